@@ -1,0 +1,148 @@
+// The one place that reads the environment. Everything else receives a Config.
+// Each variable is documented in the README's configuration table; keep the two in step.
+
+import { IANAZone } from "luxon";
+
+export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface SmtpConfig {
+  /** nodemailer transport URL, e.g. smtp://user:pass@host:587 — holds a secret, never log it */
+  url: string;
+  from: string;
+  to: string[];
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  transporter: string | null;
+  namespace: string;
+  services: ServiceName[];
+  nodeId: string | null;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  pingAuth: "basic" | "none";
+  pingBodyLimit: number;
+  requestBodyLimit: number;
+  pingRetention: number;
+  pingBatchMax: number;
+  trustProxy: boolean;
+  defaultTimezone: string;
+  publicUrl: string | null;
+  admin: { username: string; password: string } | null;
+  smtp: SmtpConfig | null;
+  notifierPollMs: number;
+  deliveryMaxAttempts: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return dflt;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return dflt;
+  const v = raw.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return v;
+}
+
+function bool(env: Env, name: string, dflt: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return dflt;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function services(env: Env): ServiceName[] {
+  const raw = str(env, "SERVICES");
+  if (raw === undefined || raw === "all") return [...SERVICE_NAMES];
+  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!SERVICE_NAMES.includes(n as ServiceName)) {
+      throw new ConfigError(`SERVICES: unknown service "${n}" (known: ${SERVICE_NAMES.join(", ")}, or all)`);
+    }
+  }
+  return [...new Set(names)] as ServiceName[];
+}
+
+// The original tool configured Django's EMAIL_* variables in email.env; accept them so
+// an existing email.env keeps working, but SMTP_URL wins when both are present.
+function smtp(env: Env): SmtpConfig | null {
+  let url = str(env, "SMTP_URL");
+  if (!url && str(env, "EMAIL_HOST")) {
+    const host = str(env, "EMAIL_HOST")!;
+    const port = int(env, "EMAIL_PORT", 25, 1, 65535);
+    const user = str(env, "EMAIL_HOST_USER");
+    const pass = str(env, "EMAIL_HOST_PASSWORD");
+    const auth = user ? `${encodeURIComponent(user)}${pass ? ":" + encodeURIComponent(pass) : ""}@` : "";
+    url = `${port === 465 ? "smtps" : "smtp"}://${auth}${host}:${port}`;
+  }
+  const to = (str(env, "ALERT_TO") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (!url) {
+    if (to.length) throw new ConfigError("ALERT_TO is set but SMTP_URL is not: alerts could not be sent");
+    return null;
+  }
+  if (!/^smtps?:\/\//i.test(url)) throw new ConfigError("SMTP_URL must start with smtp:// or smtps://");
+  if (to.length === 0) throw new ConfigError("SMTP_URL is set but ALERT_TO is empty: nobody would receive alerts");
+  const from = str(env, "ALERT_FROM") ?? str(env, "DEFAULT_FROM_EMAIL") ?? "heartbeats@localhost";
+  return { url, from, to };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const defaultTimezone = str(env, "DEFAULT_TIMEZONE") ?? "UTC";
+  if (!IANAZone.isValidZone(defaultTimezone)) {
+    throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got "${defaultTimezone}"`);
+  }
+  const adminUser = str(env, "ADMIN_USERNAME");
+  const adminPass = str(env, "ADMIN_PASSWORD");
+  if (Boolean(adminUser) !== Boolean(adminPass)) {
+    throw new ConfigError("ADMIN_USERNAME and ADMIN_PASSWORD go together: set both or neither");
+  }
+  const publicUrl = str(env, "PUBLIC_URL") ?? null;
+  return {
+    port: int(env, "PORT", 5827, 0, 65535),
+    host: str(env, "HOST") ?? "0.0.0.0",
+    databaseUrl: str(env, "DATABASE_URL") ?? "sqlite:./data/heartbeats.sqlite",
+    transporter: str(env, "TRANSPORTER") ?? null,
+    namespace: str(env, "NAMESPACE") ?? "heartbeats",
+    services: services(env),
+    nodeId: str(env, "NODE_ID") ?? null,
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace"] as const, "info"),
+    pingAuth: oneOf(env, "PING_AUTH", ["basic", "none"] as const, "basic"),
+    pingBodyLimit: int(env, "PING_BODY_LIMIT", 10_240, 0, 1_048_576),
+    requestBodyLimit: int(env, "REQUEST_BODY_LIMIT", 1_048_576, 1024, 104_857_600),
+    pingRetention: int(env, "PING_RETENTION", 1000, 1, 1_000_000),
+    pingBatchMax: int(env, "PING_BATCH_MAX", 200, 1, 10_000),
+    trustProxy: bool(env, "TRUST_PROXY", false),
+    defaultTimezone,
+    publicUrl: publicUrl ? publicUrl.replace(/\/+$/, "") : null,
+    admin: adminUser && adminPass ? { username: adminUser, password: adminPass } : null,
+    smtp: smtp(env),
+    notifierPollMs: int(env, "NOTIFIER_POLL_MS", 5000, 100, 3_600_000),
+    deliveryMaxAttempts: int(env, "DELIVERY_MAX_ATTEMPTS", 10, 1, 1000),
+  };
+}
+
+/** The channels every alerted flip is delivered to (until channels become data). */
+export function alertChannels(config: Pick<Config, "smtp">): string[] {
+  return config.smtp ? ["email"] : [];
+}

@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { renderAlert, bothZones, escapeHtml, type AlertFacts } from "../../core/alert.ts";
+
+const at = Date.parse("2026-11-24T08:05:00Z");
+const base: AlertFacts = {
+  monitor: { id: 7, name: "nightly-backup", code: "abcDEF123456", tags: ["db", "prod"], timezone: "Asia/Shanghai" },
+  flip: { id: 1, from: "late", to: "down", reason: "no-ping", at, expectedAt: at - 600_000 },
+  lastPingAt: at - 86_400_000,
+  failure: null,
+  downSince: null,
+  dashboardUrl: null,
+};
+
+test("a down alert names the monitor, the times in its zone and UTC, and what was expected", () => {
+  const a = renderAlert(base);
+  assert.equal(a.subject, "[Heartbeats] DOWN: nightly-backup — no ping arrived before the deadline");
+  assert.match(a.text, /Monitor:\s+nightly-backup \(abcDEF123456\)/);
+  assert.match(a.text, /At:\s+2026-11-24 16:05:00 Asia\/Shanghai \(2026-11-24 08:05:00 UTC\)/);
+  assert.match(a.text, /Last ping:\s+2026-11-23 16:05:00 Asia\/Shanghai/);
+  assert.match(a.text, /Expected:\s+2026-11-24 15:55:00 Asia\/Shanghai/);
+  assert.match(a.text, /Tags:\s+db, prod/);
+});
+
+test("a failure alert carries the failure text, escaped in HTML", () => {
+  const a = renderAlert({ ...base, flip: { ...base.flip, from: "up", reason: "failure", expectedAt: null }, failure: { data: "disk full <script>\nsecond line", exitStatus: 1, truncated: false } });
+  assert.equal(a.subject, "[Heartbeats] FAILED: nightly-backup — disk full <script>");
+  assert.match(a.text, /Failure report:\ndisk full <script>\nsecond line/);
+  assert.match(a.text, /Exit status:\s+1/);
+  assert.ok(a.html.includes("disk full &lt;script&gt;"));
+  assert.ok(!a.html.includes("<script>"));
+});
+
+test("a recovery says how long the monitor was down; a never-pinged monitor says never", () => {
+  const up = renderAlert({ ...base, flip: { ...base.flip, from: "down", to: "up", reason: "ping", expectedAt: null }, downSince: at - 3_723_000 });
+  assert.equal(up.subject, "[Heartbeats] UP: nightly-backup");
+  assert.match(up.text, /Down for:\s+1h 2m 3s/);
+  const never = renderAlert({ ...base, lastPingAt: null, flip: { ...base.flip, from: "new", reason: "never-pinged" } });
+  assert.match(never.text, /Last ping:\s+never/);
+  assert.match(never.subject, /never pinged/);
+});
+
+test("times print once when the zone is UTC; HTML escaping covers quotes", () => {
+  assert.equal(bothZones(at, "UTC"), "2026-11-24 08:05:00 UTC");
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+});
+
+test("a subject never carries a line break from a monitor name", () => {
+  const a = renderAlert({ ...base, monitor: { ...base.monitor, name: "evil\r\nBcc: x@y" } });
+  assert.ok(!/[\r\n]/.test(a.subject));
+});

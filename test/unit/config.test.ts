@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadConfig, ConfigError, alertChannels } from "../../core/config.ts";
+
+test("defaults: embedded, SQLite, port 5827, basic ping auth, every service", () => {
+  const c = loadConfig({});
+  assert.equal(c.port, 5827);
+  assert.equal(c.databaseUrl, "sqlite:./data/heartbeats.sqlite");
+  assert.equal(c.transporter, null);
+  assert.deepEqual(c.services, ["gateway", "ingest", "registry", "checker", "notifier"]);
+  assert.equal(c.pingAuth, "basic");
+  assert.equal(c.pingBodyLimit, 10_240);
+  assert.equal(c.pingRetention, 1000);
+  assert.equal(c.smtp, null);
+  assert.deepEqual(alertChannels(c), []);
+});
+
+test("SERVICES selects services; unknown names are refused", () => {
+  assert.deepEqual(loadConfig({ SERVICES: "ingest, checker" }).services, ["ingest", "checker"]);
+  assert.throws(() => loadConfig({ SERVICES: "ingest,chekcer" }), /SERVICES: unknown service "chekcer"/);
+});
+
+test("bad values are refused with the variable's name", () => {
+  assert.throws(() => loadConfig({ PORT: "http" }), ConfigError);
+  assert.throws(() => loadConfig({ PORT: "70000" }), /PORT must be between/);
+  assert.throws(() => loadConfig({ PING_AUTH: "token" }), /PING_AUTH must be one of basic, none/);
+  assert.throws(() => loadConfig({ DEFAULT_TIMEZONE: "Mars/Olympus" }), /DEFAULT_TIMEZONE/);
+  assert.throws(() => loadConfig({ ADMIN_USERNAME: "root" }), /ADMIN_USERNAME and ADMIN_PASSWORD/);
+  assert.throws(() => loadConfig({ ALERT_TO: "a@b.c" }), /SMTP_URL is not/);
+  assert.throws(() => loadConfig({ SMTP_URL: "smtp://x" }), /ALERT_TO is empty/);
+});
+
+test("email from SMTP_URL, or from the original tool's email.env variables", () => {
+  const c = loadConfig({ SMTP_URL: "smtp://u:p@mail:587", ALERT_TO: "a@x.org, b@x.org", ALERT_FROM: "hb@x.org" });
+  assert.deepEqual(c.smtp, { url: "smtp://u:p@mail:587", from: "hb@x.org", to: ["a@x.org", "b@x.org"] });
+  assert.deepEqual(alertChannels(c), ["email"]);
+  const legacy = loadConfig({ EMAIL_HOST: "smtp.qq.com", EMAIL_PORT: "587", EMAIL_HOST_USER: "me", EMAIL_HOST_PASSWORD: "p@ss", DEFAULT_FROM_EMAIL: "me@qq.com", ALERT_TO: "ops@x.org" });
+  assert.deepEqual(legacy.smtp, { url: "smtp://me:p%40ss@smtp.qq.com:587", from: "me@qq.com", to: ["ops@x.org"] });
+});
