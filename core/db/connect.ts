@@ -1,0 +1,145 @@
+// Opens the database named by DATABASE_URL (SQLite file or MySQL/MariaDB) and gives the
+// services one small surface over it: raw queries for hot paths, write transactions that
+// are safe on both dialects, and the sequelize models for plain CRUD.
+
+import path from "node:path";
+import fs from "node:fs";
+import { Sequelize, QueryTypes, Transaction } from "sequelize";
+import { defineModels, type Models } from "./models.ts";
+
+export type Dialect = "sqlite" | "mysql";
+export type Row = Record<string, unknown>;
+export type Replacements = Record<string, unknown> | unknown[];
+
+export interface Database {
+  readonly dialect: Dialect;
+  readonly sequelize: Sequelize;
+  readonly models: Models;
+  /** SELECT: rows as plain objects */
+  select<T = Row>(sql: string, replacements?: Replacements, t?: Transaction): Promise<T[]>;
+  /** UPDATE/DELETE: number of rows changed (the guard of every conditional update) */
+  change(sql: string, replacements?: Replacements, t?: Transaction): Promise<number>;
+  /** INSERT: the new row's auto-increment id */
+  insert(sql: string, replacements?: Replacements, t?: Transaction): Promise<number>;
+  /**
+   * A write transaction. On SQLite, writers in this process queue behind each other and
+   * take the write lock up front (IMMEDIATE), so they never fail with SQLITE_BUSY halfway.
+   * `FOR UPDATE` text passed through `forUpdate` is empty there (the whole file is locked).
+   */
+  write<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  /** " FOR UPDATE" on MySQL/MariaDB, "" on SQLite */
+  readonly forUpdate: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUrlError extends Error {
+  override name = "DatabaseUrlError";
+}
+
+interface Parsed {
+  dialect: Dialect;
+  storage?: string;
+  url?: string;
+}
+
+export function parseDatabaseUrl(url: string): Parsed {
+  if (url.startsWith("sqlite:")) {
+    let storage = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (storage === "" ) throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/heartbeats.sqlite");
+    if (storage !== ":memory:") storage = path.resolve(storage);
+    return { dialect: "sqlite", storage };
+  }
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    return { dialect: "mysql", url: url.replace(/^mariadb:/, "mysql:") };
+  }
+  throw new DatabaseUrlError("DATABASE_URL must start with sqlite: or mysql:// (mariadb:// is accepted too)");
+}
+
+/** A promise chain that runs one task at a time. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export async function openDatabase(url: string, opts: { log?: (msg: string) => void } = {}): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  const logging = false as const;
+  let sequelize: Sequelize;
+  if (parsed.dialect === "sqlite") {
+    if (parsed.storage !== ":memory:") fs.mkdirSync(path.dirname(parsed.storage!), { recursive: true });
+    sequelize = new Sequelize({ dialect: "sqlite", storage: parsed.storage, logging, pool: { max: 1, min: 0 } });
+    // Sequelize opens a fresh SQLite connection for every transaction; each needs a busy
+    // timeout so that another process (the user CLI, a second server) waits instead of failing.
+    const cm = (sequelize as unknown as { connectionManager: { getConnection: (o: unknown) => Promise<SqliteConn> } }).connectionManager;
+    const getConnection = cm.getConnection.bind(cm);
+    const configured = new WeakSet<object>();
+    cm.getConnection = async (o: unknown) => {
+      const conn = await getConnection(o);
+      if (!configured.has(conn)) {
+        configured.add(conn);
+        conn.configure("busyTimeout", 10_000);
+      }
+      return conn;
+    };
+  } else {
+    sequelize = new Sequelize(parsed.url!, {
+      dialect: "mysql",
+      logging,
+      timezone: "+00:00",
+      pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
+      // FOUND_ROWS: an UPDATE reports the rows it matched, so a guard that matched counts as taken.
+      dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, connectTimeout: 10_000, flags: "+FOUND_ROWS" },
+    });
+  }
+
+  await sequelize.authenticate();
+  if (parsed.dialect === "sqlite" && parsed.storage !== ":memory:") {
+    // WAL lets readers (API lists) run while the ingest batch writes; synchronous stays FULL
+    // so that a ping acknowledged with 2xx survives a power cut, not only a process crash.
+    await sequelize.query("PRAGMA journal_mode=WAL");
+  }
+
+  const models = defineModels(sequelize);
+  const queue = serial();
+
+  const db: Database = {
+    dialect: parsed.dialect,
+    sequelize,
+    models,
+    forUpdate: parsed.dialect === "mysql" ? " FOR UPDATE" : "",
+    async select<T>(sql: string, replacements?: Replacements, t?: Transaction) {
+      return (await sequelize.query(sql, { replacements, type: QueryTypes.SELECT, transaction: t })) as T[];
+    },
+    async change(sql, replacements, t) {
+      const type = /^\s*delete/i.test(sql) ? QueryTypes.BULKDELETE : QueryTypes.BULKUPDATE;
+      return Number(await sequelize.query(sql, { replacements, type, transaction: t }));
+    },
+    async insert(sql, replacements, t) {
+      const [id] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
+      return Number(id);
+    },
+    write(fn) {
+      if (parsed.dialect === "sqlite") {
+        return queue(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+      }
+      return sequelize.transaction(fn);
+    },
+    async ping() {
+      await sequelize.query("SELECT 1", { type: QueryTypes.SELECT });
+    },
+    async close() {
+      await sequelize.close();
+    },
+  };
+  opts.log?.(`database: ${parsed.dialect}${parsed.storage ? " " + parsed.storage : ""}`);
+  return db;
+}
+
+interface SqliteConn {
+  configure(option: "busyTimeout", value: number): void;
+}

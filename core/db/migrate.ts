@@ -1,0 +1,28 @@
+// Versioned migrations (umzug), applied at every start. On MySQL/MariaDB a named lock keeps
+// two processes that start together from running the same migration twice.
+
+import { Umzug, SequelizeStorage } from "umzug";
+import type { Database } from "./connect.ts";
+import * as m001 from "./migrations/001-initial.ts";
+
+const MIGRATIONS = [{ name: "001-initial", ...m001 }];
+
+export async function migrate(db: Database): Promise<string[]> {
+  const umzug = new Umzug({
+    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
+    context: db.sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: "schema_migrations" }),
+    logger: undefined,
+  });
+  if (db.dialect !== "mysql") return (await umzug.up()).map((m) => m.name);
+  // GET_LOCK belongs to a session: the transaction pins one pooled connection to hold it.
+  return db.sequelize.transaction(async (t) => {
+    const [row] = await db.select<{ got: number }>("SELECT GET_LOCK('heartbeats_migrate', 120) AS got", [], t);
+    if (Number(row?.got) !== 1) throw new Error("could not take the migration lock within 120 s");
+    try {
+      return (await umzug.up()).map((m) => m.name);
+    } finally {
+      await db.select("SELECT RELEASE_LOCK('heartbeats_migrate') AS released", [], t);
+    }
+  });
+}

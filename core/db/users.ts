@@ -1,0 +1,89 @@
+// Users in the database: shared by the registry service and the `npm run user` command.
+
+import type { Database } from "./connect.ts";
+import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../password.ts";
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export class UserInputError extends Error {
+  override name = "UserInputError";
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+function checkUsername(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new UserInputError("username", "username must be 1-150 letters, digits or . _ @ + -");
+  }
+}
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
+    throw new UserInputError("password", `password must be ${MIN_PASSWORD_LENGTH} to 1024 characters`);
+  }
+}
+function checkRole(role: string): asserts role is Role {
+  if (!ROLES.includes(role as Role)) throw new UserInputError("role", `role must be one of ${ROLES.join(", ")}`);
+}
+
+const toUser = (r: { id: unknown; username: unknown; role: unknown }): User => ({ id: Number(r.id), username: String(r.username), role: r.role as Role });
+
+export async function createUser(db: Database, username: string, password: string, role: string, now = Date.now()): Promise<User> {
+  checkUsername(username);
+  checkPassword(password);
+  checkRole(role);
+  if (await findUser(db, username)) throw new UserInputError("username", `user "${username}" already exists`);
+  const row = await db.models.User.create({ username, password_hash: await hashPassword(password), role, created_at: now, updated_at: now });
+  return toUser(row.get());
+}
+
+export async function findUser(db: Database, username: string): Promise<User | null> {
+  const row = await db.models.User.findOne({ where: { username } });
+  return row ? toUser(row.get()) : null;
+}
+
+export async function listUsers(db: Database): Promise<User[]> {
+  return (await db.models.User.findAll({ order: [["username", "ASC"]] })).map((r) => toUser(r.get()));
+}
+
+export async function setPassword(db: Database, username: string, password: string, now = Date.now()): Promise<void> {
+  checkPassword(password);
+  const [n] = await db.models.User.update({ password_hash: await hashPassword(password), updated_at: now }, { where: { username } });
+  if (n === 0) throw new UserInputError("username", `no user "${username}"`);
+}
+
+export async function setRole(db: Database, username: string, role: string, now = Date.now()): Promise<void> {
+  checkRole(role);
+  const [n] = await db.models.User.update({ role, updated_at: now }, { where: { username } });
+  if (n === 0) throw new UserInputError("username", `no user "${username}"`);
+}
+
+export async function deleteUser(db: Database, username: string): Promise<void> {
+  const n = await db.models.User.destroy({ where: { username } });
+  if (n === 0) throw new UserInputError("username", `no user "${username}"`);
+}
+
+export async function countUsers(db: Database): Promise<number> {
+  return db.models.User.count();
+}
+
+/** The user whose password matches, or null. Unknown users cost a hash too, so timing does not tell them apart. */
+export async function checkCredentials(db: Database, username: string, password: string): Promise<User | null> {
+  const row = await db.models.User.findOne({ where: { username } });
+  if (!row) {
+    await verifyPassword(password, DUMMY_HASH);
+    return null;
+  }
+  const r = row.get();
+  return (await verifyPassword(password, r.password_hash)) ? toUser(r) : null;
+}
+
+const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
