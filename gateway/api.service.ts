@@ -1,0 +1,246 @@
+// gateway: HTTP only. Routes, authentication, body limits and the one error shape; every
+// decision about monitors and pings is made by the services it calls.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, type Context, type ServiceSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
+import type { Config } from "../core/config.ts";
+import type { Clock } from "../core/clock.ts";
+import { roleAllows, type Role } from "../core/password.ts";
+import { boundData, NotUtf8Error, originalSignal, parseSignal, queryParam, type PingSignal } from "../core/ping.ts";
+import { CODE_PATTERN } from "../core/code.ts";
+import { parseBasic, CredentialCache } from "./basic-auth.ts";
+import { pingBodyReader, type PingBodyRequest } from "./ping-body.ts";
+import { errorBody, httpStatusOf } from "./errors.ts";
+
+const { MoleculerClientError } = Errors;
+
+interface AuthUser {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+type Req = IncomingMessage & PingBodyRequest & { $params: Record<string, unknown>; $route?: { opts: RouteOpts }; parsedUrl?: string };
+interface RouteOpts {
+  /** the least role this route needs; GET/HEAD on /api/v1 need viewer, writes admin */
+  need: "read-write" | "pinger";
+}
+
+const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
+
+function unauthorized(message: string): never {
+  throw new MoleculerClientError(message, 401, "UNAUTHORIZED");
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const xff = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(",")[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return req.socket.remoteAddress ?? null;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
+}
+
+// moleculer-web's settings are wider than ServiceSettingSchema: the schema is typed loosely here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export default function gatewayService({ config, clock }: { config: Config; clock: Clock }): ServiceSchema<any> {
+  const verified = new CredentialCache<AuthUser>(60_000);
+  const readPingBody = pingBodyReader(config.pingBodyLimit, config.requestBodyLimit);
+
+  /** Turns the raw request of a ping route into ingest.ping's parameters. */
+  function pingParams(req: Req, signal: PingSignal | null, rawData: Buffer | null, more: boolean): Record<string, unknown> {
+    if (!signal) throw new MoleculerClientError("unknown ping signal: use start, fail, log or an exit status 0-255", 404, "NOT_FOUND", { field: "signal" });
+    let bounded;
+    try {
+      bounded = boundData(rawData, config.pingBodyLimit, more);
+    } catch (err) {
+      if (err instanceof NotUtf8Error) throw new MoleculerClientError("data must be UTF-8 text", 422, "VALIDATION_ERROR", { field: "data" });
+      throw err;
+    }
+    const ua = req.headers["user-agent"];
+    return {
+      kind: signal.kind,
+      exitStatus: signal.exitStatus,
+      data: bounded.data,
+      dataTruncated: bounded.truncated,
+      sourceIp: clientIp(req, config.trustProxy),
+      userAgent: typeof ua === "string" ? ua : null,
+    };
+  }
+
+  function checkCode(code: unknown): string {
+    if (typeof code !== "string" || code === "") throw new MoleculerClientError("the monitor code is missing", 422, "VALIDATION_ERROR", { field: "service" });
+    if (!CODE_PATTERN.test(code)) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+    return code;
+  }
+
+  return {
+    name: "gateway",
+    mixins: [ApiGateway as unknown as Partial<ServiceSchema>],
+
+    settings: {
+      port: config.port,
+      ip: config.host,
+      // Request parameters may carry passwords (user routes) and ping data: never log them.
+      logRequest: "debug",
+      logResponse: "debug",
+      logRequestParams: null,
+      logResponseData: null,
+      log4XXResponses: false,
+      httpServerTimeout: 30_000,
+
+      routes: [
+        {
+          name: "health",
+          path: "/",
+          authentication: false,
+          bodyParsers: { json: false, urlencoded: false },
+          mappingPolicy: "restrict",
+          aliases: {
+            "GET healthz"(_req: IncomingMessage, res: ServerResponse) {
+              sendJson(res, 200, { status: "ok" });
+            },
+            async "GET readyz"(this: { broker: { call: Function; transit?: { connected?: boolean } } }, _req: IncomingMessage, res: ServerResponse) {
+              const checks: Record<string, string> = {};
+              let ok = true;
+              if (this.broker.transit) {
+                checks.transporter = this.broker.transit.connected ? "ok" : "down";
+                ok &&= this.broker.transit.connected === true;
+              }
+              try {
+                await this.broker.call("registry.ready", {}, { timeout: 3000 });
+                checks.database = "ok";
+              } catch {
+                checks.database = "down";
+                ok = false;
+              }
+              sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "not ready", checks });
+            },
+          },
+        },
+        {
+          // The original tool's ping URL, unchanged: /api/pings/?service=CODE&data=TEXT with basic auth.
+          name: "original-pings",
+          path: "/api/pings",
+          need: "pinger",
+          authentication: config.pingAuth === "basic",
+          authorization: config.pingAuth === "basic",
+          bodyParsers: { json: false, urlencoded: false },
+          mappingPolicy: "restrict",
+          aliases: { "GET /": "ingest.ping", "POST /": "ingest.ping", "HEAD /": "ingest.ping" },
+          onBeforeCall(_ctx: Context, _route: unknown, req: Req) {
+            const query = (req.url ?? "").split("?")[1] ?? "";
+            const code = queryParam(query, "service")?.toString("utf8");
+            const data = queryParam(query, "data");
+            let text: string | null = null;
+            try {
+              text = data === null ? null : (boundData(data, Number.MAX_SAFE_INTEGER).data ?? null);
+            } catch {
+              throw new MoleculerClientError("data must be UTF-8 text", 422, "VALIDATION_ERROR", { field: "data" });
+            }
+            req.$params = { code: checkCode(code), ...pingParams(req, originalSignal(text), data, false) };
+          },
+          onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: Record<string, unknown>) {
+            // Shaped like the original tool's answer (its PingSerializer), plus our status.
+            const sent = req.$params as { data: string | null; sourceIp: string | null; userAgent: string | null };
+            return { id: data.id, service: data.code, data: sent.data ?? "", remote_addr: sent.sourceIp, ua: sent.userAgent ?? "", created: data.receivedAt, kind: data.kind, status: data.status };
+          },
+        },
+        {
+          // healthchecks.io-style URLs: /ping/CODE, /ping/CODE/start|fail|log|<exit status>.
+          name: "pings",
+          path: "/ping",
+          need: "pinger",
+          authentication: config.pingAuth === "basic",
+          authorization: config.pingAuth === "basic",
+          bodyParsers: { json: false, urlencoded: false },
+          use: [readPingBody],
+          mappingPolicy: "restrict",
+          aliases: {
+            "GET /:code": "ingest.ping",
+            "HEAD /:code": "ingest.ping",
+            "POST /:code": "ingest.ping",
+            "GET /:code/:signal": "ingest.ping",
+            "HEAD /:code/:signal": "ingest.ping",
+            "POST /:code/:signal": "ingest.ping",
+          },
+          onBeforeCall(_ctx: Context, _route: unknown, req: Req) {
+            const { code, signal } = req.$params as { code?: string; signal?: string };
+            req.$params = { code: checkCode(code), ...pingParams(req, parseSignal(signal), req.pingBody ?? null, req.pingBodyMore ?? false) };
+          },
+          onAfterCall(ctx: Context) {
+            (ctx.meta as Record<string, unknown>).$responseType = "text/plain; charset=utf-8";
+            return "OK";
+          },
+        },
+        {
+          name: "api",
+          path: "/api/v1",
+          need: "read-write",
+          authentication: true,
+          authorization: true,
+          bodyParsers: { json: { limit: config.requestBodyLimit, strict: true }, urlencoded: false },
+          mappingPolicy: "restrict",
+          aliases: {
+            "POST /monitors": "registry.create",
+            "GET /monitors": "registry.list",
+            "GET /monitors/:id": "registry.get",
+            "PATCH /monitors/:id": "registry.update",
+            "DELETE /monitors/:id": "registry.remove",
+            "POST /monitors/:id/pause": "registry.pause",
+            "POST /monitors/:id/resume": "registry.resume",
+            "GET /monitors/:id/pings": "registry.pings",
+            "GET /monitors/:id/flips": "registry.flips",
+            "GET /schedule/preview": "registry.preview",
+            "POST /schedule/preview": "registry.preview",
+          },
+        },
+      ],
+
+      onError(this: { logger: { error: Function } }, req: Req, res: ServerResponse, err: Error & Record<string, unknown>) {
+        const status = httpStatusOf(err);
+        if (status >= 500 && status !== 503) this.logger.error(`${req.method} ${req.parsedUrl ?? ""} failed:`, err.message);
+        if (status === 401) res.setHeader("WWW-Authenticate", REALM);
+        if (status === 503) res.setHeader("Retry-After", "5");
+        sendJson(res, status, errorBody(err, status));
+      },
+    },
+
+    methods: {
+      async authenticate(ctx: Context, _route: unknown, req: Req): Promise<AuthUser> {
+        const creds = parseBasic(req.headers.authorization);
+        if (!creds) unauthorized("credentials required (HTTP basic auth)");
+        const now = clock.now();
+        const cached = verified.get(creds, now);
+        if (cached) return cached;
+        const user = (await ctx.call("registry.authenticate", creds)) as AuthUser | null;
+        if (!user) unauthorized("wrong username or password");
+        verified.set(creds, user, now);
+        return user;
+      },
+
+      authorize(ctx: Context<unknown, { user?: AuthUser }>, route: { opts: RouteOpts }, req: Req): void {
+        const user = ctx.meta.user;
+        if (!user) unauthorized("credentials required (HTTP basic auth)");
+        const need: Role = route.opts.need === "pinger" ? "pinger" : req.method === "GET" || req.method === "HEAD" ? "viewer" : "admin";
+        if (!roleAllows(user.role, need)) {
+          throw new MoleculerClientError(`this needs the ${need} role; ${user.username} is ${user.role}`, 403, "FORBIDDEN");
+        }
+      },
+    },
+
+    events: {
+      // A changed password or role must not keep working from the cache for a minute.
+      "user.changed"() {
+        verified.clear();
+      },
+    },
+  };
+}

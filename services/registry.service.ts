@@ -1,0 +1,336 @@
+// registry: monitors, tags and users — create, read, update, delete and search.
+// Thin adapter: schedule rules and transitions come from core/, this file stores them.
+
+import { Errors, type Context, type ServiceSchema } from "moleculer";
+import type { Transaction } from "sequelize";
+import type { ServiceDeps } from "./deps.ts";
+import { parseSchedule, preview, deadlinesAfterArm, type FieldError } from "../core/schedule.ts";
+import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
+import { monitorView, scheduleColumns, scheduleOf, trackedOf } from "../core/monitor-record.ts";
+import { recordFlip } from "../core/db/flips.ts";
+import { newCode } from "../core/code.ts";
+import type { MonitorRow } from "../core/db/models.ts";
+import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
+
+const { MoleculerClientError, ValidationError } = Errors;
+
+const MAX_TAGS = 30;
+const id = { type: "number", convert: true, integer: true, positive: true };
+const page = {
+  limit: { type: "number", convert: true, integer: true, min: 1, max: 500, default: 100 },
+  offset: { type: "number", convert: true, integer: true, min: 0, default: 0 },
+};
+const tag = { type: "string", trim: true, lowercase: true, min: 1, max: 64, pattern: /^[^,]+$/, messages: { stringPattern: "a tag cannot contain a comma" } };
+const tags = { type: "array", optional: true, max: MAX_TAGS, items: tag };
+const name = { type: "string", trim: true, min: 1, max: 200 };
+const description = { type: "string", optional: true, nullable: true, max: 2000 };
+
+function invalid(errors: FieldError[]): never {
+  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
+}
+
+function notFound(): never {
+  throw new MoleculerClientError("monitor not found", 404, "NOT_FOUND", { field: "id" });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export default function registryService({ config, db, clock }: ServiceDeps): ServiceSchema {
+  async function row(monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow> {
+    const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
+    return r ?? notFound();
+  }
+
+  async function tagsOf(ids: number[], t?: Transaction): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>(ids.map((i) => [i, []]));
+    if (!ids.length) return out;
+    const rows = await db.select<{ monitor_id: number; name: string }>(
+      "SELECT mt.monitor_id, t.name FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id WHERE mt.monitor_id IN (?) ORDER BY t.name",
+      [ids],
+      t,
+    );
+    for (const r of rows) out.get(Number(r.monitor_id))?.push(r.name);
+    return out;
+  }
+
+  async function setTags(monitorId: number, names: string[], t: Transaction): Promise<void> {
+    await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
+    const unique = [...new Set(names)];
+    if (!unique.length) return;
+    await db.models.Tag.bulkCreate(unique.map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
+    const ids = await db.select<{ id: number }>("SELECT id FROM tags WHERE name IN (?)", [unique], t);
+    await db.insert(
+      `INSERT INTO monitor_tags (monitor_id, tag_id) VALUES ${ids.map(() => "(?, ?)").join(", ")}`,
+      ids.flatMap((r) => [monitorId, Number(r.id)]),
+      t,
+    );
+  }
+
+  async function view(monitorId: number): Promise<ReturnType<typeof monitorView>> {
+    const r = await row(monitorId);
+    return monitorView(r, (await tagsOf([monitorId])).get(monitorId) ?? []);
+  }
+
+  function trackedColumns(s: Tracked) {
+    return { status: s.status, late_at: s.lateAt, down_at: s.downAt };
+  }
+
+  /** Pause and resume: one conditional transition, its flip stored in the same transaction. */
+  async function transition(ctx: Context<{ id: number }>, change: (r: MonitorRow, now: number) => { next: Tracked; flip: ReturnType<typeof pause>["flip"] }) {
+    const monitorId = ctx.params.id;
+    const now = clock.now();
+    const flipped = await db.write(async (t) => {
+      const r = await row(monitorId, t, true);
+      const { next, flip } = change(r, now);
+      if (!flip) return false;
+      await db.change(
+        "UPDATE monitors SET status = ?, late_at = ?, down_at = ?, armed_at = ?, status_changed_at = ?, updated_at = ? WHERE id = ?",
+        [next.status, next.lateAt, next.downAt, next.status === "new" ? now : r.armed_at, now, now, monitorId],
+        t,
+      );
+      await recordFlip(db, t, monitorId, flip, now, null, []);
+      return true;
+    });
+    if (flipped) ctx.broadcast("monitor.changed", { id: monitorId });
+    return view(monitorId);
+  }
+
+  return {
+    name: "registry",
+
+    actions: {
+      create: {
+        params: { name, description, schedule: { type: "object" }, tags },
+        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[] }>) {
+          const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
+          if (!parsed.ok) invalid(parsed.errors);
+          const now = clock.now();
+          const d = deadlinesAfterArm(parsed.schedule, now);
+          const monitorId = await db.write(async (t) => {
+            const created = await db.models.Monitor.create(
+              {
+                code: newCode(),
+                name: ctx.params.name,
+                description: ctx.params.description ?? null,
+                ...scheduleColumns(parsed.schedule, config.defaultTimezone),
+                status: "new",
+                armed_at: now,
+                late_at: d.lateAt,
+                down_at: d.downAt,
+                status_changed_at: now,
+                ping_count: 0,
+                created_at: now,
+                updated_at: now,
+              },
+              { transaction: t },
+            );
+            const newId = Number(created.get("id"));
+            await setTags(newId, ctx.params.tags ?? [], t);
+            return newId;
+          });
+          ctx.broadcast("monitor.changed", { id: monitorId });
+          Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/monitors/${monitorId}` });
+          return view(monitorId);
+        },
+      },
+
+      list: {
+        params: {
+          tags: { type: "string", optional: true, max: 2000 },
+          q: { type: "string", optional: true, trim: true, max: 200 },
+          status: { type: "enum", optional: true, values: [...STATUSES] },
+          ...page,
+        },
+        async handler(ctx: Context<{ tags?: string; q?: string; status?: string; limit: number; offset: number }>) {
+          const where: string[] = [];
+          const args: Record<string, unknown> = {};
+          // The original tool's tag search: comma-separated tags, a monitor must carry all of them.
+          const wanted = [...new Set((ctx.params.tags ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
+          if (wanted.length) {
+            where.push(
+              "m.id IN (SELECT mt.monitor_id FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.name IN (:tags) GROUP BY mt.monitor_id HAVING COUNT(*) = :ntags)",
+            );
+            args.tags = wanted;
+            args.ntags = wanted.length;
+          }
+          if (ctx.params.q) {
+            where.push("(m.name LIKE :like ESCAPE '!' OR m.description LIKE :like ESCAPE '!' OR m.code = :q)");
+            args.like = `%${ctx.params.q.replace(/[!%_]/g, "!$&")}%`;
+            args.q = ctx.params.q;
+          }
+          if (ctx.params.status) {
+            where.push("m.status = :status");
+            args.status = ctx.params.status;
+          }
+          const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+          const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM monitors m ${filter}`, args);
+          const rows = await db.select<MonitorRow>(`SELECT m.* FROM monitors m ${filter} ORDER BY m.name, m.id LIMIT :limit OFFSET :offset`, {
+            ...args,
+            limit: ctx.params.limit,
+            offset: ctx.params.offset,
+          });
+          const byId = await tagsOf(rows.map((r) => Number(r.id)));
+          return { total: Number(n), items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [])) };
+        },
+      },
+
+      get: {
+        params: { id },
+        handler(ctx: Context<{ id: number }>) {
+          return view(ctx.params.id);
+        },
+      },
+
+      update: {
+        params: { id, name: { ...name, optional: true }, description, schedule: { type: "object", optional: true }, tags },
+        async handler(ctx: Context<{ id: number; name?: string; description?: string | null; schedule?: unknown; tags?: string[] }>) {
+          const p = ctx.params;
+          const parsed = p.schedule === undefined ? null : parseSchedule(p.schedule, config.defaultTimezone);
+          if (parsed && !parsed.ok) invalid(parsed.errors);
+          const now = clock.now();
+          await db.write(async (t) => {
+            const r = await row(p.id, t, true);
+            const set: Record<string, unknown> = { updated_at: now };
+            if (p.name !== undefined) set.name = p.name;
+            if (p.description !== undefined) set.description = p.description;
+            if (parsed?.ok) {
+              Object.assign(set, scheduleColumns(parsed.schedule, config.defaultTimezone));
+              Object.assign(set, trackedColumns(rescheduled(trackedOf(r), parsed.schedule, Number(r.armed_at))));
+            }
+            const cols = Object.keys(set);
+            await db.change(`UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), p.id], t);
+            if (p.tags !== undefined) await setTags(p.id, p.tags, t);
+          });
+          ctx.broadcast("monitor.changed", { id: p.id });
+          return view(p.id);
+        },
+      },
+
+      remove: {
+        params: { id },
+        async handler(ctx: Context<{ id: number }>) {
+          const n = await db.write(async (t) => {
+            // Children first: SQLite enforces the foreign keys only when the pragma is on.
+            for (const table of ["deliveries", "flips", "pings", "monitor_tags"]) {
+              await db.change(`DELETE FROM ${table} WHERE monitor_id = ?`, [ctx.params.id], t);
+            }
+            return db.change("DELETE FROM monitors WHERE id = ?", [ctx.params.id], t);
+          });
+          if (n === 0) notFound();
+          ctx.broadcast("monitor.changed", { id: ctx.params.id, deleted: true });
+          return { id: ctx.params.id, deleted: true };
+        },
+      },
+
+      pause: {
+        params: { id },
+        handler(ctx: Context<{ id: number }>) {
+          return transition(ctx, (r) => pause(trackedOf(r)));
+        },
+      },
+
+      resume: {
+        params: { id },
+        handler(ctx: Context<{ id: number }>) {
+          return transition(ctx, (r, now) => resume(trackedOf(r), scheduleOf(r), now));
+        },
+      },
+
+      pings: {
+        params: { id, ...page },
+        async handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
+          await row(ctx.params.id);
+          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pings WHERE monitor_id = ?", [ctx.params.id]);
+          const rows = await db.select<Record<string, unknown>>(
+            "SELECT * FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            [ctx.params.id, ctx.params.limit, ctx.params.offset],
+          );
+          return {
+            total: Number(n),
+            items: rows.map((p) => ({
+              id: Number(p.id),
+              kind: p.kind,
+              exitStatus: p.exit_status === null ? null : Number(p.exit_status),
+              data: p.data ?? null,
+              dataTruncated: Boolean(Number(p.data_truncated)),
+              durationMs: p.duration_ms === null ? null : Number(p.duration_ms),
+              receivedAt: iso(Number(p.received_at)),
+              sourceIp: p.source_ip ?? null,
+              userAgent: p.user_agent ?? null,
+            })),
+          };
+        },
+      },
+
+      flips: {
+        params: { id, ...page },
+        async handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
+          await row(ctx.params.id);
+          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM flips WHERE monitor_id = ?", [ctx.params.id]);
+          const rows = await db.select<Record<string, unknown>>(
+            "SELECT * FROM flips WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            [ctx.params.id, ctx.params.limit, ctx.params.offset],
+          );
+          return {
+            total: Number(n),
+            items: rows.map((f) => ({
+              id: Number(f.id),
+              from: f.from_status,
+              to: f.to_status,
+              reason: f.reason,
+              at: iso(Number(f.flipped_at)),
+              expectedAt: f.expected_at === null ? null : iso(Number(f.expected_at)),
+              pingId: f.ping_id === null ? null : Number(f.ping_id),
+            })),
+          };
+        },
+      },
+
+      preview: {
+        params: {
+          kind: { type: "string", max: 16 },
+          periodSeconds: { type: "number", optional: true, convert: true },
+          graceSeconds: { type: "number", optional: true, convert: true },
+          expression: { type: "string", optional: true, max: 200 },
+          timezone: { type: "string", optional: true, max: 64 },
+          deadline: { type: "string", optional: true, max: 16 },
+          count: { type: "number", optional: true, convert: true, integer: true, min: 1, max: 100, default: 10 },
+        },
+        handler(ctx: Context<Record<string, unknown> & { count: number }>) {
+          const { count, ...fields } = ctx.params;
+          const parsed = parseSchedule(fields, config.defaultTimezone, "");
+          if (!parsed.ok) invalid(parsed.errors);
+          const runs = preview(parsed.schedule, clock.now(), count);
+          return {
+            schedule: parsed.schedule,
+            runs: runs.map((r) => ({ expectedAt: iso(r.expectedAt), lateAt: iso(r.lateAt), downAt: iso(r.downAt) })),
+          };
+        },
+      },
+
+      authenticate: {
+        visibility: "public",
+        params: { username: { type: "string", max: 1024 }, password: { type: "string", max: 1024 } },
+        handler(ctx: Context<{ username: string; password: string }>) {
+          return checkCredentials(db, ctx.params.username, ctx.params.password);
+        },
+      },
+
+      ready: {
+        visibility: "public",
+        async handler() {
+          await db.ping();
+          return { database: "ok" };
+        },
+      },
+    },
+
+    async started() {
+      // The original tool's createsuperuser, for containers: the first admin from the environment.
+      if (config.admin && (await countUsers(db)) === 0) {
+        await createUser(db, config.admin.username, config.admin.password, "admin", clock.now());
+        this.logger.info(`created admin user "${config.admin.username}" from ADMIN_USERNAME`);
+      }
+    },
+  };
+}
