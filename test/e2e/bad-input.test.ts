@@ -1,0 +1,168 @@
+// Bad input against the running embedded system: every case is a 4xx naming the field,
+// never a 500, and the stored monitors are exactly as they were before.
+
+import { before, after, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { freePort, startProcess, stopProcess, waitReady, ROOT, type Proc } from "../support/system.ts";
+import { api, basic, type Api } from "../support/api.ts";
+
+const run = promisify(execFile);
+const admin: [string, string] = ["root", "correct horse battery"];
+let proc: Proc;
+let dir: string;
+let client: Api;
+let base: string;
+let dbUrl: string;
+let code: string;
+let monitorId: number;
+
+async function snapshot() {
+  const list = (await client.call("GET", "/api/v1/monitors?limit=500")).body;
+  const pings = (await client.call("GET", `/api/v1/monitors/${monitorId}/pings`)).body;
+  return { list, pings };
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bad-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  dbUrl = `sqlite:${path.join(dir, "hb.sqlite")}`;
+  proc = startProcess("bad-input", {
+    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: dbUrl,
+    ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], REQUEST_BODY_LIMIT: "65536",
+  });
+  await waitReady(`${base}/readyz`, [proc]);
+  client = api(base, admin);
+  const res = await client.call("POST", "/api/v1/monitors", { name: "stable", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, tags: ["a"] });
+  assert.equal(res.status, 201);
+  code = res.body.code;
+  monitorId = res.body.id;
+  // The user command works against the same database while the server runs.
+  await run(process.execPath, ["bin/user.ts", "create", "--username", "watcher", "--password", "viewer-pass-1", "--role", "viewer"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } });
+});
+
+after(async () => {
+  if (proc) await stopProcess(proc);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const good = { kind: "interval", periodSeconds: 60, graceSeconds: 10 };
+const cases: [string, unknown, number, string][] = [
+  ["unknown schedule kind", { name: "x", schedule: { kind: "weekly" } }, 422, "schedule.kind"],
+  ["bad cron expression", { name: "x", schedule: { kind: "cron", expression: "61 * * * *" } }, 422, "schedule.expression"],
+  ["cron expression that never fires", { name: "x", schedule: { kind: "cron", expression: "0 0 30 2 *" } }, 422, "schedule.expression"],
+  ["unknown time zone", { name: "x", schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Mars/Olympus" } }, 422, "schedule.timezone"],
+  ["zero period", { name: "x", schedule: { ...good, periodSeconds: 0 } }, 422, "schedule.periodSeconds"],
+  ["negative period", { name: "x", schedule: { ...good, periodSeconds: -60 } }, 422, "schedule.periodSeconds"],
+  ["period as a string", { name: "x", schedule: { ...good, periodSeconds: "60" } }, 422, "schedule.periodSeconds"],
+  ["grace over a year", { name: "x", schedule: { ...good, graceSeconds: 31_536_001 } }, 422, "schedule.graceSeconds"],
+  ["name over 200 characters", { name: "n".repeat(201), schedule: good }, 422, "name"],
+  ["missing name", { schedule: good }, 422, "name"],
+  ["schedule not an object", { name: "x", schedule: "every minute" }, 422, "schedule"],
+  ["too many tags", { name: "x", schedule: good, tags: Array.from({ length: 31 }, (_, i) => `t${i}`) }, 422, "tags"],
+  ["a tag with a comma", { name: "x", schedule: good, tags: ["a,b"] }, 422, "tags[0]"],
+];
+
+for (const [what, body, status, field] of cases) {
+  test(`create with ${what} → ${status} naming ${field}, nothing stored`, async () => {
+    const before = await snapshot();
+    const res = await client.call("POST", "/api/v1/monitors", body);
+    assert.equal(res.status, status, JSON.stringify(res.body));
+    assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+    assert.equal(typeof res.body.error.message, "string");
+    assert.deepEqual(await snapshot(), before);
+  });
+}
+
+test("a body that is not JSON → 400; an oversized body → 413; nothing stored", async () => {
+  const before = await snapshot();
+  const broken = await client.call("POST", "/api/v1/monitors", '{"name": "x",');
+  assert.equal(broken.status, 400);
+  assert.equal(broken.body.error.code, "BAD_REQUEST");
+  const huge = await client.call("POST", "/api/v1/monitors", { name: "x", schedule: good, description: "d".repeat(100_000) });
+  assert.equal(huge.status, 413);
+  assert.equal(huge.body.error.code, "PAYLOAD_TOO_LARGE");
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("a JSON body that is not UTF-8 → 422 naming body, nothing stored", async () => {
+  const before = await snapshot();
+  const bytes = Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "schedule": {"kind": "interval", "periodSeconds": 60, "graceSeconds": 1}}')]);
+  const res = await fetch(`${base}/api/v1/monitors`, { method: "POST", headers: { authorization: basic(...admin), "content-type": "application/json" }, body: bytes });
+  assert.equal(res.status, 422);
+  assert.equal((await res.json()).error.field, "body");
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("an update with a bad schedule → 422 and the monitor is unchanged", async () => {
+  const before = await snapshot();
+  const res = await client.call("PATCH", `/api/v1/monitors/${monitorId}`, { name: "renamed", schedule: { kind: "interval", periodSeconds: 0, graceSeconds: 1 } });
+  assert.equal(res.status, 422);
+  assert.equal(res.body.error.field, "schedule.periodSeconds");
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("bad ids, filters and preview parameters name their field", async () => {
+  const checks: [string, number, string | undefined][] = [
+    ["/api/v1/monitors/abc", 422, "id"],
+    ["/api/v1/monitors/999999", 404, "id"],
+    ["/api/v1/monitors?status=broken", 422, "status"],
+    ["/api/v1/monitors?limit=abc", 422, "limit"],
+    ["/api/v1/monitors?limit=100000", 422, "limit"],
+    ["/api/v1/schedule/preview?kind=cron&expression=nope", 422, "expression"],
+    ["/api/v1/schedule/preview?kind=interval&periodSeconds=abc&graceSeconds=1", 422, "periodSeconds"],
+  ];
+  for (const [url, status, field] of checks) {
+    const res = await client.call("GET", url);
+    assert.equal(res.status, status, `${url}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.field, field, url);
+  }
+  const nothing = await client.call("GET", "/api/v1/nothing-here");
+  assert.equal(nothing.status, 404);
+  assert.equal(nothing.body.error.code, "NOT_FOUND");
+});
+
+test("ping data that is not UTF-8 → 422 naming data, and no ping is stored", async () => {
+  const before = await snapshot();
+  const q = await fetch(`${base}/api/pings/?service=${code}&data=%FF%FE`, { method: "POST", headers: { authorization: basic(...admin) } });
+  assert.equal(q.status, 422);
+  assert.equal((await q.json()).error.field, "data");
+  const b = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) });
+  assert.equal(b.status, 422);
+  assert.equal((await b.json()).error.field, "data");
+  const missing = await fetch(`${base}/api/pings/?data=x`, { method: "POST", headers: { authorization: basic(...admin) } });
+  assert.equal(missing.status, 422);
+  assert.equal((await missing.json()).error.field, "service");
+  const signal = await fetch(`${base}/ping/${code}/explode`, { headers: { authorization: basic(...admin) } });
+  assert.equal(signal.status, 404);
+  const tooBig = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: "x".repeat(70_000) });
+  assert.equal(tooBig.status, 413);
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("a viewer reads but cannot write; a pinger cannot read the API", async () => {
+  const viewer = api(base, ["watcher", "viewer-pass-1"]);
+  assert.equal((await viewer.call("GET", "/api/v1/monitors")).status, 200);
+  const before = await snapshot();
+  const denied = await viewer.call("POST", "/api/v1/monitors", { name: "nope", schedule: good });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.body.error.code, "FORBIDDEN");
+  assert.equal((await viewer.call("DELETE", `/api/v1/monitors/${monitorId}`)).status, 403);
+  assert.deepEqual(await snapshot(), before);
+  await run(process.execPath, ["bin/user.ts", "create", "--username", "cron-box", "--password", "pinger-pass-1", "--role", "pinger"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } });
+  const pinger = api(base, ["cron-box", "pinger-pass-1"]);
+  assert.equal((await pinger.call("GET", "/api/v1/monitors")).status, 403);
+  const ping = await fetch(`${base}/ping/${code}`, { headers: { authorization: basic("cron-box", "pinger-pass-1") } });
+  assert.equal(ping.status, 200);
+});
+
+test("the service never answered 500 and never logged a password", () => {
+  const out = proc.output.join("");
+  assert.doesNotMatch(out, /INTERNAL_ERROR|failed:/);
+  for (const secret of [admin[1], "viewer-pass-1", "pinger-pass-1"]) assert.ok(!out.includes(secret), `log contains ${secret}`);
+});

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseBasic, CredentialCache } from "../../gateway/basic-auth.ts";
+import { errorBody, httpStatusOf } from "../../gateway/errors.ts";
+
+test("basic credentials: parsed, with colons allowed in the password; junk is no credential", () => {
+  const h = (s: string) => "Basic " + Buffer.from(s).toString("base64");
+  assert.deepEqual(parseBasic(h("root:pa:ss")), { username: "root", password: "pa:ss" });
+  assert.deepEqual(parseBasic(h("root:")), { username: "root", password: "" });
+  assert.equal(parseBasic(undefined), null);
+  assert.equal(parseBasic(h("no-colon")), null);
+  assert.equal(parseBasic("Bearer abc"), null);
+  assert.equal(parseBasic("Basic !!!"), null);
+});
+
+test("verified credentials are cached for their lifetime only, keyed by both parts", () => {
+  const cache = new CredentialCache<string>(1000);
+  cache.set({ username: "a", password: "p" }, "user-a", 0);
+  assert.equal(cache.get({ username: "a", password: "p" }, 999), "user-a");
+  assert.equal(cache.get({ username: "a", password: "q" }, 10), null);
+  assert.equal(cache.get({ username: "a:p", password: "" }, 10), null);
+  assert.equal(cache.get({ username: "a", password: "p" }, 1000), null);
+});
+
+test("errors: validation names the field; server errors hide their internals", () => {
+  const v = { code: 422, type: "VALIDATION_ERROR", message: "Parameters validation error!", data: [{ field: "schedule.kind", message: "unknown kind" }] };
+  assert.equal(httpStatusOf(v), 422);
+  assert.deepEqual(errorBody(v, 422), { error: { code: "VALIDATION_ERROR", message: "unknown kind", field: "schedule.kind", details: [{ field: "schedule.kind", message: "unknown kind" }] } });
+  const boom = { message: "SQLITE_CORRUPT: secret path /var/x" };
+  assert.equal(httpStatusOf(boom), 500);
+  assert.deepEqual(errorBody(boom, 500), { error: { code: "INTERNAL_ERROR", message: "internal error" } });
+  assert.equal(httpStatusOf({ name: "ServiceNotFoundError", code: 404 }), 503);
+  const tooBig = { status: 413, type: "entity.too.large", message: "request entity too large" };
+  assert.deepEqual(errorBody(tooBig, httpStatusOf(tooBig)), { error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" } });
+  assert.deepEqual(errorBody({ code: 404, type: "NOT_FOUND", message: "monitor not found", data: { field: "id" } }, 404), { error: { code: "NOT_FOUND", message: "monitor not found", field: "id" } });
+});
