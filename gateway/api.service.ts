@@ -42,6 +42,18 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
   return req.socket.remoteAddress ?? null;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** body-parser would decode bad bytes to U+FFFD and store mangled text: refuse them instead. */
+function refuseNonUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
+  try {
+    utf8.decode(buf);
+  } catch {
+    // A MoleculerError passes through moleculer-web's middleware chain with its data intact.
+    throw new MoleculerClientError("request body is not valid UTF-8", 422, "VALIDATION_ERROR", { field: "body" });
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
@@ -186,7 +198,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           need: "read-write",
           authentication: true,
           authorization: true,
-          bodyParsers: { json: { limit: config.requestBodyLimit, strict: true }, urlencoded: false },
+          bodyParsers: { json: { limit: config.requestBodyLimit, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
           mappingPolicy: "restrict",
           aliases: {
             "POST /monitors": "registry.create",
