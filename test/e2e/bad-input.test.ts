@@ -34,7 +34,7 @@ before(async () => {
   dbUrl = `sqlite:${path.join(dir, "hb.sqlite")}`;
   proc = startProcess("bad-input", {
     PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: dbUrl,
-    ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], REQUEST_BODY_LIMIT: "65536",
+    ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], REQUEST_BODY_LIMIT: "65536", PING_RETENTION: "5",
   });
   await waitReady(`${base}/readyz`, [proc]);
   client = api(base, admin);
@@ -159,6 +159,18 @@ test("a viewer reads but cannot write; a pinger cannot read the API", async () =
   assert.equal((await pinger.call("GET", "/api/v1/monitors")).status, 403);
   const ping = await fetch(`${base}/ping/${code}`, { headers: { authorization: basic("cron-box", "pinger-pass-1") } });
   assert.equal(ping.status, 200);
+});
+
+test("only the newest PING_RETENTION pings of a monitor are kept", async () => {
+  const m = await client.call("POST", "/api/v1/monitors", { name: "chatty", schedule: good });
+  for (let i = 1; i <= 8; i++) {
+    const res = await fetch(`${base}/ping/${m.body.code}/log`, { method: "POST", headers: { authorization: basic(...admin) }, body: `note ${i}` });
+    assert.equal(res.status, 200);
+  }
+  const pings = (await client.call("GET", `/api/v1/monitors/${m.body.id}/pings`)).body;
+  assert.equal(pings.total, 5);
+  assert.deepEqual(pings.items.map((p: { data: string }) => p.data), ["note 8", "note 7", "note 6", "note 5", "note 4"]);
+  assert.equal((await client.call("DELETE", `/api/v1/monitors/${m.body.id}`)).status, 200);
 });
 
 test("the service never answered 500 and never logged a password", () => {

@@ -46,6 +46,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   await qi.addIndex("monitors", ["status"], { name: "monitors_status" });
   await qi.addIndex("monitors", ["down_at"], { name: "monitors_down_at" });
   await qi.addIndex("monitors", ["name"], { name: "monitors_name" });
+  // The checker's periodic look at monitors changed lately (a safety net for missed events).
+  await qi.addIndex("monitors", ["updated_at"], { name: "monitors_updated_at" });
+  await qi.addIndex("monitors", ["status_changed_at"], { name: "monitors_status_changed_at" });
 
   await qi.createTable("tags", {
     id,
