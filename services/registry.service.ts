@@ -26,7 +26,8 @@ const name = { type: "string", trim: true, min: 1, max: 200 };
 const description = { type: "string", optional: true, nullable: true, max: 2000 };
 
 function invalid(errors: FieldError[]): never {
-  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
+  // Preview takes the schedule's fields at the top level: parsed with an empty prefix, they start with a dot.
+  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e, field: e.field.replace(/^\./, "") })));
 }
 
 function notFound(): never {

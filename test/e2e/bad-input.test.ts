@@ -95,7 +95,7 @@ test("a JSON body that is not UTF-8 → 422 naming body, nothing stored", async 
   const bytes = Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "schedule": {"kind": "interval", "periodSeconds": 60, "graceSeconds": 1}}')]);
   const res = await fetch(`${base}/api/v1/monitors`, { method: "POST", headers: { authorization: basic(...admin), "content-type": "application/json" }, body: bytes });
   assert.equal(res.status, 422);
-  assert.equal((await res.json()).error.field, "body");
+  assert.equal(((await res.json()) as any).error.field, "body");
   assert.deepEqual(await snapshot(), before);
 });
 
@@ -131,13 +131,13 @@ test("ping data that is not UTF-8 → 422 naming data, and no ping is stored", a
   const before = await snapshot();
   const q = await fetch(`${base}/api/pings/?service=${code}&data=%FF%FE`, { method: "POST", headers: { authorization: basic(...admin) } });
   assert.equal(q.status, 422);
-  assert.equal((await q.json()).error.field, "data");
+  assert.equal(((await q.json()) as any).error.field, "data");
   const b = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) });
   assert.equal(b.status, 422);
-  assert.equal((await b.json()).error.field, "data");
+  assert.equal(((await b.json()) as any).error.field, "data");
   const missing = await fetch(`${base}/api/pings/?data=x`, { method: "POST", headers: { authorization: basic(...admin) } });
   assert.equal(missing.status, 422);
-  assert.equal((await missing.json()).error.field, "service");
+  assert.equal(((await missing.json()) as any).error.field, "service");
   const signal = await fetch(`${base}/ping/${code}/explode`, { headers: { authorization: basic(...admin) } });
   assert.equal(signal.status, 404);
   const tooBig = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: "x".repeat(70_000) });
