@@ -72,6 +72,14 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
     return monitorView(r, (await tagsOf([monitorId])).get(monitorId) ?? []);
   }
 
+  /** One page of a monitor's pings or flips, newest first, with the total. */
+  async function history<T>(table: "pings" | "flips", p: { id: number; limit: number; offset: number }, view: (r: Record<string, unknown>) => T) {
+    await row(p.id);
+    const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE monitor_id = ?`, [p.id]);
+    const rows = await db.select<Record<string, unknown>>(`SELECT * FROM ${table} WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, [p.id, p.limit, p.offset]);
+    return { total: Number(n), items: rows.map(view) };
+  }
+
   function trackedColumns(s: Tracked) {
     return { status: s.status, late_at: s.lateAt, down_at: s.downAt };
   }
@@ -239,51 +247,33 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
 
       pings: {
         params: { id, ...page },
-        async handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
-          await row(ctx.params.id);
-          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pings WHERE monitor_id = ?", [ctx.params.id]);
-          const rows = await db.select<Record<string, unknown>>(
-            "SELECT * FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            [ctx.params.id, ctx.params.limit, ctx.params.offset],
-          );
-          return {
-            total: Number(n),
-            items: rows.map((p) => ({
-              id: Number(p.id),
-              kind: p.kind,
-              exitStatus: p.exit_status === null ? null : Number(p.exit_status),
-              data: p.data ?? null,
-              dataTruncated: Boolean(Number(p.data_truncated)),
-              durationMs: p.duration_ms === null ? null : Number(p.duration_ms),
-              receivedAt: iso(Number(p.received_at)),
-              sourceIp: p.source_ip ?? null,
-              userAgent: p.user_agent ?? null,
-            })),
-          };
+        handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
+          return history("pings", ctx.params, (p) => ({
+            id: Number(p.id),
+            kind: p.kind,
+            exitStatus: p.exit_status === null ? null : Number(p.exit_status),
+            data: p.data ?? null,
+            dataTruncated: Boolean(Number(p.data_truncated)),
+            durationMs: p.duration_ms === null ? null : Number(p.duration_ms),
+            receivedAt: iso(Number(p.received_at)),
+            sourceIp: p.source_ip ?? null,
+            userAgent: p.user_agent ?? null,
+          }));
         },
       },
 
       flips: {
         params: { id, ...page },
-        async handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
-          await row(ctx.params.id);
-          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM flips WHERE monitor_id = ?", [ctx.params.id]);
-          const rows = await db.select<Record<string, unknown>>(
-            "SELECT * FROM flips WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            [ctx.params.id, ctx.params.limit, ctx.params.offset],
-          );
-          return {
-            total: Number(n),
-            items: rows.map((f) => ({
-              id: Number(f.id),
-              from: f.from_status,
-              to: f.to_status,
-              reason: f.reason,
-              at: iso(Number(f.flipped_at)),
-              expectedAt: f.expected_at === null ? null : iso(Number(f.expected_at)),
-              pingId: f.ping_id === null ? null : Number(f.ping_id),
-            })),
-          };
+        handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
+          return history("flips", ctx.params, (f) => ({
+            id: Number(f.id),
+            from: f.from_status,
+            to: f.to_status,
+            reason: f.reason,
+            at: iso(Number(f.flipped_at)),
+            expectedAt: f.expected_at === null ? null : iso(Number(f.expected_at)),
+            pingId: f.ping_id === null ? null : Number(f.ping_id),
+          }));
         },
       },
 
