@@ -27,10 +27,18 @@ try {
 
 const broker = new ServiceBroker(brokerOptions(config));
 const needsDb = config.services.some((s) => s !== "gateway");
-const db = needsDb ? await openDatabase(config.databaseUrl, { log: (m) => broker.logger.info(m) }) : null;
-if (db) {
-  const applied = await migrate(db);
-  if (applied.length) broker.logger.info(`migrations applied: ${applied.join(", ")}`);
+let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
+if (needsDb) {
+  try {
+    db = await openDatabase(config.databaseUrl, { log: (m) => broker.logger.info(m) });
+    const applied = await migrate(db);
+    if (applied.length) broker.logger.info(`migrations applied: ${applied.join(", ")}`);
+  } catch (err) {
+    // Say which database, never with its password, and leave: a supervisor restarts us.
+    const where = config.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+    broker.logger.fatal(`cannot open the database ${where}: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
 
 const deps = { config, db: db!, clock: systemClock } satisfies ServiceDeps;

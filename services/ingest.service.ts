@@ -222,7 +222,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
           code: { type: "string", pattern: CODE_PATTERN },
           kind: { type: "enum", values: ["success", "start", "fail", "log"] },
           exitStatus: { type: "number", integer: true, min: 0, max: 255, nullable: true },
-          data: { type: "string", nullable: true },
+          data: { type: "string", nullable: true, max: config.pingBodyLimit },
           dataTruncated: { type: "boolean" },
           sourceIp: { type: "string", max: 64, nullable: true },
           userAgent: { type: "string", max: 1000, nullable: true },

@@ -319,8 +319,13 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
     async started() {
       // The original tool's createsuperuser, for containers: the first admin from the environment.
       if (config.admin && (await countUsers(db)) === 0) {
-        await createUser(db, config.admin.username, config.admin.password, "admin", clock.now());
-        this.logger.info(`created admin user "${config.admin.username}" from ADMIN_USERNAME`);
+        try {
+          await createUser(db, config.admin.username, config.admin.password, "admin", clock.now());
+          this.logger.info(`created admin user "${config.admin.username}" from ADMIN_USERNAME`);
+        } catch (err) {
+          // Another registry replica starting at the same moment created it first.
+          if ((await countUsers(db)) === 0) throw err;
+        }
       }
     },
   };
