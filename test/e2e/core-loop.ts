@@ -214,6 +214,63 @@ export function coreLoopTests(getSys: () => System, label: string) {
     assert.equal((await sys.api.call("GET", `/api/v1/monitors/${m.id}/pings`)).body.total, 0, "rejected pings are not stored");
   });
 
+  test(`${label}: tag search, text search, status filter, update and schedule preview`, async () => {
+    const sys = getSys();
+    const hour = { kind: "interval", periodSeconds: 3600, graceSeconds: 60 };
+    const both = await createMonitor(sys, { name: `search-${label}-both`, description: "the nightly dump", schedule: hour, tags: ["DB", "prod"] });
+    const dbOnly = await createMonitor(sys, { name: `search-${label}-db`, schedule: hour, tags: ["db"] });
+    await createMonitor(sys, { name: `search-${label}-prod`, schedule: hour, tags: ["prod"] });
+    const names = async (query: string) =>
+      ((await sys.api.call("GET", `/api/v1/monitors?${query}`)).body.items as { name: string }[]).map((m) => m.name).filter((n) => n.startsWith(`search-${label}`));
+    assert.deepEqual(await names("tags=db,prod"), [`search-${label}-both`], "comma-separated tags: all of them");
+    assert.deepEqual(await names("tags=db"), [`search-${label}-both`, `search-${label}-db`]);
+    assert.deepEqual(await names("tags=prod,%20db%20,"), [`search-${label}-both`], "blanks and case do not matter");
+    assert.deepEqual(await names("q=nightly%20dump"), [`search-${label}-both`], "text search reads descriptions");
+    assert.deepEqual(await names(`q=search-${label}-d&tags=db`), [`search-${label}-db`]);
+    await curlOriginal(sys, dbOnly.code, "broken");
+    assert.deepEqual(await names("status=down"), [`search-${label}-db`]);
+
+    const changed = await sys.api.call("PATCH", `/api/v1/monitors/${both.id}`, {
+      name: `search-${label}-renamed`, tags: ["archive"], schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", deadline: "end-of-day" },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.deepEqual(changed.body.tags, ["archive"]);
+    assert.equal(changed.body.schedule.kind, "cron");
+    // Never pinged, so armed from creation: the first 16:05 Shanghai time after it, down at that day's end.
+    assert.match(changed.body.nextDueAt, /T08:05:00\.000Z$/);
+    assert.match(changed.body.downAt, /T16:00:00\.000Z$/);
+    assert.deepEqual(await names("tags=db,prod"), []);
+
+    const preview = await sys.api.call("GET", "/api/v1/schedule/preview?kind=cron&expression=0%209%2029%202%20*&timezone=Europe/Berlin&count=2");
+    assert.equal(preview.status, 200);
+    assert.deepEqual(preview.body.runs.map((r: { expectedAt: string }) => r.expectedAt), ["2028-02-29T08:00:00.000Z", "2032-02-29T08:00:00.000Z"]);
+    const posted = await sys.api.call("POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 30, count: 3 });
+    assert.equal(posted.body.runs.length, 3);
+    assert.equal(Date.parse(posted.body.runs[0].downAt) - Date.parse(posted.body.runs[0].expectedAt), 30_000);
+  });
+
+  test(`${label}: a paused monitor is silent; resumed, it is armed again and goes down if it never pings`, async () => {
+    const sys = getSys();
+    const name = `pause-${label}`;
+    const m = await createMonitor(sys, { name, schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 1 } });
+    const paused = await sys.api.call("POST", `/api/v1/monitors/${m.id}/pause`);
+    assert.equal(paused.body.status, "paused");
+    assert.equal(paused.body.downAt, null);
+    assert.equal((await curlOriginal(sys, m.code, "ignored while paused")).status, 200);
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.equal((await monitor(sys, m.id)).status, "paused");
+    assert.equal(mailsFor(sys, name).length, 0, "no alert while paused");
+
+    const resumedAt = Date.now();
+    const resumed = await sys.api.call("POST", `/api/v1/monitors/${m.id}/resume`);
+    assert.equal(resumed.body.status, "new");
+    assert.ok(Math.abs(Date.parse(resumed.body.downAt) - (resumedAt + 3000)) < 1000, `down at ${resumed.body.downAt}`);
+    const [mail] = await waitMails(sys, name, 1, 8000);
+    assert.match(mail!.raw, /never pinged/);
+    const f = await flips(sys, m.id);
+    assert.deepEqual(f.map((x) => `${x.from}>${x.to}`).reverse(), ["new>paused", "paused>new", "new>down"]);
+  });
+
   test(`${label}: a checker stopped while a monitor goes overdue flips it once on restart`, async () => {
     const sys = getSys();
     const name = `restart-${label}`;
