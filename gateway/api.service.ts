@@ -229,6 +229,8 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       async authenticate(ctx: Context, _route: unknown, req: Req): Promise<AuthUser> {
         const creds = parseBasic(req.headers.authorization);
         if (!creds) unauthorized("credentials required (HTTP basic auth)");
+        // No user has such a name or password; refusing here keeps registry's validator out of it.
+        if (creds.username.length > 150 || creds.password.length > 1024) unauthorized("wrong username or password");
         const now = clock.now();
         const cached = verified.get(creds, now);
         if (cached) return cached;

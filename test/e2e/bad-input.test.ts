@@ -145,6 +145,14 @@ test("ping data that is not UTF-8 → 422 naming data, and no ping is stored", a
   assert.deepEqual(await snapshot(), before);
 });
 
+test("odd credentials are a plain 401, never a 4xx about fields or a 500", async () => {
+  for (const header of [basic("root", "x".repeat(5000)), basic("u".repeat(500), "pw"), "Basic " + Buffer.from([0xff, 0x3a, 0xfe]).toString("base64"), "Basic", "Digest abc"]) {
+    const res = await fetch(`${base}/api/v1/monitors`, { headers: { authorization: header } });
+    assert.equal(res.status, 401, header.slice(0, 40));
+    assert.match(res.headers.get("www-authenticate") ?? "", /^Basic/);
+  }
+});
+
 test("a viewer reads but cannot write; a pinger cannot read the API", async () => {
   const viewer = api(base, ["watcher", "viewer-pass-1"]);
   assert.equal((await viewer.call("GET", "/api/v1/monitors")).status, 200);
