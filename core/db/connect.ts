@@ -73,19 +73,7 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
   if (parsed.dialect === "sqlite") {
     if (parsed.storage !== ":memory:") fs.mkdirSync(path.dirname(parsed.storage!), { recursive: true });
     sequelize = new Sequelize({ dialect: "sqlite", storage: parsed.storage, logging, pool: { max: 1, min: 0 } });
-    // Sequelize opens a fresh SQLite connection for every transaction; each needs a busy
-    // timeout so that another process (the user CLI, a second server) waits instead of failing.
-    const cm = (sequelize as unknown as { connectionManager: { getConnection: (o: unknown) => Promise<SqliteConn> } }).connectionManager;
-    const getConnection = cm.getConnection.bind(cm);
-    const configured = new WeakSet<object>();
-    cm.getConnection = async (o: unknown) => {
-      const conn = await getConnection(o);
-      if (!configured.has(conn)) {
-        configured.add(conn);
-        conn.configure("busyTimeout", 10_000);
-      }
-      return conn;
-    };
+    shareWriterConnection(sequelize);
   } else {
     sequelize = new Sequelize(parsed.url!, {
       dialect: "mysql",
@@ -142,4 +130,56 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
 
 interface SqliteConn {
   configure(option: "busyTimeout", value: number): void;
+  close(cb?: () => void): void;
+}
+
+interface SqliteConnectionManager {
+  connections: Record<string, SqliteConn>;
+  getConnection(o?: { uuid?: string }): Promise<SqliteConn>;
+  releaseConnection(conn: SqliteConn, force?: boolean): void;
+  destroyConnection(conn: SqliteConn): Promise<void>;
+}
+
+/**
+ * Sequelize's SQLite dialect opens a new connection for every transaction and closes it after:
+ * about 2 ms per ping batch, half of its cost. Here every transaction shares one writer
+ * connection instead — safe because write() runs this process's transactions one at a time —
+ * while reads outside transactions keep the default connection. Every connection gets a busy
+ * timeout, so that another process (the user CLI, a second server) waits instead of failing.
+ */
+function shareWriterConnection(sequelize: Sequelize): void {
+  const cm = (sequelize as unknown as { connectionManager: SqliteConnectionManager }).connectionManager;
+  const getConnection = cm.getConnection.bind(cm);
+  const releaseConnection = cm.releaseConnection.bind(cm);
+  const destroyConnection = cm.destroyConnection.bind(cm);
+  const configured = new WeakSet<object>();
+  let writer: Promise<SqliteConn> | null = null;
+  const open = async (o?: { uuid?: string }) => {
+    const conn = await getConnection(o);
+    if (!configured.has(conn)) {
+      configured.add(conn);
+      conn.configure("busyTimeout", 10_000);
+    }
+    return conn;
+  };
+  cm.getConnection = (o) => {
+    if (!o?.uuid || o.uuid === "default") return open(o);
+    writer ??= open({ ...o, uuid: "writer" }).catch((err) => {
+      writer = null;
+      throw err;
+    });
+    return writer;
+  };
+  const isWriter = (conn: SqliteConn) => cm.connections.writer === conn;
+  cm.releaseConnection = (conn, force) => {
+    if (isWriter(conn) && !force) return;
+    releaseConnection(conn, force);
+  };
+  cm.destroyConnection = async (conn) => {
+    if (!isWriter(conn)) return destroyConnection(conn);
+    // A transaction that could not even clean up: start the next one on a fresh connection.
+    writer = null;
+    delete cm.connections.writer;
+    await new Promise<void>((resolve) => conn.close(() => resolve()));
+  };
 }
