@@ -7,12 +7,14 @@ import type { ServiceDeps } from "./deps.ts";
 import { alertChannels } from "../core/config.ts";
 import { deadlineFlip, nextWake, type Status } from "../core/monitor-status.ts";
 import { trackedOf } from "../core/monitor-record.ts";
-import { recordFlip, type StoredFlip } from "../core/db/flips.ts";
+import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { DueQueue } from "../core/due-queue.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Monitors checked in one transaction. */
+const BATCH = 500;
 /** A safety net for missed events: monitors created or changed lately are looked at again. */
 const RESYNC_MS = 30_000;
 
@@ -55,42 +57,51 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
   async function processDue(): Promise<void> {
     for (;;) {
-      const due = queue.popDue(clock.now(), 200);
+      const due = queue.popDue(clock.now(), BATCH);
       if (!due.length) return;
-      for (const id of due) {
-        try {
-          await check(id);
-        } catch (err) {
-          // Put it back so that a later tick tries again: a deadline is never dropped.
-          queue.set(id, clock.now() + 1000);
-          logger.error(`checking monitor ${id} failed; retrying in 1 s:`, (err as Error).message);
-        }
+      try {
+        await check(due);
+      } catch (err) {
+        // Put them back so that a later tick tries again: a deadline is never dropped.
+        for (const id of due) queue.set(id, clock.now() + 1000);
+        logger.error(`checking ${due.length} monitors failed; retrying in 1 s:`, (err as Error).message);
+        return;
       }
     }
   }
 
-  /** Re-reads one monitor and flips it if a deadline has passed; reschedules it either way. */
-  async function check(id: number): Promise<void> {
+  /**
+   * Re-reads monitors whose deadline passed, flips those still due, and reschedules them all.
+   * One transaction for the whole batch: a top-of-the-hour burst of deadlines is flipped in
+   * milliseconds, not one round trip per monitor.
+   */
+  async function check(ids: number[]): Promise<void> {
     const now = clock.now();
-    const flipped = await db.write(async (t) => {
-      const [r] = await db.select<Watched>(`SELECT ${COLUMNS} FROM monitors WHERE id = ?${db.forUpdate}`, [id], t);
-      if (!r) return { row: null, flip: null };
-      const facts = deadlineFlip(trackedOf(r), now);
-      if (!facts) return { row: r, flip: null };
-      // The guard: status and deadlines as read. A ping or another checker that got there
-      // first changed one of them, and then this update matches nothing.
-      const n = await db.change(
-        "UPDATE monitors SET status = ?, status_changed_at = ? WHERE id = ? AND status = ? AND down_at = ? AND (late_at = ? OR late_at IS NULL)",
-        [facts.to, now, id, facts.from, r.down_at, r.late_at],
-        t,
-      );
-      if (n !== 1) return { row: null, flip: null };
-      const flip = await recordFlip(db, t, id, facts, now, null, channels);
-      return { row: { ...r, status: facts.to }, flip };
+    const outcome = await db.write(async (t) => {
+      // The rows stay locked until commit (FOR UPDATE on MariaDB, the write lock on SQLite):
+      // a ping or another checker that gets there first is seen here, or waits and then sees
+      // the new status — so each change flips once.
+      const rows = await db.select<Watched>(`SELECT ${COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+      const due = rows.flatMap((r) => {
+        const facts = deadlineFlip(trackedOf(r), now);
+        return facts ? [{ monitorId: Number(r.id), facts, at: now, pingId: null }] : [];
+      });
+      if (due.length) {
+        const n = await db.change(
+          `UPDATE monitors SET status = CASE id ${due.map(() => "WHEN ? THEN ?").join(" ")} END, status_changed_at = ? WHERE id IN (?)`,
+          [...due.flatMap((f) => [f.monitorId, f.facts.to]), now, due.map((f) => f.monitorId)],
+          t,
+        );
+        if (n !== due.length) throw new Error(`flip guard: ${n} of ${due.length} monitors updated`);
+      }
+      const flips = await recordFlips(db, t, due, channels);
+      const to = new Map(due.map((f) => [f.monitorId, f.facts.to]));
+      return { rows: rows.map((r) => ({ ...r, status: to.get(Number(r.id)) ?? r.status })), flips };
     });
-    if (flipped.flip) announce(flipped.flip);
-    if (flipped.row) watch(flipped.row);
-    else await reload([id]);
+    outcome.flips.forEach(announce);
+    outcome.rows.forEach(watch);
+    const found = new Set(outcome.rows.map((r) => Number(r.id)));
+    for (const id of ids) if (!found.has(id)) queue.delete(id);
   }
 
   function announce(flip: StoredFlip): void {

@@ -9,7 +9,7 @@ import { alertChannels } from "../core/config.ts";
 import { applyPing, type Tracked } from "../core/monitor-status.ts";
 import { outcomeOf, type PingKind } from "../core/ping.ts";
 import { scheduleOf, trackedOf } from "../core/monitor-record.ts";
-import { recordFlip, type StoredFlip } from "../core/db/flips.ts";
+import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { CODE_PATTERN } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 
@@ -55,7 +55,6 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
   const idByCode = new Map<string, number>();
   let queue: Pending[] = [];
   let flushing: Promise<void> | null = null;
-  let autoIncrementStep = 1;
   let broker: ServiceBroker;
   let logger: Logger;
 
@@ -117,27 +116,18 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       return e;
     });
 
-    const cols = "(monitor_id, kind, exit_status, data, data_truncated, duration_ms, received_at, source_ip, user_agent)";
-    const values = live.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
-    const args = live.flatMap((b, i) => [
-      b.monitorId, b.p.kind, b.p.exitStatus, b.p.data, b.p.dataTruncated, effects[i]!.durationMs, b.at, b.p.sourceIp, b.p.userAgent,
-    ]);
-    let pingIds: number[];
-    if (autoIncrementStep === 1) {
-      const reported = await db.insert(`INSERT INTO pings ${cols} VALUES ${values}`, args, t);
-      // One multi-row INSERT takes consecutive ids; MySQL reports the first, SQLite the last.
-      const first = db.dialect === "mysql" ? reported : reported - live.length + 1;
-      pingIds = live.map((_, i) => first + i);
-    } else {
-      pingIds = [];
-      for (let i = 0; i < live.length; i++) pingIds.push(await db.insert(`INSERT INTO pings ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args.slice(i * 9, i * 9 + 9), t));
-    }
-
-    const flips: StoredFlip[] = [];
-    for (let i = 0; i < live.length; i++) {
-      const f = effects[i]!.flip;
-      if (f) flips.push(await recordFlip(db, t, live[i]!.monitorId, f, live[i]!.at, pingIds[i]!, channels));
-    }
+    const pingIds = await db.insertRows(
+      "pings",
+      ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at", "source_ip", "user_agent"],
+      live.map((b, i) => [b.monitorId, b.p.kind, b.p.exitStatus, b.p.data, b.p.dataTruncated, effects[i]!.durationMs, b.at, b.p.sourceIp, b.p.userAgent]),
+      t,
+    );
+    const flips = await recordFlips(
+      db,
+      t,
+      live.flatMap((b, i) => (effects[i]!.flip ? [{ monitorId: b.monitorId, facts: effects[i]!.flip!, at: b.at, pingId: pingIds[i]! }] : [])),
+      channels,
+    );
 
     const moved: BatchResult["moved"] = [];
     const rowsOut: Record<string, unknown>[] = [];
@@ -254,13 +244,6 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     created() {
       broker = this.broker;
       logger = this.logger;
-    },
-
-    async started() {
-      if (db.dialect === "mysql") {
-        const [r] = await db.select<{ step: number }>("SELECT @@auto_increment_increment AS step");
-        autoIncrementStep = Number(r?.step ?? 1);
-      }
     },
 
     async stopped() {

@@ -21,6 +21,8 @@ export interface Database {
   change(sql: string, replacements?: Replacements, t?: Transaction): Promise<number>;
   /** INSERT: the new row's auto-increment id */
   insert(sql: string, replacements?: Replacements, t?: Transaction): Promise<number>;
+  /** A multi-row INSERT (one statement where ids come out consecutive): the new ids, in order */
+  insertRows(table: string, columns: readonly string[], rows: readonly unknown[][], t: Transaction): Promise<number[]>;
   /**
    * A write transaction. On SQLite, writers in this process queue behind each other and
    * take the write lock up front (IMMEDIATE), so they never fail with SQLITE_BUSY halfway.
@@ -94,6 +96,9 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
 
   const models = defineModels(sequelize);
   const queue = serial();
+  // One multi-row INSERT takes consecutive ids unless the server hands them out in steps
+  // (auto_increment_increment > 1, e.g. a Galera cluster): then rows go in one at a time.
+  let consecutiveIds: Promise<boolean> | null = null;
 
   const db: Database = {
     dialect: parsed.dialect,
@@ -110,6 +115,24 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
     async insert(sql, replacements, t) {
       const [id] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
       return Number(id);
+    },
+    async insertRows(table, columns, rows, t) {
+      if (!rows.length) return [];
+      const head = `INSERT INTO ${table} (${columns.join(", ")}) VALUES `;
+      const one = `(${columns.map(() => "?").join(", ")})`;
+      consecutiveIds ??=
+        parsed.dialect === "sqlite"
+          ? Promise.resolve(true)
+          : db.select<{ step: number }>("SELECT @@auto_increment_increment AS step").then(([r]) => Number(r?.step ?? 1) === 1);
+      if (!(await consecutiveIds)) {
+        const ids: number[] = [];
+        for (const r of rows) ids.push(await db.insert(head + one, r, t));
+        return ids;
+      }
+      const reported = await db.insert(head + rows.map(() => one).join(", "), rows.flat(), t);
+      // MySQL reports the first id of a multi-row INSERT, SQLite the last.
+      const first = parsed.dialect === "mysql" ? reported : reported - rows.length + 1;
+      return rows.map((_, i) => first + i);
     },
     write(fn) {
       if (parsed.dialect === "sqlite") {
