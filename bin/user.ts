@@ -2,7 +2,7 @@
 // (the original tool's createsuperuser, and a little more).
 
 import { parseArgs } from "node:util";
-import { loadConfig } from "../core/config.ts";
+import { loadConfig, passwordFromEnv } from "../core/config.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { createUser, deleteUser, listUsers, setPassword, setRole, UserInputError } from "../core/db/users.ts";
@@ -27,7 +27,7 @@ if (values.help || !command) {
 }
 
 function need(name: "username" | "password" | "role"): string {
-  const v = values[name] ?? (name === "password" ? process.env.HEARTBEATS_PASSWORD : undefined);
+  const v = values[name] ?? (name === "password" ? passwordFromEnv() : undefined);
   if (!v) {
     console.error(`--${name} is required\n\n${USAGE}`);
     process.exit(2);

@@ -146,3 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
 export function alertChannels(config: Pick<Config, "smtp">): string[] {
   return config.smtp ? ["email"] : [];
 }
+
+/** `npm run user`'s password when --password is not given: keeps it out of shell history. */
+export function passwordFromEnv(env: Env = process.env): string | undefined {
+  return str(env, "HEARTBEATS_PASSWORD");
+}
