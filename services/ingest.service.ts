@@ -34,6 +34,11 @@ export interface PingAccepted {
   receivedAt: string;
 }
 
+const BATCH_COLUMNS = [
+  "id", "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at",
+  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "timezone", "deadline",
+].join(", ");
+
 interface Pending {
   p: PingParams;
   monitorId: number;
@@ -96,7 +101,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
   async function writeBatch(batch: Pending[], t: Transaction): Promise<BatchResult> {
     const ids = [...new Set(batch.map((b) => b.monitorId))].sort((a, b) => a - b);
     // Lock in id order so that two ingest replicas never deadlock on the same monitors.
-    const rows = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+    const rows = await db.select<MonitorRow>(`SELECT ${BATCH_COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const missing = new Set(batch.filter((b) => !byId.has(b.monitorId)));
     const live = batch.filter((b) => !missing.has(b));
@@ -110,7 +115,8 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       const r = byId.get(b.monitorId)!;
       const e = applyPing(state.get(b.monitorId)!, scheduleOf(r), outcomeOf(b.p.kind), b.at);
       state.set(b.monitorId, e.next);
-      if (b.p.kind !== "log") lastKind.set(b.monitorId, b.p.kind);
+      // last_ping_kind describes last_ping_at: the report of a finished run, not a start or a log.
+      if (b.p.kind === "success" || b.p.kind === "fail") lastKind.set(b.monitorId, b.p.kind);
       counts.set(b.monitorId, (counts.get(b.monitorId) ?? 0) + 1);
       lastAt.set(b.monitorId, b.at);
       return e;
