@@ -104,8 +104,11 @@ export function coreLoopTests(getSys: () => System, label: string) {
     t.diagnostic(`deadline → flip stored: ${flippedAt - deadline} ms; flip → email received: ${downMail!.receivedAt - flippedAt} ms`);
     assert.deepEqual(f1.map((f) => `${f.from}>${f.to}`).reverse(), ["new>up", "up>late", "late>down"]);
 
-    // Recover: the original tool's Python form where requests is installed, curl otherwise.
-    const status = (await pythonRequestsPing(sys, m.code)) ?? (await curlOriginal(sys, m.code)).status;
+    // Recover: the original tool's Python form where requests is installed (always under CI,
+    // which installs it), curl otherwise.
+    const viaPython = await pythonRequestsPing(sys, m.code);
+    if (viaPython === null && process.env.CI) assert.fail("Python requests is not installed: .ci/run should have installed it");
+    const status = viaPython ?? (await curlOriginal(sys, m.code)).status;
     assert.equal(status, 200);
     const mails = await waitMails(sys, name, 2, 5000);
     assert.match(mails[1]!.subject, /UP/);
