@@ -249,12 +249,5 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
         }
       },
     },
-
-    events: {
-      // A changed password or role must not keep working from the cache for a minute.
-      "user.changed"() {
-        verified.clear();
-      },
-    },
   };
 }

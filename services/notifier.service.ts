@@ -8,6 +8,7 @@ import { renderAlert, type AlertFacts } from "../core/alert.ts";
 import type { FlipReason, Status } from "../core/monitor-status.ts";
 import { retryDelayMs } from "../core/delivery.ts";
 import { createEmailChannel } from "../plugins/email.ts";
+import { tagsOf } from "../core/db/tags.ts";
 import type { Channel } from "../plugins/channel.ts";
 
 /** How long a claimed delivery is ours before another notifier may take it over. */
@@ -73,16 +74,13 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
 
   async function facts(flipId: number): Promise<AlertFacts | null> {
     const [f] = await db.select<Record<string, unknown>>(
-      `SELECT f.*, m.name, m.code, m.timezone, m.last_ping_at, p.data, p.exit_status, p.data_truncated, p.received_at AS ping_at
+      `SELECT f.*, m.name, m.code, m.timezone, p.data, p.exit_status, p.data_truncated
          FROM flips f JOIN monitors m ON m.id = f.monitor_id LEFT JOIN pings p ON p.id = f.ping_id WHERE f.id = ?`,
       [flipId],
     );
     if (!f) return null;
     const monitorId = Number(f.monitor_id);
-    const tags = (await db.select<{ name: string }>(
-      "SELECT t.name FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id WHERE mt.monitor_id = ? ORDER BY t.name",
-      [monitorId],
-    )).map((t) => t.name);
+    const tags = (await tagsOf(db, [monitorId])).get(monitorId) ?? [];
     let downSince: number | null = null;
     if (f.from_status === "down") {
       const [d] = await db.select<{ at: number }>(

@@ -11,6 +11,7 @@ import { recordFlip } from "../core/db/flips.ts";
 import { newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
+import { tagsOf } from "../core/db/tags.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -42,18 +43,6 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
     return r ?? notFound();
   }
 
-  async function tagsOf(ids: number[], t?: Transaction): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>(ids.map((i) => [i, []]));
-    if (!ids.length) return out;
-    const rows = await db.select<{ monitor_id: number; name: string }>(
-      "SELECT mt.monitor_id, t.name FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id WHERE mt.monitor_id IN (?) ORDER BY t.name",
-      [ids],
-      t,
-    );
-    for (const r of rows) out.get(Number(r.monitor_id))?.push(r.name);
-    return out;
-  }
-
   async function setTags(monitorId: number, names: string[], t: Transaction): Promise<void> {
     await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
     const unique = [...new Set(names)];
@@ -69,7 +58,7 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
 
   async function view(monitorId: number): Promise<ReturnType<typeof monitorView>> {
     const r = await row(monitorId);
-    return monitorView(r, (await tagsOf([monitorId])).get(monitorId) ?? []);
+    return monitorView(r, (await tagsOf(db, [monitorId])).get(monitorId) ?? []);
   }
 
   /** One page of a monitor's pings or flips, newest first, with the total. */
@@ -178,7 +167,7 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
             limit: ctx.params.limit,
             offset: ctx.params.offset,
           });
-          const byId = await tagsOf(rows.map((r) => Number(r.id)));
+          const byId = await tagsOf(db, rows.map((r) => Number(r.id)));
           return { total: Number(n), items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [])) };
         },
       },
