@@ -1,10 +1,27 @@
-// The words of an alert, rendered once from the facts of one flip. Pure, so every channel
-// (email now, chat and webhooks later) says the same thing.
+// The words of an alert, rendered once from the facts of one flip: plain text and HTML for
+// email, Markdown and labelled rows for chat. Pure, so every channel says the same thing;
+// channels only escape it for their target.
 
 import { DateTime } from "luxon";
 import type { FlipReason, Status } from "./monitor-status.ts";
 
+/** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
+export type AlertEvent = "down" | "up" | "failure" | "reminder" | "test";
+export const CHOOSABLE_EVENTS = ["down", "up", "failure"] as const;
+
+/** The event a flip is alerted as, or null when nobody hears of it (late, paused, resumed). */
+export function eventOf(flip: { from: Status; to: Status; reason: FlipReason }): "down" | "up" | "failure" | null {
+  if (flip.to === "down") return flip.reason === "failure" ? "failure" : "down";
+  if (flip.from === "down" && flip.to === "up") return "up";
+  return null;
+}
+
 export interface AlertFacts {
+  event: AlertEvent;
+  /** which reminder this is (1, 2, …); 0 for the alert of the flip itself */
+  reminder: number;
+  /** when this alert was raised: the flip's time, or the reminder's */
+  raisedAt: number;
   monitor: { id: number; name: string; code: string; tags: string[]; timezone: string };
   flip: { id: number; from: Status; to: Status; reason: FlipReason; at: number; expectedAt: number | null };
   lastPingAt: number | null;
@@ -16,9 +33,23 @@ export interface AlertFacts {
 }
 
 export interface RenderedAlert {
+  /** "[Heartbeats] DOWN: name — reason", one line */
   subject: string;
+  /** "DOWN: name", for chat titles */
+  title: string;
+  /** one line saying why */
+  summary: string;
+  /** the labelled facts, unescaped: channels escape them for their target */
+  rows: [string, string][];
+  failureText: string | null;
+  failureTruncated: boolean;
+  /** red for down and failure, green for up, amber for reminders, blue for tests */
+  color: string;
+  url: string | null;
   text: string;
   html: string;
+  /** CommonMark: bold title, one line per fact, the failure report in a code block */
+  markdown: string;
 }
 
 const REASONS: Record<FlipReason, string> = {
@@ -49,12 +80,8 @@ function duration(ms: number): string {
   return parts.join(" ");
 }
 
-function headline(f: AlertFacts): string {
-  const { flip } = f;
-  if (flip.to === "up") return "UP";
-  if (flip.reason === "failure") return "FAILED";
-  return "DOWN";
-}
+const HEADLINES: Record<AlertEvent, string> = { down: "DOWN", up: "UP", failure: "FAILED", reminder: "STILL DOWN", test: "TEST" };
+const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8" };
 
 function firstLine(text: string, max: number): string {
   const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
@@ -64,6 +91,7 @@ function firstLine(text: string, max: number): string {
 export function renderAlert(f: AlertFacts): RenderedAlert {
   const { monitor, flip } = f;
   const zone = monitor.timezone;
+  if (f.event === "test") return renderTest(f);
   const rows: [string, string][] = [
     ["Monitor", `${monitor.name} (${monitor.code})`],
     ["Status", `${flip.from} → ${flip.to}`],
@@ -73,26 +101,74 @@ export function renderAlert(f: AlertFacts): RenderedAlert {
   ];
   if (flip.expectedAt !== null) rows.push(["Expected", bothZones(flip.expectedAt, zone)]);
   if (f.downSince !== null && flip.to === "up") rows.push(["Down for", duration(flip.at - f.downSince)]);
+  if (f.event === "reminder") rows.push(["Reminder", `#${f.reminder}`]);
   if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined) rows.push(["Exit status", String(f.failure.exitStatus)]);
   if (monitor.tags.length) rows.push(["Tags", monitor.tags.join(", ")]);
   if (f.dashboardUrl) rows.push(["Details", f.dashboardUrl]);
 
   const failureText = f.failure?.data ?? null;
-  let subject = `[Heartbeats] ${headline(f)}: ${monitor.name}`;
-  if (flip.reason === "failure" && failureText) subject += ` — ${firstLine(failureText, 80)}`;
-  else if (flip.to === "down") subject += ` — ${REASONS[flip.reason]}`;
+  const title = `${HEADLINES[f.event]}: ${oneLine(monitor.name)}`;
+  let summary = REASONS[flip.reason];
+  if (flip.reason === "failure" && failureText) summary = firstLine(failureText, 80);
+  if (f.event === "reminder" && f.downSince !== null) summary = `down for ${duration(f.raisedAt - f.downSince)}: ${summary}`;
+  return finish(f, title, summary, rows, failureText);
+}
+
+/** What a channel's "send test" shows: proof that the channel works, not an incident. */
+function renderTest(f: AlertFacts): RenderedAlert {
+  const rows: [string, string][] = [
+    ["Channel", f.monitor.name],
+    ["At", bothZones(f.flip.at, f.monitor.timezone)],
+  ];
+  if (f.dashboardUrl) rows.push(["Dashboard", f.dashboardUrl]);
+  return finish(f, `TEST: ${oneLine(f.monitor.name)}`, "a test alert from Heartbeats: this channel works", rows, null);
+}
+
+function finish(f: AlertFacts, title: string, summary: string, rows: [string, string][], failureText: string | null): RenderedAlert {
+  const truncated = Boolean(f.failure?.truncated);
+  let subject = `[Heartbeats] ${title}`;
+  if (f.event !== "up") subject += ` — ${summary}`;
 
   const width = Math.max(...rows.map(([k]) => k.length));
   let text = rows.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v}`).join("\n") + "\n";
-  if (failureText) {
-    text += `\nFailure report${f.failure!.truncated ? " (truncated)" : ""}:\n${failureText}\n`;
-  }
+  if (failureText) text += `\nFailure report${truncated ? " (truncated)" : ""}:\n${failureText}\n`;
 
   let html = `<h2>${escapeHtml(subject)}</h2>\n<table>\n`;
   for (const [k, v] of rows) html += `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>\n`;
   html += "</table>\n";
-  if (failureText) html += `<h3>Failure report${f.failure!.truncated ? " (truncated)" : ""}</h3>\n<pre>${escapeHtml(failureText)}</pre>\n`;
-  return { subject: subject.replace(/[\r\n]+/g, " "), text, html };
+  if (failureText) html += `<h3>Failure report${truncated ? " (truncated)" : ""}</h3>\n<pre>${escapeHtml(failureText)}</pre>\n`;
+
+  let markdown = `**${escapeMarkdown(title)}**\n${escapeMarkdown(summary)}\n\n`;
+  markdown += rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("\n") + "\n";
+  if (failureText) markdown += `\n**Failure report${truncated ? " (truncated)" : ""}:**\n${codeBlock(failureText)}\n`;
+
+  return {
+    subject: oneLine(subject),
+    title,
+    summary: oneLine(summary),
+    rows,
+    failureText,
+    failureTruncated: truncated,
+    color: COLORS[f.event],
+    url: f.dashboardUrl,
+    text,
+    html,
+    markdown,
+  };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ");
+}
+
+/** Backslash-escapes what CommonMark (and Slack, Discord, Gotify, ntfy) would read as markup. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()<>#+\-.!|~]/g, (c) => "\\" + c);
+}
+
+/** A fenced code block that the text itself cannot close: its backtick runs are broken up. */
+export function codeBlock(s: string): string {
+  return "```\n" + s.replace(/`{3,}/g, (run) => run.split("").join("\u200b")) + "\n```";
 }
 
 export function escapeHtml(s: string): string {
