@@ -4,23 +4,29 @@
 import { Umzug, SequelizeStorage } from "umzug";
 import type { Database } from "./connect.ts";
 import * as m001 from "./migrations/001-initial.ts";
+import * as m002 from "./migrations/002-channels.ts";
 
-const MIGRATIONS = [{ name: "001-initial", ...m001 }];
+const MIGRATIONS = [
+  { name: "001-initial", ...m001 },
+  { name: "002-channels", ...m002 },
+];
 
-export async function migrate(db: Database): Promise<string[]> {
+/** Applies pending migrations; `to` stops after the named one (tests of upgrades use it). */
+export async function migrate(db: Database, to?: string): Promise<string[]> {
   const umzug = new Umzug({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
     context: db.sequelize.getQueryInterface(),
     storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: "schema_migrations" }),
     logger: undefined,
   });
-  if (db.dialect !== "mysql") return (await umzug.up()).map((m) => m.name);
+  const up = () => umzug.up(to ? { to } : {});
+  if (db.dialect !== "mysql") return (await up()).map((m) => m.name);
   // GET_LOCK belongs to a session: the transaction pins one pooled connection to hold it.
   return db.sequelize.transaction(async (t) => {
     const [row] = await db.select<{ got: number }>("SELECT GET_LOCK('heartbeats_migrate', 120) AS got", [], t);
     if (Number(row?.got) !== 1) throw new Error("could not take the migration lock within 120 s");
     try {
-      return (await umzug.up()).map((m) => m.name);
+      return (await up()).map((m) => m.name);
     } finally {
       await db.select("SELECT RELEASE_LOCK('heartbeats_migrate') AS released", [], t);
     }

@@ -12,6 +12,7 @@ export interface MonitorRow {
   timezone: string; deadline: string; status: string; armed_at: number;
   last_ping_at: number | null; last_ping_kind: string | null; last_start_at: number | null;
   late_at: number | null; down_at: number | null; status_changed_at: number; ping_count: number;
+  repeat_every_seconds: number | null; next_reminder_at: number | null; reminders_sent: number;
   created_at: number; updated_at: number;
 }
 export interface TagRow { id: number; name: string }
@@ -22,9 +23,15 @@ export interface PingRow {
 }
 export interface FlipRow { id: number; monitor_id: number; from_status: string; to_status: string; reason: string; flipped_at: number; expected_at: number | null; ping_id: number | null }
 export interface DeliveryRow {
-  id: number; flip_id: number; monitor_id: number; channel: string; state: string; attempts: number;
-  next_attempt_at: number; lease_until: number | null; last_error: string | null; sent_at: number | null; created_at: number;
+  id: number; flip_id: number; monitor_id: number; channel: string; channel_id: number | null; round: number; event: string;
+  state: string; attempts: number; next_attempt_at: number; lease_until: number | null; claimed_by: string | null;
+  last_attempt_at: number | null; last_error: string | null; sent_at: number | null; created_at: number;
 }
+export interface ChannelRow {
+  id: number; name: string; type: string; config: string; secrets: string; events: string;
+  is_default: boolean | number; enabled: boolean | number; managed: string | null; created_at: number; updated_at: number;
+}
+export interface MonitorChannelRow { monitor_id: number; channel_id: number }
 
 type M<R extends object> = ModelStatic<Model<R, Partial<R>>>;
 export interface Models {
@@ -35,6 +42,8 @@ export interface Models {
   Ping: M<PingRow>;
   Flip: M<FlipRow>;
   Delivery: M<DeliveryRow>;
+  Channel: M<ChannelRow>;
+  MonitorChannel: M<MonitorChannelRow>;
 }
 
 const ms = (allowNull = false) => ({ type: BIGINT, allowNull });
@@ -56,7 +65,9 @@ export function defineModels(sequelize: Sequelize): Models {
       timezone: { type: STRING(64), allowNull: false }, deadline: { type: STRING(16), allowNull: false },
       status: { type: STRING(16), allowNull: false }, armed_at: ms(), last_ping_at: ms(true),
       last_ping_kind: { type: STRING(16) }, last_start_at: ms(true), late_at: ms(true), down_at: ms(true),
-      status_changed_at: ms(), ping_count: { type: INTEGER, allowNull: false }, created_at: ms(), updated_at: ms(),
+      status_changed_at: ms(), ping_count: { type: INTEGER, allowNull: false },
+      repeat_every_seconds: { type: INTEGER }, next_reminder_at: ms(true), reminders_sent: { type: INTEGER, allowNull: false },
+      created_at: ms(), updated_at: ms(),
     }),
     Tag: define<TagRow>("Tag", "tags", { id: pk, name: { type: STRING(64), allowNull: false } }),
     MonitorTag: define<MonitorTagRow>("MonitorTag", "monitor_tags", {
@@ -75,9 +86,19 @@ export function defineModels(sequelize: Sequelize): Models {
     }),
     Delivery: define<DeliveryRow>("Delivery", "deliveries", {
       id: pk, flip_id: { type: INTEGER, allowNull: false }, monitor_id: { type: INTEGER, allowNull: false },
-      channel: { type: STRING(64), allowNull: false }, state: { type: STRING(16), allowNull: false },
-      attempts: { type: INTEGER, allowNull: false }, next_attempt_at: ms(), lease_until: ms(true),
-      last_error: { type: TEXT }, sent_at: ms(true), created_at: ms(),
+      channel: { type: STRING(64), allowNull: false }, channel_id: { type: INTEGER }, round: { type: INTEGER, allowNull: false },
+      event: { type: STRING(16), allowNull: false }, state: { type: STRING(16), allowNull: false },
+      attempts: { type: INTEGER, allowNull: false }, next_attempt_at: ms(), lease_until: ms(true), claimed_by: { type: STRING(100) },
+      last_attempt_at: ms(true), last_error: { type: TEXT }, sent_at: ms(true), created_at: ms(),
+    }),
+    Channel: define<ChannelRow>("Channel", "channels", {
+      id: pk, name: { type: STRING(200), allowNull: false }, type: { type: STRING(64), allowNull: false },
+      config: { type: TEXT, allowNull: false }, secrets: { type: TEXT, allowNull: false }, events: { type: STRING(64), allowNull: false },
+      is_default: { type: BOOLEAN, allowNull: false }, enabled: { type: BOOLEAN, allowNull: false }, managed: { type: STRING(32) },
+      created_at: ms(), updated_at: ms(),
+    }),
+    MonitorChannel: define<MonitorChannelRow>("MonitorChannel", "monitor_channels", {
+      monitor_id: { type: INTEGER, primaryKey: true }, channel_id: { type: INTEGER, primaryKey: true },
     }),
   };
 }

@@ -11,7 +11,8 @@ import { migrate } from "../../core/db/migrate.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
 
 async function exercise(db: Database) {
-  assert.deepEqual(await migrate(db), ["001-initial"]);
+  assert.deepEqual(await migrate(db, "001-initial"), ["001-initial"]);
+  await upgradeKeepsEmail(db);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
@@ -33,6 +34,33 @@ async function exercise(db: Database) {
   await Promise.all(Array.from({ length: 20 }, (_, i) => db.write((t) => db.insertRows("tags", ["name"], [[`queued-${i}`]], t))));
   const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM tags WHERE name LIKE 'queued-%'");
   assert.equal(Number(n), 20);
+}
+
+/** Before channels were data, "email" meant the environment's SMTP for every monitor: 002 keeps that. */
+async function upgradeKeepsEmail(db: Database) {
+  const now = Date.now();
+  const monitor = await db.write((t) =>
+    db.insertRows(
+      "monitors",
+      ["code", "name", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "deadline", "status", "armed_at", "status_changed_at", "ping_count", "created_at", "updated_at"],
+      [["upgrade0000000001", "old", "interval", 60, 0, "UTC", "grace", "down", now, now, 0, now, now]],
+      t,
+    ),
+  );
+  const flip = await db.write((t) => db.insertRows("flips", ["monitor_id", "from_status", "to_status", "reason", "flipped_at"], [[monitor[0], "late", "down", "no-ping", now]], t));
+  await db.write((t) =>
+    db.insertRows("deliveries", ["flip_id", "monitor_id", "channel", "state", "attempts", "next_attempt_at", "created_at"], [[flip[0], monitor[0], "email", "pending", 0, now, now]], t),
+  );
+  assert.deepEqual(await migrate(db), ["002-channels"]);
+  const [ch] = await db.select<{ id: number; type: string; is_default: unknown }>("SELECT id, type, is_default FROM channels WHERE managed = 'env:email'");
+  assert.ok(ch, "the environment's email became a channel");
+  assert.equal(Boolean(Number(ch.is_default)), true);
+  const [d] = await db.select<{ channel_id: number; round: number }>("SELECT channel_id, round FROM deliveries");
+  assert.equal(Number(d!.channel_id), Number(ch.id), "the queued delivery points at it");
+  assert.equal(Number(d!.round), 0);
+  const attached = await db.select("SELECT * FROM monitor_channels WHERE monitor_id = ? AND channel_id = ?", [monitor[0], ch.id]);
+  assert.equal(attached.length, 1, "every existing monitor alerts it");
+  for (const table of ["deliveries", "monitor_channels", "channels", "flips", "monitors"]) await db.write((t) => db.change(`DELETE FROM ${table}`, [], t));
 }
 
 test("SQLite: migrations, multi-row ids, rollback, queued writers", async () => {
