@@ -13,6 +13,7 @@ import checkerService from "../services/checker.service.ts";
 import notifierService from "../services/notifier.service.ts";
 import gatewayService from "../gateway/api.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
+import { loadCatalog } from "../plugins/catalog.ts";
 
 let config;
 try {
@@ -23,6 +24,14 @@ try {
     process.exit(2);
   }
   throw err;
+}
+
+let channels;
+try {
+  channels = await loadCatalog(config.notifierPlugins);
+} catch (err) {
+  console.error(`configuration error: ${(err as Error).message}`);
+  process.exit(2);
 }
 
 const broker = new ServiceBroker(brokerOptions(config));
@@ -41,7 +50,7 @@ if (needsDb) {
   }
 }
 
-const deps = { config, db: db!, clock: systemClock } satisfies ServiceDeps;
+const deps = { config, db: db!, clock: systemClock, channels } satisfies ServiceDeps;
 const factories: Record<ServiceName, () => ReturnType<typeof registryService>> = {
   gateway: () => gatewayService(deps),
   registry: () => registryService(deps),

@@ -2,6 +2,7 @@
 // Each variable is documented in the README's configuration table; keep the two in step.
 
 import { IANAZone } from "luxon";
+import type { RetryPolicy } from "./delivery.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -33,7 +34,12 @@ export interface Config {
   admin: { username: string; password: string } | null;
   smtp: SmtpConfig | null;
   notifierPollMs: number;
-  deliveryMaxAttempts: number;
+  deliveryRetry: RetryPolicy;
+  /** one attempt of one delivery (connect, send, answer) must finish within this */
+  channelTimeoutMs: number;
+  allowPrivateWebhooks: boolean;
+  /** npm package names (or file paths) of third-party channel plugins */
+  notifierPlugins: string[];
 }
 
 export class ConfigError extends Error {
@@ -138,13 +144,15 @@ export function loadConfig(env: Env = process.env): Config {
     admin: adminUser && adminPass ? { username: adminUser, password: adminPass } : null,
     smtp: smtp(env),
     notifierPollMs: int(env, "NOTIFIER_POLL_MS", 5000, 100, 3_600_000),
-    deliveryMaxAttempts: int(env, "DELIVERY_MAX_ATTEMPTS", 10, 1, 1000),
+    deliveryRetry: {
+      firstDelayMs: int(env, "DELIVERY_RETRY_FIRST_DELAY", 5, 1, 86_400) * 1000,
+      maxDelayMs: int(env, "DELIVERY_RETRY_MAX_DELAY", 3600, 1, 86_400) * 1000,
+      windowMs: int(env, "DELIVERY_RETRY_FOR", 86_400, 0, 30 * 86_400) * 1000,
+    },
+    channelTimeoutMs: int(env, "CHANNEL_TIMEOUT_MS", 10_000, 100, 120_000),
+    allowPrivateWebhooks: bool(env, "ALLOW_PRIVATE_WEBHOOKS", false),
+    notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
   };
-}
-
-/** The channels every alerted flip is delivered to (until channels become data). */
-export function alertChannels(config: Pick<Config, "smtp">): string[] {
-  return config.smtp ? ["email"] : [];
 }
 
 /** `npm run user`'s password when --password is not given: keeps it out of shell history. */

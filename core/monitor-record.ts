@@ -47,6 +47,10 @@ export interface MonitorView {
   schedule: Schedule;
   timezone: string;
   tags: string[];
+  /** ids of the channels alerted on its flips */
+  channels: number[];
+  /** reminders while down, every so many seconds; null: none */
+  repeatEverySeconds: number | null;
   status: Status;
   paused: boolean;
   lastPingAt: string | null;
@@ -58,7 +62,7 @@ export interface MonitorView {
   updatedAt: string | null;
 }
 
-export function monitorView(row: MonitorRow, tags: string[]): MonitorView {
+export function monitorView(row: MonitorRow, tags: string[], channels: number[]): MonitorView {
   const tracked = trackedOf(row);
   return {
     id: Number(row.id),
@@ -68,6 +72,8 @@ export function monitorView(row: MonitorRow, tags: string[]): MonitorView {
     schedule: scheduleOf(row),
     timezone: row.timezone,
     tags,
+    channels,
+    repeatEverySeconds: row.repeat_every_seconds === null || row.repeat_every_seconds === undefined ? null : Number(row.repeat_every_seconds),
     status: tracked.status,
     paused: tracked.status === "paused",
     lastPingAt: iso(row.last_ping_at),

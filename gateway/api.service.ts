@@ -21,12 +21,15 @@ interface AuthUser {
   role: Role;
 }
 
-type Req = IncomingMessage & PingBodyRequest & { $params: Record<string, unknown>; $route?: { opts: RouteOpts }; parsedUrl?: string };
+type Req = IncomingMessage &
+  PingBodyRequest & { $params: Record<string, unknown>; $route?: { opts: RouteOpts }; $alias?: { path?: string }; parsedUrl?: string };
 interface RouteOpts {
   /** the least role this route needs; GET/HEAD on /api/v1 need viewer, writes admin */
   need: "read-write" | "pinger";
 }
 
+/** API paths (as written in the aliases) that only admins may even read. */
+const ADMIN_ONLY = /^\/?channel/;
 const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
 
 function unauthorized(message: string): never {
@@ -210,6 +213,14 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "POST /monitors/:id/resume": "registry.resume",
             "GET /monitors/:id/pings": "registry.pings",
             "GET /monitors/:id/flips": "registry.flips",
+            "GET /monitors/:id/notifications": "registry.notifications",
+            "GET /channel-types": "registry.channels.types",
+            "GET /channels": "registry.channels.list",
+            "POST /channels": "registry.channels.create",
+            "GET /channels/:id": "registry.channels.get",
+            "PATCH /channels/:id": "registry.channels.update",
+            "DELETE /channels/:id": "registry.channels.remove",
+            "POST /channels/:id/test": "notifier.test",
             "GET /schedule/preview": "registry.preview",
             "POST /schedule/preview": "registry.preview",
           },
@@ -243,7 +254,9 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       authorize(ctx: Context<unknown, { user?: AuthUser }>, route: { opts: RouteOpts }, req: Req): void {
         const user = ctx.meta.user;
         if (!user) unauthorized("credentials required (HTTP basic auth)");
-        const need: Role = route.opts.need === "pinger" ? "pinger" : req.method === "GET" || req.method === "HEAD" ? "viewer" : "admin";
+        // Channels hold delivery targets and tokens: reading them is for admins too.
+        const adminOnly = ADMIN_ONLY.test(req.$alias?.path ?? "");
+        const need: Role = route.opts.need === "pinger" ? "pinger" : !adminOnly && (req.method === "GET" || req.method === "HEAD") ? "viewer" : "admin";
         if (!roleAllows(user.role, need)) {
           throw new MoleculerClientError(`this needs the ${need} role; ${user.username} is ${user.role}`, 403, "FORBIDDEN");
         }

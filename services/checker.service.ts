@@ -4,7 +4,6 @@
 
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { alertChannels } from "../core/config.ts";
 import { deadlineFlip, nextWake, type Status } from "../core/monitor-status.ts";
 import { trackedOf } from "../core/monitor-record.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
@@ -22,7 +21,6 @@ type Watched = Pick<MonitorRow, "id" | "status" | "late_at" | "down_at" | "last_
 const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at";
 
 export default function checkerService({ config, db, clock }: ServiceDeps): ServiceSchema {
-  const channels = alertChannels(config);
   const queue = new DueQueue();
   let timer: NodeJS.Timeout | null = null;
   let resync: NodeJS.Timeout | null = null;
@@ -94,7 +92,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
         );
         if (n !== due.length) throw new Error(`flip guard: ${n} of ${due.length} monitors updated`);
       }
-      const flips = await recordFlips(db, t, due, channels);
+      const flips = await recordFlips(db, t, due);
       const to = new Map(due.map((f) => [f.monitorId, f.facts.to]));
       return { rows: rows.map((r) => ({ ...r, status: to.get(Number(r.id)) ?? r.status })), flips };
     });

@@ -5,7 +5,6 @@
 import { Errors, type Context, type ServiceBroker, type Logger, type ServiceSchema } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { alertChannels } from "../core/config.ts";
 import { applyPing, type Tracked } from "../core/monitor-status.ts";
 import { outcomeOf, type PingKind } from "../core/ping.ts";
 import { scheduleOf, trackedOf } from "../core/monitor-record.ts";
@@ -55,7 +54,6 @@ interface BatchResult {
 }
 
 export default function ingestService({ config, db, clock }: ServiceDeps): ServiceSchema {
-  const channels = alertChannels(config);
   // A code never changes, so code → id can be cached for good; deletions drop their entry.
   const idByCode = new Map<string, number>();
   let queue: Pending[] = [];
@@ -132,7 +130,6 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       db,
       t,
       live.flatMap((b, i) => (effects[i]!.flip ? [{ monitorId: b.monitorId, facts: effects[i]!.flip!, at: b.at, pingId: pingIds[i]! }] : [])),
-      channels,
     );
 
     const moved: BatchResult["moved"] = [];

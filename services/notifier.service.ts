@@ -1,35 +1,53 @@
 // notifier: delivers the outbox. Every alerted flip left one delivery row per channel in the
 // flip's own transaction; this service claims due rows with a lease, sends them through the
 // channel plugins, and records the outcome — retrying with backoff, resuming after a restart.
+// It also raises reminders for monitors that stay down, as delivery rows of their own.
 
-import type { Context, Logger, ServiceSchema } from "moleculer";
+import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
+import { Errors } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { renderAlert, type AlertFacts } from "../core/alert.ts";
+import { renderAlert, eventOf, type AlertEvent, type AlertFacts } from "../core/alert.ts";
 import type { FlipReason, Status } from "../core/monitor-status.ts";
-import { retryDelayMs } from "../core/delivery.ts";
-import { createEmailChannel } from "../plugins/email.ts";
+import { afterAttempt } from "../core/delivery.ts";
 import { tagsOf } from "../core/db/tags.ts";
-import type { Channel } from "../plugins/channel.ts";
+import { alertTargets, ENV_EMAIL } from "../core/db/channels.ts";
+import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
+import type { ChannelRow } from "../core/db/models.ts";
+import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
+import { createHttpIO } from "../plugins/http.ts";
 
-/** How long a claimed delivery is ours before another notifier may take it over. */
-const LEASE_MS = 120_000;
 const CLAIM_BATCH = 50;
+const REMINDER_BATCH = 100;
 
-interface DueRow {
+interface Claimed {
   id: number;
   flip_id: number;
+  channel_id: number | null;
   channel: string;
+  round: number;
+  event: string;
   attempts: number;
+  created_at: number;
 }
 
-export default function notifierService({ config, db, clock }: ServiceDeps): ServiceSchema {
-  const channels = new Map<string, Channel>();
-  if (config.smtp) channels.set("email", createEmailChannel(config.smtp));
+const parse = (json: string): Record<string, unknown> => {
+  const v = JSON.parse(json || "{}");
+  return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+};
+
+export default function notifierService({ config, db, clock, channels: catalog }: ServiceDeps): ServiceSchema {
+  const io: ChannelIO = createHttpIO({ timeoutMs: config.channelTimeoutMs, allowPrivate: config.allowPrivateWebhooks });
+  // A claimed row is ours until the lease ends; an attempt is cut off well before that, so a
+  // live notifier never has its row taken over mid-send. A dead one's rows come back after it.
+  const attemptLimitMs = config.channelTimeoutMs + 1_000;
+  const leaseMs = 2 * attemptLimitMs + 5_000;
   let logger: Logger;
+  let broker: ServiceBroker;
   let poll: NodeJS.Timeout | null = null;
   let draining: Promise<void> | null = null;
   let again = false;
   let running = false;
+  let claims = 0;
 
   function wake(): void {
     if (!running) return;
@@ -48,31 +66,87 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
       });
   }
 
-  async function claim(): Promise<DueRow[]> {
+  const DUE = `((state = 'pending' AND next_attempt_at <= :now) OR (state = 'sending' AND lease_until < :now))`;
+
+  /** Claims up to a batch of due deliveries: one conditional UPDATE, so of two notifiers only one gets a row. */
+  async function claim(): Promise<{ token: string; rows: Claimed[] }> {
     const now = clock.now();
-    const due = `((state = 'pending' AND next_attempt_at <= :now) OR (state = 'sending' AND lease_until < :now))`;
-    const rows = await db.select<DueRow>(`SELECT id, flip_id, channel, attempts FROM deliveries WHERE ${due} ORDER BY id LIMIT ${CLAIM_BATCH}`, { now });
-    const mine: DueRow[] = [];
-    for (const r of rows) {
-      // Conditional claim: of two notifiers reading the same row, one update matches.
-      const n = await db.change(
-        `UPDATE deliveries SET state = 'sending', lease_until = :lease, attempts = attempts + 1 WHERE id = :id AND ${due}`,
-        { now, lease: now + LEASE_MS, id: r.id },
-      );
-      if (n === 1) mine.push({ ...r, attempts: Number(r.attempts) + 1 });
-    }
-    return mine;
+    const candidates = await db.select<{ id: number }>(`SELECT id FROM deliveries WHERE ${DUE} ORDER BY id LIMIT ${CLAIM_BATCH}`, { now });
+    const token = `${broker.nodeID}#${++claims}`;
+    if (!candidates.length) return { token, rows: [] };
+    await db.write((t) =>
+      db.change(
+        `UPDATE deliveries SET state = 'sending', claimed_by = :token, lease_until = :lease, attempts = attempts + 1, last_attempt_at = :now
+          WHERE id IN (:ids) AND ${DUE}`,
+        { now, token, lease: now + leaseMs, ids: candidates.map((c) => Number(c.id)) },
+        t,
+      ),
+    );
+    const rows = await db.select<Claimed>(
+      "SELECT id, flip_id, channel_id, channel, round, event, attempts, created_at FROM deliveries WHERE claimed_by = :token AND state = 'sending'",
+      { token },
+    );
+    return { token, rows };
   }
 
   async function drain(): Promise<void> {
-    for (;;) {
-      const batch = await claim();
-      if (!batch.length) return;
-      await Promise.all(batch.map(deliver));
+    await remind();
+    // Stopping finishes the batch in hand and leaves the rest to the next notifier.
+    while (running) {
+      const { token, rows } = await claim();
+      if (!rows.length) return;
+      const channelRows = await loadChannels(rows.map((r) => r.channel_id).filter((c): c is number => c !== null));
+      await Promise.all(rows.map((d) => deliver(d, token, channelRows)));
     }
   }
 
-  async function facts(flipId: number): Promise<AlertFacts | null> {
+  async function loadChannels(ids: number[]): Promise<Map<number, ChannelRow>> {
+    if (!ids.length) return new Map();
+    const rows = await db.select<ChannelRow>("SELECT * FROM channels WHERE id IN (?)", [[...new Set(ids)]]);
+    return new Map(rows.map((r) => [Number(r.id), r]));
+  }
+
+  /** A reminder is a delivery row (round n) of the down flip, raised once per period per monitor. */
+  async function remind(): Promise<void> {
+    const now = clock.now();
+    const due = await db.select<{ id: number }>(
+      `SELECT id FROM monitors WHERE next_reminder_at <= ? AND status = 'down' ORDER BY next_reminder_at LIMIT ${REMINDER_BATCH}`,
+      [now],
+    );
+    for (const { id } of due) {
+      await db.write(async (t) => {
+        const [m] = await db.select<{ status: string; next_reminder_at: number | null; reminders_sent: number; repeat_every_seconds: number | null }>(
+          `SELECT status, next_reminder_at, reminders_sent, repeat_every_seconds FROM monitors WHERE id = ?${db.forUpdate}`,
+          [id],
+          t,
+        );
+        // Another notifier raised it first, or the monitor recovered meanwhile.
+        if (!m || m.status !== "down" || m.next_reminder_at === null || Number(m.next_reminder_at) > now || !m.repeat_every_seconds) return;
+        const [flip] = await db.select<{ id: number; from_status: Status; to_status: Status; reason: FlipReason }>(
+          "SELECT id, from_status, to_status, reason FROM flips WHERE monitor_id = ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
+          [id],
+          t,
+        );
+        const period = Number(m.repeat_every_seconds) * 1000;
+        let next = Number(m.next_reminder_at) + period;
+        if (next <= now) next = now + period; // after an outage of the notifier: one reminder, not a burst
+        const round = Number(m.reminders_sent) + 1;
+        await db.change("UPDATE monitors SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?", [round, next, id], t);
+        if (!flip) return;
+        // Reminders go to the channels that heard of the flip itself.
+        const wanted = eventOf({ from: flip.from_status, to: flip.to_status, reason: flip.reason });
+        const targets = ((await alertTargets(db, [Number(id)], t)).get(Number(id)) ?? []).filter((c) => wanted && c.events.includes(wanted));
+        await db.insertRows(
+          "deliveries",
+          DELIVERY_COLUMNS,
+          targets.map((c) => [Number(flip.id), Number(id), c.channelId, c.type, round, "reminder", "pending", 0, now, now]),
+          t,
+        );
+      });
+    }
+  }
+
+  async function facts(flipId: number, event: AlertEvent, round: number, raisedAt: number): Promise<(AlertFacts & { downFlipId: number }) | null> {
     const [f] = await db.select<Record<string, unknown>>(
       `SELECT f.*, m.name, m.code, m.timezone, p.data, p.exit_status, p.data_truncated
          FROM flips f JOIN monitors m ON m.id = f.monitor_id LEFT JOIN pings p ON p.id = f.ping_id WHERE f.id = ?`,
@@ -82,19 +156,25 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
     const monitorId = Number(f.monitor_id);
     const tags = (await tagsOf(db, [monitorId])).get(monitorId) ?? [];
     let downSince: number | null = null;
+    let downFlipId = flipId;
     if (f.from_status === "down") {
-      const [d] = await db.select<{ at: number }>(
-        "SELECT flipped_at AS at FROM flips WHERE monitor_id = ? AND id < ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
+      const [d] = await db.select<{ id: number; at: number }>(
+        "SELECT id, flipped_at AS at FROM flips WHERE monitor_id = ? AND id < ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
         [monitorId, flipId],
       );
-      downSince = d ? Number(d.at) : null;
+      if (d) [downSince, downFlipId] = [Number(d.at), Number(d.id)];
     }
-    // The last ping as of the flip: for a deadline flip, the one before it; for a ping flip, that ping.
+    if (event === "reminder") downSince = Number(f.flipped_at);
+    // The last ping as of the alert: for a deadline flip, the one before it; for a ping flip, that ping.
     const [last] = await db.select<{ at: number }>(
       "SELECT MAX(received_at) AS at FROM pings WHERE monitor_id = ? AND received_at <= ? AND kind <> 'log' AND kind <> 'start'",
-      [monitorId, Number(f.flipped_at)],
+      [monitorId, raisedAt],
     );
     return {
+      event,
+      reminder: round,
+      raisedAt,
+      downFlipId,
       monitor: { id: monitorId, name: String(f.name), code: String(f.code), tags, timezone: String(f.timezone) },
       flip: {
         id: flipId,
@@ -114,41 +194,98 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
     };
   }
 
-  async function settle(id: number, set: Record<string, unknown>): Promise<void> {
-    const cols = Object.keys(set);
-    await db.change(`UPDATE deliveries SET ${cols.map((c) => `${c} = :${c}`).join(", ")} WHERE id = :id`, { ...set, id });
+  /** The settings a channel sends with: its stored config and secrets, or the environment's for ENV_EMAIL. */
+  function settingsOf(ch: ChannelRow): Record<string, unknown> | null {
+    if (ch.managed === ENV_EMAIL) return config.smtp ? { url: config.smtp.url, from: config.smtp.from, to: config.smtp.to } : null;
+    return { ...parse(ch.config), ...parse(ch.secrets) };
   }
 
-  async function deliver(d: DueRow): Promise<void> {
-    const channel = channels.get(d.channel);
-    if (!channel) {
-      await settle(d.id, { state: "failed", lease_until: null, last_error: `channel "${d.channel}" is not configured` });
-      return;
+  /** One attempt through a plugin, cut off at the attempt limit; any throw becomes a classified failure. */
+  async function attempt(ch: ChannelRow, alert: Alert): Promise<SendResult> {
+    const plugin = catalog.get(ch.type);
+    // Retryable: another notifier (or this one after a restart with NOTIFIER_PLUGINS) may know it.
+    if (!plugin) return { ok: false, retryable: true, error: `channel type "${ch.type}" is not installed in this notifier (NOTIFIER_PLUGINS)` };
+    const settings = settingsOf(ch);
+    if (!settings) return { ok: false, retryable: false, error: "SMTP_URL and ALERT_TO are not set in the notifier's environment" };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        plugin.send(alert, settings, io),
+        new Promise<SendResult>((resolve) => {
+          timer = setTimeout(() => resolve({ ok: false, retryable: true, error: `no answer within ${attemptLimitMs} ms` }), attemptLimitMs);
+        }),
+      ]);
+    } catch (err) {
+      const e = err as Error;
+      return { ok: false, retryable: e instanceof DeliveryError ? e.retryable : true, error: e.message || String(err) };
+    } finally {
+      clearTimeout(timer);
     }
-    const f = await facts(Number(d.flip_id));
-    if (!f) {
-      await settle(d.id, { state: "failed", lease_until: null, last_error: "the flip no longer exists" });
-      return;
-    }
-    const result = await channel.send({ ...renderAlert(f), facts: f, idempotencyKey: `flip-${d.flip_id}-${d.channel}` });
+  }
+
+  async function settle(d: Claimed, token: string, set: Record<string, unknown>): Promise<void> {
+    const cols = Object.keys(set);
+    // Only while the claim is still ours: a row whose lease ran out belongs to whoever took it over.
+    await db.write((t) =>
+      db.change(`UPDATE deliveries SET ${cols.map((c) => `${c} = :${c}`).join(", ")}, lease_until = NULL WHERE id = :id AND claimed_by = :token`, { ...set, id: d.id, token }, t),
+    );
+  }
+
+  async function deliver(d: Claimed, token: string, channelRows: Map<number, ChannelRow>): Promise<void> {
+    const ch = d.channel_id === null ? undefined : channelRows.get(Number(d.channel_id));
+    const fail = (why: string) => settle(d, token, { state: "failed", last_error: why });
+    if (!ch) return fail("the channel was deleted");
+    if (!Number(ch.enabled)) return fail("the channel is disabled");
+    const event = d.event as AlertEvent;
+    const f = await facts(Number(d.flip_id), event, Number(d.round), Number(d.created_at));
+    if (!f) return fail("the flip no longer exists");
+    const key = `hb-${d.flip_id}-${ch.id}${Number(d.round) ? `-r${d.round}` : ""}`;
+    const alert: Alert = { event, idempotencyKey: key, incidentKey: `hb-${f.downFlipId}-${ch.id}`, facts: f, rendered: renderAlert(f) };
+    const result = await attempt(ch, alert);
     const now = clock.now();
-    if (result.ok) {
-      await settle(d.id, { state: "sent", lease_until: null, sent_at: now, last_error: null });
-      logger.info(`alert sent: ${f.monitor.name} ${f.flip.from}→${f.flip.to} via ${d.channel} (flip ${d.flip_id})`);
+    const verdict = afterAttempt(result, Number(d.attempts), Number(d.created_at), now, config.deliveryRetry);
+    const what = `${f.monitor.name} ${event} via ${ch.name} (${ch.type}, delivery ${d.id})`;
+    if (verdict.state === "sent") {
+      await settle(d, token, { state: "sent", sent_at: now, last_error: null });
+      logger.info(`alert sent: ${what}`);
       return;
     }
-    const giveUp = !result.retryable || d.attempts >= config.deliveryMaxAttempts;
-    await settle(d.id, {
-      state: giveUp ? "failed" : "pending",
-      lease_until: null,
-      last_error: result.error.slice(0, 2000),
-      next_attempt_at: giveUp ? now : now + retryDelayMs(d.attempts),
-    });
-    logger.warn(`alert via ${d.channel} failed (attempt ${d.attempts}${giveUp ? ", giving up" : ", will retry"}): ${result.error}`);
+    const error = result.ok ? "" : result.error.slice(0, 2000);
+    await settle(d, token, { state: verdict.state, last_error: error, next_attempt_at: verdict.state === "pending" ? verdict.nextAttemptAt : now });
+    logger.warn(`alert ${what} failed (attempt ${d.attempts}${verdict.state === "failed" ? ", giving up" : ", will retry"}): ${error}`);
   }
 
   return {
     name: "notifier",
+
+    actions: {
+      /** Sends a test alert through one channel now and reports what its target answered. */
+      test: {
+        params: { id: { type: "number", convert: true, integer: true, positive: true } },
+        async handler(ctx: Context<{ id: number }>) {
+          const [ch] = await db.select<ChannelRow>("SELECT * FROM channels WHERE id = ?", [ctx.params.id]);
+          if (!ch) throw new Errors.MoleculerClientError("channel not found", 404, "NOT_FOUND", { field: "id" });
+          const now = clock.now();
+          const f: AlertFacts = {
+            event: "test",
+            reminder: 0,
+            raisedAt: now,
+            monitor: { id: 0, name: ch.name, code: "test", tags: [], timezone: config.defaultTimezone },
+            flip: { id: 0, from: "up", to: "down", reason: "no-ping", at: now, expectedAt: null },
+            lastPingAt: null,
+            failure: null,
+            downSince: null,
+            dashboardUrl: config.publicUrl,
+          };
+          const key = `hb-test-${ch.id}-${now}`;
+          const started = Date.now();
+          const result = await attempt(ch, { event: "test", idempotencyKey: key, incidentKey: key, facts: f, rendered: renderAlert(f) });
+          const durationMs = Date.now() - started;
+          logger.info(`test alert via ${ch.name} (${ch.type}): ${result.ok ? "sent" : `failed: ${result.error}`}`);
+          return result.ok ? { ok: true, durationMs } : { ok: false, retryable: result.retryable, error: result.error, durationMs };
+        },
+      },
+    },
 
     events: {
       "flip.recorded": {
@@ -160,12 +297,14 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
 
     created() {
       logger = this.logger;
+      broker = this.broker;
     },
 
     async started() {
       running = true;
-      if (!channels.size) logger.warn("no alert channel is configured (set SMTP_URL and ALERT_TO): flips are recorded but nobody is told");
-      // The poll picks up retries that came due and anything an event did not announce.
+      const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM channels WHERE enabled = ?", [true]);
+      if (!Number(n)) logger.warn("no alert channel is configured (create one at /api/v1/channels, or set SMTP_URL and ALERT_TO): flips are recorded but nobody is told");
+      // The poll picks up retries and reminders that came due, and anything an event did not announce.
       poll = setInterval(wake, config.notifierPollMs);
       wake();
     },
@@ -174,7 +313,7 @@ export default function notifierService({ config, db, clock }: ServiceDeps): Ser
       running = false;
       if (poll) clearInterval(poll);
       if (draining) await draining;
-      for (const c of channels.values()) c.close?.();
+      await catalog.close();
     },
   };
 }

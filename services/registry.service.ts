@@ -1,4 +1,4 @@
-// registry: monitors, tags and users — create, read, update, delete and search.
+// registry: monitors, tags, channels and users — create, read, update, delete and search.
 // Thin adapter: schedule rules and transitions come from core/, this file stores them.
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
@@ -12,6 +12,8 @@ import { newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
+import { channelIdsOf, defaultChannelIds, setChannels, syncEnvEmailChannel, unknownChannels } from "../core/db/channels.ts";
+import { registryChannels } from "./registry-channels.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -25,6 +27,9 @@ const tag = { type: "string", trim: true, lowercase: true, min: 1, max: 64, patt
 const tags = { type: "array", optional: true, max: MAX_TAGS, items: tag };
 const name = { type: "string", trim: true, min: 1, max: 200 };
 const description = { type: "string", optional: true, nullable: true, max: 2000 };
+const channels = { type: "array", optional: true, max: 50, items: { type: "number", integer: true, positive: true, convert: true } };
+// Reminders while a monitor stays down; null turns them off.
+const repeatEverySeconds = { type: "number", optional: true, nullable: true, integer: true, min: 1, max: 30 * 86_400, convert: true };
 
 function invalid(errors: FieldError[]): never {
   // Preview takes the schedule's fields at the top level: parsed with an empty prefix, they start with a dot.
@@ -37,14 +42,16 @@ function notFound(): never {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export default function registryService({ config, db, clock }: ServiceDeps): ServiceSchema {
+export default function registryService(deps: ServiceDeps): ServiceSchema {
+  const { config, db, clock } = deps;
   async function row(monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow> {
     const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
     return r ?? notFound();
   }
 
-  async function setTags(monitorId: number, names: string[], t: Transaction): Promise<void> {
-    await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
+  /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
+  async function setTags(monitorId: number, names: string[], t: Transaction, fresh = false): Promise<void> {
+    if (!fresh) await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
     const unique = [...new Set(names)];
     if (!unique.length) return;
     await db.models.Tag.bulkCreate(unique.map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
@@ -58,7 +65,17 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
 
   async function view(monitorId: number): Promise<ReturnType<typeof monitorView>> {
     const r = await row(monitorId);
-    return monitorView(r, (await tagsOf(db, [monitorId])).get(monitorId) ?? []);
+    return monitorView(r, (await tagsOf(db, [monitorId])).get(monitorId) ?? [], (await channelIdsOf(db, [monitorId])).get(monitorId) ?? []);
+  }
+
+  /** Channel ids must name channels: 422 naming the first that does not. */
+  async function checkChannels(ids: number[] | undefined, t: Transaction): Promise<void> {
+    if (!ids?.length) return;
+    const unknown = await unknownChannels(db, ids, t);
+    if (unknown.length) {
+      const i = ids.indexOf(unknown[0]!);
+      invalid([{ field: `channels[${i}]`, message: `no channel has id ${unknown[0]}` }]);
+    }
   }
 
   /** One page of a monitor's pings or flips, newest first, with the total. */
@@ -86,7 +103,7 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
         [next.status, next.lateAt, next.downAt, next.status === "new" ? now : r.armed_at, now, now, monitorId],
         t,
       );
-      await recordFlip(db, t, monitorId, flip, now, null, []);
+      await recordFlip(db, t, monitorId, flip, now, null);
       return true;
     });
     if (flipped) ctx.broadcast("monitor.changed", { id: monitorId });
@@ -95,16 +112,18 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
 
   return {
     name: "registry",
+    mixins: [registryChannels(deps) as ServiceSchema],
 
     actions: {
       create: {
-        params: { name, description, schedule: { type: "object" }, tags },
-        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[] }>) {
+        params: { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds },
+        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null }>) {
           const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
           if (!parsed.ok) invalid(parsed.errors);
           const now = clock.now();
           const d = deadlinesAfterArm(parsed.schedule, now);
           const monitorId = await db.write(async (t) => {
+            await checkChannels(ctx.params.channels, t);
             const created = await db.models.Monitor.create(
               {
                 code: newCode(),
@@ -117,13 +136,18 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
                 down_at: d.downAt,
                 status_changed_at: now,
                 ping_count: 0,
+                repeat_every_seconds: ctx.params.repeatEverySeconds ?? null,
+                next_reminder_at: null,
+                reminders_sent: 0,
                 created_at: now,
                 updated_at: now,
               },
               { transaction: t },
             );
             const newId = Number(created.get("id"));
-            await setTags(newId, ctx.params.tags ?? [], t);
+            await setTags(newId, ctx.params.tags ?? [], t, true);
+            // Left out: the channels marked default. An empty list means none.
+            await setChannels(db, newId, ctx.params.channels ?? (await defaultChannelIds(db, t)), t, true);
             return newId;
           });
           ctx.broadcast("monitor.changed", { id: monitorId });
@@ -167,8 +191,9 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
             limit: ctx.params.limit,
             offset: ctx.params.offset,
           });
-          const byId = await tagsOf(db, rows.map((r) => Number(r.id)));
-          return { total: Number(n), items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [])) };
+          const ids = rows.map((r) => Number(r.id));
+          const [byId, chById] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
+          return { total: Number(n), items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? [])) };
         },
       },
 
@@ -180,17 +205,25 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
       },
 
       update: {
-        params: { id, name: { ...name, optional: true }, description, schedule: { type: "object", optional: true }, tags },
-        async handler(ctx: Context<{ id: number; name?: string; description?: string | null; schedule?: unknown; tags?: string[] }>) {
+        params: { id, name: { ...name, optional: true }, description, schedule: { type: "object", optional: true }, tags, channels, repeatEverySeconds },
+        async handler(
+          ctx: Context<{ id: number; name?: string; description?: string | null; schedule?: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null }>,
+        ) {
           const p = ctx.params;
           const parsed = p.schedule === undefined ? null : parseSchedule(p.schedule, config.defaultTimezone);
           if (parsed && !parsed.ok) invalid(parsed.errors);
           const now = clock.now();
           await db.write(async (t) => {
             const r = await row(p.id, t, true);
+            await checkChannels(p.channels, t);
             const set: Record<string, unknown> = { updated_at: now };
             if (p.name !== undefined) set.name = p.name;
             if (p.description !== undefined) set.description = p.description;
+            if (p.repeatEverySeconds !== undefined) {
+              set.repeat_every_seconds = p.repeatEverySeconds;
+              // A monitor that is down now starts reminding one period from now; null stops it.
+              set.next_reminder_at = p.repeatEverySeconds !== null && r.status === "down" ? now + p.repeatEverySeconds * 1000 : null;
+            }
             if (parsed?.ok) {
               Object.assign(set, scheduleColumns(parsed.schedule, config.defaultTimezone));
               Object.assign(set, trackedColumns(rescheduled(trackedOf(r), parsed.schedule, Number(r.armed_at))));
@@ -198,6 +231,7 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
             const cols = Object.keys(set);
             await db.change(`UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), p.id], t);
             if (p.tags !== undefined) await setTags(p.id, p.tags, t);
+            if (p.channels !== undefined) await setChannels(db, p.id, p.channels, t);
           });
           ctx.broadcast("monitor.changed", { id: p.id });
           return view(p.id);
@@ -209,7 +243,7 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
         async handler(ctx: Context<{ id: number }>) {
           const n = await db.write(async (t) => {
             // Children first: SQLite enforces the foreign keys only when the pragma is on.
-            for (const table of ["deliveries", "flips", "pings", "monitor_tags"]) {
+            for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels"]) {
               await db.change(`DELETE FROM ${table} WHERE monitor_id = ?`, [ctx.params.id], t);
             }
             return db.change("DELETE FROM monitors WHERE id = ?", [ctx.params.id], t);
@@ -266,6 +300,39 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
         },
       },
 
+      notifications: {
+        params: { id, ...page },
+        async handler(ctx: Context<{ id: number; limit: number; offset: number }>) {
+          const p = ctx.params;
+          await row(p.id);
+          const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE monitor_id = ?", [p.id]);
+          const rows = await db.select<Record<string, unknown>>(
+            `SELECT d.*, c.name AS channel_name FROM deliveries d LEFT JOIN channels c ON c.id = d.channel_id
+              WHERE d.monitor_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+            [p.id, p.limit, p.offset],
+          );
+          const at = (v: unknown) => (v === null || v === undefined ? null : iso(Number(v)));
+          return {
+            total: Number(n),
+            items: rows.map((d) => ({
+              id: Number(d.id),
+              flipId: Number(d.flip_id),
+              event: d.event,
+              reminder: Number(d.round),
+              // a deleted channel keeps its type here; its name is gone with it
+              channel: { id: d.channel_id === null ? null : Number(d.channel_id), type: d.channel, name: d.channel_name ?? null },
+              state: d.state,
+              attempts: Number(d.attempts),
+              lastError: d.last_error ?? null,
+              lastAttemptAt: at(d.last_attempt_at),
+              nextAttemptAt: d.state === "pending" ? at(d.next_attempt_at) : null,
+              sentAt: at(d.sent_at),
+              createdAt: at(d.created_at),
+            })),
+          };
+        },
+      },
+
       preview: {
         params: {
           kind: { type: "string", max: 16 },
@@ -306,6 +373,9 @@ export default function registryService({ config, db, clock }: ServiceDeps): Ser
     },
 
     async started() {
+      const env = await syncEnvEmailChannel(db, config.smtp !== null, clock.now());
+      if (env === "created") this.logger.info("email from SMTP_URL/ALERT_TO is now the channel \"Email (environment)\", a default attached to every monitor");
+      if (env === "disabled") this.logger.warn("SMTP_URL is not set: the channel \"Email (environment)\" is disabled");
       // The original tool's createsuperuser, for containers: the first admin from the environment.
       if (config.admin && (await countUsers(db)) === 0) {
         try {

@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 export interface ReceivedMail {
   to: string[];
   subject: string;
+  /** the X-Heartbeats-Idempotency-Key header */
+  idempotencyKey: string | null;
   raw: string;
   receivedAt: number;
 }
@@ -15,6 +17,8 @@ export interface TestSmtp {
   url: string;
   port: number;
   mails: ReceivedMail[];
+  /** messages answered with a 4xx so far (see rejectFirst) */
+  rejected: number;
   /** waits until `predicate` holds for the received mails, or fails after `timeoutMs` */
   waitFor(predicate: (mails: ReceivedMail[]) => boolean, timeoutMs: number, what: string): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -34,8 +38,10 @@ export function bodyText(raw: string): string {
   return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-export async function startSmtp(port = 0): Promise<TestSmtp> {
+/** rejectFirst: answer the first N messages with "451 try again later", as a struggling relay does. */
+export async function startSmtp(port = 0, opts: { rejectFirst?: number } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
+  let rejected = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -49,18 +55,28 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
         const raw = Buffer.concat(chunks).toString("utf8");
         const headerEnd = raw.search(/\r?\n\r?\n/);
         const headers = raw.slice(0, headerEnd).replace(/\r?\n[ \t]+/g, " ");
+        if (rejected < (opts.rejectFirst ?? 0)) {
+          rejected++;
+          return callback(Object.assign(new Error("try again later"), { responseCode: 451 }));
+        }
         const subject = decodeHeader(/^Subject: (.*)$/im.exec(headers)?.[1] ?? "");
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, raw: bodyText(raw), receivedAt: Date.now() });
+        const idempotencyKey = /^X-Heartbeats-Idempotency-Key: (.*)$/im.exec(headers)?.[1]?.trim() ?? null;
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, idempotencyKey, raw: bodyText(raw), receivedAt: Date.now() });
         callback();
       });
     },
   });
+  // A client killed mid-session (a SIGKILLed notifier) resets its socket: that is its business.
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const bound = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${bound}`,
     port: bound,
     mails,
+    get rejected() {
+      return rejected;
+    },
     async waitFor(predicate, timeoutMs, what) {
       const until = Date.now() + timeoutMs;
       while (!predicate(mails)) {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadConfig, ConfigError, alertChannels } from "../../core/config.ts";
+import { loadConfig, ConfigError } from "../../core/config.ts";
 
 test("defaults: embedded, SQLite, port 5827, basic ping auth, every service", () => {
   const c = loadConfig({});
@@ -12,7 +12,10 @@ test("defaults: embedded, SQLite, port 5827, basic ping auth, every service", ()
   assert.equal(c.pingBodyLimit, 10_240);
   assert.equal(c.pingRetention, 1000);
   assert.equal(c.smtp, null);
-  assert.deepEqual(alertChannels(c), []);
+  assert.equal(c.smtp, null);
+  assert.equal(c.allowPrivateWebhooks, false);
+  assert.deepEqual(c.notifierPlugins, []);
+  assert.deepEqual(c.deliveryRetry, { firstDelayMs: 5_000, maxDelayMs: 3_600_000, windowMs: 86_400_000 });
 });
 
 test("SERVICES selects services; unknown names are refused", () => {
@@ -33,7 +36,23 @@ test("bad values are refused with the variable's name", () => {
 test("email from SMTP_URL, or from the original tool's email.env variables", () => {
   const c = loadConfig({ SMTP_URL: "smtp://u:p@mail:587", ALERT_TO: "a@x.org, b@x.org", ALERT_FROM: "hb@x.org" });
   assert.deepEqual(c.smtp, { url: "smtp://u:p@mail:587", from: "hb@x.org", to: ["a@x.org", "b@x.org"] });
-  assert.deepEqual(alertChannels(c), ["email"]);
   const legacy = loadConfig({ EMAIL_HOST: "smtp.qq.com", EMAIL_PORT: "587", EMAIL_HOST_USER: "me", EMAIL_HOST_PASSWORD: "p@ss", DEFAULT_FROM_EMAIL: "me@qq.com", ALERT_TO: "ops@x.org" });
   assert.deepEqual(legacy.smtp, { url: "smtp://me:p%40ss@smtp.qq.com:587", from: "me@qq.com", to: ["ops@x.org"] });
+});
+
+test("notifier settings: retry policy in seconds, private webhooks, plugins", () => {
+  const c = loadConfig({
+    DELIVERY_RETRY_FIRST_DELAY: "2",
+    DELIVERY_RETRY_MAX_DELAY: "60",
+    DELIVERY_RETRY_FOR: "3600",
+    CHANNEL_TIMEOUT_MS: "2500",
+    ALLOW_PRIVATE_WEBHOOKS: "true",
+    NOTIFIER_PLUGINS: " heartbeats-channel-example , ./local.js ",
+  });
+  assert.deepEqual(c.deliveryRetry, { firstDelayMs: 2_000, maxDelayMs: 60_000, windowMs: 3_600_000 });
+  assert.equal(c.channelTimeoutMs, 2_500);
+  assert.equal(c.allowPrivateWebhooks, true);
+  assert.deepEqual(c.notifierPlugins, ["heartbeats-channel-example", "./local.js"]);
+  assert.throws(() => loadConfig({ CHANNEL_TIMEOUT_MS: "5" }), /CHANNEL_TIMEOUT_MS must be between/);
+  assert.throws(() => loadConfig({ ALLOW_PRIVATE_WEBHOOKS: "maybe" }), /ALLOW_PRIVATE_WEBHOOKS must be true or false/);
 });
