@@ -135,6 +135,25 @@ test("bad channel configs and unknown channel ids are 422s naming the field; not
     assert.equal(res.body.error.field, field, JSON.stringify(res.body));
   }
   assert.equal((await a.call("GET", "/api/v1/channels")).body.total, before);
+  // A bad update changes nothing stored.
+  const ch = await createChannel(a, { name: "kept", type: "webhook", config: { url: `${rx.url}/kept` } });
+  for (const [body, field] of [
+    [{ config: { url: "javascript:alert(1)" } }, "config.url"],
+    [{ config: "not an object" }, "config"],
+    [{ name: "" }, "name"],
+    [{ events: "down" }, "events"],
+  ] as [Record<string, unknown>, string][]) {
+    const res = await a.call("PATCH", `/api/v1/channels/${ch.id}`, body);
+    assert.equal(res.status, 422, `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+  }
+  const kept = (await a.call("GET", `/api/v1/channels/${ch.id}`)).body;
+  assert.equal(kept.name, "kept");
+  assert.deepEqual(kept.events, ["down", "up", "failure"]);
+  assert.equal((await a.call("POST", `/api/v1/channels/${ch.id}/test`)).body.ok, true, "its URL still works");
+  assert.equal((await a.call("GET", "/api/v1/channels/abc")).status, 422);
+  assert.equal((await a.call("GET", "/api/v1/channels/999999")).status, 404);
+  assert.equal((await a.call("POST", "/api/v1/channels/999999/test")).status, 404);
   const m = await a.call("POST", "/api/v1/monitors", { name: "bad-channel", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 }, channels: [999999] });
   assert.equal(m.status, 422);
   assert.equal(m.body.error.field, "channels[0]");

@@ -175,6 +175,12 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     assert.ok(duplicates <= 50, `${duplicates} repeats`);
     const [attempts] = await sql.query("SELECT MAX(attempts) AS most FROM deliveries WHERE monitor_id IN (?)", [ids]);
     assert.ok(Number((attempts as { most: number }[])[0]!.most) <= 2);
+
+    // The gateway reaches the notifier in its own process over NATS for a channel's test alert.
+    const probe = await a.call("POST", `/api/v1/channels/${hook}/test`);
+    assert.equal(probe.status, 200, JSON.stringify(probe.body));
+    assert.equal(probe.body.ok, true, JSON.stringify(probe.body));
+    assert.ok(rx.requests.some((r) => r.path === "/hook" && r.json?.event === "test"));
   });
 
   test("replicas: two notifiers drain 1,000 deliveries, each sent exactly once", async (t) => {
