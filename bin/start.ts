@@ -68,6 +68,9 @@ async function stop(signal: string) {
   // A bounded shutdown: whatever is still running after this is cut off.
   const force = setTimeout(() => process.exit(1), 20_000);
   force.unref();
+  // Long-lived requests (the dashboard's live stream) end first: the broker waits for every
+  // request in flight before it stops, and a stream would hold it until the time-out.
+  await broker.broadcastLocal("process.stopping");
   await broker.stop();
   await db?.close();
   process.exit(0);

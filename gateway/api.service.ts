@@ -12,6 +12,9 @@ import { CODE_PATTERN } from "../core/code.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
 import { pingBodyReader, type PingBodyRequest } from "./ping-body.ts";
 import { errorBody, httpStatusOf } from "./errors.ts";
+import { clearedCookie, csrfOk, CSRF_HEADER, mayChallenge, readCookie, secureRequest, SESSION_COOKIE, sessionCookie } from "./session.ts";
+import { LiveHub, type MonitorLike } from "./live.ts";
+import { DASHBOARD_DIR, isAppPath, securityHeaders, sendIndex, staticOptions } from "./dashboard.ts";
 
 const { MoleculerClientError } = Errors;
 
@@ -29,7 +32,8 @@ interface RouteOpts {
 }
 
 /** API paths (as written in the aliases) that only admins may even read. */
-const ADMIN_ONLY = /^\/?channel/;
+const ADMIN_ONLY = /^\/?(channel|users)/;
+const SESSION_MAX_AGE_S = 7 * 86_400;
 const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
 
 function unauthorized(message: string): never {
@@ -57,6 +61,18 @@ function refuseNonUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer)
   }
 }
 
+/**
+ * moleculer-web runs a function alias as middleware (req, res, next) and does not catch what an
+ * async one throws: that would crash the process. Errors go to next(), which answers with them.
+ */
+function guarded<T>(fn: (this: T, req: Req, res: ServerResponse) => Promise<void> | void) {
+  return function (this: T, req: Req, res: ServerResponse, next: (err?: unknown) => void) {
+    Promise.resolve()
+      .then(() => fn.call(this, req, res))
+      .catch((err) => next(err));
+  };
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
@@ -67,6 +83,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export default function gatewayService({ config, clock }: { config: Config; clock: Clock }): ServiceSchema<any> {
   const verified = new CredentialCache<AuthUser>(60_000);
+  // Sessions are re-read every few seconds, so a logout or a role change elsewhere applies soon.
+  const sessions = new Map<string, { user: AuthUser; csrfToken: string; expires: number }>();
+  let live: LiveHub | null = null;
   const readPingBody = pingBodyReader(config.pingBodyLimit, config.requestBodyLimit);
 
   /** Turns the raw request of a ping route into ingest.ping's parameters. */
@@ -110,6 +129,8 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       logResponseData: null,
       log4XXResponses: false,
       httpServerTimeout: 30_000,
+      // The built dashboard, for whatever no route claims; see send404 for the app's deep links.
+      assets: { folder: DASHBOARD_DIR, options: staticOptions },
 
       routes: [
         {
@@ -196,6 +217,47 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           },
         },
         {
+          // Login for the dashboard: a session cookie instead of basic auth on every request.
+          name: "session",
+          path: "/api/v1/session",
+          authentication: false,
+          bodyParsers: { json: { limit: 16_384, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
+          mappingPolicy: "restrict",
+          aliases: {
+            "POST /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
+              const { username, password } = req.$params as { username?: unknown; password?: unknown };
+              for (const [field, v] of [["username", username], ["password", password]] as const) {
+                if (typeof v !== "string" || v === "" || v.length > 1024) {
+                  throw new MoleculerClientError(`${field} is required`, 422, "VALIDATION_ERROR", [{ field, message: `${field} is required` }]);
+                }
+              }
+              const user = (await this.broker.call("registry.authenticate", { username, password })) as AuthUser | null;
+              if (!user) unauthorized("wrong username or password");
+              const s = (await this.broker.call("registry.sessions.create", { userId: user.id })) as { token: string; csrfToken: string };
+              res.setHeader("Set-Cookie", sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)));
+              res.setHeader("Cache-Control", "no-store");
+              sendJson(res, 200, { user: { username: user.username, role: user.role }, csrfToken: s.csrfToken });
+            }),
+            "GET /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
+              const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+              const s = token ? ((await this.broker.call("registry.sessions.get", { token })) as { user: AuthUser; csrfToken: string } | null) : null;
+              if (!s) unauthorized("not logged in");
+              res.setHeader("Cache-Control", "no-store");
+              sendJson(res, 200, { user: { username: s.user.username, role: s.user.role }, csrfToken: s.csrfToken });
+            }),
+            "DELETE /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
+              const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+              if (token) {
+                sessions.delete(token);
+                await this.broker.call("registry.sessions.remove", { token });
+              }
+              res.setHeader("Set-Cookie", clearedCookie(secureRequest(req, config.trustProxy, config.publicUrl)));
+              res.statusCode = 204;
+              res.end();
+            }),
+          },
+        },
+        {
           name: "api",
           path: "/api/v1",
           need: "read-write",
@@ -203,6 +265,14 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           authorization: true,
           bodyParsers: { json: { limit: config.requestBodyLimit, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
           mappingPolicy: "restrict",
+          onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: unknown) {
+            // A changed or deleted user must not keep working from this gateway's caches.
+            if (req.method !== "GET" && /^\/?users/.test(req.$alias?.path ?? "")) {
+              verified.clear();
+              sessions.clear();
+            }
+            return data;
+          },
           aliases: {
             "POST /monitors": "registry.create",
             "GET /monitors": "registry.list",
@@ -221,6 +291,14 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "PATCH /channels/:id": "registry.channels.update",
             "DELETE /channels/:id": "registry.channels.remove",
             "POST /channels/:id/test": "notifier.test",
+            "GET /users": "registry.users.list",
+            "POST /users": "registry.users.create",
+            "PATCH /users/:username": "registry.users.update",
+            "DELETE /users/:username": "registry.users.remove",
+            "GET /events": guarded((_req: Req, res: ServerResponse) => {
+              if (!live) throw new MoleculerClientError("live updates are not running", 503, "SERVICE_UNAVAILABLE");
+              live.add(res);
+            }),
             "GET /schedule/preview": "registry.preview",
             "POST /schedule/preview": "registry.preview",
           },
@@ -230,14 +308,47 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       onError(this: { logger: { error: Function } }, req: Req, res: ServerResponse, err: Error & Record<string, unknown>) {
         const status = httpStatusOf(err);
         if (status >= 500 && status !== 503) this.logger.error(`${req.method} ${req.parsedUrl ?? ""} failed:`, err.message);
-        if (status === 401) res.setHeader("WWW-Authenticate", REALM);
+        if (status === 401 && mayChallenge(req)) res.setHeader("WWW-Authenticate", REALM);
         if (status === 503) res.setHeader("Retry-After", "5");
         sendJson(res, status, errorBody(err, status));
       },
     },
 
+    events: {
+      "process.stopping"() {
+        live?.close();
+      },
+      // Live updates: what changed is re-read from the registry and pushed to listening browsers.
+      "monitor.changed"(ctx: Context<{ id: number; deleted?: boolean }>) {
+        if (ctx.params.deleted) live?.deletedMonitor(ctx.params.id);
+        else live?.changedMonitors([ctx.params.id]);
+      },
+      "monitor.pinged"(ctx: Context<{ monitors: { id: number }[] }>) {
+        live?.changedMonitors(ctx.params.monitors.map((m) => m.id));
+      },
+      "flip.recorded"(ctx: Context<{ monitorId: number }>) {
+        live?.changedMonitors([ctx.params.monitorId]);
+      },
+    },
+
+    created(this: { broker: { call: Function }; logger: { warn: Function } }) {
+      const broker = this.broker;
+      const logger = this.logger;
+      live = new LiveHub(
+        (ids) => broker.call("registry.views", { ids }) as Promise<MonitorLike[]>,
+        (err) => logger.warn("live update failed:", err.message),
+      );
+    },
+
+    stopped() {
+      live?.close();
+      live = null;
+    },
+
     methods: {
       async authenticate(ctx: Context, _route: unknown, req: Req): Promise<AuthUser> {
+        const token = req.headers.authorization ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
+        if (token) return this.sessionUser(ctx, token, req);
         const creds = parseBasic(req.headers.authorization);
         if (!creds) unauthorized("credentials required (HTTP basic auth)");
         // No user has such a name or password; refusing here keeps registry's validator out of it.
@@ -249,6 +360,38 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
         if (!user) unauthorized("wrong username or password");
         verified.set(creds, user, now);
         return user;
+      },
+
+      /** A session cookie's user; changes made with a cookie must carry its CSRF token. */
+      async sessionUser(ctx: Context, token: string, req: Req): Promise<AuthUser> {
+        const now = clock.now();
+        let s = sessions.get(token);
+        if (!s || s.expires <= now) {
+          const found = (await ctx.call("registry.sessions.get", { token })) as { user: AuthUser; csrfToken: string } | null;
+          if (!found) {
+            sessions.delete(token);
+            unauthorized("your session has ended: log in again");
+          }
+          if (sessions.size > 10_000) sessions.clear();
+          s = { ...found, expires: now + 5_000 };
+          sessions.set(token, s);
+        }
+        if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken)) {
+          throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
+        }
+        return s.user;
+      },
+
+      /** Every answer carries the security headers, whatever route (or none) produced it. */
+      httpHandler(this: { [k: string]: unknown }, req: IncomingMessage, res: ServerResponse, next?: Function) {
+        securityHeaders(res);
+        return (ApiGateway as unknown as { methods: { httpHandler: Function } }).methods.httpHandler.call(this, req, res, next);
+      },
+
+      /** The dashboard's deep links get its index.html; anything else unknown is a JSON 404. */
+      send404(this: { sendError: Function }, req: Req, res: ServerResponse) {
+        if (isAppPath(req) && sendIndex(res)) return;
+        this.sendError(req, res, new MoleculerClientError("not found", 404, "NOT_FOUND"));
       },
 
       authorize(ctx: Context<unknown, { user?: AuthUser }>, route: { opts: RouteOpts }, req: Req): void {

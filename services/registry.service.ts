@@ -14,10 +14,13 @@ import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import { channelIdsOf, defaultChannelIds, setChannels, syncEnvEmailChannel, unknownChannels } from "../core/db/channels.ts";
 import { registryChannels } from "./registry-channels.ts";
+import { registryUsers } from "./registry-users.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
 const MAX_TAGS = 30;
+/** The list's sort keys and their columns (a monitor's next due time is its late_at). */
+const SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
 const id = { type: "number", convert: true, integer: true, positive: true };
 const page = {
   limit: { type: "number", convert: true, integer: true, min: 1, max: 500, default: 100 },
@@ -112,7 +115,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema],
 
     actions: {
       create: {
@@ -161,9 +164,11 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
           tags: { type: "string", optional: true, max: 2000 },
           q: { type: "string", optional: true, trim: true, max: 200 },
           status: { type: "enum", optional: true, values: [...STATUSES] },
+          sort: { type: "enum", optional: true, values: Object.keys(SORTS), default: "name" },
+          order: { type: "enum", optional: true, values: ["asc", "desc"], default: "asc" },
           ...page,
         },
-        async handler(ctx: Context<{ tags?: string; q?: string; status?: string; limit: number; offset: number }>) {
+        async handler(ctx: Context<{ tags?: string; q?: string; status?: string; sort: keyof typeof SORTS; order: "asc" | "desc"; limit: number; offset: number }>) {
           const where: string[] = [];
           const args: Record<string, unknown> = {};
           // The original tool's tag search: comma-separated tags, a monitor must carry all of them.
@@ -180,20 +185,39 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
             args.like = `%${ctx.params.q.replace(/[!%_]/g, "!$&")}%`;
             args.q = ctx.params.q;
           }
+          // Counts per status under the tag and text filters, whatever status is picked: the dashboard's header.
+          const countFilter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+          const counted = await db.select<{ status: string; n: number }>(`SELECT m.status, COUNT(*) AS n FROM monitors m ${countFilter} GROUP BY m.status`, args);
+          const counts = Object.fromEntries(STATUSES.map((st) => [st, Number(counted.find((c) => c.status === st)?.n ?? 0)]));
           if (ctx.params.status) {
             where.push("m.status = :status");
             args.status = ctx.params.status;
           }
           const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
           const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM monitors m ${filter}`, args);
-          const rows = await db.select<MonitorRow>(`SELECT m.* FROM monitors m ${filter} ORDER BY m.name, m.id LIMIT :limit OFFSET :offset`, {
+          const dir = ctx.params.order === "desc" ? "DESC" : "ASC";
+          const orderBy = `${SORTS[ctx.params.sort]} ${dir}, m.id ${dir}`;
+          const rows = await db.select<MonitorRow>(`SELECT m.* FROM monitors m ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`, {
             ...args,
             limit: ctx.params.limit,
             offset: ctx.params.offset,
           });
           const ids = rows.map((r) => Number(r.id));
           const [byId, chById] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
-          return { total: Number(n), items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? [])) };
+          return { total: Number(n), counts, items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? [])) };
+        },
+      },
+
+      /** Several monitors by id (for the gateway's live updates); ids that name none are left out. */
+      views: {
+        visibility: "public",
+        params: { ids: { type: "array", max: 1000, items: { type: "number", integer: true, positive: true } } },
+        async handler(ctx: Context<{ ids: number[] }>) {
+          if (!ctx.params.ids.length) return [];
+          const rows = await db.select<MonitorRow>("SELECT * FROM monitors WHERE id IN (?)", [ctx.params.ids]);
+          const ids = rows.map((r) => Number(r.id));
+          const [byId, chById] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
+          return rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? []));
         },
       },
 

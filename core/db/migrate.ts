@@ -5,10 +5,12 @@ import { Umzug, SequelizeStorage } from "umzug";
 import type { Database } from "./connect.ts";
 import * as m001 from "./migrations/001-initial.ts";
 import * as m002 from "./migrations/002-channels.ts";
+import * as m003 from "./migrations/003-sessions.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
   { name: "002-channels", ...m002 },
+  { name: "003-sessions", ...m003 },
 ];
 
 /** Applies pending migrations; `to` stops after the named one (tests of upgrades use it). */

@@ -50,8 +50,13 @@ export async function findUser(db: Database, username: string): Promise<User | n
   return row ? toUser(row.get()) : null;
 }
 
-export async function listUsers(db: Database): Promise<User[]> {
-  return (await db.models.User.findAll({ order: [["username", "ASC"]] })).map((r) => toUser(r.get()));
+export async function listUsers(db: Database): Promise<(User & { createdAt: number })[]> {
+  return (await db.models.User.findAll({ order: [["username", "ASC"]] })).map((r) => ({ ...toUser(r.get()), createdAt: Number(r.get().created_at) }));
+}
+
+/** How many admins there are: the last one may not be removed or demoted, or nobody could manage the server. */
+export async function countAdmins(db: Database): Promise<number> {
+  return db.models.User.count({ where: { role: "admin" } });
 }
 
 export async function setPassword(db: Database, username: string, password: string, now = Date.now()): Promise<void> {

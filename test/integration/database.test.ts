@@ -13,6 +13,7 @@ import { needs, scratchDatabase } from "../support/services.ts";
 async function exercise(db: Database) {
   assert.deepEqual(await migrate(db, "001-initial"), ["001-initial"]);
   await upgradeKeepsEmail(db);
+  assert.deepEqual(await migrate(db), ["003-sessions"]);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
@@ -51,7 +52,7 @@ async function upgradeKeepsEmail(db: Database) {
   await db.write((t) =>
     db.insertRows("deliveries", ["flip_id", "monitor_id", "channel", "state", "attempts", "next_attempt_at", "created_at"], [[flip[0], monitor[0], "email", "pending", 0, now, now]], t),
   );
-  assert.deepEqual(await migrate(db), ["002-channels"]);
+  assert.deepEqual(await migrate(db, "002-channels"), ["002-channels"]);
   const [ch] = await db.select<{ id: number; type: string; is_default: unknown }>("SELECT id, type, is_default FROM channels WHERE managed = 'env:email'");
   assert.ok(ch, "the environment's email became a channel");
   assert.equal(Boolean(Number(ch.is_default)), true);
