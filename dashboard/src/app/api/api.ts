@@ -1,0 +1,104 @@
+import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable } from 'rxjs';
+import type {
+  Channel,
+  Flip,
+  Monitor,
+  MonitorInput,
+  MonitorPage,
+  MonitorQuery,
+  NotificationItem,
+  Page,
+  Ping,
+  PreviewResult,
+  Role,
+  Session,
+  User,
+} from './models';
+import { parseApiError, type ApiProblem } from './api-error';
+
+const BASE = '/api/v1';
+
+/** The API problem for any error an HttpClient call throws. */
+export function problemOf(err: unknown): ApiProblem {
+  if (err instanceof HttpErrorResponse) return parseApiError(err.status, err.error);
+  return { status: -1, code: 'CLIENT', message: err instanceof Error ? err.message : String(err), fields: [] };
+}
+
+/** Typed calls to the Heartbeats REST API (same origin, cookie session). */
+@Injectable({ providedIn: 'root' })
+export class Api {
+  private readonly http = inject(HttpClient);
+
+  // Session
+  getSession(): Observable<Session> {
+    return this.http.get<Session>(`${BASE}/session`);
+  }
+  login(username: string, password: string): Observable<Session> {
+    return this.http.post<Session>(`${BASE}/session`, { username, password });
+  }
+  logout(): Observable<void> {
+    return this.http.delete<void>(`${BASE}/session`);
+  }
+
+  // Monitors
+  listMonitors(q: MonitorQuery): Observable<MonitorPage> {
+    let params = new HttpParams().set('limit', q.limit).set('offset', q.offset);
+    if (q.tags?.length) params = params.set('tags', q.tags.join(','));
+    if (q.q) params = params.set('q', q.q);
+    if (q.status) params = params.set('status', q.status);
+    if (q.sort) params = params.set('sort', q.sort);
+    if (q.sort && q.order) params = params.set('order', q.order);
+    return this.http.get<MonitorPage>(`${BASE}/monitors`, { params });
+  }
+  getMonitor(id: number): Observable<Monitor> {
+    return this.http.get<Monitor>(`${BASE}/monitors/${id}`);
+  }
+  createMonitor(input: MonitorInput): Observable<Monitor> {
+    return this.http.post<Monitor>(`${BASE}/monitors`, input);
+  }
+  updateMonitor(id: number, input: MonitorInput): Observable<Monitor> {
+    return this.http.patch<Monitor>(`${BASE}/monitors/${id}`, input);
+  }
+  deleteMonitor(id: number): Observable<unknown> {
+    return this.http.delete(`${BASE}/monitors/${id}`);
+  }
+  pause(id: number): Observable<Monitor> {
+    return this.http.post<Monitor>(`${BASE}/monitors/${id}/pause`, {});
+  }
+  resume(id: number): Observable<Monitor> {
+    return this.http.post<Monitor>(`${BASE}/monitors/${id}/resume`, {});
+  }
+  pings(id: number, limit: number, offset = 0): Observable<Page<Ping>> {
+    return this.http.get<Page<Ping>>(`${BASE}/monitors/${id}/pings`, { params: { limit, offset } });
+  }
+  flips(id: number, limit: number, offset = 0): Observable<Page<Flip>> {
+    return this.http.get<Page<Flip>>(`${BASE}/monitors/${id}/flips`, { params: { limit, offset } });
+  }
+  notifications(id: number, limit: number, offset = 0): Observable<Page<NotificationItem>> {
+    return this.http.get<Page<NotificationItem>>(`${BASE}/monitors/${id}/notifications`, { params: { limit, offset } });
+  }
+  preview(params: Record<string, string>): Observable<PreviewResult> {
+    return this.http.get<PreviewResult>(`${BASE}/schedule/preview`, { params });
+  }
+
+  // Channels (admin only)
+  channels(): Observable<{ items: Channel[] }> {
+    return this.http.get<{ items: Channel[] }>(`${BASE}/channels`);
+  }
+
+  // Users (admin only)
+  users(): Observable<{ items: User[] }> {
+    return this.http.get<{ items: User[] }>(`${BASE}/users`);
+  }
+  createUser(body: { username: string; password: string; role: Role }): Observable<User> {
+    return this.http.post<User>(`${BASE}/users`, body);
+  }
+  updateUser(username: string, body: { role?: Role; password?: string }): Observable<User> {
+    return this.http.patch<User>(`${BASE}/users/${encodeURIComponent(username)}`, body);
+  }
+  deleteUser(username: string): Observable<unknown> {
+    return this.http.delete(`${BASE}/users/${encodeURIComponent(username)}`);
+  }
+}

@@ -1,0 +1,150 @@
+// The REST API's shapes, as the dashboard uses them. Types only: safe to import from Node tests.
+
+export type MonitorStatus = 'new' | 'up' | 'late' | 'down' | 'paused';
+export const MONITOR_STATUSES: readonly MonitorStatus[] = ['new', 'up', 'late', 'down', 'paused'];
+
+export type Role = 'admin' | 'viewer' | 'pinger';
+
+export interface IntervalSchedule {
+  kind: 'interval';
+  periodSeconds: number;
+  graceSeconds: number;
+}
+
+export interface CronSchedule {
+  kind: 'cron';
+  expression: string;
+  timezone: string;
+  graceSeconds: number;
+  deadline: 'grace' | 'end-of-day';
+}
+
+export type Schedule = IntervalSchedule | CronSchedule;
+
+export interface Monitor {
+  id: number;
+  code: string;
+  name: string;
+  description: string | null;
+  schedule: Schedule;
+  timezone?: string | null;
+  tags: string[];
+  channels: number[];
+  repeatEverySeconds: number | null;
+  status: MonitorStatus;
+  paused: boolean;
+  lastPingAt: string | null;
+  lastPingKind: string | null;
+  nextDueAt: string | null;
+  downAt: string | null;
+  statusChangedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MonitorInput {
+  name?: string;
+  description?: string | null;
+  schedule?: Schedule;
+  tags?: string[];
+  channels?: number[];
+  repeatEverySeconds?: number | null;
+}
+
+export type StatusCounts = Record<MonitorStatus, number>;
+
+export interface MonitorPage {
+  total: number;
+  items: Monitor[];
+  counts?: Partial<StatusCounts>;
+}
+
+export type SortField = 'name' | 'status' | 'lastPingAt' | 'nextDueAt';
+
+export interface MonitorQuery {
+  tags?: string[];
+  q?: string;
+  status?: MonitorStatus | '';
+  limit: number;
+  offset: number;
+  sort?: SortField | '';
+  order?: 'asc' | 'desc' | '';
+}
+
+export interface Ping {
+  id: number;
+  kind: 'success' | 'start' | 'fail' | 'log';
+  exitStatus: number | null;
+  data: string | null;
+  dataTruncated: boolean;
+  durationMs: number | null;
+  receivedAt: string;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
+
+export interface Flip {
+  id: number;
+  from: MonitorStatus | null;
+  to: MonitorStatus;
+  reason: string | null;
+  at: string;
+  expectedAt: string | null;
+  pingId: number | null;
+}
+
+export interface NotificationItem {
+  id: number;
+  event: string;
+  reminder: boolean | number;
+  channel: { id: number; type: string; name: string } | null;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+export interface PreviewRun {
+  expectedAt: string;
+  lateAt: string;
+  downAt: string;
+}
+
+export interface PreviewResult {
+  schedule: Schedule;
+  runs: PreviewRun[];
+}
+
+export interface Channel {
+  id: number;
+  name: string;
+  type: string;
+  isDefault: boolean;
+  enabled: boolean;
+}
+
+export interface User {
+  username: string;
+  role: Role;
+  createdAt?: string;
+}
+
+export interface Session {
+  user: User;
+  csrfToken: string;
+}
+
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    field?: string;
+    details?: { field: string; message: string }[];
+  };
+}

@@ -1,0 +1,62 @@
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import { Api } from '../api/api';
+import type { Session, User } from '../api/models';
+
+/** Who is signed in, and the CSRF token for the session. */
+@Injectable({ providedIn: 'root' })
+export class Auth {
+  private readonly api = inject(Api);
+  readonly user = signal<User | null>(null);
+  readonly csrfToken = signal<string | null>(null);
+  readonly isAdmin = computed(() => this.user()?.role === 'admin');
+  /** Admins edit; viewers only read (the server enforces it too). */
+  readonly canEdit = this.isAdmin;
+  private pending: Promise<boolean> | null = null;
+  private checked = false;
+
+  /** Asks the server once whether the session cookie is valid. */
+  ensureSession(): Promise<boolean> {
+    if (this.checked) return Promise.resolve(this.user() !== null);
+    this.pending ??= firstValueFrom(this.api.getSession())
+      .then((s) => {
+        this.set(s);
+        return true;
+      })
+      .catch(() => {
+        this.clear();
+        return false;
+      })
+      .finally(() => {
+        this.checked = true;
+        this.pending = null;
+      });
+    return this.pending;
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    const s = await firstValueFrom(this.api.login(username, password));
+    this.set(s);
+    this.checked = true;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await firstValueFrom(this.api.logout());
+    } finally {
+      this.clear();
+    }
+  }
+
+  /** The session ended (logout, or a 401 from any call). */
+  clear(): void {
+    this.user.set(null);
+    this.csrfToken.set(null);
+    this.checked = true;
+  }
+
+  private set(s: Session): void {
+    this.user.set(s.user);
+    this.csrfToken.set(s.csrfToken);
+  }
+}

@@ -1,0 +1,223 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { Router, RouterLink } from '@angular/router';
+import { ClipboardModule } from '@angular/cdk/clipboard';
+import { MatButtonModule } from '@angular/material/button';
+import { MatIconModule } from '@angular/material/icon';
+import { MatCardModule } from '@angular/material/card';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { MatDialog, MatDialogModule } from '@angular/material/dialog';
+import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatTabsModule } from '@angular/material/tabs';
+import { Subject, auditTime, forkJoin } from 'rxjs';
+import { Api, problemOf } from '../api/api';
+import type { Flip, Monitor, NotificationItem, Ping } from '../api/models';
+import { Auth } from '../auth/auth';
+import { LiveEvents } from '../core/events';
+import { Now } from '../core/now';
+import { exactTime, formatMs, relativeTime } from '../core/time';
+import { StatusChip } from '../shared/status-chip';
+import { statusMeta } from '../shared/status';
+import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { DurationChart } from './duration-chart';
+import { snippets, type Snippet } from './snippets';
+import { formatDuration } from './schedule-form';
+
+const PINGS_PAGE = 50;
+
+@Component({
+  selector: 'hb-monitor-detail',
+  imports: [
+    RouterLink, ClipboardModule, MatButtonModule, MatIconModule, MatCardModule, MatTooltipModule, MatDialogModule, MatSnackBarModule,
+    MatProgressSpinnerModule, MatTabsModule, StatusChip, DurationChart,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './monitor-detail.html',
+  styleUrl: './monitor-detail.css',
+})
+export class MonitorDetailPage implements OnInit {
+  private readonly api = inject(Api);
+  private readonly router = inject(Router);
+  private readonly dialog = inject(MatDialog);
+  private readonly snack = inject(MatSnackBar);
+  private readonly live = inject(LiveEvents);
+  private readonly clock = inject(Now);
+  private readonly destroyRef = inject(DestroyRef);
+  protected readonly auth = inject(Auth);
+
+  readonly id = input.required<string>();
+  protected readonly monitorId = computed(() => Number(this.id()));
+
+  protected readonly monitor = signal<Monitor | null>(null);
+  protected readonly loading = signal(true);
+  protected readonly error = signal('');
+  protected readonly busy = signal(false);
+
+  protected readonly pings = signal<Ping[]>([]);
+  protected readonly pingsTotal = signal(0);
+  protected readonly pingsLoading = signal(false);
+  protected readonly flips = signal<Flip[]>([]);
+  protected readonly flipsTotal = signal(0);
+  protected readonly notifications = signal<NotificationItem[]>([]);
+  protected readonly notificationsTotal = signal(0);
+  protected readonly historyError = signal('');
+
+  protected readonly snippetList = computed<Snippet[]>(() => {
+    const m = this.monitor();
+    return m ? snippets(location.origin, m.code) : [];
+  });
+  protected readonly scheduleText = computed(() => {
+    const m = this.monitor();
+    if (!m) return '';
+    const s = m.schedule;
+    if (s.kind === 'interval') return `Every ${formatDuration(s.periodSeconds)}, grace ${formatDuration(s.graceSeconds)}`;
+    const deadline = s.deadline === 'end-of-day' ? 'late until the end of the day' : `grace ${formatDuration(s.graceSeconds)}`;
+    return `Cron “${s.expression}” (${s.timezone}), ${deadline}`;
+  });
+
+  private readonly refresh$ = new Subject<void>();
+
+  ngOnInit(): void {
+    this.load();
+    this.live.events$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((e) => {
+      if (e.type === 'deleted') {
+        if (e.id === this.monitorId()) {
+          this.snack.open('This monitor was deleted.', 'OK', { duration: 5000 });
+          void this.router.navigate(['/monitors']);
+        }
+        return;
+      }
+      if (e.monitor.id !== this.monitorId()) return;
+      this.monitor.set(e.monitor);
+      this.refresh$.next();
+    });
+    this.refresh$.pipe(auditTime(1000), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.loadHistory());
+  }
+
+  protected load(): void {
+    this.loading.set(true);
+    this.error.set('');
+    this.api.getMonitor(this.monitorId()).subscribe({
+      next: (m) => {
+        this.monitor.set(m);
+        this.loading.set(false);
+      },
+      error: (err) => {
+        this.error.set(problemOf(err).message);
+        this.loading.set(false);
+      },
+    });
+    this.loadHistory();
+  }
+
+  private loadHistory(): void {
+    const id = this.monitorId();
+    this.pingsLoading.set(true);
+    forkJoin({
+      pings: this.api.pings(id, Math.max(PINGS_PAGE, this.pings().length)),
+      flips: this.api.flips(id, 50),
+      notifications: this.api.notifications(id, 20),
+    }).subscribe({
+      next: (r) => {
+        this.pings.set(r.pings.items);
+        this.pingsTotal.set(r.pings.total);
+        this.flips.set(r.flips.items);
+        this.flipsTotal.set(r.flips.total);
+        this.notifications.set(r.notifications.items);
+        this.notificationsTotal.set(r.notifications.total);
+        this.historyError.set('');
+        this.pingsLoading.set(false);
+      },
+      error: (err) => {
+        this.historyError.set(problemOf(err).message);
+        this.pingsLoading.set(false);
+      },
+    });
+  }
+
+  protected morePings(): void {
+    this.pingsLoading.set(true);
+    this.api.pings(this.monitorId(), PINGS_PAGE, this.pings().length).subscribe({
+      next: (r) => {
+        const seen = new Set(this.pings().map((p) => p.id));
+        this.pings.update((list) => [...list, ...r.items.filter((p) => !seen.has(p.id))]);
+        this.pingsTotal.set(r.total);
+        this.pingsLoading.set(false);
+      },
+      error: (err) => {
+        this.historyError.set(problemOf(err).message);
+        this.pingsLoading.set(false);
+      },
+    });
+  }
+
+  protected pauseOrResume(pause: boolean): void {
+    const m = this.monitor();
+    if (!m) return;
+    this.busy.set(true);
+    (pause ? this.api.pause(m.id) : this.api.resume(m.id)).subscribe({
+      next: (updated) => {
+        this.monitor.set(updated);
+        this.busy.set(false);
+        this.snack.open(pause ? 'Paused: no alerts until resumed.' : 'Resumed: waiting for the next ping.', undefined, { duration: 3000 });
+        this.refresh$.next();
+      },
+      error: (err) => {
+        this.busy.set(false);
+        this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+      },
+    });
+  }
+
+  protected remove(): void {
+    const m = this.monitor();
+    if (!m) return;
+    const data: ConfirmData = {
+      title: 'Delete this monitor?',
+      message: `“${m.name}” and its pings, history and notifications will be deleted. Jobs that still ping it will get “not found”.`,
+      confirmLabel: 'Delete',
+      danger: true,
+    };
+    this.dialog
+      .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
+      .afterClosed()
+      .subscribe((ok) => {
+        if (!ok) return;
+        this.busy.set(true);
+        this.api.deleteMonitor(m.id).subscribe({
+          next: () => {
+            this.busy.set(false);
+            this.snack.open(`Deleted “${m.name}”.`, undefined, { duration: 3000 });
+            void this.router.navigate(['/monitors']);
+          },
+          error: (err) => {
+            this.busy.set(false);
+            this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+          },
+        });
+      });
+  }
+
+  protected copied(ok: boolean, what: string): void {
+    this.snack.open(ok ? `Copied ${what}.` : 'Could not copy; select the text and copy it by hand.', undefined, { duration: 2000 });
+  }
+
+  protected rel(iso: string | null): string {
+    return relativeTime(iso, this.clock.now());
+  }
+  protected exact(iso: string | null): string {
+    return exactTime(iso);
+  }
+  protected ms(v: number | null): string {
+    return formatMs(v);
+  }
+  protected label(status: string | null): string {
+    return statusMeta(status).label;
+  }
+  protected pingKind(p: Ping): string {
+    if (p.kind === 'fail') return p.exitStatus !== null ? `failure (exit ${p.exitStatus})` : 'failure';
+    if (p.kind === 'success') return p.exitStatus !== null && p.exitStatus !== 0 ? `exit ${p.exitStatus}` : 'success';
+    return p.kind;
+  }
+}

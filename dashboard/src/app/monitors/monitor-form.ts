@@ -1,0 +1,243 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal, OnInit, DestroyRef } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { ReactiveFormsModule } from '@angular/forms';
+import { Router, RouterLink } from '@angular/router';
+import { COMMA, ENTER } from '@angular/cdk/keycodes';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatChipsModule, type MatChipInputEvent } from '@angular/material/chips';
+import { MatAutocompleteModule } from '@angular/material/autocomplete';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatIconModule } from '@angular/material/icon';
+import { MatCardModule } from '@angular/material/card';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { Subscription, debounceTime, startWith } from 'rxjs';
+import { Api, problemOf } from '../api/api';
+import type { Channel, Monitor, PreviewRun } from '../api/models';
+import { exactTime, relativeTime } from '../core/time';
+import {
+  TIME_UNITS,
+  addTags,
+  applyApiErrors,
+  createMonitorForm,
+  errorMessage,
+  formValueToInput,
+  monitorToFormValue,
+  previewParams,
+  scheduleToApi,
+  switchKind,
+  type ScheduleKind,
+} from './schedule-form';
+import type { AbstractControl } from '@angular/forms';
+
+const TIME_ZONES: readonly string[] = (() => {
+  try {
+    const list = Intl.supportedValuesOf('timeZone');
+    return list.includes('UTC') ? list : ['UTC', ...list];
+  } catch {
+    return ['UTC'];
+  }
+})();
+
+/** Create (/monitors/new) and edit (/monitors/:id/edit): one form. */
+@Component({
+  selector: 'hb-monitor-form',
+  imports: [
+    ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, MatChipsModule,
+    MatAutocompleteModule, MatSelectModule, MatSlideToggleModule, MatIconModule, MatCardModule, MatProgressSpinnerModule,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './monitor-form.html',
+  styleUrl: './monitor-form.css',
+})
+export class MonitorFormPage implements OnInit {
+  private readonly api = inject(Api);
+  private readonly router = inject(Router);
+  private readonly destroyRef = inject(DestroyRef);
+
+  /** From the route (:id) when editing. */
+  readonly id = input<string | undefined>(undefined);
+  protected readonly editing = computed(() => this.id() !== undefined);
+  protected readonly units = TIME_UNITS;
+  protected readonly separators = [ENTER, COMMA] as const;
+
+  protected readonly form = createMonitorForm();
+  protected readonly s = this.form.controls.schedule.controls;
+  protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), { initialValue: this.s.kind.value });
+  protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), { initialValue: false });
+  protected readonly tags = toSignal(this.form.controls.tags.valueChanges.pipe(startWith(this.form.controls.tags.value)), { initialValue: [] as string[] });
+
+  protected readonly loadingMonitor = signal(false);
+  protected readonly loadError = signal('');
+  protected readonly saving = signal(false);
+  protected readonly saveError = signal<string[]>([]);
+  protected readonly monitor = signal<Monitor | null>(null);
+
+  protected readonly channels = signal<Channel[] | null>(null);
+  protected readonly channelsHidden = signal(false);
+
+  protected readonly previewRuns = signal<PreviewRun[]>([]);
+  protected readonly previewLoading = signal(false);
+  protected readonly previewError = signal('');
+  /** The last preview named a field: its message is under that field. */
+  protected readonly previewBlocked = signal(false);
+  private previewSub: Subscription | null = null;
+
+  protected readonly tzQuery = toSignal(this.s.timezone.valueChanges.pipe(startWith(this.s.timezone.value)), { initialValue: '' });
+  protected readonly tzOptions = computed(() => {
+    const q = (this.tzQuery() ?? '').trim().toLowerCase().replace(/\s+/g, '_');
+    const list = q ? TIME_ZONES.filter((z) => z.toLowerCase().includes(q)) : TIME_ZONES;
+    return list.slice(0, 60);
+  });
+
+  ngOnInit(): void {
+    const id = this.id();
+    if (id !== undefined) {
+      this.loadingMonitor.set(true);
+      this.api.getMonitor(Number(id)).subscribe({
+        next: (m) => {
+          this.monitor.set(m);
+          const v = monitorToFormValue(m);
+          this.form.setValue(v);
+          switchKind(this.form.controls.schedule, v.schedule.kind);
+          this.form.markAsPristine();
+          this.loadingMonitor.set(false);
+          this.refreshPreview();
+        },
+        error: (err) => {
+          this.loadError.set(problemOf(err).message);
+          this.loadingMonitor.set(false);
+        },
+      });
+    } else {
+      this.refreshPreview();
+    }
+
+    this.api.channels().subscribe({
+      next: (r) => {
+        this.channels.set(r.items);
+        // A new monitor starts with the default channels, like the API does when none are given.
+        if (id === undefined && this.form.controls.channels.pristine) {
+          this.form.controls.channels.setValue(r.items.filter((c) => c.isDefault && c.enabled).map((c) => c.id));
+        }
+      },
+      error: () => this.channelsHidden.set(true),
+    });
+
+    this.form.controls.schedule.valueChanges.pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.refreshPreview());
+  }
+
+  protected setKind(kind: ScheduleKind): void {
+    switchKind(this.form.controls.schedule, kind);
+  }
+
+  // Tags: "a, b" + Enter, or a comma, adds chips.
+  protected addTag(event: MatChipInputEvent): void {
+    const text = event.value ?? '';
+    if (text.trim()) {
+      this.form.controls.tags.setValue(addTags(this.form.controls.tags.value, text));
+      this.form.controls.tags.markAsDirty();
+    }
+    event.chipInput.clear();
+  }
+
+  protected removeTag(tag: string): void {
+    this.form.controls.tags.setValue(this.form.controls.tags.value.filter((t) => t !== tag));
+    this.form.controls.tags.markAsDirty();
+  }
+
+  protected pasteTags(event: ClipboardEvent, input: HTMLInputElement): void {
+    const text = event.clipboardData?.getData('text') ?? '';
+    if (text.includes(',')) {
+      event.preventDefault();
+      this.form.controls.tags.setValue(addTags(this.form.controls.tags.value, input.value + text));
+      input.value = '';
+    }
+  }
+
+  protected err(control: AbstractControl, label: string): string {
+    return errorMessage(control.errors, label);
+  }
+
+  protected show(control: AbstractControl): boolean {
+    return control.invalid && (control.touched || control.dirty || control.hasError('server'));
+  }
+
+  /** Asks the server for the next runs of the schedule as it stands (debounced by the caller). */
+  private refreshPreview(): void {
+    this.previewSub?.unsubscribe();
+    const group = this.form.controls.schedule;
+    // Only local errors block the preview; a server error from the last preview is re-checked.
+    const localInvalid = Object.values(group.controls).some((c) => c.enabled && c.errors && !c.hasError('server'));
+    this.previewBlocked.set(false);
+    if (localInvalid) {
+      this.previewRuns.set([]);
+      this.previewError.set('');
+      return;
+    }
+    const schedule = scheduleToApi(group.getRawValue());
+    this.previewLoading.set(true);
+    this.previewSub = this.api.preview(previewParams(schedule, 5)).subscribe({
+      next: (r) => {
+        this.previewRuns.set(r.runs);
+        this.previewError.set('');
+        this.previewBlocked.set(false);
+        this.previewLoading.set(false);
+        for (const c of Object.values(group.controls)) {
+          if (c.hasError('server')) c.updateValueAndValidity({ emitEvent: false });
+        }
+      },
+      error: (err) => {
+        const p = problemOf(err);
+        this.previewRuns.set([]);
+        this.previewLoading.set(false);
+        const rest = applyApiErrors(this.form, p.fields);
+        this.previewError.set(
+          !p.fields.length ? p.message : rest.length ? rest.map((f) => `${f.field}: ${f.message}`).join('; ') : '',
+        );
+        this.previewBlocked.set(p.fields.length > 0 && !rest.length);
+      },
+    });
+  }
+
+  protected save(): void {
+    this.saveError.set([]);
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      const first = document.querySelector<HTMLElement>('.mat-mdc-form-field-invalid input, .mat-mdc-form-field-invalid select');
+      first?.focus();
+      return;
+    }
+    const input = formValueToInput(this.form.getRawValue(), { includeChannels: this.channels() !== null });
+    const id = this.id();
+    this.saving.set(true);
+    const req = id !== undefined ? this.api.updateMonitor(Number(id), input) : this.api.createMonitor(input);
+    req.subscribe({
+      next: (m) => {
+        this.saving.set(false);
+        this.form.markAsPristine();
+        void this.router.navigate(['/monitors', m.id]);
+      },
+      error: (err) => {
+        this.saving.set(false);
+        const p = problemOf(err);
+        const rest = applyApiErrors(this.form, p.fields);
+        if (!p.fields.length) this.saveError.set([p.message]);
+        else if (rest.length) this.saveError.set(rest.map((f) => `${f.field}: ${f.message}`));
+      },
+    });
+  }
+
+  protected rel(iso: string): string {
+    return relativeTime(iso, Date.now());
+  }
+  protected exact(iso: string): string {
+    return exactTime(iso, this.kind() === 'cron' ? this.s.timezone.value : undefined);
+  }
+  protected local(iso: string): string {
+    return exactTime(iso);
+  }
+}

@@ -1,0 +1,207 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { MatTableModule } from '@angular/material/table';
+import { MatSortModule, type Sort } from '@angular/material/sort';
+import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { MatButtonModule } from '@angular/material/button';
+import { MatIconModule } from '@angular/material/icon';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { Subject, Subscription, auditTime, debounceTime } from 'rxjs';
+import { Api, problemOf } from '../api/api';
+import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type SortField, type StatusCounts } from '../api/models';
+import { Auth } from '../auth/auth';
+import { LiveEvents } from '../core/events';
+import { Now } from '../core/now';
+import { exactTime, relativeTime } from '../core/time';
+import { StatusChip } from '../shared/status-chip';
+import { STATUS_META } from '../shared/status';
+import { splitTags } from './schedule-form';
+
+const PAGE_SIZE = 50;
+const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
+
+@Component({
+  selector: 'hb-monitor-list',
+  imports: [
+    ReactiveFormsModule, RouterLink, MatTableModule, MatSortModule, MatPaginatorModule, MatFormFieldModule, MatInputModule,
+    MatSelectModule, MatButtonModule, MatIconModule, MatTooltipModule, MatProgressSpinnerModule, StatusChip,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './monitor-list.html',
+  styleUrl: './monitor-list.css',
+})
+export class MonitorListPage {
+  private readonly api = inject(Api);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  private readonly live = inject(LiveEvents);
+  private readonly clock = inject(Now);
+  protected readonly auth = inject(Auth);
+  protected readonly statuses = MONITOR_STATUSES;
+  protected readonly meta = STATUS_META;
+  protected readonly pageSize = PAGE_SIZE;
+
+  protected readonly items = signal<Monitor[]>([]);
+  protected readonly total = signal(0);
+  protected readonly counts = signal<Partial<StatusCounts> | null>(null);
+  protected readonly loading = signal(false);
+  protected readonly loaded = signal(false);
+  protected readonly error = signal('');
+  protected readonly pageIndex = signal(0);
+  protected readonly sort = signal<Sort>({ active: '', direction: '' });
+
+  protected readonly filters = new FormGroup({
+    tags: new FormControl('', { nonNullable: true }),
+    q: new FormControl('', { nonNullable: true }),
+    status: new FormControl<MonitorStatus | ''>('', { nonNullable: true }),
+  });
+
+  private readonly narrow = signal(false);
+  protected readonly columns = computed(() =>
+    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'lastPingAt', 'nextDueAt'],
+  );
+  protected readonly hasFilters = computed(() => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '');
+  private readonly filterState = signal({ tags: '', q: '', status: '' as MonitorStatus | '' });
+
+  private request: Subscription | null = null;
+  private readonly refresh$ = new Subject<void>();
+
+  constructor() {
+    const destroyRef = inject(DestroyRef);
+    inject(BreakpointObserver)
+      .observe('(max-width: 699px)')
+      .pipe(takeUntilDestroyed())
+      .subscribe((r) => this.narrow.set(r.matches));
+
+    // The URL holds the filters, sort and page, so back/forward and reload keep them.
+    this.route.queryParamMap.pipe(takeUntilDestroyed()).subscribe((p) => {
+      const status = p.get('status') ?? '';
+      const f = {
+        tags: p.get('tags') ?? '',
+        q: p.get('q') ?? '',
+        status: (MONITOR_STATUSES as readonly string[]).includes(status) ? (status as MonitorStatus) : ('' as const),
+      };
+      this.filterState.set(f);
+      const current = this.filters.getRawValue();
+      if (current.tags !== f.tags || current.q !== f.q || current.status !== f.status) this.filters.setValue(f, { emitEvent: false });
+      const sort = p.get('sort') ?? '';
+      const order = p.get('order') === 'desc' ? 'desc' : 'asc';
+      this.sort.set((SORTS as readonly string[]).includes(sort) ? { active: sort, direction: order } : { active: '', direction: '' });
+      this.pageIndex.set(Math.max(0, Number(p.get('page') ?? 1) - 1) || 0);
+      this.load();
+    });
+
+    this.filters.valueChanges.pipe(debounceTime(300), takeUntilDestroyed()).subscribe(() => this.applyFilters());
+
+    // Live: patch rows in place at once; refetch (for counts, order, new rows) at most every 3 s.
+    this.live.events$.pipe(takeUntilDestroyed()).subscribe((e) => {
+      if (e.type === 'deleted') {
+        this.refresh$.next();
+        return;
+      }
+      const m = e.monitor;
+      const i = this.items().findIndex((x) => x.id === m.id);
+      if (i >= 0) {
+        const old = this.items()[i];
+        this.items.update((list) => list.map((x) => (x.id === m.id ? m : x)));
+        if (old.status !== m.status || old.name !== m.name || old.tags.join() !== m.tags.join()) this.refresh$.next();
+      } else {
+        this.refresh$.next();
+      }
+    });
+    this.refresh$.pipe(auditTime(3000), takeUntilDestroyed()).subscribe(() => this.load(true));
+    destroyRef.onDestroy(() => this.request?.unsubscribe());
+  }
+
+  protected load(quiet = false): void {
+    this.request?.unsubscribe();
+    const f = this.filterState();
+    const s = this.sort();
+    if (!quiet) this.loading.set(true);
+    this.request = this.api
+      .listMonitors({
+        tags: splitTags(f.tags),
+        q: f.q.trim(),
+        status: f.status,
+        limit: PAGE_SIZE,
+        offset: this.pageIndex() * PAGE_SIZE,
+        sort: s.direction ? (s.active as SortField) : '',
+        order: s.direction,
+      })
+      .subscribe({
+        next: (page) => {
+          this.items.set(page.items);
+          this.total.set(page.total);
+          this.counts.set(page.counts ?? null);
+          this.error.set('');
+          this.loading.set(false);
+          this.loaded.set(true);
+          // Past the last page (e.g. after deletes): go to the last one that has rows.
+          if (page.items.length === 0 && page.total > 0 && this.pageIndex() > 0) {
+            this.navigate({ page: Math.ceil(page.total / PAGE_SIZE) });
+          }
+        },
+        error: (err) => {
+          this.error.set(problemOf(err).message);
+          this.loading.set(false);
+          this.loaded.set(true);
+        },
+      });
+  }
+
+  private applyFilters(): void {
+    const v = this.filters.getRawValue();
+    this.navigate({ tags: v.tags.trim() || null, q: v.q.trim() || null, status: v.status || null, page: null });
+  }
+
+  private navigate(params: Record<string, string | number | null>): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: params, queryParamsHandling: 'merge', replaceUrl: true });
+  }
+
+  protected onSort(s: Sort): void {
+    this.navigate({ sort: s.direction ? s.active : null, order: s.direction || null, page: null });
+  }
+
+  protected onPage(e: PageEvent): void {
+    this.navigate({ page: e.pageIndex > 0 ? e.pageIndex + 1 : null });
+  }
+
+  protected toggleStatus(status: MonitorStatus): void {
+    const current = this.filters.controls.status.value;
+    this.filters.controls.status.setValue(current === status ? '' : status);
+  }
+
+  protected filterByTag(tag: string, event: Event): void {
+    event.preventDefault();
+    const tags = splitTags(this.filters.controls.tags.value);
+    if (!tags.includes(tag)) this.filters.controls.tags.setValue([...tags, tag].join(', '));
+  }
+
+  protected clearFilters(): void {
+    this.filters.setValue({ tags: '', q: '', status: '' });
+  }
+
+  protected countOf(status: MonitorStatus): number | null {
+    const c = this.counts();
+    return c ? (c[status] ?? 0) : null;
+  }
+
+  protected rel(iso: string | null): string {
+    return relativeTime(iso, this.clock.now());
+  }
+
+  protected exact(iso: string | null): string {
+    return exactTime(iso);
+  }
+
+  protected trackId(_: number, m: Monitor): number {
+    return m.id;
+  }
+}

@@ -1,0 +1,456 @@
+// The monitor form's logic, without components: the typed form model, form <-> API conversion,
+// time units, validators, validation messages, and API error fields -> form controls.
+// No decorators and only erasable TypeScript, so Node's test runner can import it
+// (test/unit/dashboard-schedule-form.test.ts).
+
+import { FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
+import type { Monitor, MonitorInput, Schedule } from '../api/models.ts';
+import type { FieldProblem } from '../api/api-error.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Time units
+// ---------------------------------------------------------------------------------------------
+
+export type TimeUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+export const TIME_UNITS: readonly TimeUnit[] = ['seconds', 'minutes', 'hours', 'days'];
+export const UNIT_SECONDS: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+
+/** The API's limits (core/schedule.ts, services/registry.service.ts). */
+export const MAX_SECONDS = 31_536_000; // one year
+export const MAX_REPEAT_SECONDS = 30 * 86_400;
+export const MAX_NAME = 200;
+export const MAX_DESCRIPTION = 2000;
+export const MAX_TAG = 64;
+export const MAX_TAGS = 30;
+export const MAX_EXPRESSION = 200;
+export const DEFAULT_CRON_GRACE_SECONDS = 300;
+
+/** `value` `unit`s in seconds, or null when there is no usable number. Rounds to whole seconds. */
+export function toSeconds(value: number | null | undefined, unit: TimeUnit): number | null {
+  if (value === null || value === undefined || typeof value !== 'number' || !Number.isFinite(value)) return null;
+  return Math.round(value * UNIT_SECONDS[unit]);
+}
+
+/** The largest unit that expresses `seconds` as a whole number: 3600 -> 1 hours, 90 -> 90 seconds. */
+export function fromSeconds(seconds: number | null | undefined): { value: number | null; unit: TimeUnit } {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return { value: null, unit: 'minutes' };
+  if (seconds === 0) return { value: 0, unit: 'minutes' };
+  for (const unit of ['days', 'hours', 'minutes'] as const) {
+    if (seconds % UNIT_SECONDS[unit] === 0) return { value: seconds / UNIT_SECONDS[unit], unit };
+  }
+  return { value: seconds, unit: 'seconds' };
+}
+
+/** "1 hour", "90 seconds", "2 days". */
+export function formatDuration(seconds: number): string {
+  const { value, unit } = fromSeconds(seconds);
+  if (value === null) return '';
+  const singular = unit.slice(0, -1);
+  return `${value} ${value === 1 ? singular : unit}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form model
+// ---------------------------------------------------------------------------------------------
+
+export type ScheduleKind = 'interval' | 'cron';
+
+export type ScheduleForm = FormGroup<{
+  kind: FormControl<ScheduleKind>;
+  period: FormControl<number | null>;
+  periodUnit: FormControl<TimeUnit>;
+  expression: FormControl<string>;
+  timezone: FormControl<string>;
+  endOfDay: FormControl<boolean>;
+  grace: FormControl<number | null>;
+  graceUnit: FormControl<TimeUnit>;
+}>;
+
+export type MonitorForm = FormGroup<{
+  name: FormControl<string>;
+  description: FormControl<string>;
+  tags: FormControl<string[]>;
+  schedule: ScheduleForm;
+  channels: FormControl<number[]>;
+  repeatEvery: FormControl<number | null>;
+  repeatUnit: FormControl<TimeUnit>;
+}>;
+
+/** Everything the form holds, whether or not the current schedule kind uses it. */
+export interface ScheduleFormValue {
+  kind: ScheduleKind;
+  period: number | null;
+  periodUnit: TimeUnit;
+  expression: string;
+  timezone: string;
+  endOfDay: boolean;
+  grace: number | null;
+  graceUnit: TimeUnit;
+}
+
+export interface MonitorFormValue {
+  name: string;
+  description: string;
+  tags: string[];
+  schedule: ScheduleFormValue;
+  channels: number[];
+  repeatEvery: number | null;
+  repeatUnit: TimeUnit;
+}
+
+/** The browser's (or Node's) own time zone, the default for a new cron schedule. */
+export function localTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+export function emptyMonitorValue(timezone = localTimeZone()): MonitorFormValue {
+  return {
+    name: '',
+    description: '',
+    tags: [],
+    schedule: {
+      kind: 'interval',
+      period: null,
+      periodUnit: 'seconds',
+      expression: '',
+      timezone,
+      endOfDay: false,
+      grace: null,
+      graceUnit: 'seconds',
+    },
+    channels: [],
+    repeatEvery: null,
+    repeatUnit: 'hours',
+  };
+}
+
+/** Builds the typed form, its validators and the enable/disable rules, filled with `initial`. */
+export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue()): MonitorForm {
+  const s = initial.schedule;
+  const schedule: ScheduleForm = new FormGroup({
+    kind: new FormControl<ScheduleKind>(s.kind, { nonNullable: true }),
+    period: new FormControl<number | null>(s.period, { validators: [durationValidator('periodUnit', 1, MAX_SECONDS, true)] }),
+    periodUnit: new FormControl<TimeUnit>(s.periodUnit, { nonNullable: true }),
+    expression: new FormControl<string>(s.expression, { nonNullable: true, validators: [cronExpressionValidator] }),
+    timezone: new FormControl<string>(s.timezone, { nonNullable: true, validators: [timeZoneValidator] }),
+    endOfDay: new FormControl<boolean>(s.endOfDay, { nonNullable: true }),
+    grace: new FormControl<number | null>(s.grace, { validators: [durationValidator('graceUnit', 0, MAX_SECONDS, true)] }),
+    graceUnit: new FormControl<TimeUnit>(s.graceUnit, { nonNullable: true }),
+  });
+  const form: MonitorForm = new FormGroup({
+    name: new FormControl<string>(initial.name, {
+      nonNullable: true,
+      validators: [Validators.required, notBlank, Validators.maxLength(MAX_NAME)],
+    }),
+    description: new FormControl<string>(initial.description, { nonNullable: true, validators: [Validators.maxLength(MAX_DESCRIPTION)] }),
+    tags: new FormControl<string[]>([...initial.tags], { nonNullable: true, validators: [tagsValidator] }),
+    schedule,
+    channels: new FormControl<number[]>([...initial.channels], { nonNullable: true }),
+    repeatEvery: new FormControl<number | null>(initial.repeatEvery, {
+      validators: [durationValidator('repeatUnit', 1, MAX_REPEAT_SECONDS, false)],
+    }),
+    repeatUnit: new FormControl<TimeUnit>(initial.repeatUnit, { nonNullable: true }),
+  });
+
+  // A unit change re-checks its number (the limit is in seconds).
+  const c = schedule.controls;
+  c.periodUnit.valueChanges.subscribe(() => c.period.updateValueAndValidity());
+  c.graceUnit.valueChanges.subscribe(() => c.grace.updateValueAndValidity());
+  form.controls.repeatUnit.valueChanges.subscribe(() => form.controls.repeatEvery.updateValueAndValidity());
+  c.kind.valueChanges.subscribe((kind) => applyKind(schedule, kind));
+  c.endOfDay.valueChanges.subscribe(() => applyKind(schedule, c.kind.value));
+  applyKind(schedule, s.kind);
+  return form;
+}
+
+/**
+ * Enables the controls the schedule kind uses and disables the others, so that the form's value
+ * and validity only cover what is shown. Disabled controls keep what was typed: switching
+ * interval -> cron -> interval gives the period back.
+ */
+export function applyKind(schedule: ScheduleForm, kind: ScheduleKind): void {
+  const c = schedule.controls;
+  const set = (control: AbstractControl, on: boolean) => {
+    if (on && control.disabled) control.enable({ emitEvent: false });
+    if (!on && control.enabled) control.disable({ emitEvent: false });
+  };
+  const cron = kind === 'cron';
+  set(c.period, !cron);
+  set(c.periodUnit, !cron);
+  set(c.expression, cron);
+  set(c.timezone, cron);
+  set(c.endOfDay, cron);
+  const graceOn = !cron || !c.endOfDay.value;
+  set(c.grace, graceOn);
+  set(c.graceUnit, graceOn);
+  if (cron) {
+    if (!c.timezone.value) c.timezone.setValue(localTimeZone(), { emitEvent: false });
+    if (graceOn && (c.grace.value === null || c.grace.value === undefined)) {
+      const d = fromSeconds(DEFAULT_CRON_GRACE_SECONDS);
+      c.grace.setValue(d.value, { emitEvent: false });
+      c.graceUnit.setValue(d.unit, { emitEvent: false });
+    }
+  }
+  schedule.updateValueAndValidity();
+}
+
+/** Switches the schedule kind (what the interval | cron toggle does). */
+export function switchKind(schedule: ScheduleForm, kind: ScheduleKind): void {
+  schedule.controls.kind.setValue(kind);
+  applyKind(schedule, kind);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form <-> API
+// ---------------------------------------------------------------------------------------------
+
+/** The API schedule for the form's schedule. Only the current kind's fields are read. */
+export function scheduleToApi(v: ScheduleFormValue): Schedule {
+  if (v.kind === 'cron') {
+    const endOfDay = v.endOfDay;
+    return {
+      kind: 'cron',
+      expression: v.expression.trim().replace(/\s+/g, ' '),
+      timezone: v.timezone.trim(),
+      graceSeconds: endOfDay ? 0 : (toSeconds(v.grace, v.graceUnit) ?? DEFAULT_CRON_GRACE_SECONDS),
+      deadline: endOfDay ? 'end-of-day' : 'grace',
+    };
+  }
+  return {
+    kind: 'interval',
+    periodSeconds: toSeconds(v.period, v.periodUnit) ?? 0,
+    graceSeconds: toSeconds(v.grace, v.graceUnit) ?? 0,
+  };
+}
+
+/** The form's schedule for an API schedule; fields of the other kind get defaults. */
+export function scheduleFromApi(s: Schedule, defaults: ScheduleFormValue = emptyMonitorValue().schedule): ScheduleFormValue {
+  const grace = fromSeconds(s.graceSeconds);
+  if (s.kind === 'cron') {
+    const endOfDay = s.deadline === 'end-of-day';
+    return {
+      ...defaults,
+      kind: 'cron',
+      expression: s.expression,
+      timezone: s.timezone,
+      endOfDay,
+      grace: endOfDay ? (defaults.grace ?? null) : grace.value,
+      graceUnit: endOfDay ? defaults.graceUnit : grace.unit,
+    };
+  }
+  const period = fromSeconds(s.periodSeconds);
+  return { ...defaults, kind: 'interval', period: period.value, periodUnit: period.unit, grace: grace.value, graceUnit: grace.unit };
+}
+
+export function monitorToFormValue(m: Monitor): MonitorFormValue {
+  const base = emptyMonitorValue();
+  const repeat = fromSeconds(m.repeatEverySeconds);
+  return {
+    name: m.name,
+    description: m.description ?? '',
+    tags: [...m.tags],
+    schedule: scheduleFromApi(m.schedule, base.schedule),
+    channels: [...m.channels],
+    repeatEvery: m.repeatEverySeconds ? repeat.value : null,
+    repeatUnit: m.repeatEverySeconds ? repeat.unit : base.repeatUnit,
+  };
+}
+
+/** The POST/PATCH body for the form's value (raw value: disabled controls are ignored by kind). */
+export function formValueToInput(v: MonitorFormValue, opts: { includeChannels: boolean } = { includeChannels: true }): MonitorInput {
+  const input: MonitorInput = {
+    name: v.name.trim(),
+    description: v.description.trim() ? v.description.trim() : null,
+    schedule: scheduleToApi(v.schedule),
+    tags: normalizeTags(v.tags),
+    repeatEverySeconds: toSeconds(v.repeatEvery, v.repeatUnit),
+  };
+  if (opts.includeChannels) input.channels = [...v.channels];
+  return input;
+}
+
+/** Query parameters for /api/v1/schedule/preview: the schedule's fields at the top level. */
+export function previewParams(s: Schedule, count = 5): Record<string, string> {
+  const p: Record<string, string> = { kind: s.kind, graceSeconds: String(s.graceSeconds), count: String(count) };
+  if (s.kind === 'interval') {
+    p['periodSeconds'] = String(s.periodSeconds);
+  } else {
+    p['expression'] = s.expression;
+    p['timezone'] = s.timezone;
+    p['deadline'] = s.deadline;
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags
+// ---------------------------------------------------------------------------------------------
+
+/** "a, b,,c " -> ["a", "b", "c"]: what the tags input and the tags filter accept. Lower-cased like the API. */
+export function splitTags(text: string): string[] {
+  return normalizeTags(text.split(','));
+}
+
+export function normalizeTags(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of tags) {
+    const tag = t.trim().toLowerCase();
+    if (tag && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+/** Adds the comma-separated tags in `text` to `tags` (no duplicates). */
+export function addTags(tags: readonly string[], text: string): string[] {
+  return normalizeTags([...tags, ...splitTags(text)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validators and their messages
+// ---------------------------------------------------------------------------------------------
+
+const notBlank: ValidatorFn = (c) => (typeof c.value === 'string' && c.value.length > 0 && !c.value.trim() ? { required: true } : null);
+
+/**
+ * A number with a unit from the sibling control `unitName`: whole seconds in [min, max].
+ * `required`: an empty value is an error (otherwise empty means "off").
+ */
+export function durationValidator(unitName: string, min: number, max: number, required: boolean): ValidatorFn {
+  return (control: AbstractControl): ValidationErrors | null => {
+    const v = control.value as number | null | undefined | string;
+    if (v === null || v === undefined || v === '') return required ? { required: true } : null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { number: true };
+    if (v < 0) return { min: { min, actual: v } };
+    const unit = (control.parent?.get(unitName)?.value as TimeUnit | undefined) ?? 'seconds';
+    const seconds = v * UNIT_SECONDS[unit];
+    if (!Number.isInteger(Math.round(seconds * 1000) / 1000)) return { wholeSeconds: true };
+    if (seconds < min) return { minSeconds: { min } };
+    if (seconds > max) return { maxSeconds: { max } };
+    return null;
+  };
+}
+
+const CRON_ALIASES = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@minutely', '@secondly', '@weekdays', '@weekends'];
+
+/** A quick local check; the server's preview says the rest (e.g. "expression never matches"). */
+export const cronExpressionValidator: ValidatorFn = (control) => {
+  const v = typeof control.value === 'string' ? control.value.trim() : '';
+  if (!v) return { required: true };
+  if (v.length > MAX_EXPRESSION) return { maxlength: { requiredLength: MAX_EXPRESSION, actualLength: v.length } };
+  if (v.startsWith('@')) return CRON_ALIASES.includes(v.toLowerCase()) ? null : { cronAlias: true };
+  const n = v.split(/\s+/).length;
+  return n === 5 || n === 6 ? null : { cronFields: { count: n } };
+};
+
+export function isValidTimeZone(tz: string): boolean {
+  if (!tz || tz.length > 100) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneValidator: ValidatorFn = (control) => {
+  const v = typeof control.value === 'string' ? control.value.trim() : '';
+  if (!v) return { required: true };
+  return isValidTimeZone(v) ? null : { timezone: true };
+};
+
+export const tagsValidator: ValidatorFn = (control) => {
+  const tags = (control.value ?? []) as string[];
+  if (tags.length > MAX_TAGS) return { maxTags: { max: MAX_TAGS } };
+  const long = tags.find((t) => t.length > MAX_TAG);
+  if (long !== undefined) return { tagLength: { max: MAX_TAG, tag: long } };
+  return null;
+};
+
+/** The message to show under a control, or '' when it is valid. The server's message wins. */
+export function errorMessage(errors: ValidationErrors | null | undefined, label: string): string {
+  if (!errors) return '';
+  if (typeof errors['server'] === 'string') return errors['server'];
+  if (errors['required']) return `${label} is required`;
+  if (errors['number']) return `${label} must be a number`;
+  if (errors['min']) return `${label} must not be negative`;
+  if (errors['wholeSeconds']) return `${label} must be a whole number of seconds`;
+  if (errors['minSeconds']) {
+    const min = (errors['minSeconds'] as { min: number }).min;
+    return `${label} must be at least ${formatDuration(min)}`;
+  }
+  if (errors['maxSeconds']) {
+    const max = (errors['maxSeconds'] as { max: number }).max;
+    return `${label} must be at most ${formatDuration(max)}`;
+  }
+  if (errors['maxlength']) {
+    const max = (errors['maxlength'] as { requiredLength: number }).requiredLength;
+    return `${label} must be at most ${max} characters`;
+  }
+  if (errors['cronFields']) {
+    const n = (errors['cronFields'] as { count: number }).count;
+    return `A cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds; this has ${n}`;
+  }
+  if (errors['cronAlias']) return `Unknown shortcut; use one of ${CRON_ALIASES.join(', ')}`;
+  if (errors['timezone']) return 'Pick a time zone from the list, e.g. Europe/Berlin';
+  if (errors['maxTags']) return `At most ${(errors['maxTags'] as { max: number }).max} tags`;
+  if (errors['tagLength']) return `A tag must be at most ${(errors['tagLength'] as { max: number }).max} characters`;
+  return `${label} is not valid`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// API errors -> form controls
+// ---------------------------------------------------------------------------------------------
+
+const FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
+  name: 'name',
+  description: 'description',
+  tags: 'tags',
+  channels: 'channels',
+  repeatEverySeconds: 'repeatEvery',
+  schedule: 'schedule.kind',
+  kind: 'schedule.kind',
+  periodSeconds: 'schedule.period',
+  graceSeconds: 'schedule.grace',
+  expression: 'schedule.expression',
+  timezone: 'schedule.timezone',
+  deadline: 'schedule.endOfDay',
+};
+
+/**
+ * The form control path for an API error field: "schedule.graceSeconds" and the preview's
+ * "graceSeconds" -> "schedule.grace", "tags[2]" -> "tags", "channels.0" -> "channels". Null if none.
+ */
+export function controlPathForField(field: string): string | null {
+  let f = field.trim().replace(/^body\./, '').replace(/^\./, '');
+  f = f.replace(/\[\d+\]$/, '').replace(/\.\d+$/, '');
+  if (f.startsWith('schedule.')) f = f.slice('schedule.'.length);
+  return FIELD_TO_CONTROL[f] ?? null;
+}
+
+/**
+ * Puts each API field error on its control (as `{server: message}`, shown by errorMessage and
+ * cleared by the next edit) and marks it touched. Returns the problems no control shows.
+ */
+export function applyApiErrors(form: FormGroup, problems: readonly FieldProblem[]): FieldProblem[] {
+  const rest: FieldProblem[] = [];
+  for (const p of problems) {
+    const path = controlPathForField(p.field);
+    const control = path ? form.get(path) : null;
+    if (!control || control.disabled) {
+      rest.push(p);
+      continue;
+    }
+    control.setErrors({ ...(control.errors ?? {}), server: serverMessage(p.message) });
+    control.markAsTouched();
+  }
+  return rest;
+}
+
+function serverMessage(message: string): string {
+  const m = message.trim();
+  return m ? m[0].toUpperCase() + m.slice(1) : 'Not valid';
+}

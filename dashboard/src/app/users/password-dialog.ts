@@ -1,0 +1,64 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { Api, problemOf } from '../api/api';
+
+/** Sets a new password for a user; closes with true when saved. */
+@Component({
+  selector: 'hb-password-dialog',
+  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <form (ngSubmit)="save()" novalidate>
+      <h2 mat-dialog-title>Reset password</h2>
+      <mat-dialog-content>
+        <p>New password for <strong>{{ data.username }}</strong>:</p>
+        <mat-form-field class="full-width">
+          <mat-label>New password</mat-label>
+          <input matInput type="password" [formControl]="password" autocomplete="new-password" required data-testid="reset-password" />
+          @if (password.invalid && password.touched) {
+            <mat-error>{{ password.getError('server') ?? 'Password is required' }}</mat-error>
+          }
+        </mat-form-field>
+        @if (error()) { <div class="banner-error" role="alert">{{ error() }}</div> }
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button mat-button type="button" mat-dialog-close>Cancel</button>
+        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">Set password</button>
+      </mat-dialog-actions>
+    </form>
+  `,
+})
+export class PasswordDialog {
+  protected readonly data = inject<{ username: string }>(MAT_DIALOG_DATA);
+  private readonly ref = inject(MatDialogRef<PasswordDialog, boolean>);
+  private readonly api = inject(Api);
+  protected readonly password = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  protected readonly busy = signal(false);
+  protected readonly error = signal('');
+
+  protected save(): void {
+    if (this.password.invalid) {
+      this.password.markAsTouched();
+      return;
+    }
+    this.busy.set(true);
+    this.api.updateUser(this.data.username, { password: this.password.value }).subscribe({
+      next: () => this.ref.close(true),
+      error: (err) => {
+        this.busy.set(false);
+        const p = problemOf(err);
+        const f = p.fields.find((x) => x.field === 'password');
+        if (f) {
+          this.password.setErrors({ server: f.message });
+          this.password.markAsTouched();
+        } else {
+          this.error.set(p.message);
+        }
+      },
+    });
+  }
+}
