@@ -14,6 +14,7 @@ import notifierService from "../services/notifier.service.ts";
 import gatewayService from "../gateway/api.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
+import { buildDashboardIfMissing } from "./dashboard-build.ts";
 
 let config;
 try {
@@ -35,6 +36,7 @@ try {
 }
 
 const broker = new ServiceBroker(brokerOptions(config));
+if (config.services.includes("gateway") && config.dashboardBuild === "auto") buildDashboardIfMissing(broker.logger);
 const needsDb = config.services.some((s) => s !== "gateway");
 let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
 if (needsDb) {

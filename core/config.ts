@@ -40,6 +40,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** npm package names (or file paths) of third-party channel plugins */
   notifierPlugins: string[];
+  /** build the dashboard at start when it is missing ("auto"), or never ("off") */
+  dashboardBuild: "auto" | "off";
 }
 
 export class ConfigError extends Error {
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     channelTimeoutMs: int(env, "CHANNEL_TIMEOUT_MS", 10_000, 100, 120_000),
     allowPrivateWebhooks: bool(env, "ALLOW_PRIVATE_WEBHOOKS", false),
     notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    dashboardBuild: oneOf(env, "DASHBOARD_BUILD", ["auto", "off"] as const, "auto"),
   };
 }
 

@@ -29,7 +29,8 @@ export interface Proc {
 export function startProcess(name: string, env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [path.join(ROOT, "bin/start.ts")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
+    // DASHBOARD_BUILD=off: the suites that need the dashboard build it once themselves.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", DASHBOARD_BUILD: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

@@ -1,0 +1,85 @@
+// The dashboard's first screen with 10,000 monitors, in real Chromium: from navigation to the
+// first page of rows painted, logged in. Measured in the same run with 10 monitors (the
+// baseline: the app's own start-up cost), so the ratio shows what 10,000 add.
+//
+//   node bench/dashboard.ts [--monitors 10000] [--runs 5]
+
+import { parseArgs } from "node:util";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { freePort, startProcess, stopProcess, waitReady, ROOT } from "../test/support/system.ts";
+import { openDatabase } from "../core/db/connect.ts";
+import { migrate } from "../core/db/migrate.ts";
+import { dashboardBuilt } from "../gateway/dashboard.ts";
+
+const { values } = parseArgs({ options: { monitors: { type: "string", default: "10000" }, runs: { type: "string", default: "5" } } });
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const admin = { username: "root", password: "correct horse battery" };
+
+if (!dashboardBuilt()) spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+
+async function seeded(n: number): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-dash-"));
+  const url = `sqlite:${path.join(dir, "hb.sqlite")}`;
+  const db = await openDatabase(url);
+  await migrate(db);
+  const now = Date.now();
+  const statuses = ["up", "up", "up", "late", "down", "new", "paused"];
+  for (let i = 0; i < n; i += 500) {
+    const rows = [];
+    for (let j = i; j < Math.min(n, i + 500); j++) {
+      const st = statuses[j % statuses.length];
+      rows.push(`('b${j.toString(36).padStart(12, "0")}', 'job-${String(j).padStart(5, "0")}', 'interval', 3600, 300, 'UTC', 'grace', '${st}', ${now}, ${now - 60_000}, ${now + 3_540_000}, ${now + 3_840_000}, ${now}, 1, ${now}, ${now})`);
+    }
+    await db.sequelize.query(
+      `INSERT INTO monitors (code, name, schedule_kind, period_seconds, grace_seconds, timezone, deadline, status, armed_at, last_ping_at, late_at, down_at, status_changed_at, ping_count, created_at, updated_at) VALUES ${rows.join(", ")}`,
+    );
+  }
+  await db.close();
+  return url;
+}
+
+async function measure(n: number, runs: number): Promise<number[]> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = startProcess("bench-dashboard", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: await seeded(n), ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password });
+  await waitReady(`${base}/readyz`, [proc]);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const times: number[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const login = await context.request.post(`${base}/api/v1/session`, { data: admin });
+    if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
+    for (let r = 0; r < runs + 1; r++) {
+      const page = await context.newPage();
+      const t0 = Date.now();
+      await page.goto(`${base}/monitors`);
+      await page.locator('[data-testid="monitor-row"]').nth(Math.min(n, 20) - 1).waitFor({ timeout: 30_000 });
+      if (r > 0) times.push(Date.now() - t0); // the first load warms the browser's caches
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await stopProcess(proc);
+  }
+  return times.sort((x, y) => x - y);
+}
+
+const n = Number(values.monitors);
+const runs = Number(values.runs);
+const small = await measure(10, runs);
+const big = await measure(n, runs);
+const med = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
+console.log(`\nFirst screen of the monitors list, logged in, real Chromium, ${runs} loads each (median / max)\n`);
+console.log("| monitors | median ms | max ms | ratio |");
+console.log("| ---: | ---: | ---: | ---: |");
+console.log(`| 10 (baseline) | ${med(small)} | ${small.at(-1)} | 1.00 |`);
+console.log(`| ${n} | ${med(big)} | ${big.at(-1)} | ${(med(big) / med(small)).toFixed(2)} |`);
+fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
+fs.writeFileSync(path.join(import.meta.dirname, "results", "dashboard.json"), JSON.stringify({ monitors: n, runs, baseline: small, measured: big }, null, 2));
