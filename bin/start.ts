@@ -12,6 +12,7 @@ import ingestService from "../services/ingest.service.ts";
 import checkerService from "../services/checker.service.ts";
 import notifierService from "../services/notifier.service.ts";
 import gatewayService from "../gateway/api.service.ts";
+import agentCollectorService from "../services/agent-collector.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
 import { buildDashboardIfMissing } from "./dashboard-build.ts";
@@ -59,6 +60,7 @@ const factories: Record<ServiceName, () => ReturnType<typeof registryService>> =
   ingest: () => ingestService(deps),
   checker: () => checkerService(deps),
   notifier: () => notifierService(deps),
+  "agent-collector": () => agentCollectorService(deps),
 };
 for (const name of config.services) broker.createService(factories[name]());
 

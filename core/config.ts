@@ -4,7 +4,7 @@
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./delivery.ts";
 
-export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier"] as const;
+export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface SmtpConfig {
@@ -42,6 +42,14 @@ export interface Config {
   notifierPlugins: string[];
   /** build the dashboard at start when it is missing ("auto"), or never ("off") */
   dashboardBuild: "auto" | "off";
+  collector: {
+    /** SSH connections one agent-collector holds at once */
+    concurrency: number;
+    connectTimeoutMs: number;
+    commandTimeoutMs: number;
+    /** how long host metrics samples are kept */
+    retentionMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -155,6 +163,12 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateWebhooks: bool(env, "ALLOW_PRIVATE_WEBHOOKS", false),
     notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     dashboardBuild: oneOf(env, "DASHBOARD_BUILD", ["auto", "off"] as const, "auto"),
+    collector: {
+      concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
+      connectTimeoutMs: int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000,
+      commandTimeoutMs: int(env, "SSH_COMMAND_TIMEOUT", 20, 1, 600) * 1000,
+      retentionMs: int(env, "HOST_METRICS_RETENTION_DAYS", 7, 1, 3650) * 86_400_000,
+    },
   };
 }
 

@@ -32,7 +32,7 @@ interface RouteOpts {
 }
 
 /** API paths (as written in the aliases) that only admins may even read. */
-const ADMIN_ONLY = /^\/?(channel|users)/;
+const ADMIN_ONLY = /^\/?(channel|users|hosts(\/:id)?$)/;
 const SESSION_MAX_AGE_S = 7 * 86_400;
 const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
 
@@ -291,6 +291,13 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "PATCH /channels/:id": "registry.channels.update",
             "DELETE /channels/:id": "registry.channels.remove",
             "POST /channels/:id/test": "notifier.test",
+            "GET /hosts": "registry.hosts.list",
+            "POST /hosts": "registry.hosts.create",
+            "GET /hosts/:id": "registry.hosts.get",
+            "PATCH /hosts/:id": "registry.hosts.update",
+            "DELETE /hosts/:id": "registry.hosts.remove",
+            "POST /hosts/:id/check": "agent-collector.check",
+            "GET /hosts/:id/metrics": "registry.hosts.metrics",
             "GET /users": "registry.users.list",
             "POST /users": "registry.users.create",
             "PATCH /users/:username": "registry.users.update",

@@ -15,6 +15,7 @@ import { tagsOf } from "../core/db/tags.ts";
 import { channelIdsOf, defaultChannelIds, setChannels, syncEnvEmailChannel, unknownChannels } from "../core/db/channels.ts";
 import { registryChannels } from "./registry-channels.ts";
 import { registryUsers } from "./registry-users.ts";
+import { registryHosts } from "./registry-hosts.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -115,7 +116,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema],
 
     actions: {
       create: {

@@ -7,7 +7,7 @@ test("defaults: embedded, SQLite, port 5827, basic ping auth, every service", ()
   assert.equal(c.port, 5827);
   assert.equal(c.databaseUrl, "sqlite:./data/heartbeats.sqlite");
   assert.equal(c.transporter, null);
-  assert.deepEqual(c.services, ["gateway", "ingest", "registry", "checker", "notifier"]);
+  assert.deepEqual(c.services, ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"]);
   assert.equal(c.pingAuth, "basic");
   assert.equal(c.pingBodyLimit, 10_240);
   assert.equal(c.pingRetention, 1000);

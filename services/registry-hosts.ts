@@ -1,0 +1,263 @@
+// The registry's hosts: machines the agent-collector polls over SSH. Each host is tied to a
+// monitor (made with the host, interval = the host's check interval, plus its grace) so that
+// host alerts take the same checker → notifier path as every job. Key material is write-only.
+// Mixed into the registry: registry.hosts.*.
+
+import { Errors, type Context, type ServiceSchema } from "moleculer";
+import type { ServiceDeps } from "./deps.ts";
+import { parseCheck, processPatterns } from "../core/host-checks.ts";
+import { MASK } from "../plugins/catalog.ts";
+
+const { MoleculerClientError, ValidationError } = Errors;
+
+export interface HostRow {
+  id: number; name: string; address: string; port: number; username: string;
+  private_key: string | null; key_path: string | null; passphrase: string | null;
+  host_key_fingerprint: string | null; trust_on_first_use: boolean | number;
+  interval_seconds: number; grace_seconds: number; checks: string; processes: string;
+  monitor_id: number | null; enabled: boolean | number; next_poll_at: number; lease_until: number | null;
+  claimed_by: string | null; last_poll_at: number | null; last_result: string | null; created_at: number; updated_at: number;
+}
+
+const id = { type: "number", convert: true, integer: true, positive: true };
+const fields = {
+  name: { type: "string", trim: true, min: 1, max: 200 },
+  address: { type: "string", trim: true, min: 1, max: 253, pattern: /^[A-Za-z0-9.:_-]+$/, messages: { stringPattern: "an IP address or host name" } },
+  port: { type: "number", integer: true, min: 1, max: 65535, convert: true, optional: true },
+  username: { type: "string", trim: true, min: 1, max: 100, pattern: /^[A-Za-z0-9._-]+$/ },
+  privateKey: { type: "string", optional: true, nullable: true, max: 16_384 },
+  keyPath: { type: "string", optional: true, nullable: true, min: 1, max: 1000 },
+  passphrase: { type: "string", optional: true, nullable: true, max: 1024 },
+  hostKeyFingerprint: { type: "string", optional: true, nullable: true, pattern: /^SHA256:[A-Za-z0-9+/]{43}=?$/, messages: { stringPattern: "a fingerprint as OpenSSH prints it: SHA256:…" } },
+  trustOnFirstUse: { type: "boolean", optional: true, convert: true },
+  intervalSeconds: { type: "number", integer: true, min: 1, max: 86_400, convert: true, optional: true },
+  graceSeconds: { type: "number", integer: true, min: 0, max: 86_400, convert: true, optional: true },
+  checks: { type: "array", optional: true, max: 50, items: { type: "string", min: 1, max: 200 } },
+  enabled: { type: "boolean", optional: true, convert: true },
+};
+type HostParams = {
+  name: string; address: string; port?: number; username: string; privateKey?: string | null; keyPath?: string | null;
+  passphrase?: string | null; hostKeyFingerprint?: string | null; trustOnFirstUse?: boolean; intervalSeconds?: number;
+  graceSeconds?: number; checks?: string[]; enabled?: boolean;
+};
+
+function invalid(field: string, message: string): never {
+  throw new ValidationError(message, "VALIDATION_ERROR", [{ type: "invalid", field, message }]);
+}
+
+function notFound(): never {
+  throw new MoleculerClientError("host not found", 404, "NOT_FOUND", { field: "id" });
+}
+
+/** Each check must parse; answers the stored form (one per line of JSON). */
+function checkedChecks(checks: string[]): string[] {
+  checks.forEach((c, i) => {
+    const parsed = parseCheck(c);
+    if (!parsed.ok) invalid(`checks[${i}]`, parsed.error);
+  });
+  return checks.map((c) => c.trim());
+}
+
+function keyShape(privateKey: string | null | undefined): void {
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) invalid("privateKey", "a private key in PEM or OpenSSH format (-----BEGIN … PRIVATE KEY-----)");
+}
+
+export function hostView(r: HostRow) {
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+  return {
+    id: Number(r.id),
+    name: r.name,
+    address: r.address,
+    port: Number(r.port),
+    username: r.username,
+    privateKey: r.private_key ? MASK : null,
+    keyPath: r.key_path,
+    passphrase: r.passphrase ? MASK : null,
+    hostKeyFingerprint: r.host_key_fingerprint,
+    trustOnFirstUse: Boolean(Number(r.trust_on_first_use)),
+    intervalSeconds: Number(r.interval_seconds),
+    graceSeconds: Number(r.grace_seconds),
+    checks: JSON.parse(r.checks) as string[],
+    monitorId: r.monitor_id === null ? null : Number(r.monitor_id),
+    enabled: Boolean(Number(r.enabled)),
+    lastPollAt: at(r.last_poll_at),
+    lastResult: r.last_result ? JSON.parse(r.last_result) : null,
+    createdAt: at(r.created_at),
+    updatedAt: at(r.updated_at),
+  };
+}
+
+export function registryHosts({ db, clock }: ServiceDeps): Partial<ServiceSchema> {
+  async function row(hostId: number): Promise<HostRow> {
+    const [r] = await db.select<HostRow>("SELECT * FROM hosts WHERE id = ?", [hostId]);
+    return r ?? notFound();
+  }
+
+  async function nameFree(name: string, except?: number): Promise<void> {
+    const [r] = await db.select<{ id: number }>("SELECT id FROM hosts WHERE name = ?", [name]);
+    if (r && Number(r.id) !== except) invalid("name", `a host named "${name}" exists`);
+  }
+
+  return {
+    actions: {
+      /** Lists hosts with their last poll. */
+      "hosts.list": {
+        async handler() {
+          const rows = await db.select<HostRow>("SELECT * FROM hosts ORDER BY name, id");
+          return { total: rows.length, items: rows.map(hostView) };
+        },
+      },
+
+      /** One host. */
+      "hosts.get": {
+        params: { id },
+        async handler(ctx: Context<{ id: number }>) {
+          return hostView(await row(ctx.params.id));
+        },
+      },
+
+      /** Adds a host and the monitor its polls ping. */
+      "hosts.create": {
+        params: fields,
+        async handler(ctx: Context<HostParams>) {
+          const p = ctx.params;
+          if (Boolean(p.privateKey) === Boolean(p.keyPath)) invalid("privateKey", "give either privateKey or keyPath");
+          keyShape(p.privateKey);
+          const checks = checkedChecks(p.checks ?? []);
+          await nameFree(p.name);
+          const interval = p.intervalSeconds ?? 300;
+          const grace = p.graceSeconds ?? 60;
+          const monitor = (await ctx.call("registry.create", {
+            name: `host ${p.name}`,
+            description: `SSH checks of ${p.username}@${p.address}:${p.port ?? 22}`,
+            schedule: { kind: "interval", periodSeconds: interval, graceSeconds: grace },
+            tags: ["host"],
+          })) as { id: number };
+          const now = clock.now();
+          const [hostId] = await db.write((t) =>
+            db.insertRows(
+              "hosts",
+              ["name", "address", "port", "username", "private_key", "key_path", "passphrase", "host_key_fingerprint", "trust_on_first_use",
+                "interval_seconds", "grace_seconds", "checks", "processes", "monitor_id", "enabled", "next_poll_at", "created_at", "updated_at"],
+              [[p.name, p.address, p.port ?? 22, p.username, p.privateKey ?? null, p.keyPath ?? null, p.passphrase ?? null, p.hostKeyFingerprint ?? null,
+                p.trustOnFirstUse ?? false, interval, grace, JSON.stringify(checks), JSON.stringify(processPatterns(checks)), monitor.id, p.enabled ?? true, now, now, now]],
+              t,
+            ),
+          );
+          ctx.broadcast("host.changed", { id: hostId });
+          Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/hosts/${hostId}` });
+          return hostView(await row(hostId!));
+        },
+      },
+
+      /** Changes a host; key material left out (or sent back masked) is kept. */
+      "hosts.update": {
+        params: { id, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { ...v, optional: true }])) },
+        async handler(ctx: Context<Partial<HostParams> & { id: number }>) {
+          const p = ctx.params;
+          const r = await row(p.id);
+          const set: Record<string, unknown> = { updated_at: clock.now() };
+          if (p.name !== undefined) {
+            await nameFree(p.name, p.id);
+            set.name = p.name;
+          }
+          for (const [param, col] of [["address", "address"], ["port", "port"], ["username", "username"], ["trustOnFirstUse", "trust_on_first_use"], ["enabled", "enabled"], ["hostKeyFingerprint", "host_key_fingerprint"]] as const) {
+            if (p[param] !== undefined) set[col] = p[param];
+          }
+          // Key material: what was sent replaces what is stored; absent or masked keeps it.
+          let privateKey = r.private_key;
+          let keyPath = r.key_path;
+          if (p.privateKey !== undefined && p.privateKey !== MASK) {
+            keyShape(p.privateKey);
+            privateKey = p.privateKey || null;
+            if (privateKey) keyPath = null;
+          }
+          if (p.keyPath !== undefined) {
+            keyPath = p.keyPath || null;
+            if (keyPath) privateKey = null;
+          }
+          if (Boolean(privateKey) === Boolean(keyPath)) invalid("privateKey", "give either privateKey or keyPath");
+          Object.assign(set, { private_key: privateKey, key_path: keyPath });
+          if (p.passphrase !== undefined && p.passphrase !== MASK) set.passphrase = p.passphrase || null;
+          if (p.checks !== undefined) {
+            const checks = checkedChecks(p.checks);
+            set.checks = JSON.stringify(checks);
+            set.processes = JSON.stringify(processPatterns(checks));
+          }
+          if (p.intervalSeconds !== undefined) set.interval_seconds = p.intervalSeconds;
+          if (p.graceSeconds !== undefined) set.grace_seconds = p.graceSeconds;
+          // A new address or a new schedule is polled now rather than at the old time.
+          if (p.address !== undefined || p.port !== undefined || p.intervalSeconds !== undefined || p.enabled) set.next_poll_at = clock.now();
+          const cols = Object.keys(set);
+          await db.write((t) => db.change(`UPDATE hosts SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), p.id], t));
+          if ((p.intervalSeconds !== undefined || p.graceSeconds !== undefined) && r.monitor_id !== null) {
+            await ctx.call("registry.update", {
+              id: Number(r.monitor_id),
+              schedule: { kind: "interval", periodSeconds: p.intervalSeconds ?? Number(r.interval_seconds), graceSeconds: p.graceSeconds ?? Number(r.grace_seconds) },
+            });
+          }
+          ctx.broadcast("host.changed", { id: p.id });
+          return hostView(await row(p.id));
+        },
+      },
+
+      /** Deletes a host and its samples; its monitor is paused, not deleted, so its history stays and nothing alerts. */
+      "hosts.remove": {
+        params: { id },
+        async handler(ctx: Context<{ id: number }>) {
+          const r = await row(ctx.params.id);
+          await db.write(async (t) => {
+            await db.change("DELETE FROM host_samples WHERE host_id = ?", [r.id], t);
+            await db.change("DELETE FROM hosts WHERE id = ?", [r.id], t);
+          });
+          if (r.monitor_id !== null) await ctx.call("registry.pause", { id: Number(r.monitor_id) }).catch(() => undefined);
+          ctx.broadcast("host.changed", { id: Number(r.id), deleted: true });
+          return { id: Number(r.id), deleted: true };
+        },
+      },
+
+      /** Metrics samples of a host between two times (ISO 8601 or epoch ms), oldest first, for charts. */
+      "hosts.metrics": {
+        params: {
+          id,
+          from: { type: "string", optional: true, max: 40 },
+          to: { type: "string", optional: true, max: 40 },
+          limit: { type: "number", convert: true, integer: true, min: 1, max: 10_000, default: 2_000 },
+        },
+        async handler(ctx: Context<{ id: number; from?: string; to?: string; limit: number }>) {
+          await row(ctx.params.id);
+          const when = (v: string | undefined, field: string, dflt: number) => {
+            if (v === undefined) return dflt;
+            const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+            if (!Number.isFinite(n)) invalid(field, "a time: ISO 8601 or epoch milliseconds");
+            return n;
+          };
+          const now = clock.now();
+          const to = when(ctx.params.to, "to", now);
+          const from = when(ctx.params.from, "from", to - 86_400_000);
+          if (from > to) invalid("from", "from must not be after to");
+          const rows = await db.select<Record<string, unknown>>(
+            "SELECT * FROM host_samples WHERE host_id = ? AND started_at >= ? AND started_at <= ? ORDER BY started_at DESC LIMIT ?",
+            [ctx.params.id, from, to, ctx.params.limit],
+          );
+          const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+          return {
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+            items: rows.reverse().map((s) => ({
+              at: new Date(Number(s.started_at)).toISOString(),
+              durationMs: Number(s.duration_ms),
+              ok: Boolean(Number(s.ok)),
+              cpu: num(s.cpu),
+              memory: num(s.memory),
+              swap: num(s.swap),
+              load1: num(s.load1),
+              disks: s.disks ? JSON.parse(String(s.disks)) : [],
+              error: s.error ?? null,
+            })),
+          };
+        },
+      },
+    },
+  };
+}

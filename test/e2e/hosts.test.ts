@@ -1,0 +1,167 @@
+// Hosts end to end on the embedded system against a real OpenSSH server: the agent-collector
+// polls over SSH, pings the host's monitor, and alerts through the normal path on a breach,
+// a wrong key, a changed host key and a host that is down. Then 200 hosts (one sshd, many
+// host rows) are polled within their interval with the concurrency bound held.
+
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
+import { api, type Api } from "../support/api.ts";
+import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
+
+const skip = sshdAvailable();
+const admin: [string, string] = ["root", "correct horse battery"];
+
+describe("hosts over SSH", { skip }, () => {
+  let sshd: TestSshd;
+  let proc: Proc;
+  let dir: string;
+  let a: Api;
+
+  before(async () => {
+    sshd = await startSshd();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-hosts-"));
+    const port = await freePort();
+    proc = startProcess("hosts", {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
+      ADMIN_USERNAME: admin[0],
+      ADMIN_PASSWORD: admin[1],
+      COLLECTOR_CONCURRENCY: "20",
+      SSH_CONNECT_TIMEOUT: "2",
+      SSH_COMMAND_TIMEOUT: "10",
+    });
+    await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
+    a = api(`http://127.0.0.1:${port}`, admin);
+  });
+
+  after(async () => {
+    if (proc) await stopProcess(proc);
+    await sshd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const host = (over: Record<string, unknown>) => ({
+    address: "127.0.0.1",
+    port: sshd.port,
+    username: sshd.user,
+    privateKey: sshd.clientKey,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    intervalSeconds: 2,
+    graceSeconds: 3,
+    ...over,
+  });
+  const monitorOf = async (h: { monitorId: number }) => (await a.call("GET", `/api/v1/monitors/${h.monitorId}`)).body;
+  const lastPing = async (h: { monitorId: number }) => (await a.call("GET", `/api/v1/monitors/${h.monitorId}/pings?limit=1`)).body.items[0];
+
+  test("a healthy host pings success with its metrics; a breach is a failure ping and the monitor goes down", async (t) => {
+    const res = await a.call("POST", "/api/v1/hosts", host({ name: "web1", checks: ["cpu > 100", "memory > 100", "disk:/ > 100", "process:sshd >= 1"] }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const h = res.body;
+    assert.equal(h.privateKey, "********");
+    assert.ok(h.monitorId);
+    const m = await eventually(async () => ((await monitorOf(h)).status === "up" ? monitorOf(h) : null), 15_000, "the host's monitor up");
+    assert.equal(m.name, "host web1");
+    assert.deepEqual(m.schedule, { kind: "interval", periodSeconds: 2, graceSeconds: 3 });
+    assert.match((await lastPing(h)).data, /^ok: cpu \d/);
+
+    const checked = await a.call("POST", `/api/v1/hosts/${h.id}/check`);
+    assert.equal(checked.status, 200, JSON.stringify(checked.body));
+    assert.equal(checked.body.ok, true);
+    const metrics = checked.body.metrics;
+    assert.ok(metrics.cpuPercent >= 0 && metrics.cpuPercent <= 100, `cpu ${metrics.cpuPercent}`);
+    assert.ok(metrics.memoryPercent > 0 && metrics.memoryPercent < 100, `memory ${metrics.memoryPercent}`);
+    assert.ok(metrics.disks.some((d: any) => d.mount === "/"), "a disk for /");
+    assert.ok(metrics.processes.sshd >= 1);
+    t.diagnostic(`one check over SSH took ${checked.body.durationMs} ms`);
+
+    const samples = (await a.call("GET", `/api/v1/hosts/${h.id}/metrics`)).body.items;
+    assert.ok(samples.length >= 2 && samples.every((s: any) => s.ok && s.cpu !== null && s.memory !== null), JSON.stringify(samples.slice(0, 2)));
+
+    // A process that is not running: the next poll reports it, and the monitor goes down at once.
+    await a.call("PATCH", `/api/v1/hosts/${h.id}`, { checks: ["process:no-such-process-xyz >= 1", "memory > 100"] });
+    await eventually(async () => (await monitorOf(h)).status === "down", 15_000, "the monitor down");
+    const fail = await lastPing(h);
+    assert.equal(fail.kind, "fail");
+    assert.match(fail.data, /web1: process no-such-process-xyz/);
+    const flips = (await a.call("GET", `/api/v1/monitors/${h.monitorId}/flips`)).body.items;
+    assert.equal(flips[0].reason, "failure");
+    await a.call("PATCH", `/api/v1/hosts/${h.id}`, { enabled: false });
+  });
+
+  test("wrong key, changed host key and a host that is down are failure pings saying so; keys never leak", async () => {
+    const wrong = (await a.call("POST", "/api/v1/hosts", host({ name: "wrong-key", privateKey: sshd.otherKey }))).body;
+    const pinned = (await a.call("POST", "/api/v1/hosts", host({ name: "changed-key", hostKeyFingerprint: "SHA256:" + "A".repeat(43) }))).body;
+    const down = (await a.call("POST", "/api/v1/hosts", host({ name: "down", port: await freePort() }))).body;
+    for (const [h, pattern] of [[wrong, /authentication failed/], [pinned, /host key/], [down, /unreachable|ECONNREFUSED/]] as const) {
+      const ping = await eventually(async () => {
+        const p = await lastPing(h);
+        return p?.kind === "fail" ? p : null;
+      }, 15_000, `a failure ping for ${h.name}`);
+      assert.match(ping.data, pattern, `${h.name}: ${ping.data}`);
+      assert.equal((await monitorOf(h)).status, "down");
+    }
+    const listed = JSON.stringify((await a.call("GET", "/api/v1/hosts")).body);
+    const keyBody = sshd.clientKey.split("\n")[1]!;
+    assert.ok(!listed.includes(keyBody), "no key material in the API");
+    assert.ok(!proc.output.join("").includes(keyBody), "no key material in the logs");
+    assert.equal((await a.call("GET", "/api/v1/hosts", undefined, null)).status, 401);
+    for (const h of [wrong, pinned, down]) await a.call("DELETE", `/api/v1/hosts/${h.id}`);
+    assert.equal((await monitorOf(wrong)).status, "paused", "a deleted host's monitor is paused, not left to alert");
+  });
+
+  test("bad host input is a 422 naming the field", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [host({ name: "x1", checks: ["cpu >> 9"] }), "checks[0]"],
+      [host({ name: "x2", privateKey: "not a key" }), "privateKey"],
+      [host({ name: "x3", privateKey: undefined }), "privateKey"],
+      [host({ name: "x4", hostKeyFingerprint: "MD5:aa" }), "hostKeyFingerprint"],
+      [host({ name: "x5", port: 70000 }), "port"],
+      [host({ name: "x6", address: "a b" }), "address"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await a.call("POST", "/api/v1/hosts", body);
+      assert.equal(res.status, 422, `${field}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+    }
+    assert.equal((await a.call("GET", "/api/v1/hosts/1/metrics?from=yesterday")).body.error.field, "from");
+  });
+
+  test("200 hosts are polled within their 30 s interval, never more than 20 connections at once", async (t) => {
+    const created = Date.now();
+    const ids: number[] = [];
+    for (let i = 0; i < 200; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, (_, j) => a.call("POST", "/api/v1/hosts", host({ name: `fleet-${i + j}`, intervalSeconds: 30, graceSeconds: 10, checks: ["process:sshd >= 1"] }))),
+      );
+      for (const r of batch) {
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        ids.push(r.body.id);
+      }
+    }
+    t.diagnostic(`200 hosts created in ${Date.now() - created} ms`);
+    const samples = await eventually(async () => {
+      const all = await Promise.all(ids.map(async (id) => (await a.call("GET", `/api/v1/hosts/${id}/metrics?from=${created - 1000}`)).body.items[0]));
+      return all.every(Boolean) ? all : null;
+    }, 60_000, "a poll of every host", 1_000);
+    const starts = samples.map((s: any) => Date.parse(s.at));
+    const ends = samples.map((s: any) => Date.parse(s.at) + s.durationMs);
+    const durations = samples.map((s: any) => s.durationMs).sort((x: number, y: number) => x - y);
+    const lastEnd = Math.max(...ends);
+    // The most polls that overlapped at any moment.
+    const edges = [...starts.map((x: number) => [x, 1]), ...ends.map((x: number) => [x, -1])].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    let open = 0;
+    let most = 0;
+    for (const [, d] of edges) most = Math.max(most, (open += d));
+    t.diagnostic(`all 200 polled ${lastEnd - created} ms after the first was created; per host p50 ${durations[100]} ms, max ${durations[199]} ms; at most ${most} at once`);
+    assert.ok(samples.every((s: any) => s.ok), "every poll succeeded");
+    // Each poll takes ~1.5 s (1 s of it is the CPU sample), so 20 connections poll ~13 hosts a second.
+    assert.ok(lastEnd - created < 30_000, `within the 30 s interval: ${lastEnd - created} ms`);
+    assert.ok(most <= 20, `concurrency bound held: ${most}`);
+    for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
+  });
+});
