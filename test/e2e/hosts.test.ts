@@ -134,6 +134,7 @@ describe("hosts over SSH", { skip }, () => {
   test("200 hosts are polled within their 30 s interval, never more than 20 connections at once", async (t) => {
     const created = Date.now();
     const ids: number[] = [];
+    const createdAt = new Map<number, number>();
     for (let i = 0; i < 200; i += 20) {
       const batch = await Promise.all(
         Array.from({ length: 20 }, (_, j) => a.call("POST", "/api/v1/hosts", host({ name: `fleet-${i + j}`, intervalSeconds: 30, graceSeconds: 10, checks: ["process:sshd >= 1"] }))),
@@ -141,6 +142,7 @@ describe("hosts over SSH", { skip }, () => {
       for (const r of batch) {
         assert.equal(r.status, 201, JSON.stringify(r.body));
         ids.push(r.body.id);
+        createdAt.set(r.body.id, Date.parse(r.body.createdAt));
       }
     }
     t.diagnostic(`200 hosts created in ${Date.now() - created} ms`);
@@ -148,6 +150,8 @@ describe("hosts over SSH", { skip }, () => {
       const all = await Promise.all(ids.map(async (id) => (await a.call("GET", `/api/v1/hosts/${id}/metrics?from=${created - 1000}`)).body.items[0]));
       return all.every(Boolean) ? all : null;
     }, 60_000, "a poll of every host", 1_000);
+    // How long each host waited for its first poll, counted from its own creation.
+    const waits = ids.map((id, i) => Date.parse(samples[i].at) + samples[i].durationMs - createdAt.get(id)!).sort((x, y) => x - y);
     const starts = samples.map((s: any) => Date.parse(s.at));
     const ends = samples.map((s: any) => Date.parse(s.at) + s.durationMs);
     const durations = samples.map((s: any) => s.durationMs).sort((x: number, y: number) => x - y);
@@ -157,10 +161,12 @@ describe("hosts over SSH", { skip }, () => {
     let open = 0;
     let most = 0;
     for (const [, d] of edges) most = Math.max(most, (open += d));
-    t.diagnostic(`all 200 polled ${lastEnd - created} ms after the first was created; per host p50 ${durations[100]} ms, max ${durations[199]} ms; at most ${most} at once`);
+    t.diagnostic(
+      `all 200 polled ${lastEnd - created} ms after the first was created; from each host's creation to its first poll done: p50 ${waits[100]} ms, max ${waits[199]} ms; one poll p50 ${durations[100]} ms, max ${durations[199]} ms; at most ${most} at once`,
+    );
     assert.ok(samples.every((s: any) => s.ok), "every poll succeeded");
     // Each poll takes ~1.5 s (1 s of it is the CPU sample), so 20 connections poll ~13 hosts a second.
-    assert.ok(lastEnd - created < 30_000, `within the 30 s interval: ${lastEnd - created} ms`);
+    assert.ok(waits[199]! < 30_000, `every host polled within its 30 s interval: the longest wait was ${waits[199]} ms`);
     assert.ok(most <= 20, `concurrency bound held: ${most}`);
     for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
   });
