@@ -4,6 +4,10 @@ import { Observable } from 'rxjs';
 import type {
   Channel,
   Flip,
+  Host,
+  HostInput,
+  HostPollResult,
+  HostSamples,
   Monitor,
   MonitorInput,
   MonitorPage,
@@ -86,6 +90,29 @@ export class Api {
   // Channels (admin only)
   channels(): Observable<{ items: Channel[] }> {
     return this.http.get<{ items: Channel[] }>(`${BASE}/channels`);
+  }
+
+  // Hosts (admin only)
+  hosts(): Observable<Page<Host>> {
+    return this.http.get<Page<Host>>(`${BASE}/hosts`);
+  }
+  getHost(id: number): Observable<Host> {
+    return this.http.get<Host>(`${BASE}/hosts/${id}`);
+  }
+  createHost(input: HostInput): Observable<Host> {
+    return this.http.post<Host>(`${BASE}/hosts`, input);
+  }
+  updateHost(id: number, input: HostInput): Observable<Host> {
+    return this.http.patch<Host>(`${BASE}/hosts/${id}`, input);
+  }
+  deleteHost(id: number): Observable<unknown> {
+    return this.http.delete(`${BASE}/hosts/${id}`);
+  }
+  checkHost(id: number): Observable<HostPollResult> {
+    return this.http.post<HostPollResult>(`${BASE}/hosts/${id}/check`, {});
+  }
+  hostMetrics(id: number, from: string, to: string): Observable<HostSamples> {
+    return this.http.get<HostSamples>(`${BASE}/hosts/${id}/metrics`, { params: { from, to } });
   }
 
   // Users (admin only)

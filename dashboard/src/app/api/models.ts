@@ -148,3 +148,91 @@ export interface ApiErrorBody {
     details?: { field: string; message: string }[];
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hosts (admin only): machines the agent-collector polls over SSH
+// ---------------------------------------------------------------------------------------------
+
+export interface HostDisk {
+  device: string;
+  mount: string;
+  sizeKb: number;
+  usedPercent: number;
+}
+
+export interface HostMetrics {
+  cpuPercent: number;
+  load: [number, number, number];
+  memoryPercent: number;
+  swapPercent: number | null;
+  disks: HostDisk[];
+  processes: Record<string, number>;
+}
+
+/** One poll: what POST /hosts/:id/check returns and what a host keeps as `lastResult`. */
+export interface HostPollResult {
+  ok: boolean;
+  startedAt: string;
+  durationMs: number;
+  /** null when the poll failed (no connection, wrong key, ...). */
+  metrics: HostMetrics | null;
+  breaches: string[];
+  error: string | null;
+}
+
+export interface Host {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  /** "********" when a key is stored; never the key itself. */
+  privateKey: string | null;
+  keyPath: string | null;
+  passphrase: string | null;
+  hostKeyFingerprint: string | null;
+  trustOnFirstUse: boolean;
+  intervalSeconds: number;
+  graceSeconds: number;
+  checks: string[];
+  monitorId: number | null;
+  enabled: boolean;
+  lastPollAt: string | null;
+  lastResult: HostPollResult | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HostInput {
+  name?: string;
+  address?: string;
+  port?: number;
+  username?: string;
+  privateKey?: string | null;
+  keyPath?: string | null;
+  passphrase?: string | null;
+  hostKeyFingerprint?: string | null;
+  trustOnFirstUse?: boolean;
+  intervalSeconds?: number;
+  graceSeconds?: number;
+  checks?: string[];
+  enabled?: boolean;
+}
+
+export interface HostSample {
+  at: string;
+  durationMs: number;
+  ok: boolean;
+  cpu: number | null;
+  memory: number | null;
+  swap: number | null;
+  load1: number | null;
+  disks: { mount: string; usedPercent: number }[];
+  error: string | null;
+}
+
+export interface HostSamples {
+  from: string;
+  to: string;
+  items: HostSample[];
+}
