@@ -168,15 +168,20 @@ export default function agentCollectorService({ config, db, clock }: ServiceDeps
     name: "agent-collector",
 
     actions: {
-      /** Polls one host now (also sending its ping) and answers the metrics; 409 while a poll of it runs. */
+      /** Polls one host now (also sending its ping) and answers the metrics; waits for a poll already running, 409 if it does not end. */
       check: {
         params: { id: { type: "number", convert: true, integer: true, positive: true } },
         async handler(ctx: Context<{ id: number }>) {
           const [exists] = await db.select<{ id: number }>("SELECT id FROM hosts WHERE id = ?", [ctx.params.id]);
           if (!exists) throw new Errors.MoleculerClientError("host not found", 404, "NOT_FOUND", { field: "id" });
-          const { token, rows } = await claim(1, ctx.params.id);
-          if (!rows.length) throw new Errors.MoleculerClientError("this host is being polled right now; try again in a moment", 409, "CONFLICT", { field: "id" });
-          return poll(rows[0]!, token);
+          // A scheduled poll of this host may be running (here or on another collector): wait for it to end.
+          const until = Date.now() + connectTimeoutMs + commandTimeoutMs;
+          for (;;) {
+            const { token, rows } = await claim(1, ctx.params.id);
+            if (rows.length) return poll(rows[0]!, token);
+            if (Date.now() > until) throw new Errors.MoleculerClientError("this host is being polled right now; try again in a moment", 409, "CONFLICT", { field: "id" });
+            await new Promise((r) => setTimeout(r, 200));
+          }
         },
       },
 
