@@ -19,8 +19,10 @@ export function brokerOptions(config: Config): BrokerOptions {
     // only per delivery, so ingest calls are not retried here (the job's own retry is the retry).
     retryPolicy: { enabled: false },
     registry: { strategy: "RoundRobin", preferLocal: true },
-    heartbeatInterval: 5,
-    heartbeatTimeout: 15,
+    // A node killed without a goodbye is only noticed when its heartbeats stop: until then calls
+    // may still be routed to it. Six seconds bounds that window.
+    heartbeatInterval: 2,
+    heartbeatTimeout: 6,
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     disableBalancer: false,
     validator: true,
