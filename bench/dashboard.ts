@@ -8,18 +8,15 @@ import { parseArgs } from "node:util";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
-import { chromium } from "playwright-core";
-import { freePort, startProcess, stopProcess, waitReady, ROOT } from "../test/support/system.ts";
+import { freePort, startProcess, stopProcess, waitReady } from "../test/support/system.ts";
+import { ensureDashboard, launchChromium } from "../test/support/browser.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
-import { dashboardBuilt } from "../gateway/dashboard.ts";
 
 const { values } = parseArgs({ options: { monitors: { type: "string", default: "10000" }, runs: { type: "string", default: "5" } } });
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const admin = { username: "root", password: "correct horse battery" };
 
-if (!dashboardBuilt()) spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+await ensureDashboard();
 
 async function seeded(n: number): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-dash-"));
@@ -47,10 +44,7 @@ async function measure(n: number, runs: number): Promise<number[]> {
   const base = `http://127.0.0.1:${port}`;
   const proc = startProcess("bench-dashboard", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: await seeded(n), ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password });
   await waitReady(`${base}/readyz`, [proc]);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const times: number[] = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

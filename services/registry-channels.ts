@@ -53,8 +53,15 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
     return r ?? notFound();
   }
 
-  async function view(r: ChannelRow): Promise<ChannelView> {
-    const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM monitor_channels WHERE channel_id = ?", [r.id]);
+  /** How many monitors each channel alerts: one query for a whole list. */
+  async function monitorCounts(ids: number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const rows = await db.select<{ channel_id: number; n: number }>("SELECT channel_id, COUNT(*) AS n FROM monitor_channels WHERE channel_id IN (?) GROUP BY channel_id", [ids]);
+    return new Map(rows.map((c) => [Number(c.channel_id), Number(c.n)]));
+  }
+
+  async function view(r: ChannelRow, counts?: Map<number, number>): Promise<ChannelView> {
+    const n = (counts ?? (await monitorCounts([Number(r.id)]))).get(Number(r.id)) ?? 0;
     const managed = r.managed === ENV_EMAIL;
     const shown = managed
       ? config.smtp ? { url: MASK, from: config.smtp.from, to: config.smtp.to } : {}
@@ -68,7 +75,7 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
       isDefault: Boolean(Number(r.is_default)),
       enabled: Boolean(Number(r.enabled)),
       managedBy: managed ? "environment" : null,
-      monitors: Number(n),
+      monitors: n,
       createdAt: new Date(Number(r.created_at)).toISOString(),
       updatedAt: new Date(Number(r.updated_at)).toISOString(),
     };
@@ -98,7 +105,8 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
       "channels.list": {
         async handler() {
           const rows = await db.select<ChannelRow>("SELECT * FROM channels ORDER BY name, id");
-          return { total: rows.length, items: await Promise.all(rows.map(view)) };
+          const counts = await monitorCounts(rows.map((r) => Number(r.id)));
+          return { total: rows.length, items: await Promise.all(rows.map((r) => view(r, counts))) };
         },
       },
 

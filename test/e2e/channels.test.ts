@@ -182,8 +182,9 @@ test("a monitor's channels each get their protocol; events per channel; reminder
   const pd = await createChannel(a, { name: "pd", type: "pagerduty", config: { routingKey: PD_KEY, eventsUrl: `${rx.url}/pd/v2/enqueue` } });
   const ex = await createChannel(a, { name: "ex", type: "example", config: { url: `${rx.url}/example`, token: "ex-token" } });
   const slackUpOnly = await createChannel(a, { name: "slack", type: "slack", config: { url: `${rx.url}/slack` }, events: ["up"] });
+  const off = await createChannel(a, { name: "off", type: "webhook", config: { url: `${rx.url}/off` }, enabled: false });
   const envId = (await a.call("GET", "/api/v1/channels")).body.items.find((c: any) => c.managedBy === "environment").id;
-  const channels = [hook.id, pd.id, ex.id, slackUpOnly.id, envId];
+  const channels = [hook.id, pd.id, ex.id, slackUpOnly.id, off.id, envId];
   const res = await a.call("POST", "/api/v1/monitors", {
     name: "fanout",
     tags: ["prod"],
@@ -240,7 +241,12 @@ test("a monitor's channels each get their protocol; events per channel; reminder
   }
   assert.equal(kinds(slackUpOnly.id, "down") + kinds(slackUpOnly.id, "reminder"), 0);
   assert.equal(kinds(slackUpOnly.id, "up"), 1);
+  assert.equal(items.filter((d) => d.channel.id === off.id).length, 0, "a disabled channel queues nothing");
+  assert.equal(rx.requests.filter((r) => r.path === "/off").length, 0);
   assert.equal(items.find((d) => d.channel.id === hook.id).channel.name, "hook");
+  // Each channel says how many monitors it alerts, in the list and alone.
+  assert.equal((await a.call("GET", "/api/v1/channels")).body.items.find((c: any) => c.id === hook.id).monitors, 1);
+  assert.equal((await a.call("GET", `/api/v1/channels/${hook.id}`)).body.monitors, 1);
 });
 
 test("new monitors get the default channels; an explicit empty list means none", async () => {

@@ -10,27 +10,15 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { eventually, freePort, startProcess, stopProcess, waitReady, ROOT, type Proc } from "../support/system.ts";
+import type { Browser, Page } from "playwright-core";
+import { eventually, freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
-import { dashboardBuilt } from "../../gateway/dashboard.ts";
+import { ARTIFACTS, chromiumUnavailable, ensureDashboard, launchChromium, logIn } from "../support/browser.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const admin: [string, string] = ["root", "correct horse battery"];
 const viewer: [string, string] = ["watcher", "viewer password 123"];
-
-function unavailable(): string | undefined {
-  if (!fs.existsSync(CHROMIUM)) {
-    const reason = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-    if (process.env.CI) throw new Error(`${reason}: CI must run the browser suite (.ci/run installs it)`);
-    return reason;
-  }
-  return sshdAvailable();
-}
-const skip = unavailable();
+const skip = chromiumUnavailable() ?? sshdAvailable();
 
 let proc: Proc;
 let sshd: TestSshd;
@@ -43,10 +31,7 @@ const dialogs: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!dashboardBuilt()) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 });
-    assert.equal(build.status, 0, "npm run build");
-  }
+  await ensureDashboard();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   sshd = await startSshd();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-dashboard-hosts-"));
@@ -63,10 +48,7 @@ before(async () => {
   });
   await waitReady(`${base}/readyz`, [proc]);
   a = api(base, admin);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => {
     dialogs.push(d.message());
@@ -93,10 +75,7 @@ test("add a host through the form, see it turn ok, check it now, see its charts;
   const keyLines = sshd.clientKey.trim().split("\n");
   const keyBody = keyLines[1]!;
 
-  await page.goto(`${base}/`);
-  await page.getByTestId("login-username").fill(admin[0]);
-  await page.getByTestId("login-password").fill(admin[1]);
-  await page.getByTestId("login-submit").click();
+  await logIn(page, base, admin);
   await page.getByTestId("hosts-nav").click();
   await page.getByTestId("hosts-empty").waitFor();
 
@@ -218,10 +197,7 @@ test("viewers see no Hosts entry and cannot open the pages", { skip, timeout: 60
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const p = await context.newPage();
-    await p.goto(`${base}/login`);
-    await p.getByTestId("login-username").fill(viewer[0]);
-    await p.getByTestId("login-password").fill(viewer[1]);
-    await p.getByTestId("login-submit").click();
+    await logIn(p, base, viewer);
     await p.getByTestId("current-role").waitFor();
     assert.equal(await p.getByTestId("hosts-nav").count(), 0);
     await p.goto(`${base}/hosts`);

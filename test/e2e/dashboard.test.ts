@@ -9,25 +9,16 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { freePort, startProcess, stopProcess, waitReady, ROOT, type Proc } from "../support/system.ts";
+import type { Browser, Page } from "playwright-core";
+import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
-import { dashboardBuilt } from "../../gateway/dashboard.ts";
+import { ARTIFACTS, chromiumUnavailable, ensureDashboard, launchChromium, logIn } from "../support/browser.ts";
 
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const admin: [string, string] = ["root", "correct horse battery"];
-
-function unavailable(): string | undefined {
-  if (fs.existsSync(CHROMIUM)) return undefined;
-  const reason = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-  if (process.env.CI) throw new Error(`${reason}: CI must run the browser suite (.ci/run installs it)`);
-  return reason;
-}
-const skip = unavailable();
+const skip = chromiumUnavailable();
 
 let proc: Proc;
 let dir: string;
@@ -39,10 +30,7 @@ const dialogs: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!dashboardBuilt()) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 });
-    assert.equal(build.status, 0, "npm run build");
-  }
+  await ensureDashboard();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-dashboard-"));
   const port = await freePort();
@@ -56,10 +44,7 @@ before(async () => {
   });
   await waitReady(`${base}/readyz`, [proc]);
   a = api(base, admin);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => {
     dialogs.push(d.message());
@@ -76,10 +61,7 @@ after(async () => {
 const row = (id: number) => page.locator(`[data-testid="monitor-row"][data-monitor-id="${id}"]`);
 
 test("log in, create a 2-second monitor, watch it go new → up → down live, read its ping data", { skip, timeout: 120_000 }, async (t) => {
-  await page.goto(`${base}/`);
-  await page.getByTestId("login-username").fill(admin[0]);
-  await page.getByTestId("login-password").fill(admin[1]);
-  await page.getByTestId("login-submit").click();
+  await logIn(page, base, admin);
   await page.getByTestId("new-monitor").waitFor();
 
   await page.getByTestId("new-monitor").click();

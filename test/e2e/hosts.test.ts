@@ -11,6 +11,7 @@ import path from "node:path";
 import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
+import { openDatabase } from "../../core/db/connect.ts";
 
 const skip = sshdAvailable();
 const admin: [string, string] = ["root", "correct horse battery"];
@@ -20,12 +21,13 @@ describe("hosts over SSH", { skip }, () => {
   let proc: Proc;
   let dir: string;
   let a: Api;
+  let env: Record<string, string>;
 
   before(async () => {
     sshd = await startSshd();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-hosts-"));
     const port = await freePort();
-    proc = startProcess("hosts", {
+    env = {
       PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
@@ -34,7 +36,8 @@ describe("hosts over SSH", { skip }, () => {
       COLLECTOR_CONCURRENCY: "20",
       SSH_CONNECT_TIMEOUT: "2",
       SSH_COMMAND_TIMEOUT: "10",
-    });
+    };
+    proc = startProcess("hosts", env);
     await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
     a = api(`http://127.0.0.1:${port}`, admin);
   });
@@ -81,6 +84,10 @@ describe("hosts over SSH", { skip }, () => {
 
     const samples = (await a.call("GET", `/api/v1/hosts/${h.id}/metrics`)).body.items;
     assert.ok(samples.length >= 2 && samples.every((s: any) => s.ok && s.cpu !== null && s.memory !== null), JSON.stringify(samples.slice(0, 2)));
+
+    // A new interval is the monitor's new schedule too.
+    await a.call("PATCH", `/api/v1/hosts/${h.id}`, { intervalSeconds: 3, graceSeconds: 4 });
+    assert.deepEqual((await monitorOf(h)).schedule, { kind: "interval", periodSeconds: 3, graceSeconds: 4 });
 
     // A process that is not running: the next poll reports it, and the monitor goes down at once.
     await a.call("PATCH", `/api/v1/hosts/${h.id}`, { checks: ["process:no-such-process-xyz >= 1", "memory > 100"] });
@@ -169,5 +176,26 @@ describe("hosts over SSH", { skip }, () => {
     assert.ok(waits[199]! < 60_000, `every host polled within its 60 s interval: the longest wait was ${waits[199]} ms`);
     assert.ok(most <= 20, `concurrency bound held: ${most}`);
     for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
+  });
+
+  test("samples older than HOST_METRICS_RETENTION_DAYS are deleted; newer ones stay", async () => {
+    const [{ id }] = (await a.call("GET", "/api/v1/hosts")).body.items;
+    await stopProcess(proc);
+    const db = await openDatabase(env.DATABASE_URL!);
+    const old = Date.now() - 2 * 86_400_000;
+    await db.write((t) => db.insertRows("host_samples", ["host_id", "started_at", "duration_ms", "ok"], [[id, old, 1000, true]], t));
+    const before = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM host_samples WHERE started_at > ?", [old]);
+    await db.close();
+    proc = startProcess("hosts-restarted", { ...env, HOST_METRICS_RETENTION_DAYS: "1" });
+    await waitReady(`${a.base}/readyz`, [proc]);
+    const check = await openDatabase(env.DATABASE_URL!);
+    try {
+      await eventually(async () => (await check.select("SELECT id FROM host_samples WHERE started_at = ?", [old])).length === 0, 10_000, "the old sample deleted");
+      const after = await check.select<{ n: number }>("SELECT COUNT(*) AS n FROM host_samples WHERE started_at > ?", [old]);
+      assert.ok(Number(after[0]!.n) >= Number(before[0]!.n), "newer samples stay");
+      assert.ok(Number(before[0]!.n) > 0);
+    } finally {
+      await check.close();
+    }
   });
 });

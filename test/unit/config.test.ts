@@ -56,3 +56,14 @@ test("notifier settings: retry policy in seconds, private webhooks, plugins", ()
   assert.throws(() => loadConfig({ CHANNEL_TIMEOUT_MS: "5" }), /CHANNEL_TIMEOUT_MS must be between/);
   assert.throws(() => loadConfig({ ALLOW_PRIVATE_WEBHOOKS: "maybe" }), /ALLOW_PRIVATE_WEBHOOKS must be true or false/);
 });
+
+test("dashboard build and collector settings", () => {
+  const d = loadConfig({});
+  assert.equal(d.dashboardBuild, "auto");
+  assert.deepEqual(d.collector, { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000, retentionMs: 7 * 86_400_000 });
+  const c = loadConfig({ DASHBOARD_BUILD: "off", COLLECTOR_CONCURRENCY: "5", SSH_CONNECT_TIMEOUT: "2", SSH_COMMAND_TIMEOUT: "9", HOST_METRICS_RETENTION_DAYS: "30" });
+  assert.equal(c.dashboardBuild, "off");
+  assert.deepEqual(c.collector, { concurrency: 5, connectTimeoutMs: 2_000, commandTimeoutMs: 9_000, retentionMs: 30 * 86_400_000 });
+  assert.throws(() => loadConfig({ DASHBOARD_BUILD: "sometimes" }), /DASHBOARD_BUILD must be one of auto, off/);
+  assert.throws(() => loadConfig({ COLLECTOR_CONCURRENCY: "0" }), /COLLECTOR_CONCURRENCY must be between/);
+});

@@ -4,21 +4,18 @@
 
 import type { Host, HostMetrics, HostPollResult, HostSample } from '../api/models.ts';
 import type { Series, TimeMark } from './line-chart-model.ts';
+import type { StatusMeta } from '../shared/status.ts';
 
 export type HostState = 'ok' | 'breach' | 'error' | 'pending' | 'disabled';
 
-export interface HostStateMeta {
-  label: string;
-  icon: string;
-  description: string;
-}
+export type HostStateMeta = StatusMeta;
 
 export const HOST_STATE_META: Readonly<Record<HostState, HostStateMeta>> = {
-  ok: { label: 'OK', icon: 'status-up', description: 'The last poll worked and no check was breached' },
-  breach: { label: 'Breach', icon: 'status-late', description: 'The last poll worked but a check was breached' },
-  error: { label: 'Error', icon: 'status-down', description: 'The last poll failed (unreachable, wrong key, host key changed, …)' },
-  pending: { label: 'Not polled yet', icon: 'status-new', description: 'Waiting for the first poll' },
-  disabled: { label: 'Disabled', icon: 'status-paused', description: 'Not polled' },
+  ok: { label: 'OK', icon: 'status-up', description: 'The last poll worked and no check was breached', tone: 'up' },
+  breach: { label: 'Breach', icon: 'status-late', description: 'The last poll worked but a check was breached', tone: 'late' },
+  error: { label: 'Error', icon: 'status-down', description: 'The last poll failed (unreachable, wrong key, host key changed, …)', tone: 'down' },
+  pending: { label: 'Not polled yet', icon: 'status-new', description: 'Waiting for the first poll', tone: 'new' },
+  disabled: { label: 'Disabled', icon: 'status-paused', description: 'Not polled', tone: 'paused' },
 };
 
 /** The state of one poll result (null: never polled). */
