@@ -4,7 +4,8 @@
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./core/config.ts";
 
-export function brokerOptions(config: Config): BrokerOptions {
+/** `metricsReporter`: where metrics go (the ops server's); none: metrics are off and cost nothing. */
+export function brokerOptions(config: Config, metricsReporter?: object): BrokerOptions {
   return {
     namespace: config.namespace,
     nodeID: config.nodeId ?? undefined,
@@ -23,9 +24,15 @@ export function brokerOptions(config: Config): BrokerOptions {
     // may still be routed to it. Six seconds bounds that window.
     heartbeatInterval: 2,
     heartbeatTimeout: 6,
-    tracking: { enabled: true, shutdownTimeout: 10_000 },
+    // On SIGTERM the broker waits for requests in flight (a ping batch, a channel test) before
+    // it stops its services; the whole shutdown is bounded by SHUTDOWN_TIMEOUT in bin/start.ts.
+    tracking: { enabled: true, shutdownTimeout: Math.max(1000, config.shutdownTimeoutMs / 2) },
+    metrics: metricsReporter ? { enabled: true, reporter: [metricsReporter as never] } : { enabled: false },
     disableBalancer: false,
     validator: true,
+    // bin/start.ts owns SIGTERM/SIGINT: Moleculer's own handler would stop the broker and exit
+    // as soon as it has, cutting short the drain, the database close and the last log line.
+    skipProcessEventRegistration: true,
     errorHandler: undefined,
   };
 }

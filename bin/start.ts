@@ -1,9 +1,10 @@
 // Starts the services named by SERVICES (all by default) in this process: opens and migrates
 // the database, then runs the broker until SIGTERM/SIGINT.
 
+import fs from "node:fs";
 import { ServiceBroker } from "moleculer";
-import { loadConfig, ConfigError, type ServiceName } from "../core/config.ts";
-import { openDatabase } from "../core/db/connect.ts";
+import { loadConfig, ConfigError, type Config, type ServiceName } from "../core/config.ts";
+import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { systemClock } from "../core/clock.ts";
 import { brokerOptions } from "../moleculer.config.ts";
@@ -16,8 +17,11 @@ import agentCollectorService from "../services/agent-collector.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
 import { buildDashboardIfMissing } from "./dashboard-build.ts";
+import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops-server.ts";
+import { secretBoxFor } from "./secret-key.ts";
+import { PLAIN_BOX } from "../core/secret-box.ts";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -36,10 +40,17 @@ try {
   process.exit(2);
 }
 
-const broker = new ServiceBroker(brokerOptions(config));
+const reporter = config.opsPort === null ? undefined : new ScrapedPrometheusReporter();
+const broker = new ServiceBroker(brokerOptions(config, reporter));
 if (config.services.includes("gateway") && config.dashboardBuild === "auto") buildDashboardIfMissing(broker.logger);
-const needsDb = config.services.some((s) => s !== "gateway");
 let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
+// Up before the database is opened: a liveness probe must see a process that is migrating.
+let ops: OpsServer | null = null;
+if (reporter) {
+  ops = await startOpsServer({ port: config.opsPort!, host: config.host, broker, db: () => db, reporter });
+  broker.logger.info(`ops server on port ${ops.port}: /healthz, /readyz, /metrics`);
+}
+const needsDb = config.services.some((s) => s !== "gateway");
 if (needsDb) {
   try {
     db = await openDatabase(config.databaseUrl, { log: (m) => broker.logger.info(m) });
@@ -47,13 +58,14 @@ if (needsDb) {
     if (applied.length) broker.logger.info(`migrations applied: ${applied.join(", ")}`);
   } catch (err) {
     // Say which database, never with its password, and leave: a supervisor restarts us.
-    const where = config.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
-    broker.logger.fatal(`cannot open the database ${where}: ${(err as Error).message}`);
+    broker.logger.fatal(`cannot open the database ${redactedUrl(config.databaseUrl)}: ${(err as Error).message}`);
     process.exit(1);
   }
 }
 
-const deps = { config, db: db!, clock: systemClock, channels } satisfies ServiceDeps;
+// The gateway alone never touches a stored secret.
+const secrets = needsDb ? secretBoxFor(config, broker.logger) : PLAIN_BOX;
+const deps = { config, db: db!, clock: systemClock, channels, secrets } satisfies ServiceDeps;
 const factories: Record<ServiceName, () => ReturnType<typeof registryService>> = {
   gateway: () => gatewayService(deps),
   registry: () => registryService(deps),
@@ -65,18 +77,32 @@ const factories: Record<ServiceName, () => ReturnType<typeof registryService>> =
 for (const name of config.services) broker.createService(factories[name]());
 
 let stopping = false;
+/**
+ * Graceful stop, in this order: /readyz turns 503 so that no new work is routed here; live
+ * streams end; the broker waits for requests in flight, then stops the services, each of which
+ * finishes its own work (ingest commits its queued pings, the notifier its deliveries in
+ * flight, the collector its polls); then the broker says goodbye on the transporter, so the
+ * other nodes rebalance at once instead of after the heartbeat time-out.
+ */
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  broker.logger.info(`${signal}: stopping`);
-  // A bounded shutdown: whatever is still running after this is cut off.
-  const force = setTimeout(() => process.exit(1), 20_000);
+  const started = Date.now();
+  broker.logger.info(`${signal}: stopping (at most ${config.shutdownTimeoutMs / 1000} s)`);
+  // Whatever is still running after this is cut off; leases and the outbox make that safe.
+  const force = setTimeout(() => {
+    broker.logger.error(`stop took longer than ${config.shutdownTimeoutMs / 1000} s: exiting anyway`);
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
   force.unref();
-  // Long-lived requests (the dashboard's live stream) end first: the broker waits for every
-  // request in flight before it stops, and a stream would hold it until the time-out.
+  ops?.draining();
+  // The dashboard's live streams would hold the broker's wait for requests in flight.
   await broker.broadcastLocal("process.stopping");
   await broker.stop();
   await db?.close();
+  await ops?.close();
+  // The broker's logger ended with the broker; a synchronous write is not lost by exit().
+  fs.writeSync(1, `[${new Date().toISOString()}] INFO  stopped in ${Date.now() - started} ms\n`);
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -28,7 +28,7 @@ function jitterMs(intervalMs: number, random = Math.random): number {
   return Math.round((random() * 2 - 1) * j);
 }
 
-export default function agentCollectorService({ config, db, clock }: ServiceDeps): ServiceSchema {
+export default function agentCollectorService({ config, db, clock, secrets: box }: ServiceDeps): ServiceSchema {
   const { concurrency, connectTimeoutMs, commandTimeoutMs, retentionMs } = config.collector;
   // Connect, the 1 s CPU sample, the commands, and room to record: a live collector's claim never lapses mid-poll.
   const leaseMs = connectTimeoutMs + commandTimeoutMs + 15_000;
@@ -81,7 +81,7 @@ export default function agentCollectorService({ config, db, clock }: ServiceDeps
     const started = clock.now();
     try {
       const checks = (JSON.parse(host.checks) as string[]).map((c) => parseCheck(c)).filter((c) => c.ok).map((c) => (c as { check: Check }).check);
-      let privateKey = host.private_key;
+      let privateKey = host.private_key === null ? null : box.open(host.private_key);
       let keyError: string | null = null;
       if (!privateKey && host.key_path) {
         privateKey = await fs.readFile(host.key_path, "utf8").catch((e: NodeJS.ErrnoException) => {
@@ -96,7 +96,7 @@ export default function agentCollectorService({ config, db, clock }: ServiceDeps
             port: Number(host.port),
             username: host.username,
             privateKey: privateKey ?? "",
-            passphrase: host.passphrase ?? undefined,
+            passphrase: host.passphrase === null ? undefined : box.open(host.passphrase),
             hostKeyFingerprint: host.host_key_fingerprint,
             trustOnFirstUse: Boolean(Number(host.trust_on_first_use)),
             connectTimeoutMs,

@@ -1,24 +1,53 @@
-// checker: owns every deadline. Keeps each watched monitor's next wake-up in a min-heap with
-// one timer on the earliest; when it passes, flips the monitor through a conditional update
-// (the database is the final guard, so two checkers never flip the same change twice).
+// checker: owns the deadlines. Checker replicas share the monitors by rendezvous hashing over
+// the live checker nodes (core/checker-share.ts) and re-share them when one joins or leaves.
+// Each keeps its monitors' next wake-ups in a min-heap with one timer on the earliest; when it
+// passes, it flips the monitor through a conditional update under a row lock — the database is
+// the final guard, so two checkers that both look at a monitor during a rebalance never flip
+// one change twice. A sweep for overdue monitors makes sure none is skipped while the checkers
+// disagree about who is live.
 
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { deadlineFlip, nextWake, type Status } from "../core/monitor-status.ts";
+import { deadlineFlip, nextWake, type Status, type Tracked } from "../core/monitor-status.ts";
 import { trackedOf } from "../core/monitor-record.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { DueQueue } from "../core/due-queue.ts";
 import type { MonitorRow } from "../core/db/models.ts";
+import { CheckerShare } from "../core/checker-share.ts";
+import { scanMonitors } from "../core/db/scan.ts";
+import { METRICS, metric, type Metric } from "./metrics.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Monitors checked in one transaction. */
-const BATCH = 500;
+const BATCH = 2000;
 /** A safety net for missed events: monitors created or changed lately are looked at again. */
 const RESYNC_MS = 30_000;
+/**
+ * A deadline this far in the past with no flip is taken by any checker, its owner or not: the
+ * owner died and is not yet noticed (the heartbeat time-out is 6 s), or two checkers briefly
+ * disagreed about who is live and each thought the other held it.
+ */
+const OVERDUE_MS = 5_000;
+const SWEEP_MS = 2_000;
+const SWEEP_LIMIT = 1000;
+/**
+ * Rows per page of a full load and of a resync: each page is handled in one go on the event
+ * loop (about 2.5 µs a row with SQLite), so its size bounds how long deadlines wait for it.
+ */
+const LOAD_PAGE = 20_000;
+const RESYNC_PAGE = 2_000;
+/**
+ * The resync is a background safety net: it takes its pages at a gentle pace (500,000 rows
+ * in about 5 s) rather than in one burst that would delay every deadline due meanwhile.
+ */
+const RESYNC_PAUSE_MS = 10;
 
 type Watched = Pick<MonitorRow, "id" | "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at">;
 const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at";
+/** What a full load reads: only what the next wake-up depends on. */
+const LOAD_COLUMNS = ["id", "status", "late_at", "down_at"] as const;
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export default function checkerService({ config, db, clock }: ServiceDeps): ServiceSchema {
   const queue = new DueQueue();
@@ -29,9 +58,90 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
   let lastSync = 0;
   let broker: ServiceBroker;
   let logger: Logger;
+  let self = "";
+  let share = new CheckerShare([], "");
+  let rebalancing: Promise<void> | null = null;
+  let rebalanceAgain = false;
+  let sweeper: NodeJS.Timeout | null = null;
+  const stats = { rebalances: 0, rebalancedAt: 0, sweptFlips: 0 };
+  let lag: Metric, flipped: Metric, watchedGauge: Metric, nodesGauge: Metric;
 
   function watch(r: Watched): void {
-    queue.set(Number(r.id), nextWake(trackedOf(r)));
+    const id = Number(r.id);
+    if (share.owns(id)) queue.set(id, nextWake(trackedOf(r)));
+    else queue.delete(id);
+  }
+
+  /** One scratch state for the full load: a million rows, no object allocated per row. */
+  const scratch: Tracked = { status: "new", lateAt: null, downAt: null, lastPingAt: null, lastStartAt: null };
+  /** watch() for a scanned row (LOAD_COLUMNS, as an array): a monitor no longer due leaves the queue. */
+  function watchScanned(row: readonly unknown[]): void {
+    const id = Number(row[0]);
+    if (!share.owns(id)) {
+      queue.delete(id);
+      return;
+    }
+    scratch.status = row[1] as Status;
+    scratch.lateAt = num(row[2]);
+    scratch.downAt = num(row[3]);
+    queue.set(id, nextWake(scratch));
+  }
+
+  /** Nodes running a checker now, this one included, as Moleculer's registry knows them. */
+  function liveCheckers(): string[] {
+    return broker.registry
+      .getServiceList({ onlyAvailable: true, skipInternal: true, withActions: false, withEvents: false })
+      .filter((s) => s.name === "checker")
+      .map((s) => s.nodeID ?? self);
+  }
+
+  /** A checker joined or left: recompute the share and reload this node's part from the database. */
+  function membershipChanged(): void {
+    if (!running || share.sameNodes(liveCheckers(), self)) return;
+    if (rebalancing) {
+      rebalanceAgain = true;
+      return;
+    }
+    rebalancing = (async () => {
+      do {
+        rebalanceAgain = false;
+        share = new CheckerShare(liveCheckers(), self);
+        const started = clock.now();
+        const n = await loadAll();
+        stats.rebalances++;
+        stats.rebalancedAt = clock.now();
+        nodesGauge.set(share.nodes.length);
+        const k = share.nodes.length;
+        logger.info(`monitors shared by ${k} checker${k === 1 ? "" : "s"} (${share.nodes.join(", ")}): this one watches ${n}, loaded in ${clock.now() - started} ms`);
+      } while (rebalanceAgain && running);
+    })()
+      .catch((err) => {
+        logger.error("rebalancing failed; trying again in 1 s:", (err as Error).message);
+        share = new CheckerShare([], "");
+        setTimeout(membershipChanged, 1000).unref();
+      })
+      .finally(() => {
+        rebalancing = null;
+      });
+  }
+
+  /** Monitors long overdue, whoever owns them; those not already due here are checked now. */
+  async function sweep(): Promise<void> {
+    const now = clock.now();
+    const cut = now - OVERDUE_MS;
+    const rows = await db.select<{ id: number }>(
+      `SELECT id FROM monitors WHERE status IN (?) AND down_at < ? UNION SELECT id FROM monitors WHERE status = ? AND late_at < ? LIMIT ${SWEEP_LIMIT}`,
+      [WATCHED, cut, "up", cut],
+    );
+    const ids = rows.map((r) => Number(r.id)).filter((id) => {
+      const at = queue.get(id);
+      return at === null || at > now;
+    });
+    if (!ids.length) return;
+    const flips = await check(ids);
+    stats.sweptFlips += flips;
+    if (flips) logger.warn(`sweep: ${flips} overdue monitors flipped late (a checker died or the checkers disagreed on who is live)`);
+    arm();
   }
 
   function arm(): void {
@@ -73,33 +183,44 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
    * One transaction for the whole batch: a top-of-the-hour burst of deadlines is flipped in
    * milliseconds, not one round trip per monitor.
    */
-  async function check(ids: number[]): Promise<void> {
-    const now = clock.now();
+  async function check(ids: number[]): Promise<number> {
     const outcome = await db.write(async (t) => {
       // The rows stay locked until commit (FOR UPDATE on MariaDB, the write lock on SQLite):
       // a ping or another checker that gets there first is seen here, or waits and then sees
       // the new status — so each change flips once.
       const rows = await db.select<Watched>(`SELECT ${COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+      // The flip's time is taken under the lock, not when the batch was queued: what is due is
+      // decided on the state as it is now, and the time stored is when that was decided.
+      const now = clock.now();
       const due = rows.flatMap((r) => {
         const facts = deadlineFlip(trackedOf(r), now);
-        return facts ? [{ monitorId: Number(r.id), facts, at: now, pingId: null }] : [];
+        if (!facts) return [];
+        const deadline = Number(facts.to === "late" ? r.late_at : r.down_at);
+        return [{ monitorId: Number(r.id), facts, at: now, pingId: null, deadline }];
       });
-      if (due.length) {
-        const n = await db.change(
-          `UPDATE monitors SET status = CASE id ${due.map(() => "WHEN ? THEN ?").join(" ")} END, status_changed_at = ? WHERE id IN (?)`,
-          [...due.flatMap((f) => [f.monitorId, f.facts.to]), now, due.map((f) => f.monitorId)],
-          t,
-        );
-        if (n !== due.length) throw new Error(`flip guard: ${n} of ${due.length} monitors updated`);
+      // One UPDATE per new status (late, down): a CASE over the whole batch costs SQLite a
+      // linear search per row.
+      for (const to of new Set(due.map((f) => f.facts.to))) {
+        const group = due.filter((f) => f.facts.to === to).map((f) => f.monitorId);
+        const n = await db.change("UPDATE monitors SET status = ?, status_changed_at = ? WHERE id IN (?)", [to, now, group], t);
+        if (n !== group.length) throw new Error(`flip guard: ${n} of ${group.length} monitors updated`);
       }
       const flips = await recordFlips(db, t, due);
       const to = new Map(due.map((f) => [f.monitorId, f.facts.to]));
-      return { rows: rows.map((r) => ({ ...r, status: to.get(Number(r.id)) ?? r.status })), flips };
+      return { rows: rows.map((r) => ({ ...r, status: to.get(Number(r.id)) ?? r.status })), flips, due };
     });
+    // Deadline to commit: what the lag histogram promises ("its flip being stored").
+    const committed = clock.now();
     outcome.flips.forEach(announce);
+    for (const f of outcome.due) {
+      lag.observe((committed - f.deadline) / 1000);
+      flipped.increment({ to: f.facts.to });
+    }
     outcome.rows.forEach(watch);
     const found = new Set(outcome.rows.map((r) => Number(r.id)));
     for (const id of ids) if (!found.has(id)) queue.delete(id);
+    watchedGauge.set(queue.size);
+    return outcome.flips.length;
   }
 
   function announce(flip: StoredFlip): void {
@@ -115,21 +236,33 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     arm();
   }
 
+  /** Reloads this checker's share, page by page (core/db/scan.ts): a million rows in a few seconds. */
   async function loadAll(): Promise<number> {
     const started = clock.now();
     queue.clear();
-    const rows = await db.select<Watched>(`SELECT ${COLUMNS} FROM monitors WHERE status IN (?)`, [WATCHED]);
-    rows.forEach(watch);
+    await scanMonitors(db, { columns: LOAD_COLUMNS, where: `status IN (${WATCHED.map(() => "?").join(", ")})`, params: WATCHED, page: LOAD_PAGE }, watchScanned);
     lastSync = started;
+    watchedGauge.set(queue.size);
     arm();
-    return rows.length;
+    return queue.size;
   }
 
-  async function resyncChanged(): Promise<void> {
+  let resyncing: Promise<void> | null = null;
+  /** One resync at a time: a paced one over a busy minute takes a few seconds. */
+  function resyncChanged(): Promise<void> {
+    resyncing ??= resyncNow().finally(() => (resyncing = null));
+    return resyncing;
+  }
+
+  async function resyncNow(): Promise<void> {
     const since = lastSync - RESYNC_MS;
     const now = clock.now();
-    const rows = await db.select<{ id: number }>("SELECT id FROM monitors WHERE updated_at >= ? OR status_changed_at >= ?", [since, since]);
-    await reload(rows.map((r) => Number(r.id)));
+    // Every flip of the last 30 s matches (status_changed_at): up to half a million rows after a
+    // busy minute at a million monitors. So the rows come in small, paced pages by id, with what
+    // the next wake-up needs, and a monitor whose wake-up is unchanged (most: this checker's own
+    // flips) costs one lookup — no second query, no event-loop stall.
+    await scanMonitors(db, { columns: LOAD_COLUMNS, where: "updated_at >= ? OR status_changed_at >= ?", params: [since, since], page: RESYNC_PAGE, pauseMs: RESYNC_PAUSE_MS, cancelled: () => !running }, watchScanned);
+    arm();
     lastSync = now;
   }
 
@@ -140,6 +273,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
       "monitor.pinged": {
         handler(ctx: Context<{ monitors: { id: number; status: Status; lateAt: number | null; downAt: number | null }[] }>) {
           for (const m of ctx.params.monitors) {
+            if (!share.owns(m.id)) continue;
             queue.set(m.id, nextWake({ status: m.status, lateAt: m.lateAt, downAt: m.downAt, lastPingAt: null, lastStartAt: null }));
           }
           arm();
@@ -147,6 +281,12 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
       },
       // Events broadcast before this node and the registry/ingest nodes knew each other were
       // never delivered here: look again at everything changed since this checker started.
+      // A node came, went or changed its services: if the checkers changed, re-share.
+      "$services.changed": {
+        handler() {
+          membershipChanged();
+        },
+      },
       "$node.connected": {
         handler() {
           resyncChanged().catch((err) => logger.warn("checker resync failed:", (err as Error).message));
@@ -154,7 +294,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
       },
       "monitor.changed": {
         async handler(ctx: Context<{ id: number; deleted?: boolean }>) {
-          if (ctx.params.deleted) queue.delete(ctx.params.id);
+          if (ctx.params.deleted || !share.owns(ctx.params.id)) queue.delete(ctx.params.id);
           else await reload([ctx.params.id]);
         },
       },
@@ -163,8 +303,9 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     actions: {
       status: {
         visibility: "public",
+        /** This checker's share: the live checkers it sees, the monitors it watches, its rebalances. */
         handler() {
-          return { watched: queue.size, nextWakeAt: queue.peek() };
+          return { nodeID: self, nodes: share.nodes, watched: queue.size, nextWakeAt: queue.peek(), ...stats };
         },
       },
     },
@@ -172,22 +313,43 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     created() {
       broker = this.broker;
       logger = this.logger;
+      self = broker.nodeID;
+      lag = metric(broker, METRICS.checkerLag);
+      flipped = metric(broker, METRICS.flips);
+      watchedGauge = metric(broker, METRICS.checkerWatched);
+      nodesGauge = metric(broker, METRICS.checkerNodes);
     },
 
     async started() {
       running = true;
+      share = new CheckerShare(liveCheckers(), self);
+      nodesGauge.set(share.nodes.length);
+      const loading = clock.now();
       const n = await loadAll();
-      logger.info(`checker watching ${n} monitors`);
+      logger.info(`checker watching ${n} monitors (${share.nodes.length} checker${share.nodes.length === 1 ? "" : "s"} live), loaded in ${clock.now() - loading} ms`);
+      // The share may have changed while the monitors loaded.
+      membershipChanged();
       resync = setInterval(() => {
         resyncChanged().catch((err) => logger.warn("checker resync failed:", (err as Error).message));
       }, RESYNC_MS);
+      let sweeping = false;
+      sweeper = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        sweep()
+          .catch((err) => logger.warn("overdue sweep failed:", (err as Error).message))
+          .finally(() => (sweeping = false));
+      }, SWEEP_MS);
     },
 
     async stopped() {
       running = false;
       if (timer) clearTimeout(timer);
       if (resync) clearInterval(resync);
+      if (sweeper) clearInterval(sweeper);
       if (busy) await busy;
+      if (rebalancing) await rebalancing;
+      if (resyncing) await resyncing.catch(() => undefined);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from "../core/config.ts";
 import type { Database } from "../core/db/connect.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Catalog } from "../plugins/catalog.ts";
+import type { SecretBox } from "../core/secret-box.ts";
 
 export interface ServiceDeps {
   config: Config;
@@ -11,4 +12,6 @@ export interface ServiceDeps {
   clock: Clock;
   /** the channel types this process knows: built-in plugins plus NOTIFIER_PLUGINS */
   channels: Catalog;
+  /** seals secrets before they are stored and opens them when they are used */
+  secrets: SecretBox;
 }

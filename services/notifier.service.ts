@@ -15,6 +15,7 @@ import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
 import type { ChannelRow } from "../core/db/models.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
 import { createHttpIO } from "../plugins/http.ts";
+import { METRICS, metric, type Metric } from "./metrics.ts";
 
 const CLAIM_BATCH = 50;
 const REMINDER_BATCH = 100;
@@ -35,7 +36,7 @@ const parse = (json: string): Record<string, unknown> => {
   return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 };
 
-export default function notifierService({ config, db, clock, channels: catalog }: ServiceDeps): ServiceSchema {
+export default function notifierService({ config, db, clock, channels: catalog, secrets: box }: ServiceDeps): ServiceSchema {
   const io: ChannelIO = createHttpIO({ timeoutMs: config.channelTimeoutMs, allowPrivate: config.allowPrivateWebhooks });
   // A claimed row is ours until the lease ends; an attempt is cut off well before that, so a
   // live notifier never has its row taken over mid-send. A dead one's rows come back after it.
@@ -48,6 +49,15 @@ export default function notifierService({ config, db, clock, channels: catalog }
   let again = false;
   let running = false;
   let claims = 0;
+  let attempts: Metric, deliveriesByState: Metric;
+  let gauges: NodeJS.Timeout | null = null;
+
+  /** The outbox by state, for /metrics: every replica reads the same table. */
+  async function countDeliveries(): Promise<void> {
+    const rows = await db.select<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state");
+    const n = new Map(rows.map((r) => [r.state, Number(r.n)]));
+    for (const state of ["pending", "sending", "sent", "failed"]) deliveriesByState.set(n.get(state) ?? 0, { state });
+  }
 
   function wake(): void {
     if (!running) return;
@@ -197,7 +207,7 @@ export default function notifierService({ config, db, clock, channels: catalog }
   /** The settings a channel sends with: its stored config and secrets, or the environment's for ENV_EMAIL. */
   function settingsOf(ch: ChannelRow): Record<string, unknown> | null {
     if (ch.managed === ENV_EMAIL) return config.smtp ? { url: config.smtp.url, from: config.smtp.from, to: config.smtp.to } : null;
-    return { ...parse(ch.config), ...parse(ch.secrets) };
+    return { ...parse(ch.config), ...parse(box.open(ch.secrets)) };
   }
 
   /** One attempt through a plugin, cut off at the attempt limit; any throw becomes a classified failure. */
@@ -205,7 +215,13 @@ export default function notifierService({ config, db, clock, channels: catalog }
     const plugin = catalog.get(ch.type);
     // Retryable: another notifier (or this one after a restart with NOTIFIER_PLUGINS) may know it.
     if (!plugin) return { ok: false, retryable: true, error: `channel type "${ch.type}" is not installed in this notifier (NOTIFIER_PLUGINS)` };
-    const settings = settingsOf(ch);
+    let settings: Record<string, unknown> | null;
+    try {
+      settings = settingsOf(ch);
+    } catch (err) {
+      // A notifier with the wrong SECRET_KEY: another one (or this one, fixed) can still send it.
+      return { ok: false, retryable: true, error: (err as Error).message };
+    }
     if (!settings) return { ok: false, retryable: false, error: "SMTP_URL and ALERT_TO are not set in the notifier's environment" };
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -245,6 +261,7 @@ export default function notifierService({ config, db, clock, channels: catalog }
     const now = clock.now();
     const verdict = afterAttempt(result, Number(d.attempts), Number(d.created_at), now, config.deliveryRetry);
     const what = `${f.monitor.name} ${event} via ${ch.name} (${ch.type}, delivery ${d.id})`;
+    attempts.increment({ outcome: verdict.state === "pending" ? "retry" : verdict.state });
     if (verdict.state === "sent") {
       await settle(d, token, { state: "sent", sent_at: now, last_error: null });
       logger.info(`alert sent: ${what}`);
@@ -298,6 +315,8 @@ export default function notifierService({ config, db, clock, channels: catalog }
     created() {
       logger = this.logger;
       broker = this.broker;
+      attempts = metric(broker, METRICS.deliveryAttempts);
+      deliveriesByState = metric(broker, METRICS.deliveries);
     },
 
     async started() {
@@ -307,11 +326,16 @@ export default function notifierService({ config, db, clock, channels: catalog }
       // The poll picks up retries and reminders that came due, and anything an event did not announce.
       poll = setInterval(wake, config.notifierPollMs);
       wake();
+      if (broker.isMetricsEnabled()) {
+        gauges = setInterval(() => countDeliveries().catch((err) => logger.warn("counting deliveries failed:", (err as Error).message)), 15_000);
+        void countDeliveries().catch(() => {});
+      }
     },
 
     async stopped() {
       running = false;
       if (poll) clearInterval(poll);
+      if (gauges) clearInterval(gauges);
       if (draining) await draining;
       await catalog.close();
     },

@@ -7,12 +7,16 @@ import * as m001 from "./migrations/001-initial.ts";
 import * as m002 from "./migrations/002-channels.ts";
 import * as m003 from "./migrations/003-sessions.ts";
 import * as m004 from "./migrations/004-hosts.ts";
+import * as m005 from "./migrations/005-overdue-index.ts";
+import * as m006 from "./migrations/006-api-keys.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
   { name: "002-channels", ...m002 },
   { name: "003-sessions", ...m003 },
   { name: "004-hosts", ...m004 },
+  { name: "005-overdue-index", ...m005 },
+  { name: "006-api-keys", ...m006 },
 ];
 
 /** Applies pending migrations; `to` stops after the named one (tests of upgrades use it). */
