@@ -3,7 +3,6 @@
 // then answers — so a 2xx means the ping, and any flip it caused, are stored.
 
 import { Errors, type Context, type ServiceBroker, type Logger, type ServiceSchema } from "moleculer";
-import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
 import { applyPing, type Tracked } from "../core/monitor-status.ts";
 import { outcomeOf, type PingKind } from "../core/ping.ts";
@@ -11,6 +10,8 @@ import { scheduleOf, trackedOf } from "../core/monitor-record.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { CODE_PATTERN } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
+import { chunked, placeholders, type HotTransaction } from "../core/db/connect.ts";
+import { METRICS, metric, type Metric } from "./metrics.ts";
 
 const { MoleculerClientError } = Errors;
 
@@ -23,6 +24,9 @@ interface PingParams {
   sourceIp: string | null;
   userAgent: string | null;
 }
+
+/** ingest.pings' answer for each ping: accepted, or the error (plain, as Moleculer sends errors) */
+export type PingOutcome = { ok: PingAccepted; error?: undefined } | { ok?: undefined; error: Record<string, unknown> };
 
 export interface PingAccepted {
   id: number;
@@ -53,53 +57,116 @@ interface BatchResult {
   moved: { id: number; status: string; lateAt: number | null; downAt: number | null }[];
 }
 
+
 export default function ingestService({ config, db, clock }: ServiceDeps): ServiceSchema {
   // A code never changes, so code → id can be cached for good; deletions drop their entry.
   const idByCode = new Map<string, number>();
-  let queue: Pending[] = [];
-  let flushing: Promise<void> | null = null;
+  const queue: Pending[] = [];
   let broker: ServiceBroker;
   let logger: Logger;
+  let accepted: Metric, refused: Metric, writeSeconds: Metric, flipped: Metric;
 
-  /** Writes queued pings in batches until the queue is empty; one batch at a time. */
-  async function flush(): Promise<void> {
+  // One batch at a time. On SQLite there is a single writer anyway; on MariaDB two batches at
+  // once deadlock, because a multi-row UPDATE … WHERE id IN (…) on a small table runs as a scan
+  // that locks rows outside its batch (seen under the durability test's load).
+  let writing = false;
+  let scheduled = false;
+  const idle: (() => void)[] = [];
+
+  /** Starts writing queued pings on the next turn of the event loop (pings arriving meanwhile share the batch). */
+  function schedule(): void {
+    if (scheduled || writing) return;
+    scheduled = true;
+    setImmediate(startBatch);
+  }
+
+  function startBatch(): void {
+    scheduled = false;
+    if (writing || !queue.length) return;
+    const batch = queue.splice(0, config.pingBatchMax);
+    writing = true;
+    void writeOne(batch).finally(() => {
+      writing = false;
+      if (queue.length) schedule();
+      else for (const done of idle.splice(0)) done();
+    });
+  }
+
+  /** Writes one batch and answers its pings: after the commit, or with 503 if it failed. */
+  async function writeOne(batch: Pending[]): Promise<void> {
+    let result: BatchResult;
     try {
-      while (queue.length) {
-        const batch = queue.slice(0, config.pingBatchMax);
-        queue = queue.slice(batch.length);
-        let result: BatchResult;
-        try {
-          result = await db.write((t) => writeBatch(batch, t));
-        } catch (err) {
-          logger.error("ping batch failed; none of it was acknowledged:", (err as Error).message);
-          const unavailable = new MoleculerClientError("pings cannot be stored right now; retry later", 503, "STORE_UNAVAILABLE");
-          for (const b of batch) b.reject(unavailable);
-          continue;
-        }
-        for (const b of result.missing) {
-          idByCode.delete(b.p.code);
-          b.reject(new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" }));
-        }
-        for (const [b, accepted] of result.accepted) b.resolve(accepted);
-        if (result.moved.length) broker.broadcast("monitor.pinged", { monitors: result.moved });
-        for (const f of result.flips) broker.broadcast("flip.recorded", f);
-      }
-    } finally {
-      flushing = null;
+      result = await db.hotWrite((tx) => writeBatch(batch, tx));
+    } catch (err) {
+      logger.error("ping batch failed; none of it was acknowledged:", (err as Error).message);
+      const unavailable = new MoleculerClientError("pings cannot be stored right now; retry later", 503, "STORE_UNAVAILABLE");
+      for (const b of batch) b.reject(unavailable);
+      refused.increment({ reason: "unavailable" }, batch.length);
+      return;
     }
+    for (const b of result.missing) {
+      idByCode.delete(b.p.code);
+      b.reject(new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" }));
+    }
+    const committed = clock.now();
+    for (const [b, ok] of result.accepted) {
+      b.resolve(ok);
+      accepted.increment({ kind: b.p.kind });
+      writeSeconds.observe((committed - b.at) / 1000);
+    }
+    if (result.missing.size) refused.increment({ reason: "unknown-code" }, result.missing.size);
+    for (const f of result.flips) flipped.increment({ to: f.to });
+    if (result.moved.length) broker.broadcast("monitor.pinged", { monitors: result.moved });
+    for (const f of result.flips) broker.broadcast("flip.recorded", f);
   }
 
-  async function resolveIds(codes: string[]): Promise<void> {
-    const unknown = [...new Set(codes.filter((c) => !idByCode.has(c)))];
-    if (!unknown.length) return;
-    const rows = await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors WHERE code IN (?)", [unknown]);
-    for (const r of rows) idByCode.set(r.code, Number(r.id));
+  // Codes not in the cache yet: looked up together, one SELECT for all that arrive in one turn.
+  type Waiter = { resolve: (id: number | undefined) => void; reject: (err: unknown) => void };
+  let lookups: Map<string, Waiter[]> | null = null;
+
+  function lookUp(code: string): Promise<number | undefined> {
+    return new Promise((resolve, reject) => {
+      if (!lookups) {
+        const mine = (lookups = new Map<string, Waiter[]>());
+        setImmediate(() => {
+          lookups = null;
+          db.select<{ id: number; code: string }>("SELECT id, code FROM monitors WHERE code IN (?)", [[...mine.keys()]]).then(
+            (rows) => {
+              for (const r of rows) idByCode.set(r.code, Number(r.id));
+              for (const [c, waiting] of mine) for (const w of waiting) w.resolve(idByCode.get(c));
+            },
+            (err) => {
+              for (const waiting of mine.values()) for (const w of waiting) w.reject(err);
+            },
+          );
+        });
+      }
+      const waiting = lookups.get(code);
+      if (waiting) waiting.push({ resolve, reject });
+      else lookups.set(code, [{ resolve, reject }]);
+    });
   }
 
-  async function writeBatch(batch: Pending[], t: Transaction): Promise<BatchResult> {
+  function enqueue(p: PingParams, monitorId: number): Promise<PingAccepted> {
+    const userAgent = p.userAgent === null ? null : p.userAgent.slice(0, 200);
+    return new Promise<PingAccepted>((resolve, reject) => {
+      queue.push({ p: { ...p, userAgent }, monitorId, at: clock.now(), resolve, reject });
+      schedule();
+    });
+  }
+
+  function unknownCode(): never {
+    refused.increment({ reason: "unknown-code" });
+    throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+  }
+
+  async function writeBatch(batch: Pending[], tx: HotTransaction): Promise<BatchResult> {
     const ids = [...new Set(batch.map((b) => b.monitorId))].sort((a, b) => a - b);
     // Lock in id order so that two ingest replicas never deadlock on the same monitors.
-    const rows = await db.select<MonitorRow>(`SELECT ${BATCH_COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+    const rows: MonitorRow[] = [];
+    for (const part of chunked(ids, tx.maxParams)) {
+      rows.push(...(await tx.select<MonitorRow>(`SELECT ${BATCH_COLUMNS} FROM monitors WHERE id IN (${placeholders(part.length)}) ORDER BY id${db.forUpdate}`, part)));
+    }
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const missing = new Set(batch.filter((b) => !byId.has(b.monitorId)));
     const live = batch.filter((b) => !missing.has(b));
@@ -120,15 +187,14 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       return e;
     });
 
-    const pingIds = await db.insertRows(
+    const pingIds = await tx.insertRows(
       "pings",
       ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at", "source_ip", "user_agent"],
       live.map((b, i) => [b.monitorId, b.p.kind, b.p.exitStatus, b.p.data, b.p.dataTruncated, effects[i]!.durationMs, b.at, b.p.sourceIp, b.p.userAgent]),
-      t,
     );
     const flips = await recordFlips(
-      db,
-      t,
+      tx.db,
+      tx.t,
       live.flatMap((b, i) => (effects[i]!.flip ? [{ monitorId: b.monitorId, facts: effects[i]!.flip!, at: b.at, pingId: pingIds[i]! }] : [])),
     );
 
@@ -155,12 +221,12 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
         ping_count: pingCount,
         status_changed_at: statusChanged ? lastAt.get(monitorId) : Number(r.status_changed_at),
       });
-      if (prunable) await prune(monitorId, t);
+      if (prunable) await prune(monitorId, tx);
       if (s.lateAt !== before.lateAt || s.downAt !== before.downAt || statusChanged) {
         moved.push({ id: monitorId, status: s.status, lateAt: s.lateAt, downAt: s.downAt });
       }
     }
-    await updateMonitors(rowsOut, t);
+    await updateMonitors(rowsOut, tx);
 
     const accepted = new Map<Pending, PingAccepted>();
     live.forEach((b, i) => {
@@ -179,31 +245,44 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
   const MONITOR_COLUMNS = ["status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at"];
 
   /**
-   * All monitors a batch touched, in one UPDATE with a CASE per column (portable to SQLite and
-   * MariaDB): a batch of 200 pings to 200 monitors is one statement, not 200.
+   * All monitors a batch touched: on MariaDB one UPDATE with a CASE per column (a batch of 200
+   * pings to 200 monitors is one statement, not 200); on SQLite's inline writer one prepared
+   * statement run per monitor, which costs no round trip.
    */
-  async function updateMonitors(rows: Record<string, unknown>[], t: Transaction): Promise<void> {
+  async function updateMonitors(rows: Record<string, unknown>[], tx: HotTransaction): Promise<void> {
     if (!rows.length) return;
-    const args: unknown[] = [];
-    const sets = MONITOR_COLUMNS.map((col) => {
-      const whens = rows.map((r) => {
-        args.push(r.id, r[col]);
-        return "WHEN ? THEN ?";
-      });
-      return `${col} = CASE id ${whens.join(" ")} END`;
-    });
-    args.push(rows.map((r) => r.id));
-    await db.change(`UPDATE monitors SET ${sets.join(", ")} WHERE id IN (?)`, args, t);
+    await tx.updateRows("monitors", "id", MONITOR_COLUMNS, rows.map((r) => [r.id, ...MONITOR_COLUMNS.map((c) => r[c])]));
   }
 
   /** Keeps the newest PING_RETENTION pings of a monitor. */
-  async function prune(monitorId: number, t: Transaction): Promise<void> {
-    const [cut] = await db.select<{ id: number }>(
-      "SELECT id FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-      [monitorId, config.pingRetention - 1],
-      t,
-    );
-    if (cut) await db.change("DELETE FROM pings WHERE monitor_id = ? AND id < ?", [monitorId, Number(cut.id)], t);
+  async function prune(monitorId: number, tx: HotTransaction): Promise<void> {
+    const [cut] = await tx.select<{ id: number }>("SELECT id FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?", [monitorId, config.pingRetention - 1]);
+    if (cut) await tx.change("DELETE FROM pings WHERE monitor_id = ? AND id < ?", [monitorId, Number(cut.id)]);
+  }
+
+  const pingSchema = {
+    code: { type: "string", pattern: CODE_PATTERN },
+    kind: { type: "enum", values: ["success", "start", "fail", "log"] },
+    exitStatus: { type: "number", integer: true, min: 0, max: 255, nullable: true },
+    data: { type: "string", nullable: true, max: config.pingBodyLimit },
+    dataTruncated: { type: "boolean" },
+    sourceIp: { type: "string", max: 64, nullable: true },
+    userAgent: { type: "string", max: 1000, nullable: true },
+  };
+
+  function plainError(err: unknown): Record<string, unknown> {
+    // The fields Moleculer sends of an error (its Regenerator's extractPlainError).
+    const e = err as Record<string, unknown>;
+    const plain: Record<string, unknown> = { name: e.name, message: e.message, nodeID: e.nodeID ?? broker.nodeID, code: e.code, type: e.type, retryable: e.retryable, data: e.data };
+    // Client errors travel without their stack; the gateway logs only the others, with it.
+    if (!(typeof e.code === "number" && e.code >= 400 && e.code < 500)) plain.stack = e.stack;
+    return plain;
+  }
+
+  function accept(p: PingParams): Promise<PingAccepted> {
+    const monitorId = idByCode.get(p.code);
+    if (monitorId !== undefined) return enqueue(p, monitorId);
+    return lookUp(p.code).then((id) => (id === undefined ? unknownCode() : enqueue(p, id)));
   }
 
   return {
@@ -211,26 +290,28 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
 
     actions: {
       ping: {
-        params: {
-          code: { type: "string", pattern: CODE_PATTERN },
-          kind: { type: "enum", values: ["success", "start", "fail", "log"] },
-          exitStatus: { type: "number", integer: true, min: 0, max: 255, nullable: true },
-          data: { type: "string", nullable: true, max: config.pingBodyLimit },
-          dataTruncated: { type: "boolean" },
-          sourceIp: { type: "string", max: 64, nullable: true },
-          userAgent: { type: "string", max: 1000, nullable: true },
+        params: pingSchema,
+        handler(ctx: Context<PingParams>): Promise<PingAccepted> {
+          return accept(ctx.params);
         },
-        async handler(ctx: Context<PingParams>): Promise<PingAccepted> {
-          const p = ctx.params;
-          await resolveIds([p.code]);
-          const monitorId = idByCode.get(p.code);
-          if (monitorId === undefined) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
-          const userAgent = p.userAgent === null ? null : p.userAgent.slice(0, 200);
-          return new Promise<PingAccepted>((resolve, reject) => {
-            queue.push({ p: { ...p, userAgent }, monitorId, at: clock.now(), resolve, reject });
-            // setImmediate: pings that arrive in the same turn of the event loop share the batch.
-            if (!flushing) flushing = new Promise<void>((done) => setImmediate(() => flush().finally(done)));
-          });
+      },
+      /**
+       * Many pings in one call, as the gateway sends them: one message each way over the
+       * transporter instead of one per ping. Each is an ingest.ping call on this node (validated,
+       * counted and tracked as one), answered on its own: {ok} or {error: what ping threw}.
+       */
+      pings: {
+        params: { pings: { type: "array", items: "object" } },
+        handler(ctx: Context<{ pings: PingParams[] }>): Promise<PingOutcome[]> {
+          const here = { nodeID: broker.nodeID };
+          return Promise.all(
+            ctx.params.pings.map((p) =>
+              (ctx.call("ingest.ping", p, here) as Promise<PingAccepted>).then(
+                (ok) => ({ ok }),
+                (err) => ({ error: plainError(err) }),
+              ),
+            ),
+          );
         },
       },
     },
@@ -247,11 +328,15 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     created() {
       broker = this.broker;
       logger = this.logger;
+      accepted = metric(broker, METRICS.pingsAccepted);
+      refused = metric(broker, METRICS.pingsRefused);
+      writeSeconds = metric(broker, METRICS.pingWrite);
+      flipped = metric(broker, METRICS.flips);
     },
 
     async stopped() {
       // Let the pings already accepted into the queue reach the database before leaving.
-      if (flushing) await flushing;
+      if (queue.length || writing) await new Promise<void>((done) => idle.push(done));
     },
   };
 }

@@ -4,7 +4,12 @@
 
 import path from "node:path";
 import fs from "node:fs";
+import { DatabaseSync, type StatementSync, type SQLInputValue } from "node:sqlite";
 import { Sequelize, QueryTypes, Transaction } from "sequelize";
+// sequelize's own replacement formatting, so that SQL run on the inline connection reads exactly
+// as it would through sequelize.query.
+import sequelizeSql from "sequelize/lib/utils/sql";
+const { injectReplacements } = sequelizeSql as unknown as typeof import("sequelize/lib/utils/sql");
 import { defineModels, type Models } from "./models.ts";
 
 export type Dialect = "sqlite" | "mysql";
@@ -31,8 +36,56 @@ export interface Database {
   write<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
   /** " FOR UPDATE" on MySQL/MariaDB, "" on SQLite */
   readonly forUpdate: string;
+  /**
+   * A write transaction for hot paths (the ping batch), without the ORM on its statements.
+   * SQLite (a file): the statements run on the main thread on a connection of Node's own
+   * node:sqlite, in the same queue as write() — no hop to a worker thread per statement, the
+   * whole transaction is one turn of the event loop; COMMIT still waits for fsync
+   * (synchronous=FULL), so a committed batch survives a power cut. MySQL/MariaDB: a sequelize
+   * transaction whose statements go straight to its mysql2 connection.
+   */
+  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Statements of a hotWrite transaction: `?` placeholders, one per value (no array expansion). */
+export interface HotTransaction {
+  /** the transaction as the usual Database surface (pass `t` along), e.g. for recordFlips */
+  readonly db: Database;
+  readonly t: Transaction;
+  select<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  /** UPDATE/DELETE: rows changed (matched, on MySQL/MariaDB: FOUND_ROWS) */
+  change(sql: string, params: readonly unknown[]): Promise<number>;
+  /** a multi-row INSERT (split to stay under maxParams values a statement): the new ids, in order */
+  insertRows(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number[]>;
+  /**
+   * UPDATE table SET col = value, … WHERE key = …, for each row (each row: its key, then the
+   * columns' values in order): one statement per row, or one with a CASE per column.
+   */
+  updateRows(table: string, key: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void>;
+  /** the most values one statement should carry */
+  readonly maxParams: number;
+}
+
+/** Many rows' UPDATE in one statement, portable to SQLite and MariaDB: a CASE per column. */
+async function updateByCase(tx: Pick<HotTransaction, "change" | "maxParams">, table: string, key: string, columns: readonly string[], all: readonly unknown[][]) {
+  const perRow = columns.length * 2 + 1;
+  for (const rows of chunked(all, Math.max(1, Math.floor(tx.maxParams / perRow)))) {
+    const args: unknown[] = [];
+    const whens = "WHEN ? THEN ? ".repeat(rows.length);
+    columns.forEach((_, c) => {
+      for (const r of rows) args.push(r[0], r[c + 1]);
+    });
+    for (const r of rows) args.push(r[0]);
+    const sets = columns.map((col) => `${col} = CASE ${key} ${whens}END`);
+    await tx.change(`UPDATE ${table} SET ${sets.join(", ")} WHERE ${key} IN (${placeholders(rows.length)})`, args);
+  }
+}
+
+/** "?, ?, ?" for n values */
+export function placeholders(n: number): string {
+  return n <= 0 ? "" : "?" + ", ?".repeat(n - 1);
 }
 
 export class DatabaseUrlError extends Error {
@@ -100,6 +153,9 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
   // (auto_increment_increment > 1, e.g. a Galera cluster): then rows go in one at a time.
   let consecutiveIds: Promise<boolean> | null = null;
 
+  const stepIsOne = () => db.select<{ step: number }>("SELECT @@auto_increment_increment AS step").then(([r]) => Number(r?.step ?? 1) === 1);
+  const inline = parsed.dialect === "sqlite" && parsed.storage !== ":memory:" ? inlineSqlite(parsed.storage!, sequelize, () => db) : null;
+
   const db: Database = {
     dialect: parsed.dialect,
     sequelize,
@@ -120,10 +176,7 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       if (!rows.length) return [];
       const head = `INSERT INTO ${table} (${columns.join(", ")}) VALUES `;
       const one = `(${columns.map(() => "?").join(", ")})`;
-      consecutiveIds ??=
-        parsed.dialect === "sqlite"
-          ? Promise.resolve(true)
-          : db.select<{ step: number }>("SELECT @@auto_increment_increment AS step").then(([r]) => Number(r?.step ?? 1) === 1);
+      consecutiveIds ??= parsed.dialect === "sqlite" ? Promise.resolve(true) : stepIsOne();
       if (!(await consecutiveIds)) {
         const ids: number[] = [];
         for (const r of rows) ids.push(await db.insert(head + one, r, t));
@@ -140,15 +193,260 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       }
       return sequelize.transaction(fn);
     },
+    hotWrite(fn) {
+      if (inline) return queue(() => inline.transaction(fn));
+      if (parsed.dialect === "mysql") {
+        return sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne()))));
+      }
+      // SQLite in memory: one connection only, so through sequelize.
+      return queue(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (t) => fn(sequelizeHot(db, t))));
+    },
     async ping() {
       await sequelize.query("SELECT 1", { type: QueryTypes.SELECT });
     },
     async close() {
+      inline?.close();
       await sequelize.close();
     },
   };
   opts.log?.(`database: ${parsed.dialect}${parsed.storage ? " " + parsed.storage : ""}`);
   return db;
+}
+
+/** `rows` in pieces of at most `size` (statements have a limit of values). */
+export function chunked<T>(rows: readonly T[], size: number): T[][] {
+  if (!rows.length) return [];
+  if (rows.length <= size) return [rows as T[]];
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+const SQLITE_BUSY = 5;
+const BUSY_WAIT_MS = 10_000;
+
+/**
+ * The SQLite file's inline writer: a node:sqlite connection used only inside hotWrite, which
+ * runs in write()'s queue, so no other writer of this process holds the lock meanwhile. Its
+ * statements are synchronous: BEGIN … COMMIT in one go, with no thread hop between statements.
+ *
+ * Durability is that of synchronous=FULL, with the fsync moved off the main thread: the
+ * connection commits with synchronous=NORMAL (the commit's WAL frames are written, not yet
+ * synced), then the WAL file is fdatasync'ed in libuv's thread pool, and only after that does
+ * hotWrite resolve. So a batch is acknowledged only once its commit is on stable storage (it
+ * survives a power cut), while the event loop keeps reading the next pings during the fsync —
+ * which is what makes the next group commit large. Checkpoints, which this connection does not
+ * run itself (they would stall the event loop), run in the background on sequelize's read
+ * connection (a worker thread), PASSIVE, and sync the WAL and the database file themselves.
+ *
+ * Another process holding the lock (the user CLI) is waited for without blocking the event
+ * loop: BEGIN IMMEDIATE is retried on SQLITE_BUSY, as long as the other connections' busy timeout.
+ */
+function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Database) {
+  let conn: DatabaseSync | null = null;
+  const cache = new Map<string, StatementSync>();
+  const walPath = `${storage}-wal`;
+  let wal: { fd: number; ino: number } | null = null;
+  const open = (): DatabaseSync => {
+    if (conn) return conn;
+    const c = new DatabaseSync(storage);
+    c.exec("PRAGMA busy_timeout = 0");
+    c.exec("PRAGMA synchronous = NORMAL"); // + the fdatasync of the WAL before resolving: see above
+    c.exec("PRAGMA wal_autocheckpoint = 0");
+    c.exec("PRAGMA foreign_keys = ON"); // as sequelize's connections
+    if ((c.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode !== "wal") {
+      c.close();
+      throw new Error("the inline writer needs the database in WAL mode");
+    }
+    conn = c;
+    return c;
+  };
+  /** fdatasync of the WAL file: the commit record and everything before it reach the disk. */
+  const syncWal = async (): Promise<void> => {
+    // The WAL file lives as long as a connection is open (ours is); reopen if it was replaced.
+    const ino = fs.statSync(walPath).ino;
+    if (!wal || wal.ino !== ino) {
+      if (wal) fs.closeSync(wal.fd);
+      const fd = fs.openSync(walPath, "r");
+      wal = { fd, ino: fs.fstatSync(fd).ino };
+    }
+    const fd = wal.fd;
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  };
+  let checkpointing = false;
+  let committedSince = 0;
+  let lastCheckpoint = 0;
+  const checkpointSoon = () => {
+    committedSince++;
+    if (checkpointing || (committedSince < 64 && Date.now() - lastCheckpoint < 250)) return;
+    checkpointing = true;
+    committedSince = 0;
+    sequelize
+      .query("PRAGMA wal_checkpoint(PASSIVE)", { type: QueryTypes.SELECT })
+      .catch(() => undefined) // a busy checkpoint is retried with the next batches
+      .finally(() => {
+        checkpointing = false;
+        lastCheckpoint = Date.now();
+      });
+  };
+  const prepared = (sql: string): StatementSync => {
+    let st = cache.get(sql);
+    if (!st) {
+      if (cache.size >= 1000) cache.clear();
+      st = open().prepare(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+  // Bound as sequelize writes them into SQL: integers as INTEGER, booleans as 1/0.
+  const bind = (v: unknown): SQLInputValue =>
+    typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : typeof v === "boolean" ? (v ? 1n : 0n) : v === undefined ? null : (v as SQLInputValue);
+  const binds = (params: readonly unknown[]) => params.map(bind);
+  const maxParams = 32_000; // SQLite's limit: 32766 values a statement
+
+  const tx: HotTransaction = {
+    get db() {
+      return txDb;
+    },
+    t: null as unknown as Transaction,
+    maxParams,
+    async select<T>(sql: string, params: readonly unknown[]) {
+      return prepared(sql).all(...binds(params)) as T[];
+    },
+    async change(sql, params) {
+      return Number(prepared(sql).run(...binds(params)).changes);
+    },
+    // Synchronous statements cost no round trip: one prepared UPDATE per row is as fast as a
+    // CASE per column, and one statement serves every batch size (a big CASE takes ms to prepare).
+    async updateRows(table, key, columns, rows) {
+      const st = prepared(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${key} = ?`);
+      for (const r of rows) st.run(...binds(r.slice(1)), bind(r[0]));
+    },
+    // Likewise one prepared INSERT run per row, each reporting its own id.
+    async insertRows(table, columns, rows) {
+      const st = prepared(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${placeholders(columns.length)})`);
+      return rows.map((r) => Number(st.run(...binds(r)).lastInsertRowid));
+    },
+  };
+  // The same transaction behind the Database surface (sequelize-style replacements), for shared
+  // code such as recordFlips; the statement text is sequelize's own formatting of it.
+  const text = (sql: string, replacements?: Replacements) => injectReplacements(sql, (sequelize as unknown as { dialect: Parameters<typeof injectReplacements>[1] }).dialect, replacements as Parameters<typeof injectReplacements>[2]);
+  let txDb: Database;
+  const makeTxDb = (): Database => {
+    const base = outer();
+    return {
+      ...base,
+      async select<T>(sql: string, replacements?: Replacements) {
+        return open().prepare(text(sql, replacements)).all() as T[];
+      },
+      async change(sql: string, replacements?: Replacements) {
+        return Number(open().prepare(text(sql, replacements)).run().changes);
+      },
+      async insert(sql: string, replacements?: Replacements) {
+        return Number(open().prepare(text(sql, replacements)).run().lastInsertRowid);
+      },
+      insertRows: (table: string, columns: readonly string[], rows: readonly unknown[][]) => tx.insertRows(table, columns, rows),
+      write() {
+        throw new Error("write() inside hotWrite would wait for itself");
+      },
+      hotWrite() {
+        throw new Error("hotWrite() inside hotWrite would wait for itself");
+      },
+    };
+  };
+
+  async function begin(c: DatabaseSync): Promise<void> {
+    const until = Date.now() + BUSY_WAIT_MS;
+    for (;;) {
+      try {
+        c.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (err) {
+        if ((err as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  }
+
+  return {
+    async transaction<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<T> {
+      const c = open();
+      txDb ??= makeTxDb();
+      await begin(c);
+      let result: T;
+      try {
+        result = await fn(tx);
+        c.exec("COMMIT");
+      } catch (err) {
+        if (c.isTransaction) c.exec("ROLLBACK");
+        throw err;
+      }
+      await syncWal();
+      checkpointSoon();
+      return result;
+    },
+    close() {
+      cache.clear();
+      conn?.close();
+      conn = null;
+      if (wal) fs.closeSync(wal.fd);
+      wal = null;
+    },
+  };
+}
+
+interface MysqlDriverConn {
+  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+}
+
+/** A sequelize transaction's statements sent straight to its mysql2 connection. */
+function mysqlHot(db: Database, t: Transaction, consecutiveIds: () => Promise<boolean>): HotTransaction {
+  const conn = (t as unknown as { connection: MysqlDriverConn }).connection;
+  const query = <R>(sql: string, params: readonly unknown[]) =>
+    new Promise<R>((resolve, reject) => conn.query(sql, params as unknown[], (err, result) => (err ? reject(err) : resolve(result as R))));
+  // mysql2 writes the values into the statement text, as sequelize did: no bind limit, only
+  // max_allowed_packet, which chunks of this many values stay well under.
+  const maxParams = 20_000;
+  const tx: HotTransaction = {
+    db,
+    t,
+    maxParams,
+    select: <T>(sql: string, params: readonly unknown[]) => query<T[]>(sql, params),
+    async change(sql, params) {
+      return Number((await query<{ affectedRows: number }>(sql, params)).affectedRows);
+    },
+    updateRows: (table, key, columns, rows) => updateByCase(tx, table, key, columns, rows),
+    async insertRows(table, columns, rows) {
+      const ids: number[] = [];
+      const head = `INSERT INTO ${table} (${columns.join(", ")}) VALUES `;
+      const one = `(${placeholders(columns.length)})`;
+      if (!(await consecutiveIds())) {
+        for (const r of rows) ids.push(Number((await query<{ insertId: number }>(head + one, r)).insertId));
+        return ids;
+      }
+      for (const part of chunked(rows, Math.max(1, Math.floor(maxParams / columns.length)))) {
+        const { insertId } = await query<{ insertId: number }>(head + Array(part.length).fill(one).join(", "), part.flat());
+        // MySQL reports the first id of a multi-row INSERT.
+        for (let i = 0; i < part.length; i++) ids.push(Number(insertId) + i);
+      }
+      return ids;
+    },
+  };
+  return tx;
+}
+
+/** The same through sequelize (SQLite in memory, which has one connection only). */
+function sequelizeHot(db: Database, t: Transaction): HotTransaction {
+  const tx: HotTransaction = {
+    db,
+    t,
+    maxParams: 32_000,
+    select: (sql, params) => db.select(sql, params as unknown[], t),
+    change: (sql, params) => db.change(sql, params as unknown[], t),
+    insertRows: (table, columns, rows) => db.insertRows(table, columns, rows, t),
+    updateRows: (table, key, columns, rows) => updateByCase(tx, table, key, columns, rows),
+  };
+  return tx;
 }
 
 interface SqliteConn {
@@ -205,4 +503,9 @@ function shareWriterConnection(sequelize: Sequelize): void {
     delete cm.connections.writer;
     await new Promise<void>((resolve) => conn.close(() => resolve()));
   };
+}
+
+/** The database URL fit for a log line: the password is replaced by ***. */
+export function redactedUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
