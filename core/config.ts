@@ -42,6 +42,12 @@ export interface Config {
   notifierPlugins: string[];
   /** build the dashboard at start when it is missing ("auto"), or never ("off") */
   dashboardBuild: "auto" | "off";
+  /** port of /healthz, /readyz and /metrics for this process; null: no ops server, no metrics */
+  opsPort: number | null;
+  /** seals stored secrets (channel tokens, SSH keys); null: a key file beside a SQLite database, or none */
+  secretKey: string | null;
+  /** SIGTERM: how long the process may take to finish its work before it exits anyway */
+  shutdownTimeoutMs: number;
   collector: {
     /** SSH connections one agent-collector holds at once */
     concurrency: number;
@@ -123,6 +129,13 @@ function smtp(env: Env): SmtpConfig | null {
   return { url, from, to };
 }
 
+function secretKey(env: Env): string | null {
+  const raw = env.SECRET_KEY;
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 16) throw new ConfigError("SECRET_KEY must be at least 16 characters (e.g. openssl rand -base64 32)");
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultTimezone = str(env, "DEFAULT_TIMEZONE") ?? "UTC";
   if (!IANAZone.isValidZone(defaultTimezone)) {
@@ -163,6 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateWebhooks: bool(env, "ALLOW_PRIVATE_WEBHOOKS", false),
     notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     dashboardBuild: oneOf(env, "DASHBOARD_BUILD", ["auto", "off"] as const, "auto"),
+    opsPort: str(env, "OPS_PORT") === undefined ? null : int(env, "OPS_PORT", 0, 0, 65535),
+    shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT", 20, 1, 600) * 1000,
+    secretKey: secretKey(env),
     collector: {
       concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
       connectTimeoutMs: int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000,

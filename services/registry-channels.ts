@@ -9,7 +9,7 @@ import { CHOOSABLE_EVENTS } from "../core/alert.ts";
 import { ENV_EMAIL } from "../core/db/channels.ts";
 import type { ChannelRow } from "../core/db/models.ts";
 
-const { MoleculerClientError, ValidationError } = Errors;
+const { MoleculerClientError, MoleculerError, ValidationError } = Errors;
 
 const id = { type: "number", convert: true, integer: true, positive: true };
 const name = { type: "string", trim: true, min: 1, max: 200 };
@@ -47,7 +47,7 @@ const parse = (json: string): Record<string, unknown> => {
 /** Optional fields sent as null mean "unset": store them as absent. */
 const withoutNulls = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
-export function registryChannels({ config, db, clock, channels: catalog }: ServiceDeps): Partial<ServiceSchema> {
+export function registryChannels({ config, db, clock, channels: catalog, secrets: box }: ServiceDeps): Partial<ServiceSchema> {
   async function row(channelId: number): Promise<ChannelRow> {
     const [r] = await db.select<ChannelRow>("SELECT * FROM channels WHERE id = ?", [channelId]);
     return r ?? notFound();
@@ -60,12 +60,21 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
     return new Map(rows.map((c) => [Number(c.channel_id), Number(c.n)]));
   }
 
+  /** The stored secrets, or null when this process's SECRET_KEY cannot open them. */
+  function readableSecrets(r: ChannelRow): Record<string, unknown> | null {
+    try {
+      return parse(box.open(r.secrets));
+    } catch {
+      return null;
+    }
+  }
+
   async function view(r: ChannelRow, counts?: Map<number, number>): Promise<ChannelView> {
     const n = (counts ?? (await monitorCounts([Number(r.id)]))).get(Number(r.id)) ?? 0;
     const managed = r.managed === ENV_EMAIL;
     const shown = managed
       ? config.smtp ? { url: MASK, from: config.smtp.from, to: config.smtp.to } : {}
-      : catalog.masked(r.type, parse(r.config), parse(r.secrets));
+      : catalog.masked(r.type, parse(r.config), readableSecrets(r) ?? Object.fromEntries(catalog.secretFields(r.type).map((k) => [k, "set"])));
     return {
       id: Number(r.id),
       name: r.name,
@@ -87,7 +96,7 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
     const problems = catalog.validate(type, full, config.allowPrivateWebhooks);
     if (problems.length) invalid(problems);
     const { config: shown, secrets } = catalog.split(type, full);
-    return { config: JSON.stringify(shown), secrets: JSON.stringify(secrets) };
+    return { config: JSON.stringify(shown), secrets: box.seal(JSON.stringify(secrets)) };
   }
 
   return {
@@ -147,7 +156,10 @@ export function registryChannels({ config, db, clock, channels: catalog }: Servi
               invalid([{ field: "config", message: "this channel is configured by SMTP_URL, ALERT_TO and ALERT_FROM in the environment", type: "managed" }]);
             }
             // PATCH: the stored settings, overlaid by what was sent; masked or absent secrets are kept.
-            const stored = { ...parse(r.config), ...parse(r.secrets) };
+            const secrets = readableSecrets(r);
+            // Never overwrite secrets this process cannot read: they would be lost.
+            if (!secrets) throw new MoleculerError("the channel's stored secrets cannot be opened with this SECRET_KEY", 503, "SECRET_KEY_MISMATCH");
+            const stored = { ...parse(r.config), ...secrets };
             const merged = catalog.merged(r.type, stored, { ...stored, ...p.config });
             Object.assign(set, checked(r.type, merged));
           }

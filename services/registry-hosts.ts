@@ -87,7 +87,8 @@ export function hostView(r: HostRow) {
   };
 }
 
-export function registryHosts({ db, clock }: ServiceDeps): Partial<ServiceSchema> {
+export function registryHosts({ db, clock, secrets: box }: ServiceDeps): Partial<ServiceSchema> {
+  const seal = (v: string | null | undefined) => (v ? box.seal(v) : null);
   async function row(hostId: number): Promise<HostRow> {
     const [r] = await db.select<HostRow>("SELECT * FROM hosts WHERE id = ?", [hostId]);
     return r ?? notFound();
@@ -139,7 +140,7 @@ export function registryHosts({ db, clock }: ServiceDeps): Partial<ServiceSchema
               "hosts",
               ["name", "address", "port", "username", "private_key", "key_path", "passphrase", "host_key_fingerprint", "trust_on_first_use",
                 "interval_seconds", "grace_seconds", "checks", "processes", "monitor_id", "enabled", "next_poll_at", "created_at", "updated_at"],
-              [[p.name, p.address, p.port ?? 22, p.username, p.privateKey ?? null, p.keyPath ?? null, p.passphrase ?? null, p.hostKeyFingerprint ?? null,
+              [[p.name, p.address, p.port ?? 22, p.username, seal(p.privateKey), p.keyPath ?? null, seal(p.passphrase), p.hostKeyFingerprint ?? null,
                 p.trustOnFirstUse ?? false, interval, grace, JSON.stringify(checks), JSON.stringify(processPatterns(checks)), monitor.id, p.enabled ?? true, now, now, now]],
               t,
             ),
@@ -164,12 +165,12 @@ export function registryHosts({ db, clock }: ServiceDeps): Partial<ServiceSchema
           for (const [param, col] of [["address", "address"], ["port", "port"], ["username", "username"], ["trustOnFirstUse", "trust_on_first_use"], ["enabled", "enabled"], ["hostKeyFingerprint", "host_key_fingerprint"]] as const) {
             if (p[param] !== undefined) set[col] = p[param];
           }
-          // Key material: what was sent replaces what is stored; absent or masked keeps it.
+          // Key material: what was sent replaces what is stored (sealed); absent or masked keeps it.
           let privateKey = r.private_key;
           let keyPath = r.key_path;
           if (p.privateKey !== undefined && p.privateKey !== MASK) {
             keyShape(p.privateKey);
-            privateKey = p.privateKey || null;
+            privateKey = seal(p.privateKey);
             if (privateKey) keyPath = null;
           }
           if (p.keyPath !== undefined) {
@@ -178,7 +179,7 @@ export function registryHosts({ db, clock }: ServiceDeps): Partial<ServiceSchema
           }
           if (Boolean(privateKey) === Boolean(keyPath)) invalid("privateKey", "give either privateKey or keyPath");
           Object.assign(set, { private_key: privateKey, key_path: keyPath });
-          if (p.passphrase !== undefined && p.passphrase !== MASK) set.passphrase = p.passphrase || null;
+          if (p.passphrase !== undefined && p.passphrase !== MASK) set.passphrase = seal(p.passphrase);
           if (p.checks !== undefined) {
             const checks = checkedChecks(p.checks);
             set.checks = JSON.stringify(checks);

@@ -16,6 +16,9 @@ import { channelIdsOf, defaultChannelIds, setChannels, syncEnvEmailChannel, unkn
 import { registryChannels } from "./registry-channels.ts";
 import { registryUsers } from "./registry-users.ts";
 import { registryHosts } from "./registry-hosts.ts";
+import { registryKeys } from "./registry-keys.ts";
+import { METRICS, metric } from "./metrics.ts";
+import { sealStoredSecrets } from "../core/db/sealing.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -48,6 +51,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export default function registryService(deps: ServiceDeps): ServiceSchema {
   const { config, db, clock } = deps;
+  let monitorGauge: NodeJS.Timeout | null = null;
   async function row(monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow> {
     const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
     return r ?? notFound();
@@ -116,7 +120,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema],
 
     actions: {
       create: {
@@ -398,6 +402,19 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     },
 
     async started() {
+      if (this.broker.isMetricsEnabled()) {
+        const byStatus = metric(this.broker, METRICS.monitors);
+        const count = async () => {
+          const rows = await db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM monitors GROUP BY status");
+          const n = new Map(rows.map((r) => [r.status, Number(r.n)]));
+          for (const status of STATUSES) byStatus.set(n.get(status) ?? 0, { status });
+        };
+        const logger = this.logger;
+        monitorGauge = setInterval(() => count().catch((err) => logger.warn("counting monitors failed:", (err as Error).message)), 15_000);
+        await count();
+      }
+      const sealed = await sealStoredSecrets(db, deps.secrets);
+      if (sealed) this.logger.info(`sealed ${sealed} stored secrets with the secret key`);
       const env = await syncEnvEmailChannel(db, config.smtp !== null, clock.now());
       if (env === "created") this.logger.info("email from SMTP_URL/ALERT_TO is now the channel \"Email (environment)\", a default attached to every monitor");
       if (env === "disabled") this.logger.warn("SMTP_URL is not set: the channel \"Email (environment)\" is disabled");
@@ -411,6 +428,10 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
           if ((await countUsers(db)) === 0) throw err;
         }
       }
+    },
+
+    stopped() {
+      if (monitorGauge) clearInterval(monitorGauge);
     },
   };
 }

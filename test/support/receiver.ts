@@ -47,7 +47,8 @@ export interface Receiver {
 
 const CHUNK = Buffer.alloc(64 * 1024, "x");
 
-export async function startReceiver(): Promise<Receiver> {
+/** `port`: listen there (a receiver coming back where it was); 0: any free port. */
+export async function startReceiver(port = 0): Promise<Receiver> {
   const responders = new Map<string, Responder>();
   const requests: ReceivedRequest[] = [];
 
@@ -115,7 +116,7 @@ export async function startReceiver(): Promise<Receiver> {
     if (!res.destroyed) res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   receiver.port = (server.address() as AddressInfo).port;
   receiver.url = `http://127.0.0.1:${receiver.port}`;
   return receiver;

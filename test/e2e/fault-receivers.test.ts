@@ -1,0 +1,89 @@
+// A fault: the webhook receiver and the SMTP server are both down for minutes while monitors go
+// down. The alerts wait in the outbox, retried with backoff, and every one arrives once after
+// the receivers come back: alerts expected, delivered, duplicated.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
+import { api } from "../support/api.ts";
+import { startReceiver } from "../support/receiver.ts";
+import { startSmtp } from "../support/smtp.ts";
+
+const OUTAGE_S = Number(process.env.FAULT_OUTAGE_SECONDS ?? 120);
+const MONITORS = 20;
+
+test(`webhook and SMTP receivers down for ${OUTAGE_S} s: every alert delivered once after they return`, { timeout: (OUTAGE_S + 120) * 1000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-receivers-"));
+  const dbFile = path.join(dir, "hb.sqlite");
+  // Take two ports and free them: nothing listens there during the outage.
+  const probeRx = await startReceiver();
+  const probeSmtp = await startSmtp();
+  const [rxPort, smtpPort] = [probeRx.port, probeSmtp.port];
+  await probeRx.close();
+  await probeSmtp.close();
+  let proc: Proc | null = null;
+  let rx: Awaited<ReturnType<typeof startReceiver>> | null = null;
+  let smtp: Awaited<ReturnType<typeof startSmtp>> | null = null;
+  try {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const admin: [string, string] = ["root", "correct horse battery"];
+    proc = startProcess("fault-receivers", {
+      PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1],
+      ALLOW_PRIVATE_WEBHOOKS: "true", SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_TO: "ops@test.local",
+      NOTIFIER_POLL_MS: "500", DELIVERY_RETRY_FIRST_DELAY: "1", DELIVERY_RETRY_MAX_DELAY: "10", CHANNEL_TIMEOUT_MS: "2000",
+    });
+    await waitReady(`${base}/readyz`, [proc]);
+    const a = api(base, admin);
+    const hook = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `http://127.0.0.1:${rxPort}/alerts` } })).body;
+    const email = (await a.call("GET", "/api/v1/channels")).body.items.find((c: { managedBy: string | null }) => c.managedBy === "environment");
+    assert.ok(email?.enabled, "the environment's email channel");
+    // Never pinged: down 2 s after creation.
+    for (let i = 0; i < MONITORS; i++) {
+      const r = await a.call("POST", "/api/v1/monitors", { name: `job-${i}`, schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 }, channels: [hook.id, email.id] });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const expected = MONITORS * 2;
+    const states = () => {
+      const db = new DatabaseSync(dbFile, { readOnly: true });
+      try {
+        return Object.fromEntries(db.prepare("SELECT state, COUNT(*) AS n, MAX(attempts) AS most FROM deliveries GROUP BY state").all().map((r) => [r.state as string, { n: Number(r.n), most: Number(r.most) }]));
+      } finally {
+        db.close();
+      }
+    };
+    await new Promise((r) => setTimeout(r, OUTAGE_S * 1000));
+    const during = states();
+    t.diagnostic(`after ${OUTAGE_S} s of outage: ${JSON.stringify(during)}`);
+    assert.equal(during.pending?.n, expected, "every alert waits in the outbox");
+    assert.equal(during.failed, undefined, "none given up");
+    assert.ok(during.pending.most > 3, "retried meanwhile");
+
+    const back = Date.now();
+    rx = await startReceiver(rxPort);
+    smtp = await startSmtp(smtpPort);
+    await eventually(async () => (states().sent?.n ?? 0) === expected, 60_000, "every delivery sent", 250);
+    const lastArrival = Math.max(...rx.requests.map((r) => r.at), ...smtp.mails.map((m) => m.receivedAt));
+    await new Promise((r) => setTimeout(r, 3000));
+    const hooks = rx.byKey();
+    const mailKeys = new Map<string, number>();
+    for (const m of smtp.mails) mailKeys.set(m.idempotencyKey ?? "none", (mailKeys.get(m.idempotencyKey ?? "none") ?? 0) + 1);
+    const delivered = hooks.size + mailKeys.size;
+    const duplicated = [...hooks.values(), ...mailKeys.values()].reduce((s, n) => s + n - 1, 0);
+    t.diagnostic(`alerts expected ${expected}, delivered ${delivered}, duplicated ${duplicated}; all in ${lastArrival - back} ms after the receivers returned`);
+    assert.equal(hooks.size, MONITORS);
+    assert.equal(mailKeys.size, MONITORS);
+    assert.ok(!mailKeys.has("none"));
+    assert.equal(duplicated, 0);
+    assert.equal(delivered, expected);
+  } finally {
+    if (proc) await stopProcess(proc);
+    await rx?.close();
+    await smtp?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,246 @@
+// Property-based fuzzing (fast-check) of every route and of the ping endpoints on a running
+// system: malformed paths, query strings, bodies, content types, encodings, huge values, wrong
+// types and garbage credentials. The properties: no answer is a 5xx, the process never dies,
+// and a rejected (4xx) request leaves the stored state exactly as it was.
+
+import { before, after, test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { DatabaseSync } from "node:sqlite";
+import fc from "fast-check";
+import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
+import { api, basic, type Api } from "../support/api.ts";
+
+const admin: [string, string] = ["root", "correct horse battery"];
+let proc: Proc;
+let dir: string;
+let dbFile: string;
+let port: number;
+let a: Api;
+let monitorId: number;
+let code: string;
+let channelId: number;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+/**
+ * A digest of what requests change: every table the API writes, without the columns that the
+ * services move on their own meanwhile (deadlines passing, deliveries retried, hosts polled).
+ */
+const MOVING = new Set([
+  "status", "late_at", "down_at", "status_changed_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "next_reminder_at", "reminders_sent", "updated_at",
+  "last_poll_at", "next_poll_at", "lease_until", "claimed_by", "last_result", "host_key_fingerprint",
+]);
+/** Per table: a digest of its rows, and the rows themselves to say what changed. */
+type State = Map<string, { digest: string; rows: string[] }>;
+function stateDigest(): State {
+  const db = new DatabaseSync(dbFile, { readOnly: true });
+  try {
+    const state: State = new Map();
+    for (const table of ["monitors", "tags", "monitor_tags", "channels", "monitor_channels", "users", "hosts"]) {
+      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all().map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !MOVING.has(k)))));
+      state.set(table, { digest: createHash("sha256").update(rows.join("\n")).digest("hex"), rows });
+    }
+    return state;
+  } finally {
+    db.close();
+  }
+}
+
+/** "" when equal, else which table changed and how. */
+function changed(before: State, after: State): string {
+  for (const [table, b] of before) {
+    const a = after.get(table)!;
+    if (a.digest === b.digest) continue;
+    const gone = b.rows.filter((r) => !a.rows.includes(r)).slice(0, 2);
+    const added = a.rows.filter((r) => !b.rows.includes(r)).slice(0, 2);
+    return `${table}: - ${gone.join(" ")} + ${added.join(" ")}`.slice(0, 1500);
+  }
+  return "";
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/**
+ * One request and its answer. A server may answer 413/431 and close before it has read all of a
+ * request that is too big; the client then sees the connection reset instead of the answer.
+ * That is reported as `reset` (and allowed only for such requests).
+ */
+function send(method: string, target: string, headers: Record<string, string>, body?: Buffer | string): Promise<Answer | "reset" | null> {
+  // node:http frames DELETE and OPTIONS bodies with neither Content-Length nor chunking, so the
+  // server would rightly read them as the next request; say the length, as any real client does.
+  if (body !== undefined) headers = { ...headers, "content-length": String(Buffer.byteLength(body)) };
+  return new Promise((resolve, reject) => {
+    let req: http.ClientRequest;
+    try {
+      // A connection of its own: no request can be read as the tail of the one before.
+      req = http.request({ host: "127.0.0.1", port, method, path: target, headers, timeout: 20_000, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString("utf8").slice(0, 500) }));
+      });
+    } catch {
+      // a path or header value node:http itself refuses to send: nothing reached the server
+      resolve(null);
+      return;
+    }
+    req.on("timeout", () => req.destroy(new Error(`no answer to ${method} ${target} within 20 s`)));
+    req.on("error", (err: NodeJS.ErrnoException) => (err.code === "ECONNRESET" || err.code === "EPIPE" ? resolve("reset") : reject(err)));
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+const hostile = fc.constantFrom(
+  "", " ", "0", "-1", "1.5", "1e309", "NaN", "null", "true", "[]", "{}", "%", "%E0%A4%A", "%00", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "../../etc/passwd",
+  "9".repeat(400), "\u202e", "😀", "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "a".repeat(5000),
+);
+const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: "binary", maxLength: 60 }), hostile);
+/** Percent-encoding of any string (lone surrogates become U+FFFD; raw invalid UTF-8 comes from `hostile`). */
+const enc = (s: string) => encodeURIComponent(s.toWellFormed());
+const pathSegment = fc.oneof(text.map(enc), hostile, fc.integer().map(String));
+const value: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 3 }), text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 5 }));
+/** Objects shaped like what the routes take, with every field of any type. */
+const shaped = fc.record(
+  {
+    name: value, description: value, schedule: fc.oneof(value, fc.record({ kind: value, periodSeconds: value, graceSeconds: value, expression: value, timezone: value, time: value }, { requiredKeys: [] })),
+    tags: value, channels: value, repeatEverySeconds: value, type: value, config: fc.oneof(value, fc.dictionary(text, value, { maxKeys: 4 })), events: value,
+    isDefault: value, enabled: value, username: value, password: value, role: value, address: value, port: value, privateKey: value, checks: value, intervalSeconds: value,
+  },
+  { requiredKeys: [] },
+);
+/** Big bodies are described, not spelt out, so that a counterexample stays readable. */
+type Payload = string | Buffer | { big: "nested" | "over-limit" };
+const body: fc.Arbitrary<Payload> = fc.oneof(
+  shaped.map((o) => JSON.stringify(o)),
+  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+  fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+  text,
+  fc.constantFrom({ big: "nested" as const }, { big: "over-limit" as const }),
+);
+function materialize(p: Payload): string | Buffer {
+  if (typeof p === "string" || Buffer.isBuffer(p)) return p;
+  return p.big === "nested" ? "{".repeat(10_000) : JSON.stringify({ name: "x".repeat(2_000_000) });
+}
+const contentType = fc.constantFrom("application/json", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "");
+const query = fc.dictionary(fc.oneof(fc.constantFrom("q", "tags", "tag", "status", "sort", "order", "limit", "page", "offset", "from", "to", "service", "data", "create"), text.map((s) => s.slice(0, 10))), text, { maxKeys: 5 })
+  .map((q) => Object.entries(q).map(([k, v]) => `${enc(k)}=${enc(v)}`).join("&"));
+
+const ROUTES: [string, string][] = [
+  ["POST", "/api/v1/monitors"], ["GET", "/api/v1/monitors"], ["GET", "/api/v1/monitors/:id"], ["PATCH", "/api/v1/monitors/:id"], ["DELETE", "/api/v1/monitors/:id"],
+  ["POST", "/api/v1/monitors/:id/pause"], ["POST", "/api/v1/monitors/:id/resume"], ["GET", "/api/v1/monitors/:id/pings"], ["GET", "/api/v1/monitors/:id/flips"],
+  ["GET", "/api/v1/monitors/:id/notifications"], ["GET", "/api/v1/channel-types"], ["GET", "/api/v1/channels"], ["POST", "/api/v1/channels"], ["GET", "/api/v1/channels/:id"],
+  ["PATCH", "/api/v1/channels/:id"], ["DELETE", "/api/v1/channels/:id"], ["POST", "/api/v1/channels/:id/test"], ["GET", "/api/v1/hosts"], ["POST", "/api/v1/hosts"],
+  ["GET", "/api/v1/hosts/:id"], ["PATCH", "/api/v1/hosts/:id"], ["DELETE", "/api/v1/hosts/:id"], ["POST", "/api/v1/hosts/:id/check"], ["GET", "/api/v1/hosts/:id/metrics"],
+  ["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["PATCH", "/api/v1/users/:id"], ["DELETE", "/api/v1/users/:id"], ["GET", "/api/v1/schedule/preview"],
+  ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
+];
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-fuzz-"));
+  dbFile = path.join(dir, "hb.sqlite");
+  port = await freePort();
+  proc = startProcess("fuzz", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], LOG_LEVEL: "warn" });
+  await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
+  a = api(`http://127.0.0.1:${port}`, admin);
+  const m = (await a.call("POST", "/api/v1/monitors", { name: "target", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, tags: ["fuzz"] })).body;
+  monitorId = m.id;
+  code = m.code;
+  channelId = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: "https://example.org/hook", secret: "whsec-fuzz" } })).body.id;
+  assert.equal((await a.call("POST", "/api/v1/users", { username: "viewer", password: "viewer password 1", role: "viewer" })).status, 201);
+});
+
+after(async () => {
+  if (proc) await stopProcess(proc);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function assertAlive(): void {
+  assert.equal(proc.child.exitCode, null, `the process died:\n${proc.output.join("").slice(-3000)}`);
+}
+
+/** The requests so far, newest last, to say what came before a failure. */
+const recent: string[] = [];
+
+/** One request; 5xx fails; a rejected change must leave the state as it was. */
+async function probe(method: string, target: string, headers: Record<string, string>, payload?: Payload): Promise<void> {
+  const changes = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
+  const before = changes ? stateDigest() : new Map();
+  const raw = payload === undefined ? undefined : materialize(payload);
+  const res = await send(method, target, headers, raw);
+  recent.push(`${method} ${target.slice(0, 80)} → ${typeof res === "object" && res ? res.status : res}`);
+  if (recent.length > 5) recent.shift();
+  assertAlive();
+  if (!res) return;
+  if (res === "reset") {
+    const tooBig = (raw?.length ?? 0) > 1_048_576 || JSON.stringify(headers).length > 16_000 || target.length > 16_000;
+    assert.ok(tooBig, `${method} ${target.slice(0, 200)}: connection reset on a request of ordinary size`);
+    if (changes) assert.equal(changed(before, stateDigest()), "", `${method} ${target.slice(0, 200)} (reset) changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`);
+    return;
+  }
+  assert.ok(res.status < 500, `${method} ${target.slice(0, 200)} → ${res.status} ${res.body}`);
+  if (changes && res.status >= 400) assert.equal(changed(before, stateDigest()), "", `${method} ${target.slice(0, 200)} → ${res.status} changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`);
+}
+
+test("every API route: no 5xx, no crash, rejected changes change nothing", async () => {
+  const auth = fc.oneof(
+    fc.constant(basic(...admin)),
+    fc.constant(basic("viewer", "viewer password 1")),
+    fc.constant(basic(admin[0], "wrong")),
+    text.map((s) => `Basic ${Buffer.from(s).toString("base64")}`),
+    text.map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+    fc.constant(""),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...ROUTES), fc.oneof(pathSegment, fc.constant(String(monitorId)), fc.constant(String(channelId)), fc.constant("viewer")), query, body, contentType, auth,
+      async ([method, route], id, q, payload, type, authorization) => {
+        const target = route.replace(":id", id) + (q ? `?${q}` : "");
+        const headers: Record<string, string> = {};
+        if (authorization) headers.authorization = authorization;
+        if (type) headers["content-type"] = type;
+        await probe(method, target, headers, method === "GET" || method === "HEAD" ? undefined : payload);
+      }),
+    { numRuns: RUNS * 4 },
+  );
+});
+
+test("ping endpoints, new and original: no 5xx, no crash, whatever the code, signal, data or body", async () => {
+  const auth = { authorization: basic(...admin) };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom("GET", "POST", "HEAD", "PUT", "DELETE"),
+      fc.oneof(fc.constant(code), pathSegment),
+      fc.oneof(fc.constant(""), fc.constantFrom("start", "fail", "log", "0", "1", "255", "256", "-1", "999999999999"), pathSegment),
+      fc.oneof(query, text.map((t) => `service=${enc(code)}&data=${t}`), fc.constant(`service=${code}&data=${"%".repeat(3000)}`), fc.constant(`service=${code}&data=${"x".repeat(200_000)}`)),
+      body,
+      contentType,
+      async (method, c, signal, q, payload, type) => {
+        const headers: Record<string, string> = { ...auth, "user-agent": "fuzz".repeat(500) };
+        if (type) headers["content-type"] = type;
+        const withBody = method === "POST" || method === "PUT" ? payload : undefined;
+        await probe(method, `/ping/${c}${signal ? `/${signal}` : ""}${q ? `?${q}` : ""}`, headers, withBody);
+        await probe(method, `/api/pings/?${q}`, headers, withBody);
+      },
+    ),
+    { numRuns: RUNS * 2 },
+  );
+});
+
+test("headers: oversized, repeated and garbage headers are refused cleanly", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom("/api/v1/monitors", `/ping/${code}`, "/healthz", "/"), fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), text.map((s) => s.replace(/[^\x20-\x7e]/g, "")), { maxKeys: 20 }), async (target, extra) => {
+      await probe("GET", target, { ...extra, authorization: basic(...admin) });
+    }),
+    { numRuns: RUNS },
+  );
+  // Far beyond Node's 16 KiB header limit: 431, and the server lives on.
+  const res = await send("GET", "/api/v1/monitors", { authorization: basic(...admin), "x-big": "a".repeat(64 * 1024) });
+  assert.ok(res === "reset" || res?.status === 431, JSON.stringify(res));
+  assertAlive();
+});
