@@ -7,22 +7,19 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { eventually, freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
+import { eventually } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
-import { ARTIFACTS, chromiumUnavailable, ensureDashboard, launchChromium, logIn } from "../support/browser.ts";
+import { ARTIFACTS, chromiumUnavailable, logIn, startDashboardSystem, stopDashboardSystem, type DashboardSystem } from "../support/browser.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const viewer: [string, string] = ["watcher", "viewer password 123"];
 const skip = chromiumUnavailable() ?? sshdAvailable();
 
-let proc: Proc;
+let sys: DashboardSystem | undefined;
 let sshd: TestSshd;
-let dir: string;
 let base: string;
 let a: Api;
 let browser: Browser;
@@ -31,25 +28,10 @@ const dialogs: string[] = [];
 
 before(async () => {
   if (skip) return;
-  await ensureDashboard();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   sshd = await startSshd();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-dashboard-hosts-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("dashboard-hosts", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
-    SSH_CONNECT_TIMEOUT: "2",
-    SSH_COMMAND_TIMEOUT: "10",
-  });
-  await waitReady(`${base}/readyz`, [proc]);
+  sys = await startDashboardSystem("dashboard-hosts", admin, { SSH_CONNECT_TIMEOUT: "2", SSH_COMMAND_TIMEOUT: "10" });
+  ({ base, browser, page } = sys);
   a = api(base, admin);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -57,10 +39,8 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  if (proc) await stopProcess(proc);
+  await stopDashboardSystem(sys);
   await sshd?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function noSidewaysScroll(what: string): Promise<void> {

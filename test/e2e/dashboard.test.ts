@@ -6,22 +6,18 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
-import { ARTIFACTS, chromiumUnavailable, ensureDashboard, launchChromium, logIn } from "../support/browser.ts";
+import { ARTIFACTS, chromiumUnavailable, logIn, startDashboardSystem, stopDashboardSystem, type DashboardSystem } from "../support/browser.ts";
 
 const run = promisify(execFile);
 const admin: [string, string] = ["root", "correct horse battery"];
 const skip = chromiumUnavailable();
 
-let proc: Proc;
-let dir: string;
+let sys: DashboardSystem | undefined;
 let base: string;
 let a: Api;
 let browser: Browser;
@@ -30,33 +26,16 @@ const dialogs: string[] = [];
 
 before(async () => {
   if (skip) return;
-  await ensureDashboard();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-dashboard-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("dashboard", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
-  });
-  await waitReady(`${base}/readyz`, [proc]);
+  sys = await startDashboardSystem("dashboard", admin);
+  ({ base, browser, page } = sys);
   a = api(base, admin);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
   });
 });
 
-after(async () => {
-  await browser?.close();
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => stopDashboardSystem(sys));
 
 const row = (id: number) => page.locator(`[data-testid="monitor-row"][data-monitor-id="${id}"]`);
 

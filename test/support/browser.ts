@@ -3,9 +3,10 @@
 // never by two suites at once), and logging in through the login page.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { ROOT } from "./system.ts";
+import { ROOT, freePort, startProcess, stopProcess, waitReady, type Proc } from "./system.ts";
 import { buildDashboardIfMissing } from "../../bin/dashboard-build.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -60,4 +61,38 @@ export async function logIn(page: Page, base: string, [username, password]: [str
   await page.getByTestId("login-username").fill(username);
   await page.getByTestId("login-password").fill(password);
   await page.getByTestId("login-submit").click();
+}
+
+export interface DashboardSystem {
+  proc: Proc;
+  dir: string;
+  base: string;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * What the Chromium suites share: the dashboard built, an embedded system on a fresh SQLite
+ * file with an admin, and a logged-out page in a desktop-sized window.
+ */
+export async function startDashboardSystem(name: string, admin: [string, string], env: Record<string, string> = {}): Promise<DashboardSystem> {
+  await ensureDashboard();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hb-${name}-`));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = startProcess(name, {
+    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], ...env,
+  });
+  await waitReady(`${base}/readyz`, [proc]);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  return { proc, dir, base, browser, page };
+}
+
+export async function stopDashboardSystem(sys: DashboardSystem | undefined): Promise<void> {
+  if (!sys) return;
+  await sys.browser.close();
+  await stopProcess(sys.proc);
+  fs.rmSync(sys.dir, { recursive: true, force: true });
 }
