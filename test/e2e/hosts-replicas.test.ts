@@ -41,7 +41,10 @@ describe("two agent-collectors share the hosts", { skip }, () => {
     await drop?.();
   });
 
-  test("40 hosts every 8 s for 20 s: no overlapping polls of a host, none early, both collectors busy", async (t) => {
+  // The claim is what is under test, not the machine's SSH throughput: on a loaded CI machine a
+  // round of 40 handshakes can take longer than the interval, so the test waits (up to 90 s)
+  // until every host has been polled twice rather than for a fixed time.
+  test("40 hosts every 8 s until each is polled twice: no overlapping polls of a host, none early, both collectors busy", async (t) => {
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) {
       const r = await a.call("POST", "/api/v1/hosts", {
@@ -51,10 +54,16 @@ describe("two agent-collectors share the hosts", { skip }, () => {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       ids.push(r.body.id);
     }
-    await new Promise((r) => setTimeout(r, 20_000));
-    for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
     const sql = await mysql.createConnection(dbUrl);
+    const began = Date.now();
     try {
+      for (;;) {
+        const [counts] = await sql.query("SELECT COUNT(*) AS n FROM (SELECT host_id FROM host_samples WHERE host_id IN (?) GROUP BY host_id HAVING COUNT(*) >= 2) AS twice", [ids]);
+        if (Number((counts as { n: number }[])[0]!.n) === ids.length || Date.now() - began > 90_000) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const waited = Date.now() - began;
+      for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
       const [rows] = await sql.query("SELECT host_id, started_at, duration_ms FROM host_samples WHERE host_id IN (?) ORDER BY host_id, started_at", [ids]);
       const byHost = new Map<number, { s: number; e: number }[]>();
       for (const r of rows as { host_id: number; started_at: number; duration_ms: number }[]) {
@@ -65,7 +74,7 @@ describe("two agent-collectors share the hosts", { skip }, () => {
       let polls = 0;
       for (const id of ids) {
         const list = byHost.get(id) ?? [];
-        assert.ok(list.length >= 2, `host ${id} polled ${list.length} times in 20 s`);
+        assert.ok(list.length >= 2, `host ${id} polled ${list.length} times in ${waited} ms`);
         polls += list.length;
         for (let i = 1; i < list.length; i++) {
           assert.ok(list[i]!.s >= list[i - 1]!.e, `host ${id}: two polls overlapped`);
@@ -75,7 +84,7 @@ describe("two agent-collectors share the hosts", { skip }, () => {
       }
       const [nodes] = await sql.query("SELECT polled_by AS node, COUNT(*) AS n FROM host_samples WHERE host_id IN (?) GROUP BY polled_by ORDER BY polled_by", [ids]);
       const split = (nodes as { node: string; n: number }[]).map((r) => `${r.node.replace(`-${ns}`, "")}: ${r.n}`);
-      t.diagnostic(`${polls} polls of 40 hosts in 20 s, none overlapping or early; by ${split.join(", ")}`);
+      t.diagnostic(`${polls} polls of 40 hosts in ${waited} ms, none overlapping or early; by ${split.join(", ")}`);
       assert.equal((nodes as unknown[]).length, 2, `both collectors polled: ${split.join(", ")}`);
     } finally {
       await sql.end();

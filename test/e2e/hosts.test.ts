@@ -34,7 +34,8 @@ describe("hosts over SSH", { skip }, () => {
       ADMIN_USERNAME: admin[0],
       ADMIN_PASSWORD: admin[1],
       COLLECTOR_CONCURRENCY: "20",
-      SSH_CONNECT_TIMEOUT: "2",
+      // Generous: on a loaded CI machine 20 handshakes at once can take seconds; "down" is a refused port, not a timeout.
+      SSH_CONNECT_TIMEOUT: "10",
       SSH_COMMAND_TIMEOUT: "10",
     };
     proc = startProcess("hosts", env);
@@ -171,7 +172,7 @@ describe("hosts over SSH", { skip }, () => {
     t.diagnostic(
       `all 200 polled ${lastEnd - created} ms after the first was created; from each host's creation to its first poll done: p50 ${waits[100]} ms, max ${waits[199]} ms; one poll p50 ${durations[100]} ms, max ${durations[199]} ms; at most ${most} at once`,
     );
-    assert.ok(samples.every((s: any) => s.ok), "every poll succeeded");
+    assert.ok(samples.every((s: any) => s.ok), `every poll succeeded; failed: ${JSON.stringify(samples.filter((s: any) => !s.ok).slice(0, 3))}`);
     // Each poll takes ~1.5 s (1 s of it is the CPU sample), so 20 connections poll ~13 hosts a second.
     assert.ok(waits[199]! < 60_000, `every host polled within its 60 s interval: the longest wait was ${waits[199]} ms`);
     assert.ok(most <= 20, `concurrency bound held: ${most}`);
