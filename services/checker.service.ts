@@ -16,6 +16,8 @@ import type { MonitorRow } from "../core/db/models.ts";
 import { CheckerShare } from "../core/checker-share.ts";
 import { scanMonitors } from "../core/db/scan.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
+import { ClockWatch, type ClockJump } from "../core/clock-jump.ts";
+import { chunked } from "../core/db/connect.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -63,7 +65,11 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
   let rebalancing: Promise<void> | null = null;
   let rebalanceAgain = false;
   let sweeper: NodeJS.Timeout | null = null;
-  const stats = { rebalances: 0, rebalancedAt: 0, sweptFlips: 0 };
+  const stats = { rebalances: 0, rebalancedAt: 0, sweptFlips: 0, clockJumps: 0 };
+  const clockWatch = new ClockWatch();
+  let following: Promise<void> | null = null;
+  /** After a jump the sweep waits (monotonic ms) until every checker has moved its own share. */
+  let sweepPausedUntil = 0;
   let lag: Metric, flipped: Metric, watchedGauge: Metric, nodesGauge: Metric;
 
   function watch(r: Watched): void {
@@ -127,6 +133,8 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
   /** Monitors long overdue, whoever owns them; those not already due here are checked now. */
   async function sweep(): Promise<void> {
+    await clockSettled();
+    if (performance.now() < sweepPausedUntil) return;
     const now = clock.now();
     const cut = now - OVERDUE_MS;
     const rows = await db.select<{ id: number }>(
@@ -165,6 +173,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
   async function processDue(): Promise<void> {
     for (;;) {
+      await clockSettled();
       const due = queue.popDue(clock.now(), BATCH);
       if (!due.length) return;
       try {
@@ -221,6 +230,53 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     for (const id of ids) if (!found.has(id)) queue.delete(id);
     watchedGauge.set(queue.size);
     return outcome.flips.length;
+  }
+
+  /**
+   * Reads the wall clock against the monotonic one before anything is flipped; after a jump,
+   * this checker's deadlines move with the clock first (see followJump).
+   */
+  function clockSettled(): Promise<void> | null {
+    if (following) return following;
+    const jump = clockWatch.observe(clock.now(), performance.now());
+    if (!jump) return null;
+    following = followJump(jump).finally(() => (following = null));
+    return following;
+  }
+
+  /**
+   * The wall clock jumped by J: the deadlines this checker watches were computed in the old
+   * frame, so each moves by J and every job keeps the real time it was given — no storm of
+   * false alerts after a forward step, no hour of blindness after a backward one. A deadline
+   * is late by at most the jump if the clock was the wrong one before it. Rows stamped since
+   * the jump (their times fall in the jump's new-frame band) are already right and stay.
+   */
+  async function followJump(jump: ClockJump): Promise<void> {
+    stats.clockJumps++;
+    const { from, to } = jump.newFrame;
+    const ids: number[] = [];
+    await scanMonitors(db, { columns: ["id"], where: `status IN (${WATCHED.map(() => "?").join(", ")})`, params: WATCHED, page: LOAD_PAGE }, (row) => {
+      const id = Number(row[0]);
+      if (share.owns(id)) ids.push(id);
+    });
+    const before = (c: string) => `(${c} IS NULL OR ${c} < ? OR ${c} > ?)`;
+    let moved = 0;
+    for (const part of chunked(ids, BATCH)) {
+      moved += await db.write((t) =>
+        db.change(
+          `UPDATE monitors SET late_at = late_at + ?, down_at = down_at + ? WHERE id IN (?) AND status IN (?)
+             AND ${before("last_ping_at")} AND ${before("last_start_at")} AND ${before("status_changed_at")}`,
+          [jump.byMs, jump.byMs, part, WATCHED, from, to, from, to, from, to],
+          t,
+        ),
+      );
+    }
+    // The other checkers on this clock move their own shares within a tick or two: until then
+    // their monitors would look overdue to this one's sweep.
+    sweepPausedUntil = performance.now() + 2 * SWEEP_MS + OVERDUE_MS;
+    await loadAll();
+    const s = Math.round(Math.abs(jump.byMs) / 1000);
+    logger.warn(`the wall clock jumped ${jump.byMs > 0 ? "forward" : "back"} by ${s} s: ${moved} deadlines moved with it, so that no job is alerted for time it was not given`);
   }
 
   function announce(flip: StoredFlip): void {
@@ -322,6 +378,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
     async started() {
       running = true;
+      clockWatch.observe(clock.now(), performance.now());
       share = new CheckerShare(liveCheckers(), self);
       nodesGauge.set(share.nodes.length);
       const loading = clock.now();
@@ -344,6 +401,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
     async stopped() {
       running = false;
+      if (following) await following.catch(() => undefined);
       if (timer) clearTimeout(timer);
       if (resync) clearInterval(resync);
       if (sweeper) clearInterval(sweeper);
