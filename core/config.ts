@@ -29,6 +29,8 @@ export interface Config {
   pingRetention: number;
   pingBatchMax: number;
   trustProxy: boolean;
+  /** failed sign-ins (basic auth, login, API keys) before a user or an address is locked out */
+  signIn: { maxPerUser: number; maxPerIp: number; lockMs: number };
   defaultTimezone: string;
   publicUrl: string | null;
   admin: { username: string; password: string } | null;
@@ -162,6 +164,11 @@ export function loadConfig(env: Env = process.env): Config {
     pingRetention: int(env, "PING_RETENTION", 1000, 1, 1_000_000),
     pingBatchMax: int(env, "PING_BATCH_MAX", 200, 1, 10_000),
     trustProxy: bool(env, "TRUST_PROXY", false),
+    signIn: {
+      maxPerUser: int(env, "SIGNIN_MAX_FAILURES_PER_USER", 10, 1, 1_000_000),
+      maxPerIp: int(env, "SIGNIN_MAX_FAILURES_PER_IP", 50, 1, 1_000_000),
+      lockMs: int(env, "SIGNIN_LOCKOUT_SECONDS", 900, 1, 86_400) * 1000,
+    },
     defaultTimezone,
     publicUrl: publicUrl ? publicUrl.replace(/\/+$/, "") : null,
     admin: adminUser && adminPass ? { username: adminUser, password: adminPass } : null,

@@ -10,6 +10,7 @@ import { roleAllows, type Role } from "../core/password.ts";
 import { boundData, NotUtf8Error, originalSignal, parseSignal, queryParam, type PingSignal } from "../core/ping.ts";
 import { CODE_PATTERN } from "../core/code.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
+import { AttemptLimiter } from "./attempt-limiter.ts";
 import { looksLikeApiKey } from "../core/api-key.ts";
 import { pingBodyReader, type PingBodyRequest } from "./ping-body.ts";
 import { callBatcher, pingFastPath } from "./ping-fast-path.ts";
@@ -96,6 +97,29 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
   const sessions = new Map<string, { user: AuthUser; csrfToken: string; expires: number }>();
   let live: LiveHub | null = null;
   const readPingBody = pingBodyReader(config.pingBodyLimit, config.requestBodyLimit);
+  const attempts = new AttemptLimiter(config.signIn);
+  let log: Logger | null = null;
+
+  /** A locked-out user or address is refused before any password is tried. */
+  function refuseLockedOut(username: string | null, ip: string | null): void {
+    const r = attempts.refused(username, ip, clock.now());
+    if (!r) return;
+    const retryAfter = Math.ceil(r.retryAfterMs / 1000);
+    throw new MoleculerClientError(
+      `too many failed sign-ins ${r.scope === "user" ? "for this user" : "from this address"}: try again in ${retryAfter} s`,
+      429,
+      "TOO_MANY_ATTEMPTS",
+      { retryAfter },
+    );
+  }
+
+  function signInFailed(username: string | null, ip: string | null): void {
+    for (const l of attempts.failed(username, ip, clock.now())) {
+      // JSON-quoted: a user name is the caller's text and must not forge log lines.
+      const who = l.scope === "user" ? `user ${JSON.stringify(l.who)}${ip ? ` (last attempt from ${JSON.stringify(ip)})` : ""}` : `address ${JSON.stringify(l.who)}`;
+      log?.warn(`sign-in lockout: ${who} refused for ${config.signIn.lockMs / 1000} s after ${l.failures} failed attempts`);
+    }
+  }
 
   /** Turns the raw request of a ping route into ingest.ping's parameters. */
   function pingParams(req: Req, signal: PingSignal | null, rawData: Buffer | null, more: boolean): Record<string, unknown> {
@@ -153,13 +177,15 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
 
   /** Basic auth (verified credentials cached for 60 s) or the dashboard's session cookie. */
   /** An API key's caller: `Authorization: Bearer <key>`, `X-Api-Key`, or as the password of basic auth. */
-  async function keyUser(call: Call, key: string): Promise<AuthUser> {
+  async function keyUser(call: Call, key: string, ip: string | null): Promise<AuthUser> {
     const now = clock.now();
     const cached = keys.get(key);
     if (cached && cached.expires > now) return cached.user;
+    refuseLockedOut(null, ip);
     const user = (await call("registry.keys.authenticate", { key })) as AuthUser | null;
     if (!user) {
       keys.delete(key);
+      signInFailed(null, ip);
       unauthorized("unknown or revoked API key");
     }
     if (keys.size > 10_000) keys.clear();
@@ -172,7 +198,8 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : null;
     const apiKey = bearer ?? (typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : null);
-    if (apiKey !== null) return keyUser(call, apiKey);
+    const ip = clientIp(req, config.trustProxy);
+    if (apiKey !== null) return keyUser(call, apiKey, ip);
     const token = auth ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
     if (token) return sessionUser(call, token, req);
     const creds = parseBasic(auth);
@@ -182,11 +209,20 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
     const cached = verified.get(creds, now);
     if (cached) return cached;
     // A key as the password lets the original curl -u line carry a key instead of a person's password.
-    if (looksLikeApiKey(creds.password)) return keyUser(call, creds.password);
+    if (looksLikeApiKey(creds.password)) return keyUser(call, creds.password, ip);
+    const username = creds.username.slice(0, 150);
+    refuseLockedOut(username, ip);
     // No user has such a name or password; refusing here keeps registry's validator out of it.
-    if (creds.username.length > 150 || creds.password.length > 1024) unauthorized("wrong username or password");
+    if (creds.username.length > 150 || creds.password.length > 1024) {
+      signInFailed(username, ip);
+      unauthorized("wrong username or password");
+    }
     const user = (await call("registry.authenticate", { ...creds })) as AuthUser | null;
-    if (!user) unauthorized("wrong username or password");
+    if (!user) {
+      signInFailed(username, ip);
+      unauthorized("wrong username or password");
+    }
+    attempts.succeeded(username);
     verified.set(creds, user, now);
     return user;
   }
@@ -223,6 +259,8 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
     if (status >= 500 && status !== 503) this.logger.error(`${req.method} ${req.parsedUrl ?? ""} failed:`, err.message);
     if (status === 401 && mayChallenge(req)) res.setHeader("WWW-Authenticate", REALM);
     if (status === 503) res.setHeader("Retry-After", "5");
+    const retryAfter = (err.data as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (status === 429 && typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
     sendJson(res, status, errorBody(err, status));
   }
 
@@ -326,7 +364,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           name: "session",
           path: "/api/v1/session",
           authentication: false,
-          bodyParsers: { json: { limit: 16_384, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
+          bodyParsers: { json: { limit: Math.min(16_384, config.requestBodyLimit), strict: true, verify: refuseNonUtf8 }, urlencoded: false },
           mappingPolicy: "restrict",
           aliases: {
             "POST /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
@@ -336,8 +374,15 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
                   throw new MoleculerClientError(`${field} is required`, 422, "VALIDATION_ERROR", [{ field, message: `${field} is required` }]);
                 }
               }
+              const ip = clientIp(req, config.trustProxy);
+              const who = (username as string).slice(0, 150);
+              refuseLockedOut(who, ip);
               const user = (await this.broker.call("registry.authenticate", { username, password })) as AuthUser | null;
-              if (!user) unauthorized("wrong username or password");
+              if (!user) {
+                signInFailed(who, ip);
+                unauthorized("wrong username or password");
+              }
+              attempts.succeeded(who);
               const s = (await this.broker.call("registry.sessions.create", { userId: user.id })) as { token: string; csrfToken: string };
               res.setHeader("Set-Cookie", sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)));
               res.setHeader("Cache-Control", "no-store");
@@ -443,6 +488,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
     created(this: { broker: ServiceBroker; logger: Logger; _trackedContexts?: unknown[] }) {
       const broker = this.broker;
       const logger = this.logger;
+      log = logger;
       const service = this;
       live = new LiveHub(
         (ids) => broker.call("registry.views", { ids }) as Promise<MonitorLike[]>,
