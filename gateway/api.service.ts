@@ -1,6 +1,7 @@
 // gateway: HTTP only. Routes, authentication, body limits and the one error shape; every
 // decision about monitors and pings is made by the services it calls.
 
+import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceSchema, type ServiceBroker, type Logger, type ActionEndpoint } from "moleculer";
 import ApiGateway from "moleculer-web";
@@ -18,6 +19,9 @@ import { errorBody, httpStatusOf } from "./errors.ts";
 import { clearedCookie, csrfOk, CSRF_HEADER, mayChallenge, readCookie, secureRequest, SESSION_COOKIE, sessionCookie } from "./session.ts";
 import { LiveHub, type MonitorLike } from "./live.ts";
 import { DASHBOARD_DIR, isAppPath, securityHeaders, sendIndex, staticOptions } from "./dashboard.ts";
+import { BADGE_LABEL_MAX, badgeJson, parseBadgeFile, renderBadgeSvg, type BadgeStatus } from "../core/badge.ts";
+import { buildOpenApi, type ActionLike, type RouteLike } from "./openapi.ts";
+import { sendDocsFile } from "./api-docs.ts";
 
 const { MoleculerClientError } = Errors;
 // moleculer-web's error when a route's action is not registered at all (ServiceUnavailableError).
@@ -44,6 +48,25 @@ const ADMIN_ONLY = /^\/?(channel|users|keys|hosts(\/:id)?$)/;
 const PEOPLE_ONLY = /^\/?(users|keys)/;
 const SESSION_MAX_AGE_S = 7 * 86_400;
 const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
+
+/**
+ * Who may call an alias: the least role (null: anyone, no login) and whether API keys may. The
+ * gateway's authorize() enforces exactly this; the OpenAPI document states it.
+ */
+export function accessOf(route: { authentication?: boolean; need?: string }, method: string, aliasPath: string): { role: Role | null; apiKeys: boolean } {
+  if (route.authentication === false) return { role: null, apiKeys: true };
+  if (route.need === "pinger") return { role: "pinger", apiKeys: true };
+  // Channels hold delivery targets and tokens: reading them is for admins too.
+  const adminOnly = ADMIN_ONLY.test(aliasPath);
+  return { role: !adminOnly && (method === "GET" || method === "HEAD") ? "viewer" : "admin", apiKeys: !PEOPLE_ONLY.test(aliasPath) };
+}
+
+/** Routes anyone may call, that read no body. */
+const OPEN_ROUTE = { authentication: false, bodyParsers: { json: false, urlencoded: false }, mappingPolicy: "restrict" } as const;
+
+/** How long a badge may be cached (browsers, CDNs, GitHub's camo): short, so it stays current. */
+const BADGE_MAX_AGE_S = 30;
+const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 function unauthorized(message: string): never {
   throw new MoleculerClientError(message, 401, "UNAUTHORIZED");
@@ -86,6 +109,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.end(JSON.stringify(body));
+}
+
+/** The OpenAPI document as of now: the routes' aliases and the params of every action registered. */
+function openApiOf(broker: ServiceBroker, routes: RouteLike[]) {
+  const list = broker.registry.getActionList({ skipInternal: true }) as unknown as { name: string; action?: { params?: ActionLike["params"]; description?: string } }[];
+  const actions: ActionLike[] = list.map((a) => ({ name: a.name, params: a.action?.params, description: a.action?.description }));
+  return buildOpenApi({ version: PACKAGE_VERSION, routes, actions, access: accessOf });
 }
 
 // moleculer-web's settings are wider than ServiceSettingSchema: the schema is typed loosely here.
@@ -288,9 +318,11 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
         {
           name: "health",
           path: "/",
-          authentication: false,
-          bodyParsers: { json: false, urlencoded: false },
-          mappingPolicy: "restrict",
+          ...OPEN_ROUTE,
+          docs: {
+            "GET healthz": { summary: "the process is alive" },
+            "GET readyz": { summary: "the database (and transporter) answer: 200 ready, 503 not ready" },
+          },
           aliases: {
             "GET healthz"(_req: IncomingMessage, res: ServerResponse) {
               sendJson(res, 200, { status: "ok" });
@@ -323,6 +355,16 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           bodyParsers: { json: false, urlencoded: false },
           mappingPolicy: "restrict",
           aliases: { "GET /": "ingest.ping", "POST /": "ingest.ping", "HEAD /": "ingest.ping" },
+          // The hooks below build ingest.ping's params from the URL: the request is this.
+          docs: Object.fromEntries(
+            ["GET /", "POST /", "HEAD /"].map((k) => [
+              k,
+              {
+                summary: "the original tool's ping: success, or a failure report when data is not empty",
+                query: { service: { type: "string", max: 32, description: "the monitor's code" }, data: { type: "string", optional: true, description: "failure text; empty or absent for success" } },
+              },
+            ]),
+          ),
           // Normally served by the fast path (gateway/ping-fast-path.ts); these hooks do the same.
           onBeforeCall(_ctx: Context, _route: unknown, req: Req) {
             req.$params = originalParams(req);
@@ -349,6 +391,13 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "HEAD /:code/:signal": "ingest.ping",
             "POST /:code/:signal": "ingest.ping",
           },
+          // The hooks below build ingest.ping's params from the URL and body: the request is this.
+          docs: Object.fromEntries(
+            ["GET", "HEAD", "POST"].flatMap((m) => [
+              [`${m} /:code`, { summary: "success ping; a body is stored as the ping's data", produces: "text/plain" }],
+              [`${m} /:code/:signal`, { summary: "signal: start, fail, log or an exit status 0-255 (0 is success)", produces: "text/plain" }],
+            ]),
+          ),
           // Normally served by the fast path (gateway/ping-fast-path.ts); these hooks do the same.
           onBeforeCall(_ctx: Context, _route: unknown, req: Req) {
             const { code, signal } = req.$params as { code?: string; signal?: string };
@@ -366,6 +415,11 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           authentication: false,
           bodyParsers: { json: { limit: Math.min(16_384, config.requestBodyLimit), strict: true, verify: refuseNonUtf8 }, urlencoded: false },
           mappingPolicy: "restrict",
+          docs: {
+            "POST /": { summary: "log in: sets the session cookie, answers {user, csrfToken}", body: { username: { type: "string", min: 1, max: 1024 }, password: { type: "string", min: 1, max: 1024 } } },
+            "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
+            "DELETE /": { summary: "log out", status: 204 },
+          },
           aliases: {
             "POST /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
               const { username, password } = req.$params as { username?: unknown; password?: unknown };
@@ -415,6 +469,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           authorization: true,
           bodyParsers: { json: { limit: config.requestBodyLimit, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
           mappingPolicy: "restrict",
+          docs: { "GET /events": { summary: "Server-Sent Events: `monitor` (a monitor's new state) and `monitor-deleted`", produces: "text/event-stream" } },
           onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: unknown) {
             // A changed or deleted user must not keep working from this gateway's caches.
             if (req.method !== "GET" && /^\/?users/.test(req.$alias?.path ?? "")) {
@@ -434,6 +489,10 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "GET /monitors/:id/pings": "registry.pings",
             "GET /monitors/:id/flips": "registry.flips",
             "GET /monitors/:id/notifications": "registry.notifications",
+            "GET /monitors/:id/badge": "registry.badges.monitor",
+            "POST /monitors/:id/badge": "registry.badges.monitorRegenerate",
+            "GET /tags/:tag/badge": "registry.badges.tag",
+            "POST /tags/:tag/badge": "registry.badges.tagRegenerate",
             "GET /channel-types": "registry.channels.types",
             "GET /channels": "registry.channels.list",
             "POST /channels": "registry.channels.create",
@@ -461,6 +520,62 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             }),
             "GET /schedule/preview": "registry.preview",
             "POST /schedule/preview": "registry.preview",
+          },
+        },
+        {
+          // Public status badges: /badge/<badge key>.svg or .json, no login. The key names one
+          // monitor or tag and nothing else; the registry says what the badge shows.
+          name: "badges",
+          path: "/badge",
+          ...OPEN_ROUTE,
+          docs: {
+            "GET /:file": {
+              summary: "a status badge: <badge key>.svg (shields-style) or <badge key>.json (shields.io endpoint format)",
+              query: { label: { type: "string", optional: true, max: BADGE_LABEL_MAX, description: "the text left of the status (default: the monitor's or tag's name)" } },
+              produces: "image/svg+xml",
+            },
+          },
+          aliases: {
+            "GET /:file": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
+              const { file, label } = req.$params as { file?: unknown; label?: unknown };
+              if (label !== undefined && (typeof label !== "string" || label.length > BADGE_LABEL_MAX)) {
+                throw new MoleculerClientError(`label must be text of at most ${BADGE_LABEL_MAX} characters`, 422, "VALIDATION_ERROR", { field: "label" });
+              }
+              const wanted = typeof file === "string" ? parseBadgeFile(file) : null;
+              const shown = wanted ? ((await this.broker.call("registry.badges.show", { key: wanted.key })) as { label: string; status: BadgeStatus } | null) : null;
+              // One answer for a malformed, unknown or regenerated key: it says nothing about which.
+              if (!wanted || !shown) throw new MoleculerClientError("no such badge", 404, "NOT_FOUND");
+              const text = typeof label === "string" && label !== "" ? label : shown.label;
+              res.setHeader("Cache-Control", `public, max-age=${BADGE_MAX_AGE_S}`);
+              if (wanted.format === "json") return sendJson(res, 200, badgeJson(text, shown.status));
+              res.statusCode = 200;
+              res.setHeader("Content-Type", "image/svg+xml; charset=utf-8");
+              res.end(renderBadgeSvg(text, shown.status));
+            }),
+          },
+        },
+        {
+          // The API's own description: the OpenAPI document, generated from these routes and the
+          // params of the actions they call, and a page that reads it.
+          name: "reference",
+          path: "/api",
+          ...OPEN_ROUTE,
+          docs: {
+            "GET openapi.json": { summary: "this document (OpenAPI 3.1)" },
+            "GET docs": { summary: "the API reference page", produces: "text/html" },
+            "GET docs/app.js": { summary: "the API reference page's script", produces: "text/javascript" },
+          },
+          aliases: {
+            "GET openapi.json"(this: { broker: ServiceBroker; settings: { routes: RouteLike[] } }, _req: IncomingMessage, res: ServerResponse) {
+              res.setHeader("Cache-Control", "no-cache");
+              sendJson(res, 200, openApiOf(this.broker, this.settings.routes));
+            },
+            "GET docs"(_req: IncomingMessage, res: ServerResponse) {
+              sendDocsFile(res, "index.html");
+            },
+            "GET docs/app.js"(_req: IncomingMessage, res: ServerResponse) {
+              sendDocsFile(res, "app.js");
+            },
           },
         },
       ],
@@ -579,11 +694,9 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       },
 
       authorize(ctx: Context<unknown, { user?: AuthUser }>, route: { opts: RouteOpts }, req: Req): void {
-        // Channels hold delivery targets and tokens: reading them is for admins too.
-        const adminOnly = ADMIN_ONLY.test(req.$alias?.path ?? "");
-        const need: Role = route.opts.need === "pinger" ? "pinger" : !adminOnly && (req.method === "GET" || req.method === "HEAD") ? "viewer" : "admin";
-        authorizeUser(ctx.meta.user, need);
-        if (ctx.meta.user?.scope && PEOPLE_ONLY.test(req.$alias?.path ?? "")) {
+        const access = accessOf(route.opts, req.method ?? "GET", req.$alias?.path ?? "");
+        authorizeUser(ctx.meta.user, access.role ?? "pinger");
+        if (ctx.meta.user?.scope && !access.apiKeys) {
           throw new MoleculerClientError("API keys cannot manage users or API keys: log in as an admin", 403, "FORBIDDEN");
         }
       },

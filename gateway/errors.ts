@@ -5,6 +5,24 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string; details?: { field: string; message: string }[] };
 }
 
+/** ErrorBody as JSON Schema, for the OpenAPI document. */
+export const ERROR_BODY_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", description: "e.g. VALIDATION_ERROR, NOT_FOUND, UNAUTHORIZED" },
+        message: { type: "string" },
+        field: { type: "string", description: "the field at fault" },
+        details: { type: "array", items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } } },
+      },
+    },
+  },
+};
+
 interface AnyError {
   code?: unknown;
   status?: unknown;

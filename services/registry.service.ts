@@ -17,6 +17,7 @@ import { registryChannels } from "./registry-channels.ts";
 import { registryUsers } from "./registry-users.ts";
 import { registryHosts } from "./registry-hosts.ts";
 import { registryKeys } from "./registry-keys.ts";
+import { badgeUrlOf, registryBadges } from "./registry-badges.ts";
 import { METRICS, metric } from "./metrics.ts";
 import { sealStoredSecrets } from "../core/db/sealing.ts";
 
@@ -120,7 +121,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema],
 
     actions: {
       create: {
@@ -228,8 +229,9 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
       get: {
         params: { id },
-        handler(ctx: Context<{ id: number }>) {
-          return view(ctx.params.id);
+        async handler(ctx: Context<{ id: number }>) {
+          // The badge URL once the monitor has a badge key (GET /monitors/:id/badge makes one).
+          return { ...(await view(ctx.params.id)), badgeUrl: await badgeUrlOf(db, config.publicUrl, ctx.params.id) };
         },
       },
 
@@ -272,7 +274,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         async handler(ctx: Context<{ id: number }>) {
           const n = await db.write(async (t) => {
             // Children first: SQLite enforces the foreign keys only when the pragma is on.
-            for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels"]) {
+            for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels", "badge_keys"]) {
               await db.change(`DELETE FROM ${table} WHERE monitor_id = ?`, [ctx.params.id], t);
             }
             return db.change("DELETE FROM monitors WHERE id = ?", [ctx.params.id], t);

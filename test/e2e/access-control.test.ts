@@ -68,6 +68,8 @@ const PEOPLE_READ = { ...ADMIN_READ, keyWrite: 403 };
 const CHANGE = (ok: number) => ({ ...UNAUTH, pinger: 403, viewer: 403, admin: ok, keyRead: 403, keyWrite: ok, keyPing: 403 });
 const PEOPLE_CHANGE = (ok: number) => ({ ...CHANGE(ok), keyWrite: 403 });
 const PING = { ...UNAUTH, pinger: 200, viewer: 200, admin: 200, keyRead: 200, keyWrite: 200, keyPing: 200 };
+/** Public routes: badges and the API's description answer anyone, even a wrong password. */
+const PUBLIC = { anonymous: 200, wrong: 200, pinger: 200, viewer: 200, admin: 200, keyRead: 200, keyWrite: 200, keyPing: 200 };
 
 interface Row {
   method: string;
@@ -78,11 +80,14 @@ interface Row {
 }
 
 async function freshMonitor(): Promise<{ id: number; code: string }> {
-  const r = await a.call("POST", "/api/v1/monitors", { name: `m-${Math.random()}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
+  const r = await a.call("POST", "/api/v1/monitors", { name: `m-${Math.random()}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, tags: ["acl"] });
   return r.body;
 }
 async function freshChannel(): Promise<number> {
   return (await a.call("POST", "/api/v1/channels", { name: `c-${Math.random()}`, type: "webhook", config: { url: "http://127.0.0.1:9/x" } })).body.id;
+}
+async function freshBadge(): Promise<string> {
+  return (await a.call("GET", `/api/v1/monitors/${(await freshMonitor()).id}/badge`)).body.svg;
 }
 async function freshHost(): Promise<number> {
   return (await a.call("POST", "/api/v1/hosts", { name: `h-${Math.random()}`, address: "127.0.0.1", port: 9, username: "u", keyPath: "/nonexistent", enabled: false, checks: ["cpu > 90"] })).body.id;
@@ -94,6 +99,15 @@ const ROWS: Row[] = [
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/pings`, expect: READ },
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/flips`, expect: READ },
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/notifications`, expect: READ },
+  { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/badge`, expect: READ },
+  { method: "POST", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/badge`, body: () => ({}), expect: CHANGE(200) },
+  { method: "GET", path: "/api/v1/tags/acl/badge", expect: READ },
+  { method: "POST", path: "/api/v1/tags/acl/badge", body: () => ({}), expect: CHANGE(200) },
+  { method: "GET", path: freshBadge, expect: PUBLIC },
+  { method: "GET", path: async () => (await freshBadge()).replace(/\.svg$/, ".json"), expect: PUBLIC },
+  { method: "GET", path: "/api/openapi.json", expect: PUBLIC },
+  { method: "GET", path: "/api/docs", expect: PUBLIC },
+  { method: "GET", path: "/api/docs/app.js", expect: PUBLIC },
   { method: "GET", path: "/api/v1/channel-types", expect: ADMIN_READ },
   { method: "GET", path: "/api/v1/schedule/preview?kind=interval&periodSeconds=60&graceSeconds=0", expect: READ },
   { method: "POST", path: "/api/v1/monitors", body: (c) => ({ name: `new-${c}`, schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }), expect: CHANGE(201) },

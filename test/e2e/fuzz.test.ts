@@ -141,6 +141,8 @@ const ROUTES: [string, string][] = [
   ["GET", "/api/v1/hosts/:id"], ["PATCH", "/api/v1/hosts/:id"], ["DELETE", "/api/v1/hosts/:id"], ["POST", "/api/v1/hosts/:id/check"], ["GET", "/api/v1/hosts/:id/metrics"],
   ["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["PATCH", "/api/v1/users/:id"], ["DELETE", "/api/v1/users/:id"], ["GET", "/api/v1/schedule/preview"],
   ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
+  ["GET", "/api/v1/monitors/:id/badge"], ["POST", "/api/v1/monitors/:id/badge"], ["GET", "/api/v1/tags/:id/badge"], ["POST", "/api/v1/tags/:id/badge"],
+  ["GET", "/badge/:id"], ["GET", "/badge/:id.svg"], ["GET", "/badge/:id.json"], ["GET", "/api/openapi.json"], ["GET", "/api/docs"],
 ];
 
 before(async () => {
