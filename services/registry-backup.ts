@@ -216,7 +216,7 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
             }
           });
           for (const monitorId of created) ctx.broadcast("monitor.changed", { id: monitorId });
-          for (const s of plan.skipped ?? []) items.push({ kind: s.item.startsWith("notify_to") ? "channel" : "monitor", name: s.item, outcome: "skipped", reason: s.reason });
+          for (const s of plan.skipped ?? []) items.push({ kind: s.kind, name: s.item, outcome: "skipped", reason: s.reason });
           const counts: Record<Outcome, number> = { created: 0, present: 0, skipped: 0 };
           for (const it of items) counts[it.outcome]++;
           return { items, counts };

@@ -45,7 +45,7 @@ export function mapHealthchecks(input: unknown, defaultTimezone: string): Import
     let schedule: Record<string, unknown>;
     if (expression !== null) {
       if (!CRON_LIKE.test(expression.trim())) {
-        skipped.push({ item, reason: `schedule "${expression}" is not a cron expression (OnCalendar schedules are not supported)` });
+        skipped.push({ kind: "monitor", item, reason: `schedule "${expression}" is not a cron expression (OnCalendar schedules are not supported)` });
         return;
       }
       schedule = { kind: "cron", expression: expression.trim(), timezone: tz || defaultTimezone, graceSeconds: grace, deadline: "grace" };
@@ -55,6 +55,7 @@ export function mapHealthchecks(input: unknown, defaultTimezone: string): Import
     const code = pingUrl === null ? undefined : UUID_AT_END.exec(pingUrl)?.[1]?.toLowerCase();
     if (!code || !CODE_PATTERN.test(code)) {
       skipped.push({
+        kind: "monitor",
         item,
         reason: pingUrl === null ? "no ping_url (a listing made with a read-only API key): list the checks with a read-write key" : `ping_url "${pingUrl}" does not end in a check UUID`,
       });

@@ -102,16 +102,16 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
     const item = `service #${s.id} "${s.name}"`;
     const code = (s.short_url ?? "").trim();
     if (!code) {
-      skipped.push({ item, reason: "it has no short_url, so no job can ping it" });
+      skipped.push({ kind: "monitor", item, reason: "it has no short_url, so no job can ping it" });
       continue;
     }
     if (!CODE_PATTERN.test(code)) {
-      skipped.push({ item, reason: `short_url "${code}" is not a usable code (1 to 36 of A-Z a-z 0-9 _ -)` });
+      skipped.push({ kind: "monitor", item, reason: `short_url "${code}" is not a usable code (1 to 36 of A-Z a-z 0-9 _ -)` });
       continue;
     }
     const sched = originalSchedule(s, opts.timezone);
     if ("reason" in sched) {
-      skipped.push({ item, reason: sched.reason });
+      skipped.push({ kind: "monitor", item, reason: sched.reason });
       continue;
     }
     const ids: string[] = [];
@@ -119,11 +119,11 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
       const address = raw.trim();
       if (!address) continue;
       if (!EMAIL.test(address)) {
-        skipped.push({ item: `${item} notify_to "${address}"`, reason: "not an email address" });
+        skipped.push({ kind: "channel", item: `${item} notify_to "${address}"`, reason: "not an email address" });
         continue;
       }
       if (!opts.smtp) {
-        if (!noSmtpReported) skipped.push({ item: "notify_to email channels", reason: "no SMTP server is configured (SMTP_URL, or the original's EMAIL_HOST…): set it and import again" });
+        if (!noSmtpReported) skipped.push({ kind: "channel", item: "notify_to email channels", reason: "no SMTP server is configured (SMTP_URL, or the original's EMAIL_HOST…): set it and import again" });
         noSmtpReported = true;
         continue;
       }

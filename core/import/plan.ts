@@ -44,6 +44,7 @@ export interface MonitorSpec {
 }
 
 export interface Skipped {
+  kind: "monitor" | "channel" | "tag";
   item: string;
   reason: string;
 }
@@ -59,7 +60,7 @@ export interface ImportPlan {
 export type Outcome = "created" | "present" | "skipped";
 
 export interface ReportItem {
-  kind: "monitor" | "channel";
+  kind: "monitor" | "channel" | "tag";
   name: string;
   code?: string;
   outcome: Outcome;
@@ -101,7 +102,7 @@ export function cleanTags(names: string[], item: string, skipped: Skipped[]): st
   for (const raw of names) {
     const n = raw.trim().toLowerCase();
     if (!n) continue;
-    if (n.includes(",") || n.length > TAG_MAX) skipped.push({ item: `${item} tag "${raw}"`, reason: `a tag has at most ${TAG_MAX} characters and no comma` });
+    if (n.includes(",") || n.length > TAG_MAX) skipped.push({ kind: "tag", item: `${item} tag "${raw}"`, reason: `a tag has at most ${TAG_MAX} characters and no comma` });
     else out.push(n);
   }
   return [...new Set(out)];
