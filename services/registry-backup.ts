@@ -126,8 +126,13 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
       const rows = await db.select<ChannelRow>("SELECT * FROM channels WHERE managed IS NULL ORDER BY id");
       return rows.map((r) => {
         const secretFields = catalog.secretFields(r.type);
-        // Sealed with this server's key when it has one; left out (and named) otherwise.
-        const secrets = box.encrypts ? { sealedSecrets: box.seal(box.open(r.secrets)) } : secretFields.length ? { secretsOmitted: secretFields } : {};
+        // Sealed with this server's key when it has one; left out (and named) otherwise, or when this key cannot open them.
+        let secrets: { sealedSecrets?: string; secretsOmitted?: string[] } = secretFields.length ? { secretsOmitted: secretFields } : {};
+        try {
+          if (box.encrypts) secrets = { sealedSecrets: box.seal(box.open(r.secrets)) };
+        } catch {
+          /* stored under another SECRET_KEY: omitted */
+        }
         return {
           name: r.name,
           type: r.type,
