@@ -2,18 +2,11 @@
 // this before the services start (they would also migrate, under the same lock, but a Job
 // makes a failed migration visible on its own instead of as crash-looping services).
 
-import { loadConfig, ConfigError, type Config } from "../core/config.ts";
 import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
+import { configOrExit } from "./cli-config.ts";
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`configuration error: ${err.message}`);
-  process.exit(2);
-}
+const config = configOrExit();
 
 try {
   const db = await openDatabase(config.databaseUrl);

@@ -47,6 +47,17 @@ const parse = (json: string): Record<string, unknown> => {
 /** Optional fields sent as null mean "unset": store them as absent. */
 const withoutNulls = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
+/** A channel config's problems, and its columns once valid: the channel actions and the import share these. */
+export function channelStorage({ config, channels: catalog, secrets: box }: Pick<ServiceDeps, "config" | "channels" | "secrets">) {
+  return {
+    problems: (type: string, cfg: Record<string, unknown>): FieldProblem[] => catalog.validate(type, withoutNulls(cfg), config.allowPrivateWebhooks),
+    stored(type: string, cfg: Record<string, unknown>) {
+      const { config: shown, secrets } = catalog.split(type, withoutNulls(cfg));
+      return { config: JSON.stringify(shown), secrets: box.seal(JSON.stringify(secrets)) };
+    },
+  };
+}
+
 export function registryChannels({ config, db, clock, channels: catalog, secrets: box }: ServiceDeps): Partial<ServiceSchema> {
   async function row(channelId: number): Promise<ChannelRow> {
     const [r] = await db.select<ChannelRow>("SELECT * FROM channels WHERE id = ?", [channelId]);
@@ -90,13 +101,12 @@ export function registryChannels({ config, db, clock, channels: catalog, secrets
     };
   }
 
+  const storage = channelStorage({ config, channels: catalog, secrets: box });
   /** Validates a full config; returns it split for storage. */
   function checked(type: string, cfg: Record<string, unknown>) {
-    const full = withoutNulls(cfg);
-    const problems = catalog.validate(type, full, config.allowPrivateWebhooks);
+    const problems = storage.problems(type, cfg);
     if (problems.length) invalid(problems);
-    const { config: shown, secrets } = catalog.split(type, full);
-    return { config: JSON.stringify(shown), secrets: box.seal(JSON.stringify(secrets)) };
+    return storage.stored(type, cfg);
   }
 
   return {

@@ -4,7 +4,7 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { parseSchedule, preview, deadlinesAfterArm, type FieldError } from "../core/schedule.ts";
+import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
 import { monitorView, scheduleColumns, scheduleOf, trackedOf } from "../core/monitor-record.ts";
 import { recordFlip } from "../core/db/flips.ts";
@@ -13,31 +13,21 @@ import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import { channelIdsOf, defaultChannelIds, setChannels, syncEnvEmailChannel, unknownChannels } from "../core/db/channels.ts";
+import { insertMonitor, setTags } from "../core/db/monitors.ts";
 import { registryChannels } from "./registry-channels.ts";
 import { registryUsers } from "./registry-users.ts";
 import { registryHosts } from "./registry-hosts.ts";
 import { registryKeys } from "./registry-keys.ts";
 import { badgeUrlOf, registryBadges } from "./registry-badges.ts";
+import { registryBackup } from "./registry-backup.ts";
+import { id, page, tags, name, description, channels, repeatEverySeconds } from "./registry-params.ts";
 import { METRICS, metric } from "./metrics.ts";
 import { sealStoredSecrets } from "../core/db/sealing.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
-const MAX_TAGS = 30;
 /** The list's sort keys and their columns (a monitor's next due time is its late_at). */
 const SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
-const id = { type: "number", convert: true, integer: true, positive: true };
-const page = {
-  limit: { type: "number", convert: true, integer: true, min: 1, max: 500, default: 100 },
-  offset: { type: "number", convert: true, integer: true, min: 0, default: 0 },
-};
-const tag = { type: "string", trim: true, lowercase: true, min: 1, max: 64, pattern: /^[^,]+$/, messages: { stringPattern: "a tag cannot contain a comma" } };
-const tags = { type: "array", optional: true, max: MAX_TAGS, items: tag };
-const name = { type: "string", trim: true, min: 1, max: 200 };
-const description = { type: "string", optional: true, nullable: true, max: 2000 };
-const channels = { type: "array", optional: true, max: 50, items: { type: "number", integer: true, positive: true, convert: true } };
-// Reminders while a monitor stays down; null turns them off.
-const repeatEverySeconds = { type: "number", optional: true, nullable: true, integer: true, min: 1, max: 30 * 86_400, convert: true };
 
 function invalid(errors: FieldError[]): never {
   // Preview takes the schedule's fields at the top level: parsed with an empty prefix, they start with a dot.
@@ -56,20 +46,6 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
   async function row(monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow> {
     const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
     return r ?? notFound();
-  }
-
-  /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
-  async function setTags(monitorId: number, names: string[], t: Transaction, fresh = false): Promise<void> {
-    if (!fresh) await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
-    const unique = [...new Set(names)];
-    if (!unique.length) return;
-    await db.models.Tag.bulkCreate(unique.map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
-    const ids = await db.select<{ id: number }>("SELECT id FROM tags WHERE name IN (?)", [unique], t);
-    await db.insert(
-      `INSERT INTO monitor_tags (monitor_id, tag_id) VALUES ${ids.map(() => "(?, ?)").join(", ")}`,
-      ids.flatMap((r) => [monitorId, Number(r.id)]),
-      t,
-    );
   }
 
   async function view(monitorId: number): Promise<ReturnType<typeof monitorView>> {
@@ -121,7 +97,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema, registryBackup(deps) as ServiceSchema],
 
     actions: {
       create: {
@@ -130,34 +106,13 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
           const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
           if (!parsed.ok) invalid(parsed.errors);
           const now = clock.now();
-          const d = deadlinesAfterArm(parsed.schedule, now);
+          const p = ctx.params;
           const monitorId = await db.write(async (t) => {
-            await checkChannels(ctx.params.channels, t);
-            const created = await db.models.Monitor.create(
-              {
-                code: newCode(),
-                name: ctx.params.name,
-                description: ctx.params.description ?? null,
-                ...scheduleColumns(parsed.schedule, config.defaultTimezone),
-                status: "new",
-                armed_at: now,
-                late_at: d.lateAt,
-                down_at: d.downAt,
-                status_changed_at: now,
-                ping_count: 0,
-                repeat_every_seconds: ctx.params.repeatEverySeconds ?? null,
-                next_reminder_at: null,
-                reminders_sent: 0,
-                created_at: now,
-                updated_at: now,
-              },
-              { transaction: t },
-            );
-            const newId = Number(created.get("id"));
-            await setTags(newId, ctx.params.tags ?? [], t, true);
+            await checkChannels(p.channels, t);
+            const fields = { code: newCode(), name: p.name, description: p.description ?? null, schedule: parsed.schedule, tags: p.tags ?? [] };
             // Left out: the channels marked default. An empty list means none.
-            await setChannels(db, newId, ctx.params.channels ?? (await defaultChannelIds(db, t)), t, true);
-            return newId;
+            const channels = p.channels ?? (await defaultChannelIds(db, t));
+            return insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null }, config.defaultTimezone, now, t);
           });
           ctx.broadcast("monitor.changed", { id: monitorId });
           Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/monitors/${monitorId}` });
@@ -261,7 +216,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
             }
             const cols = Object.keys(set);
             await db.change(`UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), p.id], t);
-            if (p.tags !== undefined) await setTags(p.id, p.tags, t);
+            if (p.tags !== undefined) await setTags(db, p.id, p.tags, t);
             if (p.channels !== undefined) await setChannels(db, p.id, p.channels, t);
           });
           ctx.broadcast("monitor.changed", { id: p.id });

@@ -59,7 +59,7 @@ export function defineModels(sequelize: Sequelize): Models {
       role: { type: STRING(16), allowNull: false }, created_at: ms(), updated_at: ms(),
     }),
     Monitor: define<MonitorRow>("Monitor", "monitors", {
-      id: pk, code: { type: STRING(32), allowNull: false }, name: { type: STRING(200), allowNull: false },
+      id: pk, code: { type: STRING(36), allowNull: false }, name: { type: STRING(200), allowNull: false },
       description: { type: TEXT }, schedule_kind: { type: STRING(16), allowNull: false }, period_seconds: { type: INTEGER },
       grace_seconds: { type: INTEGER, allowNull: false }, cron_expression: { type: STRING(200) },
       timezone: { type: STRING(64), allowNull: false }, deadline: { type: STRING(16), allowNull: false },

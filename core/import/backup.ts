@@ -1,0 +1,74 @@
+// Our own export file ("npm run export"): what it holds, and reading it back into an import
+// plan. Each section is one entry of BACKUP_SECTIONS: a reader from the file into the plan.
+// The registry's EXPORT_SECTIONS (services/registry-backup.ts) writes the same sections.
+
+import { ImportInputError, isObject, type ChannelSpec, type ImportPlan, type MonitorSpec } from "./plan.ts";
+
+export const BACKUP_FORMAT = "heartbeats-backup";
+export const BACKUP_VERSION = 1;
+
+function list(v: unknown, field: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ImportInputError(field, "must be a list");
+  return v;
+}
+
+function objects(v: unknown, field: string): Record<string, unknown>[] {
+  return list(v, field).map((o, i) => {
+    if (!isObject(o)) throw new ImportInputError(`${field}[${i}]`, "must be an object");
+    return o;
+  });
+}
+
+function text(o: Record<string, unknown>, key: string, field: string): string {
+  if (typeof o[key] !== "string") throw new ImportInputError(`${field}.${key}`, "must be a string");
+  return o[key] as string;
+}
+
+/**
+ * Section readers: each fills its part of the plan from the file's section of that name.
+ * Field types are checked here only as far as needed to build the plan; the registry's import
+ * action validates every value with the rules of its create actions.
+ */
+export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan) => void> = {
+  tags(section, plan) {
+    plan.tags = list(section, "tags").map((t, i) => {
+      if (typeof t !== "string") throw new ImportInputError(`tags[${i}]`, "must be a string");
+      return t;
+    });
+  },
+  channels(section, plan) {
+    plan.channels = objects(section, "channels").map((c, i): ChannelSpec => {
+      const at = `channels[${i}]`;
+      if (!isObject(c.config)) throw new ImportInputError(`${at}.config`, "must be an object");
+      return { ...(c as unknown as ChannelSpec), name: text(c, "name", at), type: text(c, "type", at), config: c.config };
+    });
+  },
+  monitors(section, plan) {
+    plan.monitors = objects(section, "monitors").map((m, i): MonitorSpec => {
+      const at = `monitors[${i}]`;
+      if (!isObject(m.schedule)) throw new ImportInputError(`${at}.schedule`, "must be an object");
+      const tags = list(m.tags, `${at}.tags`) as string[];
+      const channels = list(m.channels, `${at}.channels`) as string[];
+      return {
+        code: text(m, "code", at),
+        name: text(m, "name", at),
+        description: typeof m.description === "string" ? m.description : null,
+        schedule: m.schedule,
+        tags,
+        paused: m.paused === true,
+        channels,
+        repeatEverySeconds: typeof m.repeatEverySeconds === "number" ? m.repeatEverySeconds : null,
+        origin: `${at} "${String(m.name)}"`,
+      };
+    });
+  },
+};
+
+export function mapBackup(input: unknown): ImportPlan {
+  if (!isObject(input) || input.format !== BACKUP_FORMAT) throw new ImportInputError("format", `must be "${BACKUP_FORMAT}" (a file written by npm run export)`);
+  if (input.version !== BACKUP_VERSION) throw new ImportInputError("version", `must be ${BACKUP_VERSION}`);
+  const plan: ImportPlan = { channels: [], monitors: [], skipped: [] };
+  for (const [name, read] of Object.entries(BACKUP_SECTIONS)) read(input[name], plan);
+  return plan;
+}
