@@ -23,6 +23,9 @@ const MIGRATIONS = [
   { name: "008-badge-keys", ...m008 },
 ];
 
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);
+
 /** Applies pending migrations; `to` stops after the named one (tests of upgrades use it). */
 export async function migrate(db: Database, to?: string): Promise<string[]> {
   const umzug = new Umzug({

@@ -7,13 +7,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, parseDatabaseUrl, type Database } from "../../core/db/connect.ts";
-import { migrate } from "../../core/db/migrate.ts";
+import { migrate, MIGRATION_NAMES } from "../../core/db/migrate.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
 
 async function exercise(db: Database) {
   assert.deepEqual(await migrate(db, "001-initial"), ["001-initial"]);
   await upgradeKeepsEmail(db);
-  assert.deepEqual(await migrate(db), ["003-sessions", "004-hosts", "005-overdue-index", "006-api-keys"]);
+  // The rest, in order, each once (the list grows with every migration; its order is what counts).
+  assert.deepEqual(await migrate(db), MIGRATION_NAMES.slice(2));
+  assert.deepEqual(MIGRATION_NAMES.slice(0, 7), ["001-initial", "002-channels", "003-sessions", "004-hosts", "005-overdue-index", "006-api-keys", "007-code-length"]);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
@@ -89,6 +91,21 @@ describe("MariaDB", { skip }, () => {
     const db = await openDatabase(scratch.url);
     try {
       await exercise(db);
+    } finally {
+      await db.close();
+      await scratch.drop();
+    }
+  });
+
+  test("MariaDB: monitor codes are case-sensitive, as on SQLite and in ingest's cache", async () => {
+    const scratch = await scratchDatabase();
+    const db = await openDatabase(scratch.url);
+    try {
+      await migrate(db);
+      const row = (name: string, code: string) => `('${name}', '${code}', 'interval', 'UTC', 'new', 0, 0, 0, 0)`;
+      await db.change(`INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${row("a", "aBcDe")}, ${row("b", "AbCdE")}`);
+      assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["aBcDe"]), [{ name: "a" }]);
+      assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["abcde"]), []);
     } finally {
       await db.close();
       await scratch.drop();
