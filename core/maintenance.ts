@@ -179,3 +179,36 @@ function parseRule(input: unknown, defaultTimezone: string, errors: FieldError[]
   errors.push({ field: "rule.kind", message: 'must be "once" or "recurring"' });
   return null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What becomes of held alerts when no window covers their monitor any more
+// ---------------------------------------------------------------------------------------------
+
+export interface HeldAlert {
+  flipId: number;
+  /** 0: the flip's own alert; n: the n-th reminder */
+  round: number;
+  channelId: number | null;
+}
+
+export interface MonitorAtEnd {
+  status: string;
+  lastDownFlipId: number | null;
+  lastUpFlipId: number | null;
+  /** channels that were told of the last down flip (its alert not held or suppressed) */
+  toldOfLastDown: ReadonlySet<number>;
+}
+
+/**
+ * A monitor still down sends the alert of its last down flip; a monitor that is up again sends
+ * its recovery only to channels that were told it was down (so an incident opened before the
+ * window gets closed); everything else held — reminders, earlier flips, a down-and-up inside
+ * the window — is suppressed.
+ */
+export function fateOfHeld(h: HeldAlert, m: MonitorAtEnd): "release" | "suppress" {
+  if (h.round !== 0) return "suppress";
+  if (m.status === "down") return h.flipId === m.lastDownFlipId ? "release" : "suppress";
+  const upNow = m.status === "up" || m.status === "late";
+  if (upNow && h.flipId === m.lastUpFlipId && h.channelId !== null && m.toldOfLastDown.has(h.channelId)) return "release";
+  return "suppress";
+}

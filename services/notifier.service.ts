@@ -16,7 +16,7 @@ import type { ChannelRow } from "../core/db/models.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
 import { createHttpIO } from "../plugins/http.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
-import { activeUntil, activeWindowsFor, type MaintenanceWindow } from "../core/maintenance.ts";
+import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
 
 const CLAIM_BATCH = 50;
@@ -135,8 +135,8 @@ export default function notifierService({ config, db, clock, channels: catalog, 
    * several notifiers one releases each row); every other held alert is suppressed for good.
    */
   async function release(): Promise<void> {
-    const held = await db.select<{ id: number; monitor_id: number; flip_id: number; round: number; status: string }>(
-      "SELECT d.id, d.monitor_id, d.flip_id, d.round, m.status FROM deliveries d JOIN monitors m ON m.id = d.monitor_id WHERE d.state = 'held'",
+    const held = await db.select<{ id: number; monitor_id: number; flip_id: number; round: number; channel_id: number | null; status: string }>(
+      "SELECT d.id, d.monitor_id, d.flip_id, d.round, d.channel_id, m.status FROM deliveries d JOIN monitors m ON m.id = d.monitor_id WHERE d.state = 'held'",
     );
     if (!held.length) return;
     const now = clock.now();
@@ -145,21 +145,14 @@ export default function notifierService({ config, db, clock, channels: catalog, 
     const ended = monitorIds.filter((m) => !activeWindowsFor(windows, m, tags.get(m) ?? [], now).length);
     wakeAtWindowEnd(windows, now);
     if (!ended.length) return;
-    const lastDown = new Map(
-      (
-        await db.select<{ monitor_id: number; id: number }>(
-          "SELECT monitor_id, MAX(id) AS id FROM flips WHERE monitor_id IN (?) AND to_status = 'down' GROUP BY monitor_id",
-          [ended],
-        )
-      ).map((r) => [Number(r.monitor_id), Number(r.id)]),
-    );
+    const atEnd = await monitorsAtEnd(ended, new Map(held.map((h) => [Number(h.monitor_id), h.status])));
     const release: number[] = [];
     const suppress: number[] = [];
     for (const h of held) {
-      const m = Number(h.monitor_id);
-      if (!ended.includes(m)) continue;
-      const stillDown = h.status === "down" && Number(h.round) === 0 && lastDown.get(m) === Number(h.flip_id);
-      (stillDown ? release : suppress).push(Number(h.id));
+      const m = atEnd.get(Number(h.monitor_id));
+      if (!m) continue;
+      const fate = fateOfHeld({ flipId: Number(h.flip_id), round: Number(h.round), channelId: h.channel_id === null ? null : Number(h.channel_id) }, m);
+      (fate === "release" ? release : suppress).push(Number(h.id));
     }
     const released = await db.write(async (t) => {
       const n = release.length
@@ -170,7 +163,30 @@ export default function notifierService({ config, db, clock, channels: catalog, 
       }
       return n;
     });
-    if (released) logger.info(`maintenance over: released ${released} alert(s) of monitors still down`);
+    if (released) logger.info(`maintenance over: released ${released} held alert(s)`);
+  }
+
+  /** For each monitor: its last down and up flips, and which channels heard that down flip. */
+  async function monitorsAtEnd(ids: number[], status: Map<number, string>): Promise<Map<number, MonitorAtEnd>> {
+    const last = await db.select<{ monitor_id: number; to_status: string; id: number }>(
+      "SELECT monitor_id, to_status, MAX(id) AS id FROM flips WHERE monitor_id IN (?) AND to_status IN ('down', 'up') GROUP BY monitor_id, to_status",
+      [ids],
+    );
+    const out = new Map<number, MonitorAtEnd>(ids.map((m) => [m, { status: status.get(m) ?? "", lastDownFlipId: null, lastUpFlipId: null, toldOfLastDown: new Set<number>() }]));
+    for (const r of last) {
+      const m = out.get(Number(r.monitor_id))!;
+      if (r.to_status === "down") m.lastDownFlipId = Number(r.id);
+      else m.lastUpFlipId = Number(r.id);
+    }
+    const downFlips = [...out.values()].map((m) => m.lastDownFlipId).filter((f): f is number => f !== null);
+    if (downFlips.length) {
+      const told = await db.select<{ monitor_id: number; channel_id: number }>(
+        "SELECT monitor_id, channel_id FROM deliveries WHERE flip_id IN (?) AND round = 0 AND channel_id IS NOT NULL AND state NOT IN ('held', 'suppressed')",
+        [downFlips],
+      );
+      for (const r of told) (out.get(Number(r.monitor_id))!.toldOfLastDown as Set<number>).add(Number(r.channel_id));
+    }
+    return out;
   }
 
   async function loadChannels(ids: number[]): Promise<Map<number, ChannelRow>> {

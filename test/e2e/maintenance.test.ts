@@ -65,6 +65,11 @@ const notifications = async (id: number) => (await a.call("GET", `/api/v1/monito
 const flips = async (id: number) => (await a.call("GET", `/api/v1/monitors/${id}/flips`)).body.items as { to: string; reason: string }[];
 
 test("a one-off window holds alerts back; at its end only monitors still down alert, once", async () => {
+  // Down and alerted before the window: its recovery inside the window is told at the end.
+  const wasDown = await monitor("was-down", { kind: "interval", periodSeconds: 300, graceSeconds: 300 }, ["maint"]);
+  await ping(wasDown.code, "/fail");
+  await eventually(async () => hooksFor(wasDown.id).find((r) => r.json.event === "failure"), 5_000, "the failure alert before the window");
+
   const startsAt = Date.now();
   const endsAt = startsAt + 9_000;
   const w = await a.call("POST", "/api/v1/maintenance", {
@@ -87,6 +92,7 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   assert.deepEqual(shown.body.maintenance, [w.body.id], "the monitor answer names the window covering it");
   assert.deepEqual((await a.call("GET", `/api/v1/monitors/${outside.id}`)).body.maintenance, []);
 
+  await ping(wasDown.code);
   await ping(recovers.code, "/fail");
   await eventually(async () => (await flips(recovers.id)).some((f) => f.to === "down"), 5_000, "the failure flip");
   await ping(recovers.code);
@@ -100,6 +106,7 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   assert.ok(Date.now() < endsAt, "the checks above ran inside the window; make it longer if this fails");
   assert.equal(hooksFor(stays.id).length, 0, "nothing delivered inside the window");
   assert.equal(hooksFor(recovers.id).length, 0);
+  assert.equal(hooksFor(wasDown.id).length, 1, "the recovery is held too");
 
   // The window ends: the monitor still down alerts, once; the one that recovered says nothing.
   const released = await eventually(async () => hooksFor(stays.id)[0], 15_000, "the alert released at the window's end");
@@ -111,6 +118,9 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   assert.equal(hooksFor(recovers.id).length, 0, "down and up inside the window: no alert at all");
   assert.deepEqual((await notifications(recovers.id)).map((d) => d.state), ["suppressed", "suppressed"]);
   assert.deepEqual((await notifications(stays.id)).map((d) => d.state), ["sent"]);
+  const recovery = await eventually(async () => hooksFor(wasDown.id).find((r) => r.json.event === "up"), 5_000, "the recovery released for a down told before the window");
+  assert.ok(recovery.at >= endsAt);
+  assert.equal(hooksFor(wasDown.id).length, 2);
   assert.deepEqual((await a.call("GET", `/api/v1/monitors/${stays.id}`)).body.maintenance, []);
   assert.equal((await a.call("GET", `/api/v1/maintenance/${w.body.id}`)).body.active, false);
 });

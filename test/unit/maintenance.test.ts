@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { activeAt, activeUntil, activeWindowsFor, covers, nextChange, parseWindow, type WindowRule } from "../../core/maintenance.ts";
+import { activeAt, activeUntil, activeWindowsFor, covers, fateOfHeld, nextChange, parseWindow, type WindowRule } from "../../core/maintenance.ts";
 
 const at = (s: string): number => Date.parse(s);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -99,5 +99,24 @@ describe("maintenance windows: validation", () => {
     assert.deepEqual(fields({ ...base, rule: { kind: "weekly" } }), ["rule.kind"]);
     assert.deepEqual(fields({ name: "w", rule: { kind: "once", startsAt: 1, endsAt: 2 } }), ["monitorIds"]);
     assert.deepEqual(fields({ name: "", monitorIds: ["x"], rule: { kind: "once", startsAt: 1, endsAt: 2 } }), ["name", "monitorIds"]);
+  });
+});
+
+describe("maintenance windows: held alerts at the end", () => {
+  const told = new Set([7]);
+  const down = { status: "down", lastDownFlipId: 20, lastUpFlipId: 10, toldOfLastDown: new Set<number>() };
+  const up = { status: "up", lastDownFlipId: 20, lastUpFlipId: 30, toldOfLastDown: told };
+  it("a monitor still down sends its last down alert, nothing else", () => {
+    assert.equal(fateOfHeld({ flipId: 20, round: 0, channelId: 7 }, down), "release");
+    assert.equal(fateOfHeld({ flipId: 20, round: 2, channelId: 7 }, down), "suppress", "reminders");
+    assert.equal(fateOfHeld({ flipId: 10, round: 0, channelId: 7 }, down), "suppress", "an earlier recovery");
+    assert.equal(fateOfHeld({ flipId: 5, round: 0, channelId: 7 }, down), "suppress", "an earlier down");
+  });
+  it("a recovery goes only to channels that were told of the down", () => {
+    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, up), "release");
+    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 8 }, up), "suppress");
+    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, toldOfLastDown: new Set() }), "suppress", "down and up inside the window");
+    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, status: "paused" }), "suppress");
+    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, status: "late" }), "release");
   });
 });
