@@ -85,6 +85,6 @@ test("two notifiers release each held alert exactly once at the window's end", {
   for (const m of back) assert.equal(byMonitor.get(m.id), undefined, `monitor ${m.id} recovered inside the window: silent`);
   assert.ok(rx.requests.every((r) => r.at >= endsAt), "every alert after the end");
   assert.deepEqual(await states(), { sent: 30, suppressed: 20 });
-  const released = procs.slice(1).map((p) => p.output.join("").match(/released (\d+) alert/g) ?? []);
+  const released = procs.slice(1).map((p) => p.output.join("").match(/released (\d+) held alert/g) ?? []);
   t.diagnostic(`release log lines per notifier: ${JSON.stringify(released)}`);
 });
