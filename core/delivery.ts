@@ -33,5 +33,9 @@ export function afterAttempt(
   return next > createdAt + policy.windowMs ? { state: "failed" } : { state: "pending", nextAttemptAt: next };
 }
 
-/** Delivery states, as stored. "sending" is a claimed row under lease. */
-export const DELIVERY_STATES = ["pending", "sending", "sent", "failed"] as const;
+/**
+ * Delivery states, as stored. "sending" is a claimed row under lease; "held" waits for the end of
+ * the maintenance window it was raised in, then becomes "pending" again (released) or
+ * "suppressed" (for good: the monitor recovered, or it was not the monitor's last down alert).
+ */
+export const DELIVERY_STATES = ["pending", "sending", "sent", "failed", "held", "suppressed"] as const;

@@ -514,6 +514,11 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "GET /keys": "registry.keys.list",
             "POST /keys": "registry.keys.create",
             "DELETE /keys/:id": "registry.keys.revoke",
+            "GET /maintenance": "registry.maintenance.list",
+            "POST /maintenance": "registry.maintenance.create",
+            "GET /maintenance/:id": "registry.maintenance.get",
+            "PATCH /maintenance/:id": "registry.maintenance.update",
+            "DELETE /maintenance/:id": "registry.maintenance.remove",
             "GET /events": guarded((_req: Req, res: ServerResponse) => {
               if (!live) throw new MoleculerClientError("live updates are not running", 503, "SERVICE_UNAVAILABLE");
               live.add(res);

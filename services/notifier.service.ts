@@ -8,7 +8,7 @@ import { Errors } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
 import { renderAlert, eventOf, type AlertEvent, type AlertFacts } from "../core/alert.ts";
 import type { FlipReason, Status } from "../core/monitor-status.ts";
-import { afterAttempt } from "../core/delivery.ts";
+import { afterAttempt, DELIVERY_STATES } from "../core/delivery.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import { alertTargets, ENV_EMAIL } from "../core/db/channels.ts";
 import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
@@ -16,6 +16,8 @@ import type { ChannelRow } from "../core/db/models.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
 import { createHttpIO } from "../plugins/http.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
+import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/maintenance.ts";
+import { loadWindows } from "../core/db/maintenance.ts";
 
 const CLAIM_BATCH = 50;
 const REMINDER_BATCH = 100;
@@ -56,7 +58,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
   async function countDeliveries(): Promise<void> {
     const rows = await db.select<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state");
     const n = new Map(rows.map((r) => [r.state, Number(r.n)]));
-    for (const state of ["pending", "sending", "sent", "failed"]) deliveriesByState.set(n.get(state) ?? 0, { state });
+    for (const state of DELIVERY_STATES) deliveriesByState.set(n.get(state) ?? 0, { state });
   }
 
   function wake(): void {
@@ -101,13 +103,90 @@ export default function notifierService({ config, db, clock, channels: catalog, 
 
   async function drain(): Promise<void> {
     await remind();
+    await release();
     // Stopping finishes the batch in hand and leaves the rest to the next notifier.
     while (running) {
       const { token, rows } = await claim();
       if (!rows.length) return;
-      const channelRows = await loadChannels(rows.map((r) => r.channel_id).filter((c): c is number => c !== null));
-      await Promise.all(rows.map((d) => deliver(d, token, channelRows)));
+      const [channelRows, windows] = await Promise.all([
+        loadChannels(rows.map((r) => r.channel_id).filter((c): c is number => c !== null)),
+        loadWindows(db),
+      ]);
+      await Promise.all(rows.map((d) => deliver(d, token, channelRows, windows)));
     }
+  }
+
+  let windowTimer: NodeJS.Timeout | null = null;
+  /** Wakes up when the next active window ends, so held alerts go out then rather than at the next poll. */
+  function wakeAtWindowEnd(windows: MaintenanceWindow[], now: number): void {
+    const ends = windows.map((w) => activeUntil(w.rule, now)).filter((e): e is number => e !== null);
+    if (!ends.length || windowTimer) return;
+    const wait = Math.min(...ends) - now + 50;
+    if (wait > config.notifierPollMs) return;
+    windowTimer = setTimeout(() => {
+      windowTimer = null;
+      wake();
+    }, wait);
+  }
+
+  /**
+   * Ends the hold of alerts whose monitors no window covers any more: a monitor that is down
+   * gets the alert of its last down flip (once: the update is conditional on `held`, so of
+   * several notifiers one releases each row); every other held alert is suppressed for good.
+   */
+  async function release(): Promise<void> {
+    const held = await db.select<{ id: number; monitor_id: number; flip_id: number; round: number; channel_id: number | null; status: string }>(
+      "SELECT d.id, d.monitor_id, d.flip_id, d.round, d.channel_id, m.status FROM deliveries d JOIN monitors m ON m.id = d.monitor_id WHERE d.state = 'held'",
+    );
+    if (!held.length) return;
+    const now = clock.now();
+    const monitorIds = [...new Set(held.map((h) => Number(h.monitor_id)))];
+    const [windows, tags] = await Promise.all([loadWindows(db), tagsOf(db, monitorIds)]);
+    const ended = monitorIds.filter((m) => !activeWindowsFor(windows, m, tags.get(m) ?? [], now).length);
+    wakeAtWindowEnd(windows, now);
+    if (!ended.length) return;
+    const atEnd = await monitorsAtEnd(ended, new Map(held.map((h) => [Number(h.monitor_id), h.status])));
+    const release: number[] = [];
+    const suppress: number[] = [];
+    for (const h of held) {
+      const m = atEnd.get(Number(h.monitor_id));
+      if (!m) continue;
+      const fate = fateOfHeld({ flipId: Number(h.flip_id), round: Number(h.round), channelId: h.channel_id === null ? null : Number(h.channel_id) }, m);
+      (fate === "release" ? release : suppress).push(Number(h.id));
+    }
+    const released = await db.write(async (t) => {
+      const n = release.length
+        ? await db.change("UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now, created_at = :now, last_error = NULL WHERE id IN (:ids) AND state = 'held'", { now, ids: release }, t)
+        : 0;
+      if (suppress.length) {
+        await db.change("UPDATE deliveries SET state = 'suppressed', last_error = 'held back by a maintenance window' WHERE id IN (:ids) AND state = 'held'", { ids: suppress }, t);
+      }
+      return n;
+    });
+    if (released) logger.info(`maintenance over: released ${released} held alert(s)`);
+  }
+
+  /** For each monitor: its last down and up flips, and which channels heard that down flip. */
+  async function monitorsAtEnd(ids: number[], status: Map<number, string>): Promise<Map<number, MonitorAtEnd>> {
+    const last = await db.select<{ monitor_id: number; to_status: string; id: number }>(
+      "SELECT monitor_id, to_status, MAX(id) AS id FROM flips WHERE monitor_id IN (?) AND to_status IN ('down', 'up') GROUP BY monitor_id, to_status",
+      [ids],
+    );
+    const out = new Map<number, MonitorAtEnd>(ids.map((m) => [m, { status: status.get(m) ?? "", lastDownFlipId: null, lastUpFlipId: null, toldOfLastDown: new Set<number>() }]));
+    for (const r of last) {
+      const m = out.get(Number(r.monitor_id))!;
+      if (r.to_status === "down") m.lastDownFlipId = Number(r.id);
+      else m.lastUpFlipId = Number(r.id);
+    }
+    const downFlips = [...out.values()].map((m) => m.lastDownFlipId).filter((f): f is number => f !== null);
+    if (downFlips.length) {
+      const told = await db.select<{ monitor_id: number; channel_id: number }>(
+        "SELECT monitor_id, channel_id FROM deliveries WHERE flip_id IN (?) AND round = 0 AND channel_id IS NOT NULL AND state NOT IN ('held', 'suppressed')",
+        [downFlips],
+      );
+      for (const r of told) (out.get(Number(r.monitor_id))!.toldOfLastDown as Set<number>).add(Number(r.channel_id));
+    }
+    return out;
   }
 
   async function loadChannels(ids: number[]): Promise<Map<number, ChannelRow>> {
@@ -247,7 +326,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
     );
   }
 
-  async function deliver(d: Claimed, token: string, channelRows: Map<number, ChannelRow>): Promise<void> {
+  async function deliver(d: Claimed, token: string, channelRows: Map<number, ChannelRow>, windows: MaintenanceWindow[]): Promise<void> {
     const ch = d.channel_id === null ? undefined : channelRows.get(Number(d.channel_id));
     const fail = (why: string) => settle(d, token, { state: "failed", last_error: why });
     if (!ch) return fail("the channel was deleted");
@@ -255,6 +334,13 @@ export default function notifierService({ config, db, clock, channels: catalog, 
     const event = d.event as AlertEvent;
     const f = await facts(Number(d.flip_id), event, Number(d.round), Number(d.created_at));
     if (!f) return fail("the flip no longer exists");
+    // Raised inside a maintenance window of its monitor: kept until the window ends (release()).
+    const holding = activeWindowsFor(windows, f.monitor.id, f.monitor.tags, Number(d.created_at));
+    if (holding.length) {
+      await settle(d, token, { state: "held", last_error: `held back by maintenance window ${holding.join(", ")}` });
+      logger.info(`alert held: ${f.monitor.name} ${event} (delivery ${d.id}, maintenance window ${holding.join(", ")})`);
+      return;
+    }
     const key = `hb-${d.flip_id}-${ch.id}${Number(d.round) ? `-r${d.round}` : ""}`;
     const alert: Alert = { event, idempotencyKey: key, incidentKey: `hb-${f.downFlipId}-${ch.id}`, facts: f, rendered: renderAlert(f) };
     const result = await attempt(ch, alert);
@@ -336,6 +422,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
       running = false;
       if (poll) clearInterval(poll);
       if (gauges) clearInterval(gauges);
+      if (windowTimer) clearTimeout(windowTimer);
       if (draining) await draining;
       await catalog.close();
     },

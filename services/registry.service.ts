@@ -6,7 +6,7 @@ import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
 import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
-import { monitorView, scheduleColumns, scheduleOf, trackedOf } from "../core/monitor-record.ts";
+import { monitorView, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
 import { recordFlip } from "../core/db/flips.ts";
 import { newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
@@ -21,6 +21,9 @@ import { registryKeys } from "./registry-keys.ts";
 import { badgeUrlOf, registryBadges } from "./registry-badges.ts";
 import { registryBackup } from "./registry-backup.ts";
 import { id, page, tags, name, description, channels, repeatEverySeconds } from "./registry-params.ts";
+import { registryMaintenance } from "./registry-maintenance.ts";
+import { loadWindows } from "../core/db/maintenance.ts";
+import { activeWindowsFor } from "../core/maintenance.ts";
 import { METRICS, metric } from "./metrics.ts";
 import { sealStoredSecrets } from "../core/db/sealing.ts";
 
@@ -48,9 +51,19 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     return r ?? notFound();
   }
 
-  async function view(monitorId: number): Promise<ReturnType<typeof monitorView>> {
-    const r = await row(monitorId);
-    return monitorView(r, (await tagsOf(db, [monitorId])).get(monitorId) ?? [], (await channelIdsOf(db, [monitorId])).get(monitorId) ?? []);
+  /** Monitors as the API shows them, each with the ids of the maintenance windows covering it now. */
+  async function views(rows: MonitorRow[]): Promise<(MonitorView & { maintenance: number[] })[]> {
+    const ids = rows.map((r) => Number(r.id));
+    const [byId, chById, windows] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids), loadWindows(db)]);
+    const now = clock.now();
+    return rows.map((r) => {
+      const tags = byId.get(Number(r.id)) ?? [];
+      return { ...monitorView(r, tags, chById.get(Number(r.id)) ?? []), maintenance: activeWindowsFor(windows, Number(r.id), tags, now) };
+    });
+  }
+
+  async function view(monitorId: number) {
+    return (await views([await row(monitorId)]))[0]!;
   }
 
   /** Channel ids must name channels: 422 naming the first that does not. */
@@ -97,7 +110,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
   return {
     name: "registry",
-    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema, registryBackup(deps) as ServiceSchema],
+    mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema, registryBackup(deps) as ServiceSchema, registryMaintenance(deps) as ServiceSchema],
 
     actions: {
       create: {
@@ -163,9 +176,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
             limit: ctx.params.limit,
             offset: ctx.params.offset,
           });
-          const ids = rows.map((r) => Number(r.id));
-          const [byId, chById] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
-          return { total: Number(n), counts, items: rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? [])) };
+          return { total: Number(n), counts, items: await views(rows) };
         },
       },
 
@@ -176,9 +187,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         async handler(ctx: Context<{ ids: number[] }>) {
           if (!ctx.params.ids.length) return [];
           const rows = await db.select<MonitorRow>("SELECT * FROM monitors WHERE id IN (?)", [ctx.params.ids]);
-          const ids = rows.map((r) => Number(r.id));
-          const [byId, chById] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
-          return rows.map((r) => monitorView(r, byId.get(Number(r.id)) ?? [], chById.get(Number(r.id)) ?? []));
+          return views(rows);
         },
       },
 

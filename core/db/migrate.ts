@@ -11,6 +11,7 @@ import * as m005 from "./migrations/005-overdue-index.ts";
 import * as m006 from "./migrations/006-api-keys.ts";
 import * as m007 from "./migrations/007-code-length.ts";
 import * as m008 from "./migrations/008-badge-keys.ts";
+import * as m010 from "./migrations/010-maintenance-windows.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -21,6 +22,7 @@ const MIGRATIONS = [
   { name: "006-api-keys", ...m006 },
   { name: "007-code-length", ...m007 },
   { name: "008-badge-keys", ...m008 },
+  { name: "010-maintenance-windows", ...m010 },
 ];
 
 /** Every migration's name, in the order they apply. */

@@ -93,6 +93,11 @@ async function freshHost(): Promise<number> {
   return (await a.call("POST", "/api/v1/hosts", { name: `h-${Math.random()}`, address: "127.0.0.1", port: 9, username: "u", keyPath: "/nonexistent", enabled: false, checks: ["cpu > 90"] })).body.id;
 }
 
+const WINDOW_RULE = { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 3600, timezone: "Europe/Berlin" };
+async function freshWindow(): Promise<number> {
+  return (await a.call("POST", "/api/v1/maintenance", { name: `w-${Math.random()}`, rule: WINDOW_RULE, tags: ["db"] })).body.id;
+}
+
 const ROWS: Row[] = [
   { method: "GET", path: "/api/v1/monitors", expect: READ },
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}`, expect: READ },
@@ -141,6 +146,11 @@ const ROWS: Row[] = [
   { method: "GET", path: "/api/v1/keys", expect: PEOPLE_READ },
   { method: "POST", path: "/api/v1/keys", body: (c) => ({ name: `k-${c}`, scope: "read" }), expect: PEOPLE_CHANGE(201) },
   { method: "DELETE", path: async () => `/api/v1/keys/${(await a.call("POST", "/api/v1/keys", { name: "doomed", scope: "read" })).body.id}`, expect: PEOPLE_CHANGE(200) },
+  { method: "GET", path: "/api/v1/maintenance", expect: READ },
+  { method: "GET", path: async () => `/api/v1/maintenance/${await freshWindow()}`, expect: READ },
+  { method: "POST", path: "/api/v1/maintenance", body: (c) => ({ name: `w-${c}`, rule: WINDOW_RULE, tags: ["db"] }), expect: CHANGE(201) },
+  { method: "PATCH", path: async () => `/api/v1/maintenance/${await freshWindow()}`, body: () => ({ name: "renamed" }), expect: CHANGE(200) },
+  { method: "DELETE", path: async () => `/api/v1/maintenance/${await freshWindow()}`, expect: CHANGE(200) },
   { method: "POST", path: async () => `/ping/${(await freshMonitor()).code}`, expect: PING },
   { method: "GET", path: async () => `/ping/${(await freshMonitor()).code}/fail`, expect: PING },
   { method: "POST", path: async () => `/api/pings/?service=${(await freshMonitor()).code}&data=x`, expect: PING },

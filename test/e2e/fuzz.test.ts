@@ -41,7 +41,7 @@ function stateDigest(): State {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   try {
     const state: State = new Map();
-    for (const table of ["monitors", "tags", "monitor_tags", "channels", "monitor_channels", "users", "hosts"]) {
+    for (const table of ["monitors", "tags", "monitor_tags", "channels", "monitor_channels", "users", "hosts", "maintenance_windows"]) {
       const rows = db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all().map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !MOVING.has(k)))));
       state.set(table, { digest: createHash("sha256").update(rows.join("\n")).digest("hex"), rows });
     }
@@ -113,6 +113,8 @@ const shaped = fc.record(
     name: value, description: value, schedule: fc.oneof(value, fc.record({ kind: value, periodSeconds: value, graceSeconds: value, expression: value, timezone: value, time: value }, { requiredKeys: [] })),
     tags: value, channels: value, repeatEverySeconds: value, type: value, config: fc.oneof(value, fc.dictionary(text, value, { maxKeys: 4 })), events: value,
     isDefault: value, enabled: value, username: value, password: value, role: value, address: value, port: value, privateKey: value, checks: value, intervalSeconds: value,
+    rule: fc.oneof(value, fc.record({ kind: fc.oneof(value, fc.constantFrom("once", "recurring")), startsAt: value, endsAt: value, expression: value, durationSeconds: value, timezone: value }, { requiredKeys: [] })),
+    monitorIds: value,
   },
   { requiredKeys: [] },
 );
@@ -143,6 +145,7 @@ const ROUTES: [string, string][] = [
   ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
   ["GET", "/api/v1/monitors/:id/badge"], ["POST", "/api/v1/monitors/:id/badge"], ["GET", "/api/v1/tags/:id/badge"], ["POST", "/api/v1/tags/:id/badge"],
   ["GET", "/badge/:id"], ["GET", "/badge/:id.svg"], ["GET", "/badge/:id.json"], ["GET", "/api/openapi.json"], ["GET", "/api/docs"],
+  ["GET", "/api/v1/maintenance"], ["POST", "/api/v1/maintenance"], ["GET", "/api/v1/maintenance/:id"], ["PATCH", "/api/v1/maintenance/:id"], ["DELETE", "/api/v1/maintenance/:id"],
 ];
 
 before(async () => {

@@ -36,6 +36,7 @@ export const routes: Routes = [
         canActivate: [adminGuard],
         loadComponent: () => import('./hosts/host-form').then((m) => m.HostFormPage),
       },
+      { path: 'maintenance', title: 'Maintenance · Heartbeats', loadComponent: () => import('./maintenance/maintenance').then((m) => m.MaintenancePage) },
       { path: 'users', title: 'Users · Heartbeats', canActivate: [adminGuard], loadComponent: () => import('./users/users').then((m) => m.UsersPage) },
     ],
   },

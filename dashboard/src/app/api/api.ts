@@ -8,6 +8,8 @@ import type {
   HostInput,
   HostPollResult,
   HostSamples,
+  MaintenanceInput,
+  MaintenanceWindow,
   Monitor,
   MonitorInput,
   MonitorPage,
@@ -44,6 +46,20 @@ export class Api {
   }
   logout(): Observable<void> {
     return this.http.delete<void>(`${BASE}/session`);
+  }
+
+  // Maintenance windows
+  maintenanceWindows(): Observable<Page<MaintenanceWindow>> {
+    return this.http.get<Page<MaintenanceWindow>>(`${BASE}/maintenance`);
+  }
+  createMaintenance(input: MaintenanceInput): Observable<MaintenanceWindow> {
+    return this.http.post<MaintenanceWindow>(`${BASE}/maintenance`, input);
+  }
+  updateMaintenance(id: number, input: MaintenanceInput): Observable<MaintenanceWindow> {
+    return this.http.patch<MaintenanceWindow>(`${BASE}/maintenance/${id}`, input);
+  }
+  deleteMaintenance(id: number): Observable<unknown> {
+    return this.http.delete(`${BASE}/maintenance/${id}`);
   }
 
   // Monitors

@@ -40,6 +40,8 @@ export interface Monitor {
   statusChangedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** ids of the maintenance windows covering it now (its alerts are held back) */
+  maintenance?: number[];
 }
 
 export interface MonitorInput {
@@ -235,4 +237,28 @@ export interface HostSamples {
   from: string;
   to: string;
   items: HostSample[];
+}
+
+export type WindowRule =
+  | { kind: 'once'; startsAt: string; endsAt: string }
+  | { kind: 'recurring'; expression: string; durationSeconds: number; timezone: string };
+
+export interface MaintenanceWindow {
+  id: number;
+  name: string;
+  rule: WindowRule;
+  monitorIds: number[];
+  tags: string[];
+  active: boolean;
+  activeUntil: string | null;
+  nextChangeAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MaintenanceInput {
+  name: string;
+  rule: WindowRule;
+  monitorIds: number[];
+  tags: string[];
 }

@@ -18,6 +18,7 @@ import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
 import { exactTime, formatMs, relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
+import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta } from '../shared/status';
 import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { DurationChart } from './duration-chart';
@@ -30,7 +31,7 @@ const PINGS_PAGE = 50;
   selector: 'hb-monitor-detail',
   imports: [
     RouterLink, ClipboardModule, MatButtonModule, MatIconModule, MatCardModule, MatTooltipModule, MatDialogModule, MatSnackBarModule,
-    MatProgressSpinnerModule, MatTabsModule, StatusChip, DurationChart,
+    MatProgressSpinnerModule, MatTabsModule, StatusChip, MaintenanceBadge, DurationChart,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-detail.html',

@@ -21,6 +21,7 @@ import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
 import { exactTime, relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
+import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { STATUS_META } from '../shared/status';
 import { splitTags } from './schedule-form';
 
@@ -31,7 +32,7 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
   selector: 'hb-monitor-list',
   imports: [
     ReactiveFormsModule, RouterLink, MatTableModule, MatSortModule, MatPaginatorModule, MatFormFieldModule, MatInputModule,
-    MatSelectModule, MatButtonModule, MatIconModule, MatTooltipModule, MatProgressSpinnerModule, StatusChip,
+    MatSelectModule, MatButtonModule, MatIconModule, MatTooltipModule, MatProgressSpinnerModule, StatusChip, MaintenanceBadge,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-list.html',

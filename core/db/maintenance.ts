@@ -1,0 +1,96 @@
+// Reading and writing maintenance windows: the registry serves them, the notifier holds alerts
+// back by them, and both judge them with the same pure rules (core/maintenance.ts).
+
+import type { Transaction } from "sequelize";
+import type { Database } from "./connect.ts";
+import { activeUntil, nextChange, type MaintenanceWindow, type WindowInput, type WindowRule } from "../maintenance.ts";
+
+export interface WindowRow {
+  id: number;
+  name: string;
+  kind: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  cron_expression: string | null;
+  duration_seconds: number | null;
+  timezone: string | null;
+  monitor_ids: string;
+  tags: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NamedWindow extends MaintenanceWindow {
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const list = <T>(json: string): T[] => {
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
+};
+
+export function windowOf(r: WindowRow): NamedWindow {
+  const rule: WindowRule =
+    r.kind === "once"
+      ? { kind: "once", startsAt: Number(r.starts_at), endsAt: Number(r.ends_at) }
+      : { kind: "recurring", expression: String(r.cron_expression), durationSeconds: Number(r.duration_seconds), timezone: String(r.timezone) };
+  return {
+    id: Number(r.id),
+    name: r.name,
+    rule,
+    monitorIds: list<number>(r.monitor_ids).map(Number),
+    tags: list<string>(r.tags),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** The columns of a validated window. */
+export function windowColumns(w: WindowInput) {
+  const once = w.rule.kind === "once" ? w.rule : null;
+  const rec = w.rule.kind === "recurring" ? w.rule : null;
+  return {
+    name: w.name,
+    kind: w.rule.kind,
+    starts_at: once?.startsAt ?? null,
+    ends_at: once?.endsAt ?? null,
+    cron_expression: rec?.expression ?? null,
+    duration_seconds: rec?.durationSeconds ?? null,
+    timezone: rec?.timezone ?? null,
+    monitor_ids: JSON.stringify(w.monitorIds),
+    tags: JSON.stringify(w.tags),
+  };
+}
+
+export async function loadWindows(db: Database, t?: Transaction): Promise<NamedWindow[]> {
+  return (await db.select<WindowRow>("SELECT * FROM maintenance_windows ORDER BY id", [], t)).map(windowOf);
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A window as the API shows it, with whether it is active now and when that next changes. */
+export function windowView(w: NamedWindow, now: number) {
+  const rule =
+    w.rule.kind === "once"
+      ? { kind: "once" as const, startsAt: iso(w.rule.startsAt), endsAt: iso(w.rule.endsAt) }
+      : w.rule;
+  const until = activeUntil(w.rule, now);
+  return {
+    id: w.id,
+    name: w.name,
+    rule,
+    monitorIds: w.monitorIds,
+    tags: w.tags,
+    active: until !== null,
+    activeUntil: iso(until),
+    nextChangeAt: iso(nextChange(w.rule, now)),
+    createdAt: iso(w.createdAt),
+    updatedAt: iso(w.updatedAt),
+  };
+}
