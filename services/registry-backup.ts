@@ -196,6 +196,9 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
           const items: ReportItem[] = [];
           const created: number[] = [];
           await db.write(async (t) => {
+            // A transaction rolled back by a deadlock runs again (core/db/connect.ts): start clean.
+            items.length = 0;
+            created.length = 0;
             if (plan.tags?.length) await db.models.Tag.bulkCreate([...new Set(plan.tags)].map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
             const channelIds = await importChannels(plan, full, items, t);
             const defaults = await defaultChannelIds(db, t);

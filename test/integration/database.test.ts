@@ -111,4 +111,30 @@ describe("MariaDB", { skip }, () => {
       await scratch.drop();
     }
   });
+
+  test("MariaDB: a write that loses a deadlock is run again, not failed", async () => {
+    const scratch = await scratchDatabase();
+    const db = await openDatabase(scratch.url);
+    try {
+      await migrate(db);
+      await db.write((t) => db.insertRows("tags", ["name"], [["first"], ["second"]], t));
+      // Two writers lock the same two rows in opposite orders: InnoDB rolls one back.
+      let tries = 0;
+      const pause = () => new Promise((r) => setTimeout(r, 150));
+      const lockBoth = (a: string, b: string) =>
+        db.write(async (t) => {
+          tries++;
+          await db.change("UPDATE tags SET name = name WHERE name = ?", [a], t);
+          await pause();
+          await db.change("UPDATE tags SET name = name WHERE name = ?", [b], t);
+          return `${a} then ${b}`;
+        });
+      const results = await Promise.all([lockBoth("first", "second"), lockBoth("second", "first")]);
+      assert.deepEqual(results.sort(), ["first then second", "second then first"]);
+      assert.ok(tries >= 3, `one writer was rolled back and ran again (${tries} runs)`);
+    } finally {
+      await db.close();
+      await scratch.drop();
+    }
+  });
 });
