@@ -76,6 +76,15 @@ test("every user-controlled field is shown as text on every page, and nothing ru
     privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
   });
   assert.equal(host.status, 201, JSON.stringify(host.body));
+  // A maintenance window covering the monitor: its name on its page and as the monitor's badge.
+  const now = Date.now();
+  const win = await a.call("POST", "/api/v1/maintenance", {
+    name: `deploy ${PAYLOADS[0]}`,
+    rule: { kind: "once", startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString() },
+    monitorIds: [m.body.id],
+    tags: ["<b>bold</b>"],
+  });
+  assert.equal(win.status, 201, JSON.stringify(win.body));
   // User names are restricted to a safe alphabet: the payload is refused at the door.
   const user = await a.call("POST", "/api/v1/users", { username: PAYLOADS[0], password: "a long password 1", role: "viewer" });
   assert.equal(user.status, 422);
@@ -99,6 +108,8 @@ test("every user-controlled field is shown as text on every page, and nothing ru
   await assertInert("host form");
   await page.goto(`${base}/users`);
   await assertInert("users");
+  await page.goto(`${base}/maintenance`);
+  await assertInert("maintenance", `deploy ${PAYLOADS[0]}`);
   // Search with a payload in the URL (reflected, not stored): still text.
   await page.goto(`${base}/monitors?q=${encodeURIComponent(PAYLOADS[0])}`);
   await assertInert("monitors search");
