@@ -118,7 +118,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       writeSeconds.observe((committed - b.at) / 1000);
     }
     if (result.missing.size) refused.increment({ reason: "unknown-code" }, result.missing.size);
-    for (const f of result.flips) flipped.increment({ to: f.to });
+    for (const f of result.flips) if (f.from !== f.to) flipped.increment({ to: f.to });
     if (result.moved.length) broker.broadcast("monitor.pinged", { monitors: result.moved });
     for (const f of result.flips) broker.broadcast("flip.recorded", f);
   }
@@ -188,11 +188,13 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       const outcome = outcomeOf(b.p.kind);
       const e = applyPing(state.get(b.monitorId)!, scheduleOf(r), outcome, b.at, transitionLimits(l));
       state.set(b.monitorId, e.next);
-      // A successful run much longer than usual is reported once; the status is the ping's.
+      // A successful run much longer than usual is reported once, as a flip that changes no
+      // status (from = to). Not while the monitor is still down: that is alerted already.
       const history = durations.get(b.monitorId);
       let slowFlip: FlipFacts | null = null;
       if (history && outcome === "success" && e.durationMs !== null) {
-        if (slowRun(e.durationMs, history, l.slowFactor, l.slowWindow)) slowFlip = { from: e.next.status, to: e.next.status, reason: "slow", expectedAt: null };
+        const slow = e.next.status !== "down" && slowRun(e.durationMs, history, l.slowFactor, l.slowWindow);
+        if (slow) slowFlip = { from: e.next.status, to: e.next.status, reason: "slow", expectedAt: null };
         history.unshift(e.durationMs);
       }
       slow.push(slowFlip);
