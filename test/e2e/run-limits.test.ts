@@ -73,6 +73,7 @@ describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skip
   let back: Proc;
   let drop: () => Promise<void>;
   let sys: System;
+  let backEnv: Record<string, string>;
   before(async () => {
     const db = await scratchDatabase();
     drop = db.drop;
@@ -80,7 +81,8 @@ describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skip
     const ns = randomBytes(3).toString("hex");
     const common = { ...systemEnv, DATABASE_URL: db.url, TRANSPORTER: NATS_URL, NAMESPACE: `hb-test-${ns}` };
     front = startProcess("rl-front", { ...common, SERVICES: "gateway,registry,ingest", PORT: String(port), HOST: "127.0.0.1", NODE_ID: `rl-front-${ns}` });
-    back = startProcess("rl-back", { ...common, SERVICES: "checker,notifier", NODE_ID: `rl-back-${ns}` });
+    backEnv = { ...common, SERVICES: "checker,notifier", NODE_ID: `rl-back-${ns}` };
+    back = startProcess("rl-back", backEnv);
     await waitReady(`http://127.0.0.1:${port}/readyz`, [front, back], 60_000);
     await waitOutput(back, /checker watching/, 60_000);
     await waitOutput(front, /Node 'rl-back-[0-9a-f]+' connected/, 60_000);
@@ -92,6 +94,31 @@ describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skip
     await drop?.();
   });
   runLimitTests(() => sys);
+
+  test("a checker stopped while a run is overdue flips it once when it is back (the run deadline is loaded from MariaDB)", async () => {
+    const { a, channelId, hook } = sys;
+    const created = await a.call("POST", "/api/v1/monitors", {
+      name: "hung while away",
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+      channels: [channelId],
+      maxRunSeconds: 1,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const m = created.body;
+    await stopProcess(back);
+    const start = await fetch(`${a.base}/ping/${m.code}/start`);
+    assert.equal(start.status, 200);
+    await new Promise((r) => setTimeout(r, 2500));
+    back = startProcess("rl-back", backEnv);
+    await waitOutput(back, /checker watching/, 60_000);
+    const alerts = () => rx.requests.filter((r) => r.path === hook && r.json?.monitor?.id === m.id);
+    const [alert] = await eventually(async () => (alerts().length ? alerts() : null), 20_000, "the running-too-long alert after the restart");
+    assert.equal(alert!.json.flip.reason, "running-too-long");
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(alerts().length, 1, "flipped and alerted once");
+    const flips = (await a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items;
+    assert.deepEqual(flips.map((f: { reason: string }) => f.reason), ["running-too-long"]);
+  });
 });
 
 function runLimitTests(system: () => System): void {
