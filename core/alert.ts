@@ -11,6 +11,8 @@ export const CHOOSABLE_EVENTS = ["down", "up", "failure"] as const;
 
 /** The event a flip is alerted as, or null when nobody hears of it (late, paused, resumed). */
 export function eventOf(flip: { from: Status; to: Status; reason: FlipReason }): "down" | "up" | "failure" | null {
+  // A slow run that succeeded changes no status: a one-off report, heard by channels that hear failure reports.
+  if (flip.reason === "slow") return "failure";
   if (flip.to === "down") return flip.reason === "failure" ? "failure" : "down";
   if (flip.from === "down" && flip.to === "up") return "up";
   return null;
@@ -29,6 +31,8 @@ export interface AlertFacts {
   failure: { data: string | null; exitStatus: number | null; truncated: boolean } | null;
   /** when the monitor went down, for a recovery */
   downSince: number | null;
+  /** the duration of the run that caused the flip, when it was timed; for a slow run, the median it is compared with */
+  run?: { durationMs: number; medianMs: number | null } | null;
   dashboardUrl: string | null;
 }
 
@@ -58,6 +62,8 @@ const REASONS: Record<FlipReason, string> = {
   late: "the ping is late",
   "no-ping": "no ping arrived before the deadline",
   "never-pinged": "the monitor has never pinged",
+  "running-too-long": "a started run did not finish within its maximum run time",
+  slow: "the run took much longer than usual",
   paused: "paused by hand",
   resumed: "resumed by hand",
 };
@@ -80,6 +86,11 @@ function duration(ms: number): string {
   return parts.join(" ");
 }
 
+/** A run's length: tenths of a second under a minute ("0.1s", "12.5s"), else as duration(). */
+function runLength(ms: number): string {
+  return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : duration(ms);
+}
+
 const HEADLINES: Record<AlertEvent, string> = { down: "DOWN", up: "UP", failure: "FAILED", reminder: "STILL DOWN", test: "TEST" };
 const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8" };
 
@@ -99,7 +110,9 @@ export function renderAlert(f: AlertFacts): RenderedAlert {
     ["At", bothZones(flip.at, zone)],
     ["Last ping", f.lastPingAt === null ? "never" : bothZones(f.lastPingAt, zone)],
   ];
-  if (flip.expectedAt !== null) rows.push(["Expected", bothZones(flip.expectedAt, zone)]);
+  if (flip.expectedAt !== null) rows.push([flip.reason === "running-too-long" ? "Due to finish" : "Expected", bothZones(flip.expectedAt, zone)]);
+  if (f.run) rows.push(["Run took", runLength(f.run.durationMs)]);
+  if (f.run?.medianMs !== null && f.run?.medianMs !== undefined) rows.push(["Usual run", `${runLength(f.run.medianMs)} (median)`]);
   if (f.downSince !== null && flip.to === "up") rows.push(["Down for", duration(flip.at - f.downSince)]);
   if (f.event === "reminder") rows.push(["Reminder", `#${f.reminder}`]);
   if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined) rows.push(["Exit status", String(f.failure.exitStatus)]);
@@ -107,9 +120,10 @@ export function renderAlert(f: AlertFacts): RenderedAlert {
   if (f.dashboardUrl) rows.push(["Details", f.dashboardUrl]);
 
   const failureText = f.failure?.data ?? null;
-  const title = `${HEADLINES[f.event]}: ${oneLine(monitor.name)}`;
+  const title = `${flip.reason === "slow" ? "SLOW" : HEADLINES[f.event]}: ${oneLine(monitor.name)}`;
   let summary = REASONS[flip.reason];
   if (flip.reason === "failure" && failureText) summary = firstLine(failureText, 80);
+  if (flip.reason === "slow" && f.run) summary = `the run took ${runLength(f.run.durationMs)}${f.run.medianMs === null ? "" : `, usually ${runLength(f.run.medianMs)}`}`;
   if (f.event === "reminder" && f.downSince !== null) summary = `down for ${duration(f.raisedAt - f.downSince)}: ${summary}`;
   return finish(f, title, summary, rows, failureText);
 }

@@ -4,6 +4,7 @@
 import type { MonitorRow } from "./db/models.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Status, Tracked } from "./monitor-status.ts";
+import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -27,14 +28,45 @@ export function scheduleColumns(s: Schedule, defaultTimezone: string) {
     : { schedule_kind: "cron", period_seconds: null, grace_seconds: s.graceSeconds, cron_expression: s.expression, timezone: s.timezone, deadline: s.deadline };
 }
 
-export function trackedOf(row: Pick<MonitorRow, "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at">): Tracked {
+type TrackedColumns = "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at" | "consecutive_failures" | "consecutive_successes";
+
+/** Rows read before migration 007, or with only some columns, count as no run timed and no counts. */
+export function trackedOf(row: Pick<MonitorRow, "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at"> & Partial<Pick<MonitorRow, TrackedColumns>>): Tracked {
   return {
     status: row.status as Status,
     lateAt: num(row.late_at),
     downAt: num(row.down_at),
     lastPingAt: num(row.last_ping_at),
     lastStartAt: num(row.last_start_at),
+    runDeadlineAt: num(row.run_deadline_at),
+    failures: Number(row.consecutive_failures ?? 0),
+    successes: Number(row.consecutive_successes ?? 0),
   };
+}
+
+export type RunLimitColumns = "max_run_seconds" | "slow_factor" | "slow_window" | "failure_threshold" | "recovery_threshold";
+export const RUN_LIMIT_COLUMNS = ["max_run_seconds", "slow_factor", "slow_window", "failure_threshold", "recovery_threshold"] as const;
+
+export function runLimitsOf(row: Partial<Pick<MonitorRow, RunLimitColumns>>): RunLimitFields {
+  const d = DEFAULT_RUN_LIMITS;
+  return {
+    maxRunSeconds: num(row.max_run_seconds),
+    slowFactor: num(row.slow_factor),
+    slowWindow: Number(row.slow_window ?? d.slowWindow),
+    failureThreshold: Number(row.failure_threshold ?? d.failureThreshold),
+    recoveryThreshold: Number(row.recovery_threshold ?? d.recoveryThreshold),
+  };
+}
+
+/** The columns for run-limit fields given to a create or update (absent ones left out). */
+export function runLimitColumns(f: Partial<RunLimitFields>): Partial<Pick<MonitorRow, RunLimitColumns>> {
+  const out: Partial<Pick<MonitorRow, RunLimitColumns>> = {};
+  if (f.maxRunSeconds !== undefined) out.max_run_seconds = f.maxRunSeconds;
+  if (f.slowFactor !== undefined) out.slow_factor = f.slowFactor;
+  if (f.slowWindow !== undefined) out.slow_window = f.slowWindow;
+  if (f.failureThreshold !== undefined) out.failure_threshold = f.failureThreshold;
+  if (f.recoveryThreshold !== undefined) out.recovery_threshold = f.recoveryThreshold;
+  return out;
 }
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
@@ -51,6 +83,17 @@ export interface MonitorView {
   channels: number[];
   /** reminders while down, every so many seconds; null: none */
   repeatEverySeconds: number | null;
+  /** run limits (duration alerts, thresholds against flapping) */
+  maxRunSeconds: number | null;
+  slowFactor: number | null;
+  slowWindow: number;
+  failureThreshold: number;
+  recoveryThreshold: number;
+  /** consecutive failed or missed runs, and successful runs, so far */
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** a run started and must finish by then (maxRunSeconds) */
+  runDeadlineAt: string | null;
   status: Status;
   paused: boolean;
   lastPingAt: string | null;
@@ -74,6 +117,10 @@ export function monitorView(row: MonitorRow, tags: string[], channels: number[])
     tags,
     channels,
     repeatEverySeconds: row.repeat_every_seconds === null || row.repeat_every_seconds === undefined ? null : Number(row.repeat_every_seconds),
+    ...runLimitsOf(row),
+    consecutiveFailures: tracked.failures,
+    consecutiveSuccesses: tracked.successes,
+    runDeadlineAt: iso(row.run_deadline_at),
     status: tracked.status,
     paused: tracked.status === "paused",
     lastPingAt: iso(row.last_ping_at),

@@ -6,7 +6,16 @@ import { deadlinesAfterArm, deadlinesAfterPing, type Schedule } from "./schedule
 export const STATUSES = ["new", "up", "late", "down", "paused"] as const;
 export type Status = (typeof STATUSES)[number];
 
-export type FlipReason = "ping" | "failure" | "late" | "no-ping" | "never-pinged" | "paused" | "resumed";
+export type FlipReason =
+  | "ping"
+  | "failure"
+  | "late"
+  | "no-ping"
+  | "never-pinged"
+  | "running-too-long"
+  | "slow"
+  | "paused"
+  | "resumed";
 
 /** The part of a monitor that transitions read and write. Times are epoch ms. */
 export interface Tracked {
@@ -15,7 +24,25 @@ export interface Tracked {
   downAt: number | null;
   lastPingAt: number | null;
   lastStartAt: number | null;
+  /** a started run must finish by then (maxRunSeconds); null: no run is being timed */
+  runDeadlineAt: number | null;
+  /** consecutive failed or missed runs (failure reports, missed deadlines, runs that ran too long) */
+  failures: number;
+  /** consecutive successful runs */
+  successes: number;
 }
+
+/** A monitor's limits on its runs. The defaults (NO_LIMITS) change nothing. */
+export interface RunLimits {
+  /** a /start with no finish within this many seconds is "running too long"; null: no limit */
+  maxRunSeconds: number | null;
+  /** consecutive failed or missed runs before the monitor goes down (≥ 1) */
+  failureThreshold: number;
+  /** consecutive successful runs before a down monitor comes back up (≥ 1) */
+  recoveryThreshold: number;
+}
+
+export const NO_LIMITS: RunLimits = { maxRunSeconds: null, failureThreshold: 1, recoveryThreshold: 1 };
 
 export interface FlipFacts {
   from: Status;
@@ -35,50 +62,99 @@ export interface PingEffect {
   durationMs: number | null;
 }
 
-export function applyPing(state: Tracked, schedule: Schedule, outcome: Outcome, at: number): PingEffect {
+/**
+ * A ping's effect. A start times the run (maxRunSeconds). A finish counts as one success or
+ * one failure: a failure brings the monitor down only as the failureThreshold-th in a row
+ * (below it the status stays, the deadlines move on as for any finished run, and nobody is
+ * alerted); a success brings a down monitor up only as the recoveryThreshold-th in a row.
+ */
+export function applyPing(state: Tracked, schedule: Schedule, outcome: Outcome, at: number, limits: RunLimits = NO_LIMITS): PingEffect {
   if (outcome === "log") return { next: state, flip: null, durationMs: null };
-  if (outcome === "start") return { next: { ...state, lastStartAt: at }, flip: null, durationMs: null };
+  if (outcome === "start") {
+    const timed = limits.maxRunSeconds !== null && state.status !== "paused";
+    return { next: { ...state, lastStartAt: at, runDeadlineAt: timed ? at + limits.maxRunSeconds! * 1000 : null }, flip: null, durationMs: null };
+  }
 
   const durationMs = state.lastStartAt !== null && state.lastStartAt <= at ? at - state.lastStartAt : null;
   // A report that arrives after a newer one (two ingest replicas) must not move deadlines back.
   const lastPingAt = state.lastPingAt !== null && state.lastPingAt > at ? state.lastPingAt : at;
+  const success = outcome === "success";
+  const counters = success ? { failures: 0, successes: state.successes + 1 } : { failures: state.failures + 1, successes: 0 };
   if (state.status === "paused") {
-    return { next: { ...state, lastPingAt, lastStartAt: null }, flip: null, durationMs };
+    return { next: { ...state, lastPingAt, lastStartAt: null, runDeadlineAt: null, ...counters }, flip: null, durationMs };
   }
   const d = deadlinesAfterPing(schedule, lastPingAt);
-  const to: Status = outcome === "success" ? "up" : "down";
-  const next: Tracked = { status: to, lateAt: d.lateAt, downAt: d.downAt, lastPingAt, lastStartAt: null };
-  const flip: FlipFacts | null =
-    state.status === to ? null : { from: state.status, to, reason: outcome === "success" ? "ping" : "failure", expectedAt: null };
+  let to: Status;
+  if (success) to = state.status === "down" && counters.successes < limits.recoveryThreshold ? "down" : "up";
+  else to = counters.failures >= limits.failureThreshold ? "down" : state.status;
+  const next: Tracked = { status: to, lateAt: d.lateAt, downAt: d.downAt, lastPingAt, lastStartAt: null, runDeadlineAt: null, ...counters };
+  const flip: FlipFacts | null = state.status === to ? null : { from: state.status, to, reason: success ? "ping" : "failure", expectedAt: null };
   return { next, flip, durationMs };
 }
 
-/** The flip a passing deadline causes at `now`, if any (one flip, however many runs were missed). */
-export function deadlineFlip(state: Tracked, now: number): FlipFacts | null {
-  const { status, lateAt, downAt } = state;
-  if (downAt === null) return null;
-  if (status === "new") return now >= downAt ? { from: "new", to: "down", reason: "never-pinged", expectedAt: lateAt } : null;
-  if (status === "up") {
-    if (now >= downAt) return { from: "up", to: "down", reason: "no-ping", expectedAt: lateAt };
-    if (lateAt !== null && now >= lateAt) return { from: "up", to: "late", reason: "late", expectedAt: lateAt };
-    return null;
+export interface DeadlineEffect {
+  next: Tracked;
+  /** at most one flip, from the state before to the state after, however many deadlines passed */
+  flip: FlipFacts | null;
+}
+
+/** Runs counted as missed in one look at most: a monitor stopped for years is not replayed run by run. */
+const MAX_MISSES_COUNTED = 1000;
+
+/**
+ * What the deadlines that passed by `now` do, or null when none did. Each passing deadline is
+ * one failed run: a run that ran too long (runDeadlineAt) or a missed run (downAt). Below the
+ * failureThreshold a missed run re-arms the deadlines for the next expected run (an up monitor
+ * shows late meanwhile) and nobody is alerted; at the threshold the monitor goes down.
+ */
+export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLimits, now: number): DeadlineEffect | null {
+  if (state.status !== "new" && state.status !== "up" && state.status !== "late") return null;
+  let next = state;
+  let flip: FlipFacts | null = null;
+  /** One failed run; at the threshold the monitor goes down. */
+  const failed = (s: Tracked, why: FlipReason, expected: number | null, after: Partial<Tracked>): Tracked => {
+    const failures = s.failures + 1;
+    if (failures < limits.failureThreshold) return { ...s, ...after, failures, successes: 0 };
+    flip = { from: state.status, to: "down", reason: why, expectedAt: expected };
+    return { ...s, ...after, failures, successes: 0, status: "down" };
+  };
+  if (next.runDeadlineAt !== null && now >= next.runDeadlineAt) {
+    // lastStartAt stays: a finish that comes later still reports the run's full duration.
+    next = failed(next, "running-too-long", next.runDeadlineAt, { runDeadlineAt: null });
   }
-  if (status === "late") return now >= downAt ? { from: "late", to: "down", reason: "no-ping", expectedAt: lateAt } : null;
-  return null;
+  for (let i = 0; i < MAX_MISSES_COUNTED && next.status !== "down" && next.downAt !== null && now >= next.downAt; i++) {
+    const expected = next.lateAt;
+    const d = deadlinesAfterPing(schedule, expected ?? next.downAt);
+    next = failed(next, next.status === "new" ? "never-pinged" : "no-ping", expected, { lateAt: d.lateAt, downAt: d.downAt });
+    if (next.status === "up") {
+      next = { ...next, status: "late" };
+      flip = { from: state.status, to: "late", reason: "late", expectedAt: expected };
+    }
+  }
+  if (next.status === "up" && next.lateAt !== null && now >= next.lateAt) {
+    flip = { from: state.status, to: "late", reason: "late", expectedAt: next.lateAt };
+    next = { ...next, status: "late" };
+  }
+  if (next === state) return null;
+  return { next, flip: next.status === state.status ? null : flip };
 }
 
 /** When the checker must look at this monitor next, or null when no deadline can flip it. */
-export function nextWake(state: Tracked): number | null {
-  if (state.downAt === null) return null;
+export function nextWake(state: Pick<Tracked, "status" | "lateAt" | "downAt" | "runDeadlineAt">): number | null {
+  let wake: number | null = null;
   switch (state.status) {
     case "new":
     case "late":
-      return state.downAt;
+      wake = state.downAt;
+      break;
     case "up":
-      return state.lateAt !== null && state.lateAt < state.downAt ? state.lateAt : state.downAt;
+      wake = state.lateAt !== null && state.downAt !== null && state.lateAt < state.downAt ? state.lateAt : state.downAt;
+      break;
     default:
       return null;
   }
+  const run = state.runDeadlineAt;
+  return run !== null && (wake === null || run < wake) ? run : wake;
 }
 
 /** Which flips people hear about: going down, and coming back up from down. */
@@ -89,7 +165,7 @@ export function isAlerted(flip: Pick<FlipFacts, "from" | "to">): boolean {
 export function pause(state: Tracked): { next: Tracked; flip: FlipFacts | null } {
   if (state.status === "paused") return { next: state, flip: null };
   return {
-    next: { ...state, status: "paused", lateAt: null, downAt: null },
+    next: { ...state, status: "paused", lateAt: null, downAt: null, runDeadlineAt: null },
     flip: { from: state.status, to: "paused", reason: "paused", expectedAt: null },
   };
 }
@@ -99,7 +175,7 @@ export function resume(state: Tracked, schedule: Schedule, now: number): { next:
   if (state.status !== "paused") return { next: state, flip: null };
   const d = deadlinesAfterArm(schedule, now);
   return {
-    next: { ...state, status: "new", lateAt: d.lateAt, downAt: d.downAt },
+    next: { ...state, status: "new", lateAt: d.lateAt, downAt: d.downAt, runDeadlineAt: null, failures: 0, successes: 0 },
     flip: { from: "paused", to: "new", reason: "resumed", expectedAt: null },
   };
 }

@@ -8,10 +8,13 @@
 //     "incidentKey": "…",           same for a down alert, its reminders and the recovery that ends it
 //     "monitor": { "id": 7, "name": "…", "code": "…", "tags": ["…"], "timezone": "Europe/Berlin", "url": "https://…" | null },
 //     "flip": { "id": 1, "from": "late", "to": "down", "reason": "no-ping", "at": "<ISO 8601>", "expectedAt": "<ISO 8601>" | null },
+//                                   reasons: ping, failure, late, no-ping, never-pinged, running-too-long,
+//                                   slow (from = to: a slow run that succeeded, event "failure"), paused, resumed
 //     "reminder": 0,                0 for the flip's own alert, then 1, 2, …
 //     "lastPingAt": "<ISO 8601>" | null,
 //     "downSince": "<ISO 8601>" | null,
 //     "failure": { "data": "…" | null, "exitStatus": 1 | null, "truncated": false } | null,
+//     "run": { "durationMs": 1234, "medianMs": 100 | null } | null,   the run that caused the flip, when timed
 //     "subject": "[Heartbeats] DOWN: …",
 //     "text": "plain-text body, several lines"
 //   }
@@ -64,6 +67,7 @@ export function payload(alert: Alert) {
     lastPingAt: iso(f.lastPingAt),
     downSince: iso(f.downSince),
     failure: f.failure ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated } : null,
+    run: f.run ? { durationMs: f.run.durationMs, medianMs: f.run.medianMs } : null,
     subject: r.subject,
     text: r.text,
   };

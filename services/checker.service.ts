@@ -8,8 +8,9 @@
 
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { deadlineFlip, nextWake, type Status, type Tracked } from "../core/monitor-status.ts";
-import { trackedOf } from "../core/monitor-record.ts";
+import { deadlinePassed, nextWake, type Status, type Tracked } from "../core/monitor-status.ts";
+import { runLimitsOf, scheduleOf, trackedOf, RUN_LIMIT_COLUMNS } from "../core/monitor-record.ts";
+import { transitionLimits } from "../core/run-limits.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { DueQueue } from "../core/due-queue.ts";
 import type { MonitorRow } from "../core/db/models.ts";
@@ -45,10 +46,15 @@ const RESYNC_PAGE = 2_000;
  */
 const RESYNC_PAUSE_MS = 10;
 
-type Watched = Pick<MonitorRow, "id" | "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at">;
-const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at";
+type Watched = Pick<MonitorRow, "id" | "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at">;
+const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at, run_deadline_at";
+/** What check() reads under the lock: the state, and the schedule and limits a missed run is counted by. */
+const CHECK_COLUMNS = [
+  COLUMNS, "status_changed_at", "consecutive_failures", "consecutive_successes",
+  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "timezone", "deadline", ...RUN_LIMIT_COLUMNS,
+].join(", ");
 /** What a full load reads: only what the next wake-up depends on. */
-const LOAD_COLUMNS = ["id", "status", "late_at", "down_at"] as const;
+const LOAD_COLUMNS = ["id", "status", "late_at", "down_at", "run_deadline_at"] as const;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export default function checkerService({ config, db, clock }: ServiceDeps): ServiceSchema {
@@ -79,7 +85,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
   }
 
   /** One scratch state for the full load: a million rows, no object allocated per row. */
-  const scratch: Tracked = { status: "new", lateAt: null, downAt: null, lastPingAt: null, lastStartAt: null };
+  const scratch: Tracked = { status: "new", lateAt: null, downAt: null, lastPingAt: null, lastStartAt: null, runDeadlineAt: null, failures: 0, successes: 0 };
   /** watch() for a scanned row (LOAD_COLUMNS, as an array): a monitor no longer due leaves the queue. */
   function watchScanned(row: readonly unknown[]): void {
     const id = Number(row[0]);
@@ -90,6 +96,7 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     scratch.status = row[1] as Status;
     scratch.lateAt = num(row[2]);
     scratch.downAt = num(row[3]);
+    scratch.runDeadlineAt = num(row[4]);
     queue.set(id, nextWake(scratch));
   }
 
@@ -138,8 +145,9 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     const now = clock.now();
     const cut = now - OVERDUE_MS;
     const rows = await db.select<{ id: number }>(
-      `SELECT id FROM monitors WHERE status IN (?) AND down_at < ? UNION SELECT id FROM monitors WHERE status = ? AND late_at < ? LIMIT ${SWEEP_LIMIT}`,
-      [WATCHED, cut, "up", cut],
+      `SELECT id FROM monitors WHERE status IN (?) AND down_at < ? UNION SELECT id FROM monitors WHERE status = ? AND late_at < ?
+        UNION SELECT id FROM monitors WHERE status IN (?) AND run_deadline_at < ? LIMIT ${SWEEP_LIMIT}`,
+      [WATCHED, cut, "up", cut, WATCHED, cut],
     );
     const ids = rows.map((r) => Number(r.id)).filter((id) => {
       const at = queue.get(id);
@@ -197,26 +205,47 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
       // The rows stay locked until commit (FOR UPDATE on MariaDB, the write lock on SQLite):
       // a ping or another checker that gets there first is seen here, or waits and then sees
       // the new status — so each change flips once.
-      const rows = await db.select<Watched>(`SELECT ${COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+      const rows = await db.select<MonitorRow>(`SELECT ${CHECK_COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
       // The flip's time is taken under the lock, not when the batch was queued: what is due is
       // decided on the state as it is now, and the time stored is when that was decided.
       const now = clock.now();
-      const due = rows.flatMap((r) => {
-        const facts = deadlineFlip(trackedOf(r), now);
-        if (!facts) return [];
-        const deadline = Number(facts.to === "late" ? r.late_at : r.down_at);
-        return [{ monitorId: Number(r.id), facts, at: now, pingId: null, deadline }];
+      const changed = rows.flatMap((r) => {
+        const before = trackedOf(r);
+        const effect = deadlinePassed(before, scheduleOf(r), transitionLimits(runLimitsOf(r)), now);
+        return effect ? [{ r, before, ...effect }] : [];
       });
-      // One UPDATE per new status (late, down): a CASE over the whole batch costs SQLite a
-      // linear search per row.
-      for (const to of new Set(due.map((f) => f.facts.to))) {
-        const group = due.filter((f) => f.facts.to === to).map((f) => f.monitorId);
-        const n = await db.change("UPDATE monitors SET status = ?, status_changed_at = ? WHERE id IN (?)", [to, now, group], t);
+      const due = changed.flatMap(({ r, flip }) => {
+        if (!flip) return [];
+        const deadline = Number(flip.reason === "late" ? r.late_at : flip.reason === "running-too-long" ? r.run_deadline_at : r.down_at);
+        return [{ monitorId: Number(r.id), facts: flip, at: now, pingId: null, deadline }];
+      });
+      // The common flips (late; down at the first missed run) change only the status and the
+      // counters: one UPDATE per new status, as a CASE over the whole batch costs SQLite a linear
+      // search per row. Counted misses below a threshold re-arm the deadlines: one UPDATE each.
+      const plain = (c: (typeof changed)[number]) =>
+        c.flip !== null && c.next.lateAt === c.before.lateAt && c.next.downAt === c.before.downAt && c.next.runDeadlineAt === c.before.runDeadlineAt &&
+        c.next.successes === (c.flip.to === "late" ? c.before.successes : 0) && c.next.failures === c.before.failures + (c.flip.to === "late" ? 0 : 1);
+      for (const to of new Set(changed.filter(plain).map((c) => c.next.status))) {
+        const group = changed.filter((c) => plain(c) && c.next.status === to).map((c) => Number(c.r.id));
+        const counted = to === "late" ? "" : ", consecutive_failures = consecutive_failures + 1, consecutive_successes = 0";
+        const n = await db.change(`UPDATE monitors SET status = ?, status_changed_at = ?${counted} WHERE id IN (?)`, [to, now, group], t);
         if (n !== group.length) throw new Error(`flip guard: ${n} of ${group.length} monitors updated`);
       }
+      for (const c of changed.filter((x) => !plain(x))) {
+        const s = c.next;
+        await db.change(
+          `UPDATE monitors SET status = ?, status_changed_at = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ? WHERE id = ?`,
+          [s.status, s.status === c.before.status ? c.r.status_changed_at : now, s.lateAt, s.downAt, s.runDeadlineAt, s.failures, s.successes, c.r.id],
+          t,
+        );
+      }
       const flips = await recordFlips(db, t, due);
-      const to = new Map(due.map((f) => [f.monitorId, f.facts.to]));
-      return { rows: rows.map((r) => ({ ...r, status: to.get(Number(r.id)) ?? r.status })), flips, due };
+      const after = new Map(changed.map((c) => [Number(c.r.id), c.next]));
+      const watched = rows.map((r): Watched => {
+        const s = after.get(Number(r.id));
+        return s ? { ...r, status: s.status, late_at: s.lateAt, down_at: s.downAt, run_deadline_at: s.runDeadlineAt } : r;
+      });
+      return { rows: watched, flips, due };
     });
     // Deadline to commit: what the lag histogram promises ("its flip being stored").
     const committed = clock.now();
@@ -264,9 +293,9 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     for (const part of chunked(ids, BATCH)) {
       moved += await db.write((t) =>
         db.change(
-          `UPDATE monitors SET late_at = late_at + ?, down_at = down_at + ? WHERE id IN (?) AND status IN (?)
+          `UPDATE monitors SET late_at = late_at + ?, down_at = down_at + ?, run_deadline_at = run_deadline_at + ? WHERE id IN (?) AND status IN (?)
              AND ${before("last_ping_at")} AND ${before("last_start_at")} AND ${before("status_changed_at")}`,
-          [jump.byMs, jump.byMs, part, WATCHED, from, to, from, to, from, to],
+          [jump.byMs, jump.byMs, jump.byMs, part, WATCHED, from, to, from, to, from, to],
           t,
         ),
       );
@@ -327,10 +356,10 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
 
     events: {
       "monitor.pinged": {
-        handler(ctx: Context<{ monitors: { id: number; status: Status; lateAt: number | null; downAt: number | null }[] }>) {
+        handler(ctx: Context<{ monitors: { id: number; status: Status; lateAt: number | null; downAt: number | null; runDeadlineAt?: number | null }[] }>) {
           for (const m of ctx.params.monitors) {
             if (!share.owns(m.id)) continue;
-            queue.set(m.id, nextWake({ status: m.status, lateAt: m.lateAt, downAt: m.downAt, lastPingAt: null, lastStartAt: null }));
+            queue.set(m.id, nextWake({ status: m.status, lateAt: m.lateAt, downAt: m.downAt, runDeadlineAt: m.runDeadlineAt ?? null }));
           }
           arm();
         },

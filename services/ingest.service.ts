@@ -4,9 +4,10 @@
 
 import { Errors, type Context, type ServiceBroker, type Logger, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { applyPing, type Tracked } from "../core/monitor-status.ts";
+import { applyPing, type FlipFacts, type Tracked } from "../core/monitor-status.ts";
 import { outcomeOf, type PingKind } from "../core/ping.ts";
-import { scheduleOf, trackedOf } from "../core/monitor-record.ts";
+import { runLimitsOf, scheduleOf, trackedOf } from "../core/monitor-record.ts";
+import { slowRun, transitionLimits, type RunLimitFields } from "../core/run-limits.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
 import { CODE_PATTERN } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
@@ -40,6 +41,8 @@ export interface PingAccepted {
 const BATCH_COLUMNS = [
   "id", "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at",
   "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "timezone", "deadline",
+  "run_deadline_at", "consecutive_failures", "consecutive_successes",
+  "max_run_seconds", "slow_factor", "slow_window", "failure_threshold", "recovery_threshold",
 ].join(", ");
 
 interface Pending {
@@ -54,7 +57,7 @@ interface BatchResult {
   accepted: Map<Pending, PingAccepted>;
   missing: Set<Pending>;
   flips: StoredFlip[];
-  moved: { id: number; status: string; lateAt: number | null; downAt: number | null }[];
+  moved: { id: number; status: string; lateAt: number | null; downAt: number | null; runDeadlineAt: number | null }[];
 }
 
 
@@ -115,7 +118,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       writeSeconds.observe((committed - b.at) / 1000);
     }
     if (result.missing.size) refused.increment({ reason: "unknown-code" }, result.missing.size);
-    for (const f of result.flips) flipped.increment({ to: f.to });
+    for (const f of result.flips) if (f.from !== f.to) flipped.increment({ to: f.to });
     if (result.moved.length) broker.broadcast("monitor.pinged", { monitors: result.moved });
     for (const f of result.flips) broker.broadcast("flip.recorded", f);
   }
@@ -173,13 +176,28 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     if (!live.length) return { accepted: new Map(), missing, flips: [], moved: [] };
 
     const state = new Map<number, Tracked>(rows.map((r) => [Number(r.id), trackedOf(r)]));
+    const limits = new Map<number, RunLimitFields>(rows.map((r) => [Number(r.id), runLimitsOf(r)]));
+    const durations = await recentDurations(live, limits, tx);
     const lastKind = new Map<number, PingKind>();
     const counts = new Map<number, number>();
     const lastAt = new Map<number, number>();
+    const slow: (FlipFacts | null)[] = [];
     const effects = live.map((b) => {
       const r = byId.get(b.monitorId)!;
-      const e = applyPing(state.get(b.monitorId)!, scheduleOf(r), outcomeOf(b.p.kind), b.at);
+      const l = limits.get(b.monitorId)!;
+      const outcome = outcomeOf(b.p.kind);
+      const e = applyPing(state.get(b.monitorId)!, scheduleOf(r), outcome, b.at, transitionLimits(l));
       state.set(b.monitorId, e.next);
+      // A successful run much longer than usual is reported once, as a flip that changes no
+      // status (from = to). Not while the monitor is still down: that is alerted already.
+      const history = durations.get(b.monitorId);
+      let slowFlip: FlipFacts | null = null;
+      if (history && outcome === "success" && e.durationMs !== null) {
+        const slow = e.next.status !== "down" && slowRun(e.durationMs, history, l.slowFactor, l.slowWindow);
+        if (slow) slowFlip = { from: e.next.status, to: e.next.status, reason: "slow", expectedAt: null };
+        history.unshift(e.durationMs);
+      }
+      slow.push(slowFlip);
       // last_ping_kind describes last_ping_at: the report of a finished run, not a start or a log.
       if (b.p.kind === "success" || b.p.kind === "fail") lastKind.set(b.monitorId, b.p.kind);
       counts.set(b.monitorId, (counts.get(b.monitorId) ?? 0) + 1);
@@ -195,7 +213,9 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     const flips = await recordFlips(
       tx.db,
       tx.t,
-      live.flatMap((b, i) => (effects[i]!.flip ? [{ monitorId: b.monitorId, facts: effects[i]!.flip!, at: b.at, pingId: pingIds[i]! }] : [])),
+      live.flatMap((b, i) =>
+        [effects[i]!.flip, slow[i]!].flatMap((facts) => (facts ? [{ monitorId: b.monitorId, facts, at: b.at, pingId: pingIds[i]! }] : [])),
+      ),
     );
 
     const moved: BatchResult["moved"] = [];
@@ -218,12 +238,15 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
         last_ping_at: s.lastPingAt,
         last_ping_kind: lastKind.get(monitorId) ?? r.last_ping_kind,
         last_start_at: s.lastStartAt,
+        run_deadline_at: s.runDeadlineAt,
+        consecutive_failures: s.failures,
+        consecutive_successes: s.successes,
         ping_count: pingCount,
         status_changed_at: statusChanged ? lastAt.get(monitorId) : Number(r.status_changed_at),
       });
       if (prunable) await prune(monitorId, tx);
-      if (s.lateAt !== before.lateAt || s.downAt !== before.downAt || statusChanged) {
-        moved.push({ id: monitorId, status: s.status, lateAt: s.lateAt, downAt: s.downAt });
+      if (s.lateAt !== before.lateAt || s.downAt !== before.downAt || s.runDeadlineAt !== before.runDeadlineAt || statusChanged) {
+        moved.push({ id: monitorId, status: s.status, lateAt: s.lateAt, downAt: s.downAt, runDeadlineAt: s.runDeadlineAt });
       }
     }
     await updateMonitors(rowsOut, tx);
@@ -242,7 +265,28 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     return { accepted, missing, flips, moved };
   }
 
-  const MONITOR_COLUMNS = ["status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at"];
+  const MONITOR_COLUMNS = [
+    "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at",
+    "run_deadline_at", "consecutive_failures", "consecutive_successes", "ping_count", "status_changed_at",
+  ];
+
+  /**
+   * For the monitors of the batch that judge slow runs (slowFactor set) and got a success: the
+   * durations of their last slowWindow successful runs, newest first. Others cost nothing.
+   */
+  async function recentDurations(live: Pending[], limits: Map<number, RunLimitFields>, tx: HotTransaction): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    for (const b of live) {
+      const l = limits.get(b.monitorId);
+      if (!l || l.slowFactor === null || b.p.kind !== "success" || out.has(b.monitorId)) continue;
+      const rows = await tx.select<{ d: number }>(
+        "SELECT duration_ms AS d FROM pings WHERE monitor_id = ? AND kind = 'success' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+        [b.monitorId, l.slowWindow],
+      );
+      out.set(b.monitorId, rows.map((r) => Number(r.d)));
+    }
+    return out;
+  }
 
   /**
    * All monitors a batch touched: on MariaDB one UPDATE with a CASE per column (a batch of 200

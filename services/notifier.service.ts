@@ -18,6 +18,7 @@ import { createHttpIO } from "../plugins/http.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
 import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
+import { median } from "../core/run-limits.ts";
 
 const CLAIM_BATCH = 50;
 const REMINDER_BATCH = 100;
@@ -237,7 +238,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
 
   async function facts(flipId: number, event: AlertEvent, round: number, raisedAt: number): Promise<(AlertFacts & { downFlipId: number }) | null> {
     const [f] = await db.select<Record<string, unknown>>(
-      `SELECT f.*, m.name, m.code, m.timezone, p.data, p.exit_status, p.data_truncated
+      `SELECT f.*, m.name, m.code, m.timezone, m.slow_window, p.data, p.exit_status, p.data_truncated, p.duration_ms
          FROM flips f JOIN monitors m ON m.id = f.monitor_id LEFT JOIN pings p ON p.id = f.ping_id WHERE f.id = ?`,
       [flipId],
     );
@@ -259,9 +260,23 @@ export default function notifierService({ config, db, clock, channels: catalog, 
       "SELECT MAX(received_at) AS at FROM pings WHERE monitor_id = ? AND received_at <= ? AND kind <> 'log' AND kind <> 'start'",
       [monitorId, raisedAt],
     );
+    // A slow run's alert says how long it took and the median it was compared with.
+    let run: AlertFacts["run"] = null;
+    if (f.duration_ms !== null && f.duration_ms !== undefined) {
+      let medianMs: number | null = null;
+      if (f.reason === "slow") {
+        const before = await db.select<{ d: number }>(
+          "SELECT duration_ms AS d FROM pings WHERE monitor_id = ? AND id < ? AND kind = 'success' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+          [monitorId, Number(f.ping_id), Number(f.slow_window)],
+        );
+        medianMs = median(before.map((r) => Number(r.d)));
+      }
+      run = { durationMs: Number(f.duration_ms), medianMs };
+    }
     return {
       event,
       reminder: round,
+      run,
       raisedAt,
       downFlipId,
       monitor: { id: monitorId, name: String(f.name), code: String(f.code), tags, timezone: String(f.timezone) },

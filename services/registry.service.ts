@@ -6,7 +6,8 @@ import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
 import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
-import { monitorView, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
+import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
+import { checkRunLimits, MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY, type RunLimitFields } from "../core/run-limits.ts";
 import { recordFlip } from "../core/db/flips.ts";
 import { newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
@@ -31,6 +32,15 @@ const { MoleculerClientError, ValidationError } = Errors;
 
 /** The list's sort keys and their columns (a monitor's next due time is its late_at). */
 const SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
+// Run limits (core/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
+const runLimits = {
+  maxRunSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_RUN_SECONDS },
+  slowFactor: { type: "number", optional: true, nullable: true, min: 1, max: 1000 },
+  slowWindow: { type: "number", optional: true, integer: true, min: SLOW_MIN_HISTORY, max: MAX_SLOW_WINDOW },
+  failureThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
+  recoveryThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
+};
+type RunLimitParams = Partial<RunLimitFields>;
 
 function invalid(errors: FieldError[]): never {
   // Preview takes the schedule's fields at the top level: parsed with an empty prefix, they start with a dot.
@@ -97,8 +107,9 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
       const { next, flip } = change(r, now);
       if (!flip) return false;
       await db.change(
-        "UPDATE monitors SET status = ?, late_at = ?, down_at = ?, armed_at = ?, status_changed_at = ?, updated_at = ? WHERE id = ?",
-        [next.status, next.lateAt, next.downAt, next.status === "new" ? now : r.armed_at, now, now, monitorId],
+        `UPDATE monitors SET status = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ?,
+           armed_at = ?, status_changed_at = ?, updated_at = ? WHERE id = ?`,
+        [next.status, next.lateAt, next.downAt, next.runDeadlineAt, next.failures, next.successes, next.status === "new" ? now : r.armed_at, now, now, monitorId],
         t,
       );
       await recordFlip(db, t, monitorId, flip, now, null);
@@ -114,10 +125,12 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
     actions: {
       create: {
-        params: { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds },
-        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null }>) {
+        params: { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds, ...runLimits },
+        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null } & RunLimitParams>) {
           const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
           if (!parsed.ok) invalid(parsed.errors);
+          const limitErrors = checkRunLimits(ctx.params);
+          if (limitErrors.length) invalid(limitErrors);
           const now = clock.now();
           const p = ctx.params;
           const monitorId = await db.write(async (t) => {
@@ -125,7 +138,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
             const fields = { code: newCode(), name: p.name, description: p.description ?? null, schedule: parsed.schedule, tags: p.tags ?? [] };
             // Left out: the channels marked default. An empty list means none.
             const channels = p.channels ?? (await defaultChannelIds(db, t));
-            return insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null }, config.defaultTimezone, now, t);
+            return insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) }, config.defaultTimezone, now, t);
           });
           ctx.broadcast("monitor.changed", { id: monitorId });
           Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/monitors/${monitorId}` });
@@ -200,13 +213,15 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
       },
 
       update: {
-        params: { id, name: { ...name, optional: true }, description, schedule: { type: "object", optional: true }, tags, channels, repeatEverySeconds },
+        params: { id, name: { ...name, optional: true }, description, schedule: { type: "object", optional: true }, tags, channels, repeatEverySeconds, ...runLimits },
         async handler(
-          ctx: Context<{ id: number; name?: string; description?: string | null; schedule?: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null }>,
+          ctx: Context<{ id: number; name?: string; description?: string | null; schedule?: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null } & RunLimitParams>,
         ) {
           const p = ctx.params;
           const parsed = p.schedule === undefined ? null : parseSchedule(p.schedule, config.defaultTimezone);
           if (parsed && !parsed.ok) invalid(parsed.errors);
+          const limitErrors = checkRunLimits(p);
+          if (limitErrors.length) invalid(limitErrors);
           const now = clock.now();
           await db.write(async (t) => {
             const r = await row(p.id, t, true);
@@ -219,6 +234,9 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
               // A monitor that is down now starts reminding one period from now; null stops it.
               set.next_reminder_at = p.repeatEverySeconds !== null && r.status === "down" ? now + p.repeatEverySeconds * 1000 : null;
             }
+            Object.assign(set, runLimitColumns(p));
+            // No limit any more: a run being timed is no longer watched.
+            if (p.maxRunSeconds === null) set.run_deadline_at = null;
             if (parsed?.ok) {
               Object.assign(set, scheduleColumns(parsed.schedule, config.defaultTimezone));
               Object.assign(set, trackedColumns(rescheduled(trackedOf(r), parsed.schedule, Number(r.armed_at))));

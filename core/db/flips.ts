@@ -63,8 +63,10 @@ export async function recordFlips(db: Database, t: Transaction, flips: readonly 
 
 /** Down flips start the reminder clock (for monitors that want reminders); any other flip stops it. */
 async function armReminders(db: Database, t: Transaction, flips: readonly FlipToRecord[]): Promise<void> {
-  const down = flips.filter((f) => f.facts.to === "down");
-  const other = flips.filter((f) => f.facts.to !== "down").map((f) => f.monitorId);
+  // A report that changes no status (a slow run) leaves the reminders as they are.
+  const changes = flips.filter((f) => f.facts.from !== f.facts.to);
+  const down = changes.filter((f) => f.facts.to === "down");
+  const other = changes.filter((f) => f.facts.to !== "down").map((f) => f.monitorId);
   if (down.length) {
     const cases = down.map(() => "WHEN ? THEN ?").join(" ");
     await db.change(

@@ -12,6 +12,7 @@ import * as m006 from "./migrations/006-api-keys.ts";
 import * as m007 from "./migrations/007-code-length.ts";
 import * as m008 from "./migrations/008-badge-keys.ts";
 import * as m010 from "./migrations/010-maintenance-windows.ts";
+import * as m012 from "./migrations/012-run-limits.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -23,6 +24,7 @@ const MIGRATIONS = [
   { name: "007-code-length", ...m007 },
   { name: "008-badge-keys", ...m008 },
   { name: "010-maintenance-windows", ...m010 },
+  { name: "012-run-limits", ...m012 },
 ];
 
 /** Every migration's name, in the order they apply. */

@@ -3,7 +3,7 @@
 
 import { DataTypes, Model, type Sequelize, type ModelStatic, type ModelAttributes } from "sequelize";
 
-const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT } = DataTypes;
+const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT, DOUBLE } = DataTypes;
 
 export interface UserRow { id: number; username: string; password_hash: string; role: string; created_at: number; updated_at: number }
 export interface MonitorRow {
@@ -13,6 +13,8 @@ export interface MonitorRow {
   last_ping_at: number | null; last_ping_kind: string | null; last_start_at: number | null;
   late_at: number | null; down_at: number | null; status_changed_at: number; ping_count: number;
   repeat_every_seconds: number | null; next_reminder_at: number | null; reminders_sent: number;
+  max_run_seconds: number | null; run_deadline_at: number | null; slow_factor: number | null; slow_window: number;
+  failure_threshold: number; recovery_threshold: number; consecutive_failures: number; consecutive_successes: number;
   created_at: number; updated_at: number;
 }
 export interface TagRow { id: number; name: string }
@@ -67,6 +69,9 @@ export function defineModels(sequelize: Sequelize): Models {
       last_ping_kind: { type: STRING(16) }, last_start_at: ms(true), late_at: ms(true), down_at: ms(true),
       status_changed_at: ms(), ping_count: { type: INTEGER, allowNull: false },
       repeat_every_seconds: { type: INTEGER }, next_reminder_at: ms(true), reminders_sent: { type: INTEGER, allowNull: false },
+      max_run_seconds: { type: INTEGER }, run_deadline_at: ms(true), slow_factor: { type: DOUBLE }, slow_window: { type: INTEGER, allowNull: false, defaultValue: 20 },
+      failure_threshold: { type: INTEGER, allowNull: false, defaultValue: 1 }, recovery_threshold: { type: INTEGER, allowNull: false, defaultValue: 1 },
+      consecutive_failures: { type: INTEGER, allowNull: false, defaultValue: 0 }, consecutive_successes: { type: INTEGER, allowNull: false, defaultValue: 0 },
       created_at: ms(), updated_at: ms(),
     }),
     Tag: define<TagRow>("Tag", "tags", { id: pk, name: { type: STRING(64), allowNull: false } }),

@@ -28,6 +28,8 @@ export interface NewMonitor {
   repeatEverySeconds: number | null;
   /** created paused (no deadlines) instead of armed as new */
   paused?: boolean;
+  /** run-limit columns (core/monitor-record.ts runLimitColumns); absent: the defaults */
+  runLimits?: Record<string, unknown>;
 }
 
 /** Inserts the monitor armed at `now` (or paused), with its tags and channels; returns its id. */
@@ -48,6 +50,7 @@ export async function insertMonitor(db: Database, m: NewMonitor, defaultTimezone
       repeat_every_seconds: m.repeatEverySeconds,
       next_reminder_at: null,
       reminders_sent: 0,
+      ...m.runLimits,
       created_at: now,
       updated_at: now,
     },

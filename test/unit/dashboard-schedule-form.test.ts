@@ -190,6 +190,14 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     tags: ["db", "nightly"],
     channels: [1, 3],
     repeatEverySeconds: 7200,
+    maxRunSeconds: 900,
+    slowFactor: 2.5,
+    slowWindow: 30,
+    failureThreshold: 3,
+    recoveryThreshold: 2,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 4,
+    runDeadlineAt: null,
     status: "up",
     paused: false,
     lastPingAt: null,
@@ -215,6 +223,11 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     tags: ["db", "nightly"],
     channels: [1, 3],
     repeatEverySeconds: 7200,
+    maxRunSeconds: 900,
+    slowFactor: 2.5,
+    slowWindow: 30,
+    failureThreshold: 3,
+    recoveryThreshold: 2,
   });
   assert.ok(!("channels" in formValueToInput(form.getRawValue(), { includeChannels: false })), "no channels when the picker is hidden");
 

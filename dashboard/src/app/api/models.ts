@@ -31,6 +31,16 @@ export interface Monitor {
   tags: string[];
   channels: number[];
   repeatEverySeconds: number | null;
+  /** run limits: a started run must finish within maxRunSeconds; slow runs are judged when slowFactor is set */
+  maxRunSeconds: number | null;
+  slowFactor: number | null;
+  slowWindow: number;
+  /** consecutive failed or missed runs before down, consecutive successes before up again */
+  failureThreshold: number;
+  recoveryThreshold: number;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  runDeadlineAt: string | null;
   status: MonitorStatus;
   paused: boolean;
   lastPingAt: string | null;
@@ -51,6 +61,11 @@ export interface MonitorInput {
   tags?: string[];
   channels?: number[];
   repeatEverySeconds?: number | null;
+  maxRunSeconds?: number | null;
+  slowFactor?: number | null;
+  slowWindow?: number;
+  failureThreshold?: number;
+  recoveryThreshold?: number;
 }
 
 export type StatusCounts = Record<MonitorStatus, number>;

@@ -24,6 +24,7 @@ import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
 import { formatDuration } from './schedule-form';
+import { runLimitsSummary } from './run-limits-form';
 
 const PINGS_PAGE = 50;
 
@@ -210,6 +211,10 @@ export class MonitorDetailPage implements OnInit {
   protected exact(iso: string | null): string {
     return exactTime(iso);
   }
+  protected limits(m: Monitor): string {
+    return runLimitsSummary(m, (ms) => formatDuration(ms / 1000));
+  }
+
   protected ms(v: number | null): string {
     return formatMs(v);
   }

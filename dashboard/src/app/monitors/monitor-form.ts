@@ -66,6 +66,7 @@ export class MonitorFormPage implements OnInit {
 
   protected readonly form = createMonitorForm();
   protected readonly s = this.form.controls.schedule.controls;
+  protected readonly l = this.form.controls.limits.controls;
   protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), { initialValue: this.s.kind.value });
   protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), { initialValue: false });
   protected readonly tags = toSignal(this.form.controls.tags.valueChanges.pipe(startWith(this.form.controls.tags.value)), { initialValue: [] as string[] });

@@ -6,6 +6,7 @@
 import { FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
 import type { Monitor, MonitorInput, Schedule } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
+import { DEFAULT_RUN_LIMITS, RUN_LIMIT_FIELDS, createRunLimitsForm, rangeMessage, runLimitsFromApi, runLimitsToApi, type RunLimitsForm, type RunLimitsValue } from './run-limits-form.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Time units
@@ -74,6 +75,7 @@ export type MonitorForm = FormGroup<{
   channels: FormControl<number[]>;
   repeatEvery: FormControl<number | null>;
   repeatUnit: FormControl<TimeUnit>;
+  limits: RunLimitsForm;
 }>;
 
 /** Everything the form holds, whether or not the current schedule kind uses it. */
@@ -96,6 +98,7 @@ export interface MonitorFormValue {
   channels: number[];
   repeatEvery: number | null;
   repeatUnit: TimeUnit;
+  limits: RunLimitsValue;
 }
 
 /** The browser's (or Node's) own time zone, the default for a new cron schedule. */
@@ -125,6 +128,7 @@ export function emptyMonitorValue(timezone = localTimeZone()): MonitorFormValue 
     channels: [],
     repeatEvery: null,
     repeatUnit: 'hours',
+    limits: { ...DEFAULT_RUN_LIMITS },
   };
 }
 
@@ -154,6 +158,7 @@ export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue(
       validators: [durationValidator('repeatUnit', 1, MAX_REPEAT_SECONDS, false)],
     }),
     repeatUnit: new FormControl<TimeUnit>(initial.repeatUnit, { nonNullable: true }),
+    limits: createRunLimitsForm(initial.limits),
   });
 
   // A unit change re-checks its number (the limit is in seconds).
@@ -257,6 +262,7 @@ export function monitorToFormValue(m: Monitor): MonitorFormValue {
     channels: [...m.channels],
     repeatEvery: m.repeatEverySeconds ? repeat.value : null,
     repeatUnit: m.repeatEverySeconds ? repeat.unit : base.repeatUnit,
+    limits: runLimitsFromApi(m),
   };
 }
 
@@ -268,6 +274,7 @@ export function formValueToInput(v: MonitorFormValue, opts: { includeChannels: b
     schedule: scheduleToApi(v.schedule),
     tags: normalizeTags(v.tags),
     repeatEverySeconds: toSeconds(v.repeatEvery, v.repeatUnit),
+    ...runLimitsToApi(v.limits),
   };
   if (opts.includeChannels) input.channels = [...v.channels];
   return input;
@@ -374,6 +381,8 @@ export const tagsValidator: ValidatorFn = (control) => {
 export function errorMessage(errors: ValidationErrors | null | undefined, label: string): string {
   if (!errors) return '';
   if (typeof errors['server'] === 'string') return errors['server'];
+  const range = rangeMessage(errors, label);
+  if (range) return range;
   if (errors['required']) return `${label} is required`;
   if (errors['number']) return `${label} must be a number`;
   if (errors['min']) return `${label} must not be negative`;
@@ -418,6 +427,7 @@ const FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
   expression: 'schedule.expression',
   timezone: 'schedule.timezone',
   deadline: 'schedule.endOfDay',
+  ...RUN_LIMIT_FIELDS,
 };
 
 /**
