@@ -17,7 +17,11 @@ import { BACKUP_FORMAT, BACKUP_VERSION } from "../core/import/backup.ts";
 import { channelIdentity, type ChannelSpec, type ImportPlan, type ImportReport, type MonitorSpec, type Outcome, type ReportItem } from "../core/import/plan.ts";
 import { CHOOSABLE_EVENTS } from "../core/alert.ts";
 import { channelStorage } from "./registry-channels.ts";
-import { description, name, repeatEverySeconds, tag, tags } from "./registry-params.ts";
+import { description, name, repeatEverySeconds, runLimits, tag, tags } from "./registry-params.ts";
+import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
+import { runLimitColumns, runLimitsOf } from "../core/monitor-record.ts";
+import { parseWindow, type WindowInput } from "../core/maintenance.ts";
+import { loadWindows, windowColumns, windowView } from "../core/db/maintenance.ts";
 
 const { ValidationError } = Errors;
 
@@ -59,6 +63,50 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
   }
 
   /** Every problem of the plan, each naming its field; nothing is written when there is one. */
+  /** What a window is known by: two windows with one name and one rule are one window. */
+  const windowIdentity = (w: { name: string; rule: unknown }) => JSON.stringify([w.name.trim(), w.rule]);
+
+  /**
+   * The plan's windows checked by the API's own rules (their monitors by code: those of the
+   * plan, or already stored); the checked windows come back in `windows`, in plan order.
+   */
+  async function windowProblems(plan: ImportPlan, windows: WindowInput[]): Promise<FieldError[]> {
+    const out: FieldError[] = [];
+    const inPlan = new Set(plan.monitors.map((m) => m.code));
+    for (const [i, w] of (plan.maintenanceWindows ?? []).entries()) {
+      // Scope by code here; parseWindow checks the rest with stand-in ids.
+      const parsed = parseWindow({ name: w.name, rule: w.rule, tags: w.tags, monitorIds: w.monitorCodes.map((_, k) => k + 1) }, config.defaultTimezone);
+      if (!parsed.ok) out.push(...parsed.errors.map((e) => ({ field: `maintenanceWindows[${i}].${e.field}`, message: e.message })));
+      else windows.push(parsed.window);
+      const unknown = w.monitorCodes.filter((c) => !inPlan.has(c));
+      const stored = new Set(unknown.length ? (await db.select<{ code: string }>("SELECT code FROM monitors WHERE code IN (?)", [unknown])).map((r) => r.code) : []);
+      const k = w.monitorCodes.findIndex((c) => !inPlan.has(c) && !stored.has(c));
+      if (k >= 0) out.push({ field: `maintenanceWindows[${i}].monitorCodes[${k}]`, message: `no monitor has the code ${w.monitorCodes[k]}` });
+    }
+    return out;
+  }
+
+  async function importWindows(plan: ImportPlan, windows: WindowInput[], items: ReportItem[], t: Transaction): Promise<void> {
+    const specs = plan.maintenanceWindows ?? [];
+    if (!specs.length) return;
+    const known = new Set((await loadWindows(db, t)).map((w) => windowIdentity(windowView(w, 0))));
+    const codes = [...new Set(specs.flatMap((w) => w.monitorCodes))];
+    const idOf = new Map(codes.length ? (await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors WHERE code IN (?)", [codes], t)).map((r) => [r.code, Number(r.id)]) : []);
+    const now = clock.now();
+    for (const [i, spec] of specs.entries()) {
+      const w = { ...windows[i]!, monitorIds: spec.monitorCodes.map((c) => idOf.get(c)!) };
+      const key = windowIdentity(windowView({ id: 0, createdAt: now, updatedAt: now, ...w }, 0));
+      if (known.has(key)) {
+        items.push({ kind: "maintenance window", name: w.name, outcome: "present" });
+        continue;
+      }
+      known.add(key);
+      const cols = windowColumns(w);
+      await db.insertRows("maintenance_windows", [...Object.keys(cols), "created_at", "updated_at"], [[...Object.values(cols), now, now]], t);
+      items.push({ kind: "maintenance window", name: w.name, outcome: "created" });
+    }
+  }
+
   function problems(plan: ImportPlan, channels: (ReturnType<typeof fullConfig>)[], schedules: (Schedule | null)[]): FieldError[] {
     const out: FieldError[] = [];
     channels.forEach((c, i) => {
@@ -71,6 +119,7 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
         schedules.push(null);
         out.push(...parsed.errors);
       }
+      for (const e of checkRunLimits(m.runLimits ?? {})) out.push({ field: `monitors[${i}].${e.field}`, message: e.message });
     });
     return out.slice(0, MAX_ERRORS);
   }
@@ -153,7 +202,15 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
       return rows.map((r) => {
         const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], []);
         const channels = (chMap.get(Number(r.id)) ?? []).map((c) => keyOf.get(c)!);
-        return { code: v.code, name: v.name, description: v.description, schedule: v.schedule, tags: v.tags, paused: v.paused, channels, repeatEverySeconds: v.repeatEverySeconds };
+        return { code: v.code, name: v.name, description: v.description, schedule: v.schedule, tags: v.tags, paused: v.paused, channels, repeatEverySeconds: v.repeatEverySeconds, ...runLimitsOf(r) };
+      });
+    },
+    async maintenanceWindows() {
+      const codeOf = new Map((await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors")).map((r) => [Number(r.id), r.code]));
+      return (await loadWindows(db)).map((w) => {
+        const v = windowView(w, 0);
+        // A window's monitors by code: ids are not kept by a restore.
+        return { name: v.name, rule: v.rule, monitorCodes: w.monitorIds.map((id) => codeOf.get(id)).filter((c): c is string => c !== undefined), tags: v.tags };
       });
     },
   };
@@ -181,9 +238,15 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
                 paused: { type: "boolean" },
                 channels: { type: "array", optional: true, items: { type: "string" } },
                 repeatEverySeconds,
+                runLimits: { type: "object", optional: true, props: runLimits },
                 pings: { type: "array", optional: true, items: ping },
               },
             },
+          },
+          maintenanceWindows: {
+            type: "array",
+            optional: true,
+            items: { type: "object", props: { name: { type: "string", max: 200 }, rule: { type: "object" }, monitorCodes: { type: "array", items: "string" }, tags: { type: "array", items: "string" } } },
           },
           skipped: { type: "array", optional: true },
         },
@@ -191,7 +254,8 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
           const plan = ctx.params;
           const full = plan.channels.map(fullConfig);
           const schedules: (Schedule | null)[] = [];
-          const errors = problems(plan, full, schedules);
+          const windows: WindowInput[] = [];
+          const errors = [...problems(plan, full, schedules), ...(await windowProblems(plan, windows))].slice(0, MAX_ERRORS);
           if (errors.length) throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
           const items: ReportItem[] = [];
           const created: number[] = [];
@@ -217,11 +281,18 @@ export function registryBackup(deps: ServiceDeps): Partial<ServiceSchema> {
               present.add(m.code);
               const channels = m.channels === undefined ? defaults : m.channels.map((k) => channelIds.get(k)).filter((c): c is number => c !== undefined);
               const fields = { code: m.code, name: m.name, description: m.description ?? null, schedule: schedules[i]!, tags: m.tags, paused: m.paused };
-              const monitorId = await insertMonitor(db, { ...fields, channels, repeatEverySeconds: m.repeatEverySeconds ?? null }, config.defaultTimezone, now, t);
+              const monitorId = await insertMonitor(
+                db,
+                { ...fields, channels, repeatEverySeconds: m.repeatEverySeconds ?? null, runLimits: runLimitColumns((m.runLimits ?? {}) as Partial<RunLimitFields>) },
+                config.defaultTimezone,
+                now,
+                t,
+              );
               if (m.pings?.length) await importPings(monitorId, m.pings, t);
               created.push(monitorId);
               items.push({ ...base, outcome: "created" });
             }
+            await importWindows(plan, windows, items, t);
           });
           for (const monitorId of created) ctx.broadcast("monitor.changed", { id: monitorId });
           for (const s of plan.skipped ?? []) items.push({ kind: s.kind, name: s.item, outcome: "skipped", reason: s.reason });

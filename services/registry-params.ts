@@ -1,3 +1,5 @@
+import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../core/run-limits.ts";
+
 // Validator rules of the monitor fields, shared by the registry's create/update and its import, so that
 // an imported monitor obeys exactly the rules of one created over the API.
 
@@ -15,3 +17,11 @@ export const channels = { type: "array", optional: true, max: 50, items: { type:
 // Reminders while a monitor stays down; null turns them off.
 export const repeatEverySeconds = { type: "number", optional: true, nullable: true, integer: true, min: 1, max: 30 * 86_400, convert: true };
 
+// Run limits (core/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
+export const runLimits = {
+  maxRunSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_RUN_SECONDS },
+  slowFactor: { type: "number", optional: true, nullable: true, min: 1, max: 1000 },
+  slowWindow: { type: "number", optional: true, integer: true, min: SLOW_MIN_HISTORY, max: MAX_SLOW_WINDOW },
+  failureThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
+  recoveryThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
+};

@@ -7,7 +7,7 @@ import type { ServiceDeps } from "./deps.ts";
 import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
 import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
-import { checkRunLimits, MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY, type RunLimitFields } from "../core/run-limits.ts";
+import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
 import { recordFlip } from "../core/db/flips.ts";
 import { newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
@@ -21,7 +21,7 @@ import { registryHosts } from "./registry-hosts.ts";
 import { registryKeys } from "./registry-keys.ts";
 import { badgeUrlOf, registryBadges } from "./registry-badges.ts";
 import { registryBackup } from "./registry-backup.ts";
-import { id, page, tags, name, description, channels, repeatEverySeconds } from "./registry-params.ts";
+import { id, page, tags, name, description, channels, repeatEverySeconds, runLimits } from "./registry-params.ts";
 import { registryMaintenance } from "./registry-maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
 import { activeWindowsFor } from "../core/maintenance.ts";
@@ -32,14 +32,6 @@ const { MoleculerClientError, ValidationError } = Errors;
 
 /** The list's sort keys and their columns (a monitor's next due time is its late_at). */
 const SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
-// Run limits (core/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
-const runLimits = {
-  maxRunSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_RUN_SECONDS },
-  slowFactor: { type: "number", optional: true, nullable: true, min: 1, max: 1000 },
-  slowWindow: { type: "number", optional: true, integer: true, min: SLOW_MIN_HISTORY, max: MAX_SLOW_WINDOW },
-  failureThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
-  recoveryThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
-};
 type RunLimitParams = Partial<RunLimitFields>;
 
 function invalid(errors: FieldError[]): never {

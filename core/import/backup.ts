@@ -2,7 +2,9 @@
 // plan. Each section is one entry of BACKUP_SECTIONS: a reader from the file into the plan.
 // The registry's EXPORT_SECTIONS (services/registry-backup.ts) writes the same sections.
 
-import { ImportInputError, isObject, type ChannelSpec, type ImportPlan, type MonitorSpec } from "./plan.ts";
+import { ImportInputError, isObject, type ChannelSpec, type ImportPlan, type MonitorSpec, type WindowSpec } from "./plan.ts";
+
+const RUN_LIMITS = ["maxRunSeconds", "slowFactor", "slowWindow", "failureThreshold", "recoveryThreshold"] as const;
 
 export const BACKUP_FORMAT = "heartbeats-backup";
 export const BACKUP_VERSION = 1;
@@ -59,8 +61,17 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
         paused: m.paused === true,
         channels,
         repeatEverySeconds: typeof m.repeatEverySeconds === "number" ? m.repeatEverySeconds : null,
+        // Written since run limits existed; an older file's monitors get the defaults.
+        runLimits: Object.fromEntries(RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k] as number | null])),
         origin: `${at} "${String(m.name)}"`,
       };
+    });
+  },
+  maintenanceWindows(section, plan) {
+    plan.maintenanceWindows = objects(section, "maintenanceWindows").map((w, i): WindowSpec => {
+      const at = `maintenanceWindows[${i}]`;
+      if (!isObject(w.rule)) throw new ImportInputError(`${at}.rule`, "must be an object");
+      return { name: text(w, "name", at), rule: w.rule, monitorCodes: list(w.monitorCodes, `${at}.monitorCodes`) as string[], tags: list(w.tags, `${at}.tags`) as string[] };
     });
   },
 };

@@ -38,19 +38,30 @@ export interface MonitorSpec {
   /** identities (channelIdentity) of the channels it alerts; left out: the default channels, as create does */
   channels?: string[];
   repeatEverySeconds?: number | null;
+  /** maxRunSeconds, slowFactor, slowWindow, failureThreshold, recoveryThreshold; left out: the defaults */
+  runLimits?: Record<string, number | null>;
   pings?: PingSpec[];
   /** where it came from, for the report and errors: `service #12`, `checks[3]` */
   origin: string;
 }
 
 export interface Skipped {
-  kind: "monitor" | "channel" | "tag";
+  kind: "monitor" | "channel" | "tag" | "maintenance window";
   item: string;
   reason: string;
 }
 
+/** A maintenance window as our export writes it: its monitors named by code, its rule as the API takes it. */
+export interface WindowSpec {
+  name: string;
+  rule: Record<string, unknown>;
+  monitorCodes: string[];
+  tags: string[];
+}
+
 export interface ImportPlan {
   tags?: string[];
+  maintenanceWindows?: WindowSpec[];
   channels: ChannelSpec[];
   monitors: MonitorSpec[];
   /** what the source mapping could not bring, and why */
@@ -60,7 +71,7 @@ export interface ImportPlan {
 export type Outcome = "created" | "present" | "skipped";
 
 export interface ReportItem {
-  kind: "monitor" | "channel" | "tag";
+  kind: "monitor" | "channel" | "tag" | "maintenance window";
   name: string;
   code?: string;
   outcome: Outcome;

@@ -42,9 +42,15 @@ async function snapshot(a: Api) {
     tags: m.tags,
     paused: m.paused,
     repeatEverySeconds: m.repeatEverySeconds,
+    runLimits: [m.maxRunSeconds, m.slowFactor, m.slowWindow, m.failureThreshold, m.recoveryThreshold],
     channels: m.channels.map((c: number) => nameOf.get(c)).sort(),
   }));
+  const codeOf = new Map(monitors.map((m: any) => [m.id, m.code]));
+  const allMonitors = (await a.call("GET", "/api/v1/monitors?limit=500")).body.items;
+  for (const m of allMonitors) codeOf.set(m.id, m.code);
+  const windows = (await a.call("GET", "/api/v1/maintenance")).body.items.map((w: any) => ({ name: w.name, rule: w.rule, monitors: w.monitorIds.map((id: number) => codeOf.get(id)).sort(), tags: w.tags }));
   return {
+    windows,
     monitors: monitors.sort((x: any, y: any) => x.code.localeCompare(y.code)),
     channels: channels.map((c: any) => ({ name: c.name, type: c.type, config: c.config, events: c.events, isDefault: c.isDefault, enabled: c.enabled })),
   };
@@ -70,7 +76,7 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("monitors, tags and channels come back the same on a wiped database; secrets only sealed in the file", async () => {
+  it("monitors (with their run limits), tags, channels and maintenance windows come back the same on a wiped database; secrets only sealed in the file", async () => {
     const env = { DATABASE_URL: source.url, SECRET_KEY: KEY };
     // A 36-character healthchecks.io code on MariaDB too (migration 007).
     const hc = await runCli("bin/import.ts", ["healthchecks", "--file", path.join(ROOT, "test/fixtures/healthchecks-checks.json")], env);
@@ -87,16 +93,27 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
       });
       assert.equal(mail.status, 201);
       for (const body of [
-        { name: "nightly", description: "db dump", schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", deadline: "end-of-day" }, tags: ["db", "prod"], channels: [hook.body.id, mail.body.id], repeatEverySeconds: 3600 },
+        {
+          name: "nightly", description: "db dump", schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", deadline: "end-of-day" }, tags: ["db", "prod"], channels: [hook.body.id, mail.body.id], repeatEverySeconds: 3600,
+          maxRunSeconds: 1800, slowFactor: 3, slowWindow: 10, failureThreshold: 2, recoveryThreshold: 3,
+        },
         { name: "queue", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 30 }, tags: ["prod"], channels: [] },
       ]) {
         const r = await a.call("POST", "/api/v1/monitors", body);
         assert.equal(r.status, 201, JSON.stringify(r.body));
         if (body.name === "queue") assert.equal((await a.call("POST", `/api/v1/monitors/${r.body.id}/pause`)).status, 200);
+        if (body.name === "nightly") {
+          const once = await a.call("POST", "/api/v1/maintenance", { name: "db upgrade", rule: { kind: "once", startsAt: "2031-03-01T22:00:00.000Z", endsAt: "2031-03-02T02:00:00.000Z" }, monitorIds: [r.body.id] });
+          assert.equal(once.status, 201, JSON.stringify(once.body));
+        }
       }
+      const weekly = await a.call("POST", "/api/v1/maintenance", { name: "patch night", rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 7200, timezone: "Asia/Shanghai" }, tags: ["prod"] });
+      assert.equal(weekly.status, 201, JSON.stringify(weekly.body));
       before = await snapshot(a);
     });
     assert.equal(before.monitors.length, 4);
+    assert.equal(before.windows.length, 2);
+    assert.deepEqual(before.monitors.find((m: any) => m.name === "nightly").runLimits, [1800, 3, 10, 2, 3]);
 
     const file = path.join(dir, "backup.json");
     const exp = await runCli("bin/export.ts", ["--file", file], env);
@@ -104,7 +121,7 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const text = fs.readFileSync(file, "utf8");
     assert.doesNotMatch(text, new RegExp(`${WEBHOOK_SECRET}|${SMTP_PASSWORD}|/hook`), "secrets only sealed");
     const json = JSON.parse(text);
-    assert.deepEqual(Object.keys(json), ["format", "version", "exportedAt", "tags", "channels", "monitors"]);
+    assert.deepEqual(Object.keys(json), ["format", "version", "exportedAt", "tags", "channels", "monitors", "maintenanceWindows"]);
     assert.match(json.channels[0].sealedSecrets, /^enc:v1:/);
 
     // Restore into an empty database with the same key, twice.
@@ -112,9 +129,9 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const renv = { DATABASE_URL: restored.url, SECRET_KEY: KEY, ALLOW_PRIVATE_WEBHOOKS: "true" };
     const r1 = await runCli("bin/import.ts", ["backup", "--file", file], renv);
     assert.equal(r1.code, 0, r1.stderr);
-    assert.match(r1.stdout, /^6 created, 0 already present, 0 skipped$/m);
+    assert.match(r1.stdout, /^8 created, 0 already present, 0 skipped$/m);
     const r2 = await runCli("bin/import.ts", ["backup", "--file", file], renv);
-    assert.match(r2.stdout, /^0 created, 6 already present, 0 skipped$/m);
+    assert.match(r2.stdout, /^0 created, 8 already present, 0 skipped$/m);
 
     await withServer(renv, async (a) => {
       assert.deepEqual(await snapshot(a), before);
@@ -131,6 +148,6 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const r3 = await runCli("bin/import.ts", ["backup", "--file", file], { DATABASE_URL: `sqlite:${path.join(other, "hb.sqlite")}`, SECRET_KEY: "a-completely-different-key-987654", ALLOW_PRIVATE_WEBHOOKS: "true" });
     assert.equal(r3.code, 0, r3.stderr);
     assert.match(r3.stdout, /^skipped\tchannel "ops hook": its secrets cannot be opened here .*SECRET_KEY/m);
-    assert.match(r3.stdout, /^4 created, 0 already present, 2 skipped$/m);
+    assert.match(r3.stdout, /^6 created, 0 already present, 2 skipped$/m);
   });
 });
