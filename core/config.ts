@@ -3,6 +3,7 @@
 
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./delivery.ts";
+import { LOCALES, isLocale, type Locale } from "./locale.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -30,6 +31,8 @@ export interface Config {
   pingBatchMax: number;
   trustProxy: boolean;
   defaultTimezone: string;
+  /** language of alerts from channels that choose none, and of the dashboard when neither the user nor the browser chooses */
+  defaultLocale: Locale;
   publicUrl: string | null;
   admin: { username: string; password: string } | null;
   smtp: SmtpConfig | null;
@@ -141,6 +144,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!IANAZone.isValidZone(defaultTimezone)) {
     throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got "${defaultTimezone}"`);
   }
+  const defaultLocale = str(env, "DEFAULT_LOCALE") ?? "en";
+  if (!isLocale(defaultLocale)) throw new ConfigError(`DEFAULT_LOCALE must be one of ${LOCALES.join(", ")}, got "${defaultLocale}"`);
   const adminUser = str(env, "ADMIN_USERNAME");
   const adminPass = str(env, "ADMIN_PASSWORD");
   if (Boolean(adminUser) !== Boolean(adminPass)) {
@@ -163,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     pingBatchMax: int(env, "PING_BATCH_MAX", 200, 1, 10_000),
     trustProxy: bool(env, "TRUST_PROXY", false),
     defaultTimezone,
+    defaultLocale,
     publicUrl: publicUrl ? publicUrl.replace(/\/+$/, "") : null,
     admin: adminUser && adminPass ? { username: adminUser, password: adminPass } : null,
     smtp: smtp(env),
