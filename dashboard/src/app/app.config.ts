@@ -7,6 +7,8 @@ import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
 import { routes } from './app.routes';
 import { apiInterceptor } from './auth/api.interceptor';
 import { registerIcons } from './icons';
+import { MatPaginatorIntl } from '@angular/material/paginator';
+import { I18nPaginatorIntl } from './i18n/i18n';
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -14,6 +16,7 @@ export const appConfig: ApplicationConfig = {
     provideRouter(routes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([apiInterceptor])),
     provideAppInitializer(() => registerIcons(inject(MatIconRegistry), inject(DomSanitizer))),
+    { provide: MatPaginatorIntl, useClass: I18nPaginatorIntl },
     { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },
   ],
 };

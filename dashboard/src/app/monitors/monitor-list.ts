@@ -21,7 +21,8 @@ import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
 import { exactTime, relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
-import { STATUS_META } from '../shared/status';
+import { statusMeta, type StatusMeta } from '../shared/status';
+import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
 
 const PAGE_SIZE = 50;
@@ -45,7 +46,7 @@ export class MonitorListPage {
   private readonly clock = inject(Now);
   protected readonly auth = inject(Auth);
   protected readonly statuses = MONITOR_STATUSES;
-  protected readonly meta = STATUS_META;
+  protected readonly i18n = inject(I18n);
   protected readonly pageSize = PAGE_SIZE;
 
   protected readonly items = signal<Monitor[]>([]);
@@ -193,12 +194,16 @@ export class MonitorListPage {
     return c ? (c[status] ?? 0) : null;
   }
 
+  protected meta(status: MonitorStatus): StatusMeta {
+    return statusMeta(status, this.i18n.locale());
+  }
+
   protected rel(iso: string | null): string {
-    return relativeTime(iso, this.clock.now());
+    return relativeTime(iso, this.clock.now(), this.i18n.locale());
   }
 
   protected exact(iso: string | null): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
 
   protected trackId(_: number, m: Monitor): number {

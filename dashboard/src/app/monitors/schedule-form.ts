@@ -6,6 +6,7 @@
 import { FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
 import type { Monitor, MonitorInput, Schedule } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
+import { translate } from '../i18n/translate.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Time units
@@ -45,8 +46,7 @@ export function fromSeconds(seconds: number | null | undefined): { value: number
 export function formatDuration(seconds: number): string {
   const { value, unit } = fromSeconds(seconds);
   if (value === null) return '';
-  const singular = unit.slice(0, -1);
-  return `${value} ${value === 1 ? singular : unit}`;
+  return translate(value === 1 ? `unit.${unit}.one` : `unit.${unit}`, { n: value });
 }
 
 // ---------------------------------------------------------------------------------------------
