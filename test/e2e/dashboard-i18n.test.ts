@@ -40,7 +40,7 @@ after(() => stopDashboardSystem(sys));
 /** A user's own session over HTTP: the cookie and the CSRF token, as the dashboard holds them. */
 async function session([username, password]: [string, string]) {
   const res = await fetch(`${base}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   return { cookie: (res.headers.get("set-cookie") ?? "").split(";")[0]!, csrf: body.csrfToken as string, body };
 }
 
@@ -48,7 +48,7 @@ async function patchLocale(s: { cookie: string; csrf: string | null }, locale: u
   const headers: Record<string, string> = { "content-type": "application/json", cookie: s.cookie };
   if (s.csrf) headers["x-csrf-token"] = s.csrf;
   const res = await fetch(`${base}/api/v1/session`, { method: "PATCH", headers, body: JSON.stringify({ locale }) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 /** English catalog words of these groups that are on the page: the visible text (code blocks aside) and the labels. */
@@ -116,7 +116,7 @@ test("a user whose language is zh-Hans sees the list, the detail page and the na
   assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "en");
   assert.ok((await page.locator("nav").innerText()).includes("Monitors"));
   assert.equal((await page.getByTestId("language-switch").innerText()).trim(), "中文");
-  const stored = await page.evaluate(async () => (await fetch("/api/v1/session")).json());
+  const stored = await page.evaluate(async () => (await fetch("/api/v1/session")).json()) as any;
   assert.equal(stored.user.locale, "en");
   await page.reload();
   await page.locator("h2", { hasText: "Status history" }).waitFor();
@@ -127,10 +127,10 @@ test("a user whose language is zh-Hans sees the list, the detail page and the na
   await page.locator("h2", { hasText: "状态历史" }).waitFor();
   await page.reload();
   await page.locator("h2", { hasText: "状态历史" }).waitFor();
-  assert.equal((await page.evaluate(async () => (await fetch("/api/v1/session")).json())).user.locale, "zh-Hans");
+  assert.equal((await page.evaluate(async () => (await fetch("/api/v1/session")).json()) as any).user.locale, "zh-Hans");
 });
 
-test("a user with no choice of their own gets the browser's language", { skip, timeout: 60_000 }, async () => {
+test("a user with no choice of their own gets the browser's language, on the monitor form too", { skip, timeout: 60_000 }, async () => {
   const context = await sys!.browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
@@ -138,8 +138,16 @@ test("a user with no choice of their own gets the browser's language", { skip, t
     await page.getByTestId("new-monitor").waitFor();
     assert.equal((await page.getByTestId("new-monitor").innerText()).trim(), "新建监控");
     assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "zh-Hans");
-    const s = await page.evaluate(async () => (await fetch("/api/v1/session")).json());
+    const s = await page.evaluate(async () => (await fetch("/api/v1/session")).json()) as any;
     assert.equal(s.user.locale, null, "nothing was stored: the browser chose");
+    // The monitor form too, with its validation messages.
+    await page.getByTestId("new-monitor").click();
+    await page.getByTestId("form-save").waitFor();
+    assert.equal((await page.getByTestId("form-save").innerText()).trim(), "创建监控");
+    await page.getByTestId("form-save").click();
+    assert.equal((await page.getByTestId("error-name").innerText()).trim(), "请填写名称");
+    assert.deepEqual(await englishLeftovers(page, [...SHELL, "form.", "unitName."]), [], "English words on the Chinese monitor form");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-zh-form.png"), fullPage: true });
   } finally {
     await context.close();
   }

@@ -374,31 +374,31 @@ export const tagsValidator: ValidatorFn = (control) => {
 export function errorMessage(errors: ValidationErrors | null | undefined, label: string): string {
   if (!errors) return '';
   if (typeof errors['server'] === 'string') return errors['server'];
-  if (errors['required']) return `${label} is required`;
-  if (errors['number']) return `${label} must be a number`;
-  if (errors['min']) return `${label} must not be negative`;
-  if (errors['wholeSeconds']) return `${label} must be a whole number of seconds`;
+  if (errors['required']) return translate('form.required', { label });
+  if (errors['number']) return translate('form.number', { label });
+  if (errors['min']) return translate('form.negative', { label });
+  if (errors['wholeSeconds']) return translate('form.wholeSeconds', { label });
   if (errors['minSeconds']) {
     const min = (errors['minSeconds'] as { min: number }).min;
-    return `${label} must be at least ${formatDuration(min)}`;
+    return translate('form.atLeast', { label, min: formatDuration(min) });
   }
   if (errors['maxSeconds']) {
     const max = (errors['maxSeconds'] as { max: number }).max;
-    return `${label} must be at most ${formatDuration(max)}`;
+    return translate('form.atMost', { label, max: formatDuration(max) });
   }
   if (errors['maxlength']) {
     const max = (errors['maxlength'] as { requiredLength: number }).requiredLength;
-    return `${label} must be at most ${max} characters`;
+    return translate('form.maxLength', { label, max });
   }
   if (errors['cronFields']) {
     const n = (errors['cronFields'] as { count: number }).count;
-    return `A cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds; this has ${n}`;
+    return translate('form.cronFields', { n });
   }
-  if (errors['cronAlias']) return `Unknown shortcut; use one of ${CRON_ALIASES.join(', ')}`;
-  if (errors['timezone']) return 'Pick a time zone from the list, e.g. Europe/Berlin';
-  if (errors['maxTags']) return `At most ${(errors['maxTags'] as { max: number }).max} tags`;
-  if (errors['tagLength']) return `A tag must be at most ${(errors['tagLength'] as { max: number }).max} characters`;
-  return `${label} is not valid`;
+  if (errors['cronAlias']) return translate('form.cronAlias', { aliases: CRON_ALIASES.join(', ') });
+  if (errors['timezone']) return translate('form.timezoneInvalid');
+  if (errors['maxTags']) return translate('form.maxTags', { max: (errors['maxTags'] as { max: number }).max });
+  if (errors['tagLength']) return translate('form.tagLength', { max: (errors['tagLength'] as { max: number }).max });
+  return translate('form.invalid', { label });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,5 +452,5 @@ export function applyApiErrors(form: FormGroup, problems: readonly FieldProblem[
 
 function serverMessage(message: string): string {
   const m = message.trim();
-  return m ? m[0].toUpperCase() + m.slice(1) : 'Not valid';
+  return m ? m[0].toUpperCase() + m.slice(1) : translate('form.notValid');
 }
