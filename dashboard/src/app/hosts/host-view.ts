@@ -5,18 +5,24 @@
 import type { Host, HostMetrics, HostPollResult, HostSample } from '../api/models.ts';
 import type { Series, TimeMark } from './line-chart-model.ts';
 import type { StatusMeta } from '../shared/status.ts';
+import { translate, type Locale } from '../i18n/translate.ts';
 
 export type HostState = 'ok' | 'breach' | 'error' | 'pending' | 'disabled';
 
 export type HostStateMeta = StatusMeta;
 
-export const HOST_STATE_META: Readonly<Record<HostState, HostStateMeta>> = {
-  ok: { label: 'OK', icon: 'status-up', description: 'The last poll worked and no check was breached', tone: 'up' },
-  breach: { label: 'Breach', icon: 'status-late', description: 'The last poll worked but a check was breached', tone: 'late' },
-  error: { label: 'Error', icon: 'status-down', description: 'The last poll failed (unreachable, wrong key, host key changed, …)', tone: 'down' },
-  pending: { label: 'Not polled yet', icon: 'status-new', description: 'Waiting for the first poll', tone: 'new' },
-  disabled: { label: 'Disabled', icon: 'status-paused', description: 'Not polled', tone: 'paused' },
+const HOST_STATE_LOOK: Readonly<Record<HostState, Pick<HostStateMeta, 'icon' | 'tone'>>> = {
+  ok: { icon: 'status-up', tone: 'up' },
+  breach: { icon: 'status-late', tone: 'late' },
+  error: { icon: 'status-down', tone: 'down' },
+  pending: { icon: 'status-new', tone: 'new' },
+  disabled: { icon: 'status-paused', tone: 'paused' },
 };
+
+/** A host state's words (in `locale`, by default the active one), icon and colour. */
+export function hostStateMeta(state: HostState, locale?: Locale): HostStateMeta {
+  return { ...HOST_STATE_LOOK[state], label: translate(`hostState.${state}`, undefined, locale), description: translate(`hostState.${state}.description`, undefined, locale) };
+}
 
 /** The state of one poll result (null: never polled). */
 export function resultState(r: HostPollResult | null | undefined): 'ok' | 'breach' | 'error' | 'pending' {
