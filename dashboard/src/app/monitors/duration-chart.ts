@@ -58,5 +58,8 @@ export class DurationChart {
   readonly pings = input.required<readonly Ping[]>();
   protected readonly i18n = inject(I18n);
   // The labels are words too: a language switch redraws them.
-  protected readonly model = computed(() => (this.i18n.locale(), chartModel(this.pings(), 600, 120)));
+  protected readonly model = computed(() => {
+    this.i18n.locale();
+    return chartModel(this.pings(), 600, 120);
+  });
 }
