@@ -91,6 +91,7 @@ test("a user whose language is zh-Hans sees the list, the detail page and the na
   await row.waitFor();
   assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "zh-Hans");
   assert.equal((await page.locator("h1").innerText()).trim(), "监控");
+  assert.equal(await page.title(), "监控 · Heartbeats");
   const nav = await page.locator("nav").innerText();
   assert.ok(nav.includes("监控"), nav);
   assert.equal((await row.getByTestId("status-chip").innerText()).trim(), "正常");
@@ -115,6 +116,7 @@ test("a user whose language is zh-Hans sees the list, the detail page and the na
   await page.locator("h2", { hasText: "Status history" }).waitFor();
   assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "en");
   assert.ok((await page.locator("nav").innerText()).includes("Monitors"));
+  assert.equal(await page.title(), "Monitor · Heartbeats", "the tab's title follows the switch");
   assert.equal((await page.getByTestId("language-switch").innerText()).trim(), "中文");
   const stored = await page.evaluate(async () => (await fetch("/api/v1/session")).json()) as any;
   assert.equal(stored.user.locale, "en");

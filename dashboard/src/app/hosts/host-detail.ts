@@ -213,7 +213,7 @@ export class HostDetailPage implements OnInit {
         this.api.deleteHost(h.id).subscribe({
           next: () => {
             this.busy.set(false);
-            this.snack.open(`Deleted “${h.name}”.`, undefined, { duration: 3000 });
+            this.snack.open(this.i18n.t('detail.deletedName', { name: h.name }), undefined, { duration: 3000 });
             void this.router.navigate(['/hosts']);
           },
           error: (err) => {

@@ -1,9 +1,11 @@
 import { DOCUMENT, Injectable, computed, effect, inject, signal } from '@angular/core';
 import { MatPaginatorIntl } from '@angular/material/paginator';
+import { Title } from '@angular/platform-browser';
+import { TitleStrategy, type RouterStateSnapshot } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
 import type { Session } from '../api/models';
-import { chooseLocale, setActiveLocale, translate, type Locale, type MessageKey, type Params } from './translate';
+import { CATALOGS, chooseLocale, setActiveLocale, translate, type Locale, type MessageKey, type Params } from './translate';
 
 /**
  * The dashboard's language, switchable at runtime: the signed-in user's stored choice, else the
@@ -81,4 +83,25 @@ export class I18nPaginatorIntl extends MatPaginatorIntl {
     const end = start < length ? Math.min(start + pageSize, length) : start + pageSize;
     return translate('pager.range', { start: start + 1, end, total: length });
   };
+}
+
+/** Route titles are message keys: "Monitors · Heartbeats" in the current language, again after a switch. */
+@Injectable()
+export class I18nTitleStrategy extends TitleStrategy {
+  private readonly title = inject(Title);
+  private readonly key = signal<string | undefined>(undefined);
+
+  constructor() {
+    super();
+    const i18n = inject(I18n);
+    effect(() => {
+      const key = this.key();
+      const words = key && key in CATALOGS.en ? i18n.t(key as MessageKey) : key;
+      this.title.setTitle(words ? `${words} · Heartbeats` : 'Heartbeats');
+    });
+  }
+
+  override updateTitle(snapshot: RouterStateSnapshot): void {
+    this.key.set(this.buildTitle(snapshot));
+  }
 }

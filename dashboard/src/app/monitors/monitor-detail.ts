@@ -170,7 +170,7 @@ export class MonitorDetailPage implements OnInit {
       },
       error: (err) => {
         this.busy.set(false);
-        this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+        this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
       },
     });
   }
@@ -198,7 +198,7 @@ export class MonitorDetailPage implements OnInit {
           },
           error: (err) => {
             this.busy.set(false);
-            this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+            this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
           },
         });
       });
