@@ -13,7 +13,8 @@
 //     "downSince": "<ISO 8601>" | null,
 //     "failure": { "data": "…" | null, "exitStatus": 1 | null, "truncated": false } | null,
 //     "subject": "[Heartbeats] DOWN: …",
-//     "text": "plain-text body, several lines"
+//     "text": "plain-text body, several lines",
+//     "locale": "en" | "zh-Hans"   the language of subject and text (the channel's locale)
 //   }
 //
 // Headers: Idempotency-Key, X-Heartbeats-Event, X-Heartbeats-Timestamp (unix seconds) and, when
@@ -66,6 +67,7 @@ export function payload(alert: Alert) {
     failure: f.failure ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated } : null,
     subject: r.subject,
     text: r.text,
+    locale: r.locale,
   };
 }
 

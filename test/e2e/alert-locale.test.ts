@@ -91,6 +91,8 @@ test("one monitor goes down: Chinese channels get Chinese, the English channel E
   );
 
   const chinese = zhAlert.json;
+  assert.equal(chinese.locale, "zh-Hans");
+  assert.equal(enAlert.json.locale, "en");
   assert.match(chinese.subject, /^\[Heartbeats\] 故障: 夜间备份 <b> — /);
   assert.match(chinese.text, /监控:\s+夜间备份 <b> \(/);
   assert.match(chinese.text, /状态:\s+(迟到|正常) → 故障/);
