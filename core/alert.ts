@@ -4,6 +4,8 @@
 
 import { DateTime } from "luxon";
 import type { FlipReason, Status } from "./monitor-status.ts";
+import { ALERT_MESSAGES, fill, type AlertMessages } from "./alert-messages.ts";
+import type { Locale } from "./locale.ts";
 
 /** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
 export type AlertEvent = "down" | "up" | "failure" | "reminder" | "test";
@@ -47,6 +49,14 @@ export interface RenderedAlert {
   rows: [string, string][];
   failureText: string | null;
   failureTruncated: boolean;
+  /** the alert's language, and the words channels add around the rendered parts */
+  locale: Locale;
+  labels: {
+    /** "Failure report" or "Failure report (truncated)", in the alert's language */
+    failureReport: string;
+    /** the dashboard link's text: "Open in Heartbeats" */
+    open: string;
+  };
   /** red for down and failure, green for up, amber for reminders, blue for tests */
   color: string;
   url: string | null;
@@ -56,18 +66,6 @@ export interface RenderedAlert {
   markdown: string;
 }
 
-const REASONS: Record<FlipReason, string> = {
-  ping: "a successful ping arrived",
-  failure: "the job reported a failure",
-  late: "the ping is late",
-  "no-ping": "no ping arrived before the deadline",
-  "never-pinged": "the monitor has never pinged",
-  "running-too-long": "a started run did not finish within its maximum run time",
-  slow: "the run took much longer than usual",
-  paused: "paused by hand",
-  resumed: "resumed by hand",
-};
-
 /** "2026-11-24 16:05:00 Asia/Shanghai (2026-11-24 08:05:00 UTC)" */
 export function bothZones(ms: number, zone: string): string {
   const local = DateTime.fromMillis(ms, { zone }).toFormat("yyyy-LL-dd HH:mm:ss");
@@ -75,23 +73,22 @@ export function bothZones(ms: number, zone: string): string {
   return zone === "UTC" ? `${utc} UTC` : `${local} ${zone} (${utc} UTC)`;
 }
 
-function duration(ms: number): string {
+function duration(ms: number, units: AlertMessages["units"]): string {
   const s = Math.max(0, Math.round(ms / 1000));
   const parts: string[] = [];
   const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  if (d) parts.push(`${d}d`);
-  if (h) parts.push(`${h}h`);
-  if (m) parts.push(`${m}m`);
-  if (sec || parts.length === 0) parts.push(`${sec}s`);
+  if (d) parts.push(fill(units.d, { n: d }));
+  if (h) parts.push(fill(units.h, { n: h }));
+  if (m) parts.push(fill(units.m, { n: m }));
+  if (sec || parts.length === 0) parts.push(fill(units.s, { n: sec }));
   return parts.join(" ");
 }
 
 /** A run's length: tenths of a second under a minute ("0.1s", "12.5s"), else as duration(). */
-function runLength(ms: number): string {
-  return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : duration(ms);
+function runLength(ms: number, units: AlertMessages["units"]): string {
+  return ms < 60_000 ? fill(units.s, { n: (Math.max(0, ms) / 1000).toFixed(1) }) : duration(ms, units);
 }
 
-const HEADLINES: Record<AlertEvent, string> = { down: "DOWN", up: "UP", failure: "FAILED", reminder: "STILL DOWN", test: "TEST" };
 const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8" };
 
 function firstLine(text: string, max: number): string {
@@ -99,62 +96,70 @@ function firstLine(text: string, max: number): string {
   return line.length > max ? line.slice(0, max - 1) + "…" : line;
 }
 
-export function renderAlert(f: AlertFacts): RenderedAlert {
+/** The alert in `locale` (English unless the channel chose another language). */
+export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert {
   const { monitor, flip } = f;
   const zone = monitor.timezone;
-  if (f.event === "test") return renderTest(f);
+  const w = ALERT_MESSAGES[locale];
+  if (f.event === "test") return renderTest(f, locale);
   const rows: [string, string][] = [
-    ["Monitor", `${monitor.name} (${monitor.code})`],
-    ["Status", `${flip.from} → ${flip.to}`],
-    ["Reason", REASONS[flip.reason]],
-    ["At", bothZones(flip.at, zone)],
-    ["Last ping", f.lastPingAt === null ? "never" : bothZones(f.lastPingAt, zone)],
+    [w.rows.monitor, `${monitor.name} (${monitor.code})`],
+    [w.rows.status, `${w.statuses[flip.from]} → ${w.statuses[flip.to]}`],
+    [w.rows.reason, w.reasons[flip.reason]],
+    [w.rows.at, bothZones(flip.at, zone)],
+    [w.rows.lastPing, f.lastPingAt === null ? w.never : bothZones(f.lastPingAt, zone)],
   ];
-  if (flip.expectedAt !== null) rows.push([flip.reason === "running-too-long" ? "Due to finish" : "Expected", bothZones(flip.expectedAt, zone)]);
-  if (f.run) rows.push(["Run took", runLength(f.run.durationMs)]);
-  if (f.run?.medianMs !== null && f.run?.medianMs !== undefined) rows.push(["Usual run", `${runLength(f.run.medianMs)} (median)`]);
-  if (f.downSince !== null && flip.to === "up") rows.push(["Down for", duration(flip.at - f.downSince)]);
-  if (f.event === "reminder") rows.push(["Reminder", `#${f.reminder}`]);
-  if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined) rows.push(["Exit status", String(f.failure.exitStatus)]);
-  if (monitor.tags.length) rows.push(["Tags", monitor.tags.join(", ")]);
-  if (f.dashboardUrl) rows.push(["Details", f.dashboardUrl]);
+  if (flip.expectedAt !== null) rows.push([flip.reason === "running-too-long" ? w.rows.dueToFinish : w.rows.expected, bothZones(flip.expectedAt, zone)]);
+  if (f.run) rows.push([w.rows.runTook, runLength(f.run.durationMs, w.units)]);
+  if (f.run?.medianMs !== null && f.run?.medianMs !== undefined) rows.push([w.rows.usualRun, `${runLength(f.run.medianMs, w.units)} (${w.rows.median})`]);
+  if (f.downSince !== null && flip.to === "up") rows.push([w.rows.downFor, duration(flip.at - f.downSince, w.units)]);
+  if (f.event === "reminder") rows.push([w.rows.reminder, `#${f.reminder}`]);
+  if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined) rows.push([w.rows.exitStatus, String(f.failure.exitStatus)]);
+  if (monitor.tags.length) rows.push([w.rows.tags, monitor.tags.join(w.listSeparator)]);
+  if (f.dashboardUrl) rows.push([w.rows.details, f.dashboardUrl]);
 
   const failureText = f.failure?.data ?? null;
-  const title = `${flip.reason === "slow" ? "SLOW" : HEADLINES[f.event]}: ${oneLine(monitor.name)}`;
-  let summary = REASONS[flip.reason];
+  const title = `${flip.reason === "slow" ? w.slowHeadline : w.headlines[f.event]}: ${oneLine(monitor.name)}`;
+  let summary = w.reasons[flip.reason];
   if (flip.reason === "failure" && failureText) summary = firstLine(failureText, 80);
-  if (flip.reason === "slow" && f.run) summary = `the run took ${runLength(f.run.durationMs)}${f.run.medianMs === null ? "" : `, usually ${runLength(f.run.medianMs)}`}`;
-  if (f.event === "reminder" && f.downSince !== null) summary = `down for ${duration(f.raisedAt - f.downSince)}: ${summary}`;
-  return finish(f, title, summary, rows, failureText);
+  if (flip.reason === "slow" && f.run) {
+    const took = runLength(f.run.durationMs, w.units);
+    summary = f.run.medianMs === null ? fill(w.slowSummaryAlone, { took }) : fill(w.slowSummary, { took, usual: runLength(f.run.medianMs, w.units) });
+  }
+  if (f.event === "reminder" && f.downSince !== null) summary = fill(w.stillDown, { duration: duration(f.raisedAt - f.downSince, w.units), reason: summary });
+  return finish(f, locale, title, summary, rows, failureText);
 }
 
 /** What a channel's "send test" shows: proof that the channel works, not an incident. */
-function renderTest(f: AlertFacts): RenderedAlert {
+function renderTest(f: AlertFacts, locale: Locale): RenderedAlert {
+  const w = ALERT_MESSAGES[locale];
   const rows: [string, string][] = [
-    ["Channel", f.monitor.name],
-    ["At", bothZones(f.flip.at, f.monitor.timezone)],
+    [w.rows.channel, f.monitor.name],
+    [w.rows.at, bothZones(f.flip.at, f.monitor.timezone)],
   ];
-  if (f.dashboardUrl) rows.push(["Dashboard", f.dashboardUrl]);
-  return finish(f, `TEST: ${oneLine(f.monitor.name)}`, "a test alert from Heartbeats: this channel works", rows, null);
+  if (f.dashboardUrl) rows.push([w.rows.dashboard, f.dashboardUrl]);
+  return finish(f, locale, `${w.headlines.test}: ${oneLine(f.monitor.name)}`, w.testSummary, rows, null);
 }
 
-function finish(f: AlertFacts, title: string, summary: string, rows: [string, string][], failureText: string | null): RenderedAlert {
+function finish(f: AlertFacts, locale: Locale, title: string, summary: string, rows: [string, string][], failureText: string | null): RenderedAlert {
+  const w = ALERT_MESSAGES[locale];
   const truncated = Boolean(f.failure?.truncated);
+  const failureReport = w.failureReport + (truncated ? w.truncated : "");
   let subject = `[Heartbeats] ${title}`;
   if (f.event !== "up") subject += ` — ${summary}`;
 
   const width = Math.max(...rows.map(([k]) => k.length));
   let text = rows.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v}`).join("\n") + "\n";
-  if (failureText) text += `\nFailure report${truncated ? " (truncated)" : ""}:\n${failureText}\n`;
+  if (failureText) text += `\n${failureReport}:\n${failureText}\n`;
 
   let html = `<h2>${escapeHtml(subject)}</h2>\n<table>\n`;
   for (const [k, v] of rows) html += `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>\n`;
   html += "</table>\n";
-  if (failureText) html += `<h3>Failure report${truncated ? " (truncated)" : ""}</h3>\n<pre>${escapeHtml(failureText)}</pre>\n`;
+  if (failureText) html += `<h3>${escapeHtml(failureReport)}</h3>\n<pre>${escapeHtml(failureText)}</pre>\n`;
 
   let markdown = `**${escapeMarkdown(title)}**\n${escapeMarkdown(summary)}\n\n`;
   markdown += rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("\n") + "\n";
-  if (failureText) markdown += `\n**Failure report${truncated ? " (truncated)" : ""}:**\n${codeBlock(failureText)}\n`;
+  if (failureText) markdown += `\n**${failureReport}:**\n${codeBlock(failureText)}\n`;
 
   return {
     subject: oneLine(subject),
@@ -163,6 +168,8 @@ function finish(f: AlertFacts, title: string, summary: string, rows: [string, st
     rows,
     failureText,
     failureTruncated: truncated,
+    locale,
+    labels: { failureReport, open: w.open },
     color: COLORS[f.event],
     url: f.dashboardUrl,
     text,

@@ -3,6 +3,7 @@
 
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./delivery.ts";
+import { LOCALES, isLocale, type Locale } from "./locale.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -32,6 +33,8 @@ export interface Config {
   /** failed sign-ins (basic auth, login, API keys) before a user or an address is locked out */
   signIn: { maxPerUser: number; maxPerIp: number; lockMs: number };
   defaultTimezone: string;
+  /** language of alerts from channels that choose none, and of the dashboard when neither the user nor the browser chooses */
+  defaultLocale: Locale;
   publicUrl: string | null;
   admin: { username: string; password: string } | null;
   smtp: SmtpConfig | null;
@@ -143,6 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!IANAZone.isValidZone(defaultTimezone)) {
     throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got "${defaultTimezone}"`);
   }
+  const defaultLocale = str(env, "DEFAULT_LOCALE") ?? "en";
+  if (!isLocale(defaultLocale)) throw new ConfigError(`DEFAULT_LOCALE must be one of ${LOCALES.join(", ")}, got "${defaultLocale}"`);
   const adminUser = str(env, "ADMIN_USERNAME");
   const adminPass = str(env, "ADMIN_PASSWORD");
   if (Boolean(adminUser) !== Boolean(adminPass)) {
@@ -170,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
       lockMs: int(env, "SIGNIN_LOCKOUT_SECONDS", 900, 1, 86_400) * 1000,
     },
     defaultTimezone,
+    defaultLocale,
     publicUrl: publicUrl ? publicUrl.replace(/\/+$/, "") : null,
     admin: adminUser && adminPass ? { username: adminUser, password: adminPass } : null,
     smtp: smtp(env),

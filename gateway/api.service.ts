@@ -8,6 +8,7 @@ import ApiGateway from "moleculer-web";
 import type { Config } from "../core/config.ts";
 import type { Clock } from "../core/clock.ts";
 import { roleAllows, type Role } from "../core/password.ts";
+import { isLocale, LOCALES, type Locale } from "../core/locale.ts";
 import { boundData, NotUtf8Error, originalSignal, parseSignal, queryParam, type PingSignal } from "../core/ping.ts";
 import { CODE_PATTERN } from "../core/code.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
@@ -31,6 +32,8 @@ interface AuthUser {
   id: number;
   username: string;
   role: Role;
+  /** the dashboard's language the user chose; null or absent: the browser's */
+  locale?: Locale | null;
   /** set when the caller is an API key */
   scope?: string;
 }
@@ -201,6 +204,11 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
   function originalAnswer(params: Record<string, unknown>, data: Record<string, unknown>) {
     const sent = params as { data: string | null; sourceIp: string | null; userAgent: string | null };
     return { id: data.id, service: data.code, data: sent.data ?? "", remote_addr: sent.sourceIp, ua: sent.userAgent ?? "", created: data.receivedAt, kind: data.kind, status: data.status };
+  }
+
+  /** What the dashboard learns of its session: who, the CSRF token, and the languages to choose from. */
+  function sessionAnswer(user: AuthUser, csrfToken: string) {
+    return { user: { username: user.username, role: user.role, locale: user.locale ?? null }, csrfToken, defaultLocale: config.defaultLocale };
   }
 
   type Call = (action: string, params: Record<string, unknown>) => Promise<unknown>;
@@ -440,14 +448,31 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
               const s = (await this.broker.call("registry.sessions.create", { userId: user.id })) as { token: string; csrfToken: string };
               res.setHeader("Set-Cookie", sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)));
               res.setHeader("Cache-Control", "no-store");
-              sendJson(res, 200, { user: { username: user.username, role: user.role }, csrfToken: s.csrfToken });
+              sendJson(res, 200, sessionAnswer(user, s.csrfToken));
             }),
             "GET /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
               const token = readCookie(req.headers.cookie, SESSION_COOKIE);
               const s = token ? ((await this.broker.call("registry.sessions.get", { token })) as { user: AuthUser; csrfToken: string } | null) : null;
               if (!s) unauthorized("not logged in");
               res.setHeader("Cache-Control", "no-store");
-              sendJson(res, 200, { user: { username: s.user.username, role: s.user.role }, csrfToken: s.csrfToken });
+              sendJson(res, 200, sessionAnswer(s.user, s.csrfToken));
+            }),
+            // The signed-in user's own settings (today: the dashboard's language). Any role may
+            // change its own; it needs the session's CSRF token like every change made with a cookie.
+            "PATCH /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
+              const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+              const s = token ? ((await this.broker.call("registry.sessions.get", { token })) as { user: AuthUser; csrfToken: string } | null) : null;
+              if (!s) unauthorized("not logged in");
+              if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken)) throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
+              const { locale } = req.$params as { locale?: unknown };
+              if (locale !== null && !isLocale(locale)) {
+                const message = `locale must be one of ${LOCALES.join(", ")}, or null to follow the browser`;
+                throw new MoleculerClientError(message, 422, "VALIDATION_ERROR", [{ field: "locale", message }]);
+              }
+              await this.broker.call("registry.users.setLocale", { userId: s.user.id, locale });
+              sessions.delete(token!);
+              res.setHeader("Cache-Control", "no-store");
+              sendJson(res, 200, sessionAnswer({ ...s.user, locale }, s.csrfToken));
             }),
             "DELETE /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {
               const token = readCookie(req.headers.cookie, SESSION_COOKIE);

@@ -31,7 +31,7 @@ export function message(alert: Alert, config: Pick<DiscordConfig, "username"> = 
   while (fields.length && size() > EMBED_TOTAL) fields.pop();
   const fixed = size() - description.length;
   if (r.failureText) {
-    const label = `\n\n**Failure report${r.failureTruncated ? " (truncated)" : ""}:**\n`;
+    const label = `\n\n**${r.labels.failureReport}:**\n`;
     // The failure report gets what is left of both the description and the whole-embed budget.
     const room = Math.min(4096, EMBED_TOTAL - fixed) - description.length - label.length;
     const block = fenced(r.failureText, room);

@@ -26,7 +26,7 @@ const FAILURE_MAX = 16_000;
 export function message(alert: Alert) {
   const r = alert.rendered;
   let text = escapeMarkdown(r.summary) + "\n\n" + r.rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("  \n");
-  if (r.failureText) text += `\n\n**Failure report${r.failureTruncated ? " (truncated)" : ""}:**\n` + fenced(r.failureText, FAILURE_MAX);
+  if (r.failureText) text += `\n\n**${r.labels.failureReport}:**\n` + fenced(r.failureText, FAILURE_MAX);
   const extras: Record<string, unknown> = { "client::display": { contentType: "text/markdown" } };
   if (r.url) extras["client::notification"] = { click: { url: r.url } };
   return { title: clip(r.title, 250), message: text, priority: PRIORITY[alert.event], extras };

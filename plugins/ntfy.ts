@@ -43,7 +43,7 @@ export function message(alert: Alert, topic: string) {
   let text = escapeMarkdown(r.summary) + "\n\n" + r.rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("  \n");
   while (bytes(text) > MESSAGE_BYTES) text = clip(text, text.length - (bytes(text) - MESSAGE_BYTES) - 1);
   if (r.failureText) {
-    const label = `\n\n**Failure report${r.failureTruncated ? " (truncated)" : ""}:**\n`;
+    const label = `\n\n**${r.labels.failureReport}:**\n`;
     const block = fenced(r.failureText, MESSAGE_BYTES - bytes(text) - bytes(label), bytes);
     if (block) text += label + block;
   }

@@ -56,7 +56,7 @@ export function event(alert: Alert, config: PagerDutyConfig) {
   const body: Record<string, unknown> = { ...base, event_action: "trigger" as const, payload, client: "Heartbeats" };
   if (r.url) {
     body.client_url = r.url;
-    body.links = [{ href: r.url, text: "Open in Heartbeats" }];
+    body.links = [{ href: r.url, text: r.labels.open }];
   }
   return body;
 }

@@ -39,13 +39,13 @@ export function message(alert: Alert) {
   const fields = r.rows.map(([k, v]) => ({ type: "mrkdwn", text: clip(`*${escapeSlack(k)}*\n${escapeSlack(v)}`, 2000) }));
   for (let i = 0; i < fields.length; i += 10) blocks.push({ type: "section", fields: fields.slice(i, i + 10) });
   if (r.failureText) {
-    const label = `*Failure report${r.failureTruncated ? " (truncated)" : ""}:*\n`;
+    const label = `*${escapeSlack(r.labels.failureReport)}:*\n`;
     blocks.push({ type: "section", text: { type: "mrkdwn", text: label + slackCode(r.failureText, 3000 - label.length) } });
   }
   if (r.url) {
     // Inside <url|label> a "|" would end the URL, and &, <, > must be escaped as everywhere.
     const href = escapeSlack(r.url.replace(/\|/g, "%7C"));
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${href}|Open in Heartbeats>` }] });
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${href}|${escapeSlack(r.labels.open)}>` }] });
   }
   // `text` is the notification and screen-reader fallback for the blocks.
   return { text: clip(escapeSlack(r.subject), 3000), blocks };

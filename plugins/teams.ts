@@ -30,7 +30,7 @@ export function message(alert: Alert) {
   ];
   if (r.failureText) {
     body.push(
-      { type: "TextBlock", text: `Failure report${r.failureTruncated ? " (truncated)" : ""}`, weight: "bolder", spacing: "medium" },
+      { type: "TextBlock", text: r.labels.failureReport, weight: "bolder", spacing: "medium" },
       { type: "TextBlock", text: clip(r.failureText, FAILURE_MAX), fontType: "monospace", wrap: true },
     );
   }
@@ -41,7 +41,7 @@ export function message(alert: Alert) {
     body,
     msteams: { width: "Full" },
   };
-  if (r.url) content.actions = [{ type: "Action.OpenUrl", title: "Open in Heartbeats", url: r.url }];
+  if (r.url) content.actions = [{ type: "Action.OpenUrl", title: r.labels.open, url: r.url }];
   return {
     type: "message",
     summary: r.subject,

@@ -38,11 +38,11 @@ export function messageText(alert: Alert): string {
   for (const [k, v] of r.rows) parts.push({ text: `\n` }, { text: `${k}:`, open: "<b>", close: "</b>" }, { text: ` ${v}` });
   let failure: Part | null = null;
   if (r.failureText) {
-    parts.push({ text: `\n\nFailure report${r.failureTruncated ? " (truncated)" : ""}:\n` });
+    parts.push({ text: `\n\n${r.labels.failureReport}:\n` });
     failure = { text: r.failureText, open: "<pre>", close: "</pre>" };
     parts.push(failure);
   }
-  if (r.url) parts.push({ text: "\n\n" }, { text: "Open in Heartbeats", open: `<a href="${escAttr(r.url)}">`, close: "</a>" });
+  if (r.url) parts.push({ text: "\n\n" }, { text: r.labels.open, open: `<a href="${escAttr(r.url)}">`, close: "</a>" });
 
   const total = () => parts.reduce((n, p) => n + p.text.length, 0);
   if (failure && total() > LIMIT) failure.text = clip(failure.text, Math.max(1, failure.text.length - (total() - LIMIT)));

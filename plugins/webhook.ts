@@ -16,7 +16,8 @@
 //     "failure": { "data": "…" | null, "exitStatus": 1 | null, "truncated": false } | null,
 //     "run": { "durationMs": 1234, "medianMs": 100 | null } | null,   the run that caused the flip, when timed
 //     "subject": "[Heartbeats] DOWN: …",
-//     "text": "plain-text body, several lines"
+//     "text": "plain-text body, several lines",
+//     "locale": "en" | "zh-Hans"   the language of subject and text (the channel's locale)
 //   }
 //
 // Headers: Idempotency-Key, X-Heartbeats-Event, X-Heartbeats-Timestamp (unix seconds) and, when
@@ -70,6 +71,7 @@ export function payload(alert: Alert) {
     run: f.run ? { durationMs: f.run.durationMs, medianMs: f.run.medianMs } : null,
     subject: r.subject,
     text: r.text,
+    locale: r.locale,
   };
 }
 

@@ -13,6 +13,7 @@ import { tagsOf } from "../core/db/tags.ts";
 import { alertTargets, ENV_EMAIL } from "../core/db/channels.ts";
 import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
 import type { ChannelRow } from "../core/db/models.ts";
+import { storedLocale } from "../core/locale.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
 import { createHttpIO } from "../plugins/http.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
@@ -41,6 +42,8 @@ const parse = (json: string): Record<string, unknown> => {
 
 export default function notifierService({ config, db, clock, channels: catalog, secrets: box }: ServiceDeps): ServiceSchema {
   const io: ChannelIO = createHttpIO({ timeoutMs: config.channelTimeoutMs, allowPrivate: config.allowPrivateWebhooks });
+  /** Each channel speaks its own language; one that chose none speaks DEFAULT_LOCALE's. */
+  const render = (f: AlertFacts, ch: ChannelRow) => renderAlert(f, storedLocale(ch.locale) ?? config.defaultLocale);
   // A claimed row is ours until the lease ends; an attempt is cut off well before that, so a
   // live notifier never has its row taken over mid-send. A dead one's rows come back after it.
   const attemptLimitMs = config.channelTimeoutMs + 1_000;
@@ -357,7 +360,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
       return;
     }
     const key = `hb-${d.flip_id}-${ch.id}${Number(d.round) ? `-r${d.round}` : ""}`;
-    const alert: Alert = { event, idempotencyKey: key, incidentKey: `hb-${f.downFlipId}-${ch.id}`, facts: f, rendered: renderAlert(f) };
+    const alert: Alert = { event, idempotencyKey: key, incidentKey: `hb-${f.downFlipId}-${ch.id}`, facts: f, rendered: render(f, ch) };
     const result = await attempt(ch, alert);
     const now = clock.now();
     const verdict = afterAttempt(result, Number(d.attempts), Number(d.created_at), now, config.deliveryRetry);
@@ -397,7 +400,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
           };
           const key = `hb-test-${ch.id}-${now}`;
           const started = Date.now();
-          const result = await attempt(ch, { event: "test", idempotencyKey: key, incidentKey: key, facts: f, rendered: renderAlert(f) });
+          const result = await attempt(ch, { event: "test", idempotencyKey: key, incidentKey: key, facts: f, rendered: render(f, ch) });
           const durationMs = Date.now() - started;
           logger.info(`test alert via ${ch.name} (${ch.type}): ${result.ok ? "sent" : `failed: ${result.error}`}`);
           return result.ok ? { ok: true, durationMs } : { ok: false, retryable: result.retryable, error: result.error, durationMs };

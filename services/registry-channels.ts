@@ -8,6 +8,7 @@ import { MASK, type FieldProblem } from "../plugins/catalog.ts";
 import { CHOOSABLE_EVENTS } from "../core/alert.ts";
 import { ENV_EMAIL } from "../core/db/channels.ts";
 import type { ChannelRow } from "../core/db/models.ts";
+import { LOCALES, storedLocale, type Locale } from "../core/locale.ts";
 
 const { MoleculerClientError, MoleculerError, ValidationError } = Errors;
 
@@ -15,6 +16,8 @@ const id = { type: "number", convert: true, integer: true, positive: true };
 const name = { type: "string", trim: true, min: 1, max: 200 };
 const events = { type: "array", optional: true, min: 0, max: 3, unique: true, items: { type: "enum", values: [...CHOOSABLE_EVENTS] } };
 const flag = { type: "boolean", optional: true, convert: true };
+/** the alerts' language; null: DEFAULT_LOCALE */
+const locale = { type: "enum", values: [...LOCALES], optional: true, nullable: true };
 
 export interface ChannelView {
   id: number;
@@ -26,6 +29,9 @@ export interface ChannelView {
   enabled: boolean;
   /** "environment" for the channel that SMTP_URL/ALERT_TO configure; those settings are not editable here */
   managedBy: "environment" | null;
+  /** the language of its alerts; null: the server's DEFAULT_LOCALE (given as defaultLocale) */
+  locale: Locale | null;
+  defaultLocale: Locale;
   monitors: number;
   createdAt: string;
   updatedAt: string;
@@ -95,6 +101,8 @@ export function registryChannels({ config, db, clock, channels: catalog, secrets
       isDefault: Boolean(Number(r.is_default)),
       enabled: Boolean(Number(r.enabled)),
       managedBy: managed ? "environment" : null,
+      locale: storedLocale(r.locale),
+      defaultLocale: config.defaultLocale,
       monitors: n,
       createdAt: new Date(Number(r.created_at)).toISOString(),
       updatedAt: new Date(Number(r.updated_at)).toISOString(),
@@ -137,16 +145,16 @@ export function registryChannels({ config, db, clock, channels: catalog, secrets
       },
 
       "channels.create": {
-        params: { name, type: { type: "string", min: 1, max: 64 }, config: { type: "object" }, events, isDefault: flag, enabled: flag },
-        async handler(ctx: Context<{ name: string; type: string; config: Record<string, unknown>; events?: string[]; isDefault?: boolean; enabled?: boolean }>) {
+        params: { name, type: { type: "string", min: 1, max: 64 }, config: { type: "object" }, events, isDefault: flag, enabled: flag, locale },
+        async handler(ctx: Context<{ name: string; type: string; config: Record<string, unknown>; events?: string[]; isDefault?: boolean; enabled?: boolean; locale?: Locale | null }>) {
           const p = ctx.params;
           const stored = checked(p.type, p.config);
           const now = clock.now();
           const [newId] = await db.write((t) =>
             db.insertRows(
               "channels",
-              ["name", "type", "config", "secrets", "events", "is_default", "enabled", "managed", "created_at", "updated_at"],
-              [[p.name, p.type, stored.config, stored.secrets, (p.events ?? [...CHOOSABLE_EVENTS]).join(","), p.isDefault ?? false, p.enabled ?? true, null, now, now]],
+              ["name", "type", "config", "secrets", "events", "is_default", "enabled", "managed", "locale", "created_at", "updated_at"],
+              [[p.name, p.type, stored.config, stored.secrets, (p.events ?? [...CHOOSABLE_EVENTS]).join(","), p.isDefault ?? false, p.enabled ?? true, null, p.locale ?? null, now, now]],
               t,
             ),
           );
@@ -156,8 +164,8 @@ export function registryChannels({ config, db, clock, channels: catalog, secrets
       },
 
       "channels.update": {
-        params: { id, name: { ...name, optional: true }, config: { type: "object", optional: true }, events, isDefault: flag, enabled: flag },
-        async handler(ctx: Context<{ id: number; name?: string; config?: Record<string, unknown>; events?: string[]; isDefault?: boolean; enabled?: boolean }>) {
+        params: { id, name: { ...name, optional: true }, config: { type: "object", optional: true }, events, isDefault: flag, enabled: flag, locale },
+        async handler(ctx: Context<{ id: number; name?: string; config?: Record<string, unknown>; events?: string[]; isDefault?: boolean; enabled?: boolean; locale?: Locale | null }>) {
           const p = ctx.params;
           const r = await row(p.id);
           const set: Record<string, unknown> = { updated_at: clock.now() };
@@ -175,6 +183,8 @@ export function registryChannels({ config, db, clock, channels: catalog, secrets
           }
           if (p.name !== undefined) set.name = p.name;
           if (p.events !== undefined) set.events = p.events.join(",");
+          // The language is the channel's own, not the environment's: the env email channel may choose one too.
+          if (p.locale !== undefined) set.locale = p.locale;
           if (p.isDefault !== undefined) set.is_default = p.isDefault;
           if (p.enabled !== undefined) {
             if (r.managed === ENV_EMAIL && p.enabled && !config.smtp) {

@@ -4,7 +4,8 @@
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { countAdmins, createUser, deleteUser, findUser, listUsers, setPassword, setRole, UserInputError } from "../core/db/users.ts";
+import { countAdmins, createUser, deleteUser, findUser, listUsers, setLocale, setPassword, setRole, UserInputError } from "../core/db/users.ts";
+import { LOCALES, type Locale } from "../core/locale.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../core/db/sessions.ts";
 import { ROLES } from "../core/password.ts";
 
@@ -79,6 +80,16 @@ export function registryUsers({ db, clock }: ServiceDeps): Partial<ServiceSchema
           await deleteSessionsOf(db, u.id);
           await asApiError(() => deleteUser(db, u.username));
           return { username: u.username, deleted: true };
+        },
+      },
+
+      /** Sets a signed-in user's own dashboard language (the gateway's PATCH /api/v1/session; null: follow the browser). */
+      "users.setLocale": {
+        visibility: "public",
+        params: { userId: { type: "number", integer: true, positive: true }, locale: { type: "enum", values: [...LOCALES], nullable: true } },
+        async handler(ctx: Context<{ userId: number; locale: Locale | null }>) {
+          await asApiError(() => setLocale(db, ctx.params.userId, ctx.params.locale, clock.now()));
+          return { locale: ctx.params.locale };
         },
       },
 

@@ -11,6 +11,7 @@ import * as m005 from "./migrations/005-overdue-index.ts";
 import * as m006 from "./migrations/006-api-keys.ts";
 import * as m007 from "./migrations/007-code-length.ts";
 import * as m008 from "./migrations/008-badge-keys.ts";
+import * as m009 from "./migrations/009-locale.ts";
 import * as m010 from "./migrations/010-maintenance-windows.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
 
@@ -23,6 +24,7 @@ const MIGRATIONS = [
   { name: "006-api-keys", ...m006 },
   { name: "007-code-length", ...m007 },
   { name: "008-badge-keys", ...m008 },
+  { name: "009-locale", ...m009 },
   { name: "010-maintenance-windows", ...m010 },
   { name: "012-run-limits", ...m012 },
 ];

@@ -5,7 +5,7 @@ import { DataTypes, Model, type Sequelize, type ModelStatic, type ModelAttribute
 
 const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT, DOUBLE } = DataTypes;
 
-export interface UserRow { id: number; username: string; password_hash: string; role: string; created_at: number; updated_at: number }
+export interface UserRow { id: number; username: string; password_hash: string; role: string; locale: string | null; created_at: number; updated_at: number }
 export interface MonitorRow {
   id: number; code: string; name: string; description: string | null;
   schedule_kind: string; period_seconds: number | null; grace_seconds: number; cron_expression: string | null;
@@ -31,7 +31,7 @@ export interface DeliveryRow {
 }
 export interface ChannelRow {
   id: number; name: string; type: string; config: string; secrets: string; events: string;
-  is_default: boolean | number; enabled: boolean | number; managed: string | null; created_at: number; updated_at: number;
+  is_default: boolean | number; enabled: boolean | number; managed: string | null; locale: string | null; created_at: number; updated_at: number;
 }
 export interface MonitorChannelRow { monitor_id: number; channel_id: number }
 
@@ -58,7 +58,7 @@ export function defineModels(sequelize: Sequelize): Models {
   return {
     User: define<UserRow>("User", "users", {
       id: pk, username: { type: STRING(150), allowNull: false }, password_hash: { type: STRING(255), allowNull: false },
-      role: { type: STRING(16), allowNull: false }, created_at: ms(), updated_at: ms(),
+      role: { type: STRING(16), allowNull: false }, locale: { type: STRING(16) }, created_at: ms(), updated_at: ms(),
     }),
     Monitor: define<MonitorRow>("Monitor", "monitors", {
       id: pk, code: { type: STRING(36), allowNull: false }, name: { type: STRING(200), allowNull: false },
@@ -100,6 +100,7 @@ export function defineModels(sequelize: Sequelize): Models {
       id: pk, name: { type: STRING(200), allowNull: false }, type: { type: STRING(64), allowNull: false },
       config: { type: TEXT, allowNull: false }, secrets: { type: TEXT, allowNull: false }, events: { type: STRING(64), allowNull: false },
       is_default: { type: BOOLEAN, allowNull: false }, enabled: { type: BOOLEAN, allowNull: false }, managed: { type: STRING(32) },
+      locale: { type: STRING(16) },
       created_at: ms(), updated_at: ms(),
     }),
     MonitorChannel: define<MonitorChannelRow>("MonitorChannel", "monitor_channels", {

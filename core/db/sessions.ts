@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "./connect.ts";
 import type { User } from "./users.ts";
 import type { Role } from "../password.ts";
+import { storedLocale } from "../locale.ts";
 
 export const SESSION_TTL_MS = 7 * 86_400_000;
 
@@ -30,11 +31,11 @@ export async function createSession(db: Database, userId: number, now: number): 
 
 /** The session's user as the users table has it now (a role change applies at once), or null. */
 export async function sessionUser(db: Database, token: string, now: number): Promise<{ user: User; csrfToken: string } | null> {
-  const [r] = await db.select<{ id: number; username: string; role: Role; csrf_token: string }>(
-    "SELECT u.id, u.username, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+  const [r] = await db.select<{ id: number; username: string; role: Role; locale: string | null; csrf_token: string }>(
+    "SELECT u.id, u.username, u.role, u.locale, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
     [hash(token), now],
   );
-  return r ? { user: { id: Number(r.id), username: r.username, role: r.role }, csrfToken: r.csrf_token } : null;
+  return r ? { user: { id: Number(r.id), username: r.username, role: r.role, locale: storedLocale(r.locale) }, csrfToken: r.csrf_token } : null;
 }
 
 export async function deleteSession(db: Database, token: string): Promise<void> {

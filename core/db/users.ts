@@ -2,11 +2,14 @@
 
 import type { Database } from "./connect.ts";
 import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../password.ts";
+import { storedLocale, type Locale } from "../locale.ts";
 
 export interface User {
   id: number;
   username: string;
   role: Role;
+  /** the dashboard's language; null: the browser's */
+  locale: Locale | null;
 }
 
 export class UserInputError extends Error {
@@ -34,7 +37,12 @@ function checkRole(role: string): asserts role is Role {
   if (!ROLES.includes(role as Role)) throw new UserInputError("role", `role must be one of ${ROLES.join(", ")}`);
 }
 
-const toUser = (r: { id: unknown; username: unknown; role: unknown }): User => ({ id: Number(r.id), username: String(r.username), role: r.role as Role });
+const toUser = (r: { id: unknown; username: unknown; role: unknown; locale?: unknown }): User => ({
+  id: Number(r.id),
+  username: String(r.username),
+  role: r.role as Role,
+  locale: storedLocale(r.locale),
+});
 
 export async function createUser(db: Database, username: string, password: string, role: string, now = Date.now()): Promise<User> {
   checkUsername(username);
@@ -69,6 +77,12 @@ export async function setRole(db: Database, username: string, role: string, now 
   checkRole(role);
   const [n] = await db.models.User.update({ role, updated_at: now }, { where: { username } });
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
+}
+
+/** A user's own language choice (null: follow the browser). The caller has validated it. */
+export async function setLocale(db: Database, userId: number, locale: Locale | null, now = Date.now()): Promise<void> {
+  const [n] = await db.models.User.update({ locale, updated_at: now }, { where: { id: userId } });
+  if (n === 0) throw new UserInputError("username", "no such user");
 }
 
 export async function deleteUser(db: Database, username: string): Promise<void> {

@@ -150,6 +150,7 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
     failure: null,
     subject: a.rendered.subject,
     text: a.rendered.text,
+    locale: "en",
   });
 });
 

@@ -1,19 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { at, downFacts } from "../support/alert-facts.ts";
 import { renderAlert, bothZones, escapeHtml, escapeMarkdown, codeBlock, eventOf, type AlertFacts } from "../../core/alert.ts";
 
-const at = Date.parse("2026-11-24T08:05:00Z");
-const base: AlertFacts = {
-  event: "down",
-  reminder: 0,
-  raisedAt: at,
-  monitor: { id: 7, name: "nightly-backup", code: "abcDEF123456", tags: ["db", "prod"], timezone: "Asia/Shanghai" },
-  flip: { id: 1, from: "late", to: "down", reason: "no-ping", at, expectedAt: at - 600_000 },
-  lastPingAt: at - 86_400_000,
-  failure: null,
-  downSince: null,
-  dashboardUrl: null,
-};
+const base = downFacts;
 
 test("a down alert names the monitor, the times in its zone and UTC, and what was expected", () => {
   const a = renderAlert(base);

@@ -67,3 +67,9 @@ test("dashboard build and collector settings", () => {
   assert.throws(() => loadConfig({ DASHBOARD_BUILD: "sometimes" }), /DASHBOARD_BUILD must be one of auto, off/);
   assert.throws(() => loadConfig({ COLLECTOR_CONCURRENCY: "0" }), /COLLECTOR_CONCURRENCY must be between/);
 });
+
+test("DEFAULT_LOCALE: English unless set to a known language", () => {
+  assert.equal(loadConfig({}).defaultLocale, "en");
+  assert.equal(loadConfig({ DEFAULT_LOCALE: "zh-Hans" }).defaultLocale, "zh-Hans");
+  assert.throws(() => loadConfig({ DEFAULT_LOCALE: "fr" }), (e: Error) => e instanceof ConfigError && /DEFAULT_LOCALE/.test(e.message));
+});

@@ -1,43 +1,45 @@
 import { Routes } from '@angular/router';
 import { adminGuard, authGuard, editorGuard } from './auth/guards';
 
+// Each title is a message key: I18nTitleStrategy (i18n/i18n.ts) shows it in the current language.
+
 export const routes: Routes = [
-  { path: 'login', title: 'Sign in · Heartbeats', loadComponent: () => import('./login/login').then((m) => m.LoginPage) },
+  { path: 'login', title: 'login.submit', loadComponent: () => import('./login/login').then((m) => m.LoginPage) },
   {
     path: '',
     canActivateChild: [authGuard],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'monitors' },
-      { path: 'monitors', title: 'Monitors · Heartbeats', loadComponent: () => import('./monitors/monitor-list').then((m) => m.MonitorListPage) },
+      { path: 'monitors', title: 'app.monitors', loadComponent: () => import('./monitors/monitor-list').then((m) => m.MonitorListPage) },
       {
         path: 'monitors/new',
-        title: 'New monitor · Heartbeats',
+        title: 'list.new',
         canActivate: [editorGuard],
         loadComponent: () => import('./monitors/monitor-form').then((m) => m.MonitorFormPage),
       },
-      { path: 'monitors/:id', title: 'Monitor · Heartbeats', loadComponent: () => import('./monitors/monitor-detail').then((m) => m.MonitorDetailPage) },
+      { path: 'monitors/:id', title: 'detail.monitor', loadComponent: () => import('./monitors/monitor-detail').then((m) => m.MonitorDetailPage) },
       {
         path: 'monitors/:id/edit',
-        title: 'Edit monitor · Heartbeats',
+        title: 'form.editTitle',
         canActivate: [editorGuard],
         loadComponent: () => import('./monitors/monitor-form').then((m) => m.MonitorFormPage),
       },
-      { path: 'hosts', title: 'Hosts · Heartbeats', canActivate: [adminGuard], loadComponent: () => import('./hosts/host-list').then((m) => m.HostListPage) },
+      { path: 'hosts', title: 'app.hosts', canActivate: [adminGuard], loadComponent: () => import('./hosts/host-list').then((m) => m.HostListPage) },
       {
         path: 'hosts/new',
-        title: 'New host · Heartbeats',
+        title: 'hosts.new',
         canActivate: [adminGuard],
         loadComponent: () => import('./hosts/host-form').then((m) => m.HostFormPage),
       },
-      { path: 'hosts/:id', title: 'Host · Heartbeats', canActivate: [adminGuard], loadComponent: () => import('./hosts/host-detail').then((m) => m.HostDetailPage) },
+      { path: 'hosts/:id', title: 'hostDetail.host', canActivate: [adminGuard], loadComponent: () => import('./hosts/host-detail').then((m) => m.HostDetailPage) },
       {
         path: 'hosts/:id/edit',
-        title: 'Edit host · Heartbeats',
+        title: 'hostForm.editTitle',
         canActivate: [adminGuard],
         loadComponent: () => import('./hosts/host-form').then((m) => m.HostFormPage),
       },
-      { path: 'maintenance', title: 'Maintenance · Heartbeats', loadComponent: () => import('./maintenance/maintenance').then((m) => m.MaintenancePage) },
-      { path: 'users', title: 'Users · Heartbeats', canActivate: [adminGuard], loadComponent: () => import('./users/users').then((m) => m.UsersPage) },
+      { path: 'maintenance', title: 'app.maintenance', loadComponent: () => import('./maintenance/maintenance').then((m) => m.MaintenancePage) },
+      { path: 'users', title: 'app.users', canActivate: [adminGuard], loadComponent: () => import('./users/users').then((m) => m.UsersPage) },
     ],
   },
   { path: '**', redirectTo: 'monitors' },

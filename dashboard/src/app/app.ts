@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, effect, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatButtonModule } from '@angular/material/button';
@@ -8,6 +9,10 @@ import { MatTooltipModule } from '@angular/material/tooltip';
 import { Auth } from './auth/auth';
 import { Loading } from './core/loading';
 import { LiveEvents } from './core/events';
+import { I18n } from './i18n/i18n';
+import { LANGUAGE_NAMES, type Locale } from './i18n/translate';
+import type { Role } from './api/models';
+import { problemOf } from './api/api';
 
 @Component({
   selector: 'hb-root',
@@ -20,7 +25,11 @@ export class App {
   protected readonly auth = inject(Auth);
   protected readonly loading = inject(Loading);
   protected readonly live = inject(LiveEvents);
+  protected readonly i18n = inject(I18n);
   private readonly router = inject(Router);
+  private readonly snack = inject(MatSnackBar);
+  /** The language the switch offers: the other one (there are two). */
+  protected readonly other = computed<Locale>(() => (this.i18n.locale() === 'en' ? 'zh-Hans' : 'en'));
 
   constructor() {
     // One live-event stream while signed in.
@@ -28,6 +37,23 @@ export class App {
       if (this.auth.user()) this.live.connect();
       else this.live.disconnect();
     });
+  }
+
+  protected languageName(locale: Locale): string {
+    return LANGUAGE_NAMES[locale];
+  }
+
+  protected roleLabel(role: Role): string {
+    return this.i18n.t(`role.${role}`);
+  }
+
+  /** Switches at once and keeps the choice for this user. */
+  protected async switchLanguage(): Promise<void> {
+    try {
+      await this.i18n.choose(this.other());
+    } catch (err) {
+      this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
+    }
   }
 
   protected async logout(): Promise<void> {

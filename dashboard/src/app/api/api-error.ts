@@ -1,5 +1,8 @@
 // Turns an API error response into something a page can show: one message, and per-field messages.
-// Framework-free (no Angular imports) so Node's test runner can load it directly.
+// Framework-free (no Angular imports) so Node's test runner can load it directly. The server's
+// own messages are shown as they come; the ones worded here follow the active language.
+
+import { translate } from '../i18n/translate.ts';
 
 export interface FieldProblem {
   field: string;
@@ -25,7 +28,7 @@ export function sentence(message: string): string {
  */
 export function parseApiError(status: number, body: unknown): ApiProblem {
   if (status === 0) {
-    return { status, code: 'NETWORK', message: 'Cannot reach the server. Check your connection and try again.', fields: [] };
+    return { status, code: 'NETWORK', message: translate('error.network'), fields: [] };
   }
   const err = body && typeof body === 'object' ? (body as { error?: unknown }).error : undefined;
   if (!err || typeof err !== 'object') {
@@ -38,7 +41,7 @@ export function parseApiError(status: number, body: unknown): ApiProblem {
   if (Array.isArray(e.details)) {
     for (const d of e.details) {
       if (d && typeof d === 'object' && typeof d.field === 'string') {
-        fields.push({ field: d.field, message: typeof d.message === 'string' ? d.message : 'is invalid' });
+        fields.push({ field: d.field, message: typeof d.message === 'string' ? d.message : translate('error.invalid') });
       }
     }
   }
@@ -49,12 +52,12 @@ export function parseApiError(status: number, body: unknown): ApiProblem {
 }
 
 export function defaultMessage(status: number): string {
-  if (status === 401) return 'Please sign in.';
-  if (status === 403) return 'You do not have permission to do this.';
-  if (status === 404) return 'Not found.';
-  if (status === 409) return 'This conflicts with the current state; reload and try again.';
-  if (status === 422 || status === 400) return 'Some fields are not valid.';
-  if (status === 429) return 'Too many requests; wait a moment and try again.';
-  if (status >= 500) return 'The server had a problem; try again.';
-  return `Request failed (HTTP ${status}).`;
+  if (status === 401) return translate('error.401');
+  if (status === 403) return translate('error.403');
+  if (status === 404) return translate('error.404');
+  if (status === 409) return translate('error.409');
+  if (status === 422 || status === 400) return translate('error.422');
+  if (status === 429) return translate('error.429');
+  if (status >= 500) return translate('error.500');
+  return translate('error.other', { status });
 }

@@ -20,6 +20,7 @@ import type {
   PreviewResult,
   Role,
   Session,
+  Locale,
   User,
 } from './models';
 import { parseApiError, type ApiProblem } from './api-error';
@@ -43,6 +44,10 @@ export class Api {
   }
   login(username: string, password: string): Observable<Session> {
     return this.http.post<Session>(`${BASE}/session`, { username, password });
+  }
+  /** The signed-in user's own dashboard language (null: follow the browser). */
+  setLocale(locale: Locale | null): Observable<Session> {
+    return this.http.patch<Session>(`${BASE}/session`, { locale });
   }
   logout(): Observable<void> {
     return this.http.delete<void>(`${BASE}/session`);

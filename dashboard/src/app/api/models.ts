@@ -146,15 +146,21 @@ export interface Channel {
   enabled: boolean;
 }
 
+export type Locale = 'en' | 'zh-Hans';
+
 export interface User {
   username: string;
   role: Role;
   createdAt?: string;
+  /** the signed-in user's own dashboard language; null: the browser's */
+  locale?: Locale | null;
 }
 
 export interface Session {
   user: User;
   csrfToken: string;
+  /** the server's DEFAULT_LOCALE, for users whose browser asks for no language we speak */
+  defaultLocale?: Locale;
 }
 
 export interface ApiErrorBody {

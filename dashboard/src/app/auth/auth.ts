@@ -2,11 +2,13 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
 import type { Session, User } from '../api/models';
+import { I18n } from '../i18n/i18n';
 
 /** Who is signed in, and the CSRF token for the session. */
 @Injectable({ providedIn: 'root' })
 export class Auth {
   private readonly api = inject(Api);
+  private readonly i18n = inject(I18n);
   readonly user = signal<User | null>(null);
   readonly csrfToken = signal<string | null>(null);
   readonly isAdmin = computed(() => this.user()?.role === 'admin');
@@ -50,12 +52,14 @@ export class Auth {
 
   /** The session ended (logout, or a 401 from any call). */
   clear(): void {
+    // Signed out: the language stays as it was on screen (the browser's, or the last user's choice).
     this.user.set(null);
     this.csrfToken.set(null);
     this.checked = true;
   }
 
   private set(s: Session): void {
+    this.i18n.fromSession(s);
     this.user.set(s.user);
     this.csrfToken.set(s.csrfToken);
   }

@@ -1,23 +1,29 @@
-// Relative and exact times. Framework-free (tested by test/unit/dashboard-time.test.ts).
+// Relative and exact times, in the active language unless one is passed. Framework-free
+// (tested by test/unit/dashboard-time.test.ts and dashboard-i18n.test.ts).
 
-const UNITS: [number, string][] = [
-  [86_400_000 * 365, 'year'],
-  [86_400_000 * 30, 'month'],
-  [86_400_000 * 7, 'week'],
-  [86_400_000, 'day'],
-  [3_600_000, 'hour'],
-  [60_000, 'min'],
-  [1000, 'sec'],
+import { activeLocale, translate, type Locale } from '../i18n/translate.ts';
+
+/** Each unit: its length, its short English name, and its name for Intl.RelativeTimeFormat. */
+const UNITS: [number, string, Intl.RelativeTimeFormatUnit][] = [
+  [86_400_000 * 365, 'year', 'year'],
+  [86_400_000 * 30, 'month', 'month'],
+  [86_400_000 * 7, 'week', 'week'],
+  [86_400_000, 'day', 'day'],
+  [3_600_000, 'hour', 'hour'],
+  [60_000, 'min', 'minute'],
+  [1000, 'sec', 'second'],
 ];
 
 /** "3 min ago", "in 2 hours", "just now"; '' for null. */
-export function relativeTime(iso: string | null | undefined, now: number): string {
+export function relativeTime(iso: string | null | undefined, now: number, locale: Locale = activeLocale()): string {
   if (!iso) return '';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '';
   const diff = t - now;
   const abs = Math.abs(diff);
-  if (abs < 10_000) return 'just now';
+  if (abs < 10_000) return translate('time.justNow', undefined, locale);
+  // Other languages: the browser's own relative-time words ("3分钟前").
+  if (locale !== 'en') return intlRelative(diff, abs, locale);
   for (const [ms, name] of UNITS) {
     if (abs >= ms) {
       const n = Math.floor(abs / ms);
@@ -28,13 +34,20 @@ export function relativeTime(iso: string | null | undefined, now: number): strin
   return 'just now';
 }
 
-/** The exact local time for a title/tooltip: "2024-05-01 13:45:07 (Europe/Berlin)". */
-export function exactTime(iso: string | null | undefined, timeZone?: string): string {
+function intlRelative(diff: number, abs: number, locale: Locale): string {
+  const [ms, , unit] = UNITS.find(([size]) => abs >= size) ?? UNITS[UNITS.length - 1];
+  const n = Math.floor(abs / ms);
+  return new Intl.RelativeTimeFormat(locale, { numeric: 'always' }).format(diff < 0 ? -n : n, unit);
+}
+
+/** The exact local time for a title/tooltip: "2024-05-01 13:45:07 CEST"; in Chinese "2024年05月01日 13:45:07（GMT+8）". */
+export function exactTime(iso: string | null | undefined, timeZone?: string, locale: Locale = activeLocale()): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   try {
-    const f = new Intl.DateTimeFormat('en-CA', {
+    // en-CA writes ISO-like dates; other languages fill their catalog's pattern with the parts.
+    const f = new Intl.DateTimeFormat(locale === 'en' ? 'en-CA' : locale, {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -45,20 +58,23 @@ export function exactTime(iso: string | null | undefined, timeZone?: string): st
       hour12: false,
       timeZoneName: 'short',
     });
-    return f.format(d).replace(',', '');
+    if (locale === 'en') return f.format(d).replace(',', '');
+    const part = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
+    return translate('time.exact', { y: part['year'], mo: part['month'], d: part['day'], h: part['hour'], mi: part['minute'], s: part['second'], zone: part['timeZoneName'] }, locale);
   } catch {
     return d.toISOString();
   }
 }
 
 /** "1.2 s", "350 ms", "3 min 4 s". */
-export function formatMs(ms: number | null | undefined): string {
+export function formatMs(ms: number | null | undefined, locale: Locale = activeLocale()): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const t = (key: 'time.ms' | 'time.s' | 'time.min' | 'time.minS' | 'time.hMin', p: Record<string, string | number>) => translate(key, p, locale);
+  if (ms < 1000) return t('time.ms', { n: Math.round(ms) });
+  if (ms < 60_000) return t('time.s', { n: (ms / 1000).toFixed(ms < 10_000 ? 1 : 0) });
   const m = Math.floor(ms / 60_000);
   const s = Math.round((ms % 60_000) / 1000);
-  if (m < 60) return s ? `${m} min ${s} s` : `${m} min`;
+  if (m < 60) return s ? t('time.minS', { m, s }) : t('time.min', { n: m });
   const h = Math.floor(m / 60);
-  return `${h} h ${m % 60} min`;
+  return t('time.hMin', { h, m: m % 60 });
 }

@@ -12,7 +12,7 @@ import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Subscription, interval } from 'rxjs';
 import { Api, problemOf } from '../api/api';
-import type { Host, HostPollResult, HostSample } from '../api/models';
+import type { Host, HostMetrics, HostPollResult, HostSample } from '../api/models';
 import { Now } from '../core/now';
 import { exactTime, formatMs, relativeTime } from '../core/time';
 import { formatDuration } from '../monitors/schedule-form';
@@ -29,9 +29,12 @@ import {
   metricRows,
   processRows,
   rangeBounds,
+  rangeLabel,
   resultState,
+  type MetricRow,
   type RangeKey,
 } from './host-view';
+import { I18n } from '../i18n/i18n';
 
 /** How often the page refetches the host and its samples while open. */
 const REFRESH_MS = 10_000;
@@ -54,6 +57,7 @@ export class HostDetailPage implements OnInit {
   private readonly dialog = inject(MatDialog);
   private readonly snack = inject(MatSnackBar);
   private readonly clock = inject(Now);
+  protected readonly i18n = inject(I18n);
   private readonly destroyRef = inject(DestroyRef);
 
   readonly id = input.required<string>();
@@ -78,9 +82,11 @@ export class HostDetailPage implements OnInit {
   protected readonly samples = signal<HostSample[]>([]);
   protected readonly samplesLoading = signal(false);
   protected readonly samplesError = signal('');
-  protected readonly charts = computed(() => hostCharts(this.samples()));
+  protected readonly charts = computed(() => {
+    this.i18n.locale(); // series labels and mark titles are words
+    return hostCharts(this.samples());
+  });
   protected readonly domain = computed(() => chartDomain(this.bounds(), this.samples()));
-  protected readonly rangeLabel = computed(() => RANGES.find((r) => r.key === this.range())?.label ?? '');
   protected readonly partial = computed(() => this.domain().from > this.bounds().from);
   private readonly narrow = signal(false);
   protected readonly chartWidth = computed(() => (this.narrow() ? 360 : 600));
@@ -178,12 +184,12 @@ export class HostDetailPage implements OnInit {
       error: (err) => {
         const p = problemOf(err);
         if (p.status === 409 && attempt < CHECK_RETRIES) {
-          this.checkNote.set('A poll of this host is running; checking again when it is done…');
+          this.checkNote.set(this.i18n.t('hostDetail.pollRunning'));
           this.retryTimer = setTimeout(() => this.checkNow(attempt + 1), 1000);
           return;
         }
         this.checkNote.set('');
-        this.checkError.set(p.status === 409 ? 'A poll of this host is still running; try again in a moment.' : p.message);
+        this.checkError.set(p.status === 409 ? this.i18n.t('hostDetail.stillRunning') : p.message);
         this.checking.set(false);
       },
     });
@@ -193,9 +199,9 @@ export class HostDetailPage implements OnInit {
     const h = this.host();
     if (!h) return;
     const data: ConfirmData = {
-      title: 'Delete this host?',
-      message: `“${h.name}” and its stored key will be deleted, and it will no longer be polled. Its monitor is paused, not deleted.`,
-      confirmLabel: 'Delete',
+      title: this.i18n.t('hostDetail.deleteTitle'),
+      message: this.i18n.t('hostDetail.deleteMessage', { name: h.name }),
+      confirmLabel: this.i18n.t('detail.delete'),
       danger: true,
     };
     this.dialog
@@ -207,31 +213,39 @@ export class HostDetailPage implements OnInit {
         this.api.deleteHost(h.id).subscribe({
           next: () => {
             this.busy.set(false);
-            this.snack.open(`Deleted “${h.name}”.`, undefined, { duration: 3000 });
+            this.snack.open(this.i18n.t('detail.deletedName', { name: h.name }), undefined, { duration: 3000 });
             void this.router.navigate(['/hosts']);
           },
           error: (err) => {
             this.busy.set(false);
-            this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+            this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
           },
         });
       });
   }
 
-  protected readonly metricRows = metricRows;
+  /** The rows' labels are words: read the locale so a switch redraws them. */
+  protected metrics(m: HostMetrics): MetricRow[] {
+    this.i18n.locale();
+    return metricRows(m);
+  }
+  protected rangeName(key: RangeKey): string {
+    return rangeLabel(key, this.i18n.locale());
+  }
   protected readonly diskRows = diskRows;
   protected readonly processRows = processRows;
 
   protected every(seconds: number): string {
+    this.i18n.locale();
     return formatDuration(seconds);
   }
   protected rel(iso: string | null): string {
-    return relativeTime(iso, this.clock.now());
+    return relativeTime(iso, this.clock.now(), this.i18n.locale());
   }
   protected exact(iso: string | null): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
   protected ms(v: number | null): string {
-    return formatMs(v);
+    return formatMs(v, this.i18n.locale());
   }
 }

@@ -7,6 +7,7 @@ import { FormArray, FormControl, FormGroup, Validators, type AbstractControl, ty
 import type { Host, HostInput } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
 import { durationValidator, errorMessage, fromSeconds, toSeconds, type TimeUnit } from '../monitors/schedule-form.ts';
+import { translate } from '../i18n/translate.ts';
 
 /** The API's limits (services/registry-hosts.ts). */
 export const MAX_HOST_NAME = 200;
@@ -271,13 +272,13 @@ const PLAIN_METRICS = ['cpu', 'memory', 'mem', 'swap', 'load1', 'load5', 'load15
 /** The problem with a check expression as the server would word it, or null when it reads. Mirrors core/host-checks.ts. */
 export function checkProblem(text: string): string | null {
   const m = CHECK_RE.exec(text);
-  if (!m) return 'Expected <metric> <operator> <number>, e.g. "cpu > 90", "disk:/ > 90", "process:nginx >= 1"';
+  if (!m) return translate('hostForm.checkSyntax');
   const name = m[1].toLowerCase();
   const arg = m[2]?.trim();
-  if (PLAIN_METRICS.includes(name)) return arg === undefined ? null : `"${name}" takes no ":" argument`;
-  if (name === 'disk') return arg === undefined || arg.startsWith('/') ? null : `A disk mount is an absolute path, e.g. "disk:/var > 90"`;
-  if (name === 'process') return arg ? null : 'A process check names a pattern: "process:nginx >= 1"';
-  return `Unknown metric "${name}": use cpu, memory, swap, load1, load5, load15, disk, disk:/mount or process:name`;
+  if (PLAIN_METRICS.includes(name)) return arg === undefined ? null : translate('hostForm.checkNoArg', { name });
+  if (name === 'disk') return arg === undefined || arg.startsWith('/') ? null : translate('hostForm.checkDisk');
+  if (name === 'process') return arg ? null : translate('hostForm.checkProcess');
+  return translate('hostForm.checkUnknown', { name });
 }
 
 /** An empty row is fine (it is dropped); anything else must read as a check. */
@@ -294,11 +295,11 @@ export function hostErrorMessage(errors: ValidationErrors | null | undefined, la
   if (!errors) return '';
   if (typeof errors['server'] === 'string') return errors['server'];
   if (typeof errors['check'] === 'string') return errors['check'];
-  if (errors['address']) return 'An IP address or host name (letters, digits, . : _ -)';
-  if (errors['username']) return 'Letters, digits, . _ - only';
-  if (errors['port']) return 'A port from 1 to 65535';
-  if (errors['fingerprint']) return 'A fingerprint as OpenSSH prints it: SHA256: and 43 characters (ssh-keygen -lf key.pub)';
-  if (errors['privateKey']) return 'Paste the whole private key, from -----BEGIN … PRIVATE KEY----- to -----END … PRIVATE KEY-----';
+  if (errors['address']) return translate('hostForm.addressInvalid');
+  if (errors['username']) return translate('hostForm.userInvalid');
+  if (errors['port']) return translate('hostForm.portInvalid');
+  if (errors['fingerprint']) return translate('hostForm.fingerprintInvalid');
+  if (errors['privateKey']) return translate('hostForm.keyInvalid');
   return errorMessage(errors, label);
 }
 
@@ -367,5 +368,5 @@ export function sentCheckRows(checks: readonly string[]): number[] {
 
 function sentenceCase(message: string): string {
   const m = message.trim();
-  return m ? m[0].toUpperCase() + m.slice(1) : 'Not valid';
+  return m ? m[0].toUpperCase() + m.slice(1) : translate('form.notValid');
 }

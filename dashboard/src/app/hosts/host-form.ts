@@ -14,7 +14,9 @@ import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { startWith } from 'rxjs';
 import { Api, problemOf } from '../api/api';
 import type { Host } from '../api/models';
-import { TIME_UNITS } from '../monitors/schedule-form';
+import { TIME_UNITS, type TimeUnit } from '../monitors/schedule-form';
+import { I18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/translate';
 import {
   CHECK_EXAMPLES,
   MAX_CHECKS,
@@ -42,6 +44,7 @@ import {
 })
 export class HostFormPage implements OnInit {
   private readonly api = inject(Api);
+  protected readonly i18n = inject(I18n);
   private readonly router = inject(Router);
 
   /** From the route (:id) when editing. */
@@ -125,8 +128,12 @@ export class HostFormPage implements OnInit {
     this.form.controls.checks.markAsDirty();
   }
 
-  protected err(control: AbstractControl, label: string): string {
-    return hostErrorMessage(control.errors, label);
+  protected err(control: AbstractControl, label: MessageKey): string {
+    return hostErrorMessage(control.errors, this.i18n.t(label));
+  }
+
+  protected unitName(unit: TimeUnit): string {
+    return this.i18n.t(`unitName.${unit}`);
   }
 
   protected show(control: AbstractControl): boolean {

@@ -13,6 +13,7 @@ import type { Host } from '../api/models';
 import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
 import { exactTime, relativeTime } from '../core/time';
+import { I18n } from '../i18n/i18n';
 import { formatDuration } from '../monitors/schedule-form';
 import { HostStateChip } from './host-state-chip';
 import { hostState, type HostState } from './host-view';
@@ -31,6 +32,7 @@ export class HostListPage {
   private readonly api = inject(Api);
   private readonly live = inject(LiveEvents);
   private readonly clock = inject(Now);
+  protected readonly i18n = inject(I18n);
 
   protected readonly items = signal<Host[]>([]);
   protected readonly loading = signal(false);
@@ -84,13 +86,14 @@ export class HostListPage {
     return hostState(h);
   }
   protected every(seconds: number): string {
+    this.i18n.locale();
     return formatDuration(seconds);
   }
   protected rel(iso: string | null): string {
-    return relativeTime(iso, this.clock.now());
+    return relativeTime(iso, this.clock.now(), this.i18n.locale());
   }
   protected exact(iso: string | null): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
   protected trackId(_: number, h: Host): number {
     return h.id;

@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { I18n } from '../i18n/i18n';
 import { Chip } from '../shared/chip';
-import { HOST_STATE_META, type HostState } from './host-view';
+import { hostStateMeta, type HostState } from './host-view';
 
 /** A host's state from its last poll. */
 @Component({
@@ -11,5 +12,6 @@ import { HOST_STATE_META, type HostState } from './host-view';
 })
 export class HostStateChip {
   readonly state = input.required<HostState>();
-  protected readonly meta = computed(() => HOST_STATE_META[this.state()]);
+  private readonly i18n = inject(I18n);
+  protected readonly meta = computed(() => hostStateMeta(this.state(), this.i18n.locale()));
 }

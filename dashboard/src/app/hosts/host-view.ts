@@ -5,18 +5,24 @@
 import type { Host, HostMetrics, HostPollResult, HostSample } from '../api/models.ts';
 import type { Series, TimeMark } from './line-chart-model.ts';
 import type { StatusMeta } from '../shared/status.ts';
+import { activeLocale, translate, type Locale } from '../i18n/translate.ts';
 
 export type HostState = 'ok' | 'breach' | 'error' | 'pending' | 'disabled';
 
 export type HostStateMeta = StatusMeta;
 
-export const HOST_STATE_META: Readonly<Record<HostState, HostStateMeta>> = {
-  ok: { label: 'OK', icon: 'status-up', description: 'The last poll worked and no check was breached', tone: 'up' },
-  breach: { label: 'Breach', icon: 'status-late', description: 'The last poll worked but a check was breached', tone: 'late' },
-  error: { label: 'Error', icon: 'status-down', description: 'The last poll failed (unreachable, wrong key, host key changed, …)', tone: 'down' },
-  pending: { label: 'Not polled yet', icon: 'status-new', description: 'Waiting for the first poll', tone: 'new' },
-  disabled: { label: 'Disabled', icon: 'status-paused', description: 'Not polled', tone: 'paused' },
+const HOST_STATE_LOOK: Readonly<Record<HostState, Pick<HostStateMeta, 'icon' | 'tone'>>> = {
+  ok: { icon: 'status-up', tone: 'up' },
+  breach: { icon: 'status-late', tone: 'late' },
+  error: { icon: 'status-down', tone: 'down' },
+  pending: { icon: 'status-new', tone: 'new' },
+  disabled: { icon: 'status-paused', tone: 'paused' },
 };
+
+/** A host state's words (in `locale`, by default the active one), icon and colour. */
+export function hostStateMeta(state: HostState, locale?: Locale): HostStateMeta {
+  return { ...HOST_STATE_LOOK[state], label: translate(`hostState.${state}`, undefined, locale), description: translate(`hostState.${state}.description`, undefined, locale) };
+}
 
 /** The state of one poll result (null: never polled). */
 export function resultState(r: HostPollResult | null | undefined): 'ok' | 'breach' | 'error' | 'pending' {
@@ -36,11 +42,16 @@ export function hostState(h: Pick<Host, 'enabled' | 'lastResult'>): HostState {
 
 export type RangeKey = 'hour' | 'day' | 'week';
 
-export const RANGES: readonly { key: RangeKey; label: string; ms: number }[] = [
-  { key: 'hour', label: 'Last hour', ms: 3_600_000 },
-  { key: 'day', label: 'Last day', ms: 86_400_000 },
-  { key: 'week', label: 'Last week', ms: 7 * 86_400_000 },
+export const RANGES: readonly { key: RangeKey; ms: number }[] = [
+  { key: 'hour', ms: 3_600_000 },
+  { key: 'day', ms: 86_400_000 },
+  { key: 'week', ms: 7 * 86_400_000 },
 ];
+
+/** "Last hour", in `locale` (by default the active one). */
+export function rangeLabel(key: RangeKey, locale?: Locale): string {
+  return translate(`range.${key}`, undefined, locale);
+}
 
 export function isRangeKey(v: unknown): v is RangeKey {
   return RANGES.some((r) => r.key === v);
@@ -108,10 +119,10 @@ function mountOrder(a: string, b: string): number {
  */
 export function hostCharts(samples: readonly HostSample[]): HostCharts {
   const rows = samples.map((s) => ({ s, t: Date.parse(s.at) })).filter((x) => Number.isFinite(x.t));
-  const cpu: Series = { key: 'cpu', label: 'CPU', points: rows.map(({ s, t }) => ({ t, v: s.cpu })) };
-  const memory: Series = { key: 'memory', label: 'Memory', points: rows.map(({ s, t }) => ({ t, v: s.memory })) };
+  const cpu: Series = { key: 'cpu', label: translate('metric.cpu'), points: rows.map(({ s, t }) => ({ t, v: s.cpu })) };
+  const memory: Series = { key: 'memory', label: translate('metric.memory'), points: rows.map(({ s, t }) => ({ t, v: s.memory })) };
   const hasSwap = rows.some(({ s }) => s.swap !== null);
-  const swap: Series = { key: 'swap', label: 'Swap', points: rows.map(({ s, t }) => ({ t, v: s.swap })) };
+  const swap: Series = { key: 'swap', label: translate('metric.swap'), points: rows.map(({ s, t }) => ({ t, v: s.swap })) };
 
   const peak = new Map<string, number>();
   for (const { s } of rows) {
@@ -130,8 +141,8 @@ export function hostCharts(samples: readonly HostSample[]): HostCharts {
   const marks: TimeMark[] = [];
   for (const { s, t } of rows) {
     if (s.ok) continue;
-    const when = new Date(t).toLocaleString();
-    marks.push(s.error ? { t, kind: 'error', title: `${when}: poll failed: ${s.error}` } : { t, kind: 'breach', title: `${when}: a check was breached` });
+    const when = new Date(t).toLocaleString(activeLocale());
+    marks.push(s.error ? { t, kind: 'error', title: translate('hostChart.pollFailed', { when, error: s.error }) } : { t, kind: 'breach', title: translate('hostChart.breached', { when }) });
   }
   return { cpu: [cpu], memory: hasSwap ? [memory, swap] : [memory], disk, hiddenMounts, marks };
 }
@@ -164,10 +175,10 @@ export interface MetricRow {
 
 export function metricRows(m: HostMetrics): MetricRow[] {
   const rows: MetricRow[] = [
-    { label: 'CPU', value: percent(m.cpuPercent) },
-    { label: 'Load (1, 5, 15 min)', value: m.load.map((l) => (Number.isFinite(l) ? l.toFixed(2) : '—')).join(' · ') },
-    { label: 'Memory', value: percent(m.memoryPercent) },
-    { label: 'Swap', value: m.swapPercent === null ? 'none' : percent(m.swapPercent) },
+    { label: translate('metric.cpu'), value: percent(m.cpuPercent) },
+    { label: translate('metric.load'), value: m.load.map((l) => (Number.isFinite(l) ? l.toFixed(2) : '—')).join(' · ') },
+    { label: translate('metric.memory'), value: percent(m.memoryPercent) },
+    { label: translate('metric.swap'), value: m.swapPercent === null ? translate('common.none') : percent(m.swapPercent) },
   ];
   return rows;
 }

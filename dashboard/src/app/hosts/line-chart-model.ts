@@ -4,6 +4,8 @@
 // unless yMax says otherwise. A line breaks where a value is missing or the samples have a gap,
 // so a host that was unreachable for an hour is not drawn as a straight line through that hour.
 
+import { translate } from '../i18n/translate.ts';
+
 export interface SeriesPoint {
   t: number;
   v: number | null;
@@ -211,10 +213,9 @@ export function lineChartModel(input: LineChartInput): LineChartModel {
     .filter((m) => m.t >= from && m.t <= to)
     .map((m, i) => ({ key: `${m.t}-${i}`, x: r(xOf(m.t)), kind: m.kind, title: m.title }));
   const empty = lines.every((l) => l.count === 0);
-  const parts = lines.filter((l) => l.count).map((l) => `${l.label} latest ${l.latestLabel}, max ${fmt(l.max as number, unit)}`);
+  const parts = lines.filter((l) => l.count).map((l) => translate('hostChart.line', { label: l.label, latest: l.latestLabel, max: fmt(l.max as number, unit) }));
   const failed = marks.filter((m) => m.kind === 'error').length;
-  const summary = empty
-    ? 'No samples in this range'
-    : `${parts.join('; ')}${failed ? `; ${failed} failed ${failed === 1 ? 'poll' : 'polls'}` : ''}`;
+  if (failed) parts.push(translate(failed === 1 ? 'hostChart.failed.one' : 'hostChart.failed', { n: failed }));
+  const summary = empty ? translate('hostChart.empty') : parts.join('; ');
   return { width, height, left, right, top, baseline, lines, yTicks, xTicks, marks, empty, summary };
 }

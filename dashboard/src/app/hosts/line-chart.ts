@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { I18n } from '../i18n/i18n';
 import { lineChartModel, type Series, type TimeMark } from './line-chart-model';
 
 /** Time series as plain SVG lines over [from, to]; failed polls marked under the time axis. */
@@ -42,7 +43,7 @@ import { lineChartModel, type Series, type TimeMark } from './line-chart-model';
           }
         }
         @if (m.empty) {
-          <text [attr.x]="m.left + (m.width - m.left - m.right) / 2" [attr.y]="(m.top + m.baseline) / 2" class="empty" text-anchor="middle">No samples in this range</text>
+          <text [attr.x]="m.left + (m.width - m.left - m.right) / 2" [attr.y]="(m.top + m.baseline) / 2" class="empty" text-anchor="middle">{{ i18n.t('hostChart.empty') }}</text>
         }
       </svg>
     </figure>
@@ -82,7 +83,9 @@ export class LineChart {
   readonly testId = input<string>('line-chart');
   readonly width = input(600);
   readonly height = input(160);
-  protected readonly model = computed(() =>
-    lineChartModel({ series: this.series(), from: this.from(), to: this.to(), marks: this.marks(), width: this.width(), height: this.height() }),
-  );
+  protected readonly i18n = inject(I18n);
+  protected readonly model = computed(() => {
+    this.i18n.locale(); // the summary is words: a language switch recomputes it
+    return lineChartModel({ series: this.series(), from: this.from(), to: this.to(), marks: this.marks(), width: this.width(), height: this.height() });
+  });
 }

@@ -9,6 +9,7 @@ import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatIconModule } from '@angular/material/icon';
 import { Auth } from '../auth/auth';
 import { problemOf } from '../api/api';
+import { I18n } from '../i18n/i18n';
 
 @Component({
   selector: 'hb-login',
@@ -19,25 +20,25 @@ import { problemOf } from '../api/api';
       <mat-card appearance="outlined" class="card">
         <mat-card-header>
           <mat-icon mat-card-avatar svgIcon="heart" class="logo" />
-          <mat-card-title><h1>Sign in to Heartbeats</h1></mat-card-title>
+          <mat-card-title><h1>{{ i18n.t('login.title') }}</h1></mat-card-title>
         </mat-card-header>
         <mat-card-content>
           <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
             <mat-form-field class="full-width">
-              <mat-label>Username</mat-label>
+              <mat-label>{{ i18n.t('login.username') }}</mat-label>
               <input matInput formControlName="username" autocomplete="username" autocapitalize="none" spellcheck="false" data-testid="login-username" required />
               @if (form.controls.username.hasError('required') && form.controls.username.touched) {
-                <mat-error>Username is required</mat-error>
+                <mat-error>{{ i18n.t('login.usernameRequired') }}</mat-error>
               }
               @if (form.controls.username.hasError('server')) {
                 <mat-error>{{ form.controls.username.getError('server') }}</mat-error>
               }
             </mat-form-field>
             <mat-form-field class="full-width">
-              <mat-label>Password</mat-label>
+              <mat-label>{{ i18n.t('login.password') }}</mat-label>
               <input matInput type="password" formControlName="password" autocomplete="current-password" data-testid="login-password" required />
               @if (form.controls.password.hasError('required') && form.controls.password.touched) {
-                <mat-error>Password is required</mat-error>
+                <mat-error>{{ i18n.t('login.passwordRequired') }}</mat-error>
               }
               @if (form.controls.password.hasError('server')) {
                 <mat-error data-testid="login-error">{{ form.controls.password.getError('server') }}</mat-error>
@@ -48,9 +49,9 @@ import { problemOf } from '../api/api';
             }
             <button mat-flat-button type="submit" class="full-width submit" [disabled]="busy()" data-testid="login-submit">
               @if (busy()) {
-                <mat-progress-spinner mode="indeterminate" diameter="20" aria-label="Signing in" />
+                <mat-progress-spinner mode="indeterminate" diameter="20" [attr.aria-label]="i18n.t('login.signingIn')" />
               } @else {
-                Sign in
+                {{ i18n.t('login.submit') }}
               }
             </button>
           </form>
@@ -70,6 +71,7 @@ import { problemOf } from '../api/api';
 })
 export class LoginPage implements OnInit {
   private readonly auth = inject(Auth);
+  protected readonly i18n = inject(I18n);
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   protected readonly busy = signal(false);
@@ -105,7 +107,7 @@ export class LoginPage implements OnInit {
     } catch (err) {
       const p = problemOf(err);
       if (p.status === 401) {
-        this.form.controls.password.setErrors({ server: 'Wrong username or password' });
+        this.form.controls.password.setErrors({ server: this.i18n.t('login.wrong') });
         this.form.controls.password.markAsTouched();
       } else {
         let shown = false;

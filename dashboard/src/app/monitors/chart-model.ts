@@ -1,5 +1,6 @@
 // Geometry for the durations chart, framework-free (tested in test/unit/dashboard-snippets.test.ts).
 import type { Ping } from '../api/models.ts';
+import { activeLocale, translate } from '../i18n/translate.ts';
 
 export interface ChartModel {
   width: number;
@@ -17,10 +18,10 @@ export interface ChartModel {
 }
 
 function fmtMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
+  if (ms < 1000) return translate('time.ms', { n: Math.round(ms) });
+  if (ms < 60_000) return translate('time.s', { n: (ms / 1000).toFixed(1) });
+  if (ms < 3_600_000) return translate('time.min', { n: (ms / 60_000).toFixed(1) });
+  return translate('time.h', { n: (ms / 3_600_000).toFixed(1) });
 }
 
 function fmtTime(t: number, span: number): string {
@@ -52,12 +53,12 @@ export function chartModel(pings: readonly Ping[], width: number, height: number
   const kindOf = (p: Ping) => (p.kind === 'fail' || (p.exitStatus !== null && p.exitStatus !== 0) ? 'fail' : p.kind === 'success' ? 'success' : 'other');
   const bars = durations.map(({ p, t }) => {
     const h = ((p.durationMs as number) / max) * (baseline - top);
-    return { key: p.id, x: xOf(t), y: baseline - Math.max(1, h), w: barW, kind: kindOf(p), title: `${new Date(t).toLocaleString()}: ran ${fmtMs(p.durationMs as number)}` };
+    return { key: p.id, x: xOf(t), y: baseline - Math.max(1, h), w: barW, kind: kindOf(p), title: translate('chart.ran', { time: new Date(t).toLocaleString(activeLocale()), duration: fmtMs(p.durationMs as number) }) };
   });
-  const ticks = points.map(({ p, t }) => ({ key: p.id, x: xOf(t), kind: kindOf(p), title: `${new Date(t).toLocaleString()}: ${p.kind}` }));
+  const ticks = points.map(({ p, t }) => ({ key: p.id, x: xOf(t), kind: kindOf(p), title: `${new Date(t).toLocaleString(activeLocale())}: ${translate(`ping.${p.kind}`)}` }));
   const summary = durations.length
-    ? `${points.length} pings; run durations up to ${fmtMs(max)}`
-    : `${points.length} pings; no run durations (send /start before the job to measure them)`;
+    ? translate('chart.summary', { count: points.length, duration: fmtMs(max) })
+    : translate('chart.summaryNone', { count: points.length });
   return {
     width, height, left, right, top, baseline, bars, ticks,
     maxLabel: durations.length ? fmtMs(max) : '',

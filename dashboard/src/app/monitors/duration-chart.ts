@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { I18n } from '../i18n/i18n';
 import type { Ping } from '../api/models';
 import { chartModel } from './chart-model';
 
@@ -8,7 +9,7 @@ import { chartModel } from './chart-model';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (model(); as m) {
-      <div class="max muted">{{ m.maxLabel ? 'longest run ' + m.maxLabel : '' }}</div>
+      <div class="max muted">{{ m.maxLabel ? i18n.t('chart.longest', { duration: m.maxLabel }) : '' }}</div>
       <svg [attr.viewBox]="'0 0 ' + m.width + ' ' + m.height" role="img" [attr.aria-label]="m.summary" preserveAspectRatio="none" class="chart" data-testid="duration-chart">
         <title>{{ m.summary }}</title>
         <line [attr.x1]="m.left" [attr.x2]="m.width - m.right" [attr.y1]="m.baseline" [attr.y2]="m.baseline" class="axis" />
@@ -26,11 +27,11 @@ import { chartModel } from './chart-model';
       </svg>
       <div class="times muted"><span>{{ m.startLabel }}</span><span>{{ m.endLabel }}</span></div>
       <div class="legend muted">
-        <span><i class="sw success"></i>success</span><span><i class="sw fail"></i>failure</span><span><i class="sw other"></i>start / log</span>
-        <span>bars: run duration · ticks: ping times</span>
+        <span><i class="sw success"></i>{{ i18n.t('ping.success') }}</span><span><i class="sw fail"></i>{{ i18n.t('ping.failure') }}</span><span><i class="sw other"></i>{{ i18n.t('ping.start') }} / {{ i18n.t('ping.log') }}</span>
+        <span>{{ i18n.t('chart.legend') }}</span>
       </div>
     } @else {
-      <p class="muted">No pings to chart yet.</p>
+      <p class="muted">{{ i18n.t('chart.empty') }}</p>
     }
   `,
   styles: `
@@ -55,5 +56,10 @@ import { chartModel } from './chart-model';
 })
 export class DurationChart {
   readonly pings = input.required<readonly Ping[]>();
-  protected readonly model = computed(() => chartModel(this.pings(), 600, 120));
+  protected readonly i18n = inject(I18n);
+  // The labels are words too: a language switch redraws them.
+  protected readonly model = computed(() => {
+    this.i18n.locale();
+    return chartModel(this.pings(), 600, 120);
+  });
 }

@@ -20,6 +20,8 @@ import { exactTime, formatMs, relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
 import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta } from '../shared/status';
+import { I18n } from '../i18n/i18n';
+import { CATALOGS, type MessageKey } from '../i18n/translate';
 import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
@@ -47,6 +49,7 @@ export class MonitorDetailPage implements OnInit {
   private readonly clock = inject(Now);
   private readonly destroyRef = inject(DestroyRef);
   protected readonly auth = inject(Auth);
+  protected readonly i18n = inject(I18n);
 
   readonly id = input.required<string>();
   protected readonly monitorId = computed(() => Number(this.id()));
@@ -67,15 +70,17 @@ export class MonitorDetailPage implements OnInit {
 
   protected readonly snippetList = computed<Snippet[]>(() => {
     const m = this.monitor();
+    this.i18n.locale();
     return m ? snippets(location.origin, m.code) : [];
   });
   protected readonly scheduleText = computed(() => {
     const m = this.monitor();
+    const t = this.i18n.t.bind(this.i18n);
     if (!m) return '';
     const s = m.schedule;
-    if (s.kind === 'interval') return `Every ${formatDuration(s.periodSeconds)}, grace ${formatDuration(s.graceSeconds)}`;
-    const deadline = s.deadline === 'end-of-day' ? 'late until the end of the day' : `grace ${formatDuration(s.graceSeconds)}`;
-    return `Cron “${s.expression}” (${s.timezone}), ${deadline}`;
+    if (s.kind === 'interval') return t('detail.everyGrace', { period: formatDuration(s.periodSeconds), grace: formatDuration(s.graceSeconds) });
+    const deadline = s.deadline === 'end-of-day' ? t('detail.endOfDay') : t('detail.grace', { grace: formatDuration(s.graceSeconds) });
+    return t('detail.cron', { expression: s.expression, timezone: s.timezone, deadline });
   });
 
   private readonly refresh$ = new Subject<void>();
@@ -85,7 +90,7 @@ export class MonitorDetailPage implements OnInit {
     this.live.events$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((e) => {
       if (e.type === 'deleted') {
         if (e.id === this.monitorId()) {
-          this.snack.open('This monitor was deleted.', 'OK', { duration: 5000 });
+          this.snack.open(this.i18n.t('detail.deleted'), this.i18n.t('common.ok'), { duration: 5000 });
           void this.router.navigate(['/monitors']);
         }
         return;
@@ -162,12 +167,12 @@ export class MonitorDetailPage implements OnInit {
       next: (updated) => {
         this.monitor.set(updated);
         this.busy.set(false);
-        this.snack.open(pause ? 'Paused: no alerts until resumed.' : 'Resumed: waiting for the next ping.', undefined, { duration: 3000 });
+        this.snack.open(this.i18n.t(pause ? 'detail.paused' : 'detail.resumed'), undefined, { duration: 3000 });
         this.refresh$.next();
       },
       error: (err) => {
         this.busy.set(false);
-        this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+        this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
       },
     });
   }
@@ -176,9 +181,9 @@ export class MonitorDetailPage implements OnInit {
     const m = this.monitor();
     if (!m) return;
     const data: ConfirmData = {
-      title: 'Delete this monitor?',
-      message: `“${m.name}” and its pings, history and notifications will be deleted. Jobs that still ping it will get “not found”.`,
-      confirmLabel: 'Delete',
+      title: this.i18n.t('detail.deleteTitle'),
+      message: this.i18n.t('detail.deleteMessage', { name: m.name }),
+      confirmLabel: this.i18n.t('detail.delete'),
       danger: true,
     };
     this.dialog
@@ -190,40 +195,50 @@ export class MonitorDetailPage implements OnInit {
         this.api.deleteMonitor(m.id).subscribe({
           next: () => {
             this.busy.set(false);
-            this.snack.open(`Deleted “${m.name}”.`, undefined, { duration: 3000 });
+            this.snack.open(this.i18n.t('detail.deletedName', { name: m.name }), undefined, { duration: 3000 });
             void this.router.navigate(['/monitors']);
           },
           error: (err) => {
             this.busy.set(false);
-            this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+            this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
           },
         });
       });
   }
 
   protected copied(ok: boolean, what: string): void {
-    this.snack.open(ok ? `Copied ${what}.` : 'Could not copy; select the text and copy it by hand.', undefined, { duration: 2000 });
+    this.snack.open(ok ? this.i18n.t('detail.copied', { what }) : this.i18n.t('detail.copyFailed'), undefined, { duration: 2000 });
   }
 
   protected rel(iso: string | null): string {
-    return relativeTime(iso, this.clock.now());
+    return relativeTime(iso, this.clock.now(), this.i18n.locale());
   }
   protected exact(iso: string | null): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
   protected limits(m: Monitor): string {
     return runLimitsSummary(m, (ms) => formatDuration(ms / 1000));
   }
 
   protected ms(v: number | null): string {
-    return formatMs(v);
+    return formatMs(v, this.i18n.locale());
   }
   protected label(status: string | null): string {
-    return statusMeta(status).label;
+    return statusMeta(status, this.i18n.locale()).label;
   }
   protected pingKind(p: Ping): string {
-    if (p.kind === 'fail') return p.exitStatus !== null ? `failure (exit ${p.exitStatus})` : 'failure';
-    if (p.kind === 'success') return p.exitStatus !== null && p.exitStatus !== 0 ? `exit ${p.exitStatus}` : 'success';
-    return p.kind;
+    const t = this.i18n.t.bind(this.i18n);
+    if (p.kind === 'fail') return p.exitStatus !== null ? t('ping.failureExit', { status: p.exitStatus }) : t('ping.failure');
+    if (p.kind === 'success') return p.exitStatus !== null && p.exitStatus !== 0 ? t('ping.exit', { status: p.exitStatus }) : t('ping.success');
+    return this.word('ping', p.kind);
+  }
+  /** A flip's reason in words; one this dashboard does not know is shown as the server says it. */
+  protected reason(reason: string): string {
+    return this.word('reason', reason);
+  }
+  /** `group.value` from the catalog (ping kinds, delivery states, events), or the value itself. */
+  protected word(group: 'ping' | 'reason' | 'delivery' | 'event', value: string): string {
+    const key = `${group}.${value}`;
+    return key in CATALOGS.en ? this.i18n.t(key as MessageKey) : value;
   }
 }

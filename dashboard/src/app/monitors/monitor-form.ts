@@ -30,8 +30,11 @@ import {
   scheduleToApi,
   switchKind,
   type ScheduleKind,
+  type TimeUnit,
 } from './schedule-form';
 import type { AbstractControl } from '@angular/forms';
+import { I18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/translate';
 
 const TIME_ZONES: readonly string[] = (() => {
   try {
@@ -55,6 +58,7 @@ const TIME_ZONES: readonly string[] = (() => {
 })
 export class MonitorFormPage implements OnInit {
   private readonly api = inject(Api);
+  protected readonly i18n = inject(I18n);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
 
@@ -159,8 +163,12 @@ export class MonitorFormPage implements OnInit {
     }
   }
 
-  protected err(control: AbstractControl, label: string): string {
-    return errorMessage(control.errors, label);
+  protected err(control: AbstractControl, label: MessageKey): string {
+    return errorMessage(control.errors, this.i18n.t(label));
+  }
+
+  protected unitName(unit: TimeUnit): string {
+    return this.i18n.t(`unitName.${unit}`);
   }
 
   protected show(control: AbstractControl): boolean {
@@ -233,12 +241,12 @@ export class MonitorFormPage implements OnInit {
   }
 
   protected rel(iso: string): string {
-    return relativeTime(iso, Date.now());
+    return relativeTime(iso, Date.now(), this.i18n.locale());
   }
   protected exact(iso: string): string {
-    return exactTime(iso, this.kind() === 'cron' ? this.s.timezone.value : undefined);
+    return exactTime(iso, this.kind() === 'cron' ? this.s.timezone.value : undefined, this.i18n.locale());
   }
   protected local(iso: string): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
 }

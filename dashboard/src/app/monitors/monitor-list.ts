@@ -22,7 +22,8 @@ import { Now } from '../core/now';
 import { exactTime, relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
 import { MaintenanceBadge } from '../shared/maintenance-badge';
-import { STATUS_META } from '../shared/status';
+import { statusMeta, type StatusMeta } from '../shared/status';
+import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
 
 const PAGE_SIZE = 50;
@@ -46,7 +47,7 @@ export class MonitorListPage {
   private readonly clock = inject(Now);
   protected readonly auth = inject(Auth);
   protected readonly statuses = MONITOR_STATUSES;
-  protected readonly meta = STATUS_META;
+  protected readonly i18n = inject(I18n);
   protected readonly pageSize = PAGE_SIZE;
 
   protected readonly items = signal<Monitor[]>([]);
@@ -194,12 +195,16 @@ export class MonitorListPage {
     return c ? (c[status] ?? 0) : null;
   }
 
+  protected meta(status: MonitorStatus): StatusMeta {
+    return statusMeta(status, this.i18n.locale());
+  }
+
   protected rel(iso: string | null): string {
-    return relativeTime(iso, this.clock.now());
+    return relativeTime(iso, this.clock.now(), this.i18n.locale());
   }
 
   protected exact(iso: string | null): string {
-    return exactTime(iso);
+    return exactTime(iso, undefined, this.i18n.locale());
   }
 
   protected trackId(_: number, m: Monitor): number {

@@ -7,6 +7,7 @@ import { FormControl, FormGroup, Validators, type AbstractControl, type Validati
 import type { Monitor, MonitorInput, Schedule } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
 import { DEFAULT_RUN_LIMITS, RUN_LIMIT_FIELDS, createRunLimitsForm, rangeMessage, runLimitsFromApi, runLimitsToApi, type RunLimitsForm, type RunLimitsValue } from './run-limits-form.ts';
+import { translate } from '../i18n/translate.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Time units
@@ -46,8 +47,7 @@ export function fromSeconds(seconds: number | null | undefined): { value: number
 export function formatDuration(seconds: number): string {
   const { value, unit } = fromSeconds(seconds);
   if (value === null) return '';
-  const singular = unit.slice(0, -1);
-  return `${value} ${value === 1 ? singular : unit}`;
+  return translate(value === 1 ? `unit.${unit}.one` : `unit.${unit}`, { n: value });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,31 +383,31 @@ export function errorMessage(errors: ValidationErrors | null | undefined, label:
   if (typeof errors['server'] === 'string') return errors['server'];
   const range = rangeMessage(errors, label);
   if (range) return range;
-  if (errors['required']) return `${label} is required`;
-  if (errors['number']) return `${label} must be a number`;
-  if (errors['min']) return `${label} must not be negative`;
-  if (errors['wholeSeconds']) return `${label} must be a whole number of seconds`;
+  if (errors['required']) return translate('form.required', { label });
+  if (errors['number']) return translate('form.number', { label });
+  if (errors['min']) return translate('form.negative', { label });
+  if (errors['wholeSeconds']) return translate('form.wholeSeconds', { label });
   if (errors['minSeconds']) {
     const min = (errors['minSeconds'] as { min: number }).min;
-    return `${label} must be at least ${formatDuration(min)}`;
+    return translate('form.atLeast', { label, min: formatDuration(min) });
   }
   if (errors['maxSeconds']) {
     const max = (errors['maxSeconds'] as { max: number }).max;
-    return `${label} must be at most ${formatDuration(max)}`;
+    return translate('form.atMost', { label, max: formatDuration(max) });
   }
   if (errors['maxlength']) {
     const max = (errors['maxlength'] as { requiredLength: number }).requiredLength;
-    return `${label} must be at most ${max} characters`;
+    return translate('form.maxLength', { label, max });
   }
   if (errors['cronFields']) {
     const n = (errors['cronFields'] as { count: number }).count;
-    return `A cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds; this has ${n}`;
+    return translate('form.cronFields', { n });
   }
-  if (errors['cronAlias']) return `Unknown shortcut; use one of ${CRON_ALIASES.join(', ')}`;
-  if (errors['timezone']) return 'Pick a time zone from the list, e.g. Europe/Berlin';
-  if (errors['maxTags']) return `At most ${(errors['maxTags'] as { max: number }).max} tags`;
-  if (errors['tagLength']) return `A tag must be at most ${(errors['tagLength'] as { max: number }).max} characters`;
-  return `${label} is not valid`;
+  if (errors['cronAlias']) return translate('form.cronAlias', { aliases: CRON_ALIASES.join(', ') });
+  if (errors['timezone']) return translate('form.timezoneInvalid');
+  if (errors['maxTags']) return translate('form.maxTags', { max: (errors['maxTags'] as { max: number }).max });
+  if (errors['tagLength']) return translate('form.tagLength', { max: (errors['tagLength'] as { max: number }).max });
+  return translate('form.invalid', { label });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,5 +462,5 @@ export function applyApiErrors(form: FormGroup, problems: readonly FieldProblem[
 
 function serverMessage(message: string): string {
   const m = message.trim();
-  return m ? m[0].toUpperCase() + m.slice(1) : 'Not valid';
+  return m ? m[0].toUpperCase() + m.slice(1) : translate('form.notValid');
 }

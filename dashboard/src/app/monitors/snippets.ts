@@ -1,6 +1,8 @@
 // Ready-to-copy ways to ping a monitor. Framework-free (tested in test/unit/dashboard-snippets.test.ts).
 // USER and PASS are placeholders: the page never holds a real password.
 
+import { translate } from '../i18n/translate.ts';
+
 export interface Snippet {
   id: 'healthchecks' | 'curl' | 'python' | 'crontab';
   label: string;
@@ -18,23 +20,23 @@ export function snippets(origin: string, code: string): Snippet[] {
   return [
     {
       id: 'healthchecks',
-      label: 'Ping URL (also /start and /fail)',
+      label: translate('snippet.healthchecks'),
       text: `${url}\n${url}/start\n${url}/fail`,
     },
     {
       id: 'curl',
       // The original tool's line. With &data=TEXT it reports a failure, so the success form comes first.
-      label: 'curl (the original tool\'s line; add &data=TEXT to report a failure)',
+      label: translate('snippet.curl'),
       text: `curl -u USER:PASS -X POST '${host}/api/pings/?service=${c}'`,
     },
     {
       id: 'python',
-      label: 'Python (requests)',
+      label: translate('snippet.python'),
       text: `import requests\nrequests.post('${host}/api/pings/?service=${c}', auth=('USER', 'PASS'))`,
     },
     {
       id: 'crontab',
-      label: 'crontab line',
+      label: translate('snippet.crontab'),
       text: `0 * * * * /path/job.sh && curl -fsS -u USER:PASS ${url}`,
     },
   ];

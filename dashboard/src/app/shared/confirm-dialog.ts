@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
 import { MatButtonModule } from '@angular/material/button';
+import { I18n } from '../i18n/i18n';
 
 export interface ConfirmData {
   title: string;
@@ -20,9 +21,9 @@ export interface ConfirmData {
       <p class="message">{{ data.message }}</p>
     </mat-dialog-content>
     <mat-dialog-actions align="end">
-      <button mat-button type="button" [mat-dialog-close]="false" data-testid="cancel">Cancel</button>
+      <button mat-button type="button" [mat-dialog-close]="false" data-testid="cancel">{{ i18n.t('common.cancel') }}</button>
       <button mat-flat-button type="button" [class.danger]="data.danger" [mat-dialog-close]="true" data-testid="confirm" cdkFocusInitial>
-        {{ data.confirmLabel ?? 'OK' }}
+        {{ data.confirmLabel ?? i18n.t('common.ok') }}
       </button>
     </mat-dialog-actions>
   `,
@@ -33,4 +34,5 @@ export interface ConfirmData {
 })
 export class ConfirmDialog {
   protected readonly data = inject<ConfirmData>(MAT_DIALOG_DATA);
+  protected readonly i18n = inject(I18n);
 }

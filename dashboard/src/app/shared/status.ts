@@ -1,4 +1,5 @@
 import type { MonitorStatus } from '../api/models.ts';
+import { translate, type Locale } from '../i18n/translate.ts';
 
 /** The five colours of state chips: the monitor statuses, which other states borrow. */
 export type Tone = MonitorStatus;
@@ -10,14 +11,15 @@ export interface StatusMeta {
   tone: Tone;
 }
 
-export const STATUS_META: Readonly<Record<MonitorStatus, StatusMeta>> = {
-  new: { label: 'New', icon: 'status-new', description: 'Waiting for its first ping', tone: 'new' },
-  up: { label: 'Up', icon: 'status-up', description: 'Pinged on time', tone: 'up' },
-  late: { label: 'Late', icon: 'status-late', description: 'The ping is overdue; within the grace time', tone: 'late' },
-  down: { label: 'Down', icon: 'status-down', description: 'No ping by the deadline, or the job reported a failure', tone: 'down' },
-  paused: { label: 'Paused', icon: 'status-paused', description: 'Not monitored', tone: 'paused' },
-};
-
-export function statusMeta(status: string | null | undefined): StatusMeta {
-  return (status && STATUS_META[status as MonitorStatus]) || { label: status ?? '—', icon: 'status-new', description: '', tone: 'new' };
+/** A monitor status's words (in `locale`, by default the active one), icon and colour. */
+export function statusMeta(status: string | null | undefined, locale?: Locale): StatusMeta {
+  if (status === 'new' || status === 'up' || status === 'late' || status === 'down' || status === 'paused') {
+    return {
+      label: translate(`status.${status}`, undefined, locale),
+      icon: `status-${status}`,
+      description: translate(`status.${status}.description`, undefined, locale),
+      tone: status,
+    };
+  }
+  return { label: status ?? '—', icon: 'status-new', description: '', tone: 'new' };
 }

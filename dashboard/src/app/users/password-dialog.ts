@@ -5,6 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Api, problemOf } from '../api/api';
+import { I18n } from '../i18n/i18n';
 
 /** Sets a new password for a user; closes with true when saved. */
 @Component({
@@ -13,21 +14,21 @@ import { Api, problemOf } from '../api/api';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form (ngSubmit)="save()" novalidate>
-      <h2 mat-dialog-title>Reset password</h2>
+      <h2 mat-dialog-title>{{ i18n.t('users.reset') }}</h2>
       <mat-dialog-content>
-        <p>New password for <strong>{{ data.username }}</strong>:</p>
+        <p>{{ i18n.t('users.newPasswordFor') }} <strong>{{ data.username }}</strong></p>
         <mat-form-field class="full-width">
-          <mat-label>New password</mat-label>
+          <mat-label>{{ i18n.t('users.newPassword') }}</mat-label>
           <input matInput type="password" [formControl]="password" autocomplete="new-password" required data-testid="reset-password" />
           @if (password.invalid && password.touched) {
-            <mat-error>{{ password.getError('server') ?? 'Password is required' }}</mat-error>
+            <mat-error>{{ password.getError('server') ?? i18n.t('login.passwordRequired') }}</mat-error>
           }
         </mat-form-field>
         @if (error()) { <div class="banner-error" role="alert">{{ error() }}</div> }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
-        <button mat-button type="button" mat-dialog-close>Cancel</button>
-        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">Set password</button>
+        <button mat-button type="button" mat-dialog-close>{{ i18n.t('common.cancel') }}</button>
+        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">{{ i18n.t('users.setPassword') }}</button>
       </mat-dialog-actions>
     </form>
   `,
@@ -36,6 +37,7 @@ export class PasswordDialog {
   protected readonly data = inject<{ username: string }>(MAT_DIALOG_DATA);
   private readonly ref = inject(MatDialogRef<PasswordDialog, boolean>);
   private readonly api = inject(Api);
+  protected readonly i18n = inject(I18n);
   protected readonly password = new FormControl('', { nonNullable: true, validators: [Validators.required] });
   protected readonly busy = signal(false);
   protected readonly error = signal('');

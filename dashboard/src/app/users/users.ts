@@ -17,12 +17,9 @@ import { Auth } from '../auth/auth';
 import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { PasswordDialog } from './password-dialog';
 import { exactTime } from '../core/time';
+import { I18n } from '../i18n/i18n';
 
-export const ROLES: readonly { value: Role; label: string; hint: string }[] = [
-  { value: 'admin', label: 'Admin', hint: 'everything, including users' },
-  { value: 'viewer', label: 'Viewer', hint: 'reads monitors, cannot change them' },
-  { value: 'pinger', label: 'Pinger', hint: 'only sends pings (for jobs)' },
-];
+export const ROLES: readonly Role[] = ['admin', 'viewer', 'pinger'];
 
 @Component({
   selector: 'hb-users',
@@ -39,6 +36,7 @@ export class UsersPage implements OnInit {
   private readonly dialog = inject(MatDialog);
   private readonly snack = inject(MatSnackBar);
   protected readonly auth = inject(Auth);
+  protected readonly i18n = inject(I18n);
   protected readonly roles = ROLES;
 
   protected readonly users = signal<User[]>([]);
@@ -84,7 +82,7 @@ export class UsersPage implements OnInit {
     this.api.createUser({ username: v.username.trim(), password: v.password, role: v.role }).subscribe({
       next: () => {
         this.creating.set(false);
-        this.snack.open(`Created ${v.username.trim()}.`, undefined, { duration: 3000 });
+        this.snack.open(this.i18n.t('users.createdName', { name: v.username.trim() }), undefined, { duration: 3000 });
         this.form.reset({ username: '', password: '', role: v.role });
         this.load();
       },
@@ -105,11 +103,11 @@ export class UsersPage implements OnInit {
     });
   }
 
-  protected fieldError(name: 'username' | 'password', label: string): string {
+  protected fieldError(name: 'username' | 'password'): string {
     const c = this.form.controls[name];
     if (c.hasError('server')) return c.getError('server') as string;
-    if (c.hasError('required')) return `${label} is required`;
-    if (c.hasError('maxlength')) return `${label} is too long`;
+    if (c.hasError('required')) return this.i18n.t(name === 'username' ? 'login.usernameRequired' : 'login.passwordRequired');
+    if (c.hasError('maxlength')) return this.i18n.t('users.tooLong');
     return '';
   }
 
@@ -117,11 +115,11 @@ export class UsersPage implements OnInit {
     if (role === u.role) return;
     this.api.updateUser(u.username, { role }).subscribe({
       next: () => {
-        this.snack.open(`${u.username} is now ${role}.`, undefined, { duration: 3000 });
+        this.snack.open(this.i18n.t('users.nowRole', { name: u.username, role: this.roleLabel(role) }), undefined, { duration: 3000 });
         this.users.update((list) => list.map((x) => (x.username === u.username ? { ...x, role } : x)));
       },
       error: (err) => {
-        this.snack.open(problemOf(err).message, 'OK', { duration: 6000 });
+        this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
         this.users.update((list) => [...list]); // puts the select back
       },
     });
@@ -132,12 +130,17 @@ export class UsersPage implements OnInit {
       .open(PasswordDialog, { data: { username: u.username }, width: '400px', maxWidth: '95vw' })
       .afterClosed()
       .subscribe((ok) => {
-        if (ok) this.snack.open(`Password of ${u.username} changed.`, undefined, { duration: 3000 });
+        if (ok) this.snack.open(this.i18n.t('users.passwordChanged', { name: u.username }), undefined, { duration: 3000 });
       });
   }
 
   protected remove(u: User): void {
-    const data: ConfirmData = { title: 'Delete this user?', message: `“${u.username}” will no longer be able to sign in or ping.`, confirmLabel: 'Delete', danger: true };
+    const data: ConfirmData = {
+      title: this.i18n.t('users.deleteTitle'),
+      message: this.i18n.t('users.deleteMessage', { name: u.username }),
+      confirmLabel: this.i18n.t('detail.delete'),
+      danger: true,
+    };
     this.dialog
       .open(ConfirmDialog, { data, width: '400px', maxWidth: '95vw' })
       .afterClosed()
@@ -145,19 +148,23 @@ export class UsersPage implements OnInit {
         if (!ok) return;
         this.api.deleteUser(u.username).subscribe({
           next: () => {
-            this.snack.open(`Deleted ${u.username}.`, undefined, { duration: 3000 });
+            this.snack.open(this.i18n.t('users.deletedName', { name: u.username }), undefined, { duration: 3000 });
             this.users.update((list) => list.filter((x) => x.username !== u.username));
           },
-          error: (err) => this.snack.open(problemOf(err).message, 'OK', { duration: 6000 }),
+          error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
         });
       });
   }
 
   protected roleHint(role: Role): string {
-    return ROLES.find((r) => r.value === role)?.hint ?? '';
+    return this.i18n.t(`users.hint.${role}`);
+  }
+
+  protected roleLabel(role: Role): string {
+    return this.i18n.t(`users.label.${role}`);
   }
 
   protected exact(iso: string | undefined): string {
-    return exactTime(iso ?? null);
+    return exactTime(iso ?? null, undefined, this.i18n.locale());
   }
 }
