@@ -148,6 +148,7 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
     lastPingAt: "2026-11-23T08:05:00.000Z",
     downSince: null,
     failure: null,
+    run: null,
     subject: a.rendered.subject,
     text: a.rendered.text,
     locale: "en",
