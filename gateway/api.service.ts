@@ -427,6 +427,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
             "POST /": { summary: "log in: sets the session cookie, answers {user, csrfToken}", body: { username: { type: "string", min: 1, max: 1024 }, password: { type: "string", min: 1, max: 1024 } } },
             "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
             "DELETE /": { summary: "log out", status: 204 },
+            "PATCH /": { summary: "the signed-in user's own dashboard language (null: the browser's); needs the session's X-CSRF-Token", body: { locale: { type: "enum", values: ["en", "zh-Hans"], nullable: true } } },
           },
           aliases: {
             "POST /": guarded(async function (this: { broker: { call: Function } }, req: Req, res: ServerResponse) {

@@ -142,7 +142,7 @@ const ROUTES: [string, string][] = [
   ["PATCH", "/api/v1/channels/:id"], ["DELETE", "/api/v1/channels/:id"], ["POST", "/api/v1/channels/:id/test"], ["GET", "/api/v1/hosts"], ["POST", "/api/v1/hosts"],
   ["GET", "/api/v1/hosts/:id"], ["PATCH", "/api/v1/hosts/:id"], ["DELETE", "/api/v1/hosts/:id"], ["POST", "/api/v1/hosts/:id/check"], ["GET", "/api/v1/hosts/:id/metrics"],
   ["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["PATCH", "/api/v1/users/:id"], ["DELETE", "/api/v1/users/:id"], ["GET", "/api/v1/schedule/preview"],
-  ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
+  ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PATCH", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
   ["GET", "/api/v1/monitors/:id/badge"], ["POST", "/api/v1/monitors/:id/badge"], ["GET", "/api/v1/tags/:id/badge"], ["POST", "/api/v1/tags/:id/badge"],
   ["GET", "/badge/:id"], ["GET", "/badge/:id.svg"], ["GET", "/badge/:id.json"], ["GET", "/api/openapi.json"], ["GET", "/api/docs"],
   ["GET", "/api/v1/maintenance"], ["POST", "/api/v1/maintenance"], ["GET", "/api/v1/maintenance/:id"], ["PATCH", "/api/v1/maintenance/:id"], ["DELETE", "/api/v1/maintenance/:id"],
