@@ -2,7 +2,8 @@
 // whose stored language is zh-Hans sees the navigation, the monitor list and a monitor's page in
 // Chinese even in an English browser, with no English catalog words left on those pages; the
 // toolbar switch changes to English and back and the choice survives a reload; a user with no
-// choice gets the browser's language. Screenshots: test/artifacts/dashboard-zh*.png.
+// choice gets the browser's language; the Maintenance page, the monitor form's run limits and
+// the detail page's summary of them speak Chinese too. Screenshots: test/artifacts/dashboard-zh*.png.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -72,6 +73,18 @@ async function englishLeftovers(page: Page, prefixes: string[]): Promise<string[
 
 const SHELL = ["app.", "role.", "common."];
 
+/** A Chinese browser (zh-CN) of its own, signed in as `user`, for `fn`; closed afterwards. */
+async function inChineseBrowser(user: [string, string], fn: (page: Page) => Promise<void>): Promise<void> {
+  const context = await sys!.browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await logIn(page, base, user);
+    await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
 test("a user whose language is zh-Hans sees the list, the detail page and the navigation in Chinese; the switch goes to English and back", { skip, timeout: 120_000 }, async () => {
   // The self-service setting: CSRF-protected, validated, stored.
   const s = await session(li);
@@ -133,10 +146,7 @@ test("a user whose language is zh-Hans sees the list, the detail page and the na
 });
 
 test("a user with no choice of their own gets the browser's language, on the monitor form too", { skip, timeout: 60_000 }, async () => {
-  const context = await sys!.browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 } });
-  try {
-    const page = await context.newPage();
-    await logIn(page, base, admin);
+  await inChineseBrowser(admin, async (page) => {
     await page.getByTestId("new-monitor").waitFor();
     assert.equal((await page.getByTestId("new-monitor").innerText()).trim(), "新建监控");
     assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "zh-Hans");
@@ -150,7 +160,76 @@ test("a user with no choice of their own gets the browser's language, on the mon
     assert.equal((await page.getByTestId("error-name").innerText()).trim(), "请填写名称");
     assert.deepEqual(await englishLeftovers(page, [...SHELL, "form.", "unitName."]), [], "English words on the Chinese monitor form");
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-zh-form.png"), fullPage: true });
-  } finally {
-    await context.close();
-  }
+  });
+});
+
+test("maintenance windows, the run-limit fields and their messages in Chinese", { skip, timeout: 90_000 }, async () => {
+  // One window active now over the tag db (nightly-sync), one weekly over that monitor and the tag.
+  const now = Date.now();
+  const once = { kind: "once", startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString() };
+  assert.equal((await a.call("POST", "/api/v1/maintenance", { name: "数据库升级", rule: once, monitorIds: [], tags: ["db"] })).status, 201);
+  const weekly = { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 5400, timezone: "Asia/Shanghai" };
+  assert.equal((await a.call("POST", "/api/v1/maintenance", { name: "每周备份", rule: weekly, monitorIds: [upId], tags: ["db"] })).status, 201);
+  const limited = (await a.call("POST", "/api/v1/monitors", {
+    name: "limited-job", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    maxRunSeconds: 120, slowFactor: 2.5, slowWindow: 10, failureThreshold: 3,
+  })).body as { id: number };
+
+  await inChineseBrowser(admin, async (page) => {
+    await page.getByTestId("nav-maintenance").waitFor();
+    assert.equal((await page.getByTestId("nav-maintenance").innerText()).trim(), "维护窗口");
+
+    // The badge of a monitor whose alerts are held back.
+    const badge = page.locator(`[data-testid="monitor-row"][data-monitor-id="${upId}"]`).getByTestId("maintenance-badge");
+    assert.equal((await badge.innerText()).trim(), "维护中");
+    assert.match((await badge.getAttribute("title")) ?? "", /^处于维护窗口 \d+(, \d+)? 中：告警暂缓发送$/);
+
+    await page.getByTestId("nav-maintenance").click();
+    await page.getByTestId("window-row-name").filter({ hasText: "每周备份" }).waitFor();
+    assert.equal((await page.locator("h1").innerText()).trim(), "维护窗口");
+    assert.equal(await page.title(), "维护窗口 · Heartbeats");
+    const header = await page.locator("thead").innerText();
+    for (const word of ["状态", "名称", "时间", "覆盖范围"]) assert.ok(header.includes(word), `${word} in ${header}`);
+    const row = (name: string) => page.locator("tr", { has: page.getByTestId("window-row-name").filter({ hasText: name }) });
+    assert.equal((await row("数据库升级").locator(".state").innerText()).trim(), "生效中");
+    assert.match((await row("数据库升级").locator(".state").getAttribute("title")) ?? "", /^持续到 \d{4}年\d{2}月\d{2}日 /);
+    const weeklyText = await row("每周备份").innerText();
+    assert.ok(weeklyText.includes("0 3 * * 0（Asia/Shanghai），持续 90 分钟"), weeklyText);
+    assert.ok(weeklyText.includes(`监控 #${upId}；标签 db`), weeklyText);
+    assert.equal(await row("每周备份").getByRole("button", { name: "编辑 每周备份" }).count(), 1);
+
+    // The form: its words, and its own message under the name.
+    const form = page.getByTestId("window-form");
+    assert.equal((await page.locator("mat-card-title h2").innerText()).trim(), "新建维护窗口");
+    for (const word of ["名称", "一次性", "周期性", "开始时间", "结束时间", "监控编号", "用逗号分隔", "标签", "创建"]) assert.ok((await form.innerText()).includes(word), `${word} in the window form`);
+    assert.equal(await page.getByTestId("window-tags").getAttribute("placeholder"), "db, 备份");
+    await page.getByTestId("window-save").click();
+    assert.equal((await form.locator("mat-error").first().innerText()).trim(), "请填写名称");
+    await page.getByTestId("window-recurring").check();
+    await page.getByTestId("window-expression").waitFor();
+    for (const word of ["Cron 表达式", "每个窗口的开始时间", "持续时长（分钟）", "时区"]) assert.ok((await form.innerText()).includes(word), `${word} in the recurring form`);
+    assert.deepEqual(await englishLeftovers(page, [...SHELL, "maintenance.", "list.name", "list.tags", "form.cron", "form.timezone"]), [], "English words on the Chinese maintenance page");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-zh-maintenance.png"), fullPage: true });
+
+    // The monitor form's run limits, and a range message.
+    await page.goto(`${base}/monitors/new`);
+    await page.getByTestId("form-max-run").waitFor();
+    const limits = page.locator("mat-card", { has: page.getByTestId("form-max-run") });
+    assert.equal((await limits.locator("h2").innerText()).trim(), "运行限制");
+    const words = await limits.innerText();
+    for (const word of ["最长运行时间（秒）", "从 /start 起计时；留空则不限制", "慢运行倍数（× 中位数）", "中位数取最近几次运行", "至少 5 次", "连续失败几次后判定故障", "失败或错过的运行", "连续成功几次后恢复正常", "处于故障时"]) {
+      assert.ok(words.includes(word), `${word} in the run limits`);
+    }
+    await page.getByTestId("form-slow-factor").fill("1");
+    await page.getByTestId("form-save").click();
+    assert.equal((await limits.locator("mat-error").innerText()).trim(), "慢运行倍数必须是大于 1、不超过 1000 的数字");
+    assert.deepEqual(await englishLeftovers(page, [...SHELL, "form.", "limits.", "unitName."]), [], "English words in the Chinese run limits");
+
+    // The detail page states the limits in Chinese.
+    await page.goto(`${base}/monitors/${limited.id}`);
+    const summary = page.getByTestId("detail-run-limits");
+    await summary.waitFor();
+    assert.equal((await summary.innerText()).trim(), "最长运行 2 分钟 · 超过最近 10 次运行中位数的 2.5 倍即为慢运行 · 连续失败 3 次后判定故障");
+    assert.ok((await page.locator("main").innerText()).includes("运行限制"));
+  });
 });

@@ -4,7 +4,8 @@
 import "@angular/compiler";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyWindowApiErrors, createWindowForm, toWindowInput, toLocalInput, windowFormValue } from "../../dashboard/src/app/maintenance/window-form-model.ts";
+import { applyWindowApiErrors, createWindowForm, toWindowInput, toLocalInput, windowFieldError, windowFormValue } from "../../dashboard/src/app/maintenance/window-form-model.ts";
+import { setActiveLocale } from "../../dashboard/src/app/i18n/translate.ts";
 
 test("a one-off form becomes ISO times, a recurring one seconds and a zone; scope lists are split", () => {
   const form = createWindowForm(Date.parse("2026-05-01T10:00:00Z"), "Europe/Berlin");
@@ -38,4 +39,22 @@ test("API field errors land on their controls; unknown fields are handed back", 
   assert.equal(form.controls.expression.getError("server"), "bad cron");
   assert.equal(form.controls.monitorIds.getError("server"), "no monitor has id 9");
   assert.deepEqual(rest.map((r) => r.field), ["somethingElse"]);
+});
+
+test("the messages under the fields name the field, in the active language; the server's verdict wins", () => {
+  const form = createWindowForm();
+  assert.equal(windowFieldError(form, "name"), "Name is required");
+  form.controls.name.setValue("x".repeat(101));
+  assert.equal(windowFieldError(form, "name"), "Name must be at most 100 characters");
+  form.controls.name.setValue("deploy");
+  assert.equal(windowFieldError(form, "name"), "");
+  applyWindowApiErrors(form, [{ field: "rule.timezone", message: "unknown time zone" }]);
+  setActiveLocale("zh-Hans");
+  try {
+    assert.equal(windowFieldError(form, "timezone"), "unknown time zone", "what the server says is shown as it comes");
+    form.controls.name.setValue("");
+    assert.equal(windowFieldError(form, "name"), "请填写名称");
+  } finally {
+    setActiveLocale("en");
+  }
 });

@@ -6,11 +6,16 @@ import assert from "node:assert/strict";
 import {
   createRunLimitsForm,
   DEFAULT_RUN_LIMITS,
+  RUN_LIMIT_ROWS,
   runLimitsFromApi,
   runLimitsSummary,
   runLimitsToApi,
 } from "../../dashboard/src/app/monitors/run-limits-form.ts";
 import { applyApiErrors, createMonitorForm, errorMessage } from "../../dashboard/src/app/monitors/schedule-form.ts";
+import { setActiveLocale, translate, type Locale } from "../../dashboard/src/app/i18n/translate.ts";
+
+/** What the form calls a field in its messages ("Slow factor"), from the catalog as the form reads it. */
+const nameOf = (control: string, locale: Locale = "en") => translate(RUN_LIMIT_ROWS.flat().find((f) => f.control === control)!.name, undefined, locale);
 
 test("run limits: the defaults are valid and give the API's defaults", () => {
   const form = createRunLimitsForm();
@@ -20,19 +25,19 @@ test("run limits: the defaults are valid and give the API's defaults", () => {
 
 test("run limits: each bad value is refused with a message naming the rule", () => {
   const c = createRunLimitsForm().controls;
-  const cases: [keyof typeof c, unknown, string, string][] = [
-    ["maxRunSeconds", 0, "Max run time", "Max run time must be a whole number from 1 to 604800"],
-    ["maxRunSeconds", 1.5, "Max run time", "Max run time must be a whole number from 1 to 604800"],
-    ["slowFactor", 1, "Slow factor", "Slow factor must be a number greater than 1, at most 1000"],
-    ["slowWindow", 4, "Window", "Window must be a whole number from 5 to 1000"],
-    ["failureThreshold", 0, "Failure threshold", "Failure threshold must be a whole number from 1 to 100"],
-    ["recoveryThreshold", null, "Recovery threshold", "Recovery threshold is required"],
+  const cases: [keyof typeof c, unknown, string][] = [
+    ["maxRunSeconds", 0, "Max run time must be a whole number from 1 to 604800"],
+    ["maxRunSeconds", 1.5, "Max run time must be a whole number from 1 to 604800"],
+    ["slowFactor", 1, "Slow factor must be a number greater than 1, at most 1000"],
+    ["slowWindow", 4, "Window must be a whole number from 5 to 1000"],
+    ["failureThreshold", 0, "Failure threshold must be a whole number from 1 to 100"],
+    ["recoveryThreshold", null, "Recovery threshold is required"],
   ];
-  for (const [name, value, label, message] of cases) {
+  for (const [name, value, message] of cases) {
     const control = c[name];
     control.setValue(value as never);
     assert.ok(control.invalid, `${name}=${value}`);
-    assert.equal(errorMessage(control.errors, label), message);
+    assert.equal(errorMessage(control.errors, nameOf(name)), message);
     control.setValue(DEFAULT_RUN_LIMITS[name] as never);
     assert.ok(control.valid);
   }
@@ -53,7 +58,35 @@ test("run limits: a 422 naming a limit lands under its control in the monitor fo
   const form = createMonitorForm();
   const rest = applyApiErrors(form, [{ field: "slowFactor", message: "must be a number greater than 1 (at most 1000), or null" }]);
   assert.deepEqual(rest, []);
-  assert.equal(errorMessage(form.controls.limits.controls.slowFactor.errors, "Slow factor"), "Must be a number greater than 1 (at most 1000), or null");
+  assert.equal(errorMessage(form.controls.limits.controls.slowFactor.errors, nameOf("slowFactor")), "Must be a number greater than 1 (at most 1000), or null");
+});
+
+test("run limits: the messages in Chinese, for each kind of range", () => {
+  const c = createRunLimitsForm().controls;
+  setActiveLocale("zh-Hans");
+  try {
+    const cases: [keyof typeof c, unknown, string][] = [
+      ["maxRunSeconds", 0, "最长运行时间必须是 1 到 604800 之间的整数"],
+      ["slowFactor", 1, "慢运行倍数必须是大于 1、不超过 1000 的数字"],
+      ["slowWindow", 2000, "统计次数必须是 5 到 1000 之间的整数"],
+      ["recoveryThreshold", null, "请填写恢复阈值"],
+    ];
+    for (const [name, value, message] of cases) {
+      c[name].setValue(value as never);
+      assert.equal(errorMessage(c[name].errors, nameOf(name, "zh-Hans")), message);
+    }
+  } finally {
+    setActiveLocale("en");
+  }
+});
+
+test("run limits: every field of the form has its words and a control of the form", () => {
+  const fields = RUN_LIMIT_ROWS.flat();
+  assert.deepEqual(fields.map((f) => f.control).sort(), Object.keys(DEFAULT_RUN_LIMITS).sort());
+  assert.equal(new Set(fields.map((f) => f.testId)).size, fields.length);
+  const window = fields.find((f) => f.control === "slowWindow")!;
+  assert.equal(translate(window.hint, { min: window.min }, "en"), "At least 5");
+  assert.equal(translate(window.hint, { min: window.min }, "zh-Hans"), "至少 5 次");
 });
 
 test("run limits: the detail page's summary", () => {
@@ -62,5 +95,10 @@ test("run limits: the detail page's summary", () => {
   assert.equal(
     runLimitsSummary({ maxRunSeconds: 60, slowFactor: 2, slowWindow: 20, failureThreshold: 3, recoveryThreshold: 2 }, d),
     "max run 60s · slow over 2× the median of 20 runs · down after 3 failures in a row · up after 2 successes in a row",
+  );
+  assert.equal(runLimitsSummary({}, d, "zh-Hans"), "无");
+  assert.equal(
+    runLimitsSummary({ maxRunSeconds: 60, slowFactor: 2.5, slowWindow: 10, failureThreshold: 3, recoveryThreshold: 2 }, d, "zh-Hans"),
+    "最长运行 60s · 超过最近 10 次运行中位数的 2.5 倍即为慢运行 · 连续失败 3 次后判定故障 · 连续成功 2 次后恢复正常",
   );
 });

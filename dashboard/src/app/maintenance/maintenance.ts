@@ -14,7 +14,8 @@ import { Auth } from '../auth/auth';
 import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { exactTime } from '../core/time';
 import { formatDuration } from '../monitors/schedule-form';
-import { applyWindowApiErrors, createWindowForm, toWindowInput, windowFormValue } from './window-form-model';
+import { I18n } from '../i18n/i18n';
+import { applyWindowApiErrors, createWindowForm, toWindowInput, windowFieldError, windowFormValue } from './window-form-model';
 
 /** Maintenance windows: the list, and one form that creates a window or edits the one picked. */
 @Component({
@@ -29,6 +30,7 @@ export class MaintenancePage implements OnInit {
   private readonly dialog = inject(MatDialog);
   private readonly snack = inject(MatSnackBar);
   protected readonly auth = inject(Auth);
+  protected readonly i18n = inject(I18n);
 
   protected readonly windows = signal<MaintenanceWindow[]>([]);
   protected readonly loading = signal(true);
@@ -90,7 +92,7 @@ export class MaintenancePage implements OnInit {
     (editing ? this.api.updateMaintenance(editing.id, input) : this.api.createMaintenance(input)).subscribe({
       next: (w) => {
         this.saving.set(false);
-        this.snack.open(`${editing ? 'Saved' : 'Created'} ${w.name}.`, undefined, { duration: 3000 });
+        this.snack.open(this.i18n.t(editing ? 'maintenance.saved' : 'maintenance.created', { name: w.name }), undefined, { duration: 3000 });
         this.cancel();
         this.load();
       },
@@ -104,7 +106,12 @@ export class MaintenancePage implements OnInit {
   }
 
   protected remove(w: MaintenanceWindow): void {
-    const data: ConfirmData = { title: 'Delete this window?', message: `“${w.name}” ends now: alerts it held back for monitors still down are sent.`, confirmLabel: 'Delete', danger: true };
+    const data: ConfirmData = {
+      title: this.i18n.t('maintenance.deleteTitle'),
+      message: this.i18n.t('maintenance.deleteMessage', { name: w.name }),
+      confirmLabel: this.i18n.t('detail.delete'),
+      danger: true,
+    };
     this.dialog
       .open(ConfirmDialog, { data, width: '400px', maxWidth: '95vw' })
       .afterClosed()
@@ -112,35 +119,36 @@ export class MaintenancePage implements OnInit {
         if (!ok) return;
         this.api.deleteMaintenance(w.id).subscribe({
           next: () => {
-            this.snack.open(`Deleted ${w.name}.`, undefined, { duration: 3000 });
+            this.snack.open(this.i18n.t('maintenance.deleted', { name: w.name }), undefined, { duration: 3000 });
             this.windows.update((list) => list.filter((x) => x.id !== w.id));
           },
-          error: (err) => this.snack.open(problemOf(err).message, 'OK', { duration: 6000 }),
+          error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
         });
       });
   }
 
   protected when(w: MaintenanceWindow): string {
-    if (w.rule.kind === 'once') return `${exactTime(w.rule.startsAt)} → ${exactTime(w.rule.endsAt)}`;
-    return `${w.rule.expression} (${w.rule.timezone}), for ${formatDuration(w.rule.durationSeconds)}`;
+    const locale = this.i18n.locale();
+    if (w.rule.kind === 'once') return `${exactTime(w.rule.startsAt, undefined, locale)} → ${exactTime(w.rule.endsAt, undefined, locale)}`;
+    return this.i18n.t('maintenance.recurringWhen', { expression: w.rule.expression, timezone: w.rule.timezone, duration: formatDuration(w.rule.durationSeconds) });
   }
 
   protected scope(w: MaintenanceWindow): string {
-    const parts = [];
-    if (w.monitorIds.length) parts.push(`monitors ${w.monitorIds.map((m) => `#${m}`).join(', ')}`);
-    if (w.tags.length) parts.push(`tags ${w.tags.join(', ')}`);
-    return parts.join('; ');
+    const ids = w.monitorIds.map((m) => `#${m}`).join(', ');
+    const tags = w.tags.join(', ');
+    if (ids && tags) return this.i18n.t('maintenance.coversBoth', { ids, tags });
+    if (ids) return this.i18n.t('maintenance.coversMonitors', { ids });
+    return tags ? this.i18n.t('maintenance.coversTags', { tags }) : '';
+  }
+
+  /** The state's tooltip: until when an active window lasts, or when an inactive one next opens. */
+  protected stateTitle(w: MaintenanceWindow): string | null {
+    const time = exactTime(w.active ? w.activeUntil : w.nextChangeAt, undefined, this.i18n.locale());
+    return time ? this.i18n.t(w.active ? 'maintenance.until' : 'maintenance.next', { time }) : null;
   }
 
   protected fieldError(name: keyof typeof this.form.controls): string {
-    const c = this.form.controls[name];
-    if (c.hasError('server')) return c.getError('server') as string;
-    if (c.hasError('required')) return 'Required';
-    if (c.hasError('maxlength')) return 'Too long';
-    return '';
-  }
-
-  protected exact(iso: string | null): string {
-    return exactTime(iso);
+    this.i18n.locale();
+    return windowFieldError(this.form, name);
   }
 }

@@ -1,11 +1,12 @@
 // The maintenance window form's logic, without components: the typed form model, form <-> API
-// conversion and API error fields -> form controls. Only erasable TypeScript, so Node's test
-// runner can import it (test/unit/dashboard-maintenance.test.ts).
+// conversion, API error fields -> form controls and the messages under them. Only erasable
+// TypeScript, so Node's test runner can import it (test/unit/dashboard-maintenance.test.ts).
 
 import { FormControl, FormGroup, Validators } from '@angular/forms';
 import type { MaintenanceInput, MaintenanceWindow } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
-import { localTimeZone } from '../monitors/schedule-form.ts';
+import { errorMessage, localTimeZone } from '../monitors/schedule-form.ts';
+import { translate, type MessageKey } from '../i18n/translate.ts';
 
 export type WindowKind = 'once' | 'recurring';
 
@@ -91,4 +92,15 @@ export function applyWindowApiErrors(form: WindowForm, fields: FieldProblem[]): 
     control.markAsTouched();
   }
   return rest;
+}
+
+/** Each control's label, which its messages name too ("Name is required"). */
+export const WINDOW_LABELS: Readonly<Record<keyof WindowForm['controls'], MessageKey>> = {
+  name: 'list.name', kind: 'maintenance.kind', startsAt: 'maintenance.starts', endsAt: 'maintenance.ends', expression: 'form.cron',
+  durationMinutes: 'maintenance.duration', timezone: 'form.timezone', monitorIds: 'maintenance.monitorIds', tags: 'list.tags',
+};
+
+/** The message under a control in the active language: the server's verdict, else the form's own; '' when valid. */
+export function windowFieldError(form: WindowForm, name: keyof WindowForm['controls']): string {
+  return errorMessage(form.controls[name].errors, translate(WINDOW_LABELS[name]));
 }

@@ -217,7 +217,7 @@ export class MonitorDetailPage implements OnInit {
     return exactTime(iso, undefined, this.i18n.locale());
   }
   protected limits(m: Monitor): string {
-    return runLimitsSummary(m, (ms) => formatDuration(ms / 1000));
+    return runLimitsSummary(m, (ms) => formatDuration(ms / 1000), this.i18n.locale());
   }
 
   protected ms(v: number | null): string {

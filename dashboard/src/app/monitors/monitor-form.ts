@@ -32,6 +32,7 @@ import {
   type ScheduleKind,
   type TimeUnit,
 } from './schedule-form';
+import { RUN_LIMIT_ROWS } from './run-limits-form';
 import type { AbstractControl } from '@angular/forms';
 import { I18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/translate';
@@ -71,6 +72,7 @@ export class MonitorFormPage implements OnInit {
   protected readonly form = createMonitorForm();
   protected readonly s = this.form.controls.schedule.controls;
   protected readonly l = this.form.controls.limits.controls;
+  protected readonly limitRows = RUN_LIMIT_ROWS;
   protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), { initialValue: this.s.kind.value });
   protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), { initialValue: false });
   protected readonly tags = toSignal(this.form.controls.tags.valueChanges.pipe(startWith(this.form.controls.tags.value)), { initialValue: [] as string[] });

@@ -5,6 +5,7 @@
 
 import { FormControl, FormGroup, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
 import type { Monitor, MonitorInput } from '../api/models.ts';
+import { activeLocale, translate, type Locale, type MessageKey, type Params } from '../i18n/translate.ts';
 
 export const MAX_RUN_SECONDS = 7 * 86_400;
 export const SLOW_MIN_HISTORY = 5;
@@ -40,13 +41,39 @@ export function rangeValidator(min: number, max: number, opts: { integer?: boole
   };
 }
 
-/** The message for a range error, or null when the errors hold none. */
+/** The message for a range error ("Window must be a whole number from 5 to 1000"), or null when the errors hold none. */
 export function rangeMessage(errors: ValidationErrors | null | undefined, label: string): string | null {
   const r = errors?.['range'] as { min: number; max: number; integer: boolean; above: boolean } | undefined;
   if (!r) return null;
-  const what = r.integer ? 'a whole number' : 'a number';
-  return r.above ? `${label} must be ${what} greater than ${r.min}, at most ${r.max}` : `${label} must be ${what} from ${r.min} to ${r.max}`;
+  return translate(`form.${r.above ? 'above' : 'range'}.${r.integer ? 'whole' : 'number'}`, { label, min: r.min, max: r.max });
 }
+
+/** One run-limit field of the monitor form: its control, the words around it and its input's bounds. */
+export interface RunLimitField {
+  control: keyof RunLimitsValue;
+  label: MessageKey;
+  /** what its error messages call it */
+  name: MessageKey;
+  /** may use {min} */
+  hint: MessageKey;
+  testId: string;
+  min: number;
+  step: number;
+  decimal?: boolean;
+}
+
+/** The fields as the form lays them out, a row each: the duration rules, then the thresholds. */
+export const RUN_LIMIT_ROWS: readonly (readonly RunLimitField[])[] = [
+  [
+    { control: 'maxRunSeconds', label: 'limits.maxRun', name: 'limits.maxRunName', hint: 'limits.maxRunHint', testId: 'form-max-run', min: 1, step: 1 },
+    { control: 'slowFactor', label: 'limits.slowFactor', name: 'limits.slowFactorName', hint: 'limits.slowFactorHint', testId: 'form-slow-factor', min: 1, step: 0.1, decimal: true },
+    { control: 'slowWindow', label: 'limits.slowWindow', name: 'limits.slowWindowName', hint: 'limits.slowWindowHint', testId: 'form-slow-window', min: SLOW_MIN_HISTORY, step: 1 },
+  ],
+  [
+    { control: 'failureThreshold', label: 'limits.failureThreshold', name: 'limits.failureThresholdName', hint: 'limits.failureThresholdHint', testId: 'form-failure-threshold', min: 1, step: 1 },
+    { control: 'recoveryThreshold', label: 'limits.recoveryThreshold', name: 'limits.recoveryThresholdName', hint: 'limits.recoveryThresholdHint', testId: 'form-recovery-threshold', min: 1, step: 1 },
+  ],
+];
 
 export function createRunLimitsForm(v: RunLimitsValue = DEFAULT_RUN_LIMITS): RunLimitsForm {
   return new FormGroup({
@@ -96,12 +123,13 @@ export const RUN_LIMIT_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** One line for the detail page: "max run 5 min · slow over 2× the median of 20 runs · down after 3 failures in a row". */
-export function runLimitsSummary(m: Partial<LimitFields>, duration: (ms: number) => string): string {
+export function runLimitsSummary(m: Partial<LimitFields>, duration: (ms: number) => string, locale: Locale = activeLocale()): string {
   const v = runLimitsFromApi(m);
+  const t = (key: MessageKey, params?: Params) => translate(key, params, locale);
   const parts: string[] = [];
-  if (v.maxRunSeconds !== null) parts.push(`max run ${duration(v.maxRunSeconds * 1000)}`);
-  if (v.slowFactor !== null) parts.push(`slow over ${v.slowFactor}× the median of ${v.slowWindow} runs`);
-  if ((v.failureThreshold ?? 1) > 1) parts.push(`down after ${v.failureThreshold} failures in a row`);
-  if ((v.recoveryThreshold ?? 1) > 1) parts.push(`up after ${v.recoveryThreshold} successes in a row`);
-  return parts.length ? parts.join(' · ') : 'none';
+  if (v.maxRunSeconds !== null) parts.push(t('limits.maxRunSummary', { duration: duration(v.maxRunSeconds * 1000) }));
+  if (v.slowFactor !== null) parts.push(t('limits.slowSummary', { factor: v.slowFactor, window: v.slowWindow ?? DEFAULT_RUN_LIMITS.slowWindow! }));
+  if ((v.failureThreshold ?? 1) > 1) parts.push(t('limits.downSummary', { count: v.failureThreshold! }));
+  if ((v.recoveryThreshold ?? 1) > 1) parts.push(t('limits.upSummary', { count: v.recoveryThreshold! }));
+  return parts.length ? parts.join(' · ') : t('common.none');
 }

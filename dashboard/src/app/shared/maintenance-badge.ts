@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { MatIconModule } from '@angular/material/icon';
+import { I18n } from '../i18n/i18n';
 
 /** "maintenance": the monitor is inside a maintenance window now, so its alerts are held back. */
 @Component({
@@ -8,9 +9,9 @@ import { MatIconModule } from '@angular/material/icon';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (windows().length) {
-      <span class="badge" data-testid="maintenance-badge" [attr.title]="'In maintenance window ' + windows().join(', ') + ': alerts are held back'">
+      <span class="badge" data-testid="maintenance-badge" [attr.title]="i18n.t('maintenance.badgeTitle', { ids: windows().join(', ') })">
         <mat-icon svgIcon="build" aria-hidden="true" />
-        <span>maintenance</span>
+        <span>{{ i18n.t('maintenance.badge') }}</span>
       </span>
     }
   `,
@@ -26,6 +27,7 @@ import { MatIconModule } from '@angular/material/icon';
   `,
 })
 export class MaintenanceBadge {
+  protected readonly i18n = inject(I18n);
   /** ids of the windows covering the monitor now */
   readonly windows = input<number[]>([]);
 }
