@@ -48,6 +48,8 @@ export interface Config {
   secretKey: string | null;
   /** SIGTERM: how long the process may take to finish its work before it exits anyway */
   shutdownTimeoutMs: number;
+  /** AUTO_PROVISION=true: an authenticated ping to /ping/<slug>?create=1 creates the monitor; null: off */
+  autoProvision: { periodSeconds: number; graceSeconds: number } | null;
   collector: {
     /** SSH connections one agent-collector holds at once */
     concurrency: number;
@@ -179,6 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
     opsPort: str(env, "OPS_PORT") === undefined ? null : int(env, "OPS_PORT", 0, 0, 65535),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT", 20, 1, 600) * 1000,
     secretKey: secretKey(env),
+    autoProvision: bool(env, "AUTO_PROVISION", false)
+      ? { periodSeconds: int(env, "AUTO_PROVISION_PERIOD", 86_400, 1, 365 * 86_400), graceSeconds: int(env, "AUTO_PROVISION_GRACE", 3600, 0, 365 * 86_400) }
+      : null,
     collector: {
       concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
       connectTimeoutMs: int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000,

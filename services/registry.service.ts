@@ -2,13 +2,13 @@
 // Thin adapter: schedule rules and transitions come from core/, this file stores them.
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
-import type { Transaction } from "sequelize";
+import { UniqueConstraintError, type Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
 import { parseSchedule, preview, deadlinesAfterArm, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
 import { monitorView, scheduleColumns, scheduleOf, trackedOf } from "../core/monitor-record.ts";
 import { recordFlip } from "../core/db/flips.ts";
-import { newCode } from "../core/code.ts";
+import { CODE_PATTERN, newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
@@ -118,6 +118,44 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     return view(monitorId);
   }
 
+  type NewMonitor = { name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null };
+
+  /** Stores a new monitor, armed from now, with its tags and channels (the default channels when none are named). */
+  async function insertMonitor(p: NewMonitor, code: string): Promise<number> {
+    const parsed = parseSchedule(p.schedule, config.defaultTimezone);
+    if (!parsed.ok) invalid(parsed.errors);
+    const now = clock.now();
+    const d = deadlinesAfterArm(parsed.schedule, now);
+    return db.write(async (t) => {
+      await checkChannels(p.channels, t);
+      const created = await db.models.Monitor.create(
+        {
+          code,
+          name: p.name,
+          description: p.description ?? null,
+          ...scheduleColumns(parsed.schedule, config.defaultTimezone),
+          status: "new",
+          armed_at: now,
+          late_at: d.lateAt,
+          down_at: d.downAt,
+          status_changed_at: now,
+          ping_count: 0,
+          repeat_every_seconds: p.repeatEverySeconds ?? null,
+          next_reminder_at: null,
+          reminders_sent: 0,
+          created_at: now,
+          updated_at: now,
+        },
+        { transaction: t },
+      );
+      const newId = Number(created.get("id"));
+      await setTags(newId, p.tags ?? [], t, true);
+      // Left out: the channels marked default. An empty list means none.
+      await setChannels(db, newId, p.channels ?? (await defaultChannelIds(db, t)), t, true);
+      return newId;
+    });
+  }
+
   return {
     name: "registry",
     mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema],
@@ -125,42 +163,43 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     actions: {
       create: {
         params: { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds },
-        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null }>) {
-          const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
-          if (!parsed.ok) invalid(parsed.errors);
-          const now = clock.now();
-          const d = deadlinesAfterArm(parsed.schedule, now);
-          const monitorId = await db.write(async (t) => {
-            await checkChannels(ctx.params.channels, t);
-            const created = await db.models.Monitor.create(
-              {
-                code: newCode(),
-                name: ctx.params.name,
-                description: ctx.params.description ?? null,
-                ...scheduleColumns(parsed.schedule, config.defaultTimezone),
-                status: "new",
-                armed_at: now,
-                late_at: d.lateAt,
-                down_at: d.downAt,
-                status_changed_at: now,
-                ping_count: 0,
-                repeat_every_seconds: ctx.params.repeatEverySeconds ?? null,
-                next_reminder_at: null,
-                reminders_sent: 0,
-                created_at: now,
-                updated_at: now,
-              },
-              { transaction: t },
-            );
-            const newId = Number(created.get("id"));
-            await setTags(newId, ctx.params.tags ?? [], t, true);
-            // Left out: the channels marked default. An empty list means none.
-            await setChannels(db, newId, ctx.params.channels ?? (await defaultChannelIds(db, t)), t, true);
-            return newId;
-          });
+        async handler(ctx: Context<NewMonitor>) {
+          const monitorId = await insertMonitor(ctx.params, newCode());
           ctx.broadcast("monitor.changed", { id: monitorId });
           Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/monitors/${monitorId}` });
           return view(monitorId);
+        },
+      },
+
+      /**
+       * Auto-provisioning (AUTO_PROVISION=true): the monitor whose code is this slug, created from
+       * the defaults when there is none. Called by ingest for an authenticated `?create=1` ping;
+       * of two concurrent calls for one slug, one creates and both get its id.
+       */
+      provision: {
+        params: { code: { type: "string", pattern: CODE_PATTERN } },
+        async handler(ctx: Context<{ code: string }>): Promise<{ id: number; created: boolean }> {
+          if (!config.autoProvision) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+          const existing = async () => {
+            const [r] = await db.select<{ id: number }>("SELECT id FROM monitors WHERE code = ?", [ctx.params.code]);
+            return r ? Number(r.id) : null;
+          };
+          const found = await existing();
+          if (found !== null) return { id: found, created: false };
+          let monitorId: number;
+          try {
+            const { periodSeconds, graceSeconds } = config.autoProvision;
+            monitorId = await insertMonitor({ name: ctx.params.code, schedule: { kind: "interval", periodSeconds, graceSeconds } }, ctx.params.code);
+          } catch (err) {
+            // Another ping (on this or another registry) created it first: the code is unique.
+            if (!(err instanceof UniqueConstraintError)) throw err;
+            const raced = await existing();
+            if (raced === null) throw err;
+            return { id: raced, created: false };
+          }
+          this.logger.info(`auto-provisioned monitor ${monitorId} for code ${ctx.params.code}`);
+          ctx.broadcast("monitor.changed", { id: monitorId });
+          return { id: monitorId, created: true };
         },
       },
 
