@@ -9,6 +9,7 @@ import * as m003 from "./migrations/003-sessions.ts";
 import * as m004 from "./migrations/004-hosts.ts";
 import * as m005 from "./migrations/005-overdue-index.ts";
 import * as m006 from "./migrations/006-api-keys.ts";
+import * as m011 from "./migrations/011-weekly-reports.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -17,6 +18,7 @@ const MIGRATIONS = [
   { name: "004-hosts", ...m004 },
   { name: "005-overdue-index", ...m005 },
   { name: "006-api-keys", ...m006 },
+  { name: "011-weekly-reports", ...m011 },
 ];
 
 /** Applies pending migrations; `to` stops after the named one (tests of upgrades use it). */

@@ -13,7 +13,7 @@ import { needs, scratchDatabase } from "../support/services.ts";
 async function exercise(db: Database) {
   assert.deepEqual(await migrate(db, "001-initial"), ["001-initial"]);
   await upgradeKeepsEmail(db);
-  assert.deepEqual(await migrate(db), ["003-sessions", "004-hosts", "005-overdue-index", "006-api-keys"]);
+  assert.deepEqual(await migrate(db), ["003-sessions", "004-hosts", "005-overdue-index", "006-api-keys", "011-weekly-reports"]);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
