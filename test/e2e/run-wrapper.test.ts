@@ -3,7 +3,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -207,17 +207,40 @@ test("a crontab line: /bin/sh -c with a minimal environment, options on the comm
   await eventually(async () => (await statusOf(m.id)) === "up", 5000, "monitor up");
 });
 
-test("installed as a dependency (under node_modules, where Node strips no types) the bin still runs", async () => {
+test("npx heartbeats run works from a checkout", async () => {
+  const m = await monitor("run-npx");
+  const child = spawn("npx", ["heartbeats", "run", "--code", m.code, "--", "sh", "-c", "echo via npx; exit 4"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, HEARTBEATS_SERVER: base, HEARTBEATS_USER: ADMIN[0], HEARTBEATS_PASSWORD: ADMIN[1] },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const r = await collect(child);
+  assert.equal(r.status, 4, r.stderr);
+  assert.equal(r.stdout, "via npx\n");
+  assert.deepEqual((await pings(m.id)).map((x) => [x.kind, x.exitStatus]), [["start", null], ["fail", 4]]);
+});
+
+test("installed from the packed package (npm pack, under node_modules, where Node strips no types) the bin runs", async () => {
   const m = await monitor("run-installed");
-  const pkg = path.join(dir, "install", "node_modules", "heartbeats");
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-  // What npm installs: the package's files; the bin's imports are all it needs at run time.
-  const binFile = manifest.bin.heartbeats as string;
-  for (const f of [binFile, "agent/run.mjs", "agent/send.mjs", "agent/tail.mjs", "package.json"]) {
-    fs.mkdirSync(path.dirname(path.join(pkg, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(pkg, f));
-  }
-  const r = await run(["--code", m.code, "--", "sh", "-c", "echo installed"], { bin: path.join(pkg, binFile) });
+  const install = path.join(dir, "install");
+  fs.mkdirSync(path.join(install, "node_modules", "heartbeats"), { recursive: true });
+  const packed = spawnSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", install], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(packed.status, 0, packed.stderr);
+  const tarball = path.join(install, packed.stdout.trim().split("\n").pop()!);
+  const untar = spawnSync("tar", ["xzf", tarball, "-C", path.join(install, "node_modules", "heartbeats"), "--strip-components=1"], { encoding: "utf8" });
+  assert.equal(untar.status, 0, untar.stderr);
+  // What npm links for the package's bin: node_modules/.bin/heartbeats → ../heartbeats/<bin>.
+  const manifest = JSON.parse(fs.readFileSync(path.join(install, "node_modules", "heartbeats", "package.json"), "utf8"));
+  fs.mkdirSync(path.join(install, "node_modules", ".bin"));
+  const link = path.join(install, "node_modules", ".bin", "heartbeats");
+  fs.symlinkSync(path.join("..", "heartbeats", manifest.bin.heartbeats), link);
+  // Its dependencies are not installed: the bin needs none.
+  const child = spawn(link, ["run", "--code", m.code, "--", "sh", "-c", "echo installed"], {
+    cwd: install,
+    env: { PATH: process.env.PATH ?? "", HOME: dir, HEARTBEATS_SERVER: base, HEARTBEATS_USER: ADMIN[0], HEARTBEATS_PASSWORD: ADMIN[1] },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const r = await collect(child);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "installed\n");
   assert.deepEqual((await pings(m.id)).map((x) => x.kind), ["start", "success"]);
