@@ -133,6 +133,10 @@ export interface User {
   username: string;
   role: Role;
   createdAt?: string;
+  /** weekly report settings (admins' users list and PATCH answers) */
+  email?: string | null;
+  weeklyReport?: boolean;
+  weeklyReportSentAt?: string | null;
 }
 
 export interface Session {
