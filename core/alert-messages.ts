@@ -5,7 +5,7 @@
 import type { FlipReason, Status } from "./monitor-status.ts";
 import type { Locale } from "./locale.ts";
 
-type AlertEventName = "down" | "up" | "failure" | "reminder" | "test";
+type AlertEventName = "down" | "up" | "failure" | "reminder" | "test" | "report";
 
 export interface AlertMessages {
   /** the headline word: "DOWN: name" */
@@ -50,6 +50,26 @@ export interface AlertMessages {
   truncated: string;
   /** the link to the dashboard */
   open: string;
+  /** the weekly report e-mail */
+  report: {
+    /** {date} the week's last day, {monitors} how many, {failing} how many had failures */
+    subject: string;
+    title: string;
+    /** {username} */
+    heading: string;
+    /** {week} from – to, with the zone */
+    week: string;
+    /** {uptime} {down} */
+    uptime: string;
+    /** {reports} failure reports, {downs} times down */
+    failures: string;
+    /** {runs} the slowest runs */
+    slowest: string;
+    /** a run in that list: {ms} {at} */
+    run: string;
+    noneTimed: string;
+    noMonitors: string;
+  };
   /** duration units: {n} is the number */
   units: { d: string; h: string; m: string; s: string };
   /** between the items of a list (tags) */
@@ -57,7 +77,7 @@ export interface AlertMessages {
 }
 
 const en: AlertMessages = {
-  headlines: { down: "DOWN", up: "UP", failure: "FAILED", reminder: "STILL DOWN", test: "TEST" },
+  headlines: { down: "DOWN", up: "UP", failure: "FAILED", reminder: "STILL DOWN", test: "TEST", report: "REPORT" },
   slowHeadline: "SLOW",
   slowSummary: "the run took {took}, usually {usual}",
   slowSummaryAlone: "the run took {took}",
@@ -98,12 +118,24 @@ const en: AlertMessages = {
   failureReport: "Failure report",
   truncated: " (truncated)",
   open: "Open in Heartbeats",
+  report: {
+    subject: "[Heartbeats] Weekly report {date}: {monitors} monitors, {failing} with failures",
+    title: "Weekly report",
+    heading: "Weekly report for {username}",
+    week: "Week: {week}",
+    uptime: "uptime {uptime}, down {down}",
+    failures: "failures: {reports} failure reports, {downs} times down",
+    slowest: "slowest runs: {runs}",
+    run: "{ms} ms ({at})",
+    noneTimed: "none timed",
+    noMonitors: "No monitors.",
+  },
   units: { d: "{n}d", h: "{n}h", m: "{n}m", s: "{n}s" },
   listSeparator: ", ",
 };
 
 const zhHans: AlertMessages = {
-  headlines: { down: "故障", up: "恢复", failure: "执行失败", reminder: "仍然故障", test: "测试" },
+  headlines: { down: "故障", up: "恢复", failure: "执行失败", reminder: "仍然故障", test: "测试", report: "周报" },
   slowHeadline: "运行缓慢",
   slowSummary: "本次运行耗时 {took}，通常为 {usual}",
   slowSummaryAlone: "本次运行耗时 {took}",
@@ -144,6 +176,18 @@ const zhHans: AlertMessages = {
   failureReport: "失败报告",
   truncated: "（已截断）",
   open: "在 Heartbeats 中打开",
+  report: {
+    subject: "[Heartbeats] 周报 {date}：共 {monitors} 个监控，{failing} 个出现故障",
+    title: "周报",
+    heading: "{username} 的周报",
+    week: "周期：{week}",
+    uptime: "可用率 {uptime}，故障时长 {down}",
+    failures: "失败：{reports} 次失败报告，{downs} 次故障",
+    slowest: "最慢的运行：{runs}",
+    run: "{ms} 毫秒（{at}）",
+    noneTimed: "无计时记录",
+    noMonitors: "没有监控。",
+  },
   units: { d: "{n}天", h: "{n}小时", m: "{n}分", s: "{n}秒" },
   listSeparator: "、",
 };

@@ -8,7 +8,8 @@ import { ALERT_MESSAGES, fill, type AlertMessages } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
 
 /** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
-export type AlertEvent = "down" | "up" | "failure" | "reminder" | "test";
+/** "report": the weekly report (core/weekly-report.ts), sent by email only */
+export type AlertEvent = "down" | "up" | "failure" | "reminder" | "test" | "report";
 export const CHOOSABLE_EVENTS = ["down", "up", "failure"] as const;
 
 /** The event a flip is alerted as, or null when nobody hears of it (late, paused, resumed). */
@@ -73,7 +74,7 @@ export function bothZones(ms: number, zone: string): string {
   return zone === "UTC" ? `${utc} UTC` : `${local} ${zone} (${utc} UTC)`;
 }
 
-function duration(ms: number, units: AlertMessages["units"]): string {
+export function duration(ms: number, units: AlertMessages["units"] = ALERT_MESSAGES.en.units): string {
   const s = Math.max(0, Math.round(ms / 1000));
   const parts: string[] = [];
   const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
@@ -89,7 +90,7 @@ function runLength(ms: number, units: AlertMessages["units"]): string {
   return ms < 60_000 ? fill(units.s, { n: (Math.max(0, ms) / 1000).toFixed(1) }) : duration(ms, units);
 }
 
-const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8" };
+const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8", report: "#1a73e8" };
 
 function firstLine(text: string, max: number): string {
   const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";

@@ -4,6 +4,7 @@
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./delivery.ts";
 import { LOCALES, isLocale, type Locale } from "./locale.ts";
+import { compileCron } from "./cron.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -53,6 +54,10 @@ export interface Config {
   secretKey: string | null;
   /** SIGTERM: how long the process may take to finish its work before it exits anyway */
   shutdownTimeoutMs: number;
+  /** AUTO_PROVISION=true: an authenticated ping to /ping/<slug>?create=1 creates the monitor; null: off */
+  /** the weekly reports' schedule (a cron expression, seconds allowed) and its time zone */
+  weeklyReport: { cron: string; timezone: string };
+  autoProvision: { periodSeconds: number; graceSeconds: number } | null;
   collector: {
     /** SSH connections one agent-collector holds at once */
     concurrency: number;
@@ -141,6 +146,18 @@ function secretKey(env: Env): string | null {
   return raw;
 }
 
+function weeklyReport(env: Env, defaultTimezone: string): Config["weeklyReport"] {
+  const cron = str(env, "WEEKLY_REPORT_CRON") ?? "0 9 * * 1";
+  try {
+    compileCron(cron);
+  } catch (err) {
+    throw new ConfigError(`WEEKLY_REPORT_CRON: ${(err as Error).message}`);
+  }
+  const timezone = str(env, "WEEKLY_REPORT_TIMEZONE") ?? defaultTimezone;
+  if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`WEEKLY_REPORT_TIMEZONE must be an IANA time zone, got "${timezone}"`);
+  return { cron, timezone };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultTimezone = str(env, "DEFAULT_TIMEZONE") ?? "UTC";
   if (!IANAZone.isValidZone(defaultTimezone)) {
@@ -192,6 +209,10 @@ export function loadConfig(env: Env = process.env): Config {
     opsPort: str(env, "OPS_PORT") === undefined ? null : int(env, "OPS_PORT", 0, 0, 65535),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT", 20, 1, 600) * 1000,
     secretKey: secretKey(env),
+    weeklyReport: weeklyReport(env, defaultTimezone),
+    autoProvision: bool(env, "AUTO_PROVISION", false)
+      ? { periodSeconds: int(env, "AUTO_PROVISION_PERIOD", 86_400, 1, 365 * 86_400), graceSeconds: int(env, "AUTO_PROVISION_GRACE", 3600, 0, 365 * 86_400) }
+      : null,
     collector: {
       concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
       connectTimeoutMs: int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000,

@@ -197,7 +197,18 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
 
   /** /ping/CODE[/SIGNAL], its body already read: ingest.ping's parameters. */
   function pingRouteParams(req: Req, code: string | undefined, signal: string | undefined): Record<string, unknown> {
-    return { code: checkCode(code), ...pingParams(req, parseSignal(signal), req.pingBody ?? null, req.pingBodyMore ?? false) };
+    const params = { code: checkCode(code), ...pingParams(req, parseSignal(signal), req.pingBody ?? null, req.pingBodyMore ?? false) };
+    return wantsCreate(req) ? { ...params, create: true } : params;
+  }
+
+  /**
+   * ?create=1 counts only with AUTO_PROVISION and PING_AUTH=basic, where every ping on this route
+   * is authenticated (pinger role or a ping-scoped key) before ingest sees it.
+   */
+  function wantsCreate(req: Req): boolean {
+    if (!config.autoProvision || config.pingAuth !== "basic") return false;
+    const q = (req.url ?? "").indexOf("?");
+    return q >= 0 && queryParam(req.url!.slice(q + 1), "create")?.toString("utf8") === "1";
   }
 
   /** Shaped like the original tool's answer (its PingSerializer), plus our status. */

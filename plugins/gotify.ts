@@ -20,7 +20,7 @@ export const schema: Record<string, ConfigRule> = {
 };
 
 // Gotify's Android client: 8 and above interrupts, 4–7 sounds, 1–3 stays quiet.
-const PRIORITY: Record<AlertEvent, number> = { down: 8, failure: 8, reminder: 7, up: 4, test: 4 };
+const PRIORITY: Record<AlertEvent, number> = { down: 8, failure: 8, reminder: 7, up: 4, test: 4, report: 2 };
 const FAILURE_MAX = 16_000;
 
 export function message(alert: Alert) {

@@ -33,8 +33,8 @@ export function validate(c: NtfyConfig): { field: string; message: string }[] {
 }
 
 const MESSAGE_BYTES = 4096;
-const PRIORITY: Record<AlertEvent, number> = { down: 5, failure: 5, reminder: 4, up: 3, test: 3 };
-const TAGS: Record<AlertEvent, string[]> = { down: ["rotating_light"], failure: ["rotating_light"], reminder: ["warning"], up: ["white_check_mark"], test: ["test_tube"] };
+const PRIORITY: Record<AlertEvent, number> = { down: 5, failure: 5, reminder: 4, up: 3, test: 3, report: 2 };
+const TAGS: Record<AlertEvent, string[]> = { down: ["rotating_light"], failure: ["rotating_light"], reminder: ["warning"], up: ["white_check_mark"], test: ["test_tube"], report: ["bar_chart"] };
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 

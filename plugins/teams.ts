@@ -19,7 +19,7 @@ export const schema: Record<string, ConfigRule> = {
 };
 
 const FAILURE_MAX = 12_000;
-const TITLE_COLOR = { down: "attention", failure: "attention", up: "good", reminder: "warning", test: "accent" } as const;
+const TITLE_COLOR = { down: "attention", failure: "attention", up: "good", reminder: "warning", test: "accent", report: "accent" } as const;
 
 export function message(alert: Alert) {
   const r = alert.rendered;

@@ -24,6 +24,8 @@ interface PingParams {
   dataTruncated: boolean;
   sourceIp: string | null;
   userAgent: string | null;
+  /** an authenticated ?create=1 ping (the gateway sets it only with AUTO_PROVISION): an unknown code is provisioned */
+  create?: boolean;
 }
 
 /** ingest.pings' answer for each ping: accepted, or the error (plain, as Moleculer sends errors) */
@@ -312,6 +314,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     dataTruncated: { type: "boolean" },
     sourceIp: { type: "string", max: 64, nullable: true },
     userAgent: { type: "string", max: 1000, nullable: true },
+    create: { type: "boolean", optional: true },
   };
 
   function plainError(err: unknown): Record<string, unknown> {
@@ -326,7 +329,14 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
   function accept(p: PingParams): Promise<PingAccepted> {
     const monitorId = idByCode.get(p.code);
     if (monitorId !== undefined) return enqueue(p, monitorId);
-    return lookUp(p.code).then((id) => (id === undefined ? unknownCode() : enqueue(p, id)));
+    return lookUp(p.code).then((id) => (id !== undefined ? enqueue(p, id) : p.create ? provision(p) : unknownCode()));
+  }
+
+  /** Auto-provisioning: the registry creates the monitor (or finds the one a concurrent ping created). */
+  async function provision(p: PingParams): Promise<PingAccepted> {
+    const { id } = (await broker.call("registry.provision", { code: p.code })) as { id: number };
+    idByCode.set(p.code, id);
+    return enqueue(p, id);
   }
 
   return {

@@ -12,6 +12,7 @@ import { afterAttempt, DELIVERY_STATES } from "../core/delivery.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import { alertTargets, ENV_EMAIL } from "../core/db/channels.ts";
 import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
+import { claimDue, settleClaimed } from "../core/db/claims.ts";
 import type { ChannelRow } from "../core/db/models.ts";
 import { storedLocale } from "../core/locale.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
@@ -20,6 +21,7 @@ import { METRICS, metric, type Metric } from "./metrics.ts";
 import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
 import { median } from "../core/run-limits.ts";
+import { weeklyReports } from "./notifier-reports.ts";
 
 const CLAIM_BATCH = 50;
 const REMINDER_BATCH = 100;
@@ -40,7 +42,8 @@ const parse = (json: string): Record<string, unknown> => {
   return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 };
 
-export default function notifierService({ config, db, clock, channels: catalog, secrets: box }: ServiceDeps): ServiceSchema {
+export default function notifierService(deps: ServiceDeps): ServiceSchema {
+  const { config, db, clock, channels: catalog, secrets: box } = deps;
   const io: ChannelIO = createHttpIO({ timeoutMs: config.channelTimeoutMs, allowPrivate: config.allowPrivateWebhooks });
   /** Each channel speaks its own language; one that chose none speaks DEFAULT_LOCALE's. */
   const render = (f: AlertFacts, ch: ChannelRow) => renderAlert(f, storedLocale(ch.locale) ?? config.defaultLocale);
@@ -48,6 +51,7 @@ export default function notifierService({ config, db, clock, channels: catalog, 
   // live notifier never has its row taken over mid-send. A dead one's rows come back after it.
   const attemptLimitMs = config.channelTimeoutMs + 1_000;
   const leaseMs = 2 * attemptLimitMs + 5_000;
+  const reports = weeklyReports(deps, io, leaseMs);
   let logger: Logger;
   let broker: ServiceBroker;
   let poll: NodeJS.Timeout | null = null;
@@ -82,32 +86,17 @@ export default function notifierService({ config, db, clock, channels: catalog, 
       });
   }
 
-  const DUE = `((state = 'pending' AND next_attempt_at <= :now) OR (state = 'sending' AND lease_until < :now))`;
-
   /** Claims up to a batch of due deliveries: one conditional UPDATE, so of two notifiers only one gets a row. */
   async function claim(): Promise<{ token: string; rows: Claimed[] }> {
-    const now = clock.now();
-    const candidates = await db.select<{ id: number }>(`SELECT id FROM deliveries WHERE ${DUE} ORDER BY id LIMIT ${CLAIM_BATCH}`, { now });
     const token = `${broker.nodeID}#${++claims}`;
-    if (!candidates.length) return { token, rows: [] };
-    await db.write((t) =>
-      db.change(
-        `UPDATE deliveries SET state = 'sending', claimed_by = :token, lease_until = :lease, attempts = attempts + 1, last_attempt_at = :now
-          WHERE id IN (:ids) AND ${DUE}`,
-        { now, token, lease: now + leaseMs, ids: candidates.map((c) => Number(c.id)) },
-        t,
-      ),
-    );
-    const rows = await db.select<Claimed>(
-      "SELECT id, flip_id, channel_id, channel, round, event, attempts, created_at FROM deliveries WHERE claimed_by = :token AND state = 'sending'",
-      { token },
-    );
+    const rows = await claimDue<Claimed>(db, "deliveries", "id, flip_id, channel_id, channel, round, event, attempts, created_at", { token, now: clock.now(), leaseMs, limit: CLAIM_BATCH });
     return { token, rows };
   }
 
   async function drain(): Promise<void> {
     await remind();
     await release();
+    await reports(broker.nodeID, () => running, logger).catch((err) => logger.error("weekly reports failed; will retry:", (err as Error).message));
     // Stopping finishes the batch in hand and leaves the rest to the next notifier.
     while (running) {
       const { token, rows } = await claim();
@@ -336,12 +325,8 @@ export default function notifierService({ config, db, clock, channels: catalog, 
     }
   }
 
-  async function settle(d: Claimed, token: string, set: Record<string, unknown>): Promise<void> {
-    const cols = Object.keys(set);
-    // Only while the claim is still ours: a row whose lease ran out belongs to whoever took it over.
-    await db.write((t) =>
-      db.change(`UPDATE deliveries SET ${cols.map((c) => `${c} = :${c}`).join(", ")}, lease_until = NULL WHERE id = :id AND claimed_by = :token`, { ...set, id: d.id, token }, t),
-    );
+  function settle(d: Claimed, token: string, set: Record<string, unknown>): Promise<void> {
+    return settleClaimed(db, "deliveries", d.id, token, set);
   }
 
   async function deliver(d: Claimed, token: string, channelRows: Map<number, ChannelRow>, windows: MaintenanceWindow[]): Promise<void> {

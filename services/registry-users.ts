@@ -4,7 +4,7 @@
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { countAdmins, createUser, deleteUser, findUser, listUsers, setLocale, setPassword, setRole, UserInputError } from "../core/db/users.ts";
+import { countAdmins, createUser, deleteUser, findUser, listUsers, reportSettingsOf, setLocale, setPassword, setReportSettings, setRole, UserInputError, type ReportSettings } from "../core/db/users.ts";
 import { LOCALES, type Locale } from "../core/locale.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../core/db/sessions.ts";
 import { ROLES } from "../core/password.ts";
@@ -15,6 +15,13 @@ const username = { type: "string", min: 1, max: 150 };
 const password = { type: "string", min: 1, max: 1024 };
 const role = { type: "enum", values: [...ROLES] };
 const token = { type: "string", min: 20, max: 200 };
+const email = { type: "email", optional: true, nullable: true, max: 254 };
+const weeklyReport = { type: "boolean", optional: true };
+
+/** A user's weekly report settings as the API shows them. */
+function reportView(s: ReportSettings | undefined) {
+  return { email: s?.email ?? null, weeklyReport: s?.weeklyReport ?? false, weeklyReportSentAt: s?.weeklyReportSentAt ? new Date(s.weeklyReportSentAt).toISOString() : null };
+}
 
 /** The core's user rules speak UserInputError: the API says 422 naming the field (404 for a missing user). */
 async function asApiError<T>(fn: () => Promise<T>): Promise<T> {
@@ -38,7 +45,8 @@ export function registryUsers({ db, clock }: ServiceDeps): Partial<ServiceSchema
       "users.list": {
         async handler() {
           const users = await listUsers(db);
-          return { total: users.length, items: users.map((u) => ({ username: u.username, role: u.role, createdAt: new Date(u.createdAt).toISOString() })) };
+          const reports = await reportSettingsOf(db);
+          return { total: users.length, items: users.map((u) => ({ username: u.username, role: u.role, ...reportView(reports.get(u.id)), createdAt: new Date(u.createdAt).toISOString() })) };
         },
       },
 
@@ -52,21 +60,24 @@ export function registryUsers({ db, clock }: ServiceDeps): Partial<ServiceSchema
         },
       },
 
-      /** Changes a user's role and/or password; a new password ends the user's sessions. */
+      /** Changes a user's role, password, e-mail address or weekly report opt-in; a new password ends the user's sessions. */
       "users.update": {
-        params: { username, password: { ...password, optional: true }, role: { ...role, optional: true } },
-        async handler(ctx: Context<{ username: string; password?: string; role?: string }>) {
+        params: { username, password: { ...password, optional: true }, role: { ...role, optional: true }, email, weeklyReport },
+        async handler(ctx: Context<{ username: string; password?: string; role?: string; email?: string | null; weeklyReport?: boolean }>) {
           const p = ctx.params;
           const u = await findUser(db, p.username);
           if (!u) throw new MoleculerClientError(`no user "${p.username}"`, 404, "NOT_FOUND", { field: "username" });
           if (p.role && p.role !== "admin" && u.role === "admin" && (await countAdmins(db)) <= 1) lastAdmin();
+          if (p.email !== undefined || p.weeklyReport !== undefined) {
+            await asApiError(() => setReportSettings(db, u.id, { email: p.email, weeklyReport: p.weeklyReport }, clock.now()));
+          }
           if (p.password !== undefined) {
             await asApiError(() => setPassword(db, p.username, p.password!, clock.now()));
             await deleteSessionsOf(db, u.id);
           }
           if (p.role) await asApiError(() => setRole(db, p.username, p.role!, clock.now()));
           const after = (await findUser(db, p.username))!;
-          return { username: after.username, role: after.role };
+          return { username: after.username, role: after.role, ...reportView((await reportSettingsOf(db)).get(u.id)) };
         },
       },
 

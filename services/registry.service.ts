@@ -2,14 +2,14 @@
 // Thin adapter: schedule rules and transitions come from core/, this file stores them.
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
-import type { Transaction } from "sequelize";
+import { UniqueConstraintError, type Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
 import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
 import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
 import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
 import { recordFlip } from "../core/db/flips.ts";
-import { newCode } from "../core/code.ts";
+import { CODE_PATTERN, newCode } from "../core/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
@@ -111,6 +111,27 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     return view(monitorId);
   }
 
+  type NewMonitor = { name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null } & RunLimitParams;
+
+  /**
+   * Stores a new monitor with this code, armed from now, with its tags and channels (the default
+   * channels when none are named): the API's create and auto-provisioning share it.
+   */
+  async function createMonitor(p: NewMonitor, code: string): Promise<number> {
+    const parsed = parseSchedule(p.schedule, config.defaultTimezone);
+    if (!parsed.ok) invalid(parsed.errors);
+    const limitErrors = checkRunLimits(p);
+    if (limitErrors.length) invalid(limitErrors);
+    const now = clock.now();
+    return db.write(async (t) => {
+      await checkChannels(p.channels, t);
+      const fields = { code, name: p.name, description: p.description ?? null, schedule: parsed.schedule, tags: p.tags ?? [] };
+      // Left out: the channels marked default. An empty list means none.
+      const channels = p.channels ?? (await defaultChannelIds(db, t));
+      return insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) }, config.defaultTimezone, now, t);
+    });
+  }
+
   return {
     name: "registry",
     mixins: [registryChannels(deps) as ServiceSchema, registryUsers(deps) as ServiceSchema, registryHosts(deps) as ServiceSchema, registryKeys(deps) as ServiceSchema, registryBadges(deps) as ServiceSchema, registryBackup(deps) as ServiceSchema, registryMaintenance(deps) as ServiceSchema],
@@ -118,23 +139,43 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
     actions: {
       create: {
         params: { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds, ...runLimits },
-        async handler(ctx: Context<{ name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null } & RunLimitParams>) {
-          const parsed = parseSchedule(ctx.params.schedule, config.defaultTimezone);
-          if (!parsed.ok) invalid(parsed.errors);
-          const limitErrors = checkRunLimits(ctx.params);
-          if (limitErrors.length) invalid(limitErrors);
-          const now = clock.now();
-          const p = ctx.params;
-          const monitorId = await db.write(async (t) => {
-            await checkChannels(p.channels, t);
-            const fields = { code: newCode(), name: p.name, description: p.description ?? null, schedule: parsed.schedule, tags: p.tags ?? [] };
-            // Left out: the channels marked default. An empty list means none.
-            const channels = p.channels ?? (await defaultChannelIds(db, t));
-            return insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) }, config.defaultTimezone, now, t);
-          });
+        async handler(ctx: Context<NewMonitor>) {
+          const monitorId = await createMonitor(ctx.params, newCode());
           ctx.broadcast("monitor.changed", { id: monitorId });
           Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/monitors/${monitorId}` });
           return view(monitorId);
+        },
+      },
+
+      /**
+       * Auto-provisioning (AUTO_PROVISION=true): the monitor whose code is this slug, created from
+       * the defaults when there is none. Called by ingest for an authenticated `?create=1` ping;
+       * of two concurrent calls for one slug, one creates and both get its id.
+       */
+      provision: {
+        params: { code: { type: "string", pattern: CODE_PATTERN } },
+        async handler(ctx: Context<{ code: string }>): Promise<{ id: number; created: boolean }> {
+          if (!config.autoProvision) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+          const existing = async () => {
+            const [r] = await db.select<{ id: number }>("SELECT id FROM monitors WHERE code = ?", [ctx.params.code]);
+            return r ? Number(r.id) : null;
+          };
+          const found = await existing();
+          if (found !== null) return { id: found, created: false };
+          let monitorId: number;
+          try {
+            const { periodSeconds, graceSeconds } = config.autoProvision;
+            monitorId = await createMonitor({ name: ctx.params.code, schedule: { kind: "interval", periodSeconds, graceSeconds } }, ctx.params.code);
+          } catch (err) {
+            // Another ping (on this or another registry) created it first: the code is unique.
+            if (!(err instanceof UniqueConstraintError)) throw err;
+            const raced = await existing();
+            if (raced === null) throw err;
+            return { id: raced, created: false };
+          }
+          this.logger.info(`auto-provisioned monitor ${monitorId} for code ${ctx.params.code}`);
+          ctx.broadcast("monitor.changed", { id: monitorId });
+          return { id: monitorId, created: true };
         },
       },
 

@@ -13,6 +13,7 @@ import * as m007 from "./migrations/007-code-length.ts";
 import * as m008 from "./migrations/008-badge-keys.ts";
 import * as m009 from "./migrations/009-locale.ts";
 import * as m010 from "./migrations/010-maintenance-windows.ts";
+import * as m011 from "./migrations/011-weekly-reports.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
 
 const MIGRATIONS = [
@@ -26,6 +27,7 @@ const MIGRATIONS = [
   { name: "008-badge-keys", ...m008 },
   { name: "009-locale", ...m009 },
   { name: "010-maintenance-windows", ...m010 },
+  { name: "011-weekly-reports", ...m011 },
   { name: "012-run-limits", ...m012 },
 ];
 

@@ -106,3 +106,37 @@ export async function checkCredentials(db: Database, username: string, password:
 }
 
 const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+/** A user's weekly report settings (migration 011). */
+export interface ReportSettings {
+  email: string | null;
+  weeklyReport: boolean;
+  weeklyReportSentAt: number | null;
+}
+
+export async function reportSettingsOf(db: Database): Promise<Map<number, ReportSettings>> {
+  const rows = await db.select<{ id: number; email: string | null; weekly_report: unknown; weekly_report_sent_at: number | null }>(
+    "SELECT id, email, weekly_report, weekly_report_sent_at FROM users",
+  );
+  return new Map(rows.map((r) => [Number(r.id), { email: r.email ?? null, weeklyReport: Boolean(Number(r.weekly_report)), weeklyReportSentAt: r.weekly_report_sent_at === null ? null : Number(r.weekly_report_sent_at) }]));
+}
+
+/**
+ * Changes a user's e-mail address and/or weekly report opt-in. A report needs an address; turning
+ * it on starts from now (the first report covers a week that ends after the opt-in).
+ */
+export async function setReportSettings(db: Database, userId: number, change: { email?: string | null; weeklyReport?: boolean }, now = Date.now()): Promise<void> {
+  const current = (await reportSettingsOf(db)).get(userId);
+  if (!current) throw new UserInputError("username", "no such user");
+  const email = change.email === undefined ? current.email : change.email;
+  const weeklyReport = change.weeklyReport ?? current.weeklyReport;
+  if (weeklyReport && !email) throw new UserInputError(change.weeklyReport ? "weeklyReport" : "email", "a weekly report needs an e-mail address");
+  const since = weeklyReport && !current.weeklyReport ? now : undefined;
+  await db.write((t) =>
+    db.change(
+      `UPDATE users SET email = :email, weekly_report = :weeklyReport${since === undefined ? "" : ", weekly_report_since = :since"}, updated_at = :now WHERE id = :id`,
+      { email, weeklyReport, since, now, id: userId },
+      t,
+    ),
+  );
+}

@@ -143,7 +143,7 @@ export class Api {
   createUser(body: { username: string; password: string; role: Role }): Observable<User> {
     return this.http.post<User>(`${BASE}/users`, body);
   }
-  updateUser(username: string, body: { role?: Role; password?: string }): Observable<User> {
+  updateUser(username: string, body: { role?: Role; password?: string; email?: string | null; weeklyReport?: boolean }): Observable<User> {
     return this.http.patch<User>(`${BASE}/users/${encodeURIComponent(username)}`, body);
   }
   deleteUser(username: string): Observable<unknown> {

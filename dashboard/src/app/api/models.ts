@@ -154,6 +154,10 @@ export interface User {
   createdAt?: string;
   /** the signed-in user's own dashboard language; null: the browser's */
   locale?: Locale | null;
+  /** weekly report settings (admins' users list and PATCH answers) */
+  email?: string | null;
+  weeklyReport?: boolean;
+  weeklyReportSentAt?: string | null;
 }
 
 export interface Session {

@@ -232,6 +232,17 @@ export const en = {
   'users.newPasswordFor': 'New password for',
   'users.newPassword': 'New password',
   'users.setPassword': 'Set password',
+  'users.report': 'Weekly report',
+  'users.reportOf': 'Weekly report of {name}',
+  'users.reportTo': 'to {email}',
+  'users.reportOffWith': 'off ({email})',
+  'users.reportOff': 'off',
+  'users.reportIntro': "A weekly e-mail to {name} with every monitor's uptime, failures and slowest runs.",
+  'users.email': 'E-mail address',
+  'users.sendReport': 'Send the weekly report',
+  'users.save': 'Save',
+  'users.reportOn': '{name} gets the weekly report.',
+  'users.saved': 'Saved.',
 
   // Monitor form
   'form.back': 'Back',

@@ -16,6 +16,7 @@ import type { Role, User } from '../api/models';
 import { Auth } from '../auth/auth';
 import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
 import { PasswordDialog } from './password-dialog';
+import { ReportDialog } from './report-dialog';
 import { exactTime } from '../core/time';
 import { I18n } from '../i18n/i18n';
 
@@ -44,7 +45,7 @@ export class UsersPage implements OnInit {
   protected readonly error = signal('');
   protected readonly creating = signal(false);
   protected readonly createError = signal('');
-  protected readonly columns = ['username', 'role', 'createdAt', 'actions'];
+  protected readonly columns = ['username', 'role', 'report', 'createdAt', 'actions'];
 
   protected readonly form = new FormGroup({
     username: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(64)] }),
@@ -131,6 +132,17 @@ export class UsersPage implements OnInit {
       .afterClosed()
       .subscribe((ok) => {
         if (ok) this.snack.open(this.i18n.t('users.passwordChanged', { name: u.username }), undefined, { duration: 3000 });
+      });
+  }
+
+  protected editReport(u: User): void {
+    this.dialog
+      .open(ReportDialog, { data: u, width: '440px', maxWidth: '95vw' })
+      .afterClosed()
+      .subscribe((saved?: User) => {
+        if (!saved) return;
+        this.snack.open(saved.weeklyReport ? this.i18n.t('users.reportOn', { name: u.username }) : this.i18n.t('users.saved'), undefined, { duration: 3000 });
+        this.users.update((list) => list.map((x) => (x.username === u.username ? { ...x, ...saved } : x)));
       });
   }
 

@@ -1,27 +1,31 @@
-// Delivers the ping: basic auth, a bounded wait, and retries with backoff for the failures
+// Delivers a ping: basic auth, a bounded wait, and retries with backoff for the failures
 // that are worth retrying (network, 5xx, 429). A 4xx is final: retrying a wrong code or
 // password only delays the error the operator has to fix.
+//
+// Plain JavaScript (types in JSDoc) because `heartbeats run` loads it: a bin installed under
+// node_modules cannot have its types stripped by Node.
 
-import type { PingRequest } from "./report.ts";
+/**
+ * @typedef {{ ok: boolean, status: number | null, attempts: number, error: string | null }} SendOutcome
+ * @typedef {{ method: string, url: string, body: string | null }} PingToSend
+ * @typedef {{ retries?: number, backoffMs?: number, timeoutMs?: number, userAgent?: string, log?: (line: string) => void }} SendOptions
+ */
 
-export interface SendOutcome {
-  ok: boolean;
-  status: number | null;
-  attempts: number;
-  error: string | null;
-}
-
-export async function sendPing(
-  req: PingRequest,
-  auth: { user: string | null; password: string | null },
-  opts: { retries?: number; backoffMs?: number; timeoutMs?: number; log?: (line: string) => void } = {},
-): Promise<SendOutcome> {
+/**
+ * @param {PingToSend} req
+ * @param {{ user: string | null, password: string | null }} auth
+ * @param {SendOptions} [opts]
+ * @returns {Promise<SendOutcome>}
+ */
+export async function sendPing(req, auth, opts = {}) {
   const retries = opts.retries ?? 3;
   const backoffMs = opts.backoffMs ?? 1000;
-  const headers: Record<string, string> = { "user-agent": "heartbeats-agent" };
+  /** @type {Record<string, string>} */
+  const headers = { "user-agent": opts.userAgent ?? "heartbeats-agent" };
   if (auth.user !== null) headers.authorization = "Basic " + Buffer.from(`${auth.user}:${auth.password ?? ""}`).toString("base64");
   if (req.body !== null) headers["content-type"] = "text/plain; charset=utf-8";
-  let last: SendOutcome = { ok: false, status: null, attempts: 0, error: null };
+  /** @type {SendOutcome} */
+  let last = { ok: false, status: null, attempts: 0, error: null };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     try {
       const res = await fetch(req.url, { method: req.method, headers, body: req.body ?? undefined, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
@@ -30,7 +34,7 @@ export async function sendPing(
       last = { ok: false, status: res.status, attempts: attempt, error: `HTTP ${res.status}` };
       if (res.status < 500 && res.status !== 429) return last;
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (err).cause;
       last = { ok: false, status: null, attempts: attempt, error: cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)) };
     }
     if (attempt <= retries) {
