@@ -104,7 +104,8 @@ test("without ?create=1, or with a slug that is no valid code, or unauthenticate
   assert.equal((await ping(auto, "/ping/not-asked-for", basic(...PINGER))).status, 404);
   assert.equal((await ping(auto, "/ping/not-asked-for?create=0", basic(...PINGER))).status, 404);
   assert.equal((await monitorsWithCode(auto, "not-asked-for")).length, 0);
-  const tooLong = "x".repeat(33);
+  // One past CODE_PATTERN's 36 characters (a healthchecks.io UUID is 36).
+  const tooLong = "x".repeat(37);
   assert.equal((await ping(auto, `/ping/${tooLong}?create=1`, basic(...PINGER))).status, 404);
   assert.equal((await ping(auto, "/ping/has.dot?create=1", basic(...PINGER))).status, 404);
   const noCreds = await ping(auto, "/ping/anonymous?create=1", null);
