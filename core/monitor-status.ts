@@ -111,10 +111,14 @@ export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLi
   if (state.status !== "new" && state.status !== "up" && state.status !== "late") return null;
   let next = state;
   let flip: FlipFacts | null = null;
-  /** One failed run; at the threshold the monitor goes down. */
-  const failed = (s: Tracked, why: FlipReason, expected: number | null, after: Partial<Tracked>): Tracked => {
+  /**
+   * One failed run; at the threshold the monitor goes down. `rearm` applies only below it: a
+   * monitor that goes down keeps the deadline it missed (the API shows it, and the flip's
+   * delay is measured from it), while one still up waits for the next run's.
+   */
+  const failed = (s: Tracked, why: FlipReason, expected: number | null, after: Partial<Tracked>, rearm: Partial<Tracked> = {}): Tracked => {
     const failures = s.failures + 1;
-    if (failures < limits.failureThreshold) return { ...s, ...after, failures, successes: 0 };
+    if (failures < limits.failureThreshold) return { ...s, ...after, ...rearm, failures, successes: 0 };
     flip = { from: state.status, to: "down", reason: why, expectedAt: expected };
     return { ...s, ...after, failures, successes: 0, status: "down" };
   };
@@ -125,7 +129,7 @@ export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLi
   for (let i = 0; i < MAX_MISSES_COUNTED && next.status !== "down" && next.downAt !== null && now >= next.downAt; i++) {
     const expected = next.lateAt;
     const d = deadlinesAfterPing(schedule, expected ?? next.downAt);
-    next = failed(next, next.status === "new" ? "never-pinged" : "no-ping", expected, { lateAt: d.lateAt, downAt: d.downAt });
+    next = failed(next, next.status === "new" ? "never-pinged" : "no-ping", expected, {}, { lateAt: d.lateAt, downAt: d.downAt });
     if (next.status === "up") {
       next = { ...next, status: "late" };
       flip = { from: state.status, to: "late", reason: "late", expectedAt: expected };

@@ -36,6 +36,8 @@ test("scale-out: 8 processes, a checker and a notifier killed under 500 pings/s"
   assert.equal(r.stored, r.acknowledged);
   assert.deepEqual(r.flipErrors, [], "each dying monitor flipped down once, for no-ping; no steady monitor flipped");
   assert.equal(r.downFlips, r.dying);
+  // A flip is never before its deadline (the monitor's down_at, which a down flip keeps).
+  assert.ok(r.detectionMs.min >= 0, `detection delays ${JSON.stringify(r.detectionMs)}`);
   assert.equal(r.deliveries.missing, 0, "every down flip reached the receiver");
   assert.equal(r.deliveries.unexpected, 0, "no alert the flips do not account for");
   assert.equal(r.deliveries.distinctKeys, r.dying, "one alert per flip and channel");

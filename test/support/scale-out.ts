@@ -39,7 +39,7 @@ export interface ScaleOutReport {
   downFlips: number;
   /** dying monitors without exactly one down flip, and steady monitors that flipped down */
   flipErrors: string[];
-  detectionMs: { p50: number; p99: number; max: number };
+  detectionMs: { min: number; p50: number; p99: number; max: number };
   /** of the monitors whose deadline fell after the kill, until the survivors took over */
   detectionDuringTakeoverMs: { count: number; max: number };
   takeoverMs: number;
@@ -286,7 +286,7 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
       dying: dyingIds.length,
       downFlips: [...downs.values()].reduce((s, d) => s + d.length, 0),
       flipErrors,
-      detectionMs: { p50: q(sorted, 0.5), p99: q(sorted, 0.99), max: sorted.at(-1) ?? NaN },
+      detectionMs: { min: sorted[0] ?? NaN, p50: q(sorted, 0.5), p99: q(sorted, 0.99), max: sorted.at(-1) ?? NaN },
       detectionDuringTakeoverMs: { count: inTakeover.length, max: Math.max(0, ...inTakeover.map((d) => d.delay)) },
       takeoverMs,
       deliveries: { expected: expectedKeys.size, distinctKeys: byKey.size, requests, repeatedKeys, missing, unexpected },

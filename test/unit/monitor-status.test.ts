@@ -120,3 +120,13 @@ test("a schedule change counts from the last ping, or from arming when never pin
   assert.deepEqual([rescheduled(up, every60, s(0)).lateAt, rescheduled(up, every60, s(0)).downAt], [s(65), s(65)]);
   assert.equal(rescheduled(fresh, every60, s(1)).downAt, s(61));
 });
+
+test("a monitor that goes down for a missed deadline keeps that deadline (the API shows it; delays are measured from it)", () => {
+  const up = applyPing(fresh, every10, "success", s(1)).next;
+  const late = deadlinePassed(up, every10, NO_LIMITS, s(12))!.next;
+  const down = deadlinePassed(late, every10, NO_LIMITS, s(17))!;
+  assert.equal(down.next.status, "down");
+  assert.equal(down.next.downAt, s(16));
+  assert.equal(down.next.lateAt, s(11));
+  assert.equal(nextWake(down.next), null);
+});
