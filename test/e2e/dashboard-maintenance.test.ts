@@ -1,7 +1,8 @@
 // The Maintenance page in real Chromium against the real embedded system: a bad cron is refused
 // with the API's message on its field; a one-off window created through the form shows as
 // active; the monitors it covers (by tag) carry a "maintenance" badge in the list and on their
-// page, the others do not. Screenshot in test/artifacts/ (not committed).
+// page, the others do not; deleting a window or a monitor asks first (cancel keeps it).
+// Screenshot in test/artifacts/ (not committed).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -28,7 +29,7 @@ after(async () => {
   await stopDashboardSystem(sys);
 });
 
-test("create a window through the form; covered monitors show the maintenance badge", { skip, timeout: 120_000 }, async () => {
+test("create a window through the form; covered monitors show the maintenance badge; deleting asks first", { skip, timeout: 120_000 }, async () => {
   const schedule = { kind: "interval", periodSeconds: 3600, graceSeconds: 600 };
   const db = (await a.call("POST", "/api/v1/monitors", { name: "db-backup", schedule, tags: ["db"] })).body;
   const web = (await a.call("POST", "/api/v1/monitors", { name: "web-report", schedule, tags: ["web"] })).body;
@@ -79,4 +80,22 @@ test("create a window through the form; covered monitors show the maintenance ba
   await page.goto(`${base}/monitors/${web.id}`);
   await page.getByTestId("detail-name").filter({ hasText: "web-report" }).waitFor();
   assert.equal(await page.getByTestId("maintenance-badge").count(), 0);
+
+  // Deleting asks first: cancel keeps the window, confirm deletes it.
+  await page.goto(`${base}/maintenance`);
+  const del = page.getByRole("button", { name: "Delete db upgrade (extended)" });
+  await del.click();
+  await page.getByTestId("cancel").click();
+  assert.equal((await a.call("GET", "/api/v1/maintenance")).body.total, 1, "cancel deletes nothing");
+  await del.click();
+  await page.getByTestId("confirm").click();
+  await page.getByTestId("window-row-name").filter({ hasText: "db upgrade (extended)" }).waitFor({ state: "detached" });
+  assert.equal((await a.call("GET", "/api/v1/maintenance")).body.total, 0);
+
+  // The same confirmation on a monitor's page: it goes, and the app goes back to the list.
+  await page.goto(`${base}/monitors/${web.id}`);
+  await page.getByTestId("delete").click();
+  await page.getByTestId("confirm").click();
+  await page.waitForURL(`${base}/monitors`);
+  assert.equal((await a.call("GET", `/api/v1/monitors/${web.id}`)).status, 404);
 });

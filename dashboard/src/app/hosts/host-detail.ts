@@ -16,7 +16,7 @@ import type { Host, HostMetrics, HostPollResult, HostSample } from '../api/model
 import { Now } from '../core/now';
 import { exactTime, formatMs, relativeTime } from '../core/time';
 import { formatDuration } from '../monitors/schedule-form';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmDeletion } from '../shared/confirm-dialog';
 import { HostStateChip } from './host-state-chip';
 import { LineChart } from './line-chart';
 import {
@@ -198,30 +198,20 @@ export class HostDetailPage implements OnInit {
   protected remove(): void {
     const h = this.host();
     if (!h) return;
-    const data: ConfirmData = {
-      title: this.i18n.t('hostDetail.deleteTitle'),
-      message: this.i18n.t('hostDetail.deleteMessage', { name: h.name }),
-      confirmLabel: this.i18n.t('detail.delete'),
-      danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (!ok) return;
-        this.busy.set(true);
-        this.api.deleteHost(h.id).subscribe({
-          next: () => {
-            this.busy.set(false);
-            this.snack.open(this.i18n.t('detail.deletedName', { name: h.name }), undefined, { duration: 3000 });
-            void this.router.navigate(['/hosts']);
-          },
-          error: (err) => {
-            this.busy.set(false);
-            this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
-          },
-        });
+    confirmDeletion(this.dialog, this.i18n, this.i18n.t('hostDetail.deleteTitle'), this.i18n.t('hostDetail.deleteMessage', { name: h.name })).subscribe(() => {
+      this.busy.set(true);
+      this.api.deleteHost(h.id).subscribe({
+        next: () => {
+          this.busy.set(false);
+          this.snack.open(this.i18n.t('detail.deletedName', { name: h.name }), undefined, { duration: 3000 });
+          void this.router.navigate(['/hosts']);
+        },
+        error: (err) => {
+          this.busy.set(false);
+          this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
+        },
       });
+    });
   }
 
   /** The rows' labels are words: read the locale so a switch redraws them. */

@@ -11,7 +11,7 @@ import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
 import { Api, problemOf } from '../api/api';
 import type { MaintenanceWindow } from '../api/models';
 import { Auth } from '../auth/auth';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmDeletion } from '../shared/confirm-dialog';
 import { exactTime } from '../core/time';
 import { formatDuration } from '../monitors/schedule-form';
 import { I18n } from '../i18n/i18n';
@@ -106,25 +106,15 @@ export class MaintenancePage implements OnInit {
   }
 
   protected remove(w: MaintenanceWindow): void {
-    const data: ConfirmData = {
-      title: this.i18n.t('maintenance.deleteTitle'),
-      message: this.i18n.t('maintenance.deleteMessage', { name: w.name }),
-      confirmLabel: this.i18n.t('detail.delete'),
-      danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '400px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (!ok) return;
-        this.api.deleteMaintenance(w.id).subscribe({
-          next: () => {
-            this.snack.open(this.i18n.t('maintenance.deleted', { name: w.name }), undefined, { duration: 3000 });
-            this.windows.update((list) => list.filter((x) => x.id !== w.id));
-          },
-          error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
-        });
+    confirmDeletion(this.dialog, this.i18n, this.i18n.t('maintenance.deleteTitle'), this.i18n.t('maintenance.deleteMessage', { name: w.name })).subscribe(() => {
+      this.api.deleteMaintenance(w.id).subscribe({
+        next: () => {
+          this.snack.open(this.i18n.t('maintenance.deleted', { name: w.name }), undefined, { duration: 3000 });
+          this.windows.update((list) => list.filter((x) => x.id !== w.id));
+        },
+        error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
       });
+    });
   }
 
   protected when(w: MaintenanceWindow): string {

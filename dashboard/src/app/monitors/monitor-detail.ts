@@ -22,7 +22,7 @@ import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
 import { CATALOGS, type MessageKey } from '../i18n/translate';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmDeletion } from '../shared/confirm-dialog';
 import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
 import { formatDuration } from './schedule-form';
@@ -180,30 +180,20 @@ export class MonitorDetailPage implements OnInit {
   protected remove(): void {
     const m = this.monitor();
     if (!m) return;
-    const data: ConfirmData = {
-      title: this.i18n.t('detail.deleteTitle'),
-      message: this.i18n.t('detail.deleteMessage', { name: m.name }),
-      confirmLabel: this.i18n.t('detail.delete'),
-      danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (!ok) return;
-        this.busy.set(true);
-        this.api.deleteMonitor(m.id).subscribe({
-          next: () => {
-            this.busy.set(false);
-            this.snack.open(this.i18n.t('detail.deletedName', { name: m.name }), undefined, { duration: 3000 });
-            void this.router.navigate(['/monitors']);
-          },
-          error: (err) => {
-            this.busy.set(false);
-            this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
-          },
-        });
+    confirmDeletion(this.dialog, this.i18n, this.i18n.t('detail.deleteTitle'), this.i18n.t('detail.deleteMessage', { name: m.name })).subscribe(() => {
+      this.busy.set(true);
+      this.api.deleteMonitor(m.id).subscribe({
+        next: () => {
+          this.busy.set(false);
+          this.snack.open(this.i18n.t('detail.deletedName', { name: m.name }), undefined, { duration: 3000 });
+          void this.router.navigate(['/monitors']);
+        },
+        error: (err) => {
+          this.busy.set(false);
+          this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
+        },
       });
+    });
   }
 
   protected copied(ok: boolean, what: string): void {

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialog, MatDialogModule } from '@angular/material/dialog';
+import { filter, type Observable } from 'rxjs';
 import { MatButtonModule } from '@angular/material/button';
 import { I18n } from '../i18n/i18n';
 
@@ -35,4 +36,13 @@ export interface ConfirmData {
 export class ConfirmDialog {
   protected readonly data = inject<ConfirmData>(MAT_DIALOG_DATA);
   protected readonly i18n = inject(I18n);
+}
+
+/** Asks before a deletion; emits once, and only when the user confirmed. */
+export function confirmDeletion(dialog: MatDialog, i18n: I18n, title: string, message: string): Observable<true> {
+  const data: ConfirmData = { title, message, confirmLabel: i18n.t('detail.delete'), danger: true };
+  return dialog
+    .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
+    .afterClosed()
+    .pipe(filter((ok): ok is true => ok === true));
 }

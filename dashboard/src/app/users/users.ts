@@ -14,7 +14,7 @@ import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Api, problemOf } from '../api/api';
 import type { Role, User } from '../api/models';
 import { Auth } from '../auth/auth';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmDeletion } from '../shared/confirm-dialog';
 import { PasswordDialog } from './password-dialog';
 import { ReportDialog } from './report-dialog';
 import { exactTime } from '../core/time';
@@ -147,25 +147,15 @@ export class UsersPage implements OnInit {
   }
 
   protected remove(u: User): void {
-    const data: ConfirmData = {
-      title: this.i18n.t('users.deleteTitle'),
-      message: this.i18n.t('users.deleteMessage', { name: u.username }),
-      confirmLabel: this.i18n.t('detail.delete'),
-      danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '400px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (!ok) return;
-        this.api.deleteUser(u.username).subscribe({
-          next: () => {
-            this.snack.open(this.i18n.t('users.deletedName', { name: u.username }), undefined, { duration: 3000 });
-            this.users.update((list) => list.filter((x) => x.username !== u.username));
-          },
-          error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
-        });
+    confirmDeletion(this.dialog, this.i18n, this.i18n.t('users.deleteTitle'), this.i18n.t('users.deleteMessage', { name: u.username })).subscribe(() => {
+      this.api.deleteUser(u.username).subscribe({
+        next: () => {
+          this.snack.open(this.i18n.t('users.deletedName', { name: u.username }), undefined, { duration: 3000 });
+          this.users.update((list) => list.filter((x) => x.username !== u.username));
+        },
+        error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
       });
+    });
   }
 
   protected roleHint(role: Role): string {
