@@ -21,23 +21,14 @@ import * as gotify from "../../plugins/gotify.ts";
 import * as pagerduty from "../../plugins/pagerduty.ts";
 import * as opsgenie from "../../plugins/opsgenie.ts";
 import { startReceiver } from "../support/receiver.ts";
+import { at, downFacts as sharedDownFacts } from "../support/alert-facts.ts";
 import type { Receiver } from "../support/receiver.ts";
 
-const at = Date.parse("2026-11-24T08:05:00Z");
 const DASHBOARD = "https://hb.example.com/monitors/7?tab=flips&x=1";
 const NASTY = 'disk <b>full</b> & "quoted" \'single\'\n```\nrm -rf `pwd` *bold* _it_ <@everyone>\n```\nlast line';
 
-const downFacts: AlertFacts = {
-  event: "down",
-  reminder: 0,
-  raisedAt: at,
-  monitor: { id: 7, name: "nightly-backup", code: "abcDEF123456", tags: ["db", "prod"], timezone: "Asia/Shanghai" },
-  flip: { id: 11, from: "late", to: "down", reason: "no-ping", at, expectedAt: at - 600_000 },
-  lastPingAt: at - 86_400_000,
-  failure: null,
-  downSince: null,
-  dashboardUrl: DASHBOARD,
-};
+// The alert tests' down flip, as flip 11 and with a dashboard link.
+const downFacts: AlertFacts = { ...sharedDownFacts, flip: { ...sharedDownFacts.flip, id: 11 }, dashboardUrl: DASHBOARD };
 
 function alertOf(facts: AlertFacts, channel = 3): Alert {
   return {
