@@ -14,7 +14,7 @@ import type { MonitorRow } from "../core/db/models.ts";
 import { chunked, placeholders, type HotTransaction } from "../core/db/connect.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
 
-const { MoleculerClientError } = Errors;
+const { MoleculerClientError, ValidationError } = Errors;
 
 interface PingParams {
   code: string;
@@ -126,6 +126,8 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
   }
 
   // Codes not in the cache yet: looked up together, one SELECT for all that arrive in one turn.
+  // After a restart every code misses; through sequelize's one read connection these waited
+  // behind each WAL checkpoint, which made the first minute's batches tiny (hotSelect avoids it).
   type Waiter = { resolve: (id: number | undefined) => void; reject: (err: unknown) => void };
   let lookups: Map<string, Waiter[]> | null = null;
 
@@ -135,8 +137,11 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
         const mine = (lookups = new Map<string, Waiter[]>());
         setImmediate(() => {
           lookups = null;
-          db.select<{ id: number; code: string }>("SELECT id, code FROM monitors WHERE code IN (?)", [[...mine.keys()]]).then(
-            (rows) => {
+          const codes = [...mine.keys()];
+          const parts = chunked(codes, 10_000).map((part) => db.hotSelect<{ id: number; code: string }>(`SELECT id, code FROM monitors WHERE code IN (${placeholders(part.length)})`, part));
+          Promise.all(parts).then(
+            (found) => {
+              const rows = found.flat();
               for (const r of rows) idByCode.set(r.code, Number(r.id));
               for (const [c, waiting] of mine) for (const w of waiting) w.resolve(idByCode.get(c));
             },
@@ -245,6 +250,7 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
         consecutive_successes: s.successes,
         ping_count: pingCount,
         status_changed_at: statusChanged ? lastAt.get(monitorId) : Number(r.status_changed_at),
+        statusChanged,
       });
       if (prunable) await prune(monitorId, tx);
       if (s.lateAt !== before.lateAt || s.downAt !== before.downAt || s.runDeadlineAt !== before.runDeadlineAt || statusChanged) {
@@ -271,6 +277,10 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at",
     "run_deadline_at", "consecutive_failures", "consecutive_successes", "ping_count", "status_changed_at",
   ];
+  // Most pings leave the status as it was. Leaving status and status_changed_at out of their
+  // UPDATE spares two index rewrites per ping: SQLite rewrites an index whenever its column is
+  // SET, even to the same value (a fifth of the batch's SQL time).
+  const STEADY_COLUMNS = MONITOR_COLUMNS.filter((c) => c !== "status" && c !== "status_changed_at");
 
   /**
    * For the monitors of the batch that judge slow runs (slowFactor set) and got a success: the
@@ -296,8 +306,11 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
    * statement run per monitor, which costs no round trip.
    */
   async function updateMonitors(rows: Record<string, unknown>[], tx: HotTransaction): Promise<void> {
-    if (!rows.length) return;
-    await tx.updateRows("monitors", "id", MONITOR_COLUMNS, rows.map((r) => [r.id, ...MONITOR_COLUMNS.map((c) => r[c])]));
+    const changed = rows.filter((r) => r.statusChanged);
+    const steady = rows.filter((r) => !r.statusChanged);
+    for (const [part, columns] of [[changed, MONITOR_COLUMNS], [steady, STEADY_COLUMNS]] as const) {
+      if (part.length) await tx.updateRows("monitors", "id", columns, part.map((r) => [r.id, ...columns.map((c) => r[c])]));
+    }
   }
 
   /** Keeps the newest PING_RETENTION pings of a monitor. */
@@ -316,6 +329,8 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
     userAgent: { type: "string", max: 1000, nullable: true },
     create: { type: "boolean", optional: true },
   };
+
+  let checkPing: (p: PingParams) => Error | null;
 
   function plainError(err: unknown): Record<string, unknown> {
     // The fields Moleculer sends of an error (its Regenerator's extractPlainError).
@@ -351,20 +366,22 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
       },
       /**
        * Many pings in one call, as the gateway sends them: one message each way over the
-       * transporter instead of one per ping. Each is an ingest.ping call on this node (validated,
-       * counted and tracked as one), answered on its own: {ok} or {error: what ping threw}.
+       * transporter instead of one per ping. Each is validated against ingest.ping's schema and
+       * answered on its own: {ok} or {error: what ping would have thrown}. Not a context per
+       * ping: that cost a fifth of the ping's CPU; the call in flight is the batch's.
        */
       pings: {
         params: { pings: { type: "array", items: "object" } },
         handler(ctx: Context<{ pings: PingParams[] }>): Promise<PingOutcome[]> {
-          const here = { nodeID: broker.nodeID };
           return Promise.all(
-            ctx.params.pings.map((p) =>
-              (ctx.call("ingest.ping", p, here) as Promise<PingAccepted>).then(
+            ctx.params.pings.map((p) => {
+              const invalid = checkPing(p);
+              const answer = invalid ? Promise.reject(invalid) : accept(p);
+              return answer.then(
                 (ok) => ({ ok }),
                 (err) => ({ error: plainError(err) }),
-              ),
-            ),
+              );
+            }),
           );
         },
       },
@@ -381,6 +398,13 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
 
     created() {
       broker = this.broker;
+      if (!broker.validator) throw new Error("ingest needs Moleculer's validator (moleculer.config.ts)");
+      const check = broker.validator.compile(pingSchema) as (p: unknown) => true | Record<string, unknown>[];
+      checkPing = (p) => {
+        const res = check(p ?? {});
+        // As Moleculer's validator middleware reports a failed ingest.ping.
+        return res === true ? null : new ValidationError("Parameters validation error!", "VALIDATION_ERROR", res.map((e) => ({ ...e, nodeID: broker.nodeID, action: "ingest.ping" })));
+      };
       logger = this.logger;
       accepted = metric(broker, METRICS.pingsAccepted);
       refused = metric(broker, METRICS.pingsRefused);

@@ -45,6 +45,12 @@ export interface Database {
    * transaction whose statements go straight to its mysql2 connection.
    */
   hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<T>;
+  /**
+   * A read for hot paths (the ping's code lookup), `?` placeholders, one per value. On the
+   * SQLite file it runs on the inline writer's connection, synchronously, so it never waits
+   * behind a checkpoint or a slow read on sequelize's single read connection.
+   */
+  hotSelect<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -200,6 +206,10 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       }
       // SQLite in memory: one connection only, so through sequelize.
       return queue(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (t) => fn(sequelizeHot(db, t))));
+    },
+    async hotSelect<T>(sql: string, params: readonly unknown[]) {
+      if (inline) return inline.select<T>(sql, params);
+      return db.select<T>(sql, params as unknown[]);
     },
     async ping() {
       await sequelize.query("SELECT 1", { type: QueryTypes.SELECT });
@@ -385,6 +395,8 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
       checkpointSoon();
       return result;
     },
+    /** A read outside the transaction (WAL: it sees the last commit, never blocks on a checkpoint). */
+    select: <T>(sql: string, params: readonly unknown[]): T[] => prepared(sql).all(...binds(params)) as T[],
     close() {
       cache.clear();
       conn?.close();

@@ -86,8 +86,8 @@ test("/metrics counts pings, flips and checker lag; the public port does not ser
   assert.equal(sample(text, "heartbeats_checker_lag_seconds_bucket", { le: "+Inf" }), 1);
   assert.ok((sample(text, "heartbeats_checker_lag_seconds_bucket", { le: "1" }) ?? 0) >= 1, "the deadline was flipped within a second");
   assert.equal(sample(text, "heartbeats_checker_nodes"), 1);
-  // Moleculer's own metrics come along
-  assert.ok((sample(text, "moleculer_request_total", { action: "ingest.ping" }) ?? 0) >= 5);
+  // Moleculer's own metrics come along (the gateway sends pings in ingest.pings batches)
+  assert.ok((sample(text, "moleculer_request_total", { action: "ingest.pings" }) ?? 0) >= 1);
   assert.ok(silent.id);
 
   // Database gauges are refreshed every 15 s.
