@@ -15,6 +15,7 @@ import * as m009 from "./migrations/009-locale.ts";
 import * as m010 from "./migrations/010-maintenance-windows.ts";
 import * as m011 from "./migrations/011-weekly-reports.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
+import * as m013 from "./migrations/013-due-index.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -29,6 +30,7 @@ const MIGRATIONS = [
   { name: "010-maintenance-windows", ...m010 },
   { name: "011-weekly-reports", ...m011 },
   { name: "012-run-limits", ...m012 },
+  { name: "013-due-index", ...m013 },
 ];
 
 /** Every migration's name, in the order they apply. */

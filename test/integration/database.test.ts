@@ -17,6 +17,7 @@ async function exercise(db: Database) {
   assert.deepEqual(await migrate(db), MIGRATION_NAMES.slice(2));
   assert.deepEqual(MIGRATION_NAMES.slice(0, 7), ["001-initial", "002-channels", "003-sessions", "004-hosts", "005-overdue-index", "006-api-keys", "007-code-length"]);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
+  await dueAtIsTheEarliestWatchedDeadline(db);
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
   const ids = await db.write((t) => db.insertRows("tags", ["name"], [["a"], ["b"], ["c"], ["d"]], t));
@@ -37,6 +38,50 @@ async function exercise(db: Database) {
   await Promise.all(Array.from({ length: 20 }, (_, i) => db.write((t) => db.insertRows("tags", ["name"], [[`queued-${i}`]], t))));
   const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM tags WHERE name LIKE 'queued-%'");
   assert.equal(Number(n), 20);
+}
+
+/**
+ * Migration 013's generated due_at answers the overdue sweep's question exactly as the four
+ * indexes' queries did: a watched monitor (new, up, late) whose down_at or run deadline passed,
+ * or whose late_at passed while up. Others never count, whatever their columns hold.
+ */
+async function dueAtIsTheEarliestWatchedDeadline(db: Database) {
+  const now = Date.now();
+  const past = now - 60_000;
+  const future = now + 60_000;
+  const cases: [string, number | null, number | null, number | null, boolean][] = [
+    // status, late_at, down_at, run_deadline_at, overdue
+    ["up", past, future, null, true],
+    ["up", future, future, null, false],
+    ["up", future, future, past, true],
+    ["late", past, future, null, false], // late_at passed already made it late
+    ["late", past, past, null, true],
+    ["new", null, past, null, true],
+    ["new", null, null, null, false],
+    ["down", past, past, past, false],
+    ["paused", past, past, past, false],
+  ];
+  const ids = await db.write((t) =>
+    db.insertRows(
+      "monitors",
+      ["code", "name", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "deadline", "status", "armed_at", "status_changed_at", "ping_count", "created_at", "updated_at", "late_at", "down_at", "run_deadline_at"],
+      cases.map(([status, late, down, run], i) => [`dueat${i}`, `due-${status}-${i}`, "interval", 60, 0, "UTC", "grace", status, now, now, 0, now, now, late, down, run]),
+      t,
+    ),
+  );
+  const expected = ids.filter((_, i) => cases[i]![4]);
+  const overdue = async () => (await db.select<{ id: number }>("SELECT id FROM monitors WHERE due_at < ? AND code LIKE 'dueat%' ORDER BY id", [now])).map((r) => Number(r.id));
+  assert.deepEqual(await overdue(), expected);
+  // It follows the row: a ping moving the deadlines takes the monitor out, with no help from the writer.
+  await db.write((t) => db.change("UPDATE monitors SET late_at = ?, down_at = ? WHERE id = ?", [future, future, ids[0]], t));
+  assert.deepEqual(await overdue(), expected.slice(1));
+  const [{ n }] = await db.select<{ n: number }>(
+    db.dialect === "mysql"
+      ? "SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'monitors' AND index_name = 'monitors_due_at'"
+      : "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'monitors_due_at'",
+  );
+  assert.equal(Number(n), 1, "the sweep's index exists");
+  await db.write((t) => db.change("DELETE FROM monitors WHERE code LIKE 'dueat%'", [], t));
 }
 
 /** Before channels were data, "email" meant the environment's SMTP for every monitor: 002 keeps that. */
