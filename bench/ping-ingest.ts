@@ -11,6 +11,10 @@
 //                             [--only b,c,d] [--profile DIR]
 //
 // --profile DIR: the Heartbeats processes run with --cpu-prof and write their profiles to DIR.
+//
+// Besides req/s, each row gives the server's CPU time per acknowledged request (all threads of
+// its processes, from /proc): a figure that moves far less with other work on the machine than
+// req/s does, and says what a ping costs next to a bare answer.
 
 import { parseArgs } from "node:util";
 import fs from "node:fs";
@@ -40,7 +44,29 @@ const only = new Set(values.only.split(",").map((s) => s.trim()));
 const profileDir = values.profile ? path.resolve(values.profile) : null;
 if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
 
+/** CPU time (user + system, every thread) a process has used so far, in µs; null off Linux. */
+function cpuMicros(pid: number | undefined): number | null {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+/** CPU µs per 2xx the given processes spent during `run` (the load generator's own CPU not included). */
+async function withCpu(pids: (number | undefined)[], run: () => Promise<Figures>): Promise<Figures> {
+  const before = pids.map(cpuMicros);
+  const f = await run();
+  const after = pids.map(cpuMicros);
+  if (before.some((c) => c === null) || after.some((c) => c === null) || !f.ok) return f;
+  const used = after.reduce<number>((s, c, i) => s + (c as number) - (before[i] as number), 0);
+  return { ...f, cpuPerOk: used / f.ok };
+}
+
 interface Figures {
+  /** server CPU µs per acknowledged request (every thread of the server's processes) */
+  cpuPerOk?: number;
   name: string;
   rps: number;
   p50: number;
@@ -68,7 +94,7 @@ await waitReady(`http://127.0.0.1:${barePort}/`, [], 10_000);
 const bareRuns: Figures[] = [];
 /** Half a run of the baseline: one right before the target's run and one right after bracket it. */
 const measureBare = async () => {
-  const f = await load("bare node:http", [{ method: "GET", path: "/" }], `http://127.0.0.1:${barePort}`, Math.max(1, Math.round(seconds / 2)));
+  const f = await withCpu([bare.pid], () => load("bare node:http", [{ method: "GET", path: "/" }], `http://127.0.0.1:${barePort}`, Math.max(1, Math.round(seconds / 2))));
   bareRuns.push(f);
   return f;
 };
@@ -120,7 +146,7 @@ async function target(name: string, dbUrl: string, procs: (port: number, profile
       bareFig = await measureBare();
     }
     let i = 0;
-    figures = await load(name, [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }], base);
+    figures = await withCpu(started.map((p) => p.child.pid), () => load(name, [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }], base));
   } finally {
     for (const p of started) await stopProcess(p);
   }
@@ -175,12 +201,15 @@ try {
 
 const bareMean = bareRuns.reduce((s, r) => s + r.rps, 0) / Math.max(1, bareRuns.length);
 console.log(`\n${seconds} s per run, ${connections} connections, ${monitorCount} monitors, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-console.log("| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | stored pings | stored == 2xx |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | | |`);
+const cpu = (f: Figures) => (f.cpuPerOk === undefined ? "" : f.cpuPerOk.toFixed(1));
+const bareCpu = bareRuns.filter((r) => r.cpuPerOk !== undefined);
+const bareCpuMean = bareCpu.length ? bareCpu.reduce((s, r) => s + r.cpuPerOk!, 0) / bareCpu.length : undefined;
+console.log("| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | server CPU µs per 2xx | stored pings | stored == 2xx |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | ${bareCpuMean?.toFixed(1) ?? ""} | | |`);
 for (const r of rows) {
   const check = r.sound ? `yes (+${r.stored - r.ok} in flight at the stop)` : "NO: LOST PINGS";
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.stored} | ${check} |`);
+  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${cpu(r)} | ${r.stored} | ${check} |`);
 }
 fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
 fs.writeFileSync(
