@@ -18,7 +18,7 @@ import { CheckerShare } from "../core/checker-share.ts";
 import { scanMonitors } from "../core/db/scan.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
 import { ClockWatch, type ClockJump } from "../core/clock-jump.ts";
-import { chunked } from "../core/db/connect.ts";
+import { chunked, placeholders } from "../core/db/connect.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -198,11 +198,17 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
    * milliseconds, not one round trip per monitor.
    */
   async function check(ids: number[]): Promise<number> {
-    const outcome = await db.write(async (t) => {
+    // hotWrite, as ingest's batches: on the SQLite file its statements run inline (sub-ms for a
+    // batch) instead of a worker-thread round trip each, which held the single writer for
+    // milliseconds while the pings queued behind it, and the flips behind the pings.
+    const outcome = await db.hotWrite(async (tx) => {
       // The rows stay locked until commit (FOR UPDATE on MariaDB, the write lock on SQLite):
       // a ping or another checker that gets there first is seen here, or waits and then sees
-      // the new status — so each change flips once.
-      const rows = await db.select<MonitorRow>(`SELECT ${CHECK_COLUMNS} FROM monitors WHERE id IN (?) ORDER BY id${db.forUpdate}`, [ids], t);
+      // the new status — so each change flips once. Locked in id order, as ingest does.
+      const rows: MonitorRow[] = [];
+      for (const part of chunked([...ids].sort((a, b) => a - b), tx.maxParams)) {
+        rows.push(...(await tx.select<MonitorRow>(`SELECT ${CHECK_COLUMNS} FROM monitors WHERE id IN (${placeholders(part.length)}) ORDER BY id${db.forUpdate}`, part)));
+      }
       // The flip's time is taken under the lock, not when the batch was queued: what is due is
       // decided on the state as it is now, and the time stored is when that was decided.
       const now = clock.now();
@@ -225,18 +231,20 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
       for (const to of new Set(changed.filter(plain).map((c) => c.next.status))) {
         const group = changed.filter((c) => plain(c) && c.next.status === to).map((c) => Number(c.r.id));
         const counted = to === "late" ? "" : ", consecutive_failures = consecutive_failures + 1, consecutive_successes = 0";
-        const n = await db.change(`UPDATE monitors SET status = ?, status_changed_at = ?${counted} WHERE id IN (?)`, [to, now, group], t);
+        let n = 0;
+        for (const part of chunked(group, tx.maxParams - 2)) {
+          n += await tx.change(`UPDATE monitors SET status = ?, status_changed_at = ?${counted} WHERE id IN (${placeholders(part.length)})`, [to, now, ...part]);
+        }
         if (n !== group.length) throw new Error(`flip guard: ${n} of ${group.length} monitors updated`);
       }
       for (const c of changed.filter((x) => !plain(x))) {
         const s = c.next;
-        await db.change(
+        await tx.change(
           `UPDATE monitors SET status = ?, status_changed_at = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ? WHERE id = ?`,
           [s.status, s.status === c.before.status ? c.r.status_changed_at : now, s.lateAt, s.downAt, s.runDeadlineAt, s.failures, s.successes, c.r.id],
-          t,
         );
       }
-      const flips = await recordFlips(db, t, due);
+      const flips = await recordFlips(tx.db, tx.t, due);
       const after = new Map(changed.map((c) => [Number(c.r.id), c.next]));
       const watched = rows.map((r): Watched => {
         const s = after.get(Number(r.id));

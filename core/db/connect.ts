@@ -42,7 +42,8 @@ export interface Database {
    * node:sqlite, in the same queue as write() — no hop to a worker thread per statement, the
    * whole transaction is one turn of the event loop; COMMIT still waits for fsync
    * (synchronous=FULL), so a committed batch survives a power cut. MySQL/MariaDB: a sequelize
-   * transaction whose statements go straight to its mysql2 connection.
+   * transaction whose statements go straight to its mysql2 connection, run again if InnoDB
+   * rolled it back to break a deadlock (as write()), so `fn` must not have effects outside it.
    */
   hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<T>;
   /**
@@ -202,7 +203,7 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
     hotWrite(fn) {
       if (inline) return queue(() => inline.transaction(fn));
       if (parsed.dialect === "mysql") {
-        return sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne()))));
+        return retryDeadlocks(() => sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne())))));
       }
       // SQLite in memory: one connection only, so through sequelize.
       return queue(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (t) => fn(sequelizeHot(db, t))));
