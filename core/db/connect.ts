@@ -201,7 +201,9 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       return retryDeadlocks(() => sequelize.transaction(fn));
     },
     hotWrite(fn) {
-      if (inline) return queue(() => inline.transaction(fn));
+      // The write queue is held until COMMIT, not through the fsync: the next transaction runs
+      // while this one's WAL is synced, and each still resolves only once its own sync is done.
+      if (inline) return queue(() => inline.transaction(fn)).then(({ result, synced }) => synced.then(() => result));
       if (parsed.dialect === "mysql") {
         return retryDeadlocks(() => sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne())))));
       }
@@ -258,6 +260,7 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
   const cache = new Map<string, StatementSync>();
   const walPath = `${storage}-wal`;
   let wal: { fd: number; ino: number } | null = null;
+  const retired: number[] = [];
   const open = (): DatabaseSync => {
     if (conn) return conn;
     const c = new DatabaseSync(storage);
@@ -277,7 +280,8 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
     // The WAL file lives as long as a connection is open (ours is); reopen if it was replaced.
     const ino = fs.statSync(walPath).ino;
     if (!wal || wal.ino !== ino) {
-      if (wal) fs.closeSync(wal.fd);
+      // A sync of the old file may still be in flight: its descriptor is closed with the connection.
+      if (wal) retired.push(wal.fd);
       const fd = fs.openSync(walPath, "r");
       wal = { fd, ino: fs.fstatSync(fd).ino };
     }
@@ -380,7 +384,12 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
   }
 
   return {
-    async transaction<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<T> {
+    /**
+     * BEGIN IMMEDIATE … COMMIT; `synced` settles once the commit is on stable storage. An
+     * fdatasync started after this commit covers it and every commit before it, so the next
+     * transaction need not wait for this one's sync.
+     */
+    async transaction<T>(fn: (tx: HotTransaction) => Promise<T>): Promise<{ result: T; synced: Promise<void> }> {
       const c = open();
       txDb ??= makeTxDb();
       await begin(c);
@@ -392,9 +401,10 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
         if (c.isTransaction) c.exec("ROLLBACK");
         throw err;
       }
-      await syncWal();
+      const synced = syncWal();
+      synced.catch(() => undefined); // awaited by hotWrite; this only keeps a failure from being unhandled meanwhile
       checkpointSoon();
-      return result;
+      return { result, synced };
     },
     /** A read outside the transaction (WAL: it sees the last commit, never blocks on a checkpoint). */
     select: <T>(sql: string, params: readonly unknown[]): T[] => prepared(sql).all(...binds(params)) as T[],
@@ -403,6 +413,7 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
       conn?.close();
       conn = null;
       if (wal) fs.closeSync(wal.fd);
+      for (const fd of retired.splice(0)) fs.closeSync(fd);
       wal = null;
     },
   };

@@ -122,6 +122,32 @@ test("SQLite: migrations, multi-row ids, rollback, queued writers", async () => 
   }
 });
 
+test("SQLite file: the next writer runs while a commit is synced, and each hot write is answered after its own", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-db-"));
+  const db = await openDatabase(`sqlite:${path.join(dir, "x.sqlite")}`);
+  try {
+    await migrate(db);
+    const order: string[] = [];
+    const write = (name: string) =>
+      db
+        .hotWrite(async (tx) => {
+          order.push(`${name} runs`);
+          await tx.insertRows("tags", ["name"], [[name]]);
+          return name;
+        })
+        .then((r) => (order.push(`${r} answered`), r));
+    assert.deepEqual(await Promise.all([write("a"), write("b"), write("c")]), ["a", "b", "c"]);
+    // The write queue is not held through a commit's fsync: b and c ran before a was answered.
+    assert.deepEqual(order.slice(0, 3), ["a runs", "b runs", "c runs"], order.join(", "));
+    assert.deepEqual(order.filter((e) => e.endsWith("answered")), ["a answered", "b answered", "c answered"], "answered in commit order");
+    const names = await db.select<{ name: string }>("SELECT name FROM tags WHERE name IN ('a', 'b', 'c') ORDER BY id");
+    assert.deepEqual(names.map((r) => r.name), ["a", "b", "c"]);
+  } finally {
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("DATABASE_URL forms", () => {
   assert.equal(parseDatabaseUrl("sqlite::memory:").storage, ":memory:");
   assert.equal(parseDatabaseUrl("sqlite:./data/x.sqlite").storage, path.resolve("data/x.sqlite"));
@@ -177,6 +203,20 @@ describe("MariaDB", { skip }, () => {
       const results = await Promise.all([lockBoth("first", "second"), lockBoth("second", "first")]);
       assert.deepEqual(results.sort(), ["first then second", "second then first"]);
       assert.ok(tries >= 3, `one writer was rolled back and ran again (${tries} runs)`);
+
+      // The same for the hot path's transactions (ping batches, the checker's flips).
+      tries = 0;
+      const lockBothHot = (a: string, b: string) =>
+        db.hotWrite(async (tx) => {
+          tries++;
+          await tx.change("UPDATE tags SET name = name WHERE name = ?", [a]);
+          await pause();
+          await tx.change("UPDATE tags SET name = name WHERE name = ?", [b]);
+          return `${a} then ${b}`;
+        });
+      const hot = await Promise.all([lockBothHot("first", "second"), lockBothHot("second", "first")]);
+      assert.deepEqual(hot.sort(), ["first then second", "second then first"]);
+      assert.ok(tries >= 3, `one hot writer was rolled back and ran again (${tries} runs)`);
     } finally {
       await db.close();
       await scratch.drop();
