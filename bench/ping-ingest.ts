@@ -12,9 +12,13 @@
 //
 // --profile DIR: the Heartbeats processes run with --cpu-prof and write their profiles to DIR.
 //
-// Besides req/s, each row gives the server's CPU time per acknowledged request (all threads of
-// its processes, from /proc): a figure that moves far less with other work on the machine than
-// req/s does, and says what a ping costs next to a bare answer.
+// Besides req/s, each row gives where the machine's CPU went, per acknowledged request (from
+// /proc, every thread): the server's processes and their main threads (a Node.js process serves
+// HTTP on one thread: a main thread near 100 % busy is the ceiling of that process), the
+// database server (mysqld, which shares the machine in (c) and (d)), the load generator (this
+// process), and how busy the whole machine was. These move far less with other work on the
+// machine than req/s does, and they say why a ratio is what it is: at a given req/s the sum of
+// the per-request figures can not exceed the machine's cores.
 
 import { parseArgs } from "node:util";
 import fs from "node:fs";
@@ -22,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import net from "node:net";
 import autocannon from "autocannon";
 import { freePort, startProcess, stopProcess, waitReady, waitOutput, type Proc } from "../test/support/system.ts";
 import { api } from "../test/support/api.ts";
@@ -44,29 +49,88 @@ const only = new Set(values.only.split(",").map((s) => s.trim()));
 const profileDir = values.profile ? path.resolve(values.profile) : null;
 if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
 
-/** CPU time (user + system, every thread) a process has used so far, in µs; null off Linux. */
-function cpuMicros(pid: number | undefined): number | null {
+/** CPU time (user + system) from a /proc stat file, in µs; null where there is none (off Linux, process gone). */
+function statMicros(file: string): number | null {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const f = fs.readFileSync(file, "utf8").split(") ")[1]!.split(" ");
     return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime + stime, in clock ticks of 1/100 s
   } catch {
     return null;
   }
 }
+/** Every thread of a process. */
+const processCpu = (pid: number | undefined) => statMicros(`/proc/${pid}/stat`);
+/** Its main thread only: the one that runs JavaScript and serves HTTP. */
+const mainThreadCpu = (pid: number | undefined) => statMicros(`/proc/${pid}/task/${pid}/stat`);
 
-/** CPU µs per 2xx the given processes spent during `run` (the load generator's own CPU not included). */
-async function withCpu(pids: (number | undefined)[], run: () => Promise<Figures>): Promise<Figures> {
-  const before = pids.map(cpuMicros);
+/** The pids of the local servers by these process names (MariaDB, NATS), when they run on this machine. */
+function serverPids(...names: string[]): number[] {
+  const pids: number[] = [];
+  try {
+    for (const d of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (names.includes(fs.readFileSync(`/proc/${d}/comm`, "utf8").trim())) pids.push(Number(d));
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  } catch {
+    /* not Linux */
+  }
+  return pids;
+}
+const MARIADB = ["mariadbd", "mysqld"];
+const NATS = ["nats-server"];
+
+/** The whole machine's CPU: busy and total µs summed over every core, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0); // user … steal (guest is counted in user)
+    const idle = f[3]! + f[4]!; // idle + iowait
+    return { busy: ((total - idle) * 1e6) / 100, total: (total * 1e6) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+interface Cpu {
+  /** µs per 2xx: the server's processes (every thread), their main threads, the database and broker servers, the load generator */
+  server: number;
+  main: number;
+  database: number | null;
+  generator: number;
+  /** the busiest main thread's share of the run's wall time, and the machine's, in % of one core / of all cores */
+  mainBusy: number;
+  machineBusy: number | null;
+}
+
+/** Where the CPU went while `run` ran, per 2xx (see the header). */
+async function withCpu(pids: (number | undefined)[], run: () => Promise<Figures>, servers: number[] = []): Promise<Figures> {
+  const serversCpu = () => (servers.length ? servers.map(processCpu).reduce<number | null>((a, c) => (a === null || c === null ? null : a + c), 0) : null);
+  const sample = () => ({ all: pids.map(processCpu), main: pids.map(mainThreadCpu), db: serversCpu(), self: process.cpuUsage(), machine: machineCpu(), at: performance.now() });
+  const before = sample();
   const f = await run();
-  const after = pids.map(cpuMicros);
-  if (before.some((c) => c === null) || after.some((c) => c === null) || !f.ok) return f;
-  const used = after.reduce<number>((s, c, i) => s + (c as number) - (before[i] as number), 0);
-  return { ...f, cpuPerOk: used / f.ok };
+  const after = sample();
+  if (!f.ok || [...before.all, ...after.all, ...before.main, ...after.main].some((c) => c === null)) return f;
+  const spent = (b: (number | null)[], a: (number | null)[]) => a.map((c, i) => (c as number) - (b[i] as number));
+  const mains = spent(before.main, after.main);
+  const wallUs = (after.at - before.at) * 1000;
+  const selfUs = after.self.user + after.self.system - before.self.user - before.self.system;
+  const cpu: Cpu = {
+    server: spent(before.all, after.all).reduce((a, b) => a + b, 0) / f.ok,
+    main: mains.reduce((a, b) => a + b, 0) / f.ok,
+    database: before.db !== null && after.db !== null ? (after.db - before.db) / f.ok : null,
+    generator: selfUs / f.ok,
+    mainBusy: (100 * Math.max(...mains)) / wallUs,
+    machineBusy: before.machine && after.machine ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total) : null,
+  };
+  return { ...f, cpu };
 }
 
 interface Figures {
-  /** server CPU µs per acknowledged request (every thread of the server's processes) */
-  cpuPerOk?: number;
+  cpu?: Cpu;
   name: string;
   rps: number;
   p50: number;
@@ -127,7 +191,7 @@ async function countPings(dbUrl: string): Promise<number> {
 }
 
 /** Starts the processes, creates the monitors, measures the baseline then /ping/CODE, stops, counts. */
-async function target(name: string, dbUrl: string, procs: (port: number, profile: boolean) => Promise<Proc[]>): Promise<Row> {
+async function target(name: string, dbUrl: string, procs: (port: number, profile: boolean) => Promise<Proc[]>, servers: number[] = []): Promise<Row> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let started = await procs(port, false);
@@ -146,7 +210,7 @@ async function target(name: string, dbUrl: string, procs: (port: number, profile
       bareFig = await measureBare();
     }
     let i = 0;
-    figures = await withCpu(started.map((p) => p.child.pid), () => load(name, [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }], base));
+    figures = await withCpu(started.map((p) => p.child.pid), () => load(name, [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }], base), servers);
   } finally {
     for (const p of started) await stopProcess(p);
   }
@@ -158,6 +222,35 @@ async function target(name: string, dbUrl: string, procs: (port: number, profile
   // Against the baseline measured around it: other work on the machine changes between runs.
   const bareRps = (bareFig.rps + bareAfter.rps) / 2;
   return { ...figures, bare: bareRps, ratio: figures.rps / bareRps, stored, sound };
+}
+
+/**
+ * What one message to another process on this machine costs its sender: a 2 KB write on
+ * loopback TCP to a peer that sleeps between messages (as mysqld and nats-server do between a
+ * batch's statements). The kernel wakes the peer in the sender's write, so the sender pays it:
+ * every round trip of (c) and (d) pays this on both sides.
+ */
+async function messageCost(): Promise<{ p50: number; p90: number; mean: number }> {
+  const port = await freePort();
+  const peer = spawn(process.execPath, ["-e", `require("node:net").createServer((s) => s.on("data", () => {})).listen(${port}, "127.0.0.1", () => console.log("up"))`], { stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    await new Promise((resolve) => peer.stdout!.once("data", resolve));
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const chunk = Buffer.alloc(2048, 1);
+    const took: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      const t = process.hrtime.bigint();
+      socket.write(chunk);
+      took.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+    socket.destroy();
+    took.sort((a, b) => a - b);
+    return { p50: took[1000]!, p90: took[1800]!, mean: took.reduce((a, b) => a + b, 0) / took.length };
+  } finally {
+    peer.kill();
+  }
 }
 
 const rows: Row[] = [];
@@ -179,7 +272,7 @@ try {
     cleanups.push(db.drop);
     rows.push(await target("(c) one process, MariaDB", db.url, async (port, prof) => [
       startProcess("heartbeats", { ...common, ...profiled(prof, "c"), PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db.url }),
-    ]));
+    ], serverPids(...MARIADB)));
   }
   if (only.has("d") && !unreachable) {
     const db = await scratchDatabase();
@@ -192,28 +285,42 @@ try {
       const front = startProcess("front", { ...env, ...profiled(prof, "d-front"), SERVICES: "gateway", PORT: String(port), HOST: "127.0.0.1", NODE_ID: `front-${ns}`, LOG_LEVEL: "info" });
       await waitOutput(front, new RegExp(`Node 'back-${ns}' connected`), 60_000);
       return [front, back];
-    }));
+    }, serverPids(...MARIADB, ...NATS)));
   }
 } finally {
   bare.kill();
   for (const c of cleanups) await c().catch(() => undefined);
 }
+const message = await messageCost();
 
 const bareMean = bareRuns.reduce((s, r) => s + r.rps, 0) / Math.max(1, bareRuns.length);
 console.log(`\n${seconds} s per run, ${connections} connections, ${monitorCount} monitors, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-const cpu = (f: Figures) => (f.cpuPerOk === undefined ? "" : f.cpuPerOk.toFixed(1));
-const bareCpu = bareRuns.filter((r) => r.cpuPerOk !== undefined);
-const bareCpuMean = bareCpu.length ? bareCpu.reduce((s, r) => s + r.cpuPerOk!, 0) / bareCpu.length : undefined;
-console.log("| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | server CPU µs per 2xx | stored pings | stored == 2xx |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | ${bareCpuMean?.toFixed(1) ?? ""} | | |`);
+const us = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toFixed(1));
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v.toFixed(0)} %`);
+const bareCpu = bareRuns.filter((r) => r.cpu).map((r) => r.cpu!);
+const meanOf = (pick: (c: Cpu) => number | null) => (bareCpu.length ? bareCpu.reduce((s, c) => s + (pick(c) ?? 0), 0) / bareCpu.length : undefined);
+console.log("| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | stored pings | stored == 2xx |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | | |`);
 for (const r of rows) {
   const check = r.sound ? `yes (+${r.stored - r.ok} in flight at the stop)` : "NO: LOST PINGS";
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${cpu(r)} | ${r.stored} | ${check} |`);
+  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.stored} | ${check} |`);
 }
+console.log("\nWhere the CPU went, µs per 2xx (a main thread near 100 % busy, or a machine near 100 %, is the ceiling):\n");
+console.log("| target | server, every thread | server main threads | MariaDB (+ NATS in d) | load generator | sum | busiest main thread | machine |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+const sum = (c: Cpu) => c.server + (c.database ?? 0) + c.generator;
+if (bareCpu.length) {
+  console.log(`| (a) bare node:http (mean of ${bareCpu.length}) | ${us(meanOf((c) => c.server))} | ${us(meanOf((c) => c.main))} | | ${us(meanOf((c) => c.generator))} | ${us(meanOf(sum))} | ${pct(meanOf((c) => c.mainBusy))} | ${pct(meanOf((c) => c.machineBusy))} |`);
+}
+for (const r of rows) {
+  if (!r.cpu) continue;
+  console.log(`| ${r.name} | ${us(r.cpu.server)} | ${us(r.cpu.main)} | ${us(r.cpu.database)} | ${us(r.cpu.generator)} | ${us(sum(r.cpu))} | ${pct(r.cpu.mainBusy)} | ${pct(r.cpu.machineBusy)} |`);
+}
+console.log(`\nOne 2 KB message to a sleeping process on this machine (loopback TCP) costs its sender ${message.p50.toFixed(1)} µs p50, ${message.p90.toFixed(1)} µs p90, ${message.mean.toFixed(1)} µs mean.`);
 fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
 fs.writeFileSync(
   path.join(import.meta.dirname, "results", "ping-ingest.json"),
-  JSON.stringify({ seconds, connections, monitors: monitorCount, cores: os.cpus().length, loadavg: os.loadavg(), bare: bareRuns, results: rows }, null, 2),
+  JSON.stringify({ seconds, connections, monitors: monitorCount, cores: os.cpus().length, loadavg: os.loadavg(), bare: bareRuns, results: rows, messageCostMicros: message }, null, 2),
 );
 if (rows.some((r) => !r.sound)) process.exitCode = 1;
