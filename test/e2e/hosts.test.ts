@@ -36,7 +36,8 @@ describe("hosts over SSH", { skip }, () => {
       COLLECTOR_CONCURRENCY: "20",
       // Generous: on a loaded CI machine 20 handshakes at once can take seconds; "down" is a refused port, not a timeout.
       SSH_CONNECT_TIMEOUT: "10",
-      SSH_COMMAND_TIMEOUT: "10",
+      // One collection took 10.3 s in a full CI run (one CPU sample of 1 s among 20 polls at once).
+      SSH_COMMAND_TIMEOUT: "30",
     };
     proc = startProcess("hosts", env);
     await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
