@@ -18,7 +18,7 @@ import { CheckerShare } from "../core/checker-share.ts";
 import { scanMonitors } from "../core/db/scan.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
 import { ClockWatch, type ClockJump } from "../core/clock-jump.ts";
-import { chunked, placeholders } from "../core/db/connect.ts";
+import { chunked, placeholders, selectForUpdate } from "../core/db/connect.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -204,11 +204,8 @@ export default function checkerService({ config, db, clock }: ServiceDeps): Serv
     const outcome = await db.hotWrite(async (tx) => {
       // The rows stay locked until commit (FOR UPDATE on MariaDB, the write lock on SQLite):
       // a ping or another checker that gets there first is seen here, or waits and then sees
-      // the new status — so each change flips once. Locked in id order, as ingest does.
-      const rows: MonitorRow[] = [];
-      for (const part of chunked([...ids].sort((a, b) => a - b), tx.maxParams)) {
-        rows.push(...(await tx.select<MonitorRow>(`SELECT ${CHECK_COLUMNS} FROM monitors WHERE id IN (${placeholders(part.length)}) ORDER BY id${db.forUpdate}`, part)));
-      }
+      // the new status — so each change flips once.
+      const rows = await selectForUpdate<MonitorRow>(tx, "monitors", CHECK_COLUMNS, "id", ids);
       // The flip's time is taken under the lock, not when the batch was queued: what is due is
       // decided on the state as it is now, and the time stored is when that was decided.
       const now = clock.now();

@@ -37,11 +37,12 @@ export interface Database {
   /** " FOR UPDATE" on MySQL/MariaDB, "" on SQLite */
   readonly forUpdate: string;
   /**
-   * A write transaction for hot paths (the ping batch), without the ORM on its statements.
-   * SQLite (a file): the statements run on the main thread on a connection of Node's own
-   * node:sqlite, in the same queue as write() — no hop to a worker thread per statement, the
-   * whole transaction is one turn of the event loop; COMMIT still waits for fsync
-   * (synchronous=FULL), so a committed batch survives a power cut. MySQL/MariaDB: a sequelize
+   * A write transaction for hot paths (the ping batch, the checker's flips), without the ORM on
+   * its statements. SQLite (a file): the statements run on the main thread on a connection of
+   * Node's own node:sqlite, in the same queue as write() — no hop to a worker thread per
+   * statement, the whole transaction is one turn of the event loop; the queue moves on at
+   * COMMIT, and the promise resolves only after an fdatasync of the WAL that began after that
+   * commit (synchronous=FULL's guarantee: an answered batch survives a power cut). MySQL/MariaDB: a sequelize
    * transaction whose statements go straight to its mysql2 connection, run again if InnoDB
    * rolled it back to break a deadlock (as write()), so `fn` must not have effects outside it.
    */
@@ -73,6 +74,19 @@ export interface HotTransaction {
   updateRows(table: string, key: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void>;
   /** the most values one statement should carry */
   readonly maxParams: number;
+}
+
+/**
+ * The rows of `table` whose `key` is in `ids`, locked until the transaction ends (FOR UPDATE on
+ * MariaDB; SQLite's write lock covers the whole file). Locked in key order, so that two writers
+ * taking overlapping sets (ingest replicas, checkers) never deadlock on each other.
+ */
+export async function selectForUpdate<T>(tx: HotTransaction, table: string, columns: string, key: string, ids: readonly number[]): Promise<T[]> {
+  const rows: T[] = [];
+  for (const part of chunked([...ids].sort((a, b) => a - b), tx.maxParams)) {
+    rows.push(...(await tx.select<T>(`SELECT ${columns} FROM ${table} WHERE ${key} IN (${placeholders(part.length)}) ORDER BY ${key}${tx.db.forUpdate}`, part)));
+  }
+  return rows;
 }
 
 /** Many rows' UPDATE in one statement, portable to SQLite and MariaDB: a CASE per column. */
