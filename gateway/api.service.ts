@@ -2,7 +2,7 @@
 // decision about monitors and pings is made by the services it calls.
 
 import fs from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceSchema, type ServiceBroker, type Logger, type ActionEndpoint } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { Config } from "../core/config.ts";
@@ -50,6 +50,8 @@ const ADMIN_ONLY = /^\/?(channel|users|keys|hosts(\/:id)?$)/;
 /** What no API key may touch, whatever its scope: people's accounts and the keys themselves. */
 const PEOPLE_ONLY = /^\/?(users|keys)/;
 const SESSION_MAX_AGE_S = 7 * 86_400;
+/** How long an idle client connection stays open: longer than the usual proxy's 60 s. */
+const KEEP_ALIVE_MS = 65_000;
 const REALM = 'Basic realm="heartbeats", charset="UTF-8"';
 
 /**
@@ -642,7 +644,14 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       },
     },
 
-    created(this: { broker: ServiceBroker; logger: Logger; _trackedContexts?: unknown[] }) {
+    created(this: { broker: ServiceBroker; logger: Logger; server?: Server; _trackedContexts?: unknown[] }) {
+      if (this.server) {
+        // Node's 5 s keep-alive lets an idle connection close just as a client reuses it: the
+        // ping is lost with a reset, and a proxy in front (60 s idle is usual) answers 502. So
+        // idle connections are kept longer than such proxies keep theirs; clients read the hint.
+        this.server.keepAliveTimeout = KEEP_ALIVE_MS;
+        this.server.headersTimeout = KEEP_ALIVE_MS + 1000;
+      }
       const broker = this.broker;
       const logger = this.logger;
       log = logger;

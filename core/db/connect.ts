@@ -158,6 +158,12 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
       // FOUND_ROWS: an UPDATE reports the rows it matched, so a guard that matched counts as taken.
       dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, connectTimeout: 10_000, flags: "+FOUND_ROWS" },
+      // READ COMMITTED on every connection. Writers that depend on what they read lock it
+      // (selectForUpdate, claims' guarded UPDATEs), so no snapshot is needed; and a multi-row
+      // UPDATE, which InnoDB runs as a full scan on a small table, then passes over rows another
+      // transaction holds instead of waiting for them. At REPEATABLE READ two ping batches on
+      // different monitors deadlocked on every try (seen with 20 and 100 monitors under load).
+      hooks: { afterConnect: (conn) => readCommitted(conn as MysqlDriverConn) },
     });
   }
 
@@ -457,6 +463,10 @@ function isDeadlock(err: unknown): boolean {
   const e = err as { parent?: { errno?: number; code?: string }; original?: { errno?: number }; errno?: number; code?: string };
   const errno = e?.parent?.errno ?? e?.original?.errno ?? e?.errno;
   return errno === 1213 || e?.parent?.code === "ER_LOCK_DEADLOCK" || e?.code === "ER_LOCK_DEADLOCK";
+}
+
+function readCommitted(conn: MysqlDriverConn): Promise<void> {
+  return new Promise((resolve, reject) => conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], (err) => (err ? reject(err) : resolve())));
 }
 
 /** A sequelize transaction's statements sent straight to its mysql2 connection. */

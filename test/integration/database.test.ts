@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, parseDatabaseUrl, type Database } from "../../core/db/connect.ts";
+import { openDatabase, parseDatabaseUrl, selectForUpdate, type Database } from "../../core/db/connect.ts";
 import { migrate, MIGRATION_NAMES } from "../../core/db/migrate.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
 
@@ -179,6 +179,42 @@ describe("MariaDB", { skip }, () => {
       await db.change(`INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${row("a", "aBcDe")}, ${row("b", "AbCdE")}`);
       assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["aBcDe"]), [{ name: "a" }]);
       assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["abcde"]), []);
+    } finally {
+      await db.close();
+      await scratch.drop();
+    }
+  });
+
+  test("MariaDB: hot writes on different monitors never wait on each other, however few monitors there are", async () => {
+    const scratch = await scratchDatabase();
+    const db = await openDatabase(scratch.url);
+    try {
+      await migrate(db);
+      const row = (i: number) => `('m${i}', 'code-${i}', 'interval', 'UTC', 'up', 0, 0, 0, 0)`;
+      await db.change(`INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${Array.from({ length: 12 }, (_, i) => row(i)).join(", ")}`);
+      const ids = (await db.select<{ id: number }>("SELECT id FROM monitors ORDER BY id")).map((r) => Number(r.id));
+      // Two ping batches, as ingest writes them with two in flight: each locks its own monitors,
+      // then updates them in one statement. On a table this small InnoDB scans every row for that
+      // UPDATE; at REPEATABLE READ it would wait for the other batch's rows and the two deadlock.
+      let tries = 0;
+      let locked = 0;
+      const bothLocked = new Promise<void>((resolve) => {
+        const check = setInterval(() => locked >= 2 && (clearInterval(check), resolve()), 5);
+      });
+      const batch = (mine: number[]) =>
+        db.hotWrite(async (tx) => {
+          tries++;
+          await selectForUpdate(tx, "monitors", "id, ping_count", "id", mine);
+          locked++;
+          await Promise.race([bothLocked, new Promise((r) => setTimeout(r, 2000))]);
+          await tx.updateRows("monitors", "id", ["ping_count"], mine.map((id) => [id, 1]));
+          return mine.length;
+        });
+      const odd = ids.filter((_, i) => i % 2 === 1);
+      const even = ids.filter((_, i) => i % 2 === 0);
+      assert.deepEqual(await Promise.all([batch(odd), batch(even)]), [6, 6]);
+      assert.equal(tries, 2, "neither batch was rolled back and run again");
+      assert.deepEqual(await db.select("SELECT DISTINCT ping_count FROM monitors"), [{ ping_count: 1 }]);
     } finally {
       await db.close();
       await scratch.drop();
