@@ -61,14 +61,16 @@ test("the form saves run limits, the detail page states them and charts real run
     [120, 2.5, 10, 3, 2],
   );
 
-  // Real runs of about 100, 300 and 600 ms: three bars in the runs chart, drawn live.
+  // Real runs of about 0.2, 1 and 2.5 s: three bars in the runs chart, drawn live. (A run is
+  // timed between the server's receipt of its two pings, so a loaded machine adds to each one
+  // what a ping takes to arrive: steps of 100 ms came out in the wrong order in a full CI run.)
   await page.waitForURL(`**/monitors/${created.id}`);
   const limits = await page.getByTestId("detail-run-limits").innerText();
   assert.match(limits, /max run 2 min/);
   assert.match(limits, /slow over 2\.5× the median of 10 runs/);
   assert.match(limits, /down after 3 failures in a row/);
   assert.match(limits, /up after 2 successes in a row/);
-  for (const ms of [100, 300, 600]) {
+  for (const ms of [200, 1000, 2500]) {
     await ping(created.code, "/start");
     await new Promise((r) => setTimeout(r, ms));
     await ping(created.code);

@@ -18,6 +18,8 @@ export interface PingLoadOptions {
 
 export interface PingLoadResult {
   offered: number;
+  /** when the load began (epoch ms): elapsed times count from here */
+  startedAt: number;
   acknowledged: number;
   /** acknowledged pings per code */
   acked: Map<string, number>;
@@ -27,25 +29,26 @@ export interface PingLoadResult {
   retryAfter: number;
   /** latency of each acknowledged ping, ms, in the order they came */
   latencies: number[];
-  /** [elapsed ms, status or error] of every answer, for timelines */
-  answers: [number, string][];
+  /** [elapsed ms at the answer, status or error, elapsed ms when it was sent] of every answer, for timelines */
+  answers: [number, string, number][];
   durationMs: number;
 }
 
 export async function runPingLoad(opts: PingLoadOptions): Promise<PingLoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const r: PingLoadResult = { offered: 0, acknowledged: 0, acked: new Map(), refused: {}, retryAfter: 0, latencies: [], answers: [], durationMs: 0 };
+  const r: PingLoadResult = { startedAt: Date.now(), offered: 0, acknowledged: 0, acked: new Map(), refused: {}, retryAfter: 0, latencies: [], answers: [], durationMs: 0 };
   const max = opts.maxOutstanding ?? 1000;
   let outstanding = 0;
-  const t0 = Date.now();
-  const refuse = (why: string) => {
+  const t0 = r.startedAt;
+  const refuse = (why: string, sentAt: number) => {
     r.refused[why] = (r.refused[why] ?? 0) + 1;
-    r.answers.push([Date.now() - t0, why]);
+    r.answers.push([Date.now() - t0, why, sentAt]);
   };
   const ping = (code: string) => {
     r.offered++;
     outstanding++;
     const sent = performance.now();
+    const sentAt = Date.now() - t0;
     const req = http.request(`${opts.base}/ping/${code}`, { method: "POST", agent, timeout: 30_000 }, (res) => {
       res.resume();
       res.on("end", () => {
@@ -55,17 +58,17 @@ export async function runPingLoad(opts: PingLoadOptions): Promise<PingLoadResult
           r.acknowledged++;
           r.acked.set(code, (r.acked.get(code) ?? 0) + 1);
           r.latencies.push(performance.now() - sent);
-          r.answers.push([Date.now() - t0, String(status)]);
+          r.answers.push([Date.now() - t0, String(status), sentAt]);
         } else {
           if (res.headers["retry-after"]) r.retryAfter++;
-          refuse(String(status));
+          refuse(String(status), sentAt);
         }
       });
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", (err) => {
       outstanding--;
-      refuse(err.message);
+      refuse(err.message, sentAt);
     });
     req.end();
   };
@@ -83,7 +86,7 @@ export async function runPingLoad(opts: PingLoadOptions): Promise<PingLoadResult
         scheduled++;
         if (outstanding > max) {
           r.offered++;
-          refuse("backlog");
+          refuse("backlog", elapsed);
           continue;
         }
         const code = opts.next(elapsed);

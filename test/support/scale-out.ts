@@ -89,7 +89,8 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
     const notifiers = [start("notifier-1", "notifier"), start("notifier-2", "notifier")];
     await waitReady(`${base}/readyz`, procs, 90_000);
     for (const i of ingest) await waitOutput(gateway, new RegExp(`Node '${i.name}-${ns}' connected`), 60_000);
-    const both = /monitors shared by 2 checkers/;
+    // Each checker says so when it sees the other join, or at its start if the other came first.
+    const both = /monitors shared by 2 checkers|\(2 checkers live\)/;
     for (const c of checkers) await waitOutput(c, both, 60_000);
     for (const n of notifiers) await waitOutput(n, /Service 'notifier' started/, 60_000);
     log(`8 processes up: ${procs.map((p) => p.name).join(", ")}`);
