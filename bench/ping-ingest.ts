@@ -3,12 +3,16 @@
 //   (b) embedded: every service in one process, SQLite;
 //   (c) every service in one process, MariaDB;
 //   (d) gateway and ingest in separate processes over NATS, MariaDB.
+// And the floor under (b) and (c), the same way: (b0) and (c0) are node:http doing only the
+// durable write of each ping — its row and its monitor's row, group-committed through
+// Heartbeats' database layer — and nothing else (bench/ingest-floor.ts). No implementation of
+// a durably stored ping can beat its floor's ratio; (b) and (c) say how close Heartbeats gets.
 // The baseline is measured for half a run right before and half a run right after each set-up's
 // run, and each ratio is against the mean of those two (other work on the machine moves both alike). Afterwards the stored pings are counted: every 2xx must
 // be a stored ping.
 //
 //   node bench/ping-ingest.ts [--seconds 10] [--connections 100] [--monitors 10000]
-//                             [--only b,c,d] [--profile DIR]
+//                             [--only b0,b,c0,c,d] [--profile DIR]
 //
 // --profile DIR: the Heartbeats processes run with --cpu-prof and write their profiles to DIR.
 //
@@ -38,7 +42,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "100" },
     monitors: { type: "string", default: "10000" },
-    only: { type: "string", default: "b,c,d" },
+    only: { type: "string", default: "b0,b,c0,c,d" },
     profile: { type: "string" },
   },
 });
@@ -191,15 +195,16 @@ async function countPings(dbUrl: string): Promise<number> {
 }
 
 /** Starts the processes, creates the monitors, measures the baseline then /ping/CODE, stops, counts. */
-async function target(name: string, dbUrl: string, procs: (port: number, profile: boolean) => Promise<Proc[]>, servers: number[] = []): Promise<Row> {
+async function target(name: string, dbUrl: string, procs: (port: number, profile: boolean) => Promise<Proc[]>, servers: number[] = [], floor = false): Promise<Row> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let started = await procs(port, false);
   let figures: Figures;
   let bareFig: Figures;
   try {
-    await waitReady(`${base}/readyz`, started, 60_000);
-    const codes = await createMonitors(base);
+    await waitReady(`${base}/readyz`, started, 120_000);
+    // The floor server makes its monitors itself, with codes it can be told.
+    const codes = floor ? Array.from({ length: monitorCount }, (_, i) => `floor-${i}`) : await createMonitors(base);
     if (profileDir) {
       // The profile should show the pings, not the set-up nor the idle baseline run: start again, profiled.
       for (const p of started) await stopProcess(p);
@@ -256,6 +261,15 @@ async function messageCost(): Promise<{ p50: number; p90: number; mean: number }
 const rows: Row[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 try {
+  const floorServer = (dbUrl: string) => async (port: number) => [
+    startProcess("floor", {}, "bench/ingest-floor.ts", ["--port", String(port), "--database", dbUrl, "--monitors", String(monitorCount)]),
+  ];
+  if (only.has("b0")) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-"));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const dbUrl = `sqlite:${path.join(dir, "floor.sqlite")}`;
+    rows.push(await target("(b0) floor: node:http + the SQLite write", dbUrl, floorServer(dbUrl), [], true));
+  }
   if (only.has("b")) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-"));
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -264,9 +278,14 @@ try {
       startProcess("heartbeats", { ...common, ...profiled(prof, "b"), PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: dbUrl }),
     ]));
   }
-  const wantsMaria = only.has("c") || only.has("d");
+  const wantsMaria = only.has("c0") || only.has("c") || only.has("d");
   const unreachable = wantsMaria ? await needs(only.has("d") ? ["mariadb", "nats"] : ["mariadb"]) : undefined;
-  if (unreachable) console.error(`skipping (c) and (d): ${unreachable}`);
+  if (unreachable) console.error(`skipping (c0), (c) and (d): ${unreachable}`);
+  if (only.has("c0") && !unreachable) {
+    const db = await scratchDatabase();
+    cleanups.push(db.drop);
+    rows.push(await target("(c0) floor: node:http + the MariaDB write", db.url, floorServer(db.url), serverPids(...MARIADB), true));
+  }
   if (only.has("c") && !unreachable) {
     const db = await scratchDatabase();
     cleanups.push(db.drop);
@@ -305,6 +324,11 @@ console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFi
 for (const r of rows) {
   const check = r.sound ? `yes (+${r.stored - r.ok} in flight at the stop)` : "NO: LOST PINGS";
   console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.stored} | ${check} |`);
+}
+for (const [floor, own] of [["(b0)", "(b)"], ["(c0)", "(c)"]]) {
+  const f = rows.find((r) => r.name.startsWith(floor));
+  const h = rows.find((r) => r.name.startsWith(own));
+  if (f && h) console.log(`\n${own} serves ${(h.rps / f.rps).toFixed(2)}× the pings/s of its floor ${floor}, and the floor ${f.ratio.toFixed(2)}× bare node:http: storing a ping and its monitor's state durably on this database costs that much here before anything else is done.`);
 }
 console.log("\nWhere the CPU went, µs per 2xx (a main thread near 100 % busy, or a machine near 100 %, is the ceiling):\n");
 console.log("| target | server, every thread | server main threads | MariaDB (+ NATS in d) | load generator | sum | busiest main thread | machine |");

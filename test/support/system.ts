@@ -26,8 +26,9 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function startProcess(name: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/start.ts")], {
+/** Heartbeats (bin/start.ts), or another script of the project with its arguments. */
+export function startProcess(name: string, env: Record<string, string>, script = "bin/start.ts", args: string[] = []): Proc {
+  const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
     cwd: ROOT,
     // DASHBOARD_BUILD=off: the suites that need the dashboard build it once themselves.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", DASHBOARD_BUILD: "off", ...env },
