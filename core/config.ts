@@ -63,6 +63,8 @@ export interface Config {
     concurrency: number;
     connectTimeoutMs: number;
     commandTimeoutMs: number;
+    /** "Check now" may wait out a poll in flight and then poll: two polls' time-outs, and a margin */
+    checkNowTimeoutMs: number;
     /** how long host metrics samples are kept */
     retentionMs: number;
   };
@@ -213,12 +215,19 @@ export function loadConfig(env: Env = process.env): Config {
     autoProvision: bool(env, "AUTO_PROVISION", false)
       ? { periodSeconds: int(env, "AUTO_PROVISION_PERIOD", 86_400, 1, 365 * 86_400), graceSeconds: int(env, "AUTO_PROVISION_GRACE", 3600, 0, 365 * 86_400) }
       : null,
-    collector: {
-      concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
-      connectTimeoutMs: int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000,
-      commandTimeoutMs: int(env, "SSH_COMMAND_TIMEOUT", 20, 1, 600) * 1000,
-      retentionMs: int(env, "HOST_METRICS_RETENTION_DAYS", 7, 1, 3650) * 86_400_000,
-    },
+    collector: collectorConfig(env),
+  };
+}
+
+function collectorConfig(env: Env): Config["collector"] {
+  const connectTimeoutMs = int(env, "SSH_CONNECT_TIMEOUT", 10, 1, 300) * 1000;
+  const commandTimeoutMs = int(env, "SSH_COMMAND_TIMEOUT", 20, 1, 600) * 1000;
+  return {
+    concurrency: int(env, "COLLECTOR_CONCURRENCY", 20, 1, 1000),
+    connectTimeoutMs,
+    commandTimeoutMs,
+    checkNowTimeoutMs: 2 * (connectTimeoutMs + commandTimeoutMs) + 5000,
+    retentionMs: int(env, "HOST_METRICS_RETENTION_DAYS", 7, 1, 3650) * 86_400_000,
   };
 }
 

@@ -331,7 +331,9 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
       logRequestParams: null,
       logResponseData: null,
       log4XXResponses: false,
-      httpServerTimeout: 30_000,
+      // An answer may take as long as the longest action behind a route ("check now" on a slow
+      // host); a socket idle longer than that is closed.
+      httpServerTimeout: Math.max(30_000, config.collector.checkNowTimeoutMs + 5000),
       // The built dashboard, for whatever no route claims; see send404 for the app's deep links.
       assets: { folder: DASHBOARD_DIR, options: staticOptions },
 

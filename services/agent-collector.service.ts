@@ -173,7 +173,7 @@ export default function agentCollectorService({ config, db, clock, secrets: box 
         // Waiting out a poll in flight and then polling can take two polls' time-outs, more than
         // the broker's 15 s request time-out: without its own, a slow host's check ended in a 503.
         // (Moleculer's timeout middleware reads an action's `timeout`; its types do not list it.)
-        ...{ timeout: 2 * (connectTimeoutMs + commandTimeoutMs) + 5000 },
+        ...{ timeout: config.collector.checkNowTimeoutMs },
         params: { id: { type: "number", convert: true, integer: true, positive: true } },
         async handler(ctx: Context<{ id: number }>) {
           const [exists] = await db.select<{ id: number }>("SELECT id FROM hosts WHERE id = ?", [ctx.params.id]);

@@ -126,4 +126,29 @@ describe("size limits on every route", () => {
     assert.equal((await a.call("GET", `/api/v1/monitors/${ids.id}`)).status, 200);
     assert.equal(proc.child.exitCode, null, "the server is alive");
   });
+
+  test("an idle connection stays open past Node's 5 s and says for how long: a ping on it is not reset", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ping = () =>
+      new Promise<{ status: number; keepAlive: string | undefined; reused: boolean }>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, method: "POST", path: `/ping/${ids.code}`, agent, headers: { authorization: basic(...admin) } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode!, keepAlive: res.headers["keep-alive"] as string | undefined, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      const first = await ping();
+      assert.equal(first.status, 200);
+      assert.equal(first.keepAlive, "timeout=65", "longer than the 60 s a proxy in front usually keeps an idle connection");
+      // With Node's 5 s the server would have closed it (and the client, told 5 s, dropped it at 4 s).
+      await new Promise((r) => setTimeout(r, 6000));
+      const second = await ping();
+      assert.equal(second.status, 200);
+      assert.ok(second.reused, "the second ping went over the same connection");
+    } finally {
+      agent.destroy();
+    }
+  });
 });

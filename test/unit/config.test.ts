@@ -60,10 +60,11 @@ test("notifier settings: retry policy in seconds, private webhooks, plugins", ()
 test("dashboard build and collector settings", () => {
   const d = loadConfig({});
   assert.equal(d.dashboardBuild, "auto");
-  assert.deepEqual(d.collector, { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000, retentionMs: 7 * 86_400_000 });
+  // "Check now": two polls' time-outs (one waited out, one its own) and 5 s.
+  assert.deepEqual(d.collector, { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000, checkNowTimeoutMs: 65_000, retentionMs: 7 * 86_400_000 });
   const c = loadConfig({ DASHBOARD_BUILD: "off", COLLECTOR_CONCURRENCY: "5", SSH_CONNECT_TIMEOUT: "2", SSH_COMMAND_TIMEOUT: "9", HOST_METRICS_RETENTION_DAYS: "30" });
   assert.equal(c.dashboardBuild, "off");
-  assert.deepEqual(c.collector, { concurrency: 5, connectTimeoutMs: 2_000, commandTimeoutMs: 9_000, retentionMs: 30 * 86_400_000 });
+  assert.deepEqual(c.collector, { concurrency: 5, connectTimeoutMs: 2_000, commandTimeoutMs: 9_000, checkNowTimeoutMs: 27_000, retentionMs: 30 * 86_400_000 });
   assert.throws(() => loadConfig({ DASHBOARD_BUILD: "sometimes" }), /DASHBOARD_BUILD must be one of auto, off/);
   assert.throws(() => loadConfig({ COLLECTOR_CONCURRENCY: "0" }), /COLLECTOR_CONCURRENCY must be between/);
 });
