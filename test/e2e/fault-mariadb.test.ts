@@ -51,7 +51,12 @@ test("MariaDB killed and restarted under 500 pings/s: 503 + Retry-After meanwhil
     const pings = await lostPings(sql, codes, load.acked);
     t.diagnostic(`stored ${pings.stored} pings for ${load.acknowledged} acknowledged`);
     assert.deepEqual(pings.lost, [], "every acknowledged ping is stored");
-    assert.equal(pings.surplus, 0, "and only those: a refused ping left nothing behind");
+    // A batch whose COMMIT reached MariaDB just before SIGKILL is stored, yet its answer was
+    // lost with the connection: those pings were refused (503), and the job's retry stores it
+    // again. Only pings in flight at the kill may be such; any other refused ping leaves nothing.
+    const inFlightAtKill = load.answers.filter(([, s, sentAt]) => s !== "200" && sentAt >= 5000 && sentAt <= 6100).length;
+    t.diagnostic(`${pings.surplus} stored of the ${inFlightAtKill} refused that were in flight when MariaDB was killed`);
+    assert.ok(pings.surplus <= inFlightAtKill, `${pings.surplus} refused pings were stored, but only ${inFlightAtKill} were in flight at the kill`);
     await victimAlertedOnce(a, sql, rx, victimId);
     await sql.end();
     assert.equal(proc.child.exitCode, null, "the process never died");
