@@ -73,8 +73,10 @@ export default function ingestService({ config, db, clock }: ServiceDeps): Servi
 
   // Batches in flight at once. MariaDB: two, so that one batch's statements are on the wire while
   // the other commits (bench (c): 8,011 pings/s against 7,642 with one, 7,299 with three).
-  // Locking the rows in id order keeps them from deadlocking each other; InnoDB's deadlocks with
-  // other writers are retried by hotWrite. SQLite: one; its writer is single and CPU-bound on the
+  // Locking the rows in id order keeps them from deadlocking each other, and READ COMMITTED (set
+  // per connection in core/db/connect.ts) lets one batch's multi-row UPDATE, a full scan on a
+  // small table, pass over the other batch's locked rows; InnoDB's deadlocks with other writers
+  // are retried by hotWrite. SQLite: one; its writer is single and CPU-bound on the
   // main thread (two gave smaller batches and no more pings/s), and a second batch would only
   // stand between the checker's flips and the write lock.
   const depth = db.dialect === "mysql" ? 2 : 1;
