@@ -8,24 +8,37 @@ import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export function scheduleOf(row: Pick<MonitorRow, "schedule_kind" | "period_seconds" | "grace_seconds" | "cron_expression" | "timezone" | "deadline">): Schedule {
+type ScheduleColumns = "schedule_kind" | "period_seconds" | "grace_seconds" | "cron_expression" | "timezone" | "deadline";
+
+/** Rows read before migration 014 (no cron_dialect) are Debian cron's, as that migration makes them. */
+export function scheduleOf(row: Pick<MonitorRow, ScheduleColumns> & Partial<Pick<MonitorRow, "cron_dialect">>): Schedule {
   if (row.schedule_kind === "interval") {
     return { kind: "interval", periodSeconds: Number(row.period_seconds), graceSeconds: Number(row.grace_seconds) };
+  }
+  const deadline = row.deadline === "end-of-day" ? "end-of-day" : "grace";
+  if (row.schedule_kind === "oncalendar") {
+    const expressions = String(row.cron_expression).split("\n");
+    return { kind: "oncalendar", expressions, timezone: row.timezone, graceSeconds: Number(row.grace_seconds), deadline };
   }
   return {
     kind: "cron",
     expression: String(row.cron_expression),
     timezone: row.timezone,
+    dialect: row.cron_dialect === "kubernetes" ? "kubernetes" : "cron",
     graceSeconds: Number(row.grace_seconds),
-    deadline: row.deadline === "end-of-day" ? "end-of-day" : "grace",
+    deadline,
   };
 }
 
 /** Columns for a schedule; interval monitors keep the zone too, for alert times. */
 export function scheduleColumns(s: Schedule, defaultTimezone: string) {
-  return s.kind === "interval"
-    ? { schedule_kind: "interval", period_seconds: s.periodSeconds, grace_seconds: s.graceSeconds, cron_expression: null, timezone: defaultTimezone, deadline: "grace" }
-    : { schedule_kind: "cron", period_seconds: null, grace_seconds: s.graceSeconds, cron_expression: s.expression, timezone: s.timezone, deadline: s.deadline };
+  if (s.kind === "interval") {
+    return { schedule_kind: "interval", period_seconds: s.periodSeconds, grace_seconds: s.graceSeconds, cron_expression: null, cron_dialect: "cron", timezone: defaultTimezone, deadline: "grace" };
+  }
+  const calendar = { period_seconds: null, grace_seconds: s.graceSeconds, timezone: s.timezone, deadline: s.deadline };
+  return s.kind === "oncalendar"
+    ? { schedule_kind: "oncalendar", ...calendar, cron_expression: s.expressions.join("\n"), cron_dialect: "cron" }
+    : { schedule_kind: "cron", ...calendar, cron_expression: s.expression, cron_dialect: s.dialect };
 }
 
 type TrackedColumns = "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at" | "consecutive_failures" | "consecutive_successes";

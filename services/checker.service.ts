@@ -51,7 +51,7 @@ const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at, run_
 /** What check() reads under the lock: the state, and the schedule and limits a missed run is counted by. */
 const CHECK_COLUMNS = [
   COLUMNS, "status_changed_at", "consecutive_failures", "consecutive_successes",
-  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "timezone", "deadline", ...RUN_LIMIT_COLUMNS,
+  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "cron_dialect", "timezone", "deadline", ...RUN_LIMIT_COLUMNS,
 ].join(", ");
 /** What a full load reads: only what the next wake-up depends on. */
 const LOAD_COLUMNS = ["id", "status", "late_at", "down_at", "run_deadline_at"] as const;

@@ -42,7 +42,7 @@ export interface PingAccepted {
 
 const BATCH_COLUMNS = [
   "id", "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at",
-  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "timezone", "deadline",
+  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "cron_dialect", "timezone", "deadline",
   "run_deadline_at", "consecutive_failures", "consecutive_successes",
   "max_run_seconds", "slow_factor", "slow_window", "failure_threshold", "recovery_threshold",
 ].join(", ");

@@ -4,7 +4,7 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import { UniqueConstraintError, type Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { parseSchedule, preview, type FieldError } from "../core/schedule.ts";
+import { parseInstant, parseSchedule, preview, type FieldError } from "../core/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
 import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
 import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
@@ -385,18 +385,38 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
           periodSeconds: { type: "number", optional: true, convert: true },
           graceSeconds: { type: "number", optional: true, convert: true },
           expression: { type: "string", optional: true, max: 200 },
+          // OnCalendar: a list, or one string with one expression a line (a query string's form)
+          expressions: [
+            { type: "array", optional: true, max: 10, items: { type: "string", max: 200 } },
+            { type: "string", optional: true, max: 2100 },
+          ],
+          dialect: { type: "string", optional: true, max: 16 },
           timezone: { type: "string", optional: true, max: 64 },
           deadline: { type: "string", optional: true, max: 16 },
+          // where the listing starts: epoch ms, or ISO 8601 with an offset; default now
+          from: [
+            { type: "number", optional: true, integer: true, min: 0, max: 8_640_000_000_000 },
+            { type: "string", optional: true, max: 40 },
+          ],
           count: { type: "number", optional: true, convert: true, integer: true, min: 1, max: 100, default: 10 },
         },
-        handler(ctx: Context<Record<string, unknown> & { count: number }>) {
-          const { count, ...fields } = ctx.params;
+        handler(ctx: Context<Record<string, unknown> & { count: number; from?: number | string }>) {
+          const { count, from, ...fields } = ctx.params;
           const parsed = parseSchedule(fields, config.defaultTimezone, "");
-          if (!parsed.ok) invalid(parsed.errors);
-          const runs = preview(parsed.schedule, clock.now(), count);
+          const start = from === undefined ? clock.now() : parseInstant(from);
+          const errors = parsed.ok ? [] : [...parsed.errors];
+          if (Number.isNaN(start)) errors.push({ field: "from", message: "must be an ISO 8601 time (2026-03-29T00:00:00Z) or epoch milliseconds" });
+          if (!parsed.ok || errors.length > 0) invalid(errors);
+          const runs = preview(parsed.schedule, start, count);
           return {
             schedule: parsed.schedule,
-            runs: runs.map((r) => ({ expectedAt: iso(r.expectedAt), lateAt: iso(r.lateAt), downAt: iso(r.downAt) })),
+            from: iso(start),
+            runs: runs.map((r) => ({
+              expectedAt: iso(r.expectedAt),
+              lateAt: iso(r.lateAt),
+              downAt: iso(r.downAt),
+              ...(r.clockChange ? { note: r.clockChange.text, clockChange: r.clockChange } : {}),
+            })),
           };
         },
       },

@@ -16,6 +16,7 @@ import * as m010 from "./migrations/010-maintenance-windows.ts";
 import * as m011 from "./migrations/011-weekly-reports.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
 import * as m013 from "./migrations/013-due-index.ts";
+import * as m014 from "./migrations/014-schedule-dialects.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -31,6 +32,7 @@ const MIGRATIONS = [
   { name: "011-weekly-reports", ...m011 },
   { name: "012-run-limits", ...m012 },
   { name: "013-due-index", ...m013 },
+  { name: "014-schedule-dialects", ...m014 },
 ];
 
 /** Every migration's name, in the order they apply. */

@@ -8,7 +8,7 @@ const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT, DOUBLE } = DataTypes;
 export interface UserRow { id: number; username: string; password_hash: string; role: string; locale: string | null; created_at: number; updated_at: number }
 export interface MonitorRow {
   id: number; code: string; name: string; description: string | null;
-  schedule_kind: string; period_seconds: number | null; grace_seconds: number; cron_expression: string | null;
+  schedule_kind: string; period_seconds: number | null; grace_seconds: number; cron_expression: string | null; cron_dialect: string;
   timezone: string; deadline: string; status: string; armed_at: number;
   last_ping_at: number | null; last_ping_kind: string | null; last_start_at: number | null;
   late_at: number | null; down_at: number | null; status_changed_at: number; ping_count: number;
@@ -63,7 +63,8 @@ export function defineModels(sequelize: Sequelize): Models {
     Monitor: define<MonitorRow>("Monitor", "monitors", {
       id: pk, code: { type: STRING(36), allowNull: false }, name: { type: STRING(200), allowNull: false },
       description: { type: TEXT }, schedule_kind: { type: STRING(16), allowNull: false }, period_seconds: { type: INTEGER },
-      grace_seconds: { type: INTEGER, allowNull: false }, cron_expression: { type: STRING(200) },
+      grace_seconds: { type: INTEGER, allowNull: false }, cron_expression: { type: STRING(2100) },
+      cron_dialect: { type: STRING(16), allowNull: false, defaultValue: "cron" },
       timezone: { type: STRING(64), allowNull: false }, deadline: { type: STRING(16), allowNull: false },
       status: { type: STRING(16), allowNull: false }, armed_at: ms(), last_ping_at: ms(true),
       last_ping_kind: { type: STRING(16) }, last_start_at: ms(true), late_at: ms(true), down_at: ms(true),

@@ -2,7 +2,8 @@
 // mapped into an import plan. Pure; bin/import.ts reads the file.
 //
 // simple checks (timeout + grace, seconds) → interval; cron checks (schedule + tz + grace) → cron
-// with that grace; status "paused" → paused; tags (space-separated) → tags; desc → description.
+// with that grace, Debian cron's dialect (healthchecks.io's cronsim follows it); OnCalendar checks
+// (a schedule that is not 5 or 6 cron fields: one systemd calendar event a line) → oncalendar; status "paused" → paused; tags (space-separated) → tags; desc → description.
 // A listing made with a read-write key carries ping_url https://hc-ping.com/<uuid>: the UUID
 // becomes the code, so a job is repointed by changing only the host of its URL. A read-only
 // listing has no ping URL (only unique_key), so its checks are skipped with that reason.
@@ -11,7 +12,8 @@ import { CODE_PATTERN } from "../code.ts";
 import { cleanTags, ImportInputError, isObject, type ImportPlan, type MonitorSpec, type Skipped } from "./plan.ts";
 
 const UUID_AT_END = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
-// Five or six fields of cron characters; OnCalendar expressions ("Mon..Fri 09:00") are not cron.
+// Five or six fields of cron characters; anything else healthchecks.io stores as a schedule is
+// OnCalendar ("Mon..Fri 09:00"), as its own API tells them apart.
 const CRON_LIKE = /^[0-9A-Za-z*/,?#-]+(\s+[0-9A-Za-z*/,?#-]+){4,5}$/;
 
 function seconds(v: unknown, field: string): number {
@@ -44,11 +46,10 @@ export function mapHealthchecks(input: unknown, defaultTimezone: string): Import
     const tz = optionalString(c.tz, `${at}.tz`);
     let schedule: Record<string, unknown>;
     if (expression !== null) {
-      if (!CRON_LIKE.test(expression.trim())) {
-        skipped.push({ kind: "monitor", item, reason: `schedule "${expression}" is not a cron expression (OnCalendar schedules are not supported)` });
-        return;
-      }
-      schedule = { kind: "cron", expression: expression.trim(), timezone: tz || defaultTimezone, graceSeconds: grace, deadline: "grace" };
+      const timezone = tz || defaultTimezone;
+      schedule = CRON_LIKE.test(expression.trim())
+        ? { kind: "cron", expression: expression.trim(), timezone, dialect: "cron", graceSeconds: grace, deadline: "grace" }
+        : { kind: "oncalendar", expressions: expression.split("\n").map((l) => l.trim()).filter((l) => l !== ""), timezone, graceSeconds: grace, deadline: "grace" };
     } else {
       schedule = { kind: "interval", periodSeconds: seconds(c.timeout, `${at}.timeout`), graceSeconds: grace };
     }

@@ -70,8 +70,9 @@ export function originalSchedule(s: Pick<OriginalService, "tp" | "value" | "grac
     const mm = Number(m?.[2]);
     if (!m || hh > 23 || mm > 59) return { reason: `value "${value}" is not a time of day HH:MM` };
     const expression = `${mm} ${hh} * * *`;
-    if (hh * 60 + mm + grace >= DAY_MINUTES) return { schedule: { kind: "cron", expression, timezone, deadline: "end-of-day" } };
-    return { schedule: { kind: "cron", expression, timezone, graceSeconds: grace * 60, deadline: "grace" } };
+    // A daily time: Debian cron's rules, which run a time a spring-forward skipped right after the change.
+    if (hh * 60 + mm + grace >= DAY_MINUTES) return { schedule: { kind: "cron", expression, timezone, dialect: "cron", deadline: "end-of-day" } };
+    return { schedule: { kind: "cron", expression, timezone, dialect: "cron", graceSeconds: grace * 60, deadline: "grace" } };
   }
   return { reason: `tp "${s.tp}" is neither "every" nor "at"` };
 }

@@ -98,6 +98,8 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
           maxRunSeconds: 1800, slowFactor: 3, slowWindow: 10, failureThreshold: 2, recoveryThreshold: 3,
         },
         { name: "queue", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 30 }, tags: ["prod"], channels: [] },
+        { name: "k8s job", schedule: { kind: "cron", expression: "15 */6 * * *", timezone: "America/New_York", dialect: "kubernetes" }, channels: [] },
+        { name: "timer", schedule: { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Europe/Berlin", graceSeconds: 600 }, channels: [] },
       ]) {
         const r = await a.call("POST", "/api/v1/monitors", body);
         assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -111,7 +113,9 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
       assert.equal(weekly.status, 201, JSON.stringify(weekly.body));
       before = await snapshot(a);
     });
-    assert.equal(before.monitors.length, 4);
+    assert.equal(before.monitors.length, 7); // 3 from the healthchecks.io listing (one OnCalendar), 4 made here
+    assert.equal(before.monitors.find((m: any) => m.name === "k8s job").schedule.dialect, "kubernetes");
+    assert.deepEqual(before.monitors.find((m: any) => m.name === "timer").schedule.expressions, ["Mon..Fri 09:00", "Sat 10:00"]);
     assert.equal(before.windows.length, 2);
     assert.deepEqual(before.monitors.find((m: any) => m.name === "nightly").runLimits, [1800, 3, 10, 2, 3]);
 
@@ -129,9 +133,9 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const renv = { DATABASE_URL: restored.url, SECRET_KEY: KEY, ALLOW_PRIVATE_WEBHOOKS: "true" };
     const r1 = await runCli("bin/import.ts", ["backup", "--file", file], renv);
     assert.equal(r1.code, 0, r1.stderr);
-    assert.match(r1.stdout, /^8 created, 0 already present, 0 skipped$/m);
+    assert.match(r1.stdout, /^11 created, 0 already present, 0 skipped$/m);
     const r2 = await runCli("bin/import.ts", ["backup", "--file", file], renv);
-    assert.match(r2.stdout, /^0 created, 8 already present, 0 skipped$/m);
+    assert.match(r2.stdout, /^0 created, 11 already present, 0 skipped$/m);
 
     await withServer(renv, async (a) => {
       assert.deepEqual(await snapshot(a), before);
@@ -148,6 +152,6 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const r3 = await runCli("bin/import.ts", ["backup", "--file", file], { DATABASE_URL: `sqlite:${path.join(other, "hb.sqlite")}`, SECRET_KEY: "a-completely-different-key-987654", ALLOW_PRIVATE_WEBHOOKS: "true" });
     assert.equal(r3.code, 0, r3.stderr);
     assert.match(r3.stdout, /^skipped\tchannel "ops hook": its secrets cannot be opened here .*SECRET_KEY/m);
-    assert.match(r3.stdout, /^6 created, 0 already present, 2 skipped$/m);
+    assert.match(r3.stdout, /^9 created, 0 already present, 2 skipped$/m);
   });
 });

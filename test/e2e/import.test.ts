@@ -115,7 +115,7 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
         const m = byCode(list.body.items);
         assert.deepEqual(m.get("aB3xZ").schedule, { kind: "interval", periodSeconds: 3600, graceSeconds: 300 });
         assert.deepEqual(m.get("aB3xZ").tags, ["db", "prod"]);
-        assert.deepEqual(m.get("Q9k2m").schedule, { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", graceSeconds: 1800, deadline: "grace" });
+        assert.deepEqual(m.get("Q9k2m").schedule, { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", dialect: "cron", graceSeconds: 1800, deadline: "grace" });
         assert.equal(m.get("Q9k2m").status, "new");
         assert.equal(m.get("zz_-1").status, "paused", "stoped is paused");
         assert.equal(m.get("Lt7Nn").schedule.deadline, "end-of-day", "23:50 + 30 min reaches past midnight");
@@ -148,15 +148,14 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
     });
   }
 
-  it("a healthchecks.io listing: UUIDs stay the codes, cron with its zone, paused, twice nothing new; /ping/<uuid> works", async () => {
+  it("a healthchecks.io listing: UUIDs stay the codes, cron with its zone, OnCalendar, paused, twice nothing new; /ping/<uuid> works", async () => {
     const databaseUrl = `sqlite:${path.join(dir, "hc.sqlite")}`;
     const file = path.join(ROOT, "test/fixtures/healthchecks-checks.json");
     const first = await runCli("bin/import.ts", ["healthchecks", "--file", file], { DATABASE_URL: databaseUrl });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^2 created, 0 already present, 1 skipped$/m);
-    assert.match(first.stdout, /OnCalendar schedules are not supported/);
+    assert.match(first.stdout, /^3 created, 0 already present, 0 skipped$/m);
     const second = await runCli("bin/import.ts", ["healthchecks", "--file", file], { DATABASE_URL: databaseUrl });
-    assert.match(second.stdout, /^0 created, 2 already present, 1 skipped$/m);
+    assert.match(second.stdout, /^0 created, 3 already present, 0 skipped$/m);
 
     await withServer(databaseUrl, dir, async (a, base) => {
       const m = byCode((await a.call("GET", "/api/v1/monitors")).body.items);
@@ -165,7 +164,10 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
       assert.deepEqual(backups.tags, ["prod", "www"]);
       assert.equal(backups.description, "Nightly database backup");
       const report = m.get("662ebe36-ecab-48db-afe3-e20029cb71e6");
-      assert.deepEqual(report.schedule, { kind: "cron", expression: "0 8 * * 1-5", timezone: "America/New_York", graceSeconds: 3600, deadline: "grace" });
+      assert.deepEqual(report.schedule, { kind: "cron", expression: "0 8 * * 1-5", timezone: "America/New_York", dialect: "cron", graceSeconds: 3600, deadline: "grace" });
+      const weekdays = m.get("9b1cbd9f-0d5a-4a4f-8d1e-52a8f1a2f0c4");
+      assert.deepEqual(weekdays.schedule, { kind: "oncalendar", expressions: ["Mon..Fri 09:00"], timezone: "Europe/Riga", graceSeconds: 300, deadline: "grace" });
+      assert.equal(weekdays.status, "new");
       assert.equal(report.status, "paused");
       const res = await fetch(`${base}/ping/31365bce-8da9-4729-8ff3-aaa71d56b712`, { headers: { authorization: "Basic " + Buffer.from(ADMIN.join(":")).toString("base64") } });
       assert.equal(res.status, 200);

@@ -107,7 +107,13 @@ const OPENAPI_31 = {
 };
 
 type Rule = Record<string, unknown> | string;
-const optional = (r: Rule) => (typeof r === "string" ? r.includes("|optional") : r.optional === true || (r.default !== undefined && typeof r.default !== "function"));
+// A list of rules is fastest-validator's "any of": optional when every alternative is.
+const optional = (r: Rule | Rule[]): boolean =>
+  Array.isArray(r)
+    ? r.every(optional)
+    : typeof r === "string"
+      ? r.includes("|optional")
+      : r.optional === true || (r.default !== undefined && typeof r.default !== "function");
 
 /** The gateway's routes as the server builds them: the same factory, the same environment. */
 async function servedRoutes() {

@@ -15,14 +15,14 @@ describe("the original tool's schedules", () => {
   });
   it("at: a daily cron in the zone, down at HH:MM + grace (check.py)", () => {
     assert.deepEqual(originalSchedule({ tp: "at", value: "16:05", grace: 30 }, TZ), {
-      schedule: { kind: "cron", expression: "5 16 * * *", timezone: TZ, graceSeconds: 1800, deadline: "grace" },
+      schedule: { kind: "cron", expression: "5 16 * * *", timezone: TZ, dialect: "cron", graceSeconds: 1800, deadline: "grace" },
     });
     assert.deepEqual(originalSchedule({ tp: "at", value: "7:00:00", grace: "0" }, TZ), {
-      schedule: { kind: "cron", expression: "0 7 * * *", timezone: TZ, graceSeconds: 0, deadline: "grace" },
+      schedule: { kind: "cron", expression: "0 7 * * *", timezone: TZ, dialect: "cron", graceSeconds: 0, deadline: "grace" },
     });
   });
   it("at: a grace reaching past midnight becomes the end-of-day deadline", () => {
-    assert.deepEqual(originalSchedule({ tp: "at", value: "23:30", grace: 30 }, TZ), { schedule: { kind: "cron", expression: "30 23 * * *", timezone: TZ, deadline: "end-of-day" } });
+    assert.deepEqual(originalSchedule({ tp: "at", value: "23:30", grace: 30 }, TZ), { schedule: { kind: "cron", expression: "30 23 * * *", timezone: TZ, dialect: "cron", deadline: "end-of-day" } });
   });
   it("says why a row has no schedule", () => {
     assert.match((originalSchedule({ tp: "every", value: "0", grace: 1 }, TZ) as { reason: string }).reason, /minutes/);
@@ -69,7 +69,22 @@ describe("healthchecks.io checks", () => {
   it("cron without tz takes the default zone; the uuid is lower-cased", () => {
     const plan = mapHealthchecks([{ name: "x", schedule: "*/5 * * * *", grace: 60, ping_url: `https://hc-ping.com/${uuid.toUpperCase()}` }], "Europe/Riga");
     assert.equal(plan.monitors[0]!.code, uuid);
-    assert.deepEqual(plan.monitors[0]!.schedule, { kind: "cron", expression: "*/5 * * * *", timezone: "Europe/Riga", graceSeconds: 60, deadline: "grace" });
+    assert.deepEqual(plan.monitors[0]!.schedule, { kind: "cron", expression: "*/5 * * * *", timezone: "Europe/Riga", dialect: "cron", graceSeconds: 60, deadline: "grace" });
+  });
+
+  it("an OnCalendar check (one calendar event a line) becomes an oncalendar monitor in its zone", () => {
+    const plan = mapHealthchecks(
+      [{ name: "t", grace: 120, schedule: "Mon..Fri 09:00\nSat,Sun 10:30\n", tz: "Asia/Tokyo", ping_url: "https://hc-ping.com/9b1cbd9f-0d5a-4a4f-8d1e-52a8f1a2f0c4" }],
+      "UTC",
+    );
+    assert.deepEqual(plan.skipped, []);
+    assert.deepEqual(plan.monitors[0]!.schedule, {
+      kind: "oncalendar",
+      expressions: ["Mon..Fri 09:00", "Sat,Sun 10:30"],
+      timezone: "Asia/Tokyo",
+      graceSeconds: 120,
+      deadline: "grace",
+    });
   });
   it("malformed fields are named", () => {
     assert.throws(() => mapHealthchecks({ checks: {} }, "UTC"), (e: ImportInputError) => e.field === "checks");

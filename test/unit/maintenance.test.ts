@@ -33,10 +33,10 @@ describe("maintenance windows: recurring", () => {
     assert.equal(activeAt(sunday, at("2026-06-07T07:29:59Z")), true);
     assert.equal(activeAt(sunday, at("2026-06-07T07:30:00Z")), false);
   });
-  it("on the spring-forward night the skipped 02:30 runs at 03:30 EDT", () => {
-    assert.equal(activeAt(sunday, at("2026-03-08T07:29:00Z")), false);
-    assert.equal(activeAt(sunday, at("2026-03-08T07:30:00Z")), true);
-    assert.equal(iso(activeUntil(sunday, at("2026-03-08T07:45:00Z"))), "2026-03-08T08:30:00.000Z");
+  it("on the spring-forward night the skipped 02:30 runs at 03:00 EDT, right after the change, as cron runs it", () => {
+    assert.equal(activeAt(sunday, at("2026-03-08T06:59:00Z")), false);
+    assert.equal(activeAt(sunday, at("2026-03-08T07:00:00Z")), true);
+    assert.equal(iso(activeUntil(sunday, at("2026-03-08T07:45:00Z"))), "2026-03-08T08:00:00.000Z");
   });
   it("gives the next start when inactive and the end when active", () => {
     assert.equal(iso(nextChange(sunday, at("2026-01-05T00:00:00Z"))), "2026-01-11T07:30:00.000Z");

@@ -141,7 +141,7 @@ test("never-pinged counts too: a new monitor with threshold 2 goes down at its s
 });
 
 test("cron: a missed run re-arms at the next scheduled time", () => {
-  const cron: Schedule = { kind: "cron", expression: "0 * * * *", timezone: "Asia/Shanghai", graceSeconds: 300, deadline: "grace" };
+  const cron: Schedule = { kind: "cron", dialect: "cron", expression: "0 * * * *", timezone: "Asia/Shanghai", graceSeconds: 300, deadline: "grace" };
   const l = limits({ failureThreshold: 2 });
   const up = applyPing(fresh, cron, "success", Date.parse("2026-11-24T12:00:30Z"), l).next;
   assert.equal(up.lateAt, Date.parse("2026-11-24T13:00:00Z"));

@@ -6,6 +6,7 @@ import {
   MAX_SECONDS,
   deadlinesAfterArm,
   deadlinesAfterPing,
+  parseInstant,
   parseSchedule,
   preview,
 } from "../../core/schedule.ts";
@@ -28,10 +29,11 @@ const expectDeadlines = (d: Deadlines, expectedAt: string, downAt: string): void
 const runs = (ds: Deadlines[]): string[] => ds.map((d) => iso(d.expectedAt));
 
 const interval = (periodSeconds: number, graceSeconds: number): Schedule => ({ kind: "interval", periodSeconds, graceSeconds });
-const cron = (expression: string, timezone: string, graceSeconds = 300): Schedule => ({
+const cron = (expression: string, timezone: string, graceSeconds = 300, dialect: "cron" | "kubernetes" = "cron"): Schedule => ({
   kind: "cron",
   expression,
   timezone,
+  dialect,
   graceSeconds,
   deadline: "grace",
 });
@@ -39,6 +41,7 @@ const cronEndOfDay = (expression: string, timezone: string): Schedule => ({
   kind: "cron",
   expression,
   timezone,
+  dialect: "cron",
   graceSeconds: 0,
   deadline: "end-of-day",
 });
@@ -105,36 +108,52 @@ describe("interval schedules", () => {
   });
 });
 
-describe("cron: America/New_York DST", () => {
-  it("spring forward (2026-03-08): a daily 02:30 job runs at 03:30 EDT = 07:30Z that day", () => {
-    // 02:30 does not exist on 2026-03-08 (02:00 EST jumps to 03:00 EDT). cron-parser moves a skipped
-    // time forward by the size of the gap (it reads 02:30 with the EST offset: 07:30Z = 03:30 EDT),
-    // and so do we. On the days around it, 02:30 EST = 07:30Z and 02:30 EDT = 06:30Z.
+describe("cron: America/New_York DST, Debian cron's rules (dialect cron)", () => {
+  it("spring forward (2026-03-08): a daily 02:30 job runs once at 03:00 EDT = 07:00Z, right after the change", () => {
+    // 02:30 does not exist on 2026-03-08 (02:00 EST jumps to 03:00 EDT). cron(8): a fixed-time job
+    // whose time was skipped runs right after the change. On the days around it, 02:30 EST = 07:30Z
+    // and 02:30 EDT = 06:30Z.
     const job = cron("30 2 * * *", "America/New_York");
     assert.deepEqual(runs(preview(job, at("2026-03-06T12:00:00Z"), 4)), [
       "2026-03-07T07:30:00.000Z",
-      "2026-03-08T07:30:00.000Z",
+      "2026-03-08T07:00:00.000Z",
       "2026-03-09T06:30:00.000Z",
       "2026-03-10T06:30:00.000Z",
     ]);
-    // the Saturday run pings -> the Sunday run is expected at 07:30Z, down 07:35Z
-    expectDeadlines(deadlinesAfterPing(job, at("2026-03-07T07:30:12Z")), "2026-03-08T07:30:00.000Z", "2026-03-08T07:35:00.000Z");
-    // Armed at 03:10 EDT, after the change but before the moved run: still expects it. (cron-parser's
-    // own next() from this instant answers the next day: its result depends on where it starts.)
-    expectDeadlines(deadlinesAfterArm(job, at("2026-03-08T07:10:00Z")), "2026-03-08T07:30:00.000Z", "2026-03-08T07:35:00.000Z");
-    // the moved run pings -> next is Monday 02:30 EDT
-    expectDeadlines(deadlinesAfterPing(job, at("2026-03-08T07:30:05Z")), "2026-03-09T06:30:00.000Z", "2026-03-09T06:35:00.000Z");
+    // the Saturday run pings -> the Sunday run is expected at 07:00Z, down 07:05Z
+    expectDeadlines(deadlinesAfterPing(job, at("2026-03-07T07:30:12Z")), "2026-03-08T07:00:00.000Z", "2026-03-08T07:05:00.000Z");
+    // the moved run pings at 03:00:05 EDT: it is that night's run, on time -> next is Monday 02:30 EDT
+    expectDeadlines(deadlinesAfterPing(job, at("2026-03-08T07:00:05Z")), "2026-03-09T06:30:00.000Z", "2026-03-09T06:35:00.000Z");
+    // a ping a few seconds early (02:59:55 EST is 06:59:55Z) counts for the moved run too
+    expectDeadlines(deadlinesAfterPing(job, at("2026-03-08T06:59:55Z")), "2026-03-09T06:30:00.000Z", "2026-03-09T06:35:00.000Z");
   });
 
-  it("spring forward: a 02:00 job runs at 03:00 EDT; a job at 02:15 and 03:15 runs once at 03:15 EDT", () => {
+  it("spring forward: skipped fixed times merge into one run at 03:00 EDT; later ones keep their time", () => {
     assert.deepEqual(runs(preview(cron("0 2 * * *", "America/New_York"), at("2026-03-08T00:00:00Z"), 2)), [
       "2026-03-08T07:00:00.000Z",
       "2026-03-09T06:00:00.000Z",
     ]);
-    assert.deepEqual(runs(preview(cron("15 2,3 * * *", "America/New_York"), at("2026-03-08T00:00:00Z"), 3)), [
-      "2026-03-08T07:15:00.000Z",
+    assert.deepEqual(runs(preview(cron("15,45 2 * * *", "America/New_York"), at("2026-03-08T00:00:00Z"), 3)), [
+      "2026-03-08T07:00:00.000Z", // 02:15 and 02:45, once, at 03:00 EDT
       "2026-03-09T06:15:00.000Z",
-      "2026-03-09T07:15:00.000Z",
+      "2026-03-09T06:45:00.000Z",
+    ]);
+    assert.deepEqual(runs(preview(cron("15 2,3 * * *", "America/New_York"), at("2026-03-08T00:00:00Z"), 3)), [
+      "2026-03-08T07:00:00.000Z", // 02:15 at 03:00 EDT
+      "2026-03-08T07:15:00.000Z", // 03:15 EDT as usual
+      "2026-03-09T06:15:00.000Z",
+    ]);
+  });
+
+  it("spring forward: a wildcard job (minute or hour field begins with *) runs by the new wall clock only", () => {
+    assert.deepEqual(runs(preview(cron("*/30 * * * *", "America/New_York"), at("2026-03-08T06:20:00Z"), 3)), [
+      "2026-03-08T06:30:00.000Z", // 01:30 EST
+      "2026-03-08T07:00:00.000Z", // 03:00 EDT: 02:00 and 02:30 do not happen
+      "2026-03-08T07:30:00.000Z",
+    ]);
+    assert.deepEqual(runs(preview(cron("*/30 2 * * *", "America/New_York"), at("2026-03-08T00:00:00Z"), 2)), [
+      "2026-03-09T06:00:00.000Z", // nothing on the 8th: its 02:xx never came
+      "2026-03-09T06:30:00.000Z",
     ]);
   });
 
@@ -150,7 +169,7 @@ describe("cron: America/New_York DST", () => {
     expectDeadlines(deadlinesAfterArm(job, at("2026-11-01T06:10:00Z")), "2026-11-02T06:30:00.000Z", "2026-11-02T06:35:00.000Z");
   });
 
-  it("fall back: an every-15-minutes job runs through the repeated hour in both offsets", () => {
+  it("fall back: wildcard jobs run through the repeated hour in both passes", () => {
     const job = cron("*/15 * * * *", "America/New_York");
     assert.deepEqual(runs(preview(job, at("2026-11-01T04:50:00Z"), 10)), [
       "2026-11-01T05:00:00.000Z", // 01:00 EDT
@@ -164,16 +183,14 @@ describe("cron: America/New_York DST", () => {
       "2026-11-01T07:00:00.000Z", // 02:00 EST
       "2026-11-01T07:15:00.000Z",
     ]);
-    // a ping in the second copy of the hour expects the next quarter hour, in real time
+    // a ping in the second pass expects the next quarter hour, in real time
     expectDeadlines(deadlinesAfterPing(job, at("2026-11-01T06:16:00Z")), "2026-11-01T06:30:00.000Z", "2026-11-01T06:35:00.000Z");
-  });
-
-  it("fall back: an hourly-pinned job (*/15 1 * * *) runs only in the first 01:xx", () => {
-    assert.deepEqual(runs(preview(cron("*/15 1 * * *", "America/New_York"), at("2026-11-01T04:50:00Z"), 5)), [
+    // */15 in the minute field makes it a wildcard job even with its hour pinned to 1
+    assert.deepEqual(runs(preview(cron("*/30 1 * * *", "America/New_York"), at("2026-11-01T04:50:00Z"), 5)), [
       "2026-11-01T05:00:00.000Z",
-      "2026-11-01T05:15:00.000Z",
       "2026-11-01T05:30:00.000Z",
-      "2026-11-01T05:45:00.000Z",
+      "2026-11-01T06:00:00.000Z", // 01:00 EST
+      "2026-11-01T06:30:00.000Z",
       "2026-11-02T06:00:00.000Z",
     ]);
   });
@@ -183,40 +200,46 @@ describe("cron: America/New_York DST", () => {
     // after t in the sequence produced by iterating from the day before.
     const changes = [at("2026-03-08T07:00:00Z"), at("2026-11-01T06:00:00Z")];
     for (const expression of ["30 2 * * *", "30 1 * * *", "*/15 1 * * *", "*/15 * * * *", "0 1-3 * * *", "15 1,2 * * *"]) {
-      const job = cron(expression, "America/New_York");
-      for (const change of changes) {
-        const sequence: number[] = [];
-        for (let t = change - 86_400_000; t < change + 86_400_000; ) {
-          t = deadlinesAfterArm(job, t).expectedAt;
-          sequence.push(t);
+      for (const dialect of ["cron", "kubernetes"] as const) {
+        const job = cron(expression, "America/New_York", 300, dialect);
+        for (const change of changes) {
+          const sequence: number[] = [];
+          for (let t = change - 86_400_000; t < change + 86_400_000; ) {
+            t = deadlinesAfterArm(job, t).expectedAt;
+            sequence.push(t);
+          }
+          for (let t = change - 3 * 3_600_000; t <= change + 3 * 3_600_000; t += 30_000) {
+            const expected = sequence.find((s) => s > t);
+            assert.equal(iso(deadlinesAfterArm(job, t).expectedAt), iso(expected as number), `${dialect} ${expression} armed at ${iso(t)}`);
+          }
         }
-        for (let t = change - 3 * 3_600_000; t <= change + 3 * 3_600_000; t += 30_000) {
-          const expected = sequence.find((s) => s > t);
-          assert.equal(iso(deadlinesAfterArm(job, t).expectedAt), iso(expected as number), `${expression} armed at ${iso(t)}`);
-        }
-      }
-    }
-  });
-
-  it("the run sequence across both changes is the one cron-parser iterates to", () => {
-    // cron-parser's iterator, started well before a change, walks it correctly in this zone; only
-    // its starting point inside a change is unreliable (see the comment at the top of schedule.ts).
-    for (const expression of ["30 2 * * *", "0 2 * * *", "30 1 * * *", "*/15 * * * *", "*/15 2 * * *", "0 1-3 * * *", "30 * * * *", "15 1,2 * * *"]) {
-      for (const from of [at("2026-03-08T01:00:00Z"), at("2026-11-01T00:00:00Z")]) { // 6 h before each change
-        const ours = runs(preview(cron(expression, "America/New_York"), from, 30));
-        const iterator = CronExpressionParser.parse(expression, { tz: "America/New_York", currentDate: new Date(from) });
-        const theirs = iterator.take(30).map((d) => iso(d.getTime()));
-        assert.deepEqual(ours, theirs, expression);
       }
     }
   });
 });
 
+describe("cron: Kubernetes CronJob rules (dialect kubernetes, robfig/cron v3)", () => {
+  it("spring forward: a job in the skipped hour does not run that night", () => {
+    assert.deepEqual(runs(preview(cron("30 2 * * *", "America/New_York", 300, "kubernetes"), at("2026-03-07T12:00:00Z"), 2)), [
+      "2026-03-09T06:30:00.000Z",
+      "2026-03-10T06:30:00.000Z",
+    ]);
+  });
+
+  it("*/2 in the day of month is a restriction: with a weekday list, either matches", () => {
+    // robfig counts a field as * only without a step above 1; Vixie cron by its first character
+    const k = runs(preview(cron("0 4 */2 * 1-5", "UTC", 300, "kubernetes"), at("2026-06-01T00:00:00Z"), 4));
+    const c = runs(preview(cron("0 4 */2 * 1-5", "UTC"), at("2026-06-01T00:00:00Z"), 4));
+    assert.deepEqual(k, ["2026-06-01T04:00:00.000Z", "2026-06-02T04:00:00.000Z", "2026-06-03T04:00:00.000Z", "2026-06-04T04:00:00.000Z"]);
+    assert.deepEqual(c, ["2026-06-01T04:00:00.000Z", "2026-06-03T04:00:00.000Z", "2026-06-05T04:00:00.000Z", "2026-06-09T04:00:00.000Z"]);
+  });
+});
+
 describe("cron: Europe/Berlin DST", () => {
-  it("spring forward (2026-03-29): 02:30 runs at 03:30 CEST = 01:30Z, the same UTC time as the day before", () => {
+  it("spring forward (2026-03-29): 02:30 runs at 03:00 CEST = 01:00Z, right after the change", () => {
     assert.deepEqual(runs(preview(cron("30 2 * * *", "Europe/Berlin"), at("2026-03-28T00:00:00Z"), 3)), [
       "2026-03-28T01:30:00.000Z", // 02:30 CET
-      "2026-03-29T01:30:00.000Z", // 03:30 CEST (02:30 skipped)
+      "2026-03-29T01:00:00.000Z", // 03:00 CEST (02:30 skipped)
       "2026-03-30T00:30:00.000Z", // 02:30 CEST
     ]);
   });
@@ -231,6 +254,35 @@ describe("cron: Europe/Berlin DST", () => {
       "2026-10-25T01:00:00.000Z", // 02:00 CET
       "2026-10-25T02:00:00.000Z", // 03:00 CET
     ]);
+  });
+
+  it("preview notes say what the change did to each run it touched", () => {
+    const notes = (s: Schedule, from: string, n: number) => preview(s, at(from), n).map((r) => r.clockChange?.text ?? "");
+    assert.deepEqual(notes(cron("30 2 * * *", "Europe/Berlin"), "2026-03-28T12:00:00Z", 2), [
+      "02:30 does not exist on 2026-03-29 (Europe/Berlin); cron runs it at 03:00",
+      "",
+    ]);
+    assert.deepEqual(notes(cron("0,30 2 * * *", "Europe/Berlin"), "2026-03-28T12:00:00Z", 1), [
+      "02:00 to 02:30 (2 times) do not exist on 2026-03-29 (Europe/Berlin); cron runs them once at 03:00",
+    ]);
+    assert.deepEqual(notes(cron("30 2 * * *", "Europe/Berlin", 300, "kubernetes"), "2026-03-28T12:00:00Z", 1), [
+      "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it",
+    ]);
+    assert.deepEqual(notes(cron("30 2 * * *", "Europe/Berlin"), "2026-10-24T12:00:00Z", 2), [
+      "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it once, the first time (UTC+02:00)",
+      "",
+    ]);
+    assert.deepEqual(notes(cron("30 * * * *", "Europe/Berlin"), "2026-10-25T00:00:00Z", 3), [
+      "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it both times, this is the first (UTC+02:00)",
+      "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it both times, this is the second (UTC+01:00)",
+      "",
+    ]);
+    const moved = preview(cron("30 2 * * *", "Europe/Berlin"), at("2026-03-28T12:00:00Z"), 1)[0].clockChange;
+    assert.deepEqual(moved && { ...moved, text: undefined }, {
+      kind: "moved", date: "2026-03-29", zone: "Europe/Berlin", runner: "cron", times: ["02:30"], count: 1, runsAt: "03:00", text: undefined,
+    });
+    // no change, no note
+    assert.equal(preview(cron("30 2 * * *", "Europe/Berlin"), at("2026-06-01T00:00:00Z"), 5).filter((r) => r.clockChange).length, 0);
   });
 });
 
@@ -542,6 +594,7 @@ describe("parseSchedule", () => {
       kind: "cron",
       expression: "0 3 * * *",
       timezone: "Europe/Berlin",
+      dialect: "cron",
       graceSeconds: DEFAULT_CRON_GRACE_SECONDS,
       deadline: "grace",
     });
@@ -549,6 +602,7 @@ describe("parseSchedule", () => {
       kind: "cron",
       expression: "0 3 * * *",
       timezone: "Asia/Shanghai",
+      dialect: "cron",
       graceSeconds: 300,
       deadline: "grace",
     });
@@ -557,12 +611,12 @@ describe("parseSchedule", () => {
   it("cron: explicit values are kept, the expression normalized (trimmed, single spaces)", () => {
     assert.deepEqual(
       scheduleOf({ kind: "cron", expression: "  */2\t* *  * * *\n", timezone: "America/New_York", graceSeconds: 0, deadline: "grace", extra: 1 }),
-      { kind: "cron", expression: "*/2 * * * * *", timezone: "America/New_York", graceSeconds: 0, deadline: "grace" },
+      { kind: "cron", expression: "*/2 * * * * *", timezone: "America/New_York", dialect: "cron", graceSeconds: 0, deadline: "grace" },
     );
   });
 
   it("cron: end-of-day deadline normalizes graceSeconds to 0 and rejects any other grace", () => {
-    const expected = { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", graceSeconds: 0, deadline: "end-of-day" };
+    const expected = { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", dialect: "cron", graceSeconds: 0, deadline: "end-of-day" };
     assert.deepEqual(scheduleOf({ kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", deadline: "end-of-day" }), expected);
     assert.deepEqual(scheduleOf({ kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", deadline: "end-of-day", graceSeconds: 0 }), expected);
     const errors = errorsOf({ kind: "cron", expression: "5 16 * * *", deadline: "end-of-day", graceSeconds: 60 });
@@ -665,6 +719,65 @@ describe("parseSchedule", () => {
       assert.deepEqual(errors.map((e) => e.field), ["schedule.expression"], String(expression));
       assert.match(errors[0].message, message, String(expression));
     }
+  });
+
+  it("cron: dialect is cron (the default) or kubernetes, each with its own grammar", () => {
+    assert.equal((scheduleOf({ kind: "cron", expression: "0 3 * * *" }) as { dialect: string }).dialect, "cron");
+    assert.equal((scheduleOf({ kind: "cron", expression: "0 3 * * *", dialect: "kubernetes" }) as { dialect: string }).dialect, "kubernetes");
+    for (const bad of ["systemd", "", 5, {}, "CRON"]) {
+      assert.deepEqual(fieldsOf({ kind: "cron", expression: "0 3 * * *", dialect: bad }), ["schedule.dialect"], String(bad));
+    }
+    // robfig/cron v3 reads 5 fields, 0-6 weekdays, its own descriptors, no L or #
+    for (const good of ["0 3 * * *", "@midnight", "@hourly", "0 0 ? * MON-FRI", "*/5 * * * *", "0 0 1,15 * sun"]) {
+      assert.equal((scheduleOf({ kind: "cron", expression: good, dialect: "kubernetes" }) as { expression: string }).expression, good);
+    }
+    const kubernetesErrors: Array<[string, RegExp]> = [
+      ["*/2 * * * * *", /exactly 5 fields/],
+      ["0 0 * * 7", /above 6/],
+      ["0 0 L * *", /not a valid cron expression/],
+      ["0 8 * * 1#2", /not a valid cron expression/],
+      ["@every 1h", /interval/],
+      ["@weekdays", /unknown descriptor/],
+      ["TZ=UTC 0 3 * * *", /timeZone/],
+    ];
+    for (const [expression, message] of kubernetesErrors) {
+      const errors = errorsOf({ kind: "cron", expression, timezone: "UTC", dialect: "kubernetes" });
+      assert.deepEqual(errors.map((e) => e.field), ["schedule.expression"], expression);
+      assert.match(errors[0].message, message, expression);
+    }
+    // Debian cron's 7 is Sunday
+    assert.equal((scheduleOf({ kind: "cron", expression: "0 0 * * 7" }) as { expression: string }).expression, "0 0 * * 7");
+  });
+
+  it("oncalendar: one or more systemd calendar events, the cron options, no dialect", () => {
+    assert.deepEqual(scheduleOf({ kind: "oncalendar", expressions: ["Mon..Fri  09:00", "Sat 10:00"], timezone: "Europe/Berlin" }), {
+      kind: "oncalendar",
+      expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+      timezone: "Europe/Berlin",
+      graceSeconds: 300,
+      deadline: "grace",
+    });
+    // one string, one expression a line (healthchecks.io keeps them so)
+    assert.deepEqual((scheduleOf({ kind: "oncalendar", expressions: "daily\nweekly\n" }) as { expressions: string[] }).expressions, ["daily", "weekly"]);
+    assert.deepEqual((scheduleOf({ kind: "oncalendar", expressions: ["16:05"], deadline: "end-of-day" }) as { deadline: string }).deadline, "end-of-day");
+    assert.deepEqual(fieldsOf({ kind: "oncalendar" }), ["schedule.expressions"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: [] }), ["schedule.expressions"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: Array(11).fill("daily") }), ["schedule.expressions"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: ["daily", "Mnn 10:00"] }), ["schedule.expressions[1]"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: ["daily", 5] }), ["schedule.expressions[1]"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: ["Mon 10:00 Europe/Berlin"] }), ["schedule.expressions[0]"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: ["2020-01-01 00:00"] }), ["schedule.expressions"]);
+    assert.deepEqual(fieldsOf({ kind: "oncalendar", expressions: ["daily"], dialect: "cron" }), ["schedule.dialect"]);
+  });
+
+  it("parseInstant: epoch ms or ISO 8601 with an offset", () => {
+    assert.equal(parseInstant(1774746000000), 1774746000000);
+    assert.equal(parseInstant("1774746000000"), 1774746000000);
+    assert.equal(parseInstant("2026-03-29T01:00:00Z"), 1774746000000);
+    assert.equal(parseInstant("2026-03-29T03:00:00+02:00"), 1774746000000);
+    assert.equal(parseInstant("2026-03-29"), Date.parse("2026-03-29T00:00:00Z"));
+    for (const bad of ["2026-03-29T03:00:00", "yesterday", "", "2026-13-01T00:00:00Z", "-5", "1e12"]) assert.ok(Number.isNaN(parseInstant(bad)), bad);
+    for (const bad of [-1, 1.5, Number.NaN, Infinity]) assert.ok(Number.isNaN(parseInstant(bad)), String(bad));
   });
 
   it("cron: reports every invalid field at once", () => {
