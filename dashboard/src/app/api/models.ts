@@ -11,15 +11,36 @@ export interface IntervalSchedule {
   graceSeconds: number;
 }
 
+export type Deadline = 'grace' | 'end-of-day';
+
+/**
+ * Whose rules a cron expression runs by: "cron" is Debian cron / cronie (crontab lines, the
+ * default), "kubernetes" robfig/cron v3 as the CronJob controller applies it (.spec.timeZone).
+ * They differ on DST nights. The API always answers it; on input it defaults to "cron".
+ */
+export type CronDialect = 'cron' | 'kubernetes';
+export const CRON_DIALECTS: readonly CronDialect[] = ['cron', 'kubernetes'];
+
 export interface CronSchedule {
   kind: 'cron';
   expression: string;
   timezone: string;
+  dialect: CronDialect;
   graceSeconds: number;
-  deadline: 'grace' | 'end-of-day';
+  deadline: Deadline;
 }
 
-export type Schedule = IntervalSchedule | CronSchedule;
+/** systemd timers' OnCalendar= calendar events (1 to 10); a run is due at the earliest of them. */
+export interface OnCalendarSchedule {
+  kind: 'oncalendar';
+  expressions: string[];
+  timezone: string;
+  graceSeconds: number;
+  deadline: Deadline;
+}
+
+export type Schedule = IntervalSchedule | CronSchedule | OnCalendarSchedule;
+export type ScheduleKind = Schedule['kind'];
 
 export interface Monitor {
   id: number;
@@ -127,14 +148,46 @@ export interface Page<T> {
   items: T[];
 }
 
+/** Who runs a calendar schedule's jobs, as a clock-change note names it. */
+export type ClockChangeRunner = 'cron' | 'kubernetes' | 'systemd';
+
+/**
+ * Why a previewed run is where it is on a DST night (the structured form of the run's `note`).
+ * moved: scheduled wall times the clock skipped run at this run's time; skipped: they do not run
+ * at all; repeated: this run's wall time happens twice (`pass`: which one this is, `both`: whether
+ * the runner runs both).
+ */
+export interface ClockChange {
+  kind: 'moved' | 'skipped' | 'repeated';
+  /** the local date of the change, YYYY-MM-DD */
+  date: string;
+  zone: string;
+  runner: ClockChangeRunner;
+  /** the first and last wall times concerned (one when there is one), HH:MM or HH:MM:SS */
+  times: string[];
+  /** how many scheduled wall times the change concerns */
+  count: number;
+  /** the local time this run happens at */
+  runsAt: string;
+  pass?: 1 | 2;
+  both?: boolean;
+  /** the note in English (the same as the run's `note`) */
+  text: string;
+}
+
 export interface PreviewRun {
   expectedAt: string;
   lateAt: string;
   downAt: string;
+  /** English sentence where a clock change moved, merged, repeated or dropped runs around this one */
+  note?: string;
+  clockChange?: ClockChange;
 }
 
 export interface PreviewResult {
   schedule: Schedule;
+  /** where the listing starts (the request's `from`, or now) */
+  from?: string;
   runs: PreviewRun[];
 }
 

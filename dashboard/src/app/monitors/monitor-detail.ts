@@ -80,7 +80,14 @@ export class MonitorDetailPage implements OnInit {
     const s = m.schedule;
     if (s.kind === 'interval') return t('detail.everyGrace', { period: formatDuration(s.periodSeconds), grace: formatDuration(s.graceSeconds) });
     const deadline = s.deadline === 'end-of-day' ? t('detail.endOfDay') : t('detail.grace', { grace: formatDuration(s.graceSeconds) });
-    return t('detail.cron', { expression: s.expression, timezone: s.timezone, deadline });
+    if (s.kind === 'oncalendar') return t('detail.oncalendar', { timezone: s.timezone, deadline });
+    const dialect = t(s.dialect === 'kubernetes' ? 'detail.dialect.kubernetes' : 'detail.dialect.cron');
+    return t('detail.cron', { expression: s.expression, timezone: s.timezone, dialect, deadline });
+  });
+  /** An OnCalendar schedule's calendar events, listed under its summary. */
+  protected readonly calendarLines = computed(() => {
+    const s = this.monitor()?.schedule;
+    return s?.kind === 'oncalendar' ? s.expressions : [];
   });
 
   private readonly refresh$ = new Subject<void>();

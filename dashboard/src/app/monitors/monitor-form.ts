@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal, OnInit, DestroyRef } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { ReactiveFormsModule } from '@angular/forms';
+import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { COMMA, ENTER } from '@angular/cdk/keycodes';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -19,19 +19,24 @@ import { Api, problemOf } from '../api/api';
 import type { Channel, Monitor, PreviewRun } from '../api/models';
 import { exactTime, relativeTime } from '../core/time';
 import {
+  CRON_DIALECTS,
   TIME_UNITS,
   addTags,
   applyApiErrors,
   createMonitorForm,
   errorMessage,
   formValueToInput,
+  isCalendarKind,
+  localTimeZone,
   monitorToFormValue,
   previewParams,
   scheduleToApi,
   switchKind,
+  wallTimeToInstant,
   type ScheduleKind,
   type TimeUnit,
 } from './schedule-form';
+import { clockChangeText } from './clock-change';
 import { RUN_LIMIT_ROWS } from './run-limits-form';
 import type { AbstractControl } from '@angular/forms';
 import { I18n } from '../i18n/i18n';
@@ -67,6 +72,7 @@ export class MonitorFormPage implements OnInit {
   readonly id = input<string | undefined>(undefined);
   protected readonly editing = computed(() => this.id() !== undefined);
   protected readonly units = TIME_UNITS;
+  protected readonly dialects = CRON_DIALECTS;
   protected readonly separators = [ENTER, COMMA] as const;
 
   protected readonly form = createMonitorForm();
@@ -92,6 +98,12 @@ export class MonitorFormPage implements OnInit {
   /** The last preview named a field: its message is under that field. */
   protected readonly previewBlocked = signal(false);
   private previewSub: Subscription | null = null;
+  /**
+   * Where the preview starts: a wall time (datetime-local) in the schedule's zone (the browser's
+   * for an interval), e.g. the evening before a DST night; empty: now. Not part of the monitor.
+   */
+  protected readonly previewFrom = new FormControl<string>('', { nonNullable: true });
+  protected readonly previewFromValue = toSignal(this.previewFrom.valueChanges, { initialValue: '' });
 
   protected readonly tzQuery = toSignal(this.s.timezone.valueChanges.pipe(startWith(this.s.timezone.value)), { initialValue: '' });
   protected readonly tzOptions = computed(() => {
@@ -99,6 +111,8 @@ export class MonitorFormPage implements OnInit {
     const list = q ? TIME_ZONES.filter((z) => z.toLowerCase().includes(q)) : TIME_ZONES;
     return list.slice(0, 60);
   });
+  /** The zone the preview's times (and its from-time) are in. */
+  protected readonly previewZone = computed(() => (isCalendarKind(this.kind()) ? (this.tzQuery() ?? '').trim() || localTimeZone() : localTimeZone()));
 
   ngOnInit(): void {
     const id = this.id();
@@ -135,6 +149,7 @@ export class MonitorFormPage implements OnInit {
     });
 
     this.form.controls.schedule.valueChanges.pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.refreshPreview());
+    this.previewFrom.valueChanges.pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.refreshPreview());
   }
 
   protected setKind(kind: ScheduleKind): void {
@@ -190,8 +205,9 @@ export class MonitorFormPage implements OnInit {
       return;
     }
     const schedule = scheduleToApi(group.getRawValue());
+    const from = wallTimeToInstant(this.previewFrom.value, schedule.kind === 'interval' ? localTimeZone() : schedule.timezone);
     this.previewLoading.set(true);
-    this.previewSub = this.api.preview(previewParams(schedule, 5)).subscribe({
+    this.previewSub = this.api.preview(previewParams(schedule, 5, from)).subscribe({
       next: (r) => {
         this.previewRuns.set(r.runs);
         this.previewError.set('');
@@ -218,7 +234,9 @@ export class MonitorFormPage implements OnInit {
     this.saveError.set([]);
     if (this.form.invalid) {
       this.form.markAllAsTouched();
-      const first = document.querySelector<HTMLElement>('.mat-mdc-form-field-invalid input, .mat-mdc-form-field-invalid select');
+      const first = document.querySelector<HTMLElement>(
+        '.mat-mdc-form-field-invalid input, .mat-mdc-form-field-invalid select, .mat-mdc-form-field-invalid textarea',
+      );
       first?.focus();
       return;
     }
@@ -246,7 +264,11 @@ export class MonitorFormPage implements OnInit {
     return relativeTime(iso, Date.now(), this.i18n.locale());
   }
   protected exact(iso: string): string {
-    return exactTime(iso, this.kind() === 'cron' ? this.s.timezone.value : undefined, this.i18n.locale());
+    return exactTime(iso, isCalendarKind(this.kind()) ? this.s.timezone.value : undefined, this.i18n.locale());
+  }
+  /** A run's DST note in the current language. */
+  protected note(run: PreviewRun): string {
+    return clockChangeText(run, this.i18n.locale());
   }
   protected local(iso: string): string {
     return exactTime(iso, undefined, this.i18n.locale());

@@ -4,7 +4,7 @@
 // (test/unit/dashboard-schedule-form.test.ts).
 
 import { FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
-import type { Monitor, MonitorInput, Schedule } from '../api/models.ts';
+import type { CronDialect, Monitor, MonitorInput, Schedule } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
 import { DEFAULT_RUN_LIMITS, RUN_LIMIT_FIELDS, createRunLimitsForm, rangeMessage, runLimitsFromApi, runLimitsToApi, type RunLimitsForm, type RunLimitsValue } from './run-limits-form.ts';
 import { translate } from '../i18n/translate.ts';
@@ -25,6 +25,7 @@ export const MAX_DESCRIPTION = 2000;
 export const MAX_TAG = 64;
 export const MAX_TAGS = 30;
 export const MAX_EXPRESSION = 200;
+export const MAX_CALENDAR_EXPRESSIONS = 10;
 export const DEFAULT_CRON_GRACE_SECONDS = 300;
 
 /** `value` `unit`s in seconds, or null when there is no usable number. Rounds to whole seconds. */
@@ -54,13 +55,23 @@ export function formatDuration(seconds: number): string {
 // The form model
 // ---------------------------------------------------------------------------------------------
 
-export type ScheduleKind = 'interval' | 'cron';
+export type ScheduleKind = 'interval' | 'cron' | 'oncalendar';
+export const CRON_DIALECTS: readonly CronDialect[] = ['cron', 'kubernetes'];
+
+/** Whether the kind's runs are calendar times in a zone (time zone, grace or end of day). */
+export function isCalendarKind(kind: ScheduleKind): kind is 'cron' | 'oncalendar' {
+  return kind === 'cron' || kind === 'oncalendar';
+}
 
 export type ScheduleForm = FormGroup<{
   kind: FormControl<ScheduleKind>;
   period: FormControl<number | null>;
   periodUnit: FormControl<TimeUnit>;
   expression: FormControl<string>;
+  /** cron only: whose rules the expression runs by */
+  dialect: FormControl<CronDialect>;
+  /** oncalendar only: the textarea, one calendar event per line */
+  expressions: FormControl<string>;
   timezone: FormControl<string>;
   endOfDay: FormControl<boolean>;
   grace: FormControl<number | null>;
@@ -84,6 +95,9 @@ export interface ScheduleFormValue {
   period: number | null;
   periodUnit: TimeUnit;
   expression: string;
+  dialect: CronDialect;
+  /** one calendar event per line, as typed */
+  expressions: string;
   timezone: string;
   endOfDay: boolean;
   grace: number | null;
@@ -120,6 +134,8 @@ export function emptyMonitorValue(timezone = localTimeZone()): MonitorFormValue 
       period: null,
       periodUnit: 'seconds',
       expression: '',
+      dialect: 'cron',
+      expressions: '',
       timezone,
       endOfDay: false,
       grace: null,
@@ -140,6 +156,8 @@ export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue(
     period: new FormControl<number | null>(s.period, { validators: [durationValidator('periodUnit', 1, MAX_SECONDS, true)] }),
     periodUnit: new FormControl<TimeUnit>(s.periodUnit, { nonNullable: true }),
     expression: new FormControl<string>(s.expression, { nonNullable: true, validators: [cronExpressionValidator] }),
+    dialect: new FormControl<CronDialect>(s.dialect, { nonNullable: true }),
+    expressions: new FormControl<string>(s.expressions, { nonNullable: true, validators: [calendarExpressionsValidator] }),
     timezone: new FormControl<string>(s.timezone, { nonNullable: true, validators: [timeZoneValidator] }),
     endOfDay: new FormControl<boolean>(s.endOfDay, { nonNullable: true }),
     grace: new FormControl<number | null>(s.grace, { validators: [durationValidator('graceUnit', 0, MAX_SECONDS, true)] }),
@@ -183,16 +201,18 @@ export function applyKind(schedule: ScheduleForm, kind: ScheduleKind): void {
     if (on && control.disabled) control.enable({ emitEvent: false });
     if (!on && control.enabled) control.disable({ emitEvent: false });
   };
-  const cron = kind === 'cron';
-  set(c.period, !cron);
-  set(c.periodUnit, !cron);
-  set(c.expression, cron);
-  set(c.timezone, cron);
-  set(c.endOfDay, cron);
-  const graceOn = !cron || !c.endOfDay.value;
+  const calendar = isCalendarKind(kind);
+  set(c.period, !calendar);
+  set(c.periodUnit, !calendar);
+  set(c.expression, kind === 'cron');
+  set(c.dialect, kind === 'cron');
+  set(c.expressions, kind === 'oncalendar');
+  set(c.timezone, calendar);
+  set(c.endOfDay, calendar);
+  const graceOn = !calendar || !c.endOfDay.value;
   set(c.grace, graceOn);
   set(c.graceUnit, graceOn);
-  if (cron) {
+  if (calendar) {
     if (!c.timezone.value) c.timezone.setValue(localTimeZone(), { emitEvent: false });
     if (graceOn && (c.grace.value === null || c.grace.value === undefined)) {
       const d = fromSeconds(DEFAULT_CRON_GRACE_SECONDS);
@@ -203,7 +223,7 @@ export function applyKind(schedule: ScheduleForm, kind: ScheduleKind): void {
   schedule.updateValueAndValidity();
 }
 
-/** Switches the schedule kind (what the interval | cron toggle does). */
+/** Switches the schedule kind (what the interval | cron | OnCalendar toggle does). */
 export function switchKind(schedule: ScheduleForm, kind: ScheduleKind): void {
   schedule.controls.kind.setValue(kind);
   applyKind(schedule, kind);
@@ -213,16 +233,33 @@ export function switchKind(schedule: ScheduleForm, kind: ScheduleKind): void {
 // Form <-> API
 // ---------------------------------------------------------------------------------------------
 
+/** The textarea's calendar events: one a line, trimmed, inner spaces single, empty lines dropped. */
+export function calendarLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l !== '');
+}
+
 /** The API schedule for the form's schedule. Only the current kind's fields are read. */
 export function scheduleToApi(v: ScheduleFormValue): Schedule {
-  if (v.kind === 'cron') {
+  if (isCalendarKind(v.kind)) {
     const endOfDay = v.endOfDay;
+    const timing = {
+      timezone: v.timezone.trim(),
+      graceSeconds: endOfDay ? 0 : (toSeconds(v.grace, v.graceUnit) ?? DEFAULT_CRON_GRACE_SECONDS),
+      deadline: endOfDay ? ('end-of-day' as const) : ('grace' as const),
+    };
+    if (v.kind === 'oncalendar') {
+      return { kind: 'oncalendar', expressions: calendarLines(v.expressions), ...timing };
+    }
     return {
       kind: 'cron',
       expression: v.expression.trim().replace(/\s+/g, ' '),
-      timezone: v.timezone.trim(),
-      graceSeconds: endOfDay ? 0 : (toSeconds(v.grace, v.graceUnit) ?? DEFAULT_CRON_GRACE_SECONDS),
-      deadline: endOfDay ? 'end-of-day' : 'grace',
+      timezone: timing.timezone,
+      dialect: CRON_DIALECTS.includes(v.dialect) ? v.dialect : 'cron',
+      graceSeconds: timing.graceSeconds,
+      deadline: timing.deadline,
     };
   }
   return {
@@ -235,17 +272,20 @@ export function scheduleToApi(v: ScheduleFormValue): Schedule {
 /** The form's schedule for an API schedule; fields of the other kind get defaults. */
 export function scheduleFromApi(s: Schedule, defaults: ScheduleFormValue = emptyMonitorValue().schedule): ScheduleFormValue {
   const grace = fromSeconds(s.graceSeconds);
-  if (s.kind === 'cron') {
+  if (s.kind === 'cron' || s.kind === 'oncalendar') {
     const endOfDay = s.deadline === 'end-of-day';
-    return {
-      ...defaults,
-      kind: 'cron',
-      expression: s.expression,
+    const timing = {
       timezone: s.timezone,
       endOfDay,
       grace: endOfDay ? (defaults.grace ?? null) : grace.value,
       graceUnit: endOfDay ? defaults.graceUnit : grace.unit,
     };
+    if (s.kind === 'oncalendar') {
+      return { ...defaults, kind: 'oncalendar', expressions: s.expressions.join('\n'), ...timing };
+    }
+    // An older answer without a dialect is Debian cron's, the API's default.
+    const dialect: CronDialect = s.dialect && CRON_DIALECTS.includes(s.dialect) ? s.dialect : 'cron';
+    return { ...defaults, kind: 'cron', expression: s.expression, dialect, ...timing };
   }
   const period = fromSeconds(s.periodSeconds);
   return { ...defaults, kind: 'interval', period: period.value, periodUnit: period.unit, grace: grace.value, graceUnit: grace.unit };
@@ -280,17 +320,69 @@ export function formValueToInput(v: MonitorFormValue, opts: { includeChannels: b
   return input;
 }
 
-/** Query parameters for /api/v1/schedule/preview: the schedule's fields at the top level. */
-export function previewParams(s: Schedule, count = 5): Record<string, string> {
+/**
+ * Query parameters for /api/v1/schedule/preview: the schedule's fields at the top level (an
+ * OnCalendar schedule's events as one string, one a line), and where the listing starts
+ * (`from`: an ISO 8601 instant; none: now).
+ */
+export function previewParams(s: Schedule, count = 5, from?: string | null): Record<string, string> {
   const p: Record<string, string> = { kind: s.kind, graceSeconds: String(s.graceSeconds), count: String(count) };
   if (s.kind === 'interval') {
     p['periodSeconds'] = String(s.periodSeconds);
   } else {
-    p['expression'] = s.expression;
+    if (s.kind === 'cron') {
+      p['expression'] = s.expression;
+      p['dialect'] = s.dialect;
+    } else {
+      p['expressions'] = s.expressions.join('\n');
+    }
     p['timezone'] = s.timezone;
     p['deadline'] = s.deadline;
   }
+  if (from) p['from'] = from;
   return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The preview's start ("preview from"): a wall time in a zone
+// ---------------------------------------------------------------------------------------------
+
+const WALL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** How far `zone`'s clocks are ahead of UTC at `epochMs`, in ms; NaN for a zone Intl does not know. */
+export function zoneOffsetMs(zone: string, epochMs: number): number {
+  try {
+    const f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    const part = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
+    const wall = Date.UTC(Number(part['year']), Number(part['month']) - 1, Number(part['day']), Number(part['hour']), Number(part['minute']), Number(part['second']));
+    return wall - Math.floor(epochMs / 1000) * 1000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * The instant of a wall time ("2026-03-28T00:00", as a datetime-local input gives it, or a date
+ * alone: its midnight) in `zone`, as ISO 8601 UTC; null when it is empty or not a time. A wall
+ * time the clock skips is read with the offset before the change, one it repeats as the first.
+ */
+export function wallTimeToInstant(wall: string | null | undefined, zone: string): string | null {
+  const m = WALL.exec((wall ?? '').trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, sec);
+  if (Number.isNaN(asUtc) || new Date(asUtc).getUTCDate() !== d) return null;
+  const before = zoneOffsetMs(zone, asUtc - 86_400_000);
+  const after = zoneOffsetMs(zone, asUtc + 86_400_000);
+  if (Number.isNaN(before) || Number.isNaN(after)) return null;
+  // The offset that reproduces the wall time; the earlier instant where both do (a repeated
+  // hour); in a gap (no instant has this wall time), the offset before the change.
+  const first = asUtc - before;
+  const second = asUtc - after;
+  const at = zoneOffsetMs(zone, first) === before ? first : zoneOffsetMs(zone, second) === after ? second : first;
+  return at >= 0 ? new Date(at).toISOString() : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +445,18 @@ export const cronExpressionValidator: ValidatorFn = (control) => {
   return n === 5 || n === 6 ? null : { cronFields: { count: n } };
 };
 
+/** The OnCalendar textarea: 1 to 10 calendar events, one a line, none too long. The server checks their syntax. */
+export const calendarExpressionsValidator: ValidatorFn = (control) => {
+  const text = typeof control.value === 'string' ? control.value : '';
+  const lines = text.split(/\r?\n/);
+  const events = lines.filter((l) => l.trim() !== '');
+  if (events.length === 0) return { calendarRequired: true };
+  if (events.length > MAX_CALENDAR_EXPRESSIONS) return { calendarCount: { max: MAX_CALENDAR_EXPRESSIONS, count: events.length } };
+  const long = lines.findIndex((l) => l.trim().length > MAX_EXPRESSION);
+  if (long >= 0) return { calendarLine: { line: long + 1, max: MAX_EXPRESSION } };
+  return null;
+};
+
 export function isValidTimeZone(tz: string): boolean {
   if (!tz || tz.length > 100) return false;
   try {
@@ -404,6 +508,12 @@ export function errorMessage(errors: ValidationErrors | null | undefined, label:
     return translate('form.cronFields', { n });
   }
   if (errors['cronAlias']) return translate('form.cronAlias', { aliases: CRON_ALIASES.join(', ') });
+  if (errors['calendarRequired']) return translate('form.calendarRequired');
+  if (errors['calendarCount']) return translate('form.calendarCount', { max: (errors['calendarCount'] as { max: number }).max });
+  if (errors['calendarLine']) {
+    const e = errors['calendarLine'] as { line: number; max: number };
+    return translate('form.calendarLineLength', { n: e.line, max: e.max });
+  }
   if (errors['timezone']) return translate('form.timezoneInvalid');
   if (errors['maxTags']) return translate('form.maxTags', { max: (errors['maxTags'] as { max: number }).max });
   if (errors['tagLength']) return translate('form.tagLength', { max: (errors['tagLength'] as { max: number }).max });
@@ -425,6 +535,8 @@ const FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
   periodSeconds: 'schedule.period',
   graceSeconds: 'schedule.grace',
   expression: 'schedule.expression',
+  dialect: 'schedule.dialect',
+  expressions: 'schedule.expressions',
   timezone: 'schedule.timezone',
   deadline: 'schedule.endOfDay',
   ...RUN_LIMIT_FIELDS,
@@ -454,10 +566,29 @@ export function applyApiErrors(form: FormGroup, problems: readonly FieldProblem[
       rest.push(p);
       continue;
     }
-    control.setErrors({ ...(control.errors ?? {}), server: serverMessage(p.message) });
+    const line = calendarLineOf(form, p.field);
+    const message = line === null ? serverMessage(p.message) : translate('form.calendarLine', { n: line, message: p.message.trim() });
+    control.setErrors({ ...(control.errors ?? {}), server: message });
     control.markAsTouched();
   }
   return rest;
+}
+
+/**
+ * The textarea line (1-based) an error on "expressions[i]" is about: the API counts the events,
+ * the user sees lines (blank ones included). Null for any other field.
+ */
+function calendarLineOf(form: FormGroup, field: string): number | null {
+  const m = /(?:^|\.)expressions\[(\d+)\]$/.exec(field.trim());
+  if (!m) return null;
+  const index = Number(m[1]);
+  const text = form.get('schedule.expressions')?.value;
+  const lines = typeof text === 'string' ? text.split(/\r?\n/) : [];
+  let seen = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== '' && ++seen === index) return i + 1;
+  }
+  return index + 1;
 }
 
 function serverMessage(message: string): string {
