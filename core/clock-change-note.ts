@@ -55,7 +55,9 @@ export function clockChangeNote(model: RunModel, previous: number, at: number): 
     if (wall < from || wall >= to) continue;
     const pass: 1 | 2 = at < t.at ? 1 : 2;
     const other = pass === 1 ? wall - t.after : wall - t.before;
-    const both = model.next(other - SECOND_MS) === other;
+    // Whether the runner also runs the other pass, asked the way it walks: after this run, or from
+    // the previous one (its answer near a change can depend on where its search starts).
+    const both = pass === 1 ? model.next(at) === other : previous < other ? false : model.next(other - SECOND_MS) === other;
     const time = clock(wall, seconds);
     const runner = RUNNER_NAMES[model.runner];
     const text = both

@@ -277,6 +277,16 @@ describe("cron: Europe/Berlin DST", () => {
       "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it both times, this is the second (UTC+01:00)",
       "",
     ]);
+    // systemd: a skipped time does not run; a repeated one runs once, in the pass the search is in
+    const calendar = (expressions: string[]): Schedule => ({ kind: "oncalendar", expressions, timezone: "Europe/Berlin", graceSeconds: 300, deadline: "grace" });
+    assert.deepEqual(notes(calendar(["*-*-* 02:30", "*-*-* 03:15"]), "2026-03-28T12:00:00Z", 2), [
+      "02:30 does not exist on 2026-03-29 (Europe/Berlin); systemd does not run it",
+      "",
+    ]);
+    assert.deepEqual(notes(calendar(["*-*-* *:30"]), "2026-10-24T23:50:00Z", 2), [
+      "02:30 happens twice on 2026-10-25 (Europe/Berlin); systemd runs it once, the first time (UTC+02:00)",
+      "",
+    ]);
     const moved = preview(cron("30 2 * * *", "Europe/Berlin"), at("2026-03-28T12:00:00Z"), 1)[0].clockChange;
     assert.deepEqual(moved && { ...moved, text: undefined }, {
       kind: "moved", date: "2026-03-29", zone: "Europe/Berlin", runner: "cron", times: ["02:30"], count: 1, runsAt: "03:00", text: undefined,
