@@ -1,5 +1,5 @@
 // The one place that reads the environment. Everything else receives a Config.
-// Each variable is documented in the README's configuration table; keep the two in step.
+// Each variable is documented in docs/configuration.md's table; keep the two in step.
 
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./delivery.ts";
