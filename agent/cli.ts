@@ -12,7 +12,7 @@ import { ConfigError, parseConfig, type AgentConfig, type AgentHost } from "./co
 import { readKnownHosts, recordKnownHosts } from "./known-hosts.ts";
 import { processPatterns } from "../core/host-checks.ts";
 import { buildPing, outcome, type HostOutcome } from "./report.ts";
-import { sendPing } from "./send.mjs";
+import { sendPing } from "../bin/ping-client.mjs";
 
 const USAGE = `usage: heartbeats-agent --config FILE [--dry-run]
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `heartbeats` (npx heartbeats …): the command-line tools that run on a job's machine.
 // Plain JavaScript so that it also runs when installed under node_modules, where Node does not
-// strip TypeScript types. Today: `heartbeats run` (agent/run.mjs).
+// strip TypeScript types. Today: `heartbeats run` (bin/run/).
 
-import { runWrapped } from "../agent/run.mjs";
+import { runWrapped } from "./run/wrap.mjs";
 
 const USAGE = `usage: heartbeats run --code CODE [--server URL --user U --password P] -- COMMAND [ARG…]
        heartbeats run --help

@@ -2,8 +2,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TailBuffer } from "../../agent/tail.mjs";
-import { exitStatusOf, parseRunArgs, UsageError } from "../../agent/run.mjs";
+import { TailBuffer } from "../../bin/run/tail.mjs";
+import { exitStatusOf, parseRunArgs, UsageError } from "../../bin/run/wrap.mjs";
 
 test("the tail keeps exactly the last N bytes across chunks, and whole characters", () => {
   const t = new TailBuffer(10);

@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process";
 import os from "node:os";
-import { sendPing } from "./send.mjs";
+import { sendPing } from "../ping-client.mjs";
 import { TailBuffer } from "./tail.mjs";
 
 export const OUTPUT_TAIL_BYTES = 10_240;
