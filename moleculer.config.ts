@@ -3,6 +3,7 @@
 
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./core/config.ts";
+import { ParamsValidator } from "./services/params-validator.ts";
 
 /** `metricsReporter`: where metrics go (the ops server's); none: metrics are off and cost nothing. */
 export function brokerOptions(config: Config, metricsReporter?: object): BrokerOptions {
@@ -34,7 +35,8 @@ export function brokerOptions(config: Config, metricsReporter?: object): BrokerO
       ? { enabled: true, reporter: [metricsReporter as never], defaultQuantiles: null as unknown as number[] }
       : { enabled: false },
     disableBalancer: false,
-    validator: true,
+    // fastest-validator, refusing what would make it throw and null where a rule does not allow it.
+    validator: new ParamsValidator(),
     // bin/start.ts owns SIGTERM/SIGINT: Moleculer's own handler would stop the broker and exit
     // as soon as it has, cutting short the drain, the database close and the last log line.
     skipProcessEventRegistration: true,

@@ -9,9 +9,15 @@ import { loadWindows, windowColumns, windowOf, windowView, type WindowRow } from
 const { MoleculerClientError, ValidationError } = Errors;
 
 const id = { type: "number", integer: true, positive: true, convert: true } as const;
+// A one-off window's times as epoch ms must be times a Date can hold (±8.64e15): core/maintenance.ts
+// takes any finite number, and a window it cannot write as ISO 8601 would fail every list after it.
+const instant = [
+  { type: "number", optional: true, min: -8.64e15, max: 8.64e15 },
+  { type: "string", optional: true },
+] as const;
 const fields = {
   name: { type: "string", max: 1000 },
-  rule: { type: "object" },
+  rule: { type: "object", props: { startsAt: instant, endsAt: instant } },
   monitorIds: { type: "array", optional: true, max: 1000, items: { type: "number", integer: true, positive: true } },
   tags: { type: "array", optional: true, max: 1000, items: { type: "string", max: 50 } },
 } as const;

@@ -127,6 +127,29 @@ test("bad ids, filters and preview parameters name their field", async () => {
   assert.equal(nothing.body.error.code, "NOT_FOUND");
 });
 
+test("values that cannot be read as text or a number, and null where a field takes none → 422 naming the field, nothing stored", async () => {
+  const before = await snapshot();
+  const unreadable = { valueOf: null, toString: null };
+  const checks: [string, string, unknown, string][] = [
+    ["PATCH", `/api/v1/monitors/${monitorId}`, { name: null }, "name"],
+    ["PATCH", `/api/v1/monitors/${monitorId}`, { tags: null }, "tags"],
+    ["POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 1, count: { toString: 1 } }, "count"],
+    ["POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 1, from: null }, "from"],
+    ["PATCH", `/api/v1/monitors/${monitorId}`, { channels: [unreadable] }, "channels[0]"],
+    ["PATCH", `/api/v1/monitors/${monitorId}`, { name: [[unreadable]] }, "name[0][0]"],
+    ["POST", "/api/v1/monitors", { name: "x", schedule: { ...good, periodSeconds: unreadable } }, "schedule.periodSeconds"],
+    ["POST", "/api/v1/maintenance", { name: "w", rule: { kind: "once", startsAt: 0, endsAt: 1e308 }, monitorIds: [monitorId] }, "rule.endsAt"],
+  ];
+  for (const [method, url, body, field] of checks) {
+    const res = await client.call(method, url, body);
+    assert.equal(res.status, 422, `${method} ${url} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, "VALIDATION_ERROR");
+    assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+  }
+  assert.deepEqual(await snapshot(), before);
+  assert.equal((await client.call("GET", "/api/v1/maintenance")).body.total, 0);
+});
+
 test("ping data that is not UTF-8 → 422 naming data, and no ping is stored", async () => {
   const before = await snapshot();
   const q = await fetch(`${base}/api/pings/?service=${code}&data=%FF%FE`, { method: "POST", headers: { authorization: basic(...admin) } });

@@ -34,6 +34,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const MOVING = new Set([
   "status", "late_at", "down_at", "status_changed_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "next_reminder_at", "reminders_sent", "updated_at",
   "last_poll_at", "next_poll_at", "lease_until", "claimed_by", "last_result", "host_key_fingerprint",
+  "consecutive_failures", "consecutive_successes", "due_at", "run_deadline_at",
 ]);
 /** Per table: a digest of its rows, and the rows themselves to say what changed. */
 type State = Map<string, { digest: string; rows: string[] }>;
@@ -160,7 +161,8 @@ before(async () => {
   const m = (await a.call("POST", "/api/v1/monitors", { name: "target", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, tags: ["fuzz"] })).body;
   monitorId = m.id;
   code = m.code;
-  channelId = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: "https://example.org/hook", secret: "whsec-fuzz" } })).body.id;
+  channelId = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: "https://example.org/hook", secret: "whsec-fuzz-0123456789" } })).body.id;
+  assert.ok(channelId, "the channel of the fuzz tests was made");
   assert.equal((await a.call("POST", "/api/v1/users", { username: "viewer", password: "viewer password 1", role: "viewer" })).status, 201);
 });
 
@@ -251,4 +253,163 @@ test("headers: oversized, repeated and garbage headers are refused cleanly", asy
   const res = await send("GET", "/api/v1/monitors", { authorization: basic(...admin), "x-big": "a".repeat(64 * 1024) });
   assert.ok(res === "reset" || res?.status === 431, JSON.stringify(res));
   assertAlive();
+});
+
+/**
+ * Values no field takes as they are, or takes only in some places: objects whose toString or
+ * valueOf is data (they cannot be turned into text or numbers), empty and huge values, numbers
+ * out of any range, text that only looks like a number, and lists nested in lists.
+ */
+const WRONG: unknown[] = [
+  null, {}, [], { toString: 1 }, { valueOf: null, toString: null }, [{ valueOf: null, toString: null }], [[{ toString: 1 }]], { valueOf: 1 },
+  "", " ", "x".repeat(100_000), -1, 0, 1.5, 1e308, -1e308, true, "NaN", "1", [[[]]], [null], [1, [2, [3]]], { "": { "": [] } },
+];
+
+/** The write routes of the API that take a JSON body, with its fields, from the OpenAPI document the server serves. */
+async function writeRoutes(): Promise<Map<string, string[]>> {
+  const doc = (await a.call("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>> };
+  const routes = new Map<string, string[]>();
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const props = op.requestBody?.content?.["application/json"]?.schema?.properties;
+      if (["post", "patch", "put"].includes(method) && props && Object.keys(props).length) routes.set(`${method.toUpperCase()} ${p}`, Object.keys(props));
+    }
+  }
+  return routes;
+}
+
+test("every write route, one field at a time given a wrong value: never a 5xx, a 4xx names the field, a refusal changes nothing", async (t) => {
+  const started = Date.now();
+  let n = 0;
+  const fresh = (s: string) => `${s} ${++n}`;
+  // Targets of the sweep's own: the tests before it may have deleted theirs, and what it changes touches no other test.
+  const own = async (route: string, body: object) => {
+    const res = await a.call("POST", route, body);
+    assert.equal(res.status, 201, `${route}: ${JSON.stringify(res.body)}`);
+    return res.body.id as number;
+  };
+  // Two users: the sweep changes the first one's password, and logs in as the second.
+  for (const username of ["sweeper", "sweep-login"]) await own("/api/v1/users", { username, password: "sweeper password 1", role: "viewer" });
+  const ownChannel = await own("/api/v1/channels", { name: "sweep hook", type: "webhook", config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" } });
+  const ownMonitor = await own("/api/v1/monitors", { name: "swept", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, channels: [ownChannel] });
+  const once = { kind: "once", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z" };
+  const windowId = await own("/api/v1/maintenance", { name: "sweep", rule: once, monitorIds: [ownMonitor] });
+  const cron = { kind: "cron", expression: "5 4 * * *", dialect: "cron", timezone: "Europe/Berlin", graceSeconds: 600, deadline: "grace" };
+  const interval = { kind: "interval", periodSeconds: 3600, graceSeconds: 60 };
+  const limits = { maxRunSeconds: 600, slowFactor: 2, slowWindow: 20, failureThreshold: 2, recoveryThreshold: 1 };
+  const monitor = (schedule: object) => ({ name: fresh("sweep"), description: "swept", schedule, tags: ["sweep"], channels: [ownChannel], repeatEverySeconds: 3600, ...limits });
+  const channel = () => ({ name: fresh("hook"), config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" }, events: ["down", "up"], isDefault: false, enabled: true, locale: "en" });
+  const host = (key: object) => ({
+    name: fresh("box"), address: "127.0.0.1", port: 1, username: "probe", ...key, passphrase: "pass", hostKeyFingerprint: `SHA256:${"A".repeat(43)}`,
+    trustOnFirstUse: false, intervalSeconds: 86_400, graceSeconds: 60, checks: ["cpu > 90", "disk:/ > 95"], enabled: false,
+  });
+  const pem = { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" };
+  const keyPath = { keyPath: "/nowhere/id_ed25519" };
+  const maintenance = (rule: object) => ({ name: fresh("window"), rule, monitorIds: [ownMonitor], tags: ["sweep"] });
+  const recurring = { kind: "recurring", expression: "0 3 * * *", durationSeconds: 3600, timezone: "Europe/Berlin" };
+  /** Valid bodies of each route (a fresh one per request, names being unique where they must be). */
+  const VALID: Record<string, () => Record<string, unknown>[]> = {
+    "POST /api/v1/monitors": () => [monitor(interval)],
+    "PATCH /api/v1/monitors/{id}": () => [monitor(cron)],
+    "POST /api/v1/channels": () => [{ ...channel(), type: "webhook" }],
+    "PATCH /api/v1/channels/{id}": () => [channel()],
+    "POST /api/v1/hosts": () => [host(pem), host(keyPath)],
+    "PATCH /api/v1/hosts/{id}": () => [host({ ...pem, ...keyPath })],
+    "POST /api/v1/users": () => [{ username: fresh("user").replace(" ", "-"), password: "a long password", role: "viewer" }],
+    "PATCH /api/v1/users/{username}": () => [{ password: "sweeper password 1", role: "viewer", email: "sweeper@example.org", weeklyReport: false }],
+    "POST /api/v1/keys": () => [{ name: fresh("key"), scope: "read" }],
+    "POST /api/v1/maintenance": () => [maintenance(once)],
+    "PATCH /api/v1/maintenance/{id}": () => [maintenance(recurring)],
+    "POST /api/v1/schedule/preview": () => [
+      { ...cron, from: "2026-03-29T00:00:00Z", count: 5 },
+      { ...interval, from: 0, count: 3 },
+      { kind: "oncalendar", expressions: ["*-*-* 04:05:00"], timezone: "UTC", graceSeconds: 60, count: 3 },
+    ],
+    "POST /api/v1/session": () => [{ username: "sweep-login", password: "sweeper password 1" }],
+    "PATCH /api/v1/session": () => [{ locale: "en" }],
+  };
+  const routes = await writeRoutes();
+  assert.deepEqual([...routes.keys()].filter((r) => !VALID[r]), [], "write routes of the API document with no valid body in this sweep: add one");
+  assert.deepEqual(Object.keys(VALID).filter((r) => !routes.has(r)), [], "routes of this sweep that the API document does not have");
+  const unswept = [...routes].flatMap(([r, fields]) => fields.filter((f) => !VALID[r]!().some((b) => f in b)).map((f) => `${r} ${f}`));
+  assert.deepEqual(unswept, [], "fields of the API document in no valid body of this sweep: add them");
+
+  // The session routes: logging in needs no credentials; a change with the cookie needs its CSRF token.
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(VALID["POST /api/v1/session"]!()[0]) });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const headersOf = (route: string): Record<string, string> =>
+    route === "POST /api/v1/session" ? {} : route === "PATCH /api/v1/session" ? { cookie, "x-csrf-token": csrfToken } : { authorization: basic(...admin) };
+  const hostId = await own("/api/v1/hosts", host(keyPath));
+  const target = (route: string) =>
+    route.split(" ")[1]!.replace("{username}", "sweeper").replace("{id}", String(route.includes("/channels/") ? ownChannel : route.includes("/hosts/") ? hostId : route.includes("/maintenance/") ? windowId : ownMonitor));
+
+  async function request(route: string, body: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(`http://127.0.0.1:${port}${target(route)}`, {
+      method: route.split(" ")[0],
+      headers: { ...headersOf(route), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON: asserted below */
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** The error names the field: as its field, one of its details' fields, or in its message. */
+  const names = (body: any, field: string) => {
+    const e = body?.error;
+    const fields: unknown[] = [e?.field, ...(Array.isArray(e?.details) ? e.details.map((d: { field?: unknown }) => d.field) : [])];
+    return fields.some((f) => typeof f === "string" && (f === field || f.startsWith(`${field}.`) || f.startsWith(`${field}[`))) || (typeof e?.message === "string" && e.message.includes(field.split(".").pop()!));
+  };
+
+  const failures: string[] = [];
+  let state = stateDigest();
+  let requests = 0;
+  let status5xx = 0;
+  for (const route of routes.keys()) {
+    for (const valid of VALID[route]!()) {
+      const ok = await request(route, valid);
+      requests++;
+      state = stateDigest();
+      if (ok.status >= 300) failures.push(`${route} with its valid body ${JSON.stringify(valid).slice(0, 200)} → ${ok.status} ${JSON.stringify(ok.body).slice(0, 300)}`);
+      // Each top-level field, and each field of an object given at the top level (schedule, rule, config).
+      const fields = Object.entries(valid).flatMap(([k, v]) => [[k], ...(v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).map((kk) => [k, kk]) : [])]);
+      for (const at of fields) {
+        for (const wrong of WRONG) {
+          const mutated = structuredClone(valid);
+          // a fresh name where names are unique: a refusal must be about the field swept, not a name taken
+          if (typeof mutated.name === "string" && !route.startsWith("PATCH")) mutated.name = fresh("swept");
+          if (route === "POST /api/v1/users") mutated.username = fresh("user").replace(" ", "-");
+          if (at.length === 1) mutated[at[0]!] = wrong;
+          else (mutated[at[0]!] as Record<string, unknown>)[at[1]!] = wrong;
+          const field = at.join(".");
+          const res = await request(route, mutated);
+          requests++;
+          assertAlive();
+          // What this request found is what the one before it left.
+          const before = state;
+          state = stateDigest();
+          const what = `${route} ${field} = ${JSON.stringify(wrong).slice(0, 60)} → ${res.status}`;
+          if (res.status >= 500) {
+            status5xx++;
+            failures.push(`${what} ${JSON.stringify(res.body).slice(0, 200)}`);
+            continue;
+          }
+          if (res.status < 400) continue;
+          // A body over the limit is refused whole, unread; wrong credentials say nothing about which of the two was wrong.
+          const unnamed = res.status === 413 || (route === "POST /api/v1/session" && res.status === 401);
+          if (!unnamed && !names(res.body, field)) failures.push(`${what} does not name ${field}: ${JSON.stringify(res.body).slice(0, 300)}`);
+          const diff = changed(before, state);
+          if (diff) failures.push(`${what} changed the stored state: ${diff}`);
+        }
+      }
+    }
+  }
+  t.diagnostic(`sweep: ${requests} requests over ${routes.size} write routes, ${status5xx} answered 5xx, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.deepEqual(failures.slice(0, 40), [], `${failures.length} failures (${status5xx} of them 5xx) in ${requests} requests`);
 });
