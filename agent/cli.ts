@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { collectLocal, collectOverSsh, normalizeFingerprint, type CollectResult } from "./collector.ts";
 import { ConfigError, parseConfig, type AgentConfig, type AgentHost } from "./config.ts";
 import { readKnownHosts, recordKnownHosts } from "./known-hosts.ts";
-import { processPatterns } from "../core/host-checks.ts";
+import { processPatterns } from "../core/hosts/host-checks.ts";
 import { buildPing, outcome, type HostOutcome } from "./report.ts";
 import { sendPing } from "../bin/ping-client.mjs";
 

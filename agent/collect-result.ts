@@ -2,8 +2,8 @@
 // step that turns raw script output into it.
 
 import { randomBytes } from "node:crypto";
-import { collectionScript, parseCollection, type HostMetrics } from "../core/host-metrics.ts";
-import type { HostErrorKind } from "../core/host-checks.ts";
+import { collectionScript, parseCollection, type HostMetrics } from "../core/hosts/host-metrics.ts";
+import type { HostErrorKind } from "../core/hosts/host-checks.ts";
 import type { OutputBuffer } from "./output-buffer.ts";
 
 export type CollectResult =

@@ -6,7 +6,7 @@
 import path from "node:path";
 import os from "node:os";
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { originalChecks, parseCheck, type Check } from "../core/host-checks.ts";
+import { originalChecks, parseCheck, type Check } from "../core/hosts/host-checks.ts";
 
 export type ReportFormat = "original" | "detailed";
 

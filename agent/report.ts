@@ -3,8 +3,8 @@
 //             (non-empty data is a failure on that URL), exactly what the original agent sent;
 //  detailed — POST /ping/CODE or /ping/CODE/fail with a readable report as the body.
 
-import { evaluate, failureReport, originalFailureText, type Breach, type HostError } from "../core/host-checks.ts";
-import type { HostMetrics } from "../core/host-metrics.ts";
+import { evaluate, failureReport, originalFailureText, type Breach, type HostError } from "../core/hosts/host-checks.ts";
+import type { HostMetrics } from "../core/hosts/host-metrics.ts";
 import type { AgentConfig, AgentHost } from "./config.ts";
 
 export interface HostOutcome {

@@ -23,7 +23,7 @@ import { scratchDatabase, needs } from "../test/support/services.ts";
 import { startProcess, stopProcess, waitOutput } from "../test/support/system.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
-import { systemClock } from "../core/clock.ts";
+import { systemClock } from "../core/checker/clock.ts";
 import checkerService from "../services/checker.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 

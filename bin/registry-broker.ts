@@ -7,7 +7,7 @@ import type { Config } from "../core/config.ts";
 import { configOrExit } from "./cli-config.ts";
 import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
-import { systemClock } from "../core/clock.ts";
+import { systemClock } from "../core/checker/clock.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
 import registryService from "../services/registry.service.ts";
 import { secretBoxFor } from "./secret-key.ts";

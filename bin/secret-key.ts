@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../core/config.ts";
 import { parseDatabaseUrl } from "../core/db/connect.ts";
-import { newSecretKey, PLAIN_BOX, secretBox, type SecretBox } from "../core/secret-box.ts";
+import { newSecretKey, PLAIN_BOX, secretBox, type SecretBox } from "../core/security/secret-box.ts";
 
 export function secretBoxFor(config: Config, log: { info(m: string): void; warn(m: string): void }): SecretBox {
   if (config.secretKey) return secretBox(config.secretKey);

@@ -6,7 +6,7 @@ import { ServiceBroker } from "moleculer";
 import { loadConfig, ConfigError, type Config, type ServiceName } from "../core/config.ts";
 import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
-import { systemClock } from "../core/clock.ts";
+import { systemClock } from "../core/checker/clock.ts";
 import { brokerOptions } from "../moleculer.config.ts";
 import registryService from "../services/registry.service.ts";
 import ingestService from "../services/ingest.service.ts";
@@ -19,7 +19,7 @@ import { loadCatalog } from "../plugins/catalog.ts";
 import { buildDashboardIfMissing } from "./dashboard-build.ts";
 import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops-server.ts";
 import { secretBoxFor } from "./secret-key.ts";
-import { PLAIN_BOX } from "../core/secret-box.ts";
+import { PLAIN_BOX } from "../core/security/secret-box.ts";
 
 let config: Config;
 try {

@@ -2,9 +2,9 @@
 // Each variable is documented in docs/configuration.md's table; keep the two in step.
 
 import { IANAZone } from "luxon";
-import type { RetryPolicy } from "./delivery.ts";
-import { LOCALES, isLocale, type Locale } from "./locale.ts";
-import { compileCron } from "./cron.ts";
+import type { RetryPolicy } from "./alerts/delivery.ts";
+import { LOCALES, isLocale, type Locale } from "./alerts/locale.ts";
+import { compileCron } from "./schedule/cron.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];

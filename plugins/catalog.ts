@@ -6,7 +6,7 @@ import ValidatorModule from "fastest-validator";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ChannelPlugin, ConfigRule } from "./channel.ts";
-import { refusedHost } from "../core/network-address.ts";
+import { refusedHost } from "../core/security/network-address.ts";
 import * as email from "./email.ts";
 import * as webhook from "./webhook.ts";
 import * as slack from "./slack.ts";

@@ -3,7 +3,7 @@
 // Moleculer's parameter validation; `secret: true` marks write-only fields) and
 // `send(alert, config, io)`. docs/plugins.md says how to write one.
 
-import type { AlertEvent, AlertFacts, RenderedAlert } from "../core/alert.ts";
+import type { AlertEvent, AlertFacts, RenderedAlert } from "../core/alerts/alert.ts";
 
 export type { AlertEvent, AlertFacts, RenderedAlert };
 

@@ -2,7 +2,7 @@
 // with one embed. Limits are Discord's embed limits (title 256, description 4096, 25 fields of
 // 256/1024, 6000 characters in all); mentions are switched off so monitor names cannot ping.
 
-import { escapeMarkdown } from "../core/alert.ts";
+import { escapeMarkdown } from "../core/alerts/alert.ts";
 import type { Alert, ChannelIO, ConfigRule, SendResult } from "./channel.ts";
 import { clip, deliver, fenced } from "./http.ts";
 

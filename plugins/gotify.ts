@@ -2,7 +2,7 @@
 // the X-Gotify-Key header rather than the ?token= query, so it never lands in access logs.
 // The clients render Markdown when the client::display extra says so.
 
-import { escapeMarkdown } from "../core/alert.ts";
+import { escapeMarkdown } from "../core/alerts/alert.ts";
 import type { Alert, AlertEvent, ChannelIO, ConfigRule, SendResult } from "./channel.ts";
 import { clip, deliver, fenced } from "./http.ts";
 

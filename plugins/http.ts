@@ -9,8 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
-import { codeBlock } from "../core/alert.ts";
-import { isPrivateAddress } from "../core/network-address.ts";
+import { codeBlock } from "../core/alerts/alert.ts";
+import { isPrivateAddress } from "../core/security/network-address.ts";
 import { DeliveryError } from "./channel.ts";
 import type { ChannelIO, HttpRequest, HttpResponse, SendResult } from "./channel.ts";
 

@@ -3,7 +3,7 @@
 // 4096 bytes into attachments (or refuses them where attachments are off), so the failure
 // report is cut to keep the message within that.
 
-import { escapeMarkdown } from "../core/alert.ts";
+import { escapeMarkdown } from "../core/alerts/alert.ts";
 import type { Alert, AlertEvent, ChannelIO, ConfigRule, SendResult } from "./channel.ts";
 import { clip, deliver, fenced } from "./http.ts";
 

@@ -1,5 +1,5 @@
 // checker: owns the deadlines. Checker replicas share the monitors by rendezvous hashing over
-// the live checker nodes (core/checker-share.ts) and re-share them when one joins or leaves.
+// the live checker nodes (core/checker/checker-share.ts) and re-share them when one joins or leaves.
 // Each keeps its monitors' next wake-ups in a min-heap with one timer on the earliest; when it
 // passes, it flips the monitor through a conditional update under a row lock — the database is
 // the final guard, so two checkers that both look at a monitor during a rebalance never flip
@@ -8,16 +8,16 @@
 
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { deadlinePassed, nextWake, type Status, type Tracked } from "../core/monitor-status.ts";
-import { runLimitsOf, scheduleOf, trackedOf, RUN_LIMIT_COLUMNS } from "../core/monitor-record.ts";
-import { transitionLimits } from "../core/run-limits.ts";
+import { deadlinePassed, nextWake, type Status, type Tracked } from "../core/monitor/monitor-status.ts";
+import { runLimitsOf, scheduleOf, trackedOf, RUN_LIMIT_COLUMNS } from "../core/monitor/monitor-record.ts";
+import { transitionLimits } from "../core/monitor/run-limits.ts";
 import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
-import { DueQueue } from "../core/due-queue.ts";
+import { DueQueue } from "../core/checker/due-queue.ts";
 import type { MonitorRow } from "../core/db/models.ts";
-import { CheckerShare } from "../core/checker-share.ts";
+import { CheckerShare } from "../core/checker/checker-share.ts";
 import { scanMonitors } from "../core/db/scan.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
-import { ClockWatch, type ClockJump } from "../core/clock-jump.ts";
+import { ClockWatch, type ClockJump } from "../core/checker/clock-jump.ts";
 import { chunked, placeholders, selectForUpdate } from "../core/db/connect.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];

@@ -2,9 +2,9 @@
 // Services get these injected instead of reading the environment or opening connections.
 import type { Config } from "../core/config.ts";
 import type { Database } from "../core/db/connect.ts";
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../core/checker/clock.ts";
 import type { Catalog } from "../plugins/catalog.ts";
-import type { SecretBox } from "../core/secret-box.ts";
+import type { SecretBox } from "../core/security/secret-box.ts";
 
 export interface ServiceDeps {
   config: Config;

@@ -6,21 +6,21 @@
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { renderAlert, eventOf, type AlertEvent, type AlertFacts } from "../core/alert.ts";
-import type { FlipReason, Status } from "../core/monitor-status.ts";
-import { afterAttempt, DELIVERY_STATES } from "../core/delivery.ts";
+import { renderAlert, eventOf, type AlertEvent, type AlertFacts } from "../core/alerts/alert.ts";
+import type { FlipReason, Status } from "../core/monitor/monitor-status.ts";
+import { afterAttempt, DELIVERY_STATES } from "../core/alerts/delivery.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import { alertTargets, ENV_EMAIL } from "../core/db/channels.ts";
 import { DELIVERY_COLUMNS } from "../core/db/flips.ts";
 import { claimDue, settleClaimed } from "../core/db/claims.ts";
 import type { ChannelRow } from "../core/db/models.ts";
-import { storedLocale } from "../core/locale.ts";
+import { storedLocale } from "../core/alerts/locale.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../plugins/channel.ts";
 import { createHttpIO } from "../plugins/http.ts";
 import { METRICS, metric, type Metric } from "./metrics.ts";
-import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/maintenance.ts";
+import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../core/schedule/maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
-import { median } from "../core/run-limits.ts";
+import { median } from "../core/monitor/run-limits.ts";
 import { weeklyReports } from "./notifier-reports.ts";
 
 const CLAIM_BATCH = 50;

@@ -6,21 +6,21 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { parseSchedule, type FieldError, type Schedule } from "../core/schedule.ts";
-import { CODE_PATTERN } from "../core/code.ts";
-import { monitorView } from "../core/monitor-record.ts";
+import { parseSchedule, type FieldError, type Schedule } from "../core/schedule/schedule.ts";
+import { CODE_PATTERN } from "../core/monitor/code.ts";
+import { monitorView } from "../core/monitor/monitor-record.ts";
 import { insertMonitor } from "../core/db/monitors.ts";
 import { channelIdsOf, defaultChannelIds } from "../core/db/channels.ts";
 import { tagsOf } from "../core/db/tags.ts";
 import type { ChannelRow, MonitorRow } from "../core/db/models.ts";
 import { BACKUP_FORMAT, BACKUP_VERSION } from "../core/import/backup.ts";
 import { channelIdentity, type ChannelSpec, type ImportPlan, type ImportReport, type MonitorSpec, type Outcome, type ReportItem } from "../core/import/plan.ts";
-import { CHOOSABLE_EVENTS } from "../core/alert.ts";
+import { CHOOSABLE_EVENTS } from "../core/alerts/alert.ts";
 import { channelStorage } from "./registry-channels.ts";
 import { description, name, repeatEverySeconds, runLimits, tag, tags } from "./registry-params.ts";
-import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
-import { runLimitColumns, runLimitsOf } from "../core/monitor-record.ts";
-import { parseWindow, type WindowInput } from "../core/maintenance.ts";
+import { checkRunLimits, type RunLimitFields } from "../core/monitor/run-limits.ts";
+import { runLimitColumns, runLimitsOf } from "../core/monitor/monitor-record.ts";
+import { parseWindow, type WindowInput } from "../core/schedule/maintenance.ts";
 import { loadWindows, windowColumns, windowView } from "../core/db/maintenance.ts";
 
 const { ValidationError } = Errors;

@@ -1,12 +1,12 @@
 // The registry's status badges: one random badge key per monitor or tag, made on demand,
 // regenerable, and the public lookup the gateway's /badge/<key>.svg|json route uses. Mixed
-// into the registry: registry.badges.*. What a badge looks like is core/badge.ts.
+// into the registry: registry.badges.*. What a badge looks like is core/monitor/badge.ts.
 
 import { Errors, type ActionParams, type Context, type ServiceSchema } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { newBadgeKey, worstStatus, type BadgeStatus } from "../core/badge.ts";
-import type { Status } from "../core/monitor-status.ts";
+import { newBadgeKey, worstStatus, type BadgeStatus } from "../core/monitor/badge.ts";
+import type { Status } from "../core/monitor/monitor-status.ts";
 
 const { MoleculerClientError } = Errors;
 

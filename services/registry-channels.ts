@@ -5,10 +5,10 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
 import { MASK, type FieldProblem } from "../plugins/catalog.ts";
-import { CHOOSABLE_EVENTS } from "../core/alert.ts";
+import { CHOOSABLE_EVENTS } from "../core/alerts/alert.ts";
 import { ENV_EMAIL } from "../core/db/channels.ts";
 import type { ChannelRow } from "../core/db/models.ts";
-import { LOCALES, storedLocale, type Locale } from "../core/locale.ts";
+import { LOCALES, storedLocale, type Locale } from "../core/alerts/locale.ts";
 
 const { MoleculerClientError, MoleculerError, ValidationError } = Errors;
 

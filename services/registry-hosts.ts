@@ -5,7 +5,7 @@
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { parseCheck, processPatterns } from "../core/host-checks.ts";
+import { parseCheck, processPatterns } from "../core/hosts/host-checks.ts";
 import { MASK } from "../plugins/catalog.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;

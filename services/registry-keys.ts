@@ -4,8 +4,8 @@
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { hashApiKey, KEY_SCOPES, looksLikeApiKey, newApiKey, type KeyScope } from "../core/api-key.ts";
-import type { Role } from "../core/password.ts";
+import { hashApiKey, KEY_SCOPES, looksLikeApiKey, newApiKey, type KeyScope } from "../core/security/api-key.ts";
+import type { Role } from "../core/security/password.ts";
 
 const { MoleculerClientError } = Errors;
 

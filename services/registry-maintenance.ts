@@ -1,15 +1,15 @@
 // The registry's maintenance windows: CRUD (registry.maintenance.*), validated by the pure rules
-// in core/maintenance.ts. The notifier reads the same table to hold alerts back.
+// in core/schedule/maintenance.ts. The notifier reads the same table to hold alerts back.
 
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
-import { parseWindow } from "../core/maintenance.ts";
+import { parseWindow } from "../core/schedule/maintenance.ts";
 import { loadWindows, windowColumns, windowOf, windowView, type WindowRow } from "../core/db/maintenance.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
 const id = { type: "number", integer: true, positive: true, convert: true } as const;
-// A one-off window's times as epoch ms must be times a Date can hold (±8.64e15): core/maintenance.ts
+// A one-off window's times as epoch ms must be times a Date can hold (±8.64e15): core/schedule/maintenance.ts
 // takes any finite number, and a window it cannot write as ISO 8601 would fail every list after it.
 const instant = [
   { type: "number", optional: true, min: -8.64e15, max: 8.64e15 },

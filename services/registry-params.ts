@@ -1,4 +1,4 @@
-import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../core/run-limits.ts";
+import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../core/monitor/run-limits.ts";
 
 // Validator rules of the monitor fields, shared by the registry's create/update and its import, so that
 // an imported monitor obeys exactly the rules of one created over the API.
@@ -17,7 +17,7 @@ export const channels = { type: "array", optional: true, max: 50, items: { type:
 // Reminders while a monitor stays down; null turns them off.
 export const repeatEverySeconds = { type: "number", optional: true, nullable: true, integer: true, min: 1, max: 30 * 86_400, convert: true };
 
-// Run limits (core/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
+// Run limits (core/monitor/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
 export const runLimits = {
   maxRunSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_RUN_SECONDS },
   slowFactor: { type: "number", optional: true, nullable: true, min: 1, max: 1000 },

@@ -5,9 +5,9 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "./deps.ts";
 import { countAdmins, createUser, deleteUser, findUser, listUsers, reportSettingsOf, setLocale, setPassword, setReportSettings, setRole, UserInputError, type ReportSettings } from "../core/db/users.ts";
-import { LOCALES, type Locale } from "../core/locale.ts";
+import { LOCALES, type Locale } from "../core/alerts/locale.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../core/db/sessions.ts";
-import { ROLES } from "../core/password.ts";
+import { ROLES } from "../core/security/password.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 

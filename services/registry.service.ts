@@ -4,12 +4,12 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import { UniqueConstraintError, type Transaction } from "sequelize";
 import type { ServiceDeps } from "./deps.ts";
-import { parseInstant, parseSchedule, preview, type FieldError } from "../core/schedule.ts";
-import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor-status.ts";
-import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor-record.ts";
-import { checkRunLimits, type RunLimitFields } from "../core/run-limits.ts";
+import { parseInstant, parseSchedule, preview, type FieldError } from "../core/schedule/schedule.ts";
+import { pause, resume, rescheduled, STATUSES, type Tracked } from "../core/monitor/monitor-status.ts";
+import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../core/monitor/monitor-record.ts";
+import { checkRunLimits, type RunLimitFields } from "../core/monitor/run-limits.ts";
 import { recordFlip } from "../core/db/flips.ts";
-import { CODE_PATTERN, newCode } from "../core/code.ts";
+import { CODE_PATTERN, newCode } from "../core/monitor/code.ts";
 import type { MonitorRow } from "../core/db/models.ts";
 import { checkCredentials, countUsers, createUser } from "../core/db/users.ts";
 import { tagsOf } from "../core/db/tags.ts";
@@ -24,7 +24,7 @@ import { registryBackup } from "./registry-backup.ts";
 import { id, page, tags, name, description, channels, repeatEverySeconds, runLimits } from "./registry-params.ts";
 import { registryMaintenance } from "./registry-maintenance.ts";
 import { loadWindows } from "../core/db/maintenance.ts";
-import { activeWindowsFor } from "../core/maintenance.ts";
+import { activeWindowsFor } from "../core/schedule/maintenance.ts";
 import { METRICS, metric } from "./metrics.ts";
 import { sealStoredSecrets } from "../core/db/sealing.ts";
 

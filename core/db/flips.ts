@@ -4,8 +4,8 @@
 
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
-import type { FlipFacts } from "../monitor-status.ts";
-import { eventOf } from "../alert.ts";
+import type { FlipFacts } from "../monitor/monitor-status.ts";
+import { eventOf } from "../alerts/alert.ts";
 import { alertTargets } from "./channels.ts";
 
 export interface StoredFlip {

@@ -1,9 +1,9 @@
 // Reading and writing maintenance windows: the registry serves them, the notifier holds alerts
-// back by them, and both judge them with the same pure rules (core/maintenance.ts).
+// back by them, and both judge them with the same pure rules (core/schedule/maintenance.ts).
 
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
-import { activeUntil, nextChange, type MaintenanceWindow, type WindowInput, type WindowRule } from "../maintenance.ts";
+import { activeUntil, nextChange, type MaintenanceWindow, type WindowInput, type WindowRule } from "../schedule/maintenance.ts";
 
 export interface WindowRow {
   id: number;

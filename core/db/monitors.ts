@@ -3,9 +3,9 @@
 
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
-import type { Schedule } from "../schedule.ts";
-import { deadlinesAfterArm } from "../schedule.ts";
-import { scheduleColumns } from "../monitor-record.ts";
+import type { Schedule } from "../schedule/schedule.ts";
+import { deadlinesAfterArm } from "../schedule/schedule.ts";
+import { scheduleColumns } from "../monitor/monitor-record.ts";
 import { setChannels } from "./channels.ts";
 
 /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
@@ -28,7 +28,7 @@ export interface NewMonitor {
   repeatEverySeconds: number | null;
   /** created paused (no deadlines) instead of armed as new */
   paused?: boolean;
-  /** run-limit columns (core/monitor-record.ts runLimitColumns); absent: the defaults */
+  /** run-limit columns (core/monitor/monitor-record.ts runLimitColumns); absent: the defaults */
   runLimits?: Record<string, unknown>;
 }
 

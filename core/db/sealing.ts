@@ -3,7 +3,7 @@
 // replicas starting together do not seal a value twice.
 
 import type { Database } from "./connect.ts";
-import type { SecretBox } from "../secret-box.ts";
+import type { SecretBox } from "../security/secret-box.ts";
 
 const PLAIN = "NOT LIKE 'enc:v1:%'";
 

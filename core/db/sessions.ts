@@ -4,8 +4,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "./connect.ts";
 import type { User } from "./users.ts";
-import type { Role } from "../password.ts";
-import { storedLocale } from "../locale.ts";
+import type { Role } from "../security/password.ts";
+import { storedLocale } from "../alerts/locale.ts";
 
 export const SESSION_TTL_MS = 7 * 86_400_000;
 

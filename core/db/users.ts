@@ -1,8 +1,8 @@
 // Users in the database: shared by the registry service and the `npm run user` command.
 
 import type { Database } from "./connect.ts";
-import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../password.ts";
-import { storedLocale, type Locale } from "../locale.ts";
+import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../security/password.ts";
+import { storedLocale, type Locale } from "../alerts/locale.ts";
 
 export interface User {
   id: number;

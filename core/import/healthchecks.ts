@@ -8,7 +8,7 @@
 // becomes the code, so a job is repointed by changing only the host of its URL. A read-only
 // listing has no ping URL (only unique_key), so its checks are skipped with that reason.
 
-import { CODE_PATTERN } from "../code.ts";
+import { CODE_PATTERN } from "../monitor/code.ts";
 import { cleanTags, ImportInputError, isObject, type ImportPlan, type MonitorSpec, type Skipped } from "./plan.ts";
 
 const UUID_AT_END = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;

@@ -15,7 +15,7 @@
 //   email channel per address (through this server's SMTP_URL), shared by the monitors that
 //   notified it.
 
-import { CODE_PATTERN } from "../code.ts";
+import { CODE_PATTERN } from "../monitor/code.ts";
 import { channelIdentity, cleanTags, type ChannelSpec, type ImportPlan, type MonitorSpec, type PingSpec, type Skipped } from "./plan.ts";
 
 export interface OriginalService {

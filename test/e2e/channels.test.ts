@@ -14,7 +14,7 @@ import { startReceiver, type Receiver } from "../support/receiver.ts";
 import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { verifySignature } from "../../plugins/webhook.ts";
-import { isPrivateAddress } from "../../core/network-address.ts";
+import { isPrivateAddress } from "../../core/security/network-address.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const HMAC_KEY = "whsec-shared-with-the-receiver";

@@ -14,7 +14,7 @@ import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../su
 import { api, basic, type Api } from "../support/api.ts";
 import gatewayService from "../../gateway/api.service.ts";
 import { loadConfig } from "../../core/config.ts";
-import { systemClock } from "../../core/clock.ts";
+import { systemClock } from "../../core/checker/clock.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const LIMIT = 4096;

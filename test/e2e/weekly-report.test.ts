@@ -12,7 +12,7 @@ import { startSmtp, bodyText, type ReceivedMail, type TestSmtp } from "../suppor
 import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api, basic, type Api } from "../support/api.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
-import { computeReport, renderReport, type ReportFlip, type ReportPing } from "../../core/weekly-report.ts";
+import { computeReport, renderReport, type ReportFlip, type ReportPing } from "../../core/alerts/weekly-report.ts";
 
 const ADMIN: [string, string] = ["root", "report-admin-pw"];
 const ZONE = "Asia/Shanghai";

@@ -12,7 +12,7 @@ import { loadConfig } from "../../core/config.ts";
 import { openDatabase, type Database } from "../../core/db/connect.ts";
 import { migrate } from "../../core/db/migrate.ts";
 import { loadCatalog } from "../../plugins/catalog.ts";
-import { PLAIN_BOX } from "../../core/secret-box.ts";
+import { PLAIN_BOX } from "../../core/security/secret-box.ts";
 import registryService from "../../services/registry.service.ts";
 import ingestService from "../../services/ingest.service.ts";
 import checkerService from "../../services/checker.service.ts";

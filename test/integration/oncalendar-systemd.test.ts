@@ -1,6 +1,6 @@
 // OnCalendar run times against systemd itself: random calendar events (weekdays, lists, ranges,
 // repetitions, last days, shorthands) in zones with every kind of clock change, from start times
-// around their 2026-2027 changes, each asked of `systemd-analyze calendar` and of core/oncalendar.ts.
+// around their 2026-2027 changes, each asked of `systemd-analyze calendar` and of core/schedule/oncalendar.ts.
 // Needs Debian's systemd (systemd-analyze); CI installs it, elsewhere the test is skipped without.
 
 import { test } from "node:test";
@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import fc from "fast-check";
-import { CalendarSyntaxError, compileOnCalendar, nextCalendarRun } from "../../core/oncalendar.ts";
-import { transitionsBetween } from "../../core/zone-time.ts";
+import { CalendarSyntaxError, compileOnCalendar, nextCalendarRun } from "../../core/schedule/oncalendar.ts";
+import { transitionsBetween } from "../../core/schedule/zone-time.ts";
 
 const SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze";
 const available = fs.existsSync(SYSTEMD_ANALYZE);

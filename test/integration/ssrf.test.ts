@@ -8,7 +8,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import type dns from "node:dns";
-import { renderAlert, type AlertFacts } from "../../core/alert.ts";
+import { renderAlert, type AlertFacts } from "../../core/alerts/alert.ts";
 import type { Alert, ChannelIO, SendResult } from "../../plugins/channel.ts";
 import { createHttpIO } from "../../plugins/http.ts";
 import { BUILT_IN } from "../../plugins/catalog.ts";

@@ -1,6 +1,6 @@
 // One down flip of a monitor in Asia/Shanghai, the facts the alert tests render in their variations.
 
-import type { AlertFacts } from "../../core/alert.ts";
+import type { AlertFacts } from "../../core/alerts/alert.ts";
 
 export const at = Date.parse("2026-11-24T08:05:00Z");
 

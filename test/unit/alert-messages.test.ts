@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ALERT_MESSAGES, fill } from "../../core/alert-messages.ts";
-import { renderAlert, type AlertFacts } from "../../core/alert.ts";
+import { ALERT_MESSAGES, fill } from "../../core/alerts/alert-messages.ts";
+import { renderAlert, type AlertFacts } from "../../core/alerts/alert.ts";
 import { at, downFacts } from "../support/alert-facts.ts";
-import { LOCALES } from "../../core/locale.ts";
+import { LOCALES } from "../../core/alerts/locale.ts";
 import { messageText } from "../../plugins/telegram.ts";
 import { message as slackMessage } from "../../plugins/slack.ts";
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { newApiKey, hashApiKey, looksLikeApiKey, prefixOf, sameHash } from "../../core/api-key.ts";
+import { newApiKey, hashApiKey, looksLikeApiKey, prefixOf, sameHash } from "../../core/security/api-key.ts";
 
 test("a new key has its readable prefix, its hash, and is recognised as a key", () => {
   const k = newApiKey();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { badgeJson, newBadgeKey, parseBadgeFile, renderBadgeSvg, textWidth, worstStatus, BADGE_KEY_PATTERN } from "../../core/badge.ts";
+import { badgeJson, newBadgeKey, parseBadgeFile, renderBadgeSvg, textWidth, worstStatus, BADGE_KEY_PATTERN } from "../../core/monitor/badge.ts";
 
 test("a tag's badge shows the worst status of its monitors", () => {
   assert.equal(worstStatus(["up", "late", "up"]), "late");

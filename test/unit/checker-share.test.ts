@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CheckerShare } from "../../core/checker-share.ts";
+import { CheckerShare } from "../../core/checker/checker-share.ts";
 
 const ids = Array.from({ length: 30_000 }, (_, i) => i + 1);
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ClockWatch } from "../../core/clock-jump.ts";
+import { ClockWatch } from "../../core/checker/clock-jump.ts";
 
 test("wall and monotonic clocks moving together are no jump, whatever the pause between readings", () => {
   const w = new ClockWatch(2_000);

@@ -5,9 +5,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { scheduleVectors, type ScheduleVector } from "../support/schedule-vectors.ts";
-import { compileCron, nextRun, type CronDialect } from "../../core/cron.ts";
-import { nextDebianRun } from "../../core/cron-debian.ts";
-import { nextKubernetesRun } from "../../core/cron-kubernetes.ts";
+import { compileCron, nextRun, type CronDialect } from "../../core/schedule/cron.ts";
+import { nextDebianRun } from "../../core/schedule/cron-debian.ts";
+import { nextKubernetesRun } from "../../core/schedule/cron-kubernetes.ts";
 
 type Vector = ScheduleVector;
 const vectors = scheduleVectors;

@@ -391,7 +391,7 @@ test("preview from: a wall time in the schedule's zone becomes an instant, DST n
   assert.equal(zoneOffsetMs("America/St_Johns", Date.parse("2026-01-01T00:00:00Z")), -12_600_000);
 });
 
-// What the server answers for a preview of "30 2 * * *" in Europe/Berlin (core/clock-change-note.ts).
+// What the server answers for a preview of "30 2 * * *" in Europe/Berlin (core/schedule/clock-change-note.ts).
 const berlin = (over: Partial<ClockChange>): ClockChange => ({
   kind: "moved", date: "2026-03-29", zone: "Europe/Berlin", runner: "cron", times: ["02:30"], count: 1, runsAt: "03:00", text: "", ...over,
 });

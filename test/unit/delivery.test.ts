@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { retryDelayMs, afterAttempt, DEFAULT_RETRY } from "../../core/delivery.ts";
+import { retryDelayMs, afterAttempt, DEFAULT_RETRY } from "../../core/alerts/delivery.ts";
 
 const half = () => 0.5;
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DueQueue } from "../../core/due-queue.ts";
+import { DueQueue } from "../../core/checker/due-queue.ts";
 
 test("pops due ids earliest first and leaves the rest", () => {
   const q = new DueQueue();

@@ -2,8 +2,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evaluate, failureReport, originalChecks, originalFailureText, parseCheck, processPatterns, type Check } from "../../core/host-checks.ts";
-import type { HostMetrics } from "../../core/host-metrics.ts";
+import { evaluate, failureReport, originalChecks, originalFailureText, parseCheck, processPatterns, type Check } from "../../core/hosts/host-checks.ts";
+import type { HostMetrics } from "../../core/hosts/host-metrics.ts";
 
 const metrics: HostMetrics = {
   cpuPercent: 97.24,

@@ -18,7 +18,7 @@ import {
   parsePsArgs,
   parsePsTable,
   splitSections,
-} from "../../core/host-metrics.ts";
+} from "../../core/hosts/host-metrics.ts";
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/host-outputs");
 const fx = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { activeAt, activeUntil, activeWindowsFor, covers, fateOfHeld, nextChange, parseWindow, type WindowRule } from "../../core/maintenance.ts";
+import { activeAt, activeUntil, activeWindowsFor, covers, fateOfHeld, nextChange, parseWindow, type WindowRule } from "../../core/schedule/maintenance.ts";
 
 const at = (s: string): number => Date.parse(s);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyPing, deadlinePassed, nextWake, isAlerted, pause, resume, rescheduled, NO_LIMITS, type Tracked } from "../../core/monitor-status.ts";
-import type { Schedule } from "../../core/schedule.ts";
+import { applyPing, deadlinePassed, nextWake, isAlerted, pause, resume, rescheduled, NO_LIMITS, type Tracked } from "../../core/monitor/monitor-status.ts";
+import type { Schedule } from "../../core/schedule/schedule.ts";
 
 const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
 const T = Date.parse("2026-11-24T12:00:00Z");

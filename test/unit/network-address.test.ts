@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isPrivateAddress, refusedHost } from "../../core/network-address.ts";
+import { isPrivateAddress, refusedHost } from "../../core/security/network-address.ts";
 
 test("private, loopback, link-local, CGNAT and reserved IPv4 ranges are refused at their edges", () => {
   const refused = [

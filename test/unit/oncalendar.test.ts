@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { scheduleVectors } from "../support/schedule-vectors.ts";
-import { CalendarSyntaxError, compileOnCalendar, firstCalendarWall, nextCalendarRun } from "../../core/oncalendar.ts";
+import { CalendarSyntaxError, compileOnCalendar, firstCalendarWall, nextCalendarRun } from "../../core/schedule/oncalendar.ts";
 
 const iso = (ms: number) => (Number.isNaN(ms) ? "NaN" : new Date(ms).toISOString());
 const runs = (exprs: string[], zone: string, from: string, n: number): string[] => {

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyPing, deadlinePassed, nextWake, pause, resume, type Outcome, type RunLimits, type Tracked } from "../../core/monitor-status.ts";
-import { checkRunLimits, median, slowRun } from "../../core/run-limits.ts";
-import type { Schedule } from "../../core/schedule.ts";
-import type { Clock } from "../../core/clock.ts";
+import { applyPing, deadlinePassed, nextWake, pause, resume, type Outcome, type RunLimits, type Tracked } from "../../core/monitor/monitor-status.ts";
+import { checkRunLimits, median, slowRun } from "../../core/monitor/run-limits.ts";
+import type { Schedule } from "../../core/schedule/schedule.ts";
+import type { Clock } from "../../core/checker/clock.ts";
 
 const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
 const T = Date.parse("2026-11-24T12:00:00Z");

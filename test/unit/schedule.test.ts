@@ -9,8 +9,8 @@ import {
   parseInstant,
   parseSchedule,
   preview,
-} from "../../core/schedule.ts";
-import type { Deadlines, Schedule } from "../../core/schedule.ts";
+} from "../../core/schedule/schedule.ts";
+import type { Deadlines, Schedule } from "../../core/schedule/schedule.ts";
 
 // Offsets used below (2026):
 //   America/New_York  EST = UTC-5, EDT = UTC-4; DST from Sun 2026-03-08 02:00 EST (07:00Z) to Sun 2026-11-01 02:00 EDT (06:00Z)

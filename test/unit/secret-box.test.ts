@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { secretBox, PLAIN_BOX, newSecretKey, SecretKeyError } from "../../core/secret-box.ts";
+import { secretBox, PLAIN_BOX, newSecretKey, SecretKeyError } from "../../core/security/secret-box.ts";
 
 const box = secretBox("correct horse battery staple");
 

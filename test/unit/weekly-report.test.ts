@@ -2,9 +2,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileCron } from "../../core/cron.ts";
-import { computeReport, formatUptime, latestRun, renderReport, REPORT_WEEK_MS } from "../../core/weekly-report.ts";
-import type { Clock } from "../../core/clock.ts";
+import { compileCron } from "../../core/schedule/cron.ts";
+import { computeReport, formatUptime, latestRun, renderReport, REPORT_WEEK_MS } from "../../core/alerts/weekly-report.ts";
+import type { Clock } from "../../core/checker/clock.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const clockAt = (iso: string): Clock => ({ now: () => at(iso) });

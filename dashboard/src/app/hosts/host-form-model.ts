@@ -269,7 +269,7 @@ export function privateKeyValidator(stored: boolean): ValidatorFn {
 const CHECK_RE = /^\s*([a-z0-9]+)(?::(.+?))?\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/i;
 const PLAIN_METRICS = ['cpu', 'memory', 'mem', 'swap', 'load1', 'load5', 'load15'];
 
-/** The problem with a check expression as the server would word it, or null when it reads. Mirrors core/host-checks.ts. */
+/** The problem with a check expression as the server would word it, or null when it reads. Mirrors core/hosts/host-checks.ts. */
 export function checkProblem(text: string): string | null {
   const m = CHECK_RE.exec(text);
   if (!m) return translate('hostForm.checkSyntax');

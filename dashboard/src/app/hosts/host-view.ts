@@ -81,7 +81,7 @@ export function chartDomain(bounds: { from: number; to: number }, samples: reado
 
 export const MAX_DISK_SERIES = 6;
 
-/** Memory-backed and kernel filesystems: their fullness says nothing (as core/host-checks.ts skips them). */
+/** Memory-backed and kernel filesystems: their fullness says nothing (as core/hosts/host-checks.ts skips them). */
 const PSEUDO_DEVICES = new Set(['tmpfs', 'devtmpfs', 'udev', 'none', 'shm', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'overlay']);
 const PSEUDO_MOUNT = /^\/(dev|sys|proc|run)(\/|$)/;
 

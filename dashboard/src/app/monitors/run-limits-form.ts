@@ -1,7 +1,7 @@
 // The monitor form's run limits (duration alerts and thresholds against flapping): the typed
 // controls, their validators and messages, and form <-> API conversion. Framework-free apart
 // from @angular/forms, erasable TypeScript only, so Node's test runner imports it
-// (test/unit/dashboard-run-limits-form.test.ts). The limits are the API's (core/run-limits.ts).
+// (test/unit/dashboard-run-limits-form.test.ts). The limits are the API's (core/monitor/run-limits.ts).
 
 import { FormControl, FormGroup, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
 import type { Monitor, MonitorInput } from '../api/models.ts';

@@ -1,7 +1,7 @@
 // Status transitions: what a ping or a passing deadline does to a monitor. Pure; the
 // ingest and checker services apply the result through conditional updates.
 
-import { deadlinesAfterArm, deadlinesAfterPing, type Schedule } from "./schedule.ts";
+import { deadlinesAfterArm, deadlinesAfterPing, type Schedule } from "../schedule/schedule.ts";
 
 export const STATUSES = ["new", "up", "late", "down", "paused"] as const;
 export type Status = (typeof STATUSES)[number];

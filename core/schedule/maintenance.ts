@@ -1,7 +1,7 @@
 // Maintenance windows: when they are active and whom they cover. Pure; times are epoch ms (UTC).
 //
 // A window is one-off (start, end) or recurring (a cron expression evaluated in an IANA zone,
-// DST-correct through core/cron.ts, each run opening an occurrence of `durationSeconds`).
+// DST-correct through core/schedule/cron.ts, each run opening an occurrence of `durationSeconds`).
 // Occurrences are half-open [start, end). Overlapping or touching occurrences of one window
 // count as one stretch: its end is where the last of them ends.
 // A monitor is covered when its id is listed or it carries any listed tag.

@@ -1,8 +1,8 @@
 // Schedule math: when a monitor is expected, when it is late, when it is down.
 // Pure and framework-free; every time is epoch milliseconds (UTC), every zone an IANA name.
 //
-// Interval schedules are plain arithmetic; cron run times come from core/cron.ts (by the rules of
-// the expression's dialect), systemd calendar events from core/oncalendar.ts.
+// Interval schedules are plain arithmetic; cron run times come from core/schedule/cron.ts (by the rules of
+// the expression's dialect), systemd calendar events from core/schedule/oncalendar.ts.
 
 import { IANAZone } from "luxon";
 import { CRON_DIALECTS, CronSyntaxError, compileCron, endOfLocalDay, firstMatch, nextRun, type CronDialect } from "./cron.ts";

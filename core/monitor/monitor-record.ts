@@ -1,8 +1,8 @@
 // A monitors row seen three ways: as the Schedule the math needs, as the Tracked state the
 // transitions need, and as the JSON the API returns.
 
-import type { MonitorRow } from "./db/models.ts";
-import type { Schedule } from "./schedule.ts";
+import type { MonitorRow } from "../db/models.ts";
+import type { Schedule } from "../schedule/schedule.ts";
 import type { Status, Tracked } from "./monitor-status.ts";
 import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
 

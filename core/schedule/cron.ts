@@ -3,8 +3,8 @@
 //
 // Away from clock changes every dialect runs a job at each local wall time its expression matches:
 // that search (firstMatch) is plain calendar arithmetic on wall times and is what almost every call
-// does. Where a clock change is near, the answer is the dialect's own (core/cron-debian.ts for
-// Debian cron / cronie, core/cron-kubernetes.ts for robfig/cron v3), each a faithful model of its
+// does. Where a clock change is near, the answer is the dialect's own (core/schedule/cron-debian.ts for
+// Debian cron / cronie, core/schedule/cron-kubernetes.ts for robfig/cron v3), each a faithful model of its
 // reference, checked against that reference's own outputs in test/fixtures/schedule-vectors/.
 
 import { DateTime } from "luxon";

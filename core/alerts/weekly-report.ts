@@ -4,12 +4,12 @@
 // reads the rows and sends the text.
 
 import { DateTime } from "luxon";
-import type { Clock } from "./clock.ts";
-import { nextRun, type CompiledCron } from "./cron.ts";
+import type { Clock } from "../checker/clock.ts";
+import { nextRun, type CompiledCron } from "../schedule/cron.ts";
 import { duration, escapeHtml } from "./alert.ts";
 import { ALERT_MESSAGES, fill } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
-import type { Status } from "./monitor-status.ts";
+import type { Status } from "../monitor/monitor-status.ts";
 
 export const REPORT_WEEK_MS = 7 * 86_400_000;
 export const SLOWEST_RUNS = 3;

@@ -5,7 +5,7 @@
 // file holds the slow-run rule and the validation of the fields.
 
 import type { RunLimits } from "./monitor-status.ts";
-import type { FieldError } from "./schedule.ts";
+import type { FieldError } from "../schedule/schedule.ts";
 
 /** A slow run is judged only against at least this many earlier runs. */
 export const SLOW_MIN_HISTORY = 5;

@@ -2,7 +2,7 @@
 // has the same type, so a missing or extra key does not compile, and test/unit/alert-messages
 // checks that no entry is empty and that both say the same {placeholders}.
 
-import type { FlipReason, Status } from "./monitor-status.ts";
+import type { FlipReason, Status } from "../monitor/monitor-status.ts";
 import type { Locale } from "./locale.ts";
 
 type AlertEventName = "down" | "up" | "failure" | "reminder" | "test" | "report";

@@ -3,12 +3,12 @@
 // channels only escape it for their target.
 
 import { DateTime } from "luxon";
-import type { FlipReason, Status } from "./monitor-status.ts";
+import type { FlipReason, Status } from "../monitor/monitor-status.ts";
 import { ALERT_MESSAGES, fill, type AlertMessages } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
 
 /** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
-/** "report": the weekly report (core/weekly-report.ts), sent by email only */
+/** "report": the weekly report (core/alerts/weekly-report.ts), sent by email only */
 export type AlertEvent = "down" | "up" | "failure" | "reminder" | "test" | "report";
 export const CHOOSABLE_EVENTS = ["down", "up", "failure"] as const;
 
