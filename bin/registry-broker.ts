@@ -9,7 +9,7 @@ import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { systemClock } from "../core/checker/clock.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
-import registryService from "../services/registry.service.ts";
+import registryService from "../services/registry/registry.service.ts";
 import { secretBoxFor } from "./secret-key.ts";
 
 export async function withRegistry<T>(work: (broker: ServiceBroker, config: Config) => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@ import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { systemClock } from "../core/checker/clock.ts";
 import { brokerOptions } from "../moleculer.config.ts";
-import registryService from "../services/registry.service.ts";
+import registryService from "../services/registry/registry.service.ts";
 import ingestService from "../services/ingest.service.ts";
 import checkerService from "../services/checker.service.ts";
 import notifierService from "../services/notifier.service.ts";

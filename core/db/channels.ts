@@ -4,6 +4,7 @@
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
 import { ENV_EMAIL } from "./migrations/002-channels.ts";
+import type { ChannelRow } from "./models.ts";
 
 export { ENV_EMAIL };
 
@@ -87,5 +88,66 @@ export async function syncEnvEmailChannel(db: Database, configured: boolean, now
     if (Boolean(Number(row.enabled)) === configured) return "unchanged";
     await db.change("UPDATE channels SET enabled = ?, updated_at = ? WHERE id = ?", [configured, now, row.id], t);
     return configured ? "enabled" : "disabled";
+  });
+}
+
+// The registry's channel CRUD (services/registry/channels.ts) and the backup's reads of channels.
+
+export async function channelRow(db: Database, channelId: number): Promise<ChannelRow | undefined> {
+  const [r] = await db.select<ChannelRow>("SELECT * FROM channels WHERE id = ?", [channelId]);
+  return r;
+}
+
+/** Every channel, by name. */
+export async function listChannels(db: Database): Promise<ChannelRow[]> {
+  return db.select<ChannelRow>("SELECT * FROM channels ORDER BY name, id");
+}
+
+/** Every channel, in no order. */
+export async function allChannels(db: Database, t?: Transaction): Promise<ChannelRow[]> {
+  return db.select<ChannelRow>("SELECT * FROM channels", [], t);
+}
+
+/** The channels a backup holds: all but the environment's email channel, by id. */
+export async function unmanagedChannels(db: Database): Promise<ChannelRow[]> {
+  return db.select<ChannelRow>("SELECT * FROM channels WHERE managed IS NULL ORDER BY id");
+}
+
+/** How many monitors each channel alerts: one query for a whole list. */
+export async function monitorCountsOf(db: Database, channelIds: number[]): Promise<Map<number, number>> {
+  if (!channelIds.length) return new Map();
+  const rows = await db.select<{ channel_id: number; n: number }>("SELECT channel_id, COUNT(*) AS n FROM monitor_channels WHERE channel_id IN (?) GROUP BY channel_id", [channelIds]);
+  return new Map(rows.map((c) => [Number(c.channel_id), Number(c.n)]));
+}
+
+export type NewChannel = Omit<ChannelRow, "id" | "managed" | "is_default" | "enabled"> & { is_default: boolean; enabled: boolean };
+
+/** Stores a channel made by hand or by an import (never the environment's); answers its id. */
+export async function insertChannel(db: Database, c: NewChannel, t: Transaction): Promise<number> {
+  const [id] = await db.insertRows(
+    "channels",
+    ["name", "type", "config", "secrets", "events", "is_default", "enabled", "managed", "locale", "created_at", "updated_at"],
+    [[c.name, c.type, c.config, c.secrets, c.events, c.is_default, c.enabled, null, c.locale, c.created_at, c.updated_at]],
+    t,
+  );
+  return id!;
+}
+
+/** Sets these columns of one channel. */
+export async function updateChannel(db: Database, channelId: number, set: Record<string, unknown>): Promise<void> {
+  const cols = Object.keys(set);
+  await db.write((t) => db.change(`UPDATE channels SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), channelId], t));
+}
+
+/** Deletes a channel: detached from its monitors; its deliveries stay as history, those not yet sent will never be. */
+export async function deleteChannel(db: Database, channelId: number, now: number): Promise<void> {
+  await db.write(async (t) => {
+    await db.change("DELETE FROM monitor_channels WHERE channel_id = ?", [channelId], t);
+    await db.change(
+      "UPDATE deliveries SET state = 'failed', lease_until = NULL, last_error = 'the channel was deleted', last_attempt_at = ? WHERE channel_id = ? AND state IN ('pending', 'sending')",
+      [now, channelId],
+      t,
+    );
+    await db.change("DELETE FROM channels WHERE id = ?", [channelId], t);
   });
 }

@@ -94,3 +94,27 @@ export function windowView(w: NamedWindow, now: number) {
     updatedAt: iso(w.updatedAt),
   };
 }
+
+// The registry's maintenance CRUD (services/registry/maintenance.ts) and the import's writes.
+
+export async function windowRow(db: Database, windowId: number): Promise<WindowRow | undefined> {
+  const [r] = await db.select<WindowRow>("SELECT * FROM maintenance_windows WHERE id = ?", [windowId]);
+  return r;
+}
+
+/** Stores a validated window; answers its id. */
+export async function insertWindow(db: Database, w: WindowInput, now: number, t: Transaction): Promise<number> {
+  const cols = windowColumns(w);
+  const [id] = await db.insertRows("maintenance_windows", [...Object.keys(cols), "created_at", "updated_at"], [[...Object.values(cols), now, now]], t);
+  return id!;
+}
+
+/** Replaces a window's fields; answers how many windows changed (0: it is gone). */
+export async function updateWindow(db: Database, windowId: number, w: WindowInput, now: number): Promise<number> {
+  const cols = { ...windowColumns(w), updated_at: now };
+  return db.write((t) => db.change(`UPDATE maintenance_windows SET ${Object.keys(cols).map((c) => `${c} = :${c}`).join(", ")} WHERE id = :id`, { ...cols, id: windowId }, t));
+}
+
+export async function deleteWindow(db: Database, windowId: number): Promise<void> {
+  await db.write((t) => db.change("DELETE FROM maintenance_windows WHERE id = ?", [windowId], t));
+}

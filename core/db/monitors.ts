@@ -7,6 +7,8 @@ import type { Schedule } from "../schedule/schedule.ts";
 import { deadlinesAfterArm } from "../schedule/schedule.ts";
 import { scheduleColumns } from "../monitor/monitor-record.ts";
 import { setChannels } from "./channels.ts";
+import type { MonitorRow } from "./models.ts";
+import type { Tracked } from "../monitor/monitor-status.ts";
 
 /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
 export async function setTags(db: Database, monitorId: number, names: string[], t: Transaction, fresh = false): Promise<void> {
@@ -60,4 +62,124 @@ export async function insertMonitor(db: Database, m: NewMonitor, defaultTimezone
   await setTags(db, id, m.tags, t, true);
   await setChannels(db, id, m.channels, t, true);
   return id;
+}
+
+// The registry's reads and writes of monitors (services/registry/monitors.ts): one function a query.
+
+/** The monitor row (locked for the transaction when asked), or undefined. */
+export async function monitorRow(db: Database, monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow | undefined> {
+  const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
+  return r;
+}
+
+/** The monitors with these ids; ids that name none are left out. */
+export async function monitorsById(db: Database, ids: number[]): Promise<MonitorRow[]> {
+  return db.select<MonitorRow>("SELECT * FROM monitors WHERE id IN (?)", [ids]);
+}
+
+/** Of these ids, those that name a monitor. */
+export async function existingMonitorIds(db: Database, ids: number[]): Promise<Set<number>> {
+  return new Set((await db.select<{ id: number }>("SELECT id FROM monitors WHERE id IN (?)", [ids])).map((r) => Number(r.id)));
+}
+
+export async function monitorIdByCode(db: Database, code: string): Promise<number | null> {
+  const [r] = await db.select<{ id: number }>("SELECT id FROM monitors WHERE code = ?", [code]);
+  return r ? Number(r.id) : null;
+}
+
+/** Stores a paused or resumed monitor's new status and deadlines (the caller stores its flip). */
+export async function storeTransition(db: Database, monitorId: number, next: Tracked, armedAt: number, now: number, t: Transaction): Promise<void> {
+  await db.change(
+    `UPDATE monitors SET status = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ?,
+       armed_at = ?, status_changed_at = ?, updated_at = ? WHERE id = ?`,
+    [next.status, next.lateAt, next.downAt, next.runDeadlineAt, next.failures, next.successes, armedAt, now, now, monitorId],
+    t,
+  );
+}
+
+/** Sets these columns of one monitor. */
+export async function updateMonitorColumns(db: Database, monitorId: number, set: Record<string, unknown>, t: Transaction): Promise<void> {
+  const cols = Object.keys(set);
+  await db.change(`UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), monitorId], t);
+}
+
+/** Deletes a monitor and everything hanging off it; answers how many monitors went (0 or 1). */
+export async function deleteMonitor(db: Database, monitorId: number): Promise<number> {
+  return db.write(async (t) => {
+    // Children first: SQLite enforces the foreign keys only when the pragma is on.
+    for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels", "badge_keys"]) {
+      await db.change(`DELETE FROM ${table} WHERE monitor_id = ?`, [monitorId], t);
+    }
+    return db.change("DELETE FROM monitors WHERE id = ?", [monitorId], t);
+  });
+}
+
+/** The list's sort keys and their columns (a monitor's next due time is its late_at). */
+export const MONITOR_SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
+export type MonitorSort = keyof typeof MONITOR_SORTS;
+
+export interface MonitorSearch {
+  /** a monitor must carry all of these tags */
+  tags: string[];
+  /** in the name or description, or the code */
+  q?: string;
+  status?: string;
+  sort: MonitorSort;
+  order: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+/** One page of the monitors that match, their total, and the counts per status under the tag and text filters alone. */
+export async function searchMonitors(db: Database, s: MonitorSearch): Promise<{ statusCounts: { status: string; n: number }[]; total: number; rows: MonitorRow[] }> {
+  const where: string[] = [];
+  const args: Record<string, unknown> = {};
+  if (s.tags.length) {
+    where.push(
+      "m.id IN (SELECT mt.monitor_id FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.name IN (:tags) GROUP BY mt.monitor_id HAVING COUNT(*) = :ntags)",
+    );
+    args.tags = s.tags;
+    args.ntags = s.tags.length;
+  }
+  if (s.q) {
+    where.push("(m.name LIKE :like ESCAPE '!' OR m.description LIKE :like ESCAPE '!' OR m.code = :q)");
+    args.like = `%${s.q.replace(/[!%_]/g, "!$&")}%`;
+    args.q = s.q;
+  }
+  const countFilter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const statusCounts = await db.select<{ status: string; n: number }>(`SELECT m.status, COUNT(*) AS n FROM monitors m ${countFilter} GROUP BY m.status`, args);
+  if (s.status) {
+    where.push("m.status = :status");
+    args.status = s.status;
+  }
+  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM monitors m ${filter}`, args);
+  const dir = s.order === "desc" ? "DESC" : "ASC";
+  const orderBy = `${MONITOR_SORTS[s.sort]} ${dir}, m.id ${dir}`;
+  const rows = await db.select<MonitorRow>(`SELECT m.* FROM monitors m ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`, { ...args, limit: s.limit, offset: s.offset });
+  return { statusCounts, total: Number(n), rows };
+}
+
+/** How many monitors have each status (statuses without monitors are absent). */
+export async function monitorCountsByStatus(db: Database): Promise<Map<string, number>> {
+  const rows = await db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM monitors GROUP BY status");
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** One page of a monitor's pings or flips, newest first, with their total. */
+export async function historyPage(db: Database, table: "pings" | "flips", monitorId: number, limit: number, offset: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+  const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE monitor_id = ?`, [monitorId]);
+  const rows = await db.select<Record<string, unknown>>(`SELECT * FROM ${table} WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, [monitorId, limit, offset]);
+  return { total: Number(n), rows };
+}
+
+/** One page of a monitor's deliveries, newest first, each with its channel's name (null once deleted), with their total. */
+export async function notificationsPage(db: Database, monitorId: number, limit: number, offset: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+  const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE monitor_id = ?", [monitorId]);
+  const rows = await db.select<Record<string, unknown>>(
+    `SELECT d.*, c.name AS channel_name FROM deliveries d LEFT JOIN channels c ON c.id = d.channel_id
+      WHERE d.monitor_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+    [monitorId, limit, offset],
+  );
+  return { total: Number(n), rows };
 }

@@ -13,7 +13,7 @@ import { openDatabase, type Database } from "../../core/db/connect.ts";
 import { migrate } from "../../core/db/migrate.ts";
 import { loadCatalog } from "../../plugins/catalog.ts";
 import { PLAIN_BOX } from "../../core/security/secret-box.ts";
-import registryService from "../../services/registry.service.ts";
+import registryService from "../../services/registry/registry.service.ts";
 import ingestService from "../../services/ingest.service.ts";
 import checkerService from "../../services/checker.service.ts";
 import { eventually } from "../support/system.ts";

@@ -1,0 +1,243 @@
+// The registry's import and export. import: a plan from core/import/ (the original tool,
+// healthchecks.io, our export) validated whole with the rules of the create actions, then written
+// in one transaction; idempotent by monitor code and by channel identity; answers a report.
+// export: the sections of a backup. The SQL is core/db/backup.ts and the areas' repositories.
+
+import { Errors, type Context } from "moleculer";
+import type { Transaction } from "sequelize";
+import type { ServiceDeps } from "../deps.ts";
+import { parseSchedule, type FieldError, type Schedule } from "../../core/schedule/schedule.ts";
+import { monitorView, runLimitColumns, runLimitsOf } from "../../core/monitor/monitor-record.ts";
+import { insertMonitor } from "../../core/db/monitors.ts";
+import { allChannels, channelIdsOf, defaultChannelIds, insertChannel, unmanagedChannels } from "../../core/db/channels.ts";
+import { createTags, tagsOf } from "../../core/db/tags.ts";
+import { allMonitors, insertPings, monitorCodes, monitorIdsByCode, storedCodes, tagNames } from "../../core/db/backup.ts";
+import { BACKUP_FORMAT, BACKUP_VERSION } from "../../core/import/backup.ts";
+import { channelIdentity, type ChannelSpec, type ImportPlan, type ImportReport, type Outcome, type ReportItem } from "../../core/import/plan.ts";
+import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
+import { channelStorage } from "./channels.ts";
+import { checkRunLimits, type RunLimitFields } from "../../core/monitor/run-limits.ts";
+import { parseWindow, type WindowInput } from "../../core/schedule/maintenance.ts";
+import { insertWindow, loadWindows, windowView } from "../../core/db/maintenance.ts";
+
+const { ValidationError } = Errors;
+
+const MAX_ERRORS = 50;
+
+const parseJson = (s: string): Record<string, unknown> => (JSON.parse(s || "{}") ?? {}) as Record<string, unknown>;
+
+export function backupArea(deps: ServiceDeps) {
+  const { config, db, clock, channels: catalog, secrets: box } = deps;
+  const storage = channelStorage(deps);
+
+  /** A channel spec's full config, or why it cannot be restored here. */
+  function fullConfig(c: ChannelSpec): { config: Record<string, unknown> } | { reason: string } {
+    let secrets: Record<string, unknown> = {};
+    if (c.sealedSecrets) {
+      try {
+        secrets = parseJson(box.open(c.sealedSecrets));
+      } catch (err) {
+        return { reason: `its secrets cannot be opened here (${(err as Error).message}): import with the exporting server's SECRET_KEY` };
+      }
+    }
+    const cfg = { ...c.config, ...secrets };
+    const problems = storage.problems(c.type, cfg);
+    if (problems.length && c.secretsOmitted?.length) return { reason: `the export left its secrets out (${c.secretsOmitted.join(", ")}): add the channel again by hand` };
+    return { config: cfg };
+  }
+
+  /** What a window is known by: two windows with one name and one rule are one window. */
+  const windowIdentity = (w: { name: string; rule: unknown }) => JSON.stringify([w.name.trim(), w.rule]);
+
+  /**
+   * The plan's windows checked by the API's own rules (their monitors by code: those of the
+   * plan, or already stored); the checked windows come back in `windows`, in plan order.
+   */
+  async function windowProblems(plan: ImportPlan, windows: WindowInput[]): Promise<FieldError[]> {
+    const out: FieldError[] = [];
+    const inPlan = new Set(plan.monitors.map((m) => m.code));
+    for (const [i, w] of (plan.maintenanceWindows ?? []).entries()) {
+      // Scope by code here; parseWindow checks the rest with stand-in ids.
+      const parsed = parseWindow({ name: w.name, rule: w.rule, tags: w.tags, monitorIds: w.monitorCodes.map((_, k) => k + 1) }, config.defaultTimezone);
+      if (!parsed.ok) out.push(...parsed.errors.map((e) => ({ field: `maintenanceWindows[${i}].${e.field}`, message: e.message })));
+      else windows.push(parsed.window);
+      const unknown = w.monitorCodes.filter((c) => !inPlan.has(c));
+      const stored = new Set(unknown.length ? await storedCodes(db, unknown) : []);
+      const k = w.monitorCodes.findIndex((c) => !inPlan.has(c) && !stored.has(c));
+      if (k >= 0) out.push({ field: `maintenanceWindows[${i}].monitorCodes[${k}]`, message: `no monitor has the code ${w.monitorCodes[k]}` });
+    }
+    return out;
+  }
+
+  async function importWindows(plan: ImportPlan, windows: WindowInput[], items: ReportItem[], t: Transaction): Promise<void> {
+    const specs = plan.maintenanceWindows ?? [];
+    if (!specs.length) return;
+    const known = new Set((await loadWindows(db, t)).map((w) => windowIdentity(windowView(w, 0))));
+    const codes = [...new Set(specs.flatMap((w) => w.monitorCodes))];
+    const idOf = codes.length ? await monitorIdsByCode(db, codes, t) : new Map<string, number>();
+    const now = clock.now();
+    for (const [i, spec] of specs.entries()) {
+      const w = { ...windows[i]!, monitorIds: spec.monitorCodes.map((c) => idOf.get(c)!) };
+      const key = windowIdentity(windowView({ id: 0, createdAt: now, updatedAt: now, ...w }, 0));
+      if (known.has(key)) {
+        items.push({ kind: "maintenance window", name: w.name, outcome: "present" });
+        continue;
+      }
+      known.add(key);
+      await insertWindow(db, w, now, t);
+      items.push({ kind: "maintenance window", name: w.name, outcome: "created" });
+    }
+  }
+
+  /** Every problem of the plan, each naming its field; nothing is written when there is one. */
+  function problems(plan: ImportPlan, channels: (ReturnType<typeof fullConfig>)[], schedules: (Schedule | null)[]): FieldError[] {
+    const out: FieldError[] = [];
+    channels.forEach((c, i) => {
+      if ("config" in c) for (const p of storage.problems(plan.channels[i]!.type, c.config)) out.push({ field: `channels[${i}].${p.field}`, message: p.message });
+    });
+    plan.monitors.forEach((m, i) => {
+      const parsed = parseSchedule(m.schedule, config.defaultTimezone, `monitors[${i}].schedule`);
+      if (parsed.ok) schedules.push(parsed.schedule);
+      else {
+        schedules.push(null);
+        out.push(...parsed.errors);
+      }
+      for (const e of checkRunLimits(m.runLimits ?? {})) out.push({ field: `monitors[${i}].${e.field}`, message: e.message });
+    });
+    return out.slice(0, MAX_ERRORS);
+  }
+
+  async function importChannels(plan: ImportPlan, full: ReturnType<typeof fullConfig>[], items: ReportItem[], t: Transaction): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    for (const r of await allChannels(db, t)) {
+      ids.set(channelIdentity({ type: r.type, name: r.name, config: parseJson(r.config), managed: r.managed }), Number(r.id));
+    }
+    const now = clock.now();
+    for (const [i, c] of plan.channels.entries()) {
+      const key = channelIdentity(c);
+      const f = full[i]!;
+      if (ids.has(key)) items.push({ kind: "channel", name: c.name, outcome: "present" });
+      else if ("reason" in f) items.push({ kind: "channel", name: c.name, outcome: "skipped", reason: f.reason });
+      else {
+        const stored = storage.stored(c.type, f.config);
+        const events = (c.events ?? [...CHOOSABLE_EVENTS]).join(",");
+        const newId = await insertChannel(db, { name: c.name, type: c.type, ...stored, events, is_default: c.isDefault ?? false, enabled: c.enabled ?? true, locale: null, created_at: now, updated_at: now }, t);
+        ids.set(key, newId);
+        items.push({ kind: "channel", name: c.name, outcome: "created" });
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The sections of an export, in file order. Each reads one kind of thing; core/import/backup.ts
+   * has the matching reader. A new section is one function here and one there.
+   */
+  const EXPORT_SECTIONS: Record<string, () => Promise<unknown[]>> = {
+    async tags() {
+      return tagNames(db);
+    },
+    async channels() {
+      // The environment's email channel belongs to SMTP_URL/ALERT_TO, not to the backup.
+      const rows = await unmanagedChannels(db);
+      return rows.map((r) => {
+        const secretFields = catalog.secretFields(r.type);
+        // Sealed with this server's key when it has one; left out (and named) otherwise, or when this key cannot open them.
+        let secrets: { sealedSecrets?: string; secretsOmitted?: string[] } = secretFields.length ? { secretsOmitted: secretFields } : {};
+        try {
+          if (box.encrypts) secrets = { sealedSecrets: box.seal(box.open(r.secrets)) };
+        } catch {
+          /* stored under another SECRET_KEY: omitted */
+        }
+        return {
+          name: r.name,
+          type: r.type,
+          config: parseJson(r.config),
+          ...secrets,
+          events: r.events.split(",").filter(Boolean),
+          isDefault: Boolean(Number(r.is_default)),
+          enabled: Boolean(Number(r.enabled)),
+        };
+      });
+    },
+    async monitors() {
+      const rows = await allMonitors(db);
+      const ids = rows.map((r) => Number(r.id));
+      const [tagMap, chMap] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
+      const channelRows = await allChannels(db);
+      const keyOf = new Map(channelRows.map((c) => [Number(c.id), channelIdentity({ type: c.type, name: c.name, config: parseJson(c.config), managed: c.managed })]));
+      return rows.map((r) => {
+        const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], []);
+        const channels = (chMap.get(Number(r.id)) ?? []).map((c) => keyOf.get(c)!);
+        return { code: v.code, name: v.name, description: v.description, schedule: v.schedule, tags: v.tags, paused: v.paused, channels, repeatEverySeconds: v.repeatEverySeconds, ...runLimitsOf(r) };
+      });
+    },
+    async maintenanceWindows() {
+      const codeOf = await monitorCodes(db);
+      return (await loadWindows(db)).map((w) => {
+        const v = windowView(w, 0);
+        // A window's monitors by code: ids are not kept by a restore.
+        return { name: v.name, rule: v.rule, monitorCodes: w.monitorIds.map((id) => codeOf.get(id)).filter((c): c is string => c !== undefined), tags: v.tags };
+      });
+    },
+  };
+
+  return {
+    async import(ctx: Context<ImportPlan>): Promise<ImportReport> {
+      const plan = ctx.params;
+      const full = plan.channels.map(fullConfig);
+      const schedules: (Schedule | null)[] = [];
+      const windows: WindowInput[] = [];
+      const errors = [...problems(plan, full, schedules), ...(await windowProblems(plan, windows))].slice(0, MAX_ERRORS);
+      if (errors.length) throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
+      const items: ReportItem[] = [];
+      const created: number[] = [];
+      await db.write(async (t) => {
+        // A transaction rolled back by a deadlock runs again (core/db/connect.ts): start clean.
+        items.length = 0;
+        created.length = 0;
+        if (plan.tags?.length) await createTags(db, plan.tags, t);
+        const channelIds = await importChannels(plan, full, items, t);
+        const defaults = await defaultChannelIds(db, t);
+        const codes = plan.monitors.map((m) => m.code);
+        const present = new Set<string>();
+        for (let i = 0; i < codes.length; i += 1000) {
+          for (const code of await storedCodes(db, codes.slice(i, i + 1000), t)) present.add(code);
+        }
+        const now = clock.now();
+        for (const [i, m] of plan.monitors.entries()) {
+          const base = { kind: "monitor" as const, name: m.name, code: m.code };
+          if (present.has(m.code)) {
+            items.push({ ...base, outcome: "present" });
+            continue;
+          }
+          present.add(m.code);
+          const channels = m.channels === undefined ? defaults : m.channels.map((k) => channelIds.get(k)).filter((c): c is number => c !== undefined);
+          const fields = { code: m.code, name: m.name, description: m.description ?? null, schedule: schedules[i]!, tags: m.tags, paused: m.paused };
+          const monitorId = await insertMonitor(
+            db,
+            { ...fields, channels, repeatEverySeconds: m.repeatEverySeconds ?? null, runLimits: runLimitColumns((m.runLimits ?? {}) as Partial<RunLimitFields>) },
+            config.defaultTimezone,
+            now,
+            t,
+          );
+          if (m.pings?.length) await insertPings(db, monitorId, m.pings, config.pingBodyLimit, t);
+          created.push(monitorId);
+          items.push({ ...base, outcome: "created" });
+        }
+        await importWindows(plan, windows, items, t);
+      });
+      for (const monitorId of created) ctx.broadcast("monitor.changed", { id: monitorId });
+      for (const s of plan.skipped ?? []) items.push({ kind: s.kind, name: s.item, outcome: "skipped", reason: s.reason });
+      const counts: Record<Outcome, number> = { created: 0, present: 0, skipped: 0 };
+      for (const it of items) counts[it.outcome]++;
+      return { items, counts };
+    },
+
+    async export() {
+      const out: Record<string, unknown> = { format: BACKUP_FORMAT, version: BACKUP_VERSION, exportedAt: new Date(clock.now()).toISOString() };
+      for (const [section, read] of Object.entries(EXPORT_SECTIONS)) out[section] = await read();
+      return out;
+    },
+  };
+}
