@@ -1,6 +1,6 @@
 // Our own export file ("npm run export"): what it holds, and reading it back into an import
 // plan. Each section is one entry of BACKUP_SECTIONS: a reader from the file into the plan.
-// The registry's EXPORT_SECTIONS (services/registry-backup.ts) writes the same sections.
+// The registry's EXPORT_SECTIONS (services/registry/backup.ts) writes the same sections.
 
 import { ImportInputError, isObject, type ChannelSpec, type ImportPlan, type MonitorSpec, type WindowSpec } from "./plan.ts";
 

@@ -9,7 +9,7 @@ import type { FieldProblem } from '../api/api-error.ts';
 import { durationValidator, errorMessage, fromSeconds, toSeconds, type TimeUnit } from '../monitors/schedule-form.ts';
 import { translate } from '../i18n/translate.ts';
 
-/** The API's limits (services/registry-hosts.ts). */
+/** The API's limits (services/registry/params.ts). */
 export const MAX_HOST_NAME = 200;
 export const MAX_ADDRESS = 253;
 export const MAX_USERNAME = 100;

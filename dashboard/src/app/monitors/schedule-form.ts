@@ -17,7 +17,7 @@ export type TimeUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 export const TIME_UNITS: readonly TimeUnit[] = ['seconds', 'minutes', 'hours', 'days'];
 export const UNIT_SECONDS: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
-/** The API's limits (core/schedule/schedule.ts, services/registry.service.ts). */
+/** The API's limits (core/schedule/schedule.ts, services/registry/params.ts). */
 export const MAX_SECONDS = 31_536_000; // one year
 export const MAX_REPEAT_SECONDS = 30 * 86_400;
 export const MAX_NAME = 200;
