@@ -5,10 +5,10 @@
 
 import fs from "node:fs/promises";
 import { Errors, type Context, type Logger, type ServiceBroker, type ServiceSchema } from "moleculer";
-import type { ServiceDeps } from "./deps.ts";
-import type { HostRow } from "./registry-hosts.ts";
-import { parseCheck, evaluate, failureReport, type Check } from "../core/hosts/host-checks.ts";
-import { collectOverSsh } from "../agent/collector.ts";
+import type { ServiceDeps } from "../deps.ts";
+import type { HostRow } from "../registry-hosts.ts";
+import { parseCheck, evaluate, failureReport, type Check } from "../../core/hosts/host-checks.ts";
+import { collectOverSsh } from "../../agent/collector.ts";
 
 const TICK_MS = 500;
 const SWEEP_MS = 3_600_000;

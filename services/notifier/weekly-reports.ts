@@ -6,16 +6,16 @@
 
 import { UniqueConstraintError } from "sequelize";
 import type { Logger } from "moleculer";
-import type { ServiceDeps } from "./deps.ts";
-import { compileCron } from "../core/schedule/cron.ts";
-import { computeReport, latestRun, renderReport, REPORT_WEEK_MS, type ReportFlip, type ReportMonitor, type ReportPing } from "../core/alerts/weekly-report.ts";
-import { claimDue, settleClaimed } from "../core/db/claims.ts";
-import { afterAttempt } from "../core/alerts/delivery.ts";
-import type { AlertFacts, RenderedAlert } from "../core/alerts/alert.ts";
-import { ALERT_MESSAGES } from "../core/alerts/alert-messages.ts";
-import { isLocale } from "../core/alerts/locale.ts";
-import type { Status } from "../core/monitor/monitor-status.ts";
-import type { ChannelIO, SendResult } from "../plugins/channel.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { compileCron } from "../../core/schedule/cron.ts";
+import { computeReport, latestRun, renderReport, REPORT_WEEK_MS, type ReportFlip, type ReportMonitor, type ReportPing } from "../../core/alerts/weekly-report.ts";
+import { claimDue, settleClaimed } from "../../core/db/claims.ts";
+import { afterAttempt } from "../../core/alerts/delivery.ts";
+import type { AlertFacts, RenderedAlert } from "../../core/alerts/alert.ts";
+import { ALERT_MESSAGES } from "../../core/alerts/alert-messages.ts";
+import { isLocale } from "../../core/alerts/locale.ts";
+import type { Status } from "../../core/monitor/monitor-status.ts";
+import type { ChannelIO, SendResult } from "../../plugins/channel.ts";
 
 interface ClaimedReport {
   id: number;
