@@ -36,3 +36,20 @@ export async function settleClaimed(db: Database, table: "deliveries" | "weekly_
     db.change(`UPDATE ${table} SET ${cols.map((c) => `${c} = :${c}`).join(", ")}, lease_until = NULL WHERE id = :id AND claimed_by = :token`, { ...set, id, token }, t),
   );
 }
+
+// Hosts are claimed the same way among several collectors: one conditional UPDATE stamps the due
+// hosts (or the one host asked for) with the claim's token and a lease, then they are read back.
+const HOST_DUE = "enabled = :yes AND next_poll_at <= :now AND (lease_until IS NULL OR lease_until < :now)";
+const HOST_FREE = "id = :only AND (lease_until IS NULL OR lease_until < :now)";
+
+// Raw: run every 500 ms by every collector and once per finished poll, the collector's hot path.
+export async function claimHosts<T>(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number; only?: number }): Promise<T[]> {
+  const { token, now, leaseMs, limit, only } = claim;
+  const where = only === undefined ? HOST_DUE : HOST_FREE;
+  const ids = (await db.select<{ id: number }>(`SELECT id FROM hosts WHERE ${where} ORDER BY next_poll_at LIMIT ${limit}`, { now, yes: true, only })).map((r) => Number(r.id));
+  if (!ids.length) return [];
+  await db.write((t) =>
+    db.change(`UPDATE hosts SET claimed_by = :token, lease_until = :lease WHERE id IN (:ids) AND ${where}`, { token, lease: now + leaseMs, ids, now, yes: true, only }, t),
+  );
+  return db.select<T>("SELECT * FROM hosts WHERE claimed_by = ? AND lease_until > ?", [token, now]);
+}

@@ -1,0 +1,50 @@
+// What an alert says, read from the flips and pings: the flip with its monitor and ping, the
+// down flip a recovery ends, the last ping before the alert, a slow run's predecessors, and each
+// monitor's last down and up flips (which alerts a maintenance window's end releases).
+
+import type { Database, Row } from "./connect.ts";
+
+/** The flip with its monitor's name, code, zone and slow window and its ping's data, or undefined. */
+export async function flipWithContext(db: Database, flipId: number): Promise<Row | undefined> {
+  const [f] = await db.select<Row>(
+    `SELECT f.*, m.name, m.code, m.timezone, m.slow_window, p.data, p.exit_status, p.data_truncated, p.duration_ms
+       FROM flips f JOIN monitors m ON m.id = f.monitor_id LEFT JOIN pings p ON p.id = f.ping_id WHERE f.id = ?`,
+    [flipId],
+  );
+  return f;
+}
+
+/** The monitor's last flip to down before the given flip, or undefined. */
+export async function downFlipBefore(db: Database, monitorId: number, flipId: number): Promise<{ id: number; at: number } | undefined> {
+  const [d] = await db.select<{ id: number; at: number }>(
+    "SELECT id, flipped_at AS at FROM flips WHERE monitor_id = ? AND id < ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
+    [monitorId, flipId],
+  );
+  return d;
+}
+
+/** When the monitor's last run-reporting ping (not a log, not a start) arrived, at or before `at`. */
+export async function lastPingAt(db: Database, monitorId: number, at: number): Promise<number | null> {
+  const [last] = await db.select<{ at: number }>(
+    "SELECT MAX(received_at) AS at FROM pings WHERE monitor_id = ? AND received_at <= ? AND kind <> 'log' AND kind <> 'start'",
+    [monitorId, at],
+  );
+  return last?.at === null || last?.at === undefined ? null : Number(last.at);
+}
+
+/** The durations of up to `window` successful timed runs before the given ping, the latest first. */
+export async function durationsBefore(db: Database, monitorId: number, pingId: number, window: number): Promise<number[]> {
+  const before = await db.select<{ d: number }>(
+    "SELECT duration_ms AS d FROM pings WHERE monitor_id = ? AND id < ? AND kind = 'success' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+    [monitorId, pingId, window],
+  );
+  return before.map((r) => Number(r.d));
+}
+
+/** For each of the given monitors that has them, the ids of its last flip to down and to up. */
+export function lastDownAndUpFlips(db: Database, monitorIds: number[]): Promise<{ monitor_id: number; to_status: string; id: number }[]> {
+  return db.select<{ monitor_id: number; to_status: string; id: number }>(
+    "SELECT monitor_id, to_status, MAX(id) AS id FROM flips WHERE monitor_id IN (?) AND to_status IN ('down', 'up') GROUP BY monitor_id, to_status",
+    [monitorIds],
+  );
+}
