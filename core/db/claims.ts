@@ -6,6 +6,7 @@
 // attempts, last_attempt_at.
 
 import type { Database } from "./connect.ts";
+import type { HostRow } from "./hosts.ts";
 
 const DUE = `((state = 'pending' AND next_attempt_at <= :now) OR (state = 'sending' AND lease_until < :now))`;
 
@@ -43,7 +44,7 @@ const HOST_DUE = "enabled = :yes AND next_poll_at <= :now AND (lease_until IS NU
 const HOST_FREE = "id = :only AND (lease_until IS NULL OR lease_until < :now)";
 
 // Raw: run every 500 ms by every collector and once per finished poll, the collector's hot path.
-export async function claimHosts<T>(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number; only?: number }): Promise<T[]> {
+export async function claimHosts(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number; only?: number }): Promise<HostRow[]> {
   const { token, now, leaseMs, limit, only } = claim;
   const where = only === undefined ? HOST_DUE : HOST_FREE;
   const ids = (await db.select<{ id: number }>(`SELECT id FROM hosts WHERE ${where} ORDER BY next_poll_at LIMIT ${limit}`, { now, yes: true, only })).map((r) => Number(r.id));
@@ -51,5 +52,5 @@ export async function claimHosts<T>(db: Database, claim: { token: string; now: n
   await db.write((t) =>
     db.change(`UPDATE hosts SET claimed_by = :token, lease_until = :lease WHERE id IN (:ids) AND ${where}`, { token, lease: now + leaseMs, ids, now, yes: true, only }, t),
   );
-  return db.select<T>("SELECT * FROM hosts WHERE claimed_by = ? AND lease_until > ?", [token, now]);
+  return db.select<HostRow>("SELECT * FROM hosts WHERE claimed_by = ? AND lease_until > ?", [token, now]);
 }

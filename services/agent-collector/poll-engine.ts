@@ -120,7 +120,7 @@ export class PollEngine {
 
   private async claim(limit: number, only?: number): Promise<{ token: string; rows: HostRow[] }> {
     const token = `${this.broker.nodeID}#${++this.claims}`;
-    const rows = await claimHosts<HostRow>(this.deps.db, { token, now: this.deps.clock.now(), leaseMs: this.leaseMs, limit, only });
+    const rows = await claimHosts(this.deps.db, { token, now: this.deps.clock.now(), leaseMs: this.leaseMs, limit, only });
     return { token, rows };
   }
 
