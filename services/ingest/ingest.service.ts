@@ -3,16 +3,16 @@
 // then answers — so a 2xx means the ping, and any flip it caused, are stored.
 
 import { Errors, type Context, type ServiceBroker, type Logger, type ServiceSchema } from "moleculer";
-import type { ServiceDeps } from "./deps.ts";
-import { applyPing, type FlipFacts, type Tracked } from "../core/monitor/monitor-status.ts";
-import { outcomeOf, type PingKind } from "../core/monitor/ping.ts";
-import { runLimitsOf, scheduleOf, trackedOf } from "../core/monitor/monitor-record.ts";
-import { slowRun, transitionLimits, type RunLimitFields } from "../core/monitor/run-limits.ts";
-import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
-import { CODE_PATTERN } from "../core/monitor/code.ts";
-import type { MonitorRow } from "../core/db/models.ts";
-import { chunked, placeholders, selectForUpdate, type HotTransaction } from "../core/db/connect.ts";
-import { METRICS, metric, type Metric } from "./metrics.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { applyPing, type FlipFacts, type Tracked } from "../../core/monitor/monitor-status.ts";
+import { outcomeOf, type PingKind } from "../../core/monitor/ping.ts";
+import { runLimitsOf, scheduleOf, trackedOf } from "../../core/monitor/monitor-record.ts";
+import { slowRun, transitionLimits, type RunLimitFields } from "../../core/monitor/run-limits.ts";
+import { recordFlips, type StoredFlip } from "../../core/db/flips.ts";
+import { CODE_PATTERN } from "../../core/monitor/code.ts";
+import type { MonitorRow } from "../../core/db/models.ts";
+import { chunked, placeholders, selectForUpdate, type HotTransaction } from "../../core/db/connect.ts";
+import { METRICS, metric, type Metric } from "../metrics.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 

@@ -7,18 +7,18 @@
 // disagree about who is live.
 
 import type { Context, Logger, ServiceBroker, ServiceSchema } from "moleculer";
-import type { ServiceDeps } from "./deps.ts";
-import { deadlinePassed, nextWake, type Status, type Tracked } from "../core/monitor/monitor-status.ts";
-import { runLimitsOf, scheduleOf, trackedOf, RUN_LIMIT_COLUMNS } from "../core/monitor/monitor-record.ts";
-import { transitionLimits } from "../core/monitor/run-limits.ts";
-import { recordFlips, type StoredFlip } from "../core/db/flips.ts";
-import { DueQueue } from "../core/checker/due-queue.ts";
-import type { MonitorRow } from "../core/db/models.ts";
-import { CheckerShare } from "../core/checker/checker-share.ts";
-import { scanMonitors } from "../core/db/scan.ts";
-import { METRICS, metric, type Metric } from "./metrics.ts";
-import { ClockWatch, type ClockJump } from "../core/checker/clock-jump.ts";
-import { chunked, placeholders, selectForUpdate } from "../core/db/connect.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { deadlinePassed, nextWake, type Status, type Tracked } from "../../core/monitor/monitor-status.ts";
+import { runLimitsOf, scheduleOf, trackedOf, RUN_LIMIT_COLUMNS } from "../../core/monitor/monitor-record.ts";
+import { transitionLimits } from "../../core/monitor/run-limits.ts";
+import { recordFlips, type StoredFlip } from "../../core/db/flips.ts";
+import { DueQueue } from "../../core/checker/due-queue.ts";
+import type { MonitorRow } from "../../core/db/models.ts";
+import { CheckerShare } from "../../core/checker/checker-share.ts";
+import { scanMonitors } from "../../core/db/scan.ts";
+import { METRICS, metric, type Metric } from "../metrics.ts";
+import { ClockWatch, type ClockJump } from "../../core/checker/clock-jump.ts";
+import { chunked, placeholders, selectForUpdate } from "../../core/db/connect.ts";
 
 const WATCHED: Status[] = ["new", "up", "late"];
 const MAX_TIMER_MS = 2 ** 31 - 1;
