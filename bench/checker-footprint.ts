@@ -24,7 +24,7 @@ import { startProcess, stopProcess, waitOutput } from "../test/support/system.ts
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { systemClock } from "../core/checker/clock.ts";
-import checkerService from "../services/checker.service.ts";
+import checkerService from "../services/checker/checker.service.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 
 if (typeof globalThis.gc !== "function") {

@@ -20,7 +20,7 @@ import { PLAIN_BOX } from "../../core/security/secret-box.ts";
 import { loadCatalog } from "../../plugins/catalog.ts";
 import gatewayService from "../../gateway/api.service.ts";
 import registryService from "../../services/registry/registry.service.ts";
-import ingestService from "../../services/ingest.service.ts";
+import ingestService from "../../services/ingest/ingest.service.ts";
 import notifierService from "../../services/notifier/notifier.service.ts";
 import agentCollectorService from "../../services/agent-collector/agent-collector.service.ts";
 import type { ServiceDeps } from "../../services/deps.ts";

@@ -14,8 +14,8 @@ import { migrate } from "../../core/db/migrate.ts";
 import { loadCatalog } from "../../plugins/catalog.ts";
 import { PLAIN_BOX } from "../../core/security/secret-box.ts";
 import registryService from "../../services/registry/registry.service.ts";
-import ingestService from "../../services/ingest.service.ts";
-import checkerService from "../../services/checker.service.ts";
+import ingestService from "../../services/ingest/ingest.service.ts";
+import checkerService from "../../services/checker/checker.service.ts";
 import { eventually } from "../support/system.ts";
 
 const HOUR = 3_600_000;
