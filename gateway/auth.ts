@@ -1,0 +1,197 @@
+// Who is calling and what they may do: basic auth (verified credentials cached for 60 s), API
+// keys (Bearer, X-Api-Key or as the basic-auth password; a verified key remembered 5 s), the
+// dashboard's session cookie (re-read every few seconds), failed sign-ins limited per user and
+// per address, and the role each route needs (accessOf, which the OpenAPI document states).
+
+import type { IncomingMessage } from "node:http";
+import { Errors, type Logger } from "moleculer";
+import type { Config } from "../core/config.ts";
+import type { Clock } from "../core/checker/clock.ts";
+import { roleAllows, type Role } from "../core/security/password.ts";
+import type { Locale } from "../core/alerts/locale.ts";
+import { looksLikeApiKey } from "../core/security/api-key.ts";
+import { parseBasic, CredentialCache } from "./basic-auth.ts";
+import { AttemptLimiter } from "./attempt-limiter.ts";
+import { csrfOk, CSRF_HEADER, readCookie, SESSION_COOKIE } from "./session.ts";
+import { clientIp } from "./http.ts";
+
+const { MoleculerClientError } = Errors;
+
+export interface AuthUser {
+  id: number;
+  username: string;
+  role: Role;
+  /** the dashboard's language the user chose; null or absent: the browser's */
+  locale?: Locale | null;
+  /** set when the caller is an API key */
+  scope?: string;
+}
+
+/** The least role a route needs: on /api/v1 GET/HEAD need viewer, writes admin; pings need pinger. */
+export type RouteNeed = "read-write" | "pinger";
+
+/** A registry call: the request's context's, or the broker's. */
+export type Call = (action: string, params: Record<string, unknown>) => Promise<unknown>;
+
+/** API paths (as written in the aliases) that only admins may even read. */
+const ADMIN_ONLY = /^\/?(channel|users|keys|hosts(\/:id)?$)/;
+/** What no API key may touch, whatever its scope: people's accounts and the keys themselves. */
+const PEOPLE_ONLY = /^\/?(users|keys)/;
+
+/**
+ * Who may call an alias: the least role (null: anyone, no login) and whether API keys may. The
+ * gateway's authorize() enforces exactly this; the OpenAPI document states it.
+ */
+export function accessOf(route: { authentication?: boolean; need?: string }, method: string, aliasPath: string): { role: Role | null; apiKeys: boolean } {
+  if (route.authentication === false) return { role: null, apiKeys: true };
+  if (route.need === "pinger") return { role: "pinger", apiKeys: true };
+  // Channels hold delivery targets and tokens: reading them is for admins too.
+  const adminOnly = ADMIN_ONLY.test(aliasPath);
+  return { role: !adminOnly && (method === "GET" || method === "HEAD") ? "viewer" : "admin", apiKeys: !PEOPLE_ONLY.test(aliasPath) };
+}
+
+export function unauthorized(message: string): never {
+  throw new MoleculerClientError(message, 401, "UNAUTHORIZED");
+}
+
+export function authorizeUser(user: AuthUser | null | undefined, need: Role): void {
+  if (!user) unauthorized("credentials required (HTTP basic auth)");
+  if (!roleAllows(user.role, need)) {
+    throw new MoleculerClientError(`this needs the ${need} role; ${user.username} is ${user.role}`, 403, "FORBIDDEN");
+  }
+}
+
+/** authorizeUser for an alias of a route, as accessOf says; API keys kept off people and keys. */
+export function authorizeAlias(user: AuthUser | null | undefined, route: { need: RouteNeed }, method: string, aliasPath: string): void {
+  const access = accessOf(route, method, aliasPath);
+  authorizeUser(user, access.role ?? "pinger");
+  if (user?.scope && !access.apiKeys) {
+    throw new MoleculerClientError("API keys cannot manage users or API keys: log in as an admin", 403, "FORBIDDEN");
+  }
+}
+
+/** The gateway's callers: the caches of verified credentials, keys and sessions, and the sign-in limits. */
+export class GatewayAuth {
+  private readonly verified = new CredentialCache<AuthUser>(60_000);
+  private readonly keys = new Map<string, { user: AuthUser; expires: number }>();
+  // Sessions are re-read every few seconds, so a logout or a role change elsewhere applies soon.
+  private readonly sessions = new Map<string, { user: AuthUser; csrfToken: string; expires: number }>();
+  private readonly attempts: AttemptLimiter;
+  private readonly config: Config;
+  private readonly clock: Clock;
+  /** the gateway's logger, once it is created: lockouts are said there */
+  logger: Logger | null = null;
+
+  constructor(config: Config, clock: Clock) {
+    this.config = config;
+    this.clock = clock;
+    this.attempts = new AttemptLimiter(config.signIn);
+  }
+
+  /** A locked-out user or address is refused before any password is tried. */
+  refuseLockedOut(username: string | null, ip: string | null): void {
+    const r = this.attempts.refused(username, ip, this.clock.now());
+    if (!r) return;
+    const retryAfter = Math.ceil(r.retryAfterMs / 1000);
+    throw new MoleculerClientError(
+      `too many failed sign-ins ${r.scope === "user" ? "for this user" : "from this address"}: try again in ${retryAfter} s`,
+      429,
+      "TOO_MANY_ATTEMPTS",
+      { retryAfter },
+    );
+  }
+
+  signInFailed(username: string | null, ip: string | null): void {
+    for (const l of this.attempts.failed(username, ip, this.clock.now())) {
+      // JSON-quoted: a user name is the caller's text and must not forge log lines.
+      const who = l.scope === "user" ? `user ${JSON.stringify(l.who)}${ip ? ` (last attempt from ${JSON.stringify(ip)})` : ""}` : `address ${JSON.stringify(l.who)}`;
+      this.logger?.warn(`sign-in lockout: ${who} refused for ${this.config.signIn.lockMs / 1000} s after ${l.failures} failed attempts`);
+    }
+  }
+
+  signInSucceeded(username: string): void {
+    this.attempts.succeeded(username);
+  }
+
+  /** A changed or deleted user must not keep working from this gateway's caches. */
+  forgetUsers(): void {
+    this.verified.clear();
+    this.sessions.clear();
+  }
+
+  forgetSession(token: string): void {
+    this.sessions.delete(token);
+  }
+
+  /** An API key, a session cookie or basic auth, in that order. */
+  async user(call: Call, req: IncomingMessage): Promise<AuthUser> {
+    const auth = req.headers.authorization;
+    const bearer = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : null;
+    const apiKey = bearer ?? (typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : null);
+    const ip = clientIp(req, this.config.trustProxy);
+    if (apiKey !== null) return this.keyUser(call, apiKey, ip);
+    const token = auth ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (token) return this.sessionUser(call, token, req);
+    const creds = parseBasic(auth);
+    if (!creds) unauthorized("credentials required (HTTP basic auth)");
+    // The common case first: a job's password verified within the last minute (keys never enter this cache).
+    const now = this.clock.now();
+    const cached = this.verified.get(creds, now);
+    if (cached) return cached;
+    // A key as the password lets the original curl -u line carry a key instead of a person's password.
+    if (looksLikeApiKey(creds.password)) return this.keyUser(call, creds.password, ip);
+    const username = creds.username.slice(0, 150);
+    this.refuseLockedOut(username, ip);
+    // No user has such a name or password; refusing here keeps registry's validator out of it.
+    if (creds.username.length > 150 || creds.password.length > 1024) {
+      this.signInFailed(username, ip);
+      unauthorized("wrong username or password");
+    }
+    const user = (await call("registry.authenticate", { ...creds })) as AuthUser | null;
+    if (!user) {
+      this.signInFailed(username, ip);
+      unauthorized("wrong username or password");
+    }
+    this.attempts.succeeded(username);
+    this.verified.set(creds, user, now);
+    return user;
+  }
+
+  /** An API key's caller: `Authorization: Bearer <key>`, `X-Api-Key`, or as the password of basic auth. */
+  private async keyUser(call: Call, key: string, ip: string | null): Promise<AuthUser> {
+    const now = this.clock.now();
+    const cached = this.keys.get(key);
+    if (cached && cached.expires > now) return cached.user;
+    this.refuseLockedOut(null, ip);
+    const user = (await call("registry.keys.authenticate", { key })) as AuthUser | null;
+    if (!user) {
+      this.keys.delete(key);
+      this.signInFailed(null, ip);
+      unauthorized("unknown or revoked API key");
+    }
+    if (this.keys.size > 10_000) this.keys.clear();
+    // Briefly: a revoked key stops working within seconds on every gateway.
+    this.keys.set(key, { user, expires: now + 5_000 });
+    return user;
+  }
+
+  /** A session cookie's user; changes made with a cookie must carry its CSRF token. */
+  private async sessionUser(call: Call, token: string, req: IncomingMessage): Promise<AuthUser> {
+    const now = this.clock.now();
+    let s = this.sessions.get(token);
+    if (!s || s.expires <= now) {
+      const found = (await call("registry.sessions.get", { token })) as { user: AuthUser; csrfToken: string } | null;
+      if (!found) {
+        this.sessions.delete(token);
+        unauthorized("your session has ended: log in again");
+      }
+      if (this.sessions.size > 10_000) this.sessions.clear();
+      s = { ...found, expires: now + 5_000 };
+      this.sessions.set(token, s);
+    }
+    if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken)) {
+      throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
+    }
+    return s.user;
+  }
+}
