@@ -60,7 +60,6 @@ export function collectOverSsh(target: SshTarget): Promise<CollectResult> {
   return new Promise((resolve) => {
     const conn = new Client();
     let settled = false;
-    let connectTimer: NodeJS.Timeout | undefined;
     let commandTimer: NodeJS.Timeout | undefined;
     const finish = (r: CollectResult) => {
       if (settled) return;
@@ -125,7 +124,7 @@ export function collectOverSsh(target: SshTarget): Promise<CollectResult> {
     });
 
     // ssh2's readyTimeout covers TCP connect + handshake + auth; this is the backstop.
-    connectTimer = setTimeout(() => failed("timeout", `timeout: no SSH handshake within ${target.connectTimeoutMs} ms`), target.connectTimeoutMs + 500);
+    const connectTimer = setTimeout(() => failed("timeout", `timeout: no SSH handshake within ${target.connectTimeoutMs} ms`), target.connectTimeoutMs + 500);
 
     const config: ConnectConfig = {
       host: target.host,

@@ -2,7 +2,7 @@
 // decision about monitors and pings is made by the services it calls.
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import { Errors, type Context, type Service, type ServiceMethods, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type { Config } from "../core/config.ts";
 import type { Clock } from "../core/checker/clock.ts";
@@ -29,7 +29,7 @@ interface Gateway {
   state: { live?: LiveHub | null; fastPath?: (req: Req, res: ServerResponse) => boolean; server?: Server; _trackedContexts?: unknown[] };
 }
 
-export default function gatewayService({ config, clock }: { config: Config; clock: Clock }): ServiceSchema<Gateway["settings"], Record<string, Function>, Gateway["state"]> {
+export default function gatewayService({ config, clock }: { config: Config; clock: Clock }): ServiceSchema<Gateway["settings"], ServiceMethods, Gateway["state"]> {
   const auth = new GatewayAuth(config, clock);
   const pings = pingRequests(config);
   return {
@@ -112,7 +112,7 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
        * Every answer carries the security headers, whatever route (or none) produced it. The ping
        * URLs are answered by the fast path; everything else by moleculer-web.
        */
-      httpHandler(req: IncomingMessage, res: ServerResponse, next?: Function) {
+      httpHandler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) {
         securityHeaders(res);
         // A body announced past the limit is refused before any route runs, whatever the method
         // and whether or not the route reads bodies: a request is either whole or refused.

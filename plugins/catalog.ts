@@ -143,7 +143,7 @@ export async function loadCatalog(extra: readonly string[]): Promise<Catalog> {
     try {
       mod = (await import(spec)) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`NOTIFIER_PLUGINS: cannot load "${name}": ${(err as Error).message}`);
+      throw new Error(`NOTIFIER_PLUGINS: cannot load "${name}": ${(err as Error).message}`, { cause: err });
     }
     // Named exports, or one default export holding them.
     const plugin = (typeof mod.send === "function" ? mod : mod.default) as ChannelPlugin<AnyConfig>;

@@ -145,7 +145,7 @@ export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLi
 
 /** When the checker must look at this monitor next, or null when no deadline can flip it. */
 export function nextWake(state: Pick<Tracked, "status" | "lateAt" | "downAt" | "runDeadlineAt">): number | null {
-  let wake: number | null = null;
+  let wake: number | null;
   switch (state.status) {
     case "new":
     case "late":

@@ -71,7 +71,7 @@ export function pingRequests(config: Config): PingRequests {
       const query = (req.url ?? "").split("?")[1] ?? "";
       const code = queryParam(query, "service")?.toString("utf8");
       const data = queryParam(query, "data");
-      let text: string | null = null;
+      let text: string | null;
       try {
         text = data === null ? null : (boundData(data, Number.MAX_SAFE_INTEGER).data ?? null);
       } catch {
