@@ -22,7 +22,7 @@ import { LiveHub, type MonitorLike } from "./live.ts";
 import { DASHBOARD_DIR, isAppPath, securityHeaders, sendIndex, staticOptions } from "./dashboard.ts";
 import { BADGE_LABEL_MAX, badgeJson, parseBadgeFile, renderBadgeSvg, type BadgeStatus } from "../core/monitor/badge.ts";
 import { buildOpenApi, type ActionLike, type RouteLike } from "./openapi.ts";
-import { sendDocsFile } from "./api-docs.ts";
+import { sendDocsAsset, sendDocsPage } from "./api-docs.ts";
 
 const { MoleculerClientError } = Errors;
 // moleculer-web's error when a route's action is not registered at all (ServiceUnavailableError).
@@ -608,20 +608,16 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
           ...OPEN_ROUTE,
           docs: {
             "GET openapi.json": { summary: "this document (OpenAPI 3.1)" },
-            "GET docs": { summary: "the API reference page", produces: "text/html" },
-            "GET docs/app.js": { summary: "the API reference page's script", produces: "text/javascript" },
+            "GET docs": { summary: "the API reference page (Swagger UI)", produces: "text/html" },
+            "GET docs/:file": { summary: "the reference page's files: Swagger UI's and its initializer", produces: "*/*" },
           },
           aliases: {
             "GET openapi.json"(this: { broker: ServiceBroker; settings: { routes: RouteLike[] } }, _req: IncomingMessage, res: ServerResponse) {
               res.setHeader("Cache-Control", "no-cache");
               sendJson(res, 200, openApiOf(this.broker, this.settings.routes));
             },
-            "GET docs"(_req: IncomingMessage, res: ServerResponse) {
-              sendDocsFile(res, "index.html");
-            },
-            "GET docs/app.js"(_req: IncomingMessage, res: ServerResponse) {
-              sendDocsFile(res, "app.js");
-            },
+            "GET docs": sendDocsPage,
+            "GET docs/:file": sendDocsAsset,
           },
         },
       ],
