@@ -37,7 +37,9 @@ export async function offlineOpenApi(env: Record<string, string | undefined> = {
   const deps: ServiceDeps = { config, db: {} as ServiceDeps["db"], clock: systemClock, channels, secrets: PLAIN_BOX };
   const services = [registryService(deps), ingestService(deps), notifierService(deps), agentCollectorService(deps)];
   const routes = gatewayService(deps).settings!.routes as RouteLike[];
-  const version = (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  const version = (
+    JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
   return buildOpenApi({ version, routes, actions: services.flatMap((s) => actionsOf(s.name, s)), access: accessOf });
 }
 

@@ -33,7 +33,11 @@ export function sendDocsPage(_req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** One of the page's files (moleculer-web's function alias: an unknown name goes to next as a 404). */
-export function sendDocsAsset(req: IncomingMessage & { $params?: { file?: unknown } }, res: ServerResponse, next: (err?: unknown) => void): void {
+export function sendDocsAsset(
+  req: IncomingMessage & { $params?: { file?: unknown } },
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+): void {
   const name = String(req.$params?.file ?? "");
   const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name]! : null;
   if (!asset) return next(new Errors.MoleculerClientError("not found", 404, "NOT_FOUND"));

@@ -4,7 +4,21 @@
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
 import { LOCALES } from "../../core/alerts/locale.ts";
 import type { Operations } from "./json-schema.ts";
-import { arrayOf, bool, constant, dateTime, enumOf, int, mapOf, nullable, object, oneOf, pageOf, ref, str } from "./json-schema.ts";
+import {
+  arrayOf,
+  bool,
+  constant,
+  dateTime,
+  enumOf,
+  int,
+  mapOf,
+  nullable,
+  object,
+  oneOf,
+  pageOf,
+  ref,
+  str,
+} from "./json-schema.ts";
 
 const locale = enumOf(LOCALES);
 

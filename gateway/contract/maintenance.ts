@@ -2,9 +2,28 @@
 // gives (core/schedule/maintenance.ts parseWindow).
 
 import type { Operations } from "./json-schema.ts";
-import { arrayOf, bool, constant, dateTime, extend, int, nullable, num, object, oneOf, pageOf, ref, str } from "./json-schema.ts";
+import {
+  arrayOf,
+  bool,
+  constant,
+  dateTime,
+  extend,
+  int,
+  nullable,
+  num,
+  object,
+  oneOf,
+  pageOf,
+  ref,
+  str,
+} from "./json-schema.ts";
 
-const RecurringMaintenanceRule = object({ kind: constant("recurring"), expression: str, durationSeconds: int, timezone: str });
+const RecurringMaintenanceRule = object({
+  kind: constant("recurring"),
+  expression: str,
+  durationSeconds: int,
+  timezone: str,
+});
 /** On input a time is ISO 8601 or epoch milliseconds. */
 const instantInput = oneOf(dateTime, num);
 
@@ -35,8 +54,16 @@ const withRule = { rule: ref("MaintenanceRuleInput") };
 
 export const operations: Operations = {
   "GET /api/v1/maintenance": { operationId: "listMaintenanceWindows", response: ref("MaintenanceWindowPage") },
-  "POST /api/v1/maintenance": { operationId: "createMaintenanceWindow", response: ref("MaintenanceWindow"), body: withRule },
+  "POST /api/v1/maintenance": {
+    operationId: "createMaintenanceWindow",
+    response: ref("MaintenanceWindow"),
+    body: withRule,
+  },
   "GET /api/v1/maintenance/{id}": { operationId: "getMaintenanceWindow", response: ref("MaintenanceWindow") },
-  "PATCH /api/v1/maintenance/{id}": { operationId: "updateMaintenanceWindow", response: ref("MaintenanceWindow"), body: withRule },
+  "PATCH /api/v1/maintenance/{id}": {
+    operationId: "updateMaintenanceWindow",
+    response: ref("MaintenanceWindow"),
+    body: withRule,
+  },
   "DELETE /api/v1/maintenance/{id}": { operationId: "deleteMaintenanceWindow", response: ref("Deleted") },
 };

@@ -149,10 +149,10 @@ export const schemas = {
   Deleted: deleted("id", int),
   BadgeUrls: object({ key: str, svg: str, json: str }),
   ClockChange,
-  PreviewRun: object({ expectedAt: dateTime, lateAt: dateTime, downAt: dateTime, note: str, clockChange: ref("ClockChange") }, [
-    "note",
-    "clockChange",
-  ]),
+  PreviewRun: object(
+    { expectedAt: dateTime, lateAt: dateTime, downAt: dateTime, note: str, clockChange: ref("ClockChange") },
+    ["note", "clockChange"],
+  ),
   SchedulePreview: object({ schedule: ref("Schedule"), from: dateTime, runs: arrayOf(ref("PreviewRun")) }),
 };
 
@@ -168,7 +168,10 @@ export const operations: Operations = {
   "POST /api/v1/monitors/{id}/resume": { operationId: "resumeMonitor", response: ref("Monitor") },
   "GET /api/v1/monitors/{id}/pings": { operationId: "listMonitorPings", response: ref("PingPage") },
   "GET /api/v1/monitors/{id}/flips": { operationId: "listMonitorFlips", response: ref("FlipPage") },
-  "GET /api/v1/monitors/{id}/notifications": { operationId: "listMonitorNotifications", response: ref("NotificationPage") },
+  "GET /api/v1/monitors/{id}/notifications": {
+    operationId: "listMonitorNotifications",
+    response: ref("NotificationPage"),
+  },
   "GET /api/v1/monitors/{id}/badge": { operationId: "getMonitorBadge", response: ref("BadgeUrls") },
   "POST /api/v1/monitors/{id}/badge": { operationId: "regenerateMonitorBadge", response: ref("BadgeUrls") },
   "GET /api/v1/tags/{tag}/badge": { operationId: "getTagBadge", response: ref("BadgeUrls") },

@@ -23,7 +23,11 @@ export const schemas = {
     kind: enumOf(PING_KINDS),
     status: enumOf(STATUSES),
   }),
-  OpenApiDocument: { type: "object", required: ["openapi", "info", "paths"], properties: { openapi: str, paths: mapOf({}) } },
+  OpenApiDocument: {
+    type: "object",
+    required: ["openapi", "info", "paths"],
+    properties: { openapi: str, paths: mapOf({}) },
+  },
 };
 
 export const operations: Operations = {

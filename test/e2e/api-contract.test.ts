@@ -21,7 +21,6 @@ let proc: Proc;
 let dir: string;
 let base: string;
 let env: Record<string, string>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let doc: any;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
@@ -71,7 +70,12 @@ interface Answer {
 }
 
 /** Calls the server and checks a success answer against its operation's response schema. */
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = { authorization: basic(...admin) }): Promise<Answer> {
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = { authorization: basic(...admin) },
+): Promise<Answer> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     (init.headers as Record<string, string>)["content-type"] = "application/json";
@@ -86,7 +90,10 @@ async function call(method: string, url: string, body?: unknown, headers: Record
   if (op.responses[status!].content?.["application/json"]) {
     const ref = `openapi.json#/paths/${pointer(template)}/${method.toLowerCase()}/responses/${status}/content/${pointer("application/json")}/schema`;
     const validate = ajv.getSchema(ref) ?? (ajv.addSchema({ $ref: ref }, ref), ajv.getSchema(ref)!);
-    assert.ok(validate(parsed), `${op.operationId} (${method} ${url}) answered ${JSON.stringify(parsed).slice(0, 600)}\n${JSON.stringify(validate.errors, null, 1)}`);
+    assert.ok(
+      validate(parsed),
+      `${op.operationId} (${method} ${url}) answered ${JSON.stringify(parsed).slice(0, 600)}\n${JSON.stringify(validate.errors, null, 1)}`,
+    );
     checked.set(op.operationId, (checked.get(op.operationId) ?? 0) + 1);
   }
   return { status: res.status, body: parsed, headers: res.headers };
@@ -99,7 +106,13 @@ test("every JSON answer of a full scenario matches its operation's response sche
 
   // Channels: a webhook to a closed local port, so its test and its deliveries fail (and say so).
   await call("GET", "/api/v1/channel-types");
-  const hook = (await call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `http://127.0.0.1:${await freePort()}/hook` } })).body;
+  const hook = (
+    await call("POST", "/api/v1/channels", {
+      name: "hook",
+      type: "webhook",
+      config: { url: `http://127.0.0.1:${await freePort()}/hook` },
+    })
+  ).body;
   await call("GET", "/api/v1/channels");
   await call("GET", `/api/v1/channels/${hook.id}`);
   await call("PATCH", `/api/v1/channels/${hook.id}`, { name: "hook 2", locale: "zh-Hans" });
@@ -107,11 +120,34 @@ test("every JSON answer of a full scenario matches its operation's response sche
   assert.equal(tested.ok, false);
 
   // Monitors of each schedule kind.
-  const interval = (await call("POST", "/api/v1/monitors", { name: "backup", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 300 }, tags: ["nightly"], channels: [hook.id] })).body;
-  const cron = (await call("POST", "/api/v1/monitors", { name: "k8s job", schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect: "kubernetes" } })).body;
+  const interval = (
+    await call("POST", "/api/v1/monitors", {
+      name: "backup",
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 300 },
+      tags: ["nightly"],
+      channels: [hook.id],
+    })
+  ).body;
+  const cron = (
+    await call("POST", "/api/v1/monitors", {
+      name: "k8s job",
+      schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect: "kubernetes" },
+    })
+  ).body;
   assert.equal(cron.schedule.dialect, "kubernetes");
-  const timer = (await call("POST", "/api/v1/monitors", { name: "timer", schedule: { kind: "oncalendar", expressions: ["Mon..Fri 09:00"], deadline: "end-of-day" }, maxRunSeconds: 60, slowFactor: 2 })).body;
-  await call("PATCH", `/api/v1/monitors/${timer.id}`, { description: null, repeatEverySeconds: 600, schedule: { kind: "cron", expression: "0 * * * *" } });
+  const timer = (
+    await call("POST", "/api/v1/monitors", {
+      name: "timer",
+      schedule: { kind: "oncalendar", expressions: ["Mon..Fri 09:00"], deadline: "end-of-day" },
+      maxRunSeconds: 60,
+      slowFactor: 2,
+    })
+  ).body;
+  await call("PATCH", `/api/v1/monitors/${timer.id}`, {
+    description: null,
+    repeatEverySeconds: 600,
+    schedule: { kind: "cron", expression: "0 * * * *" },
+  });
 
   // Pings: the URLs answer text; the original tool's URL answers JSON.
   await call("POST", `/ping/${interval.code}/start`);
@@ -144,13 +180,35 @@ test("every JSON answer of a full scenario matches its operation's response sche
   await call("GET", tagBadge.svg, undefined, {});
 
   // The schedule preview, across a DST night (a clock-change note) and from a body.
-  const dst = (await call("GET", "/api/v1/schedule/preview?kind=cron&expression=30%202%20*%20*%20*&timezone=Europe/Berlin&from=2026-03-27T00:00:00Z&count=3")).body;
-  assert.ok(dst.runs.some((r: { clockChange?: unknown }) => r.clockChange), "a run with a clock change");
-  await call("POST", "/api/v1/schedule/preview", { kind: "oncalendar", expressions: ["*-*-* 02:30"], timezone: "America/New_York", from: 1_773_000_000_000 });
+  const dst = (
+    await call(
+      "GET",
+      "/api/v1/schedule/preview?kind=cron&expression=30%202%20*%20*%20*&timezone=Europe/Berlin&from=2026-03-27T00:00:00Z&count=3",
+    )
+  ).body;
+  assert.ok(
+    dst.runs.some((r: { clockChange?: unknown }) => r.clockChange),
+    "a run with a clock change",
+  );
+  await call("POST", "/api/v1/schedule/preview", {
+    kind: "oncalendar",
+    expressions: ["*-*-* 02:30"],
+    timezone: "America/New_York",
+    from: 1_773_000_000_000,
+  });
   await call("POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 10, count: 2 });
 
   // Hosts: one with a key file that is not there polls at once, and fails.
-  const host = (await call("POST", "/api/v1/hosts", { name: "db1", address: "127.0.0.1", port: await freePort(), username: "hb", keyPath: "/nonexistent/id_ed25519", checks: ["cpu < 90"] })).body;
+  const host = (
+    await call("POST", "/api/v1/hosts", {
+      name: "db1",
+      address: "127.0.0.1",
+      port: await freePort(),
+      username: "hb",
+      keyPath: "/nonexistent/id_ed25519",
+      checks: ["cpu < 90"],
+    })
+  ).body;
   await call("GET", "/api/v1/hosts");
   await call("PATCH", `/api/v1/hosts/${host.id}`, { intervalSeconds: 600 });
   const polled = (await call("POST", `/api/v1/hosts/${host.id}/check`)).body;
@@ -160,11 +218,25 @@ test("every JSON answer of a full scenario matches its operation's response sche
 
   // Maintenance windows: one-off (epoch ms in, ISO out) and recurring.
   const now = Date.now();
-  const once = (await call("POST", "/api/v1/maintenance", { name: "upgrade", rule: { kind: "once", startsAt: now - 60_000, endsAt: now + 3_600_000 }, monitorIds: [interval.id] })).body;
-  const weekly = (await call("POST", "/api/v1/maintenance", { name: "sundays", rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 3600 }, tags: ["nightly"] })).body;
+  const once = (
+    await call("POST", "/api/v1/maintenance", {
+      name: "upgrade",
+      rule: { kind: "once", startsAt: now - 60_000, endsAt: now + 3_600_000 },
+      monitorIds: [interval.id],
+    })
+  ).body;
+  const weekly = (
+    await call("POST", "/api/v1/maintenance", {
+      name: "sundays",
+      rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 3600 },
+      tags: ["nightly"],
+    })
+  ).body;
   await call("GET", "/api/v1/maintenance");
   await call("GET", `/api/v1/maintenance/${once.id}`);
-  await call("PATCH", `/api/v1/maintenance/${weekly.id}`, { rule: { kind: "recurring", expression: "0 4 * * 0", durationSeconds: 1800, timezone: "Asia/Tokyo" } });
+  await call("PATCH", `/api/v1/maintenance/${weekly.id}`, {
+    rule: { kind: "recurring", expression: "0 4 * * 0", durationSeconds: 1800, timezone: "Asia/Tokyo" },
+  });
   assert.deepEqual((await call("GET", `/api/v1/monitors/${interval.id}`)).body.maintenance, [once.id]);
 
   // Users and API keys.
@@ -195,7 +267,10 @@ test("every JSON answer of a full scenario matches its operation's response sche
     .flatMap((ops) => Object.values<any>(ops))
     .filter((op) => Object.values<any>(op.responses).some((r) => r.content?.["application/json"]))
     .map((op) => op.operationId as string);
-  assert.deepEqual(json.filter((id) => !checked.has(id)), []);
+  assert.deepEqual(
+    json.filter((id) => !checked.has(id)),
+    [],
+  );
   assert.ok(json.length >= 50, `${json.length} JSON operations`);
 });
 
@@ -219,7 +294,23 @@ test("every operation has a unique camelCase operationId and, when it answers JS
   assert.deepEqual(empty, []);
   assert.equal(operations, 62);
   // The main objects are closed: a field the server adds or drops fails the scenario above.
-  for (const name of ["Monitor", "IntervalSchedule", "CronSchedule", "OnCalendarSchedule", "Ping", "Flip", "Notification", "Channel", "Host", "HostPollResult", "User", "Session", "ApiKey", "MaintenanceWindow", "SchedulePreview"]) {
+  for (const name of [
+    "Monitor",
+    "IntervalSchedule",
+    "CronSchedule",
+    "OnCalendarSchedule",
+    "Ping",
+    "Flip",
+    "Notification",
+    "Channel",
+    "Host",
+    "HostPollResult",
+    "User",
+    "Session",
+    "ApiKey",
+    "MaintenanceWindow",
+    "SchedulePreview",
+  ]) {
     const s = doc.components.schemas[name];
     assert.equal(s.additionalProperties, false, name);
     assert.ok(s.required.length > 0, name);
