@@ -7,14 +7,21 @@
 ARG NODE_BUILD_IMAGE=node:24-bookworm
 ARG NODE_RUNTIME_IMAGE=node:24-bookworm-slim
 
-# 1. The dashboard (an npm workspace): its Angular toolchain only, then `npm run build`.
-#    The server's dependencies are not needed to build it.
+# 1. The dashboard (an npm workspace), then `npm run build`. The build first generates the
+#    dashboard's API types from the server's OpenAPI document (npm run api-types: the server's
+#    sources and dependencies, and openapi-typescript), so everything is installed here.
 FROM ${NODE_BUILD_IMAGE} AS build
 WORKDIR /app
 ENV NG_CLI_ANALYTICS=false
 COPY package.json package-lock.json .npmrc ./
 COPY dashboard/package.json dashboard/
-RUN npm ci --workspace dashboard --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
+COPY bin ./bin
+COPY core ./core
+COPY services ./services
+COPY gateway ./gateway
+COPY plugins ./plugins
+COPY agent ./agent
 COPY dashboard/ dashboard/
 RUN npm run build && test -f dashboard/dist/browser/index.html
 

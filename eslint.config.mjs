@@ -6,7 +6,7 @@ import angular from "angular-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/", ".tools/", "**/dist/", "dashboard/.angular/", "bench/results/", "test/artifacts/", "data/"] },
+  { ignores: ["**/node_modules/", ".tools/", "**/dist/", "dashboard/.angular/", "bench/results/", "test/artifacts/", "data/", "dashboard/src/app/api/generated/"] },
   {
     files: ["**/*.ts", "**/*.mjs", "**/*.js"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],

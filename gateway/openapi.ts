@@ -1,10 +1,12 @@
 // The OpenAPI 3.1 document of the gateway, generated from what the routes declare: each alias of
 // each route, the params (fastest-validator schemas) of the action it calls, read from the
 // broker's registry at the time of the request, and for function aliases and routes whose hooks
-// build the action's params themselves, the `docs` table written next to the route. Pure: the
-// gateway passes its routes and the action list in.
+// build the action's params themselves, the `docs` table written next to the route. What each
+// operation answers, and its operationId, come from the contract (gateway/contract/). Pure: the
+// gateway, or bin/openapi-document.ts without a server, passes its routes and the action list in.
 
 import { ERROR_BODY_SCHEMA } from "./errors.ts";
+import { CONTRACT_OPERATIONS, CONTRACT_SCHEMAS } from "./contract/index.ts";
 import { SESSION_COOKIE } from "./session.ts";
 
 type Json = Record<string, unknown>;
@@ -165,6 +167,20 @@ export function objectSchema(params: Record<string, FvRule>): { type: "object"; 
 
 const ERROR_RESPONSE = { $ref: "#/components/responses/Error" };
 
+/** An operation the contract does not name yet: "get /things/{id}" → "getThingsId". */
+export function fallbackOperationId(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+/** The success answer: the contract's JSON schema, text for the other media types, nothing for HEAD and 204. */
+function successResponse(method: string, status: string, produces: string, schema: Json | undefined): Json {
+  if (method === "HEAD") return { description: "as GET, without a body" };
+  if (status === "204") return { description: "no content" };
+  const json = produces === "application/json";
+  return { description: "success", content: { [produces]: { schema: schema ?? (json ? {} : { type: "string" }) } } };
+}
+
 /** Security requirements of a route: none, any credential of a pinger, or a person's or key's. */
 function security(route: RouteLike, method: string): Json[] {
   if (route.authentication === false) return [];
@@ -210,14 +226,15 @@ export function buildOpenApi(input: BuildInput): Json {
         else parameters.push({ name, in: "query", required: !isOptional(rule), schema: fvToJsonSchema(rule) });
       }
       const access = input.access(route, alias.method, alias.path);
+      const contract = CONTRACT_OPERATIONS[`${alias.method} ${path}`];
       const status = String(doc?.status ?? (alias.method === "POST" && /^\/?[a-z-]+$/.test(alias.path.replace(/^\//, "")) ? 201 : 200));
       const op: Json = {
-        operationId: `${method} ${path}`,
+        operationId: contract?.operationId ?? fallbackOperationId(method, path),
         summary: doc?.summary ?? action?.description ?? actionName ?? key,
         tags: [route.name ?? "api"],
         parameters,
         responses: {
-          [status]: { description: "success", content: { [doc?.produces ?? "application/json"]: { schema: {} } } },
+          [status]: successResponse(alias.method, status, doc?.produces ?? "application/json", contract?.response),
           "4XX": ERROR_RESPONSE,
           "503": ERROR_RESPONSE,
         },
@@ -228,6 +245,8 @@ export function buildOpenApi(input: BuildInput): Json {
       if (actionName) op["x-action"] = actionName;
       if (Object.keys(bodyFields).length) {
         const schema = objectSchema(bodyFields);
+        // A field the validator knows only as "object" (a schedule, a rule): the contract types it.
+        for (const [name, typed] of Object.entries(contract?.body ?? {})) if (schema.properties[name]) schema.properties[name] = typed;
         op.requestBody = { required: (schema.required?.length ?? 0) > 0, content: { "application/json": { schema } } };
       }
       (paths[path] ??= {})[method] = op;
@@ -242,7 +261,7 @@ export function buildOpenApi(input: BuildInput): Json {
     },
     paths,
     components: {
-      schemas: { Error: ERROR_BODY_SCHEMA },
+      schemas: { Error: ERROR_BODY_SCHEMA, ...CONTRACT_SCHEMAS },
       responses: { Error: { description: "the one error shape", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
       securitySchemes: {
         basicAuth: { type: "http", scheme: "basic", description: "a user's name and password, or any name and an API key as the password" },

@@ -3,7 +3,8 @@
 
 import type { Outcome } from "./monitor-status.ts";
 
-export type PingKind = "success" | "start" | "fail" | "log";
+export const PING_KINDS = ["success", "start", "fail", "log"] as const;
+export type PingKind = (typeof PING_KINDS)[number];
 
 export interface PingSignal {
   kind: PingKind;

@@ -1,11 +1,11 @@
 // The API's own description: the OpenAPI document, generated from the gateway's routes and the
-// params of the actions they call, and a page that reads it.
+// params of the actions they call, and Swagger UI reading it.
 
 import fs from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
 import { accessOf } from "../auth.ts";
-import { sendDocsFile } from "../api-docs.ts";
+import { sendDocsAsset, sendDocsPage } from "../api-docs.ts";
 import { sendJson } from "../http.ts";
 import { buildOpenApi, type ActionLike, type RouteLike } from "../openapi.ts";
 import { OPEN_ROUTE, type GatewayRoute, type Req } from "./route.ts";
@@ -26,20 +26,16 @@ export function docsRoute(): GatewayRoute {
     ...OPEN_ROUTE,
     docs: {
       "GET openapi.json": { summary: "this document (OpenAPI 3.1)" },
-      "GET docs": { summary: "the API reference page", produces: "text/html" },
-      "GET docs/app.js": { summary: "the API reference page's script", produces: "text/javascript" },
+      "GET docs": { summary: "the API reference page (Swagger UI)", produces: "text/html" },
+      "GET docs/:file": { summary: "the reference page's files: Swagger UI's and its initializer", produces: "*/*" },
     },
     aliases: {
       "GET openapi.json"(req: Req, res: ServerResponse) {
         res.setHeader("Cache-Control", "no-cache");
         sendJson(res, 200, openApiOf(req.$service.broker, req.$service.settings.routes));
       },
-      "GET docs"(_req: IncomingMessage, res: ServerResponse) {
-        sendDocsFile(res, "index.html");
-      },
-      "GET docs/app.js"(_req: IncomingMessage, res: ServerResponse) {
-        sendDocsFile(res, "app.js");
-      },
+      "GET docs": sendDocsPage,
+      "GET docs/:file": sendDocsAsset,
     },
   };
 }

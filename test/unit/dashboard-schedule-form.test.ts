@@ -214,6 +214,8 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     statusChangedAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-01-01T00:00:00.000Z",
+    timezone: "Europe/Berlin",
+    maintenance: [],
   };
   const v = monitorToFormValue(monitor);
   assert.equal(v.schedule.dialect, "kubernetes", "editing a CronJob's monitor keeps its dialect");
@@ -355,6 +357,7 @@ test("an OnCalendar monitor fills the form, and the server's error on one event 
     tags: [], channels: [], repeatEverySeconds: null, maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 1, recoveryThreshold: 1,
     consecutiveFailures: 0, consecutiveSuccesses: 0, runDeadlineAt: null, status: "new", paused: false, lastPingAt: null, lastPingKind: null,
     nextDueAt: null, downAt: null, statusChangedAt: null, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z",
+    timezone: "Asia/Shanghai", maintenance: [],
   } satisfies Monitor;
   const form = createMonitorForm(monitorToFormValue(monitor));
   const s = form.controls.schedule.controls;

@@ -14,6 +14,7 @@ import type {
   MonitorInput,
   MonitorPage,
   MonitorQuery,
+  NewUser,
   NotificationItem,
   Page,
   Ping,
@@ -140,8 +141,8 @@ export class Api {
   users(): Observable<{ items: User[] }> {
     return this.http.get<{ items: User[] }>(`${BASE}/users`);
   }
-  createUser(body: { username: string; password: string; role: Role }): Observable<User> {
-    return this.http.post<User>(`${BASE}/users`, body);
+  createUser(body: { username: string; password: string; role: Role }): Observable<NewUser> {
+    return this.http.post<NewUser>(`${BASE}/users`, body);
   }
   updateUser(username: string, body: { role?: Role; password?: string; email?: string | null; weeklyReport?: boolean }): Observable<User> {
     return this.http.patch<User>(`${BASE}/users/${encodeURIComponent(username)}`, body);

@@ -1,7 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
-import type { Session, User } from '../api/models';
+import type { Session, SessionUser } from '../api/models';
 import { I18n } from '../i18n/i18n';
 
 /** Who is signed in, and the CSRF token for the session. */
@@ -9,7 +9,7 @@ import { I18n } from '../i18n/i18n';
 export class Auth {
   private readonly api = inject(Api);
   private readonly i18n = inject(I18n);
-  readonly user = signal<User | null>(null);
+  readonly user = signal<SessionUser | null>(null);
   readonly csrfToken = signal<string | null>(null);
   readonly isAdmin = computed(() => this.user()?.role === 'admin');
   /** Admins edit; viewers only read (the server enforces it too). */
