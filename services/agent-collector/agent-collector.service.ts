@@ -13,12 +13,11 @@ export default function agentCollectorService(deps: ServiceDeps): ServiceSchema 
     name: "agent-collector",
 
     actions: {
-      /** Polls one host now (also sending its ping) and answers the metrics; waits for a poll already running, 409 if it does not end. */
       check: {
+        description: "Polls one host now (also sending its ping) and answers the metrics; waits for a poll already running, 409 if it does not end.",
         // Waiting out a poll in flight and then polling can take two polls' time-outs, more than
         // the broker's 15 s request time-out: without its own, a slow host's check ended in a 503.
-        // (Moleculer's timeout middleware reads an action's `timeout`; its types do not list it.)
-        ...{ timeout: deps.config.collector.checkNowTimeoutMs },
+        timeout: deps.config.collector.checkNowTimeoutMs,
         params: { id: { type: "number", convert: true, integer: true, positive: true } },
         async handler(ctx: Context<{ id: number }>) {
           const outcome = await polls.checkNow(ctx.params.id);
@@ -28,8 +27,8 @@ export default function agentCollectorService(deps: ServiceDeps): ServiceSchema 
         },
       },
 
-      /** How busy this collector is: polls in flight and the most at once since it started. */
       stats: {
+        description: "How busy this collector is: polls in flight and the most at once since it started.",
         visibility: "public",
         handler() {
           return { inFlight: polls.inFlight.size, peak: polls.peak, concurrency: polls.concurrency };

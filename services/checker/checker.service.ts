@@ -12,8 +12,8 @@ export default function checkerService(deps: ServiceDeps): ServiceSchema {
     name: "checker",
 
     actions: {
-      /** This checker's share: the live checkers it sees, the monitors it watches, its rebalances. */
       status: {
+        description: "This checker's share: the live checkers it sees, the monitors it watches, its rebalances.",
         visibility: "public",
         handler() {
           return engine.status();

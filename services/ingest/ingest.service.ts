@@ -15,8 +15,8 @@ export default function ingestService(deps: ServiceDeps): ServiceSchema {
     name: "ingest",
 
     actions: {
-      /** One ping: stored with its effect on the monitor, answered after the commit. */
       ping: {
+        description: "One ping: stored with its effect on the monitor, answered after the commit.",
         params: pingSchema(deps.config.pingBodyLimit),
         handler(ctx: Context<PingParams>): Promise<PingAccepted> {
           return batcher.accept(ctx.params);

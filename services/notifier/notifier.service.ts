@@ -13,8 +13,8 @@ export default function notifierService(deps: ServiceDeps): ServiceSchema {
     name: "notifier",
 
     actions: {
-      /** Sends a test alert through one channel now and reports what its target answered. */
       test: {
+        description: "Sends a test alert through one channel now and reports what its target answered.",
         params: { id: { type: "number", convert: true, integer: true, positive: true } },
         async handler(ctx: Context<{ id: number }>) {
           const result = await outbox.sendTest(ctx.params.id);
