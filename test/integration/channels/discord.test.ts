@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as discord from "../../../plugins/discord.ts";
-import { DASHBOARD, down, up, failure, longName, io, receiver, assertOk } from "../../support/channels.ts";
+import { DASHBOARD, down, failure, longName, io, receiver, assertOk } from "../../support/channels.ts";
 
 test("discord: one embed with colour, fields, timestamp, link and no mentions; 204 is success", async (t) => {
   const rx = await receiver(t);

@@ -17,7 +17,7 @@ import * as gotify from "../../../plugins/gotify.ts";
 import * as pagerduty from "../../../plugins/pagerduty.ts";
 import * as opsgenie from "../../../plugins/opsgenie.ts";
 import { startReceiver } from "../../support/receiver.ts";
-import { down, failure, io, receiver, assertOk, assertFailed, BOT, ROUTING, GENIE } from "../../support/channels.ts";
+import { down, io, receiver, assertOk, assertFailed, BOT, ROUTING, GENIE } from "../../support/channels.ts";
 
 test("client: 429/503/408 are retried, 400/404 are final, the answer is quoted on one line", async (t) => {
   const rx = await receiver(t);
