@@ -5,16 +5,15 @@
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import { eventually } from "../support/system.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const NO_LOCKOUT = { SIGNIN_MAX_FAILURES_PER_USER: "1000000", SIGNIN_MAX_FAILURES_PER_IP: "1000000" };
 const admin: [string, string] = ["root", "correct horse battery"];
-let proc: Proc;
+let server: Server;
 let dir: string;
 let base: string;
 let a: Api;
@@ -37,14 +36,10 @@ function headersOf(c: Caller): Record<string, string> {
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-acl-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // This suite sends wrong passwords for root on purpose, more than a lockout allows; the
   // limits themselves are tested in signin-limits.test.ts.
-  proc = startProcess("acl", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], ALLOW_PRIVATE_WEBHOOKS: "true", ...NO_LOCKOUT });
-  await waitReady(`${base}/readyz`, [proc]);
-  a = api(base, admin);
+  server = await startServer("acl", { ALLOW_PRIVATE_WEBHOOKS: "true", ...NO_LOCKOUT }, { admin });
+  ({ dir, base, api: a } = server);
   assert.equal((await a.call("POST", "/api/v1/users", { username: "pings", password: "pinger password 1", role: "pinger" })).status, 201);
   assert.equal((await a.call("POST", "/api/v1/users", { username: "looks", password: "viewer password 1", role: "viewer" })).status, 201);
   for (const scope of ["read", "write", "ping"]) {
@@ -54,10 +49,7 @@ before(async () => {
   }
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 const UNAUTH = { anonymous: 401, wrong: 401 } as const;
 /** Routes everyone from viewer up may read. */

@@ -5,37 +5,29 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { eventually, freePort, ROOT, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import { eventually, ROOT } from "../support/system.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
 
 const skip = sshdAvailable();
 const ADMIN: [string, string] = ["root", "admin-password"];
-let proc: Proc;
+let server: Server;
 let dir: string;
 let base: string;
 let client: Api;
 let sshd: TestSshd;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-agent-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("agent-server", {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1],
-  });
-  client = api(base, ADMIN);
   if (!skip) sshd = await startSshd();
-  await waitReady(`${base}/readyz`, [proc]);
+  server = await startServer("agent-server", {}, { admin: ADMIN });
+  ({ dir, base, api: client } = server);
 });
 
 after(async () => {
-  if (proc) await stopProcess(proc);
+  await server?.stop();
   await sshd?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function runAgent(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -5,31 +5,21 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { startReceiver, type Receiver, type ReceivedRequest } from "../support/receiver.ts";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import { eventually } from "../support/system.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const BOT = "123456:ABC-locale_test";
 let rx: Receiver;
-let proc: Proc | undefined;
-let dir: string;
+let server: Server | undefined;
 let a: Api;
 
 before(async () => {
   rx = await startReceiver();
   rx.respond(`/bot${BOT}/sendMessage`, { status: 200, body: { ok: true, result: { message_id: 7 } } });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-alert-locale-"));
-  const port = await freePort();
-  proc = startProcess("alert-locale", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
+  server = await startServer("alert-locale", {
     NOTIFIER_POLL_MS: "200",
     CHANNEL_TIMEOUT_MS: "2000",
     ALLOW_PRIVATE_WEBHOOKS: "true",
@@ -37,15 +27,13 @@ before(async () => {
     // Interval monitors' alert times are in DEFAULT_TIMEZONE.
     DEFAULT_TIMEZONE: "Asia/Shanghai",
     PUBLIC_URL: "https://hb.example.org",
-  });
-  await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-  a = api(`http://127.0.0.1:${port}`, admin);
+  }, { admin });
+  a = server.api;
 });
 
 after(async () => {
-  if (proc) await stopProcess(proc);
+  await server?.stop();
   await rx?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function channel(body: Record<string, unknown>): Promise<{ id: number; locale: string | null; defaultLocale: string }> {

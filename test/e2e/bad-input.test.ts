@@ -3,18 +3,15 @@
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { freePort, startProcess, stopProcess, waitReady, ROOT, type Proc } from "../support/system.ts";
+import { ROOT } from "../support/system.ts";
 import { api, basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const run = promisify(execFile);
 const admin: [string, string] = ["root", "correct horse battery"];
-let proc: Proc;
-let dir: string;
+let server: Server;
 let client: Api;
 let base: string;
 let dbUrl: string;
@@ -28,16 +25,9 @@ async function snapshot() {
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bad-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dbUrl = `sqlite:${path.join(dir, "hb.sqlite")}`;
-  proc = startProcess("bad-input", {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: dbUrl,
-    ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], REQUEST_BODY_LIMIT: "65536", PING_RETENTION: "5",
-  });
-  await waitReady(`${base}/readyz`, [proc]);
-  client = api(base, admin);
+  server = await startServer("bad-input", { REQUEST_BODY_LIMIT: "65536", PING_RETENTION: "5" }, { admin });
+  ({ base, api: client } = server);
+  dbUrl = server.env.DATABASE_URL;
   const res = await client.call("POST", "/api/v1/monitors", { name: "stable", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, tags: ["a"] });
   assert.equal(res.status, 201);
   code = res.body.code;
@@ -46,10 +36,7 @@ before(async () => {
   await run(process.execPath, ["bin/user.ts", "create", "--username", "watcher", "--password", "viewer-pass-1", "--role", "viewer"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } });
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 const good = { kind: "interval", periodSeconds: 60, graceSeconds: 10 };
 const cases: [string, unknown, number, string][] = [
@@ -205,7 +192,7 @@ test("only the newest PING_RETENTION pings of a monitor are kept", async () => {
 });
 
 test("the service never answered 500 and never logged a password", () => {
-  const out = proc.output.join("");
+  const out = server.proc.output.join("");
   assert.doesNotMatch(out, /INTERNAL_ERROR|failed:/);
   for (const secret of [admin[1], "viewer-pass-1", "pinger-pass-1"]) assert.ok(!out.includes(secret), `log contains ${secret}`);
 });

@@ -4,12 +4,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api } from "../support/api.ts";
+import { eventually } from "../support/system.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startSmtp } from "../support/smtp.ts";
 
@@ -17,28 +15,22 @@ const OUTAGE_S = Number(process.env.FAULT_OUTAGE_SECONDS ?? 120);
 const MONITORS = 20;
 
 test(`webhook and SMTP receivers down for ${OUTAGE_S} s: every alert delivered once after they return`, { timeout: (OUTAGE_S + 120) * 1000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-receivers-"));
-  const dbFile = path.join(dir, "hb.sqlite");
   // Take two ports and free them: nothing listens there during the outage.
   const probeRx = await startReceiver();
   const probeSmtp = await startSmtp();
   const [rxPort, smtpPort] = [probeRx.port, probeSmtp.port];
   await probeRx.close();
   await probeSmtp.close();
-  let proc: Proc | null = null;
+  let server: Server | null = null;
   let rx: Awaited<ReturnType<typeof startReceiver>> | null = null;
   let smtp: Awaited<ReturnType<typeof startSmtp>> | null = null;
   try {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const admin: [string, string] = ["root", "correct horse battery"];
-    proc = startProcess("fault-receivers", {
-      PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1],
+    server = await startServer("fault-receivers", {
       ALLOW_PRIVATE_WEBHOOKS: "true", SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_TO: "ops@test.local",
       NOTIFIER_POLL_MS: "500", DELIVERY_RETRY_FIRST_DELAY: "1", DELIVERY_RETRY_MAX_DELAY: "10", CHANNEL_TIMEOUT_MS: "2000",
     });
-    await waitReady(`${base}/readyz`, [proc]);
-    const a = api(base, admin);
+    const a = server.api;
+    const dbFile = path.join(server.dir, "hb.sqlite");
     const hook = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `http://127.0.0.1:${rxPort}/alerts` } })).body;
     const email = (await a.call("GET", "/api/v1/channels")).body.items.find((c: { managedBy: string | null }) => c.managedBy === "environment");
     assert.ok(email?.enabled, "the environment's email channel");
@@ -83,9 +75,8 @@ test(`webhook and SMTP receivers down for ${OUTAGE_S} s: every alert delivered o
     assert.equal(duplicated, 0);
     assert.equal(delivered, expected);
   } finally {
-    if (proc) await stopProcess(proc);
+    await server?.stop();
     await rx?.close();
     await smtp?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -6,19 +6,18 @@
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
 import fc from "fast-check";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import type { Proc } from "../support/system.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const NO_LOCKOUT = { SIGNIN_MAX_FAILURES_PER_USER: "1000000", SIGNIN_MAX_FAILURES_PER_IP: "1000000" };
 const admin: [string, string] = ["root", "correct horse battery"];
+let server: Server;
 let proc: Proc;
-let dir: string;
 let dbFile: string;
 let port: number;
 let a: Api;
@@ -150,14 +149,12 @@ const ROUTES: [string, string][] = [
 ];
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-fuzz-"));
-  dbFile = path.join(dir, "hb.sqlite");
-  port = await freePort();
   // This suite sends wrong passwords for root on purpose, more than a lockout allows; the
   // limits themselves are tested in signin-limits.test.ts.
-  proc = startProcess("fuzz", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], LOG_LEVEL: "warn", ...NO_LOCKOUT });
-  await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-  a = api(`http://127.0.0.1:${port}`, admin);
+  server = await startServer("fuzz", { LOG_LEVEL: "warn", ...NO_LOCKOUT }, { admin });
+  ({ proc, api: a } = server);
+  dbFile = path.join(server.dir, "hb.sqlite");
+  port = Number(new URL(server.base).port);
   const m = (await a.call("POST", "/api/v1/monitors", { name: "target", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, tags: ["fuzz"] })).body;
   monitorId = m.id;
   code = m.code;
@@ -166,10 +163,7 @@ before(async () => {
   assert.equal((await a.call("POST", "/api/v1/users", { username: "viewer", password: "viewer password 1", role: "viewer" })).status, 201);
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 function assertAlive(): void {
   assert.equal(proc.child.exitCode, null, `the process died:\n${proc.output.join("").slice(-3000)}`);

@@ -5,33 +5,24 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api } from "../support/api.ts";
+import { freePort } from "../support/system.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 
 test("check now on a host slower than the broker's request time-out answers the poll's result", { skip: sshdAvailable(), timeout: 180_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-check-now-"));
   const held: net.Socket[] = [];
   const tarpit = net.createServer((s) => held.push(s.on("error", () => undefined)));
   let sshd: TestSshd | null = null;
-  let proc: Proc | null = null;
+  let server: Server | null = null;
   try {
     sshd = await startSshd(); // for a valid key pair and fingerprint; the host points elsewhere
     const tarpitPort = await freePort();
     await new Promise<void>((resolve) => tarpit.listen(tarpitPort, "127.0.0.1", resolve));
-    const port = await freePort();
-    proc = startProcess("check-now", {
-      PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1],
-      SSH_CONNECT_TIMEOUT: "18", SSH_COMMAND_TIMEOUT: "5",
-    });
-    await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-    const a = api(`http://127.0.0.1:${port}`, admin);
+    server = await startServer("check-now", { SSH_CONNECT_TIMEOUT: "18", SSH_COMMAND_TIMEOUT: "5" }, { admin });
+    const a = server.api;
     const created = await a.call("POST", "/api/v1/hosts", {
       name: "tarpit", address: "127.0.0.1", port: tarpitPort, username: sshd.user, privateKey: sshd.clientKey,
       hostKeyFingerprint: sshd.hostKeyFingerprint, intervalSeconds: 3600, graceSeconds: 3600,
@@ -46,10 +37,9 @@ test("check now on a host slower than the broker's request time-out answers the 
     assert.equal(checked.body.ok, false);
     assert.match(String(checked.body.error), /time/i);
   } finally {
-    if (proc) await stopProcess(proc);
+    await server?.stop();
     for (const s of held) s.destroy();
     tarpit.close();
     await sshd?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

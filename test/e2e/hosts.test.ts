@@ -5,11 +5,9 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import { freePort, stopProcess, eventually } from "../support/system.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { sshdAvailable, startSshd, type TestSshd } from "../support/sshd.ts";
 import { openDatabase } from "../../core/db/connect.ts";
 
@@ -18,36 +16,24 @@ const admin: [string, string] = ["root", "correct horse battery"];
 
 describe("hosts over SSH", { skip }, () => {
   let sshd: TestSshd;
-  let proc: Proc;
-  let dir: string;
+  let server: Server;
   let a: Api;
-  let env: Record<string, string>;
 
   before(async () => {
     sshd = await startSshd();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-hosts-"));
-    const port = await freePort();
-    env = {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-      ADMIN_USERNAME: admin[0],
-      ADMIN_PASSWORD: admin[1],
+    server = await startServer("hosts", {
       COLLECTOR_CONCURRENCY: "20",
       // Generous: on a loaded CI machine 20 handshakes at once can take seconds; "down" is a refused port, not a timeout.
       SSH_CONNECT_TIMEOUT: "10",
       // One collection took 10.3 s in a full CI run (one CPU sample of 1 s among 20 polls at once).
       SSH_COMMAND_TIMEOUT: "30",
-    };
-    proc = startProcess("hosts", env);
-    await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-    a = api(`http://127.0.0.1:${port}`, admin);
+    }, { admin });
+    a = server.api;
   });
 
   after(async () => {
-    if (proc) await stopProcess(proc);
+    await server?.stop();
     await sshd?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const host = (over: Record<string, unknown>) => ({
@@ -117,7 +103,7 @@ describe("hosts over SSH", { skip }, () => {
     const listed = JSON.stringify((await a.call("GET", "/api/v1/hosts")).body);
     const keyBody = sshd.clientKey.split("\n")[1]!;
     assert.ok(!listed.includes(keyBody), "no key material in the API");
-    assert.ok(!proc.output.join("").includes(keyBody), "no key material in the logs");
+    assert.ok(!server.proc.output.join("").includes(keyBody), "no key material in the logs");
     assert.equal((await a.call("GET", "/api/v1/hosts", undefined, null)).status, 401);
     for (const h of [wrong, pinned, down]) await a.call("DELETE", `/api/v1/hosts/${h.id}`);
     assert.equal((await monitorOf(wrong)).status, "paused", "a deleted host's monitor is paused, not left to alert");
@@ -167,7 +153,7 @@ describe("hosts over SSH", { skip }, () => {
       polled = items.filter((h) => fleet.has(h.id) && h.lastPollAt !== null && Date.parse(h.lastPollAt) >= created - 1000).length;
       return polled === ids.length;
     }, 150_000, "a poll of every host", 1_000).catch((err: Error) => {
-      const said = proc.output.join("").split("\n").filter((l) => /warn|error/i.test(l)).slice(-15).join("\n");
+      const said = server.proc.output.join("").split("\n").filter((l: string) => /warn|error/i.test(l)).slice(-15).join("\n");
       throw new Error(`${err.message}: ${polled} of ${ids.length} hosts polled; the server's last warnings:\n${said}`);
     });
     const samples = await Promise.all(ids.map(async (id) => (await a.call("GET", `/api/v1/hosts/${id}/metrics?from=${created - 1000}`)).body.items[0]));
@@ -194,15 +180,14 @@ describe("hosts over SSH", { skip }, () => {
 
   test("samples older than HOST_METRICS_RETENTION_DAYS are deleted; newer ones stay", async () => {
     const [{ id }] = (await a.call("GET", "/api/v1/hosts")).body.items;
-    await stopProcess(proc);
-    const db = await openDatabase(env.DATABASE_URL!);
+    await stopProcess(server.proc);
+    const db = await openDatabase(server.env.DATABASE_URL!);
     const old = Date.now() - 2 * 86_400_000;
     await db.write((t) => db.insertRows("host_samples", ["host_id", "started_at", "duration_ms", "ok"], [[id, old, 1000, true]], t));
     const before = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM host_samples WHERE started_at > ?", [old]);
     await db.close();
-    proc = startProcess("hosts-restarted", { ...env, HOST_METRICS_RETENTION_DAYS: "1" });
-    await waitReady(`${a.base}/readyz`, [proc]);
-    const check = await openDatabase(env.DATABASE_URL!);
+    await server.restart({ HOST_METRICS_RETENTION_DAYS: "1" });
+    const check = await openDatabase(server.env.DATABASE_URL!);
     try {
       await eventually(async () => (await check.select("SELECT id FROM host_samples WHERE started_at = ?", [old])).length === 0, 10_000, "the old sample deleted");
       const after = await check.select<{ n: number }>("SELECT COUNT(*) AS n FROM host_samples WHERE started_at > ?", [old]);

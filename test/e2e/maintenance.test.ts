@@ -6,46 +6,30 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import { eventually } from "../support/system.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 let rx: Receiver;
-let proc: Proc;
-let dir: string;
+let server: Server;
 let a: Api;
 let hookId: number;
 
 before(async () => {
   rx = await startReceiver();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-maint-"));
-  const port = await freePort();
-  proc = startProcess("maintenance", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "m.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
-    NOTIFIER_POLL_MS: "200",
-    ALLOW_PRIVATE_WEBHOOKS: "true",
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(`${base}/readyz`, [proc]);
-  a = api(base, admin);
+  server = await startServer("maintenance", { NOTIFIER_POLL_MS: "200", ALLOW_PRIVATE_WEBHOOKS: "true" }, { admin });
+  a = server.api;
   const ch = await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `${rx.url}/hook` } });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   hookId = ch.body.id;
 });
 
 after(async () => {
-  if (proc) await stopProcess(proc);
+  await server?.stop();
   await rx?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const hooksFor = (monitorId: number) => rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === monitorId);

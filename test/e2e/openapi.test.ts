@@ -8,11 +8,10 @@
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { ServiceSchema } from "moleculer";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { ARTIFACTS, chromiumUnavailable, launchChromium } from "../support/browser.ts";
 import { loadConfig } from "../../core/config.ts";
 import { systemClock } from "../../core/checker/clock.ts";
@@ -26,30 +25,22 @@ import agentCollectorService from "../../services/agent-collector/agent-collecto
 import type { ServiceDeps } from "../../services/deps.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-let proc: Proc;
-let dir: string;
+let server: Server;
 let base: string;
 let env: Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let doc: any;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-openapi-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  env = { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1] };
-  proc = startProcess("openapi", env);
-  await waitReady(`${base}/readyz`, [proc]);
+  server = await startServer("openapi", {}, { admin });
+  ({ base, env } = server);
   const res = await fetch(`${base}/api/openapi.json`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type")!, /^application\/json/);
   doc = await res.json();
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 /** The essentials of the OpenAPI 3.1 schema: document, info, paths, operations, parameters, responses, components. */
 const OPENAPI_31 = {

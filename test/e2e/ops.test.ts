@@ -4,16 +4,14 @@
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { eventually, freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import { eventually, freePort, type Proc } from "../support/system.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
+let server: Server;
 let proc: Proc;
-let dir: string;
 let base: string;
 let ops: string;
 let a: Api;
@@ -33,22 +31,15 @@ const metrics = async () => (await fetch(`${ops}/metrics`)).text();
 
 before(async () => {
   rx = await startReceiver();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-ops-"));
-  const [port, opsPort] = [await freePort(), await freePort()];
-  base = `http://127.0.0.1:${port}`;
+  const opsPort = await freePort();
   ops = `http://127.0.0.1:${opsPort}`;
-  proc = startProcess("ops", {
-    PORT: String(port), OPS_PORT: String(opsPort), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], ALLOW_PRIVATE_WEBHOOKS: "true", SHUTDOWN_TIMEOUT: "15", PING_AUTH: "none",
-  });
-  await waitReady(`${base}/readyz`, [proc]);
-  a = api(base, admin);
+  server = await startServer("ops", { OPS_PORT: String(opsPort), ALLOW_PRIVATE_WEBHOOKS: "true", SHUTDOWN_TIMEOUT: "15", PING_AUTH: "none" }, { admin });
+  ({ proc, base, api: a } = server);
 });
 
 after(async () => {
-  if (proc) await stopProcess(proc);
+  await server?.stop();
   await rx?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("/healthz and /readyz answer on the ops port, with what readiness checked", async () => {

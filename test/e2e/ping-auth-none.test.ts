@@ -3,31 +3,18 @@
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
-let proc: Proc;
-let dir: string;
+let server: Server;
 let base: string;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-noauth-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("no-ping-auth", {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: "root", ADMIN_PASSWORD: "admin-password", PING_AUTH: "none",
-  });
-  await waitReady(`${base}/readyz`, [proc]);
+  server = await startServer("no-ping-auth", { PING_AUTH: "none" }, { admin: ["root", "admin-password"] });
+  base = server.base;
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 test("pings need no credentials, only the code; the API still does", async () => {
   const client = api(base, ["root", "admin-password"]);

@@ -5,13 +5,11 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import gatewayService from "../../gateway/api.service.ts";
 import { loadConfig } from "../../core/config.ts";
 import { systemClock } from "../../core/checker/clock.ts";
@@ -59,33 +57,24 @@ function send(port: number, method: string, target: string, headers: Record<stri
 }
 
 describe("size limits on every route", () => {
-  let dir: string;
+  let server: Server;
   let dbFile: string;
-  let proc: Proc;
   let port: number;
   let a: Api;
   const ids: Record<string, string> = {};
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-limits-"));
-    dbFile = path.join(dir, "hb.sqlite");
-    port = await freePort();
-    proc = startProcess("limits", {
-      PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1],
-      REQUEST_BODY_LIMIT: String(LIMIT), PING_BODY_LIMIT: "1024",
-    });
-    await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-    a = api(`http://127.0.0.1:${port}`, admin);
+    server = await startServer("limits", { REQUEST_BODY_LIMIT: String(LIMIT), PING_BODY_LIMIT: "1024" }, { admin });
+    dbFile = path.join(server.dir, "hb.sqlite");
+    port = Number(new URL(server.base).port);
+    a = server.api;
     const m = await a.call("POST", "/api/v1/monitors", { name: "kept", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
     const c = await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: "https://hooks.example.com/x" } });
     await a.call("POST", "/api/v1/users", { username: "looks", password: "viewer password 1", role: "viewer" });
     Object.assign(ids, { id: String(m.body.id), code: m.body.code, signal: "start", username: "looks", channel: String(c.body.id) });
   });
 
-  after(async () => {
-    await stopProcess(proc);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   function tables(): string {
     const db = new DatabaseSync(dbFile, { readOnly: true });
@@ -124,7 +113,7 @@ describe("size limits on every route", () => {
     assert.deepEqual(bad, []);
     assert.equal(tables(), before, "no oversized request changed anything");
     assert.equal((await a.call("GET", `/api/v1/monitors/${ids.id}`)).status, 200);
-    assert.equal(proc.child.exitCode, null, "the server is alive");
+    assert.equal(server.proc.child.exitCode, null, "the server is alive");
   });
 
   test("an idle connection stays open past Node's 5 s and says for how long: a ping on it is not reset", async () => {

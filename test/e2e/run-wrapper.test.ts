@@ -6,34 +6,24 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
-import { eventually, freePort, ROOT, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import { eventually, freePort, ROOT } from "../support/system.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const ADMIN: [string, string] = ["root", "wrapper-secret-pw"];
 const BIN = path.join(ROOT, "bin/heartbeats.mjs");
-let proc: Proc;
+let server: Server;
 let dir: string;
 let base: string;
 let client: Api;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-run-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("run-wrapper-server", {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1],
-  });
-  client = api(base, ADMIN);
-  await waitReady(`${base}/readyz`, [proc]);
+  server = await startServer("run-wrapper-server", {}, { admin: ADMIN });
+  ({ dir, base, api: client } = server);
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 interface Ran { status: number | null; stdout: string; stderr: string }
 

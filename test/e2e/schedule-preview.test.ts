@@ -5,40 +5,23 @@
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { scheduleVectors, type ScheduleVector } from "../support/schedule-vectors.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-let proc: Proc;
-let dir: string;
+let server: Server;
 let a: Api;
 
 type Vector = ScheduleVector;
 const vectors = scheduleVectors;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-preview-"));
-  const port = await freePort();
-  proc = startProcess("preview", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(`${base}/readyz`, [proc]);
-  a = api(base, admin);
+  server = await startServer("preview", {}, { admin });
+  a = server.api;
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 /** Asks the server for each vector's runs, 16 requests at a time; returns the disagreements. */
 async function disagreements(set: Vector[], body: (v: Vector) => Record<string, unknown>): Promise<string[]> {

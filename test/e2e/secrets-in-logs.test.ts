@@ -7,11 +7,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, basic } from "../support/api.ts";
+import { freePort, stopProcess, eventually } from "../support/system.ts";
+import { basic } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { startReceiver } from "../support/receiver.ts";
 
 const S = {
@@ -30,25 +28,20 @@ const S = {
 };
 
 test("no secret in any log line or API answer, at LOG_LEVEL=debug, through failures", { timeout: 120_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-leaks-"));
   const rx = await startReceiver();
   // The webhook answers 500 once (an error path) and then 200.
   let answered = 0;
   rx.respond("*", () => (answered++ === 0 ? { status: 500, body: "boom" } : { status: 200, body: "ok" }));
   const closedPort = await freePort();
-  let proc: Proc | null = null;
+  let server: Server | null = null;
   const answers: string[] = [];
   try {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    proc = startProcess("leaks", {
-      PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, LOG_LEVEL: "debug",
-      ADMIN_USERNAME: "root", ADMIN_PASSWORD: S.admin, ALLOW_PRIVATE_WEBHOOKS: "true", NOTIFIER_POLL_MS: "500", DELIVERY_RETRY_FIRST_DELAY: "1",
+    server = await startServer("leaks", {
+      LOG_LEVEL: "debug", ALLOW_PRIVATE_WEBHOOKS: "true", NOTIFIER_POLL_MS: "500", DELIVERY_RETRY_FIRST_DELAY: "1",
       SMTP_URL: `smtp://alerts:${S.smtp}@127.0.0.1:${closedPort}`, ALERT_TO: "ops@test.local", CHANNEL_TIMEOUT_MS: "1500",
       SSH_CONNECT_TIMEOUT: "1",
-    });
-    await waitReady(`${base}/readyz`, [proc]);
-    const a = api(base, ["root", S.admin]);
+    }, { admin: ["root", S.admin] });
+    const { base, api: a } = server;
     const call = async (method: string, p: string, body?: unknown, auth?: [string, string] | null) => {
       const r = await a.call(method, p, body, auth);
       answers.push(JSON.stringify(r.body));
@@ -106,9 +99,9 @@ test("no secret in any log line or API answer, at LOG_LEVEL=debug, through failu
     await call("GET", "/api/v1/channels");
     await call("GET", "/api/v1/hosts");
     await call("GET", "/api/v1/users");
-    await stopProcess(proc);
+    await stopProcess(server.proc);
 
-    const logs = proc.output.join("");
+    const logs = server.proc.output.join("");
     t.diagnostic(`${logs.split("\n").length} log lines and ${answers.length} API answers searched`);
     assert.ok(/alert .* failed/.test(logs), "failed sends were logged (the error paths ran)");
     for (const [what, secret] of Object.entries({ ...S, session: session.split("=")[1]!, csrf })) {
@@ -116,8 +109,7 @@ test("no secret in any log line or API answer, at LOG_LEVEL=debug, through failu
       for (const body of answers) assert.ok(!body.includes(secret) || what === "csrf", `${what} appears in an API answer: ${body.slice(0, 300)}`);
     }
   } finally {
-    if (proc) await stopProcess(proc);
+    await server?.stop();
     await rx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,39 +4,22 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import http from "node:http";
-import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc } from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
+import { eventually } from "../support/system.ts";
+import type { Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-let proc: Proc;
-let dir: string;
+let server: Server;
 let base: string;
 let a: Api;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-session-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = startProcess("session", {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: admin[0],
-    ADMIN_PASSWORD: admin[1],
-    PING_AUTH: "none",
-  });
-  await waitReady(`${base}/readyz`, [proc]);
-  a = api(base, admin);
+  server = await startServer("session", { PING_AUTH: "none" }, { admin });
+  ({ base, api: a } = server);
 });
 
-after(async () => {
-  if (proc) await stopProcess(proc);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 async function login(username: string, password: string) {
   const res = await fetch(`${base}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });

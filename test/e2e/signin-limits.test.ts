@@ -5,39 +5,26 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { api, basic, type Api } from "../support/api.ts";
+import { basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const LOCK_S = 4;
 
 describe("sign-in rate limits and lockouts", () => {
-  let dir: string;
-  let proc: Proc;
+  let server: Server;
   let base: string;
   let a: Api;
   let jobCode: string;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-signin-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = startProcess("signin", {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-      ADMIN_USERNAME: admin[0],
-      ADMIN_PASSWORD: admin[1],
+    server = await startServer("signin", {
       TRUST_PROXY: "true",
       SIGNIN_MAX_FAILURES_PER_USER: "3",
       SIGNIN_MAX_FAILURES_PER_IP: "6",
       SIGNIN_LOCKOUT_SECONDS: String(LOCK_S),
-    });
-    await waitReady(`${base}/readyz`, [proc]);
-    a = api(base, admin);
+    }, { admin });
+    ({ base, api: a } = server);
     for (const [username, role] of [["job", "pinger"], ["alice", "viewer"], ["bob", "viewer"], ["carol", "viewer"], ["dave", "viewer"], ["erin", "viewer"]]) {
       assert.equal((await a.call("POST", "/api/v1/users", { username, password: `${username} password 1`, role })).status, 201);
     }
@@ -45,10 +32,7 @@ describe("sign-in rate limits and lockouts", () => {
     jobCode = m.body.code;
   });
 
-  after(async () => {
-    await stopProcess(proc);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   async function send(p: string, from: string, authorization?: string, init: RequestInit = {}) {
     const headers: Record<string, string> = { "x-forwarded-for": from, ...(init.headers as Record<string, string>) };
@@ -74,7 +58,7 @@ describe("sign-in rate limits and lockouts", () => {
   });
 
   test("the notice is in the log once per lockout, quoted, and never carries a password", async () => {
-    const out = proc.output.join("");
+    const out = server.proc.output.join("");
     const notices = out.split("\n").filter((l) => /sign-in lockout: user "alice"/.test(l));
     assert.equal(notices.length, 1, notices.join("\n"));
     assert.match(notices[0]!, /refused for 4 s after 3 failed attempts/);
@@ -89,7 +73,7 @@ describe("sign-in rate limits and lockouts", () => {
     const locked = await send("/api/v1/monitors", from, basic("dave", "dave password 1"));
     assert.equal(locked.status, 429);
     assert.equal((await send("/api/v1/monitors", "203.0.113.8", basic("dave", "dave password 1"))).status, 200);
-    assert.ok(proc.output.join("").includes('sign-in lockout: address "203.0.113.7"'));
+    assert.ok(server.proc.output.join("").includes('sign-in lockout: address "203.0.113.7"'));
   });
 
   test("the dashboard's login counts and is refused the same way", async () => {

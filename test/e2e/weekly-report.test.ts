@@ -5,12 +5,10 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { startSmtp, bodyText, type ReceivedMail, type TestSmtp } from "../support/smtp.ts";
 import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
 import { api, basic, type Api } from "../support/api.ts";
+import { startServer, type Server } from "../support/server.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
 import { computeReport, renderReport, type ReportFlip, type ReportPing } from "../../core/alerts/weekly-report.ts";
 
@@ -18,32 +16,23 @@ const ADMIN: [string, string] = ["root", "report-admin-pw"];
 const ZONE = "Asia/Shanghai";
 const skipMaria = await needs(["mariadb"]);
 let smtp: TestSmtp;
-let proc: Proc;
-let dir: string;
+let server: Server;
 let env: Record<string, string>;
 let base: string;
 let client: Api;
 
 before(async () => {
   smtp = await startSmtp();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-report-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  env = {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
-    ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1],
+  server = await startServer("weekly-report", {
     SMTP_URL: smtp.url, ALERT_FROM: "heartbeats@test.local", ALERT_TO: "ops@test.local",
     WEEKLY_REPORT_CRON: "*/4 * * * * *", WEEKLY_REPORT_TIMEZONE: ZONE, NOTIFIER_POLL_MS: "300",
-  };
-  proc = startProcess("weekly-report", env);
-  client = api(base, ADMIN);
-  await waitReady(`${base}/readyz`, [proc]);
+  }, { admin: ADMIN });
+  ({ env, base, api: client } = server);
 });
 
 after(async () => {
-  if (proc) await stopProcess(proc);
+  await server?.stop();
   await smtp?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,9 +110,7 @@ test("an opted-in user receives one report per report time, matching the monitor
 
   // Many notifier polls (every 300 ms) later, and after a restart: never two reports for one report time.
   await sleep(5000);
-  await stopProcess(proc);
-  proc = startProcess("weekly-report", env);
-  await waitReady(`${base}/readyz`, [proc]);
+  await server.restart();
   await smtp.waitFor((m) => reportsTo("alice@test.local")(m).length >= 3, 30_000, "more weekly reports after the restart");
   await sleep(2000);
   const periods = reportsTo("alice@test.local")(smtp.mails).map(periodOf);
