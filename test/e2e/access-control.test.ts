@@ -104,7 +104,7 @@ const ROWS: Row[] = [
   { method: "GET", path: async () => (await freshBadge()).replace(/\.svg$/, ".json"), expect: PUBLIC },
   { method: "GET", path: "/api/openapi.json", expect: PUBLIC },
   { method: "GET", path: "/api/docs", expect: PUBLIC },
-  { method: "GET", path: "/api/docs/app.js", expect: PUBLIC },
+  { method: "GET", path: "/api/docs/swagger-init.js", expect: PUBLIC },
   { method: "GET", path: "/api/v1/channel-types", expect: ADMIN_READ },
   { method: "GET", path: "/api/v1/schedule/preview?kind=interval&periodSeconds=60&graceSeconds=0", expect: READ },
   { method: "POST", path: "/api/v1/monitors", body: (c) => ({ name: `new-${c}`, schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }), expect: CHANGE(201) },

@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // Deadlines on the nights that catch heartbeat monitors out, end to end: the real server, its
 // SQLite file, its checker and notifier and a real webhook receiver, with the server's clock set to
 // the night itself by libfaketime (LD_PRELOAD; Debian's `faketime` package). The clock starts 20 s

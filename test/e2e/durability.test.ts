@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // "A ping acknowledged with 2xx is stored": pings are fired at the server from many
 // connections at once and the server is killed with SIGKILL in the middle. After a restart,
 // every ping id that was acknowledged must be in the database. Run on SQLite and MariaDB.

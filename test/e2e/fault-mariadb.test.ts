@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // A fault: the database crashes (SIGKILL) under 500 pings/s and comes back 6 s later, on a
 // MariaDB server of the test's own. While it is down, pings are refused with 503 and a
 // Retry-After; none is acknowledged without being stored; afterwards every service recovers

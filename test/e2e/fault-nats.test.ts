@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // A fault: the transporter (NATS) is killed under 500 pings/s and restarted 4 s later, with
 // the gateway and ingest in different processes so that every ping crosses it. Meanwhile pings
 // wait for it or fail cleanly (503 after the request time-out, never a 500 or a dropped

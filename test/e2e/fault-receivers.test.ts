@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // A fault: the webhook receiver and the SMTP server are both down for minutes while monitors go
 // down. The alerts wait in the outbox, retried with backoff, and every one arrives once after
 // the receivers come back: alerts expected, delivered, duplicated.

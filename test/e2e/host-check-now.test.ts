@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // "Check now" on a host slower than the broker's 15 s request time-out: an address that accepts
 // TCP and never speaks SSH, so the poll lasts the whole SSH connect time-out (18 s here) — and
 // before it, the check waits out the first poll, started when the host was saved. The answer is

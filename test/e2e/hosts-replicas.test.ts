@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // Two agent-collectors on MariaDB + NATS share the hosts: each poll of a host is claimed on its
 // row, so no host is polled by both, nor twice within its interval, and both collectors work.
 

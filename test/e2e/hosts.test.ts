@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // Hosts end to end on the embedded system against a real OpenSSH server: the agent-collector
 // polls over SSH, pings the host's monitor, and alerts through the normal path on a breach,
 // a wrong key, a changed host key and a host that is down. Then 200 hosts (one sshd, many

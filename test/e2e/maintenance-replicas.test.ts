@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // Maintenance release with two notifier processes on MariaDB + NATS: 30 monitors go down inside a
 // window (held), 10 go down and recover inside it; when the window ends each of the 30 alerts
 // exactly once, whichever notifier releases it, and the 10 never do.

@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // The operator's port (OPS_PORT) of a running process, and its graceful stop: /healthz,
 // /readyz, Prometheus metrics that count what really happened, and a SIGTERM that lets the
 // work in flight finish while readiness already says "stop sending".

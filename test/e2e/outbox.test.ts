@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // The email path loses nothing: an alert raised while the SMTP server is down, by a process
 // that is then killed, is delivered — once — after both come back.
 

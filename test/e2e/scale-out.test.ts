@@ -1,3 +1,4 @@
+// test-runner: alone (it times real work against the machine: see test/run.ts)
 // Scale-out under faults, the short variant kept in CI (the full minute is bench/scale-out.ts):
 // gateway ×1, registry ×1, ingest ×2, checker ×2, notifier ×2 as separate OS processes on the
 // real NATS and MariaDB; 2,000 monitors under 500 pings/s; one checker and one notifier
