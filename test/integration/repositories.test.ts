@@ -281,7 +281,6 @@ async function channelsRepo(db: Database, [m1, m2, m3]: number[]) {
 }
 
 async function exercise(db: Database) {
-  await migrate(db);
   await usersAndSessions(db);
   await apiKeys(db);
   const monitors = await badgesAndTags(db);
@@ -290,36 +289,23 @@ async function exercise(db: Database) {
   await channelsRepo(db, monitors);
 }
 
-test("SQLite file: the repositories' answers", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-repo-"));
-  const db = await openDatabase(`sqlite:${path.join(dir, "x.sqlite")}`);
+/** `run` on a fresh, migrated database of this kind, which is removed after. */
+async function onFresh(kind: "sqlite file" | "sqlite memory" | "mariadb", run: (db: Database) => Promise<void>) {
+  const dir = kind === "sqlite file" ? fs.mkdtempSync(path.join(os.tmpdir(), "hb-repo-")) : null;
+  const scratch = kind === "mariadb" ? await scratchDatabase() : null;
+  const db = await openDatabase(scratch?.url ?? (dir ? `sqlite:${path.join(dir, "x.sqlite")}` : "sqlite::memory:"));
   try {
-    await exercise(db);
+    await migrate(db);
+    await run(db);
   } finally {
     await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await scratch?.drop();
   }
-});
+}
 
-test("SQLite in memory: the repositories' answers", async () => {
-  const db = await openDatabase("sqlite::memory:");
-  try {
-    await exercise(db);
-  } finally {
-    await db.close();
-  }
-});
-
-const skip = await needs(["mariadb"]);
-describe("MariaDB", { skip }, () => {
-  test("MariaDB: the repositories' answers", async () => {
-    const scratch = await scratchDatabase();
-    const db = await openDatabase(scratch.url);
-    try {
-      await exercise(db);
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
-  });
+test("SQLite file (hot writes on the inline connection): the repositories' answers", () => onFresh("sqlite file", exercise));
+test("SQLite in memory (hot writes through sequelize): the repositories' answers", () => onFresh("sqlite memory", exercise));
+describe("MariaDB", { skip: await needs(["mariadb"]) }, () => {
+  test("MariaDB: the repositories' answers", () => onFresh("mariadb", exercise));
 });
