@@ -4,7 +4,7 @@
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
 import { ENV_EMAIL } from "./migrations/002-channels.ts";
-import type { ChannelRow } from "./models.ts";
+import { columnsOf, plainRow, plainRows, type ChannelRow } from "./models.ts";
 
 export { ENV_EMAIL };
 
@@ -18,15 +18,13 @@ export interface AlertTarget {
 export async function channelIdsOf(db: Database, monitorIds: number[], t?: Transaction): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>(monitorIds.map((i) => [i, []]));
   if (!monitorIds.length) return out;
-  const rows = await db.select<{ monitor_id: number; channel_id: number }>(
-    "SELECT monitor_id, channel_id FROM monitor_channels WHERE monitor_id IN (?) ORDER BY channel_id",
-    [monitorIds],
-    t,
-  );
+  const rows = await plainRows(db.models.MonitorChannel, { attributes: ["monitor_id", "channel_id"], where: { monitor_id: monitorIds }, order: [["channel_id", "ASC"]], transaction: t });
   for (const r of rows) out.get(Number(r.monitor_id))?.push(Number(r.channel_id));
   return out;
 }
 
+// Raw SQL: a join, and it runs inside the flip recorder's hot write (on the SQLite file, on the
+// inline connection, which the models do not use).
 /** The enabled channels of each monitor with the events each one wants. */
 export async function alertTargets(db: Database, monitorIds: number[], t?: Transaction): Promise<Map<number, AlertTarget[]>> {
   const out = new Map<number, AlertTarget[]>();
@@ -47,21 +45,21 @@ export async function alertTargets(db: Database, monitorIds: number[], t?: Trans
 
 /** fresh: the monitor was created in this transaction, so there is nothing to replace. */
 export async function setChannels(db: Database, monitorId: number, channelIds: number[], t: Transaction, fresh = false): Promise<void> {
-  if (!fresh) await db.change("DELETE FROM monitor_channels WHERE monitor_id = ?", [monitorId], t);
+  if (!fresh) await db.models.MonitorChannel.destroy({ where: { monitor_id: monitorId }, transaction: t });
   const unique = [...new Set(channelIds)];
-  if (unique.length) await db.insertRows("monitor_channels", ["monitor_id", "channel_id"], unique.map((c) => [monitorId, c]), t);
+  if (unique.length) await db.models.MonitorChannel.bulkCreate(unique.map((c) => ({ monitor_id: monitorId, channel_id: c })), { transaction: t });
 }
 
 /** Of the given ids, those that name no channel. */
 export async function unknownChannels(db: Database, channelIds: number[], t?: Transaction): Promise<number[]> {
   if (!channelIds.length) return [];
-  const rows = await db.select<{ id: number }>("SELECT id FROM channels WHERE id IN (?)", [[...new Set(channelIds)]], t);
+  const rows = await plainRows(db.models.Channel, { attributes: ["id"], where: { id: [...new Set(channelIds)] }, transaction: t });
   const known = new Set(rows.map((r) => Number(r.id)));
   return channelIds.filter((c) => !known.has(c));
 }
 
 export async function defaultChannelIds(db: Database, t?: Transaction): Promise<number[]> {
-  const rows = await db.select<{ id: number }>("SELECT id FROM channels WHERE is_default = ? ORDER BY id", [true], t);
+  const rows = await plainRows(db.models.Channel, { attributes: ["id"], where: { is_default: true }, order: [["id", "ASC"]], transaction: t });
   return rows.map((r) => Number(r.id));
 }
 
@@ -73,20 +71,19 @@ export async function defaultChannelIds(db: Database, t?: Transaction): Promise<
  */
 export async function syncEnvEmailChannel(db: Database, configured: boolean, now: number): Promise<"created" | "enabled" | "disabled" | "unchanged"> {
   return db.write(async (t) => {
-    const [row] = await db.select<{ id: number; enabled: unknown }>(`SELECT id, enabled FROM channels WHERE managed = ?${db.forUpdate}`, [ENV_EMAIL], t);
+    const row = await plainRow(db.models.Channel, { attributes: ["id", "enabled"], where: { managed: ENV_EMAIL }, lock: t.LOCK.UPDATE, transaction: t });
     if (!row) {
       if (!configured) return "unchanged";
-      const [id] = await db.insertRows(
-        "channels",
-        ["name", "type", "config", "secrets", "events", "is_default", "enabled", "managed", "created_at", "updated_at"],
-        [["Email (environment)", "email", "{}", "{}", "down,up,failure", true, true, ENV_EMAIL, now, now]],
-        t,
+      const created = await db.models.Channel.create(
+        { name: "Email (environment)", type: "email", config: "{}", secrets: "{}", events: "down,up,failure", is_default: true, enabled: true, managed: ENV_EMAIL, created_at: now, updated_at: now },
+        { transaction: t },
       );
-      await db.change("INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors", [id], t);
+      // Raw SQL: one INSERT … SELECT attaches every monitor, without reading them all first.
+      await db.change("INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors", [Number(created.get("id"))], t);
       return "created";
     }
     if (Boolean(Number(row.enabled)) === configured) return "unchanged";
-    await db.change("UPDATE channels SET enabled = ?, updated_at = ? WHERE id = ?", [configured, now, row.id], t);
+    await db.models.Channel.update({ enabled: configured, updated_at: now }, { where: { id: row.id }, transaction: t });
     return configured ? "enabled" : "disabled";
   });
 }
@@ -94,25 +91,25 @@ export async function syncEnvEmailChannel(db: Database, configured: boolean, now
 // The registry's channel CRUD (services/registry/channels.ts) and the backup's reads of channels.
 
 export async function channelRow(db: Database, channelId: number): Promise<ChannelRow | undefined> {
-  const [r] = await db.select<ChannelRow>("SELECT * FROM channels WHERE id = ?", [channelId]);
-  return r;
+  return plainRow(db.models.Channel, { where: { id: channelId } });
 }
 
 /** Every channel, by name. */
 export async function listChannels(db: Database): Promise<ChannelRow[]> {
-  return db.select<ChannelRow>("SELECT * FROM channels ORDER BY name, id");
+  return plainRows(db.models.Channel, { order: [["name", "ASC"], ["id", "ASC"]] });
 }
 
 /** Every channel, in no order. */
 export async function allChannels(db: Database, t?: Transaction): Promise<ChannelRow[]> {
-  return db.select<ChannelRow>("SELECT * FROM channels", [], t);
+  return plainRows(db.models.Channel, { transaction: t });
 }
 
 /** The channels a backup holds: all but the environment's email channel, by id. */
 export async function unmanagedChannels(db: Database): Promise<ChannelRow[]> {
-  return db.select<ChannelRow>("SELECT * FROM channels WHERE managed IS NULL ORDER BY id");
+  return plainRows(db.models.Channel, { where: { managed: null }, order: [["id", "ASC"]] });
 }
 
+// Raw SQL: a GROUP BY count, plainer in SQL than as the ORM's aggregate options.
 /** How many monitors each channel alerts: one query for a whole list. */
 export async function monitorCountsOf(db: Database, channelIds: number[]): Promise<Map<number, number>> {
   if (!channelIds.length) return new Map();
@@ -124,30 +121,27 @@ export type NewChannel = Omit<ChannelRow, "id" | "managed" | "is_default" | "ena
 
 /** Stores a channel made by hand or by an import (never the environment's); answers its id. */
 export async function insertChannel(db: Database, c: NewChannel, t: Transaction): Promise<number> {
-  const [id] = await db.insertRows(
-    "channels",
-    ["name", "type", "config", "secrets", "events", "is_default", "enabled", "managed", "locale", "created_at", "updated_at"],
-    [[c.name, c.type, c.config, c.secrets, c.events, c.is_default, c.enabled, null, c.locale, c.created_at, c.updated_at]],
-    t,
+  const row = await db.models.Channel.create(
+    { name: c.name, type: c.type, config: c.config, secrets: c.secrets, events: c.events, is_default: c.is_default, enabled: c.enabled, managed: null, locale: c.locale, created_at: c.created_at, updated_at: c.updated_at },
+    { transaction: t },
   );
-  return id!;
+  return Number(row.get("id"));
 }
 
 /** Sets these columns of one channel. */
 export async function updateChannel(db: Database, channelId: number, set: Record<string, unknown>): Promise<void> {
-  const cols = Object.keys(set);
-  await db.write((t) => db.change(`UPDATE channels SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), channelId], t));
+  const values = columnsOf(db.models.Channel, set);
+  await db.write((t) => db.models.Channel.update(values, { where: { id: channelId }, transaction: t }));
 }
 
 /** Deletes a channel: detached from its monitors; its deliveries stay as history, those not yet sent will never be. */
 export async function deleteChannel(db: Database, channelId: number, now: number): Promise<void> {
   await db.write(async (t) => {
-    await db.change("DELETE FROM monitor_channels WHERE channel_id = ?", [channelId], t);
-    await db.change(
-      "UPDATE deliveries SET state = 'failed', lease_until = NULL, last_error = 'the channel was deleted', last_attempt_at = ? WHERE channel_id = ? AND state IN ('pending', 'sending')",
-      [now, channelId],
-      t,
+    await db.models.MonitorChannel.destroy({ where: { channel_id: channelId }, transaction: t });
+    await db.models.Delivery.update(
+      { state: "failed", lease_until: null, last_error: "the channel was deleted", last_attempt_at: now },
+      { where: { channel_id: channelId, state: ["pending", "sending"] }, transaction: t },
     );
-    await db.change("DELETE FROM channels WHERE id = ?", [channelId], t);
+    await db.models.Channel.destroy({ where: { id: channelId }, transaction: t });
   });
 }

@@ -6,15 +6,12 @@ import path from "node:path";
 import fs from "node:fs";
 import { DatabaseSync, type StatementSync, type SQLInputValue } from "node:sqlite";
 import { Sequelize, QueryTypes, Transaction } from "sequelize";
-// sequelize's own replacement formatting, so that SQL run on the inline connection reads exactly
-// as it would through sequelize.query.
-import sequelizeSql from "sequelize/lib/utils/sql";
-const { injectReplacements } = sequelizeSql as unknown as typeof import("sequelize/lib/utils/sql");
 import { defineModels, type Models } from "./models.ts";
+import { bindReplacements, type Replacements } from "./replacements.ts";
 
 export type Dialect = "sqlite" | "mysql";
 export type Row = Record<string, unknown>;
-export type Replacements = Record<string, unknown> | unknown[];
+export type { Replacements };
 
 export interface Database {
   readonly dialect: Dialect;
@@ -364,21 +361,27 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
     },
   };
   // The same transaction behind the Database surface (sequelize-style replacements), for shared
-  // code such as recordFlips; the statement text is sequelize's own formatting of it.
-  const text = (sql: string, replacements?: Replacements) => injectReplacements(sql, (sequelize as unknown as { dialect: Parameters<typeof injectReplacements>[1] }).dialect, replacements as Parameters<typeof injectReplacements>[2]);
+  // code such as recordFlips: the replacements become bound parameters of a prepared statement.
+  const statement = (sql: string, replacements?: Replacements) => {
+    const bound = bindReplacements(sql, replacements);
+    return { st: prepared(bound.sql), params: binds(bound.params) };
+  };
   let txDb: Database;
   const makeTxDb = (): Database => {
     const base = outer();
     return {
       ...base,
       async select<T>(sql: string, replacements?: Replacements) {
-        return open().prepare(text(sql, replacements)).all() as T[];
+        const { st, params } = statement(sql, replacements);
+        return st.all(...params) as T[];
       },
       async change(sql: string, replacements?: Replacements) {
-        return Number(open().prepare(text(sql, replacements)).run().changes);
+        const { st, params } = statement(sql, replacements);
+        return Number(st.run(...params).changes);
       },
       async insert(sql: string, replacements?: Replacements) {
-        return Number(open().prepare(text(sql, replacements)).run().lastInsertRowid);
+        const { st, params } = statement(sql, replacements);
+        return Number(st.run(...params).lastInsertRowid);
       },
       insertRows: (table: string, columns: readonly string[], rows: readonly unknown[][]) => tx.insertRows(table, columns, rows),
       write() {

@@ -1,16 +1,11 @@
 // Hosts in the database: the machines the agent-collector polls over SSH, and their samples. The
 // registry's hosts.* actions read and write them here (the collector's claims are its own).
 
+import { Op } from "sequelize";
 import type { Database } from "./connect.ts";
+import { columnsOf, plainRow, plainRows, type HostRow } from "./models.ts";
 
-export interface HostRow {
-  id: number; name: string; address: string; port: number; username: string;
-  private_key: string | null; key_path: string | null; passphrase: string | null;
-  host_key_fingerprint: string | null; trust_on_first_use: boolean | number;
-  interval_seconds: number; grace_seconds: number; checks: string; processes: string;
-  monitor_id: number | null; enabled: boolean | number; next_poll_at: number; lease_until: number | null;
-  claimed_by: string | null; last_poll_at: number | null; last_result: string | null; created_at: number; updated_at: number;
-}
+export type { HostRow };
 
 /** The columns a new host is stored with (the rest start empty). */
 const NEW_HOST_COLUMNS = [
@@ -20,44 +15,45 @@ const NEW_HOST_COLUMNS = [
 export type NewHost = { [K in (typeof NEW_HOST_COLUMNS)[number]]: unknown };
 
 export async function hostRow(db: Database, hostId: number): Promise<HostRow | undefined> {
-  const [r] = await db.select<HostRow>("SELECT * FROM hosts WHERE id = ?", [hostId]);
-  return r;
+  return plainRow(db.models.Host, { where: { id: hostId } });
 }
 
 /** Every host, by name. */
 export async function listHosts(db: Database): Promise<HostRow[]> {
-  return db.select<HostRow>("SELECT * FROM hosts ORDER BY name, id");
+  return plainRows(db.models.Host, { order: [["name", "ASC"], ["id", "ASC"]] });
 }
 
 export async function hostIdByName(db: Database, name: string): Promise<number | null> {
-  const [r] = await db.select<{ id: number }>("SELECT id FROM hosts WHERE name = ?", [name]);
+  const r = await plainRow(db.models.Host, { attributes: ["id"], where: { name } });
   return r ? Number(r.id) : null;
 }
 
 /** Stores a new host; answers its id. */
 export async function insertHost(db: Database, h: NewHost): Promise<number> {
-  const [id] = await db.write((t) => db.insertRows("hosts", NEW_HOST_COLUMNS, [NEW_HOST_COLUMNS.map((c) => h[c])], t));
-  return id!;
+  const values = Object.fromEntries(NEW_HOST_COLUMNS.map((c) => [c, h[c]])) as Partial<HostRow>;
+  const row = await db.write((t) => db.models.Host.create(values, { transaction: t }));
+  return Number(row.get("id"));
 }
 
 /** Sets these columns of one host. */
 export async function updateHost(db: Database, hostId: number, set: Record<string, unknown>): Promise<void> {
-  const cols = Object.keys(set);
-  await db.write((t) => db.change(`UPDATE hosts SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), hostId], t));
+  const values = columnsOf(db.models.Host, set);
+  await db.write((t) => db.models.Host.update(values, { where: { id: hostId }, transaction: t }));
 }
 
 /** Deletes a host and its samples. */
 export async function deleteHost(db: Database, hostId: number): Promise<void> {
   await db.write(async (t) => {
-    await db.change("DELETE FROM host_samples WHERE host_id = ?", [hostId], t);
-    await db.change("DELETE FROM hosts WHERE id = ?", [hostId], t);
+    await db.models.HostSample.destroy({ where: { host_id: hostId }, transaction: t });
+    await db.models.Host.destroy({ where: { id: hostId }, transaction: t });
   });
 }
 
 /** A host's samples between two times (epoch ms, both included): the latest `limit` of them, newest first. */
 export async function hostSamples(db: Database, hostId: number, from: number, to: number, limit: number): Promise<Record<string, unknown>[]> {
-  return db.select<Record<string, unknown>>(
-    "SELECT * FROM host_samples WHERE host_id = ? AND started_at >= ? AND started_at <= ? ORDER BY started_at DESC LIMIT ?",
-    [hostId, from, to, limit],
-  );
+  return plainRows(db.models.HostSample, {
+    where: { host_id: hostId, started_at: { [Op.gte]: from, [Op.lte]: to } },
+    order: [["started_at", "DESC"]],
+    limit,
+  }) as unknown as Promise<Record<string, unknown>[]>;
 }

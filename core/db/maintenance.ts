@@ -3,22 +3,10 @@
 
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
+import { plainRow, plainRows, type MaintenanceWindowRow } from "./models.ts";
 import { activeUntil, nextChange, type MaintenanceWindow, type WindowInput, type WindowRule } from "../schedule/maintenance.ts";
 
-export interface WindowRow {
-  id: number;
-  name: string;
-  kind: string;
-  starts_at: number | null;
-  ends_at: number | null;
-  cron_expression: string | null;
-  duration_seconds: number | null;
-  timezone: string | null;
-  monitor_ids: string;
-  tags: string;
-  created_at: number;
-  updated_at: number;
-}
+export type WindowRow = MaintenanceWindowRow;
 
 export interface NamedWindow extends MaintenanceWindow {
   name: string;
@@ -69,7 +57,7 @@ export function windowColumns(w: WindowInput) {
 }
 
 export async function loadWindows(db: Database, t?: Transaction): Promise<NamedWindow[]> {
-  return (await db.select<WindowRow>("SELECT * FROM maintenance_windows ORDER BY id", [], t)).map(windowOf);
+  return (await plainRows(db.models.MaintenanceWindow, { order: [["id", "ASC"]], transaction: t })).map(windowOf);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -98,23 +86,21 @@ export function windowView(w: NamedWindow, now: number) {
 // The registry's maintenance CRUD (services/registry/maintenance.ts) and the import's writes.
 
 export async function windowRow(db: Database, windowId: number): Promise<WindowRow | undefined> {
-  const [r] = await db.select<WindowRow>("SELECT * FROM maintenance_windows WHERE id = ?", [windowId]);
-  return r;
+  return plainRow(db.models.MaintenanceWindow, { where: { id: windowId } });
 }
 
 /** Stores a validated window; answers its id. */
 export async function insertWindow(db: Database, w: WindowInput, now: number, t: Transaction): Promise<number> {
-  const cols = windowColumns(w);
-  const [id] = await db.insertRows("maintenance_windows", [...Object.keys(cols), "created_at", "updated_at"], [[...Object.values(cols), now, now]], t);
-  return id!;
+  const row = await db.models.MaintenanceWindow.create({ ...windowColumns(w), created_at: now, updated_at: now }, { transaction: t });
+  return Number(row.get("id"));
 }
 
 /** Replaces a window's fields; answers how many windows changed (0: it is gone). */
 export async function updateWindow(db: Database, windowId: number, w: WindowInput, now: number): Promise<number> {
-  const cols = { ...windowColumns(w), updated_at: now };
-  return db.write((t) => db.change(`UPDATE maintenance_windows SET ${Object.keys(cols).map((c) => `${c} = :${c}`).join(", ")} WHERE id = :id`, { ...cols, id: windowId }, t));
+  const [n] = await db.write((t) => db.models.MaintenanceWindow.update({ ...windowColumns(w), updated_at: now }, { where: { id: windowId }, transaction: t }));
+  return n;
 }
 
 export async function deleteWindow(db: Database, windowId: number): Promise<void> {
-  await db.write((t) => db.change("DELETE FROM maintenance_windows WHERE id = ?", [windowId], t));
+  await db.write((t) => db.models.MaintenanceWindow.destroy({ where: { id: windowId }, transaction: t }));
 }

@@ -1,11 +1,18 @@
 // Sequelize models over the tables that the migrations create. Migrations own the schema
 // (models never sync); models serve plain CRUD, hot paths use raw SQL through Database.
+// Attributes follow each table's column order (migrations' additions last), so that a model's
+// rows read with `raw: true` are the rows `SELECT *` gives: same keys, same order, same values.
 
-import { DataTypes, Model, type Sequelize, type ModelStatic, type ModelAttributes } from "sequelize";
+import { DataTypes, Model, type Sequelize, type ModelStatic, type ModelAttributes, type FindOptions } from "sequelize";
+import type { KeyScope } from "../security/api-key.ts";
 
-const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT, DOUBLE } = DataTypes;
+const { INTEGER, BIGINT, STRING, TEXT, BOOLEAN, SMALLINT, DOUBLE, FLOAT } = DataTypes;
 
-export interface UserRow { id: number; username: string; password_hash: string; role: string; locale: string | null; created_at: number; updated_at: number }
+export interface UserRow {
+  id: number; username: string; password_hash: string; role: string; created_at: number; updated_at: number; locale: string | null;
+  email: string | null; weekly_report: boolean | number; weekly_report_since: number | null; weekly_report_sent_at: number | null;
+}
+export interface SessionRow { id: number; token_hash: string; user_id: number; csrf_token: string; created_at: number; expires_at: number }
 export interface MonitorRow {
   id: number; code: string; name: string; description: string | null;
   schedule_kind: string; period_seconds: number | null; grace_seconds: number; cron_expression: string | null; cron_dialect: string;
@@ -31,11 +38,48 @@ export interface DeliveryRow {
 }
 export interface ChannelRow {
   id: number; name: string; type: string; config: string; secrets: string; events: string;
-  is_default: boolean | number; enabled: boolean | number; managed: string | null; locale: string | null; created_at: number; updated_at: number;
+  is_default: boolean | number; enabled: boolean | number; managed: string | null; created_at: number; updated_at: number; locale: string | null;
 }
 export interface MonitorChannelRow { monitor_id: number; channel_id: number }
+export interface ApiKeyRow {
+  id: number; name: string; scope: KeyScope; prefix: string; key_hash: string; created_by: string;
+  created_at: number; last_used_at: number | null; revoked_at: number | null;
+}
+export interface BadgeKeyRow { id: number; badge_key: string; monitor_id: number | null; tag_id: number | null; created_at: number }
+export interface MaintenanceWindowRow {
+  id: number; name: string; kind: string; starts_at: number | null; ends_at: number | null; cron_expression: string | null;
+  duration_seconds: number | null; timezone: string | null; monitor_ids: string; tags: string; created_at: number; updated_at: number;
+}
+export interface HostRow {
+  id: number; name: string; address: string; port: number; username: string;
+  private_key: string | null; key_path: string | null; passphrase: string | null;
+  host_key_fingerprint: string | null; trust_on_first_use: boolean | number;
+  interval_seconds: number; grace_seconds: number; checks: string; processes: string;
+  monitor_id: number | null; enabled: boolean | number; next_poll_at: number; lease_until: number | null;
+  claimed_by: string | null; last_poll_at: number | null; last_result: string | null; created_at: number; updated_at: number;
+}
+export interface HostSampleRow {
+  id: number; host_id: number; started_at: number; duration_ms: number; ok: boolean | number; cpu: number | null; memory: number | null;
+  swap: number | null; load1: number | null; disks: string | null; error: string | null; polled_by: string | null;
+}
 
-type M<R extends object> = ModelStatic<Model<R, Partial<R>>>;
+export type M<R extends object> = ModelStatic<Model<R, Partial<R>>>;
+
+/** A model's rows as plain objects, as `SELECT` gives them (`raw`: no instances, no parsing of values). */
+export async function plainRows<R extends object>(model: M<R>, options: FindOptions<R> = {}): Promise<R[]> {
+  return (await model.findAll({ ...options, raw: true })) as unknown as R[];
+}
+
+/** The first such row, or undefined. */
+export async function plainRow<R extends object>(model: M<R>, options: FindOptions<R>): Promise<R | undefined> {
+  return ((await model.findOne({ ...options, raw: true })) ?? undefined) as unknown as R | undefined;
+}
+
+/** The values of `set` for columns of the model; a name that is none is an error, as it was in SQL. */
+export function columnsOf<R extends object>(model: M<R>, set: Record<string, unknown>): Partial<R> {
+  for (const c of Object.keys(set)) if (!(c in model.getAttributes())) throw new Error(`no column ${c} in ${model.getTableName()}`);
+  return set as Partial<R>;
+}
 export interface Models {
   User: M<UserRow>;
   Monitor: M<MonitorRow>;
@@ -46,6 +90,12 @@ export interface Models {
   Delivery: M<DeliveryRow>;
   Channel: M<ChannelRow>;
   MonitorChannel: M<MonitorChannelRow>;
+  Session: M<SessionRow>;
+  ApiKey: M<ApiKeyRow>;
+  BadgeKey: M<BadgeKeyRow>;
+  MaintenanceWindow: M<MaintenanceWindowRow>;
+  Host: M<HostRow>;
+  HostSample: M<HostSampleRow>;
 }
 
 const ms = (allowNull = false) => ({ type: BIGINT, allowNull });
@@ -58,7 +108,9 @@ export function defineModels(sequelize: Sequelize): Models {
   return {
     User: define<UserRow>("User", "users", {
       id: pk, username: { type: STRING(150), allowNull: false }, password_hash: { type: STRING(255), allowNull: false },
-      role: { type: STRING(16), allowNull: false }, locale: { type: STRING(16) }, created_at: ms(), updated_at: ms(),
+      role: { type: STRING(16), allowNull: false }, created_at: ms(), updated_at: ms(), locale: { type: STRING(16) },
+      email: { type: STRING(254) }, weekly_report: { type: BOOLEAN, allowNull: false, defaultValue: false },
+      weekly_report_since: ms(true), weekly_report_sent_at: ms(true),
     }),
     Monitor: define<MonitorRow>("Monitor", "monitors", {
       id: pk, code: { type: STRING(36), allowNull: false }, name: { type: STRING(200), allowNull: false },
@@ -101,11 +153,44 @@ export function defineModels(sequelize: Sequelize): Models {
       id: pk, name: { type: STRING(200), allowNull: false }, type: { type: STRING(64), allowNull: false },
       config: { type: TEXT, allowNull: false }, secrets: { type: TEXT, allowNull: false }, events: { type: STRING(64), allowNull: false },
       is_default: { type: BOOLEAN, allowNull: false }, enabled: { type: BOOLEAN, allowNull: false }, managed: { type: STRING(32) },
-      locale: { type: STRING(16) },
-      created_at: ms(), updated_at: ms(),
+      created_at: ms(), updated_at: ms(), locale: { type: STRING(16) },
     }),
     MonitorChannel: define<MonitorChannelRow>("MonitorChannel", "monitor_channels", {
       monitor_id: { type: INTEGER, primaryKey: true }, channel_id: { type: INTEGER, primaryKey: true },
+    }),
+    Session: define<SessionRow>("Session", "sessions", {
+      id: pk, token_hash: { type: STRING(64), allowNull: false }, user_id: { type: INTEGER, allowNull: false },
+      csrf_token: { type: STRING(64), allowNull: false }, created_at: ms(), expires_at: ms(),
+    }),
+    ApiKey: define<ApiKeyRow>("ApiKey", "api_keys", {
+      id: pk, name: { type: STRING(100), allowNull: false }, scope: { type: STRING(10), allowNull: false },
+      prefix: { type: STRING(20), allowNull: false }, key_hash: { type: STRING(64), allowNull: false },
+      created_by: { type: STRING(150), allowNull: false }, created_at: ms(), last_used_at: ms(true), revoked_at: ms(true),
+    }),
+    BadgeKey: define<BadgeKeyRow>("BadgeKey", "badge_keys", {
+      id: pk, badge_key: { type: STRING(32), allowNull: false }, monitor_id: { type: INTEGER }, tag_id: { type: INTEGER }, created_at: ms(),
+    }),
+    MaintenanceWindow: define<MaintenanceWindowRow>("MaintenanceWindow", "maintenance_windows", {
+      id: pk, name: { type: STRING(100), allowNull: false }, kind: { type: STRING(10), allowNull: false },
+      starts_at: ms(true), ends_at: ms(true), cron_expression: { type: STRING(200) }, duration_seconds: { type: INTEGER },
+      timezone: { type: STRING(100) }, monitor_ids: { type: TEXT, allowNull: false }, tags: { type: TEXT, allowNull: false },
+      created_at: ms(), updated_at: ms(),
+    }),
+    Host: define<HostRow>("Host", "hosts", {
+      id: pk, name: { type: STRING(200), allowNull: false }, address: { type: STRING(253), allowNull: false },
+      port: { type: INTEGER, allowNull: false, defaultValue: 22 }, username: { type: STRING(100), allowNull: false },
+      private_key: { type: TEXT }, key_path: { type: STRING(1000) }, passphrase: { type: TEXT }, host_key_fingerprint: { type: STRING(100) },
+      trust_on_first_use: { type: BOOLEAN, allowNull: false, defaultValue: false },
+      interval_seconds: { type: INTEGER, allowNull: false }, grace_seconds: { type: INTEGER, allowNull: false },
+      checks: { type: TEXT, allowNull: false }, processes: { type: TEXT, allowNull: false }, monitor_id: { type: INTEGER },
+      enabled: { type: BOOLEAN, allowNull: false, defaultValue: true }, next_poll_at: ms(), lease_until: ms(true),
+      claimed_by: { type: STRING(100) }, last_poll_at: ms(true), last_result: { type: TEXT }, created_at: ms(), updated_at: ms(),
+    }),
+    HostSample: define<HostSampleRow>("HostSample", "host_samples", {
+      id: { type: BIGINT, primaryKey: true, autoIncrement: true }, host_id: { type: INTEGER, allowNull: false }, started_at: ms(),
+      duration_ms: { type: INTEGER, allowNull: false }, ok: { type: BOOLEAN, allowNull: false },
+      cpu: { type: FLOAT }, memory: { type: FLOAT }, swap: { type: FLOAT }, load1: { type: FLOAT },
+      disks: { type: TEXT }, error: { type: STRING(500) }, polled_by: { type: STRING(100) },
     }),
   };
 }

@@ -2,6 +2,7 @@
 // database does not log anyone in. Each session has its own CSRF token for state changes.
 
 import { createHash, randomBytes } from "node:crypto";
+import { Op } from "sequelize";
 import type { Database } from "./connect.ts";
 import type { User } from "./users.ts";
 import type { Role } from "../security/password.ts";
@@ -23,12 +24,13 @@ export async function createSession(db: Database, userId: number, now: number): 
   const expiresAt = now + SESSION_TTL_MS;
   await db.write(async (t) => {
     // Expired sessions are cleared as new ones are made: no sweeper needed.
-    await db.change("DELETE FROM sessions WHERE expires_at <= ?", [now], t);
-    await db.insertRows("sessions", ["token_hash", "user_id", "csrf_token", "created_at", "expires_at"], [[hash(token), userId, csrfToken, now, expiresAt]], t);
+    await db.models.Session.destroy({ where: { expires_at: { [Op.lte]: now } }, transaction: t });
+    await db.models.Session.create({ token_hash: hash(token), user_id: userId, csrf_token: csrfToken, created_at: now, expires_at: expiresAt }, { transaction: t });
   });
   return { token, csrfToken, expiresAt };
 }
 
+// Raw SQL: one join on every dashboard request; through the models it would take associations and a nested row.
 /** The session's user as the users table has it now (a role change applies at once), or null. */
 export async function sessionUser(db: Database, token: string, now: number): Promise<{ user: User; csrfToken: string } | null> {
   const [r] = await db.select<{ id: number; username: string; role: Role; locale: string | null; csrf_token: string }>(
@@ -39,10 +41,10 @@ export async function sessionUser(db: Database, token: string, now: number): Pro
 }
 
 export async function deleteSession(db: Database, token: string): Promise<void> {
-  await db.write((t) => db.change("DELETE FROM sessions WHERE token_hash = ?", [hash(token)], t));
+  await db.write((t) => db.models.Session.destroy({ where: { token_hash: hash(token) }, transaction: t }));
 }
 
 /** A password reset or a deleted user ends every session of that user. */
 export async function deleteSessionsOf(db: Database, userId: number): Promise<void> {
-  await db.write((t) => db.change("DELETE FROM sessions WHERE user_id = ?", [userId], t));
+  await db.write((t) => db.models.Session.destroy({ where: { user_id: userId }, transaction: t }));
 }

@@ -3,6 +3,7 @@
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
 
+// Raw SQL: a join, one query for a whole page of monitors.
 /** Each monitor's tag names, sorted; monitors without tags map to []. */
 export async function tagsOf(db: Database, monitorIds: number[], t?: Transaction): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>(monitorIds.map((i) => [i, []]));

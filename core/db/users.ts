@@ -1,6 +1,7 @@
 // Users in the database: shared by the registry service and the `npm run user` command.
 
 import type { Database } from "./connect.ts";
+import { plainRows } from "./models.ts";
 import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../security/password.ts";
 import { storedLocale, type Locale } from "../alerts/locale.ts";
 
@@ -49,7 +50,8 @@ export async function createUser(db: Database, username: string, password: strin
   checkPassword(password);
   checkRole(role);
   if (await findUser(db, username)) throw new UserInputError("username", `user "${username}" already exists`);
-  const row = await db.models.User.create({ username, password_hash: await hashPassword(password), role, created_at: now, updated_at: now });
+  const password_hash = await hashPassword(password);
+  const row = await db.write((t) => db.models.User.create({ username, password_hash, role, created_at: now, updated_at: now }, { transaction: t }));
   return toUser(row.get());
 }
 
@@ -69,24 +71,25 @@ export async function countAdmins(db: Database): Promise<number> {
 
 export async function setPassword(db: Database, username: string, password: string, now = Date.now()): Promise<void> {
   checkPassword(password);
-  const [n] = await db.models.User.update({ password_hash: await hashPassword(password), updated_at: now }, { where: { username } });
+  const password_hash = await hashPassword(password);
+  const [n] = await db.write((t) => db.models.User.update({ password_hash, updated_at: now }, { where: { username }, transaction: t }));
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
 }
 
 export async function setRole(db: Database, username: string, role: string, now = Date.now()): Promise<void> {
   checkRole(role);
-  const [n] = await db.models.User.update({ role, updated_at: now }, { where: { username } });
+  const [n] = await db.write((t) => db.models.User.update({ role, updated_at: now }, { where: { username }, transaction: t }));
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
 }
 
 /** A user's own language choice (null: follow the browser). The caller has validated it. */
 export async function setLocale(db: Database, userId: number, locale: Locale | null, now = Date.now()): Promise<void> {
-  const [n] = await db.models.User.update({ locale, updated_at: now }, { where: { id: userId } });
+  const [n] = await db.write((t) => db.models.User.update({ locale, updated_at: now }, { where: { id: userId }, transaction: t }));
   if (n === 0) throw new UserInputError("username", "no such user");
 }
 
 export async function deleteUser(db: Database, username: string): Promise<void> {
-  const n = await db.models.User.destroy({ where: { username } });
+  const n = await db.write((t) => db.models.User.destroy({ where: { username }, transaction: t }));
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
 }
 
@@ -115,9 +118,7 @@ export interface ReportSettings {
 }
 
 export async function reportSettingsOf(db: Database): Promise<Map<number, ReportSettings>> {
-  const rows = await db.select<{ id: number; email: string | null; weekly_report: unknown; weekly_report_sent_at: number | null }>(
-    "SELECT id, email, weekly_report, weekly_report_sent_at FROM users",
-  );
+  const rows = await plainRows(db.models.User, { attributes: ["id", "email", "weekly_report", "weekly_report_sent_at"] });
   return new Map(rows.map((r) => [Number(r.id), { email: r.email ?? null, weeklyReport: Boolean(Number(r.weekly_report)), weeklyReportSentAt: r.weekly_report_sent_at === null ? null : Number(r.weekly_report_sent_at) }]));
 }
 
@@ -133,10 +134,9 @@ export async function setReportSettings(db: Database, userId: number, change: { 
   if (weeklyReport && !email) throw new UserInputError(change.weeklyReport ? "weeklyReport" : "email", "a weekly report needs an e-mail address");
   const since = weeklyReport && !current.weeklyReport ? now : undefined;
   await db.write((t) =>
-    db.change(
-      `UPDATE users SET email = :email, weekly_report = :weeklyReport${since === undefined ? "" : ", weekly_report_since = :since"}, updated_at = :now WHERE id = :id`,
-      { email, weeklyReport, since, now, id: userId },
-      t,
+    db.models.User.update(
+      { email, weekly_report: weeklyReport, ...(since === undefined ? {} : { weekly_report_since: since }), updated_at: now },
+      { where: { id: userId }, transaction: t },
     ),
   );
 }
