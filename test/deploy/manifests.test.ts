@@ -513,7 +513,6 @@ for (const name of OVERLAY_NAMES) {
 
 const dockerfile = parseDockerfile(read("Dockerfile"));
 const finalStage = dockerfile.at(-1)!;
-const stageNamed = (name: string | null) => dockerfile.find((s) => s.name === name);
 const instructions = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword);
 const workdir = (s: Stage) => instructions(s, "WORKDIR").at(-1)?.args ?? "/";
 

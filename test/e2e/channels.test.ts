@@ -21,7 +21,7 @@ const HMAC_KEY = "whsec-shared-with-the-receiver";
 const PD_KEY = "R0UT1NGKEY0123456789abcdef012345";
 let smtp: TestSmtp;
 let rx: Receiver;
-let procs: Proc[] = [];
+const procs: Proc[] = [];
 let dir: string;
 let a: Api;
 let strict: Api;

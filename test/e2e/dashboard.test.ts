@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { api, type Api } from "../support/api.ts";
 import { ARTIFACTS, chromiumUnavailable, logIn, startDashboardSystem, stopDashboardSystem, type DashboardSystem } from "../support/browser.ts";
 
@@ -20,14 +20,13 @@ const skip = chromiumUnavailable();
 let sys: DashboardSystem | undefined;
 let base: string;
 let a: Api;
-let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
 
 before(async () => {
   if (skip) return;
   sys = await startDashboardSystem("dashboard", admin);
-  ({ base, browser, page } = sys);
+  ({ base, page } = sys);
   a = api(base, admin);
   page.on("dialog", (d) => {
     dialogs.push(d.message());

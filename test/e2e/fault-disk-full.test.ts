@@ -21,7 +21,7 @@ function smallDisk(): { dir: string; release: () => void } | string {
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     const reason = `cannot mount a small tmpfs: ${(err as Error).message.split("\n")[0]}`;
-    if (process.env.CI) throw new Error(`${reason} (CI runs as root on a machine that allows it)`);
+    if (process.env.CI) throw new Error(`${reason} (CI runs as root on a machine that allows it)`, { cause: err });
     return reason;
   }
   return {

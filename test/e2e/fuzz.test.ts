@@ -362,7 +362,7 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
   };
 
   const failures: string[] = [];
-  let state = stateDigest();
+  let state: ReturnType<typeof stateDigest>;
   let requests = 0;
   let status5xx = 0;
   for (const route of routes.keys()) {

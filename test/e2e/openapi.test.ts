@@ -28,7 +28,7 @@ const admin: [string, string] = ["root", "correct horse battery"];
 let server: Server;
 let base: string;
 let env: Record<string, string>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 let doc: any;
 
 before(async () => {

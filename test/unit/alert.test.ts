@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { at, downFacts } from "../support/alert-facts.ts";
-import { renderAlert, bothZones, escapeHtml, escapeMarkdown, codeBlock, eventOf, type AlertFacts } from "../../core/alerts/alert.ts";
+import { renderAlert, bothZones, escapeHtml, escapeMarkdown, codeBlock, eventOf } from "../../core/alerts/alert.ts";
 
 const base = downFacts;
 

@@ -79,12 +79,12 @@ test("the rendered report names each monitor with its uptime, downtime, failures
   const out = renderReport(r, "Asia/Shanghai", "alice");
   assert.equal(out.subject, "[Heartbeats] Weekly report 2026-11-23: 1 monitors, 1 with failures");
   assert.match(out.text, /Week: 2026-11-16 09:00 – 2026-11-23 09:00 Asia\/Shanghai/);
-  assert.match(out.text, /backup <db> \(abc\)\n  uptime 99\.98 %, down 1m 30s\n  failures: 1 failure reports, 1 times down\n  slowest runs: 1234 ms \(2026-11-16 10:00\)/);
+  assert.match(out.text, /backup <db> \(abc\)\n {2}uptime 99\.98 %, down 1m 30s\n {2}failures: 1 failure reports, 1 times down\n {2}slowest runs: 1234 ms \(2026-11-16 10:00\)/);
   assert.ok(out.html.includes("backup &lt;db&gt;") && !out.html.includes("<db>"));
   // The same report for a user who reads Chinese: every word from the zh-Hans catalog.
   const zh = renderReport(r, "Asia/Shanghai", "alice", "zh-Hans");
   assert.equal(zh.subject, "[Heartbeats] 周报 2026-11-23：共 1 个监控，1 个出现故障");
   assert.match(zh.text, /^alice 的周报\n周期：2026-11-16 09:00 – 2026-11-23 09:00 Asia\/Shanghai/);
-  assert.match(zh.text, /可用率 99\.98 %，故障时长 1分 30秒\n  失败：1 次失败报告，1 次故障\n  最慢的运行：1234 毫秒（2026-11-16 10:00）/);
+  assert.match(zh.text, /可用率 99\.98 %，故障时长 1分 30秒\n {2}失败：1 次失败报告，1 次故障\n {2}最慢的运行：1234 毫秒（2026-11-16 10:00）/);
   assert.ok(zh.html.startsWith("<h2>周报</h2>"));
 });
