@@ -6,14 +6,28 @@ import angular from "angular-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/", ".tools/", "**/dist/", "dashboard/.angular/", "bench/results/", "test/artifacts/", "data/", "dashboard/src/app/api/generated/"] },
+  {
+    ignores: [
+      "**/node_modules/",
+      ".tools/",
+      "**/dist/",
+      "dashboard/.angular/",
+      "bench/results/",
+      "test/artifacts/",
+      "data/",
+      "dashboard/src/app/api/generated/",
+    ],
+  },
   {
     files: ["**/*.ts", "**/*.mjs", "**/*.js"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // `_`-prefixed names are deliberately unused (positional parameters, destructuring).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   {

@@ -14,7 +14,13 @@ export function brokerOptions(config: Config, metricsReporter?: object): BrokerO
     serializer: "JSON",
     logger: {
       type: "Console",
-      options: { level: config.logLevel, colors: process.stdout.isTTY === true, moduleColors: false, formatter: "short", autoPadding: false },
+      options: {
+        level: config.logLevel,
+        colors: process.stdout.isTTY === true,
+        moduleColors: false,
+        formatter: "short",
+        autoPadding: false,
+      },
     },
     requestTimeout: 15_000,
     // Calls that failed because a node vanished are retried on another one; pings are idempotent

@@ -45,14 +45,23 @@ function loadKey(config: AgentConfig): string | null {
     return fs.readFileSync(config.ssh.keyPath, "utf8");
   } catch (err) {
     const field = /^\s*SERVER\s*:/m.test(fs.readFileSync(config.file, "utf8")) ? "AGENT.SSH.KEY" : "ssh.key";
-    exitWith(2, `${config.file}: ${field}: cannot read private key ${config.ssh.keyPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    exitWith(
+      2,
+      `${config.file}: ${field}: cannot read private key ${config.ssh.keyPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { config: { type: "string", short: "c" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    args = parseArgs({
+      options: {
+        config: { type: "string", short: "c" },
+        "dry-run": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
   } catch (err) {
     exitWith(2, `${(err as Error).message}\n${USAGE}`);
   }
@@ -102,7 +111,9 @@ async function main(): Promise<number> {
       });
       if (r.ok && !pin && r.hostKeyFingerprint) {
         learned[id] = normalizeFingerprint(r.hostKeyFingerprint);
-        console.log(`${host.name}: trusted on first use, host key ${learned[id]}${dryRun ? " (dry run: not recorded)" : ` (recorded in ${config.ssh.knownHostsFile})`}`);
+        console.log(
+          `${host.name}: trusted on first use, host key ${learned[id]}${dryRun ? " (dry run: not recorded)" : ` (recorded in ${config.ssh.knownHostsFile})`}`,
+        );
       }
       if (!r.ok && r.kind === "hostkey" && !pin && r.hostKeyFingerprint) {
         console.log(`${host.name}: to trust this host, add to ssh.knownHosts: "${id}": "${r.hostKeyFingerprint}"`);
@@ -114,7 +125,11 @@ async function main(): Promise<number> {
   const outcomes = await pool(config.hosts, config.concurrency, collect);
   if (!dryRun) recordKnownHosts(config.ssh.knownHostsFile, learned);
   for (const o of outcomes) {
-    const status = !o.result.ok ? `FAIL ${o.result.error.error}` : o.result.breaches.length ? `FAIL ${o.result.breaches.length} check(s) breached` : "ok";
+    const status = !o.result.ok
+      ? `FAIL ${o.result.error.error}`
+      : o.result.breaches.length
+        ? `FAIL ${o.result.breaches.length} check(s) breached`
+        : "ok";
     console.log(`host ${o.host.name}: ${status} (${o.durationMs} ms)`);
   }
   const ping = buildPing(config, outcomes);

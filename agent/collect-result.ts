@@ -25,8 +25,22 @@ export function resultFromOutput(
 ): CollectResult {
   const durationMs = Date.now() - started;
   const fp = hostKeyFingerprint ?? undefined;
-  if (out.overflowed) return { ok: false, kind: "parse", error: `output too large (over ${out.limit} bytes)`, hostKeyFingerprint: fp, durationMs };
+  if (out.overflowed)
+    return {
+      ok: false,
+      kind: "parse",
+      error: `output too large (over ${out.limit} bytes)`,
+      hostKeyFingerprint: fp,
+      durationMs,
+    };
   const parsed = parseCollection(out.text(), token, processes);
-  if (!parsed.ok) return { ok: false, kind: "parse", error: `unparseable ${parsed.error.source} output: ${parsed.error.message}`, hostKeyFingerprint: fp, durationMs };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      kind: "parse",
+      error: `unparseable ${parsed.error.source} output: ${parsed.error.message}`,
+      hostKeyFingerprint: fp,
+      durationMs,
+    };
   return { ok: true, metrics: parsed.value, hostKeyFingerprint, durationMs };
 }

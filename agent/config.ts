@@ -75,7 +75,18 @@ class Reader {
       }
       if (p.length === 0) break;
     }
-    const field = at.map((k, i) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_][\w-]*$/.test(k) ? (i === 0 ? k : `.${k}`) : `[${JSON.stringify(k)}]`)).join("") || "(top level)";
+    const field =
+      at
+        .map((k, i) =>
+          typeof k === "number"
+            ? `[${k}]`
+            : /^[A-Za-z_][\w-]*$/.test(k)
+              ? i === 0
+                ? k
+                : `.${k}`
+              : `[${JSON.stringify(k)}]`,
+        )
+        .join("") || "(top level)";
     throw new ConfigError(`${this.file}${line ? `:${line}` : ""}: ${field}: ${message}`);
   }
 
@@ -111,7 +122,8 @@ class Reader {
   num(p: Path, def: number, min: number, max: number): number {
     const v = this.plain(p);
     if (v === undefined || v === null) return def;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) this.fail(p, `must be a number from ${min} to ${max}`);
+    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max)
+      this.fail(p, `must be a number from ${min} to ${max}`);
     return v;
   }
 
@@ -155,7 +167,8 @@ class Reader {
   }
 
   unknownKeys(p: Path, allowed: readonly string[]): void {
-    for (const k of this.keys(p)) if (!allowed.includes(k)) this.fail([...p, k], `unknown setting (expected one of: ${allowed.join(", ")})`);
+    for (const k of this.keys(p))
+      if (!allowed.includes(k)) this.fail([...p, k], `unknown setting (expected one of: ${allowed.join(", ")})`);
   }
 }
 
@@ -205,15 +218,24 @@ function readOriginal(r: Reader, file: string, env: NodeJS.ProcessEnv): AgentCon
     r.unknownKeys(["IPS", key], ["BASIC", "PROCESS"]);
     const basic = r.map(["IPS", key, "BASIC"]) ?? {};
     for (const k of Object.keys(basic)) {
-      if (!["MEM", "DISK", "CPU"].includes(k)) r.fail(["IPS", key, "BASIC", k], "unknown threshold (expected MEM, DISK, CPU)");
+      if (!["MEM", "DISK", "CPU"].includes(k))
+        r.fail(["IPS", key, "BASIC", k], "unknown threshold (expected MEM, DISK, CPU)");
       if (typeof basic[k] !== "number") r.fail(["IPS", key, "BASIC", k], "must be a number (percent)");
     }
     const nproc = r.seqLength(["IPS", key, "PROCESS"]);
     const processes: string[] = [];
     for (let i = 0; i < nproc; i++) processes.push(r.str(["IPS", key, "PROCESS", i], { required: true })!);
-    hosts.push({ kind: "ssh", name: key, address: hp.address, port: hp.port, user: sshUser, checks: originalChecks(basic, processes) });
+    hosts.push({
+      kind: "ssh",
+      name: key,
+      address: hp.address,
+      port: hp.port,
+      user: sshUser,
+      checks: originalChecks(basic, processes),
+    });
   }
-  if (hosts.length > 0 && !keyPath) r.fail(["AGENT", "SSH", "KEY"], "is required (the private key used to log in to the hosts)");
+  if (hosts.length > 0 && !keyPath)
+    r.fail(["AGENT", "SSH", "KEY"], "is required (the private key used to log in to the hosts)");
   return {
     file,
     format: "original",
@@ -255,7 +277,20 @@ function readDetailed(r: Reader, file: string, env: NodeJS.ProcessEnv): AgentCon
   const format = r.str(["format"]) ?? "detailed";
   if (format !== "original" && format !== "detailed") r.fail(["format"], 'must be "original" or "detailed"');
   r.map(["ssh"]);
-  r.unknownKeys(["ssh"], ["key", "passphrase", "user", "port", "knownHosts", "knownHostsFile", "trustOnFirstUse", "connectTimeoutSeconds", "commandTimeoutSeconds"]);
+  r.unknownKeys(
+    ["ssh"],
+    [
+      "key",
+      "passphrase",
+      "user",
+      "port",
+      "knownHosts",
+      "knownHostsFile",
+      "trustOnFirstUse",
+      "connectTimeoutSeconds",
+      "commandTimeoutSeconds",
+    ],
+  );
   const keyPath = r.str(["ssh", "key"]);
   const passphrase = r.str(["ssh", "passphrase"]) ?? env.HEARTBEATS_SSH_PASSPHRASE ?? null;
   const defaultUser = r.str(["ssh", "user"]) ?? os.userInfo().username;
@@ -263,7 +298,11 @@ function readDetailed(r: Reader, file: string, env: NodeJS.ProcessEnv): AgentCon
   const knownHosts: Record<string, string> = {};
   const kh = r.map(["ssh", "knownHosts"]) ?? {};
   for (const [k, v] of Object.entries(kh)) {
-    if (typeof v !== "string" || !/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(v.trim())) r.fail(["ssh", "knownHosts", k], 'must be a fingerprint like "SHA256:…" (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)');
+    if (typeof v !== "string" || !/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(v.trim()))
+      r.fail(
+        ["ssh", "knownHosts", k],
+        'must be a fingerprint like "SHA256:…" (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)',
+      );
     const hp = splitHostPort(k, 22);
     if (!hp) r.fail(["ssh", "knownHosts", k], "must be host or host:port");
     knownHosts[`${hp.address}:${hp.port}`] = v.trim();
@@ -287,13 +326,21 @@ function readDetailed(r: Reader, file: string, env: NodeJS.ProcessEnv): AgentCon
       const address = r.str([...at, "address"], { required: true })!;
       const port = r.num([...at, "port"], defaultPort, 1, 65535);
       if (!Number.isInteger(port)) r.fail([...at, "port"], "must be a whole number");
-      host = { kind: "ssh", name: r.str([...at, "name"]) ?? (port === 22 ? address : `${address}:${port}`), address, port, user: r.str([...at, "user"]) ?? defaultUser, checks };
+      host = {
+        kind: "ssh",
+        name: r.str([...at, "name"]) ?? (port === 22 ? address : `${address}:${port}`),
+        address,
+        port,
+        user: r.str([...at, "user"]) ?? defaultUser,
+        checks,
+      };
     }
     if (names.has(host.name)) r.fail(at, `two hosts are named "${host.name}" (set name:)`);
     names.add(host.name);
     hosts.push(host);
   }
-  if (hosts.some((h) => h.kind === "ssh") && !keyPath) r.fail(["ssh", "key"], "is required when a host is reached over SSH");
+  if (hosts.some((h) => h.kind === "ssh") && !keyPath)
+    r.fail(["ssh", "key"], "is required when a host is reached over SSH");
   const dir = path.dirname(file);
   return {
     file,

@@ -22,6 +22,10 @@ export function readKnownHosts(file: string): Record<string, string> {
 export function recordKnownHosts(file: string, added: Record<string, string>): void {
   if (Object.keys(added).length === 0) return;
   const all = { ...readKnownHosts(file), ...added };
-  const body = "# Host keys trusted on first use by heartbeats-agent. Delete a line to accept a new key.\n" + Object.entries(all).map(([h, fp]) => `${h} ${fp}\n`).join("");
+  const body =
+    "# Host keys trusted on first use by heartbeats-agent. Delete a line to accept a new key.\n" +
+    Object.entries(all)
+      .map(([h, fp]) => `${h} ${fp}\n`)
+      .join("");
   fs.writeFileSync(file, body, { mode: 0o600 });
 }

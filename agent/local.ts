@@ -20,12 +20,24 @@ export function collectLocal(processes: readonly string[], commandTimeoutMs = 20
     const child = spawn("/bin/sh", ["-s"], { env: { ...process.env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "ignore"] });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      finish({ ok: false, kind: "timeout", error: `timeout: collection did not finish within ${commandTimeoutMs} ms`, durationMs: Date.now() - started });
+      finish({
+        ok: false,
+        kind: "timeout",
+        error: `timeout: collection did not finish within ${commandTimeoutMs} ms`,
+        durationMs: Date.now() - started,
+      });
     }, commandTimeoutMs);
     child.stdout.on("data", (b: Buffer) => {
       if (!out.push(b)) child.kill("SIGKILL");
     });
-    child.on("error", (err) => finish({ ok: false, kind: "unreachable", error: `cannot run /bin/sh: ${err.message}`, durationMs: Date.now() - started }));
+    child.on("error", (err) =>
+      finish({
+        ok: false,
+        kind: "unreachable",
+        error: `cannot run /bin/sh: ${err.message}`,
+        durationMs: Date.now() - started,
+      }),
+    );
     child.on("close", () => finish(resultFromOutput(out, token, processes, null, started)));
     child.stdin.on("error", () => {}); // the shell may exit before reading all of stdin
     child.stdin.end(script);

@@ -3,7 +3,13 @@
 //             (non-empty data is a failure on that URL), exactly what the original agent sent;
 //  detailed — POST /ping/CODE or /ping/CODE/fail with a readable report as the body.
 
-import { evaluate, failureReport, originalFailureText, type Breach, type HostError } from "../core/hosts/host-checks.ts";
+import {
+  evaluate,
+  failureReport,
+  originalFailureText,
+  type Breach,
+  type HostError,
+} from "../core/hosts/host-checks.ts";
 import type { HostMetrics } from "../core/hosts/host-metrics.ts";
 import type { AgentConfig, AgentHost } from "./config.ts";
 
@@ -20,9 +26,23 @@ export interface PingRequest {
   body: string | null;
 }
 
-export function outcome(host: AgentHost, collected: { ok: true; metrics: HostMetrics; durationMs: number } | { ok: false; kind: HostError["kind"]; error: string; durationMs: number }): HostOutcome {
-  if (!collected.ok) return { host, result: { ok: false, error: { kind: collected.kind, error: collected.error } }, durationMs: collected.durationMs };
-  return { host, result: { ok: true, metrics: collected.metrics, breaches: evaluate(host.checks, collected.metrics) }, durationMs: collected.durationMs };
+export function outcome(
+  host: AgentHost,
+  collected:
+    | { ok: true; metrics: HostMetrics; durationMs: number }
+    | { ok: false; kind: HostError["kind"]; error: string; durationMs: number },
+): HostOutcome {
+  if (!collected.ok)
+    return {
+      host,
+      result: { ok: false, error: { kind: collected.kind, error: collected.error } },
+      durationMs: collected.durationMs,
+    };
+  return {
+    host,
+    result: { ok: true, metrics: collected.metrics, breaches: evaluate(host.checks, collected.metrics) },
+    durationMs: collected.durationMs,
+  };
 }
 
 function healthy(o: HostOutcome): boolean {
@@ -41,10 +61,24 @@ export function buildPing(config: AgentConfig, outcomes: readonly HostOutcome[])
   const base = config.server.url;
   const code = encodeURIComponent(config.server.code);
   if (config.format === "original") {
-    const texts = outcomes.map((o) => originalFailureText(o.host.name, o.result.ok ? o.result.breaches : o.result.error)).filter((t): t is string => t !== null);
+    const texts = outcomes
+      .map((o) => originalFailureText(o.host.name, o.result.ok ? o.result.breaches : o.result.error))
+      .filter((t): t is string => t !== null);
     const data = texts.join(",");
-    return { failing, method: "POST", url: `${base}/api/pings/?service=${code}${data ? `&data=${encodeURIComponent(data)}` : ""}`, body: null };
+    return {
+      failing,
+      method: "POST",
+      url: `${base}/api/pings/?service=${code}${data ? `&data=${encodeURIComponent(data)}` : ""}`,
+      body: null,
+    };
   }
-  const lines = outcomes.map((o) => (healthy(o) ? summary(o) : failureReport(o.host.name, o.result.ok ? o.result.breaches : o.result.error)));
-  return { failing, method: "POST", url: `${base}/ping/${code}${failing ? "/fail" : ""}`, body: lines.join("\n") + "\n" };
+  const lines = outcomes.map((o) =>
+    healthy(o) ? summary(o) : failureReport(o.host.name, o.result.ok ? o.result.breaches : o.result.error),
+  );
+  return {
+    failing,
+    method: "POST",
+    url: `${base}/ping/${code}${failing ? "/fail" : ""}`,
+    body: lines.join("\n") + "\n",
+  };
 }

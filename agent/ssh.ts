@@ -30,14 +30,20 @@ export function fingerprintOf(keyBlob: Buffer): string {
 }
 
 export function normalizeFingerprint(fp: string): string {
-  const body = fp.trim().replace(/^SHA256:/i, "").replace(/=+$/, "");
+  const body = fp
+    .trim()
+    .replace(/^SHA256:/i, "")
+    .replace(/=+$/, "");
   return `SHA256:${body}`;
 }
 
 function scrubber(target: SshTarget): (text: string) => string {
   const secrets = [
     ...(target.passphrase ? [target.passphrase] : []),
-    ...target.privateKey.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith("-----")),
+    ...target.privateKey
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length >= 16 && !l.startsWith("-----")),
   ];
   return (text) => {
     let t = text;
@@ -74,7 +80,13 @@ export function collectOverSsh(target: SshTarget): Promise<CollectResult> {
       resolve(r.ok ? r : { ...r, error: scrub(r.error) });
     };
     const failed = (kind: Exclude<CollectResult, { ok: true }>["kind"], error: string) =>
-      finish({ ok: false, kind, error, ...(seen ? { hostKeyFingerprint: seen } : {}), durationMs: Date.now() - started });
+      finish({
+        ok: false,
+        kind,
+        error,
+        ...(seen ? { hostKeyFingerprint: seen } : {}),
+        durationMs: Date.now() - started,
+      });
 
     const hostVerifier = (key: Buffer): boolean => {
       seen = fingerprintOf(key);
@@ -90,7 +102,10 @@ export function collectOverSsh(target: SshTarget): Promise<CollectResult> {
 
     conn.on("ready", () => {
       clearTimeout(connectTimer);
-      commandTimer = setTimeout(() => failed("timeout", `timeout: collection did not finish within ${target.commandTimeoutMs} ms`), target.commandTimeoutMs);
+      commandTimer = setTimeout(
+        () => failed("timeout", `timeout: collection did not finish within ${target.commandTimeoutMs} ms`),
+        target.commandTimeoutMs,
+      );
       conn.exec(REMOTE_COMMAND, (err: Error | undefined, stream: ClientChannel) => {
         if (err) return failed("unreachable", `unreachable: cannot start a command: ${err.message}`);
         const out = new OutputBuffer();
@@ -124,7 +139,10 @@ export function collectOverSsh(target: SshTarget): Promise<CollectResult> {
     });
 
     // ssh2's readyTimeout covers TCP connect + handshake + auth; this is the backstop.
-    const connectTimer = setTimeout(() => failed("timeout", `timeout: no SSH handshake within ${target.connectTimeoutMs} ms`), target.connectTimeoutMs + 500);
+    const connectTimer = setTimeout(
+      () => failed("timeout", `timeout: no SSH handshake within ${target.connectTimeoutMs} ms`),
+      target.connectTimeoutMs + 500,
+    );
 
     const config: ConnectConfig = {
       host: target.host,

@@ -29,12 +29,18 @@ import type { ServiceDeps } from "../services/deps.ts";
 
 if (typeof globalThis.gc !== "function") {
   // Re-run with the flag: the heap figures mean nothing without forced collections.
-  const r = spawnSync(process.execPath, ["--expose-gc", ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: "inherit" });
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", ...process.execArgv, import.meta.filename, ...process.argv.slice(2)],
+    { stdio: "inherit" },
+  );
   process.exit(r.status ?? 1);
 }
 const gc = globalThis.gc as () => void;
 
-const { values } = parseArgs({ options: { monitors: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { monitors: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } },
+});
 const n = Number(values.monitors);
 const runs = Number(values.runs);
 
@@ -65,7 +71,9 @@ try {
   const best = [...starts].sort((a, b) => a.totalMs - b.totalMs)[0]!;
   const median = [...starts].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(starts.length / 2)]!;
 
-  console.log(`\nchecker's footprint, ${n} monitors on MariaDB, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}\n`);
+  console.log(
+    `\nchecker's footprint, ${n} monitors on MariaDB, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}\n`,
+  );
   console.log("| figure | value |");
   console.log("| --- | ---: |");
   console.log(`| JS heap per monitor | ${mem.heapPerMonitor.toFixed(1)} B |`);
@@ -79,7 +87,19 @@ try {
   fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
   fs.writeFileSync(
     path.join(import.meta.dirname, "results", "checker-footprint.json"),
-    JSON.stringify({ monitors: n, cores: os.cpus().length, load: os.loadavg()[0], insertMs, memory: mem, coldStarts: starts, coldStartMedianMs: median.totalMs }, null, 2),
+    JSON.stringify(
+      {
+        monitors: n,
+        cores: os.cpus().length,
+        load: os.loadavg()[0],
+        insertMs,
+        memory: mem,
+        coldStarts: starts,
+        coldStartMedianMs: median.totalMs,
+      },
+      null,
+      2,
+    ),
   );
 } finally {
   await scratch.drop();
@@ -102,7 +122,10 @@ async function bulkLoad(url: string, count: number): Promise<void> {
   }
   out.end(chunk);
   await new Promise<void>((r) => out.once("finish", () => r()));
-  const conn = await mysql.createConnection({ uri: url, infileStreamFactory: () => fs.createReadStream(file) } as never);
+  const conn = await mysql.createConnection({
+    uri: url,
+    infileStreamFactory: () => fs.createReadStream(file),
+  } as never);
   try {
     await conn.query("SET unique_checks = 0, foreign_key_checks = 0");
     await conn.query(
@@ -118,7 +141,15 @@ async function heapPerMonitor(url: string, count: number) {
   const db = await openDatabase(url);
   await db.ping();
   const broker = new ServiceBroker({ logger: false, metrics: false });
-  broker.createService(checkerService({ config: {} as ServiceDeps["config"], db, clock: systemClock, channels: {} as ServiceDeps["channels"], secrets: {} as ServiceDeps["secrets"] }));
+  broker.createService(
+    checkerService({
+      config: {} as ServiceDeps["config"],
+      db,
+      clock: systemClock,
+      channels: {} as ServiceDeps["channels"],
+      secrets: {} as ServiceDeps["secrets"],
+    }),
+  );
   for (let i = 0; i < 3; i++) gc();
   const before = process.memoryUsage();
   let rssPeak = before.rss;

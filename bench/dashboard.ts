@@ -13,7 +13,9 @@ import { ensureDashboard, launchChromium } from "../test/support/browser.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 
-const { values } = parseArgs({ options: { monitors: { type: "string", default: "10000" }, runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { monitors: { type: "string", default: "10000" }, runs: { type: "string", default: "5" } },
+});
 const admin = { username: "root", password: "correct horse battery" };
 
 await ensureDashboard();
@@ -29,7 +31,9 @@ async function seeded(n: number): Promise<string> {
     const rows = [];
     for (let j = i; j < Math.min(n, i + 500); j++) {
       const st = statuses[j % statuses.length];
-      rows.push(`('b${j.toString(36).padStart(12, "0")}', 'job-${String(j).padStart(5, "0")}', 'interval', 3600, 300, 'UTC', 'grace', '${st}', ${now}, ${now - 60_000}, ${now + 3_540_000}, ${now + 3_840_000}, ${now}, 1, ${now}, ${now})`);
+      rows.push(
+        `('b${j.toString(36).padStart(12, "0")}', 'job-${String(j).padStart(5, "0")}', 'interval', 3600, 300, 'UTC', 'grace', '${st}', ${now}, ${now - 60_000}, ${now + 3_540_000}, ${now + 3_840_000}, ${now}, 1, ${now}, ${now})`,
+      );
     }
     await db.sequelize.query(
       `INSERT INTO monitors (code, name, schedule_kind, period_seconds, grace_seconds, timezone, deadline, status, armed_at, last_ping_at, late_at, down_at, status_changed_at, ping_count, created_at, updated_at) VALUES ${rows.join(", ")}`,
@@ -42,7 +46,13 @@ async function seeded(n: number): Promise<string> {
 async function measure(n: number, runs: number): Promise<number[]> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = startProcess("bench-dashboard", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: await seeded(n), ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password });
+  const proc = startProcess("bench-dashboard", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: await seeded(n),
+    ADMIN_USERNAME: admin.username,
+    ADMIN_PASSWORD: admin.password,
+  });
   await waitReady(`${base}/readyz`, [proc]);
   const browser = await launchChromium();
   const times: number[] = [];
@@ -54,7 +64,10 @@ async function measure(n: number, runs: number): Promise<number[]> {
       const page = await context.newPage();
       const t0 = Date.now();
       await page.goto(`${base}/monitors`);
-      await page.locator('[data-testid="monitor-row"]').nth(Math.min(n, 20) - 1).waitFor({ timeout: 30_000 });
+      await page
+        .locator('[data-testid="monitor-row"]')
+        .nth(Math.min(n, 20) - 1)
+        .waitFor({ timeout: 30_000 });
       if (r > 0) times.push(Date.now() - t0); // the first load warms the browser's caches
       await page.close();
     }
@@ -76,4 +89,7 @@ console.log("| ---: | ---: | ---: | ---: |");
 console.log(`| 10 (baseline) | ${med(small)} | ${small.at(-1)} | 1.00 |`);
 console.log(`| ${n} | ${med(big)} | ${big.at(-1)} | ${(med(big) / med(small)).toFixed(2)} |`);
 fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
-fs.writeFileSync(path.join(import.meta.dirname, "results", "dashboard.json"), JSON.stringify({ monitors: n, runs, baseline: small, measured: big }, null, 2));
+fs.writeFileSync(
+  path.join(import.meta.dirname, "results", "dashboard.json"),
+  JSON.stringify({ monitors: n, runs, baseline: small, measured: big }, null, 2),
+);

@@ -69,7 +69,9 @@ const runs: Run[] = [];
 for (const n of sizes) for (const load of loads) runs.push(await run(n, load));
 
 console.log(`\nDetection delay, embedded (SQLite), deadlines spread over ${spread} ms, ${os.cpus().length} cores\n`);
-console.log("| monitors | ping load | flipped | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | committed ≤ 10 / 25 ms | pings/s (p99 ms) | load avg |");
+console.log(
+  "| monitors | ping load | flipped | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | committed ≤ 10 / 25 ms | pings/s (p99 ms) | load avg |",
+);
 console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of runs) {
   const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)} %`);
@@ -79,7 +81,10 @@ for (const r of runs) {
   );
 }
 fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
-fs.writeFileSync(path.join(import.meta.dirname, "results", "detection.json"), JSON.stringify({ spreadMs: spread, connections, pingMonitors, cores: os.cpus().length, runs }, null, 2));
+fs.writeFileSync(
+  path.join(import.meta.dirname, "results", "detection.json"),
+  JSON.stringify({ spreadMs: spread, connections, pingMonitors, cores: os.cpus().length, runs }, null, 2),
+);
 if (runs.some((r) => r.flipped !== r.monitors)) process.exitCode = 1;
 
 async function run(n: number, load: boolean): Promise<Run> {
@@ -114,7 +119,10 @@ async function run(n: number, load: boolean): Promise<Run> {
       await waitReady(`http://127.0.0.1:${port}/readyz`, [proc], 120_000);
       await waitOutput(proc, /checker watching \d+ monitors/, 120_000);
       const startMs = Date.now() - started;
-      if (Date.now() > T - 1000) console.warn(`start-up took ${startMs} ms, longer than the lead time: the first flips are late for that reason`);
+      if (Date.now() > T - 1000)
+        console.warn(
+          `start-up took ${startMs} ms, longer than the lead time: the first flips are late for that reason`,
+        );
       const end = T + spread + 2000;
       if (load) {
         // Start the load a little before the first deadline and keep it on until after the last.
@@ -125,9 +133,23 @@ async function run(n: number, load: boolean): Promise<Run> {
           connections,
           duration: Math.max(1, (end - Date.now()) / 1000),
           pipelining: 1,
-          requests: [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/p${(i++ % pingMonitors).toString(36).padStart(10, "0")}` }) }],
+          requests: [
+            {
+              method: "POST",
+              setupRequest: (req) => ({
+                ...req,
+                path: `/ping/p${(i++ % pingMonitors).toString(36).padStart(10, "0")}`,
+              }),
+            },
+          ],
         });
-        pings = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r["2xx"], errors: r.errors + r.timeouts + r.non2xx };
+        pings = {
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          ok: r["2xx"],
+          errors: r.errors + r.timeouts + r.non2xx,
+        };
       }
       // Wait until every deadline has passed and the checker has caught up.
       await sleep(Math.max(0, end - Date.now()));
@@ -145,7 +167,11 @@ async function run(n: number, load: boolean): Promise<Run> {
       if (values.keep) fs.writeFileSync(path.join(dir, "output.txt"), proc.output.join(""));
 
       const check = await openDatabase(dbUrl);
-      const delays = (await check.select<{ d: number }>("SELECT f.flipped_at - m.late_at AS d FROM flips f JOIN monitors m ON m.id = f.monitor_id WHERE f.to_status = 'late'"))
+      const delays = (
+        await check.select<{ d: number }>(
+          "SELECT f.flipped_at - m.late_at AS d FROM flips f JOIN monitors m ON m.id = f.monitor_id WHERE f.to_status = 'late'",
+        )
+      )
         .map((r) => Number(r.d))
         .sort((a, b) => a - b);
       await check.close();
@@ -184,7 +210,8 @@ async function run(n: number, load: boolean): Promise<Run> {
  */
 async function insertMonitors(file: string, n: number, T: number, spreadMs: number): Promise<void> {
   const conn = new sqlite3.Database(file);
-  const exec = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
+  const exec = (sql: string) =>
+    new Promise<void>((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
   const head =
     "INSERT INTO monitors (code, name, schedule_kind, period_seconds, grace_seconds, timezone, deadline, status, armed_at, last_ping_at, late_at, down_at, status_changed_at, ping_count, created_at, updated_at) VALUES ";
   const ago = T - 60_000;
@@ -193,7 +220,9 @@ async function insertMonitors(file: string, n: number, T: number, spreadMs: numb
     for (let i = 0; i < pingMonitors; i += 2000) {
       const rows: string[] = [];
       for (let k = i; k < Math.min(pingMonitors, i + 2000); k++) {
-        rows.push(`('p${k.toString(36).padStart(10, "0")}', 'ping ${k}', 'interval', 3600, 3600, 'UTC', 'grace', 'new', ${ago}, NULL, ${T + 3_600_000}, ${T + 7_200_000}, ${ago}, 0, ${ago}, ${ago})`);
+        rows.push(
+          `('p${k.toString(36).padStart(10, "0")}', 'ping ${k}', 'interval', 3600, 3600, 'UTC', 'grace', 'new', ${ago}, NULL, ${T + 3_600_000}, ${T + 7_200_000}, ${ago}, 0, ${ago}, ${ago})`,
+        );
       }
       await exec(head + rows.join(", "));
     }
@@ -201,7 +230,9 @@ async function insertMonitors(file: string, n: number, T: number, spreadMs: numb
       const rows: string[] = [];
       for (let k = i; k < Math.min(n, i + 2000); k++) {
         const late = T + Math.floor((k * spreadMs) / n);
-        rows.push(`('c${k.toString(36).padStart(10, "0")}', 'm${k}', 'interval', 60, 3600, 'UTC', 'grace', 'up', ${ago}, ${ago}, ${late}, ${late + 3_600_000}, ${ago}, 0, ${ago}, ${ago})`);
+        rows.push(
+          `('c${k.toString(36).padStart(10, "0")}', 'm${k}', 'interval', 60, 3600, 'UTC', 'grace', 'up', ${ago}, ${ago}, ${late}, ${late + 3_600_000}, ${ago}, 0, ${ago}, ${ago})`,
+        );
       }
       await exec(head + rows.join(", "));
     }

@@ -13,7 +13,9 @@ import { parseArgs } from "node:util";
 import { openDatabase, placeholders } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 
-const { values } = parseArgs({ options: { port: { type: "string" }, database: { type: "string" }, monitors: { type: "string", default: "10000" } } });
+const { values } = parseArgs({
+  options: { port: { type: "string" }, database: { type: "string" }, monitors: { type: "string", default: "10000" } },
+});
 const monitors = Number(values.monitors);
 const db = await openDatabase(values.database!);
 await migrate(db);
@@ -26,16 +28,71 @@ const [{ n: existing }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n F
 for (let from = Number(existing); from < monitors; from += 1000) {
   const rows: unknown[][] = [];
   for (let i = from; i < Math.min(monitors, from + 1000); i++) {
-    rows.push([`bench-${i}`, `floor-${i}`, "interval", 3600, 3600, "UTC", "up", now, now + 3_600_000, now + 7_200_000, now, now, now]);
+    rows.push([
+      `bench-${i}`,
+      `floor-${i}`,
+      "interval",
+      3600,
+      3600,
+      "UTC",
+      "up",
+      now,
+      now + 3_600_000,
+      now + 7_200_000,
+      now,
+      now,
+      now,
+    ]);
   }
-  const columns = ["name", "code", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "status", "armed_at", "late_at", "down_at", "status_changed_at", "created_at", "updated_at"];
-  await db.write((t) => db.change(`INSERT INTO monitors (${columns.join(", ")}) VALUES ${rows.map(() => `(${placeholders(columns.length)})`).join(", ")}`, rows.flat(), t));
+  const columns = [
+    "name",
+    "code",
+    "schedule_kind",
+    "period_seconds",
+    "grace_seconds",
+    "timezone",
+    "status",
+    "armed_at",
+    "late_at",
+    "down_at",
+    "status_changed_at",
+    "created_at",
+    "updated_at",
+  ];
+  await db.write((t) =>
+    db.change(
+      `INSERT INTO monitors (${columns.join(", ")}) VALUES ${rows.map(() => `(${placeholders(columns.length)})`).join(", ")}`,
+      rows.flat(),
+      t,
+    ),
+  );
 }
-for (const r of await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors")) idByCode.set(r.code, Number(r.id));
+for (const r of await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors"))
+  idByCode.set(r.code, Number(r.id));
 
-const PING_COLUMNS = ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at", "source_ip", "user_agent"];
+const PING_COLUMNS = [
+  "monitor_id",
+  "kind",
+  "exit_status",
+  "data",
+  "data_truncated",
+  "duration_ms",
+  "received_at",
+  "source_ip",
+  "user_agent",
+];
 // The columns ingest updates for a ping that leaves the status as it was.
-const MONITOR_COLUMNS = ["late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "run_deadline_at", "consecutive_failures", "consecutive_successes", "ping_count"];
+const MONITOR_COLUMNS = [
+  "late_at",
+  "down_at",
+  "last_ping_at",
+  "last_ping_kind",
+  "last_start_at",
+  "run_deadline_at",
+  "consecutive_failures",
+  "consecutive_successes",
+  "ping_count",
+];
 
 interface Pending {
   id: number;
@@ -74,12 +131,18 @@ async function write(batch: Pending[]): Promise<void> {
   }
   try {
     await db.hotWrite(async (tx) => {
-      await tx.insertRows("pings", PING_COLUMNS, batch.map((b) => [b.id, "success", null, null, false, null, b.at, "127.0.0.1", null]));
-      const rows = [...last].sort((x, y) => x[0] - y[0]).map(([id, at]) => {
-        const count = (pingCount.get(id) ?? 0) + counts.get(id)!;
-        pingCount.set(id, count);
-        return [id, at + 3_600_000, at + 7_200_000, at, "success", null, null, 0, 1, count];
-      });
+      await tx.insertRows(
+        "pings",
+        PING_COLUMNS,
+        batch.map((b) => [b.id, "success", null, null, false, null, b.at, "127.0.0.1", null]),
+      );
+      const rows = [...last]
+        .sort((x, y) => x[0] - y[0])
+        .map(([id, at]) => {
+          const count = (pingCount.get(id) ?? 0) + counts.get(id)!;
+          pingCount.set(id, count);
+          return [id, at + 3_600_000, at + 7_200_000, at, "success", null, null, 0, 1, count];
+        });
       await tx.updateRows("monitors", "id", MONITOR_COLUMNS, rows);
     });
     for (const b of batch) b.res.writeHead(200, { "content-type": "text/plain" }).end("OK");

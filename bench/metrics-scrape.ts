@@ -22,7 +22,8 @@ async function run(withQuantiles: boolean): Promise<{ callsPerS: number; scrapeM
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  for (let i = 0; i < calls; i += 1000) await Promise.all(Array.from({ length: 1000 }, () => broker.call("echo.hit", { i })));
+  for (let i = 0; i < calls; i += 1000)
+    await Promise.all(Array.from({ length: 1000 }, () => broker.call("echo.hit", { i })));
   const callMs = performance.now() - t0;
   const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
   const s0 = performance.now();
@@ -40,4 +41,6 @@ console.table({
   "Moleculer default (quantiles)": moleculerDefault,
   "Heartbeats (buckets only)": ours,
 });
-console.log(`scrape time ×${(ours.scrapeMs / Math.max(1, moleculerDefault.scrapeMs)).toFixed(3)} of the default; calls/s ×${(ours.callsPerS / moleculerDefault.callsPerS).toFixed(2)}`);
+console.log(
+  `scrape time ×${(ours.scrapeMs / Math.max(1, moleculerDefault.scrapeMs)).toFixed(3)} of the default; calls/s ×${(ours.callsPerS / moleculerDefault.callsPerS).toFixed(2)}`,
+);

@@ -111,9 +111,23 @@ interface Cpu {
 }
 
 /** Where the CPU went while `run` ran, per 2xx (see the header). */
-async function withCpu(pids: (number | undefined)[], run: () => Promise<Figures>, servers: number[] = []): Promise<Figures> {
-  const serversCpu = () => (servers.length ? servers.map(processCpu).reduce<number | null>((a, c) => (a === null || c === null ? null : a + c), 0) : null);
-  const sample = () => ({ all: pids.map(processCpu), main: pids.map(mainThreadCpu), db: serversCpu(), self: process.cpuUsage(), machine: machineCpu(), at: performance.now() });
+async function withCpu(
+  pids: (number | undefined)[],
+  run: () => Promise<Figures>,
+  servers: number[] = [],
+): Promise<Figures> {
+  const serversCpu = () =>
+    servers.length
+      ? servers.map(processCpu).reduce<number | null>((a, c) => (a === null || c === null ? null : a + c), 0)
+      : null;
+  const sample = () => ({
+    all: pids.map(processCpu),
+    main: pids.map(mainThreadCpu),
+    db: serversCpu(),
+    self: process.cpuUsage(),
+    machine: machineCpu(),
+    at: performance.now(),
+  });
   const before = sample();
   const f = await run();
   const after = sample();
@@ -128,7 +142,10 @@ async function withCpu(pids: (number | undefined)[], run: () => Promise<Figures>
     database: before.db !== null && after.db !== null ? (after.db - before.db) / f.ok : null,
     generator: selfUs / f.ok,
     mainBusy: (100 * Math.max(...mains)) / wallUs,
-    machineBusy: before.machine && after.machine ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total) : null,
+    machineBusy:
+      before.machine && after.machine
+        ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total)
+        : null,
   };
   return { ...f, cpu };
 }
@@ -152,38 +169,66 @@ interface Row extends Figures {
 
 async function load(name: string, requests: autocannon.Request[], url: string, duration = seconds): Promise<Figures> {
   const r = await autocannon({ url, connections, duration, requests, pipelining: 1 });
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r["2xx"], errors: r.errors + r.timeouts + r.non2xx };
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok: r["2xx"],
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
 }
 
 // (a) the baseline: a bare node:http server in its own process.
 const barePort = await freePort();
-const bare = spawn(process.execPath, ["-e", `require("node:http").createServer((q, s) => { s.writeHead(200, {"content-type": "text/plain"}); s.end("OK"); }).listen(${barePort}, "127.0.0.1")`], { stdio: "ignore" });
+const bare = spawn(
+  process.execPath,
+  [
+    "-e",
+    `require("node:http").createServer((q, s) => { s.writeHead(200, {"content-type": "text/plain"}); s.end("OK"); }).listen(${barePort}, "127.0.0.1")`,
+  ],
+  { stdio: "ignore" },
+);
 await waitReady(`http://127.0.0.1:${barePort}/`, [], 10_000);
 const bareRuns: Figures[] = [];
 /** Half a run of the baseline: one right before the target's run and one right after bracket it. */
 const measureBare = async () => {
-  const f = await withCpu([bare.pid], () => load("bare node:http", [{ method: "GET", path: "/" }], `http://127.0.0.1:${barePort}`, Math.max(1, Math.round(seconds / 2))));
+  const f = await withCpu([bare.pid], () =>
+    load(
+      "bare node:http",
+      [{ method: "GET", path: "/" }],
+      `http://127.0.0.1:${barePort}`,
+      Math.max(1, Math.round(seconds / 2)),
+    ),
+  );
   bareRuns.push(f);
   return f;
 };
 
 const admin: [string, string] = ["bench", "bench-password"];
 const common = { PING_AUTH: "none", ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], LOG_LEVEL: "warn" };
-const profiled = (on: boolean, tag: string): Record<string, string> => (on && profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, tag)}` } : {});
+const profiled = (on: boolean, tag: string): Record<string, string> =>
+  on && profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, tag)}` } : {};
 
 async function createMonitors(base: string): Promise<string[]> {
   const client = api(base, admin);
   const codes: string[] = [];
   let next = 0;
   // Twenty creators at once: the set-up is not what is measured.
-  await Promise.all(Array.from({ length: 20 }, async () => {
-    while (next < monitorCount) {
-      const i = next++;
-      const res = await client.call("POST", "/api/v1/monitors", { name: `bench-${i}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 } });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`creating a monitor: ${res.status} ${JSON.stringify(res.body)}`);
-      codes.push(res.body.code);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < monitorCount) {
+        const i = next++;
+        const res = await client.call("POST", "/api/v1/monitors", {
+          name: `bench-${i}`,
+          schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 },
+        });
+        if (res.status !== 201 && res.status !== 200)
+          throw new Error(`creating a monitor: ${res.status} ${JSON.stringify(res.body)}`);
+        codes.push(res.body.code);
+      }
+    }),
+  );
   return codes;
 }
 
@@ -195,7 +240,13 @@ async function countPings(dbUrl: string): Promise<number> {
 }
 
 /** Starts the processes, creates the monitors, measures the baseline then /ping/CODE, stops, counts. */
-async function target(name: string, dbUrl: string, procs: (port: number, profile: boolean) => Promise<Proc[]>, servers: number[] = [], floor = false): Promise<Row> {
+async function target(
+  name: string,
+  dbUrl: string,
+  procs: (port: number, profile: boolean) => Promise<Proc[]>,
+  servers: number[] = [],
+  floor = false,
+): Promise<Row> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let started = await procs(port, false);
@@ -215,7 +266,16 @@ async function target(name: string, dbUrl: string, procs: (port: number, profile
       bareFig = await measureBare();
     }
     let i = 0;
-    figures = await withCpu(started.map((p) => p.child.pid), () => load(name, [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }], base), servers);
+    figures = await withCpu(
+      started.map((p) => p.child.pid),
+      () =>
+        load(
+          name,
+          [{ method: "POST", setupRequest: (req) => ({ ...req, path: `/ping/${codes[i++ % codes.length]}` }) }],
+          base,
+        ),
+      servers,
+    );
   } finally {
     for (const p of started) await stopProcess(p);
   }
@@ -237,7 +297,14 @@ async function target(name: string, dbUrl: string, procs: (port: number, profile
  */
 async function messageCost(): Promise<{ p50: number; p90: number; mean: number }> {
   const port = await freePort();
-  const peer = spawn(process.execPath, ["-e", `require("node:net").createServer((s) => s.on("data", () => {})).listen(${port}, "127.0.0.1", () => console.log("up"))`], { stdio: ["ignore", "pipe", "ignore"] });
+  const peer = spawn(
+    process.execPath,
+    [
+      "-e",
+      `require("node:net").createServer((s) => s.on("data", () => {})).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
   try {
     await new Promise((resolve) => peer.stdout!.once("data", resolve));
     const socket = net.connect(port, "127.0.0.1");
@@ -262,7 +329,14 @@ const rows: Row[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 try {
   const floorServer = (dbUrl: string) => async (port: number) => [
-    startProcess("floor", {}, "bench/ingest-floor.ts", ["--port", String(port), "--database", dbUrl, "--monitors", String(monitorCount)]),
+    startProcess("floor", {}, "bench/ingest-floor.ts", [
+      "--port",
+      String(port),
+      "--database",
+      dbUrl,
+      "--monitors",
+      String(monitorCount),
+    ]),
   ];
   if (only.has("b0")) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-"));
@@ -274,9 +348,17 @@ try {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-bench-"));
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const dbUrl = `sqlite:${path.join(dir, "bench.sqlite")}`;
-    rows.push(await target("(b) embedded, SQLite", dbUrl, async (port, prof) => [
-      startProcess("heartbeats", { ...common, ...profiled(prof, "b"), PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: dbUrl }),
-    ]));
+    rows.push(
+      await target("(b) embedded, SQLite", dbUrl, async (port, prof) => [
+        startProcess("heartbeats", {
+          ...common,
+          ...profiled(prof, "b"),
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          DATABASE_URL: dbUrl,
+        }),
+      ]),
+    );
   }
   const wantsMaria = only.has("c0") || only.has("c") || only.has("d");
   const unreachable = wantsMaria ? await needs(only.has("d") ? ["mariadb", "nats"] : ["mariadb"]) : undefined;
@@ -284,14 +366,35 @@ try {
   if (only.has("c0") && !unreachable) {
     const db = await scratchDatabase();
     cleanups.push(db.drop);
-    rows.push(await target("(c0) floor: node:http + the MariaDB write", db.url, floorServer(db.url), serverPids(...MARIADB), true));
+    rows.push(
+      await target(
+        "(c0) floor: node:http + the MariaDB write",
+        db.url,
+        floorServer(db.url),
+        serverPids(...MARIADB),
+        true,
+      ),
+    );
   }
   if (only.has("c") && !unreachable) {
     const db = await scratchDatabase();
     cleanups.push(db.drop);
-    rows.push(await target("(c) one process, MariaDB", db.url, async (port, prof) => [
-      startProcess("heartbeats", { ...common, ...profiled(prof, "c"), PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db.url }),
-    ], serverPids(...MARIADB)));
+    rows.push(
+      await target(
+        "(c) one process, MariaDB",
+        db.url,
+        async (port, prof) => [
+          startProcess("heartbeats", {
+            ...common,
+            ...profiled(prof, "c"),
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            DATABASE_URL: db.url,
+          }),
+        ],
+        serverPids(...MARIADB),
+      ),
+    );
   }
   if (only.has("d") && !unreachable) {
     const db = await scratchDatabase();
@@ -299,12 +402,32 @@ try {
     const ns = randomBytes(3).toString("hex");
     // Its own Moleculer namespace, so that other runs on the same NATS never meet this one.
     const env = { ...common, DATABASE_URL: db.url, TRANSPORTER: NATS_URL, NAMESPACE: `hb-bench-${ns}` };
-    rows.push(await target("(d) gateway | ingest over NATS, MariaDB", db.url, async (port, prof) => {
-      const back = startProcess("back", { ...env, ...profiled(prof, "d-back"), SERVICES: "registry,ingest,checker,notifier", NODE_ID: `back-${ns}` });
-      const front = startProcess("front", { ...env, ...profiled(prof, "d-front"), SERVICES: "gateway", PORT: String(port), HOST: "127.0.0.1", NODE_ID: `front-${ns}`, LOG_LEVEL: "info" });
-      await waitOutput(front, new RegExp(`Node 'back-${ns}' connected`), 60_000);
-      return [front, back];
-    }, serverPids(...MARIADB, ...NATS)));
+    rows.push(
+      await target(
+        "(d) gateway | ingest over NATS, MariaDB",
+        db.url,
+        async (port, prof) => {
+          const back = startProcess("back", {
+            ...env,
+            ...profiled(prof, "d-back"),
+            SERVICES: "registry,ingest,checker,notifier",
+            NODE_ID: `back-${ns}`,
+          });
+          const front = startProcess("front", {
+            ...env,
+            ...profiled(prof, "d-front"),
+            SERVICES: "gateway",
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            NODE_ID: `front-${ns}`,
+            LOG_LEVEL: "info",
+          });
+          await waitOutput(front, new RegExp(`Node 'back-${ns}' connected`), 60_000);
+          return [front, back];
+        },
+        serverPids(...MARIADB, ...NATS),
+      ),
+    );
   }
 } finally {
   bare.kill();
@@ -313,38 +436,79 @@ try {
 const message = await messageCost();
 
 const bareMean = bareRuns.reduce((s, r) => s + r.rps, 0) / Math.max(1, bareRuns.length);
-console.log(`\n${seconds} s per run, ${connections} connections, ${monitorCount} monitors, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+console.log(
+  `\n${seconds} s per run, ${connections} connections, ${monitorCount} monitors, ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}\n`,
+);
 const us = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toFixed(1));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v.toFixed(0)} %`);
 const bareCpu = bareRuns.filter((r) => r.cpu).map((r) => r.cpu!);
-const meanOf = (pick: (c: Cpu) => number | null) => (bareCpu.length ? bareCpu.reduce((s, c) => s + (pick(c) ?? 0), 0) / bareCpu.length : undefined);
-console.log("| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | stored pings | stored == 2xx |");
+const meanOf = (pick: (c: Cpu) => number | null) =>
+  bareCpu.length ? bareCpu.reduce((s, c) => s + (pick(c) ?? 0), 0) / bareCpu.length : undefined;
+console.log(
+  "| target | req/s | p50 ms | p99 ms | 2xx | errors | bare req/s (before/after it) | × bare | stored pings | stored == 2xx |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-console.log(`| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | | |`);
+console.log(
+  `| (a) bare node:http (mean of ${bareRuns.length}) | ${bareMean.toFixed(0)} | ${bareRuns.map((r) => r.p50).join("/")} | ${bareRuns.map((r) => r.p99).join("/")} | | | | 1.00 | | |`,
+);
 for (const r of rows) {
   const check = r.sound ? `yes (+${r.stored - r.ok} in flight at the stop)` : "NO: LOST PINGS";
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.stored} | ${check} |`);
+  console.log(
+    `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.bare.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.stored} | ${check} |`,
+  );
 }
-for (const [floor, own] of [["(b0)", "(b)"], ["(c0)", "(c)"]]) {
+for (const [floor, own] of [
+  ["(b0)", "(b)"],
+  ["(c0)", "(c)"],
+]) {
   const f = rows.find((r) => r.name.startsWith(floor));
   const h = rows.find((r) => r.name.startsWith(own));
-  if (f && h) console.log(`\n${own} serves ${(h.rps / f.rps).toFixed(2)}× the pings/s of its floor ${floor}, and the floor ${f.ratio.toFixed(2)}× bare node:http: storing a ping and its monitor's state durably on this database costs that much here before anything else is done.`);
+  if (f && h)
+    console.log(
+      `\n${own} serves ${(h.rps / f.rps).toFixed(2)}× the pings/s of its floor ${floor}, and the floor ${f.ratio.toFixed(2)}× bare node:http: storing a ping and its monitor's state durably on this database costs that much here before anything else is done.`,
+    );
 }
-console.log("\nWhere the CPU went, µs per 2xx (a main thread near 100 % busy, or a machine near 100 %, is the ceiling):\n");
-console.log("| target | server, every thread | server main threads | MariaDB (+ NATS in d) | load generator | sum | busiest main thread | machine |");
+console.log(
+  "\nWhere the CPU went, µs per 2xx (a main thread near 100 % busy, or a machine near 100 %, is the ceiling):\n",
+);
+console.log(
+  "| target | server, every thread | server main threads | MariaDB (+ NATS in d) | load generator | sum | busiest main thread | machine |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 const sum = (c: Cpu) => c.server + (c.database ?? 0) + c.generator;
 if (bareCpu.length) {
-  console.log(`| (a) bare node:http (mean of ${bareCpu.length}) | ${us(meanOf((c) => c.server))} | ${us(meanOf((c) => c.main))} | | ${us(meanOf((c) => c.generator))} | ${us(meanOf(sum))} | ${pct(meanOf((c) => c.mainBusy))} | ${pct(meanOf((c) => c.machineBusy))} |`);
+  console.log(
+    `| (a) bare node:http (mean of ${bareCpu.length}) | ${us(meanOf((c) => c.server))} | ${us(meanOf((c) => c.main))} | | ${us(meanOf((c) => c.generator))} | ${us(meanOf(sum))} | ${pct(meanOf((c) => c.mainBusy))} | ${pct(meanOf((c) => c.machineBusy))} |`,
+  );
 }
 for (const r of rows) {
   if (!r.cpu) continue;
-  console.log(`| ${r.name} | ${us(r.cpu.server)} | ${us(r.cpu.main)} | ${us(r.cpu.database)} | ${us(r.cpu.generator)} | ${us(sum(r.cpu))} | ${pct(r.cpu.mainBusy)} | ${pct(r.cpu.machineBusy)} |`);
+  console.log(
+    `| ${r.name} | ${us(r.cpu.server)} | ${us(r.cpu.main)} | ${us(r.cpu.database)} | ${us(r.cpu.generator)} | ${us(sum(r.cpu))} | ${pct(r.cpu.mainBusy)} | ${pct(r.cpu.machineBusy)} |`,
+  );
 }
-console.log(`\nOne 2 KB message to a sleeping process on this machine (loopback TCP) costs its sender ${message.p50.toFixed(1)} µs p50, ${message.p90.toFixed(1)} µs p90, ${message.mean.toFixed(1)} µs mean.`);
+console.log(
+  `\nOne 2 KB message to a sleeping process on this machine (loopback TCP) costs its sender ${message.p50.toFixed(1)} µs p50, ${message.p90.toFixed(1)} µs p90, ${message.mean.toFixed(1)} µs mean.`,
+);
 fs.mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });
 fs.writeFileSync(
   path.join(import.meta.dirname, "results", "ping-ingest.json"),
-  JSON.stringify({ seconds, connections, monitors: monitorCount, cores: os.cpus().length, loadavg: os.loadavg(), bare: bareRuns, results: rows, messageCostMicros: message }, null, 2),
+  JSON.stringify(
+    {
+      seconds,
+      connections,
+      monitors: monitorCount,
+      cores: os.cpus().length,
+      loadavg: os.loadavg(),
+      bare: bareRuns,
+      results: rows,
+      messageCostMicros: message,
+    },
+    null,
+    2,
+  ),
 );
 if (rows.some((r) => !r.sound)) process.exitCode = 1;

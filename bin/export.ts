@@ -11,5 +11,7 @@ const out = await withRegistry((broker) => broker.call<Record<string, unknown[]>
 const json = JSON.stringify(out, null, 2) + "\n";
 if (values.file) {
   fs.writeFileSync(values.file, json, { mode: 0o600 });
-  console.error(`exported ${out.monitors!.length} monitors, ${out.channels!.length} channels, ${out.tags!.length} tags to ${values.file}`);
+  console.error(
+    `exported ${out.monitors!.length} monitors, ${out.channels!.length} channels, ${out.tags!.length} tags to ${values.file}`,
+  );
 } else process.stdout.write(json);

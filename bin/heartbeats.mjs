@@ -21,6 +21,8 @@ if (sub === "run") {
     },
   );
 } else {
-  process.stderr.write(sub === undefined || sub === "--help" || sub === "-h" ? USAGE : `unknown command: ${sub}\n${USAGE}`);
+  process.stderr.write(
+    sub === undefined || sub === "--help" || sub === "-h" ? USAGE : `unknown command: ${sub}\n${USAGE}`,
+  );
   process.exitCode = sub === "--help" || sub === "-h" ? 0 : 2;
 }

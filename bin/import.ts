@@ -20,7 +20,13 @@ Imports into DATABASE_URL. Running it again creates nothing new.`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { url: { type: "string" }, file: { type: "string" }, timezone: { type: "string" }, pings: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  options: {
+    url: { type: "string" },
+    file: { type: "string" },
+    timezone: { type: "string" },
+    pings: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
 });
 const source = positionals[0];
 if (values.help || !source) {
@@ -63,9 +69,13 @@ async function readOriginal(url: string, withPings: boolean): Promise<OriginalRo
 function print(report: ImportReport): void {
   for (const it of report.items) {
     const what = `${it.kind} ${JSON.stringify(it.name)}${it.code ? ` (code ${it.code})` : ""}`;
-    console.log(`${it.outcome === "present" ? "already present" : it.outcome}\t${what}${it.reason ? `: ${it.reason}` : ""}`);
+    console.log(
+      `${it.outcome === "present" ? "already present" : it.outcome}\t${what}${it.reason ? `: ${it.reason}` : ""}`,
+    );
   }
-  console.log(`\n${report.counts.created} created, ${report.counts.present} already present, ${report.counts.skipped} skipped`);
+  console.log(
+    `\n${report.counts.created} created, ${report.counts.present} already present, ${report.counts.skipped} skipped`,
+  );
 }
 
 try {
@@ -73,7 +83,10 @@ try {
     let plan: ImportPlan;
     if (source === "heartbeats-mysql") {
       const smtp = config.smtp ? { url: config.smtp.url, from: config.smtp.from } : null;
-      plan = mapOriginal(await readOriginal(need("url"), values.pings ?? false), { timezone: values.timezone ?? ORIGINAL_TIMEZONE, smtp });
+      plan = mapOriginal(await readOriginal(need("url"), values.pings ?? false), {
+        timezone: values.timezone ?? ORIGINAL_TIMEZONE,
+        smtp,
+      });
     } else if (source === "healthchecks") plan = mapHealthchecks(readJson(need("file")), config.defaultTimezone);
     else if (source === "backup") plan = mapBackup(readJson(need("file")));
     else {

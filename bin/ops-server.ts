@@ -72,7 +72,8 @@ export async function startOpsServer(opts: {
     if (path === "/healthz") return send(200, "application/json", JSON.stringify({ status: "ok" }));
     if (path === "/readyz") {
       readiness().then(
-        ({ ok, checks }) => send(ok ? 200 : 503, "application/json", JSON.stringify({ status: ok ? "ready" : "not ready", checks })),
+        ({ ok, checks }) =>
+          send(ok ? 200 : 503, "application/json", JSON.stringify({ status: ok ? "ready" : "not ready", checks })),
         () => send(503, "application/json", JSON.stringify({ status: "not ready" })),
       );
       return;
@@ -97,16 +98,26 @@ export async function startOpsServer(opts: {
     draining() {
       drainingSince ??= Date.now();
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error("timed out")), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }

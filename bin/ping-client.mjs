@@ -22,20 +22,31 @@ export async function sendPing(req, auth, opts = {}) {
   const backoffMs = opts.backoffMs ?? 1000;
   /** @type {Record<string, string>} */
   const headers = { "user-agent": opts.userAgent ?? "heartbeats-agent" };
-  if (auth.user !== null) headers.authorization = "Basic " + Buffer.from(`${auth.user}:${auth.password ?? ""}`).toString("base64");
+  if (auth.user !== null)
+    headers.authorization = "Basic " + Buffer.from(`${auth.user}:${auth.password ?? ""}`).toString("base64");
   if (req.body !== null) headers["content-type"] = "text/plain; charset=utf-8";
   /** @type {SendOutcome} */
   let last = { ok: false, status: null, attempts: 0, error: null };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     try {
-      const res = await fetch(req.url, { method: req.method, headers, body: req.body ?? undefined, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
+      const res = await fetch(req.url, {
+        method: req.method,
+        headers,
+        body: req.body ?? undefined,
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      });
       await res.arrayBuffer();
       if (res.ok) return { ok: true, status: res.status, attempts: attempt, error: null };
       last = { ok: false, status: res.status, attempts: attempt, error: `HTTP ${res.status}` };
       if (res.status < 500 && res.status !== 429) return last;
     } catch (err) {
       const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (err).cause;
-      last = { ok: false, status: null, attempts: attempt, error: cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)) };
+      last = {
+        ok: false,
+        status: null,
+        attempts: attempt,
+        error: cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)),
+      };
     }
     if (attempt <= retries) {
       const wait = backoffMs * 2 ** (attempt - 1);

@@ -30,7 +30,9 @@ export async function withRegistry<T>(work: (broker: ServiceBroker, config: Conf
     process.exit(1);
   }
   const secrets = secretBoxFor(config, { info: (m) => console.error(m), warn: (m) => console.error(m) });
-  broker.createService(registryService({ config, db, clock: systemClock, channels: await loadCatalog(config.notifierPlugins), secrets }));
+  broker.createService(
+    registryService({ config, db, clock: systemClock, channels: await loadCatalog(config.notifierPlugins), secrets }),
+  );
   await broker.start();
   try {
     return await work(broker, config);

@@ -16,7 +16,9 @@ export function secretBoxFor(config: Config, log: { info(m: string): void; warn(
     const file = path.join(path.dirname(db.storage), "secret.key");
     try {
       fs.writeFileSync(file, newSecretKey() + "\n", { flag: "wx", mode: 0o600 });
-      log.info(`SECRET_KEY is not set: stored secrets are sealed with a new key in ${file} (keep it with the database)`);
+      log.info(
+        `SECRET_KEY is not set: stored secrets are sealed with a new key in ${file} (keep it with the database)`,
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }

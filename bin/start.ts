@@ -109,4 +109,6 @@ process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
 
 await broker.start();
-broker.logger.info(`heartbeats started: ${config.services.join(", ")}${config.transporter ? "" : " (embedded, no transporter)"}`);
+broker.logger.info(
+  `heartbeats started: ${config.services.join(", ")}${config.transporter ? "" : " (embedded, no transporter)"}`,
+);

@@ -18,7 +18,12 @@ which keeps it out of the shell history and the process list.`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { username: { type: "string" }, password: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" } },
+  options: {
+    username: { type: "string" },
+    password: { type: "string" },
+    role: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
 });
 const command = positionals[0];
 if (values.help || !command) {

@@ -109,7 +109,10 @@ function bool(env: Env, name: string, dflt: boolean): boolean {
 function services(env: Env): ServiceName[] {
   const raw = str(env, "SERVICES");
   if (raw === undefined || raw === "all") return [...SERVICE_NAMES];
-  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!SERVICE_NAMES.includes(n as ServiceName)) {
       throw new ConfigError(`SERVICES: unknown service "${n}" (known: ${SERVICE_NAMES.join(", ")}, or all)`);
@@ -130,7 +133,10 @@ function smtp(env: Env): SmtpConfig | null {
     const auth = user ? `${encodeURIComponent(user)}${pass ? ":" + encodeURIComponent(pass) : ""}@` : "";
     url = `${port === 465 ? "smtps" : "smtp"}://${auth}${host}:${port}`;
   }
-  const to = (str(env, "ALERT_TO") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const to = (str(env, "ALERT_TO") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!url) {
     if (to.length) throw new ConfigError("ALERT_TO is set but SMTP_URL is not: alerts could not be sent");
     return null;
@@ -144,7 +150,8 @@ function smtp(env: Env): SmtpConfig | null {
 function secretKey(env: Env): string | null {
   const raw = env.SECRET_KEY;
   if (raw === undefined || raw === "") return null;
-  if (raw.length < 16) throw new ConfigError("SECRET_KEY must be at least 16 characters (e.g. openssl rand -base64 32)");
+  if (raw.length < 16)
+    throw new ConfigError("SECRET_KEY must be at least 16 characters (e.g. openssl rand -base64 32)");
   return raw;
 }
 
@@ -156,7 +163,8 @@ function weeklyReport(env: Env, defaultTimezone: string): Config["weeklyReport"]
     throw new ConfigError(`WEEKLY_REPORT_CRON: ${(err as Error).message}`);
   }
   const timezone = str(env, "WEEKLY_REPORT_TIMEZONE") ?? defaultTimezone;
-  if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`WEEKLY_REPORT_TIMEZONE must be an IANA time zone, got "${timezone}"`);
+  if (!IANAZone.isValidZone(timezone))
+    throw new ConfigError(`WEEKLY_REPORT_TIMEZONE must be an IANA time zone, got "${timezone}"`);
   return { cron, timezone };
 }
 
@@ -166,7 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got "${defaultTimezone}"`);
   }
   const defaultLocale = str(env, "DEFAULT_LOCALE") ?? "en";
-  if (!isLocale(defaultLocale)) throw new ConfigError(`DEFAULT_LOCALE must be one of ${LOCALES.join(", ")}, got "${defaultLocale}"`);
+  if (!isLocale(defaultLocale))
+    throw new ConfigError(`DEFAULT_LOCALE must be one of ${LOCALES.join(", ")}, got "${defaultLocale}"`);
   const adminUser = str(env, "ADMIN_USERNAME");
   const adminPass = str(env, "ADMIN_PASSWORD");
   if (Boolean(adminUser) !== Boolean(adminPass)) {
@@ -206,14 +215,20 @@ export function loadConfig(env: Env = process.env): Config {
     },
     channelTimeoutMs: int(env, "CHANNEL_TIMEOUT_MS", 10_000, 100, 120_000),
     allowPrivateWebhooks: bool(env, "ALLOW_PRIVATE_WEBHOOKS", false),
-    notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    notifierPlugins: (str(env, "NOTIFIER_PLUGINS") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     dashboardBuild: oneOf(env, "DASHBOARD_BUILD", ["auto", "off"] as const, "auto"),
     opsPort: str(env, "OPS_PORT") === undefined ? null : int(env, "OPS_PORT", 0, 0, 65535),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT", 20, 1, 600) * 1000,
     secretKey: secretKey(env),
     weeklyReport: weeklyReport(env, defaultTimezone),
     autoProvision: bool(env, "AUTO_PROVISION", false)
-      ? { periodSeconds: int(env, "AUTO_PROVISION_PERIOD", 86_400, 1, 365 * 86_400), graceSeconds: int(env, "AUTO_PROVISION_GRACE", 3600, 0, 365 * 86_400) }
+      ? {
+          periodSeconds: int(env, "AUTO_PROVISION_PERIOD", 86_400, 1, 365 * 86_400),
+          graceSeconds: int(env, "AUTO_PROVISION_GRACE", 3600, 0, 365 * 86_400),
+        }
       : null,
     collector: collectorConfig(env),
   };

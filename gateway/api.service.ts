@@ -2,7 +2,14 @@
 // decision about monitors and pings is made by the services it calls.
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { Errors, type Context, type Service, type ServiceMethods, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import {
+  Errors,
+  type Context,
+  type Service,
+  type ServiceMethods,
+  type ServiceSchema,
+  type ServiceSettingSchema,
+} from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type { Config } from "../core/config.ts";
 import type { Clock } from "../core/checker/clock.ts";
@@ -22,14 +29,36 @@ import { sessionRoute } from "./routes/session.ts";
 /** The gateway's settings (moleculer-web's that it sets) and what it keeps on `this`, set up in created(). */
 interface Gateway {
   settings: ServiceSettingSchema &
-    Pick<ApiSettingsSchema, "port" | "ip" | "logRequest" | "logResponse" | "logRequestParams" | "logResponseData" | "log4XXResponses" | "httpServerTimeout" | "assets"> & {
+    Pick<
+      ApiSettingsSchema,
+      | "port"
+      | "ip"
+      | "logRequest"
+      | "logResponse"
+      | "logRequestParams"
+      | "logResponseData"
+      | "log4XXResponses"
+      | "httpServerTimeout"
+      | "assets"
+    > & {
       routes?: GatewayRoute[];
       onError?(this: Service, req: Req, res: ServerResponse, err: Error & Record<string, unknown>): void;
     };
-  state: { live?: LiveHub | null; fastPath?: (req: Req, res: ServerResponse) => boolean; server?: Server; _trackedContexts?: unknown[] };
+  state: {
+    live?: LiveHub | null;
+    fastPath?: (req: Req, res: ServerResponse) => boolean;
+    server?: Server;
+    _trackedContexts?: unknown[];
+  };
 }
 
-export default function gatewayService({ config, clock }: { config: Config; clock: Clock }): ServiceSchema<Gateway["settings"], ServiceMethods, Gateway["state"]> {
+export default function gatewayService({
+  config,
+  clock,
+}: {
+  config: Config;
+  clock: Clock;
+}): ServiceSchema<Gateway["settings"], ServiceMethods, Gateway["state"]> {
   const auth = new GatewayAuth(config, clock);
   const pings = pingRequests(config);
   return {
@@ -118,7 +147,13 @@ export default function gatewayService({ config, clock }: { config: Config; cloc
         // and whether or not the route reads bodies: a request is either whole or refused.
         if (Number(req.headers["content-length"] ?? 0) > config.requestBodyLimit) {
           res.setHeader("Connection", "close");
-          sendJson(res, 413, { error: { code: "PAYLOAD_TOO_LARGE", message: `the request body is larger than ${config.requestBodyLimit} bytes`, field: "body" } });
+          sendJson(res, 413, {
+            error: {
+              code: "PAYLOAD_TOO_LARGE",
+              message: `the request body is larger than ${config.requestBodyLimit} bytes`,
+              field: "body",
+            },
+          });
           return;
         }
         if (!next && this.fastPath?.(req as Req, res)) return;

@@ -42,12 +42,19 @@ const PEOPLE_ONLY = /^\/?(users|keys)/;
  * Who may call an alias: the least role (null: anyone, no login) and whether API keys may. The
  * gateway's authorize() enforces exactly this; the OpenAPI document states it.
  */
-export function accessOf(route: { authentication?: boolean; need?: string }, method: string, aliasPath: string): { role: Role | null; apiKeys: boolean } {
+export function accessOf(
+  route: { authentication?: boolean; need?: string },
+  method: string,
+  aliasPath: string,
+): { role: Role | null; apiKeys: boolean } {
   if (route.authentication === false) return { role: null, apiKeys: true };
   if (route.need === "pinger") return { role: "pinger", apiKeys: true };
   // Channels hold delivery targets and tokens: reading them is for admins too.
   const adminOnly = ADMIN_ONLY.test(aliasPath);
-  return { role: !adminOnly && (method === "GET" || method === "HEAD") ? "viewer" : "admin", apiKeys: !PEOPLE_ONLY.test(aliasPath) };
+  return {
+    role: !adminOnly && (method === "GET" || method === "HEAD") ? "viewer" : "admin",
+    apiKeys: !PEOPLE_ONLY.test(aliasPath),
+  };
 }
 
 export function unauthorized(message: string): never {
@@ -62,7 +69,12 @@ export function authorizeUser(user: AuthUser | null | undefined, need: Role): vo
 }
 
 /** authorizeUser for an alias of a route, as accessOf says; API keys kept off people and keys. */
-export function authorizeAlias(user: AuthUser | null | undefined, route: { need: RouteNeed }, method: string, aliasPath: string): void {
+export function authorizeAlias(
+  user: AuthUser | null | undefined,
+  route: { need: RouteNeed },
+  method: string,
+  aliasPath: string,
+): void {
   const access = accessOf(route, method, aliasPath);
   authorizeUser(user, access.role ?? "pinger");
   if (user?.scope && !access.apiKeys) {
@@ -104,8 +116,13 @@ export class GatewayAuth {
   signInFailed(username: string | null, ip: string | null): void {
     for (const l of this.attempts.failed(username, ip, this.clock.now())) {
       // JSON-quoted: a user name is the caller's text and must not forge log lines.
-      const who = l.scope === "user" ? `user ${JSON.stringify(l.who)}${ip ? ` (last attempt from ${JSON.stringify(ip)})` : ""}` : `address ${JSON.stringify(l.who)}`;
-      this.logger?.warn(`sign-in lockout: ${who} refused for ${this.config.signIn.lockMs / 1000} s after ${l.failures} failed attempts`);
+      const who =
+        l.scope === "user"
+          ? `user ${JSON.stringify(l.who)}${ip ? ` (last attempt from ${JSON.stringify(ip)})` : ""}`
+          : `address ${JSON.stringify(l.who)}`;
+      this.logger?.warn(
+        `sign-in lockout: ${who} refused for ${this.config.signIn.lockMs / 1000} s after ${l.failures} failed attempts`,
+      );
     }
   }
 

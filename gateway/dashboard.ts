@@ -35,7 +35,10 @@ export const staticOptions = {
   index: "index.html",
   fallthrough: true,
   setHeaders(res: ServerResponse, file: string) {
-    res.setHeader("Cache-Control", /-[A-Z0-9]{8,}\.(js|css)$/.test(file) ? "public, max-age=31536000, immutable" : "no-cache");
+    res.setHeader(
+      "Cache-Control",
+      /-[A-Z0-9]{8,}\.(js|css)$/.test(file) ? "public, max-age=31536000, immutable" : "no-cache",
+    );
   },
 };
 

@@ -17,7 +17,14 @@ export const ERROR_BODY_SCHEMA = {
         code: { type: "string", description: "e.g. VALIDATION_ERROR, NOT_FOUND, UNAUTHORIZED" },
         message: { type: "string" },
         field: { type: "string", description: "the field at fault" },
-        details: { type: "array", items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } } },
+        details: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["field", "message"],
+            properties: { field: { type: "string" }, message: { type: "string" } },
+          },
+        },
       },
     },
   },
@@ -35,7 +42,12 @@ interface AnyError {
 
 export function httpStatusOf(err: AnyError): number {
   // A service that is not running (or not reachable over the transporter) is an outage, not a missing page.
-  if (err.name === "ServiceNotFoundError" || err.name === "ServiceNotAvailableError" || err.name === "RequestTimeoutError") return 503;
+  if (
+    err.name === "ServiceNotFoundError" ||
+    err.name === "ServiceNotAvailableError" ||
+    err.name === "RequestTimeoutError"
+  )
+    return 503;
   for (const c of [err.code, err.status, err.statusCode]) {
     if (typeof c === "number" && c >= 400 && c < 600) return c;
   }
@@ -43,8 +55,15 @@ export function httpStatusOf(err: AnyError): number {
 }
 
 const CODES: Record<number, string> = {
-  400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-  413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "TOO_MANY_REQUESTS",
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "VALIDATION_ERROR",
+  429: "TOO_MANY_REQUESTS",
   503: "SERVICE_UNAVAILABLE",
 };
 
@@ -55,7 +74,12 @@ export function errorBody(err: AnyError, status: number): ErrorBody {
   if (typeof err.type === "string" && err.type.startsWith("entity.")) {
     // body-parser's errors: say what was wrong with the body, in our words.
     code = CODES[status] ?? "BAD_REQUEST";
-    message = status === 413 ? "request body too large" : status === 415 ? "unsupported body encoding" : "request body is not valid JSON";
+    message =
+      status === 413
+        ? "request body too large"
+        : status === 415
+          ? "unsupported body encoding"
+          : "request body is not valid JSON";
   }
   if (err.name === "ServiceNotFoundError" || err.name === "ServiceNotAvailableError") {
     return { error: { code: "SERVICE_UNAVAILABLE", message: "a service behind this route is not running" } };

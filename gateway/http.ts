@@ -19,7 +19,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * Every error the gateway answers, whoever raised it: the JSON error shape, the Basic challenge on
  * a 401 where one may be made, Retry-After on a 503 and a sign-in lockout's 429.
  */
-export function answerError(logger: Logger, req: IncomingMessage & { parsedUrl?: string }, res: ServerResponse, err: Error & Record<string, unknown>): void {
+export function answerError(
+  logger: Logger,
+  req: IncomingMessage & { parsedUrl?: string },
+  res: ServerResponse,
+  err: Error & Record<string, unknown>,
+): void {
   const status = httpStatusOf(err);
   if (status >= 500 && status !== 503) logger.error(`${req.method} ${req.parsedUrl ?? ""} failed:`, err.message);
   if (status === 401 && mayChallenge(req)) res.setHeader("WWW-Authenticate", REALM);

@@ -70,7 +70,8 @@ export class LiveHub {
     const gone = [...this.deleted];
     this.deleted.clear();
     let out = gone.map((id) => `event: monitor-deleted\ndata: ${JSON.stringify({ id })}\n\n`).join("");
-    if (ids.length) out += (await this.views(ids)).map((m) => `event: monitor\ndata: ${JSON.stringify(m)}\n\n`).join("");
+    if (ids.length)
+      out += (await this.views(ids)).map((m) => `event: monitor\ndata: ${JSON.stringify(m)}\n\n`).join("");
     if (out) this.broadcast(out);
   }
 

@@ -59,7 +59,8 @@ function shorthand(rule: string): Json {
   const out: Json = { type };
   for (const f of flags) {
     const [k, v] = f.split(":");
-    out[k!] = v === undefined ? true : v === "true" ? true : v === "false" ? false : Number.isNaN(Number(v)) ? v : Number(v);
+    out[k!] =
+      v === undefined ? true : v === "true" ? true : v === "false" ? false : Number.isNaN(Number(v)) ? v : Number(v);
   }
   return out;
 }
@@ -154,7 +155,11 @@ export function fvToJsonSchema(rule: FvRule): Json {
 }
 
 /** A params object ({field: rule}) as an object schema with its required fields. */
-export function objectSchema(params: Record<string, FvRule>): { type: "object"; properties: Record<string, Json>; required?: string[] } {
+export function objectSchema(params: Record<string, FvRule>): {
+  type: "object";
+  properties: Record<string, Json>;
+  required?: string[];
+} {
   const properties: Record<string, Json> = {};
   const required: string[] = [];
   for (const [name, rule] of Object.entries(params)) {
@@ -186,7 +191,10 @@ function security(route: RouteLike, method: string): Json[] {
   if (route.authentication === false) return [];
   const common: Json[] = [{ basicAuth: [] }, { bearerKey: [] }, { headerKey: [] }];
   if (route.need === "pinger") return common;
-  return [...common, method === "GET" || method === "HEAD" ? { sessionCookie: [] } : { sessionCookie: [], csrfHeader: [] }];
+  return [
+    ...common,
+    method === "GET" || method === "HEAD" ? { sessionCookie: [] } : { sessionCookie: [], csrfHeader: [] },
+  ];
 }
 
 export interface BuildInput {
@@ -212,11 +220,20 @@ export function buildOpenApi(input: BuildInput): Json {
       const doc = route.docs?.[key];
       const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
       // The request's fields: the route's own docs if it wrote any, else the action's params.
-      const fields: Record<string, FvRule> = doc ? { ...(doc.query ?? {}), ...(doc.body ?? {}) } : { ...(action?.params ?? {}) };
-      const inBody = doc ? new Set(Object.keys(doc.body ?? {})) : new Set(["POST", "PUT", "PATCH"].includes(alias.method) ? Object.keys(fields) : []);
+      const fields: Record<string, FvRule> = doc
+        ? { ...(doc.query ?? {}), ...(doc.body ?? {}) }
+        : { ...(action?.params ?? {}) };
+      const inBody = doc
+        ? new Set(Object.keys(doc.body ?? {}))
+        : new Set(["POST", "PUT", "PATCH"].includes(alias.method) ? Object.keys(fields) : []);
       const parameters: Json[] = [];
       for (const name of pathNames) {
-        parameters.push({ name, in: "path", required: true, schema: fields[name] ? fvToJsonSchema(fields[name]!) : { type: "string" } });
+        parameters.push({
+          name,
+          in: "path",
+          required: true,
+          schema: fields[name] ? fvToJsonSchema(fields[name]!) : { type: "string" },
+        });
         inBody.delete(name);
       }
       const bodyFields: Record<string, FvRule> = {};
@@ -227,7 +244,9 @@ export function buildOpenApi(input: BuildInput): Json {
       }
       const access = input.access(route, alias.method, alias.path);
       const contract = CONTRACT_OPERATIONS[`${alias.method} ${path}`];
-      const status = String(doc?.status ?? (alias.method === "POST" && /^\/?[a-z-]+$/.test(alias.path.replace(/^\//, "")) ? 201 : 200));
+      const status = String(
+        doc?.status ?? (alias.method === "POST" && /^\/?[a-z-]+$/.test(alias.path.replace(/^\//, "")) ? 201 : 200),
+      );
       const op: Json = {
         operationId: contract?.operationId ?? fallbackOperationId(method, path),
         summary: doc?.summary ?? action?.description ?? actionName ?? key,
@@ -246,7 +265,8 @@ export function buildOpenApi(input: BuildInput): Json {
       if (Object.keys(bodyFields).length) {
         const schema = objectSchema(bodyFields);
         // A field the validator knows only as "object" (a schedule, a rule): the contract types it.
-        for (const [name, typed] of Object.entries(contract?.body ?? {})) if (schema.properties[name]) schema.properties[name] = typed;
+        for (const [name, typed] of Object.entries(contract?.body ?? {}))
+          if (schema.properties[name]) schema.properties[name] = typed;
         op.requestBody = { required: (schema.required?.length ?? 0) > 0, content: { "application/json": { schema } } };
       }
       (paths[path] ??= {})[method] = op;
@@ -257,18 +277,38 @@ export function buildOpenApi(input: BuildInput): Json {
     info: {
       title: "Heartbeats API",
       version: input.version,
-      description: "Heartbeat / cron-job monitor. Generated from the gateway's routes and the validation schemas of the actions they call.",
+      description:
+        "Heartbeat / cron-job monitor. Generated from the gateway's routes and the validation schemas of the actions they call.",
     },
     paths,
     components: {
       schemas: { Error: ERROR_BODY_SCHEMA, ...CONTRACT_SCHEMAS },
-      responses: { Error: { description: "the one error shape", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
+      responses: {
+        Error: {
+          description: "the one error shape",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
       securitySchemes: {
-        basicAuth: { type: "http", scheme: "basic", description: "a user's name and password, or any name and an API key as the password" },
+        basicAuth: {
+          type: "http",
+          scheme: "basic",
+          description: "a user's name and password, or any name and an API key as the password",
+        },
         bearerKey: { type: "http", scheme: "bearer", description: "an API key (hbk_…)" },
         headerKey: { type: "apiKey", in: "header", name: "X-Api-Key", description: "an API key (hbk_…)" },
-        sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "the dashboard's session (POST /api/v1/session)" },
-        csrfHeader: { type: "apiKey", in: "header", name: "X-CSRF-Token", description: "the session's CSRF token, on every change made with the cookie" },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: SESSION_COOKIE,
+          description: "the dashboard's session (POST /api/v1/session)",
+        },
+        csrfHeader: {
+          type: "apiKey",
+          in: "header",
+          name: "X-CSRF-Token",
+          description: "the session's CSRF token, on every change made with the cookie",
+        },
       },
     },
   };

@@ -11,7 +11,8 @@ import { callBatcher, pingFastPath } from "./ping-fast-path.ts";
 import type { PingRequests } from "./routes/pings.ts";
 
 // moleculer-web's error when a route's action is not registered at all (ServiceUnavailableError).
-const { ServiceUnavailableError } = (ApiGateway as unknown as { Errors: { ServiceUnavailableError: new () => Error } }).Errors;
+const { ServiceUnavailableError } = (ApiGateway as unknown as { Errors: { ServiceUnavailableError: new () => Error } })
+  .Errors;
 
 type Params = Record<string, unknown>;
 type Outcome = { ok: Params; error?: undefined } | { ok?: undefined; error: Params };
@@ -33,10 +34,13 @@ export interface FastPathParts {
 /** The ping URLs' own handler, for the gateway's httpHandler to put in front of moleculer-web's. */
 export function gatewayFastPath(service: FastPathHost, { config, auth, pings }: FastPathParts) {
   const { broker, logger } = service;
-  const batched = callBatcher<Params, Outcome>((list) => broker.call("ingest.pings", { pings: list }) as Promise<Outcome[]>);
+  const batched = callBatcher<Params, Outcome>(
+    (list) => broker.call("ingest.pings", { pings: list }) as Promise<Outcome[]>,
+  );
   /** An error ingest.pings sent back for one ping, rebuilt as Moleculer rebuilds a call's error. */
   const restoreError = (plain: Params): Error => {
-    const regenerator = broker.errorRegenerator as unknown as { restore(e: unknown, payload: unknown): Error } | undefined;
+    const regenerator = broker.errorRegenerator as unknown as
+      { restore(e: unknown, payload: unknown): Error } | undefined;
     if (regenerator) return regenerator.restore(plain, { sender: plain.nodeID });
     return Object.assign(new Error(String(plain.message)), plain);
   };
@@ -49,7 +53,8 @@ export function gatewayFastPath(service: FastPathHost, { config, auth, pings }: 
     },
     originalParams: (req) => pings.originalParams(req),
     pingParams: (req, code, signal) => pings.pingParams(req, code, signal),
-    authenticate: config.pingAuth === "basic" ? (req) => auth.user((action, params) => broker.call(action, params), req) : null,
+    authenticate:
+      config.pingAuth === "basic" ? (req) => auth.user((action, params) => broker.call(action, params), req) : null,
     authorize: (user) => authorizeUser(user, "pinger"),
     call(endpoint, params) {
       // The pings of one turn go to ingest as one call; an ingest without ingest.pings (an
@@ -65,7 +70,8 @@ export function gatewayFastPath(service: FastPathHost, { config, auth, pings }: 
     fail(req, res, err) {
       const e = err as Error & Params;
       // As moleculer-web's errorHandler: anything but a client error is logged.
-      if (!(typeof e?.code === "number" && e.code >= 400 && e.code < 500)) logger.error("   Request error!", e?.name, ":", e?.message, "\n", e?.stack, "\nData:", e?.data);
+      if (!(typeof e?.code === "number" && e.code >= 400 && e.code < 500))
+        logger.error("   Request error!", e?.name, ":", e?.message, "\n", e?.stack, "\nData:", e?.data);
       answerError(logger, req, res, e);
     },
     // moleculer-web's request context was tracked: a graceful stop waited for it. So for these.

@@ -69,7 +69,11 @@ export interface PingFastPathDeps<U, E> {
 }
 
 export function pingFastPath<U, E>(deps: PingFastPathDeps<U, E>) {
-  async function serve(req: IncomingMessage & { parsedUrl?: string }, res: ServerResponse, found: PingRoute): Promise<void> {
+  async function serve(
+    req: IncomingMessage & { parsedUrl?: string },
+    res: ServerResponse,
+    found: PingRoute,
+  ): Promise<void> {
     if (found.route === "ping") {
       const err = await new Promise<unknown>((resolve) => deps.readBody(req, res, resolve));
       if (err) throw err;
@@ -125,7 +129,9 @@ export function callBatcher<P, R>(send: (items: P[]) => Promise<R[]>): (item: P)
     pending = [];
     send(batch.map((b) => b.item)).then(
       (results) => {
-        batch.forEach((b, i) => (i < results.length ? b.resolve(results[i]!) : b.reject(new Error("no answer for this ping in the batch"))));
+        batch.forEach((b, i) =>
+          i < results.length ? b.resolve(results[i]!) : b.reject(new Error("no answer for this ping in the batch")),
+        );
       },
       (err) => {
         for (const b of batch) b.reject(err);

@@ -28,9 +28,17 @@ export function readCookie(header: string | undefined, name: string): string | n
  */
 export function secureRequest(req: IncomingMessage, trustProxy: boolean, publicUrl: string | null): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-  if (trustProxy && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() === "https") return true;
+  if (
+    trustProxy &&
+    String(req.headers["x-forwarded-proto"] ?? "")
+      .split(",")[0]
+      ?.trim() === "https"
+  )
+    return true;
   if (publicUrl?.startsWith("https://")) return true;
-  const host = String(req.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const host = String(req.headers.host ?? "")
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "");
   return host === "localhost" || host.endsWith(".localhost") || host === "127.0.0.1" || host === "::1";
 }
 

@@ -21,7 +21,18 @@ import * as opsgenie from "./opsgenie.ts";
 // CommonJS: the class is module.exports itself, while its typings say `export default`.
 const Validator = ValidatorModule as unknown as typeof ValidatorModule.default;
 
-export const BUILT_IN = [email, webhook, slack, discord, teams, telegram, ntfy, gotify, pagerduty, opsgenie] as unknown as ChannelPlugin[];
+export const BUILT_IN = [
+  email,
+  webhook,
+  slack,
+  discord,
+  teams,
+  telegram,
+  ntfy,
+  gotify,
+  pagerduty,
+  opsgenie,
+] as unknown as ChannelPlugin[];
 
 /** How a stored secret is shown: that it is set, never what it is. */
 export const MASK = "********";
@@ -36,15 +47,20 @@ type AnyConfig = Record<string, unknown>;
 
 export class Catalog {
   readonly plugins = new Map<string, ChannelPlugin<AnyConfig>>();
-  private readonly checks = new Map<string, (value: unknown) => true | { field?: string; message?: string; type: string }[]>();
+  private readonly checks = new Map<
+    string,
+    (value: unknown) => true | { field?: string; message?: string; type: string }[]
+  >();
   private readonly validator = new Validator();
 
   add(plugin: ChannelPlugin<AnyConfig>, origin: string): void {
     if (typeof plugin?.type !== "string" || !/^[a-z][a-z0-9-]{0,63}$/.test(plugin.type)) {
       throw new Error(`${origin}: a channel plugin exports \`type\`, a lower-case name such as "my-pager"`);
     }
-    if (typeof plugin.send !== "function") throw new Error(`${origin}: a channel plugin exports \`send(alert, config, io)\``);
-    if (!plugin.schema || typeof plugin.schema !== "object") throw new Error(`${origin}: a channel plugin exports a \`schema\` object`);
+    if (typeof plugin.send !== "function")
+      throw new Error(`${origin}: a channel plugin exports \`send(alert, config, io)\``);
+    if (!plugin.schema || typeof plugin.schema !== "object")
+      throw new Error(`${origin}: a channel plugin exports a \`schema\` object`);
     if (this.plugins.has(plugin.type)) throw new Error(`${origin}: channel type "${plugin.type}" is already defined`);
     const check = this.validator.compile({ $$root: true, type: "object", strict: true, props: plugin.schema });
     this.checks.set(plugin.type, check as never);
@@ -66,13 +82,20 @@ export class Catalog {
    */
   validate(type: string, config: AnyConfig, allowPrivate: boolean): FieldProblem[] {
     const plugin = this.plugins.get(type);
-    if (!plugin) return [{ field: "type", message: `unknown channel type "${type}" (known: ${[...this.plugins.keys()].join(", ")})` }];
+    if (!plugin)
+      return [
+        { field: "type", message: `unknown channel type "${type}" (known: ${[...this.plugins.keys()].join(", ")})` },
+      ];
     const result = this.checks.get(type)!(config);
     const problems: FieldProblem[] = [];
     if (result !== true) {
       for (const e of result) {
         const field = e.field ? `config.${e.field}` : "config";
-        problems.push({ field, type: e.type, message: (e.message ?? "is invalid").replace(/'[^']*' field/, "field").replace("The object ''", "The config") });
+        problems.push({
+          field,
+          type: e.type,
+          message: (e.message ?? "is invalid").replace(/'[^']*' field/, "field").replace("The object ''", "The config"),
+        });
       }
     }
     if (problems.length) return problems;
@@ -89,7 +112,12 @@ export class Catalog {
           continue;
         }
         const why = refusedHost(host);
-        if (why) problems.push({ field: `config.${name}`, type: "privateAddress", message: `${why}: private addresses are refused unless ALLOW_PRIVATE_WEBHOOKS=true` });
+        if (why)
+          problems.push({
+            field: `config.${name}`,
+            type: "privateAddress",
+            message: `${why}: private addresses are refused unless ALLOW_PRIVATE_WEBHOOKS=true`,
+          });
       }
     }
     return problems;
@@ -97,7 +125,11 @@ export class Catalog {
 
   secretFields(type: string): string[] {
     const plugin = this.plugins.get(type);
-    return plugin ? Object.entries(plugin.schema).filter(([, r]) => r.secret).map(([k]) => k) : [];
+    return plugin
+      ? Object.entries(plugin.schema)
+          .filter(([, r]) => r.secret)
+          .map(([k]) => k)
+      : [];
   }
 
   /** Splits a config into what may be shown and what is write-only. */
@@ -112,7 +144,8 @@ export class Catalog {
   /** The config as the API shows it: secrets that are set read as MASK. */
   masked(type: string, config: AnyConfig, secrets: AnyConfig): AnyConfig {
     const out: AnyConfig = { ...config };
-    for (const k of this.secretFields(type)) if (secrets[k] !== undefined && secrets[k] !== null && secrets[k] !== "") out[k] = MASK;
+    for (const k of this.secretFields(type))
+      if (secrets[k] !== undefined && secrets[k] !== null && secrets[k] !== "") out[k] = MASK;
     return out;
   }
 

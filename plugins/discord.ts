@@ -15,7 +15,12 @@ export interface DiscordConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  url: { type: "url", secret: true, description: "The webhook URL from the channel's Integrations settings (https://discord.com/api/webhooks/…); it embeds the token" },
+  url: {
+    type: "url",
+    secret: true,
+    description:
+      "The webhook URL from the channel's Integrations settings (https://discord.com/api/webhooks/…); it embeds the token",
+  },
   username: { type: "string", optional: true, min: 1, max: 80, description: "Overrides the webhook's display name" },
 };
 
@@ -25,8 +30,11 @@ export function message(alert: Alert, config: Pick<DiscordConfig, "username"> = 
   const r = alert.rendered;
   const embedTitle = clip(r.title, 256);
   let description = clip(escapeMarkdown(r.summary), 1024);
-  const fields = r.rows.slice(0, 25).map(([k, v]) => ({ name: clip(k, 256), value: clip(escapeMarkdown(v), 1024) || "-", inline: v.length <= 40 }));
-  const size = () => embedTitle.length + description.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+  const fields = r.rows
+    .slice(0, 25)
+    .map(([k, v]) => ({ name: clip(k, 256), value: clip(escapeMarkdown(v), 1024) || "-", inline: v.length <= 40 }));
+  const size = () =>
+    embedTitle.length + description.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   // Only absurd rows overflow the whole-embed limit; the last ones give way.
   while (fields.length && size() > EMBED_TOTAL) fields.pop();
   const fixed = size() - description.length;

@@ -24,12 +24,41 @@ export interface EmailConfig {
 
 export const schema: Record<string, ConfigRule> = {
   host: { type: "string", optional: true, trim: true, min: 1, max: 253, description: "SMTP server host name" },
-  port: { type: "number", optional: true, integer: true, min: 1, max: 65535, convert: true, description: "SMTP port (587 for STARTTLS, 465 for TLS, 25 plain)" },
-  security: { type: "enum", optional: true, values: ["starttls", "tls", "none"], description: "starttls (upgrade, required), tls (from the start) or none" },
-  username: { type: "string", optional: true, max: 320, description: "SMTP user, when the server wants authentication" },
+  port: {
+    type: "number",
+    optional: true,
+    integer: true,
+    min: 1,
+    max: 65535,
+    convert: true,
+    description: "SMTP port (587 for STARTTLS, 465 for TLS, 25 plain)",
+  },
+  security: {
+    type: "enum",
+    optional: true,
+    values: ["starttls", "tls", "none"],
+    description: "starttls (upgrade, required), tls (from the start) or none",
+  },
+  username: {
+    type: "string",
+    optional: true,
+    max: 320,
+    description: "SMTP user, when the server wants authentication",
+  },
   password: { type: "string", optional: true, max: 1024, secret: true, description: "SMTP password" },
-  url: { type: "string", optional: true, pattern: /^smtps?:\/\//i, secret: true, description: "a full smtp:// or smtps:// URL instead of host, port, security, username and password" },
-  rejectUnauthorized: { type: "boolean", optional: true, convert: true, description: "check the server's TLS certificate (default true)" },
+  url: {
+    type: "string",
+    optional: true,
+    pattern: /^smtps?:\/\//i,
+    secret: true,
+    description: "a full smtp:// or smtps:// URL instead of host, port, security, username and password",
+  },
+  rejectUnauthorized: {
+    type: "boolean",
+    optional: true,
+    convert: true,
+    description: "check the server's TLS certificate (default true)",
+  },
   from: { type: "email", description: "sender address" },
   to: { type: "array", min: 1, max: 50, items: { type: "email" }, description: "recipients" },
 };
@@ -45,7 +74,16 @@ const transports = new Map<string, Transporter>();
 const MAX_TRANSPORTS = 32;
 
 function transportFor(c: EmailConfig, timeoutMs: number): Transporter {
-  const key = JSON.stringify([c.url, c.host, c.port, c.security, c.username, c.password, c.rejectUnauthorized, timeoutMs]);
+  const key = JSON.stringify([
+    c.url,
+    c.host,
+    c.port,
+    c.security,
+    c.username,
+    c.password,
+    c.rejectUnauthorized,
+    timeoutMs,
+  ]);
   let t = transports.get(key);
   if (t) return t;
   if (transports.size >= MAX_TRANSPORTS) {

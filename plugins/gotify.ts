@@ -15,8 +15,17 @@ export interface GotifyConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  server: { type: "url", description: "The Gotify server, e.g. https://gotify.example.com (a sub-path behind a proxy is fine)" },
-  appToken: { type: "string", secret: true, min: 1, max: 200, description: "The token of a Gotify application (Apps → create application)" },
+  server: {
+    type: "url",
+    description: "The Gotify server, e.g. https://gotify.example.com (a sub-path behind a proxy is fine)",
+  },
+  appToken: {
+    type: "string",
+    secret: true,
+    min: 1,
+    max: 200,
+    description: "The token of a Gotify application (Apps → create application)",
+  },
 };
 
 // Gotify's Android client: 8 and above interrupts, 4–7 sounds, 1–3 stays quiet.
@@ -25,7 +34,10 @@ const FAILURE_MAX = 16_000;
 
 export function message(alert: Alert) {
   const r = alert.rendered;
-  let text = escapeMarkdown(r.summary) + "\n\n" + r.rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("  \n");
+  let text =
+    escapeMarkdown(r.summary) +
+    "\n\n" +
+    r.rows.map(([k, v]) => `**${escapeMarkdown(k)}:** ${escapeMarkdown(v)}`).join("  \n");
   if (r.failureText) text += `\n\n**${r.labels.failureReport}:**\n` + fenced(r.failureText, FAILURE_MAX);
   const extras: Record<string, unknown> = { "client::display": { contentType: "text/markdown" } };
   if (r.url) extras["client::notification"] = { click: { url: r.url } };
@@ -34,5 +46,10 @@ export function message(alert: Alert) {
 
 export async function send(alert: Alert, config: GotifyConfig, io: ChannelIO): Promise<SendResult> {
   const url = `${config.server.replace(/\/+$/, "")}/message`;
-  return deliver(io, { method: "POST", url, headers: { "X-Gotify-Key": config.appToken }, body: message(alert) }, "Gotify", { secrets: [config.appToken] });
+  return deliver(
+    io,
+    { method: "POST", url, headers: { "X-Gotify-Key": config.appToken }, body: message(alert) },
+    "Gotify",
+    { secrets: [config.appToken] },
+  );
 }

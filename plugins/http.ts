@@ -26,10 +26,17 @@ export interface HttpIOOptions {
   userAgent?: string;
 }
 
-type LookupAll = (host: string, options: dns.LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+type LookupAll = (
+  host: string,
+  options: dns.LookupAllOptions,
+  cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
 
 function refusal(host: string, address: string): DeliveryError {
-  return new DeliveryError(`${host} resolves to a private address (${address}); refused (set ALLOW_PRIVATE_WEBHOOKS=true to allow private receivers)`, false);
+  return new DeliveryError(
+    `${host} resolves to a private address (${address}); refused (set ALLOW_PRIVATE_WEBHOOKS=true to allow private receivers)`,
+    false,
+  );
 }
 
 /** A lookup that resolves every address of the name and refuses the lot if any one is private. */
@@ -37,7 +44,8 @@ function vettedLookup(resolve: LookupAll, allowPrivate: boolean): LookupFunction
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 0);
-      if (!addresses?.length) return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
+      if (!addresses?.length)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
       const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
       if (bad) return callback(refusal(hostname, bad.address) as NodeJS.ErrnoException, "", 0);
       if (options.all) callback(null, addresses);
@@ -68,7 +76,8 @@ export function createHttpIO(opts: HttpIOOptions): ChannelIO {
         // the text of the URL stays out of the message: it may hold a token
         return Promise.reject(new DeliveryError("the URL is not valid", false));
       }
-      if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.reject(new DeliveryError(`${url.protocol} URLs are not allowed, only http: and https:`, false));
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        return Promise.reject(new DeliveryError(`${url.protocol} URLs are not allowed, only http: and https:`, false));
       // Only scheme://host[:port] ever appears in messages: paths and queries often carry tokens.
       const origin = `${url.protocol}//${url.host}`;
       const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
@@ -124,7 +133,11 @@ export function createHttpIO(opts: HttpIOOptions): ChannelIO {
           let size = 0;
           const done = () =>
             settle(() =>
-              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString("utf8"),
+              }),
             );
           res.on("data", (chunk: Buffer) => {
             if (settled) return;
@@ -170,7 +183,11 @@ export function httpOutcome(res: HttpResponse, what: string): SendResult {
   if (status >= 200 && status < 300) return { ok: true, detail: `${what} answered ${status}` };
   if (status >= 300 && status < 400) {
     const location = String(res.headers.location ?? "").replace(/[?#].*$/, "");
-    return { ok: false, retryable: false, error: `${what} answered ${status}: redirect to ${location || "(no location)"} not followed` };
+    return {
+      ok: false,
+      retryable: false,
+      error: `${what} answered ${status}: redirect to ${location || "(no location)"} not followed`,
+    };
   }
   const retryable = status === 408 || status === 425 || status === 429 || status >= 500;
   return { ok: false, retryable, error: failureText(what, status, res.body) };
@@ -194,7 +211,12 @@ export interface DeliverOptions {
  * result with its own verdict. Error texts quote the receiver, and a receiver may echo what it
  * got, so everything secret-looking the request carried is cut out of them.
  */
-export async function deliver(io: ChannelIO, req: HttpRequest, what: string, opts: DeliverOptions = {}): Promise<SendResult> {
+export async function deliver(
+  io: ChannelIO,
+  req: HttpRequest,
+  what: string,
+  opts: DeliverOptions = {},
+): Promise<SendResult> {
   let result: SendResult;
   try {
     const res = await io.request(req);

@@ -19,9 +19,24 @@ export interface OpsgenieConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  apiKey: { type: "string", secret: true, min: 1, max: 100, description: "The API key of an API integration (Settings → Integrations → API)" },
-  priority: { type: "enum", values: ["P1", "P2", "P3", "P4", "P5"], optional: true, description: "Priority of created alerts; default P1 (tests are always P3)" },
-  apiUrl: { type: "url", optional: true, description: "https://api.opsgenie.com (default) or, for EU accounts, https://api.eu.opsgenie.com" },
+  apiKey: {
+    type: "string",
+    secret: true,
+    min: 1,
+    max: 100,
+    description: "The API key of an API integration (Settings → Integrations → API)",
+  },
+  priority: {
+    type: "enum",
+    values: ["P1", "P2", "P3", "P4", "P5"],
+    optional: true,
+    description: "Priority of created alerts; default P1 (tests are always P3)",
+  },
+  apiUrl: {
+    type: "url",
+    optional: true,
+    description: "https://api.opsgenie.com (default) or, for EU accounts, https://api.eu.opsgenie.com",
+  },
 };
 
 const SOURCE = "Heartbeats";
@@ -70,7 +85,17 @@ export async function send(alert: Alert, config: OpsgenieConfig, io: ChannelIO):
     const alias = encodeURIComponent(clip(alert.incidentKey, 512));
     const note = `${alert.rendered.title}: ${alert.rendered.summary}`;
     const url = `${api}/v2/alerts/${alias}/close?identifierType=alias`;
-    return deliver(io, { method: "POST", url, headers, body: { source: SOURCE, note: clip(note, 25_000) } }, "Opsgenie", { judge, secrets: [config.apiKey] });
+    return deliver(
+      io,
+      { method: "POST", url, headers, body: { source: SOURCE, note: clip(note, 25_000) } },
+      "Opsgenie",
+      { judge, secrets: [config.apiKey] },
+    );
   }
-  return deliver(io, { method: "POST", url: `${api}/v2/alerts`, headers, body: createBody(alert, config) }, "Opsgenie", { judge, secrets: [config.apiKey] });
+  return deliver(
+    io,
+    { method: "POST", url: `${api}/v2/alerts`, headers, body: createBody(alert, config) },
+    "Opsgenie",
+    { judge, secrets: [config.apiKey] },
+  );
 }

@@ -21,12 +21,38 @@ export interface PagerDutyConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  routingKey: { type: "string", secret: true, length: 32, pattern: /^[A-Za-z0-9]+$/, description: "The integration key of an Events API v2 integration on the service" },
-  severity: { type: "enum", values: ["critical", "error", "warning", "info"], optional: true, description: "Severity of triggered incidents; default critical (error for failure reports)" },
-  component: { type: "string", optional: true, max: 255, description: "payload.component: the part of the system that is broken, e.g. backups" },
-  group: { type: "string", optional: true, max: 255, description: "payload.group: a logical grouping, e.g. prod-datapipe" },
+  routingKey: {
+    type: "string",
+    secret: true,
+    length: 32,
+    pattern: /^[A-Za-z0-9]+$/,
+    description: "The integration key of an Events API v2 integration on the service",
+  },
+  severity: {
+    type: "enum",
+    values: ["critical", "error", "warning", "info"],
+    optional: true,
+    description: "Severity of triggered incidents; default critical (error for failure reports)",
+  },
+  component: {
+    type: "string",
+    optional: true,
+    max: 255,
+    description: "payload.component: the part of the system that is broken, e.g. backups",
+  },
+  group: {
+    type: "string",
+    optional: true,
+    max: 255,
+    description: "payload.group: a logical grouping, e.g. prod-datapipe",
+  },
   class: { type: "string", optional: true, max: 255, description: "payload.class: the kind of event, e.g. cron" },
-  eventsUrl: { type: "url", optional: true, description: "The Events API endpoint; default https://events.pagerduty.com/v2/enqueue (EU accounts may use https://events.eu.pagerduty.com/v2/enqueue)" },
+  eventsUrl: {
+    type: "url",
+    optional: true,
+    description:
+      "The Events API endpoint; default https://events.pagerduty.com/v2/enqueue (EU accounts may use https://events.eu.pagerduty.com/v2/enqueue)",
+  },
 };
 
 const FAILURE_MAX = 32_000;
@@ -67,10 +93,16 @@ function judge(res: HttpResponse): SendResult {
   if (verdict.ok) return verdict;
   const answer = parseJson(res.body) as { message?: string; errors?: string[] } | undefined;
   if (!answer?.message) return verdict;
-  return { ...verdict, error: failureText("PagerDuty", res.status, [answer.message, ...(answer.errors ?? [])].join("; ")) };
+  return {
+    ...verdict,
+    error: failureText("PagerDuty", res.status, [answer.message, ...(answer.errors ?? [])].join("; ")),
+  };
 }
 
 export async function send(alert: Alert, config: PagerDutyConfig, io: ChannelIO): Promise<SendResult> {
   const url = config.eventsUrl ?? "https://events.pagerduty.com/v2/enqueue";
-  return deliver(io, { method: "POST", url, body: event(alert, config) }, "PagerDuty", { judge, secrets: [config.routingKey] });
+  return deliver(io, { method: "POST", url, body: event(alert, config) }, "PagerDuty", {
+    judge,
+    secrets: [config.routingKey],
+  });
 }

@@ -16,7 +16,8 @@ export const schema: Record<string, ConfigRule> = {
   url: {
     type: "url",
     secret: true,
-    description: "The incoming webhook URL from your Slack app (https://hooks.slack.com/services/…); it embeds the token",
+    description:
+      "The incoming webhook URL from your Slack app (https://hooks.slack.com/services/…); it embeds the token",
   },
 };
 
@@ -36,11 +37,17 @@ export function message(alert: Alert) {
     { type: "header", text: { type: "plain_text", text: clip(r.title, 150), emoji: false } },
     { type: "section", text: { type: "mrkdwn", text: clip(escapeSlack(r.summary), 3000) } },
   ];
-  const fields = r.rows.map(([k, v]) => ({ type: "mrkdwn", text: clip(`*${escapeSlack(k)}*\n${escapeSlack(v)}`, 2000) }));
+  const fields = r.rows.map(([k, v]) => ({
+    type: "mrkdwn",
+    text: clip(`*${escapeSlack(k)}*\n${escapeSlack(v)}`, 2000),
+  }));
   for (let i = 0; i < fields.length; i += 10) blocks.push({ type: "section", fields: fields.slice(i, i + 10) });
   if (r.failureText) {
     const label = `*${escapeSlack(r.labels.failureReport)}:*\n`;
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: label + slackCode(r.failureText, 3000 - label.length) } });
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: label + slackCode(r.failureText, 3000 - label.length) },
+    });
   }
   if (r.url) {
     // Inside <url|label> a "|" would end the URL, and &, <, > must be escaped as everywhere.

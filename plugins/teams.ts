@@ -15,16 +15,35 @@ export interface TeamsConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  url: { type: "url", secret: true, description: "The HTTP POST URL of the Teams workflow's webhook trigger; its sig parameter is the token" },
+  url: {
+    type: "url",
+    secret: true,
+    description: "The HTTP POST URL of the Teams workflow's webhook trigger; its sig parameter is the token",
+  },
 };
 
 const FAILURE_MAX = 12_000;
-const TITLE_COLOR = { down: "attention", failure: "attention", up: "good", reminder: "warning", test: "accent", report: "accent" } as const;
+const TITLE_COLOR = {
+  down: "attention",
+  failure: "attention",
+  up: "good",
+  reminder: "warning",
+  test: "accent",
+  report: "accent",
+} as const;
 
 export function message(alert: Alert) {
   const r = alert.rendered;
   const body: unknown[] = [
-    { type: "TextBlock", text: r.title, size: "large", weight: "bolder", color: TITLE_COLOR[alert.event], wrap: true, style: "heading" },
+    {
+      type: "TextBlock",
+      text: r.title,
+      size: "large",
+      weight: "bolder",
+      color: TITLE_COLOR[alert.event],
+      wrap: true,
+      style: "heading",
+    },
     { type: "TextBlock", text: r.summary, wrap: true },
     { type: "FactSet", facts: r.rows.map(([k, v]) => ({ title: k, value: v })) },
   ];

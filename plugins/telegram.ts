@@ -18,10 +18,30 @@ export interface TelegramConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  botToken: { type: "string", secret: true, pattern: /^\d+:[A-Za-z0-9_-]+$/, max: 100, description: "The bot's token from @BotFather, like 123456:ABC-DEF…" },
-  chatId: { type: "string", pattern: /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/, description: "The chat to post in: a numeric id (groups are negative) or @channelusername" },
-  messageThreadId: { type: "number", optional: true, integer: true, positive: true, description: "The topic to post in, for forum supergroups" },
-  apiUrl: { type: "url", optional: true, description: "A self-hosted Bot API server; default https://api.telegram.org" },
+  botToken: {
+    type: "string",
+    secret: true,
+    pattern: /^\d+:[A-Za-z0-9_-]+$/,
+    max: 100,
+    description: "The bot's token from @BotFather, like 123456:ABC-DEF…",
+  },
+  chatId: {
+    type: "string",
+    pattern: /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/,
+    description: "The chat to post in: a numeric id (groups are negative) or @channelusername",
+  },
+  messageThreadId: {
+    type: "number",
+    optional: true,
+    integer: true,
+    positive: true,
+    description: "The topic to post in, for forum supergroups",
+  },
+  apiUrl: {
+    type: "url",
+    optional: true,
+    description: "A self-hosted Bot API server; default https://api.telegram.org",
+  },
 };
 
 const LIMIT = 4096;
@@ -35,7 +55,8 @@ type Part = { text: string; open?: string; close?: string };
 export function messageText(alert: Alert): string {
   const r = alert.rendered;
   const parts: Part[] = [{ text: r.title, open: "<b>", close: "</b>" }, { text: `\n${r.summary}\n` }];
-  for (const [k, v] of r.rows) parts.push({ text: `\n` }, { text: `${k}:`, open: "<b>", close: "</b>" }, { text: ` ${v}` });
+  for (const [k, v] of r.rows)
+    parts.push({ text: `\n` }, { text: `${k}:`, open: "<b>", close: "</b>" }, { text: ` ${v}` });
   let failure: Part | null = null;
   if (r.failureText) {
     parts.push({ text: `\n\n${r.labels.failureReport}:\n` });
@@ -45,7 +66,8 @@ export function messageText(alert: Alert): string {
   if (r.url) parts.push({ text: "\n\n" }, { text: r.labels.open, open: `<a href="${escAttr(r.url)}">`, close: "</a>" });
 
   const total = () => parts.reduce((n, p) => n + p.text.length, 0);
-  if (failure && total() > LIMIT) failure.text = clip(failure.text, Math.max(1, failure.text.length - (total() - LIMIT)));
+  if (failure && total() > LIMIT)
+    failure.text = clip(failure.text, Math.max(1, failure.text.length - (total() - LIMIT)));
   // Still too long (absurd monitor names): cut from the end, part by part.
   for (let i = parts.length - 1; total() > LIMIT && i >= 0; i--) {
     const over = total() - LIMIT;
@@ -61,8 +83,10 @@ function apiBase(config: TelegramConfig): string {
 
 /** Telegram's own verdict ({ok, error_code, description}) when it gave one. */
 function judge(res: HttpResponse): SendResult {
-  const answer = parseJson(res.body) as { ok?: boolean; description?: string; result?: { message_id?: number } } | undefined;
-  if (res.status === 200 && answer?.ok === true) return { ok: true, detail: `Telegram message ${answer.result?.message_id ?? "sent"}` };
+  const answer = parseJson(res.body) as
+    { ok?: boolean; description?: string; result?: { message_id?: number } } | undefined;
+  if (res.status === 200 && answer?.ok === true)
+    return { ok: true, detail: `Telegram message ${answer.result?.message_id ?? "sent"}` };
   const verdict = httpOutcome(res, "Telegram");
   if (verdict.ok) return { ok: false, retryable: false, error: failureText("Telegram", res.status, res.body) };
   return answer?.description ? { ...verdict, error: failureText("Telegram", res.status, answer.description) } : verdict;

@@ -38,7 +38,11 @@ export interface WebhookConfig {
 }
 
 export const schema: Record<string, ConfigRule> = {
-  url: { type: "url", secret: true, description: "Where the JSON is POSTed; treated as secret since such URLs often embed a token" },
+  url: {
+    type: "url",
+    secret: true,
+    description: "Where the JSON is POSTed; treated as secret since such URLs often embed a token",
+  },
   headers: {
     type: "record",
     optional: true,
@@ -47,11 +51,25 @@ export const schema: Record<string, ConfigRule> = {
     value: { type: "string", max: 1024, pattern: /^[^\r\n]*$/ },
     description: "Extra request headers, e.g. an Authorization header the receiver expects",
   },
-  secret: { type: "string", optional: true, secret: true, min: 16, max: 256, description: "Key for the X-Heartbeats-Signature HMAC; the receiver checks it to know the call came from here" },
+  secret: {
+    type: "string",
+    optional: true,
+    secret: true,
+    min: 16,
+    max: 256,
+    description: "Key for the X-Heartbeats-Signature HMAC; the receiver checks it to know the call came from here",
+  },
 };
 
 /** Headers the channel owns: a custom header must not forge the signature or break framing. */
-const RESERVED = new Set(["host", "content-type", "content-length", "transfer-encoding", "connection", "idempotency-key"]);
+const RESERVED = new Set([
+  "host",
+  "content-type",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "idempotency-key",
+]);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -62,12 +80,28 @@ export function payload(alert: Alert) {
     event: alert.event,
     idempotencyKey: alert.idempotencyKey,
     incidentKey: alert.incidentKey,
-    monitor: { id: f.monitor.id, name: f.monitor.name, code: f.monitor.code, tags: f.monitor.tags, timezone: f.monitor.timezone, url: r.url },
-    flip: { id: f.flip.id, from: f.flip.from, to: f.flip.to, reason: f.flip.reason, at: iso(f.flip.at), expectedAt: iso(f.flip.expectedAt) },
+    monitor: {
+      id: f.monitor.id,
+      name: f.monitor.name,
+      code: f.monitor.code,
+      tags: f.monitor.tags,
+      timezone: f.monitor.timezone,
+      url: r.url,
+    },
+    flip: {
+      id: f.flip.id,
+      from: f.flip.from,
+      to: f.flip.to,
+      reason: f.flip.reason,
+      at: iso(f.flip.at),
+      expectedAt: iso(f.flip.expectedAt),
+    },
     reminder: f.reminder,
     lastPingAt: iso(f.lastPingAt),
     downSince: iso(f.downSince),
-    failure: f.failure ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated } : null,
+    failure: f.failure
+      ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated }
+      : null,
     run: f.run ? { durationMs: f.run.durationMs, medianMs: f.run.medianMs } : null,
     subject: r.subject,
     text: r.text,
@@ -84,7 +118,13 @@ export function sign(secret: string, timestamp: string | number, body: string): 
  * `secret`, and the timestamp is within `toleranceSeconds` of now (replay protection; pass
  * Infinity to skip). `body` must be the raw request body, before any JSON parsing.
  */
-export function verifySignature(secret: string, timestamp: string | number, body: string | Buffer, header: string | undefined, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  timestamp: string | number,
+  body: string | Buffer,
+  header: string | undefined,
+  toleranceSeconds = 300,
+): boolean {
   if (!header || !/^\d+$/.test(String(timestamp))) return false;
   if (Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
   const expected = Buffer.from(sign(secret, timestamp, Buffer.isBuffer(body) ? body.toString("utf8") : body));
@@ -111,5 +151,7 @@ export async function send(alert: Alert, config: WebhookConfig, io: ChannelIO): 
     "X-Heartbeats-Timestamp": timestamp,
   });
   if (config.secret) headers["X-Heartbeats-Signature"] = sign(config.secret, timestamp, body);
-  return deliver(io, { method: "POST", url: config.url, headers, body }, "the webhook", { secrets: [config.secret ?? ""] });
+  return deliver(io, { method: "POST", url: config.url, headers, body }, "the webhook", {
+    secrets: [config.secret ?? ""],
+  });
 }

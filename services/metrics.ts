@@ -18,16 +18,59 @@ interface Definition {
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export const METRICS = {
-  pingsAccepted: { type: "counter", name: "heartbeats.pings.accepted.total", description: "Pings stored and acknowledged, by kind", labelNames: ["kind"] },
-  pingsRefused: { type: "counter", name: "heartbeats.pings.refused.total", description: "Pings not stored: unknown code (404) or the database unavailable (503)", labelNames: ["reason"] },
-  pingWrite: { type: "histogram", name: "heartbeats.ping.write.seconds", description: "From a ping reaching ingest to its transaction committing", buckets: LATENCY_BUCKETS },
-  flips: { type: "counter", name: "heartbeats.flips.total", description: "Status changes recorded, by new status", labelNames: ["to"] },
-  checkerLag: { type: "histogram", name: "heartbeats.checker.lag.seconds", description: "From a deadline passing to its flip being stored", buckets: LATENCY_BUCKETS },
-  checkerWatched: { type: "gauge", name: "heartbeats.checker.watched", description: "Monitors with a deadline this checker watches" },
-  checkerNodes: { type: "gauge", name: "heartbeats.checker.nodes", description: "Live checkers sharing the monitors, as this checker sees them" },
+  pingsAccepted: {
+    type: "counter",
+    name: "heartbeats.pings.accepted.total",
+    description: "Pings stored and acknowledged, by kind",
+    labelNames: ["kind"],
+  },
+  pingsRefused: {
+    type: "counter",
+    name: "heartbeats.pings.refused.total",
+    description: "Pings not stored: unknown code (404) or the database unavailable (503)",
+    labelNames: ["reason"],
+  },
+  pingWrite: {
+    type: "histogram",
+    name: "heartbeats.ping.write.seconds",
+    description: "From a ping reaching ingest to its transaction committing",
+    buckets: LATENCY_BUCKETS,
+  },
+  flips: {
+    type: "counter",
+    name: "heartbeats.flips.total",
+    description: "Status changes recorded, by new status",
+    labelNames: ["to"],
+  },
+  checkerLag: {
+    type: "histogram",
+    name: "heartbeats.checker.lag.seconds",
+    description: "From a deadline passing to its flip being stored",
+    buckets: LATENCY_BUCKETS,
+  },
+  checkerWatched: {
+    type: "gauge",
+    name: "heartbeats.checker.watched",
+    description: "Monitors with a deadline this checker watches",
+  },
+  checkerNodes: {
+    type: "gauge",
+    name: "heartbeats.checker.nodes",
+    description: "Live checkers sharing the monitors, as this checker sees them",
+  },
   monitors: { type: "gauge", name: "heartbeats.monitors", description: "Monitors by status", labelNames: ["status"] },
-  deliveries: { type: "gauge", name: "heartbeats.deliveries", description: "Deliveries in the outbox by state", labelNames: ["state"] },
-  deliveryAttempts: { type: "counter", name: "heartbeats.delivery.attempts.total", description: "Delivery attempts by outcome (sent, retry, failed)", labelNames: ["outcome"] },
+  deliveries: {
+    type: "gauge",
+    name: "heartbeats.deliveries",
+    description: "Deliveries in the outbox by state",
+    labelNames: ["state"],
+  },
+  deliveryAttempts: {
+    type: "counter",
+    name: "heartbeats.delivery.attempts.total",
+    description: "Delivery attempts by outcome (sent, retry, failed)",
+    labelNames: ["outcome"],
+  },
 } as const satisfies Record<string, Definition>;
 
 /** What a service holds: methods that do nothing when metrics are off (no OPS_PORT). */
@@ -49,7 +92,8 @@ const OFF: Metric = { increment() {}, set() {}, observe() {} };
 export function metric(broker: ServiceBroker, def: Definition): Metric {
   if (!broker.isMetricsEnabled()) return OFF;
   const registry = broker.metrics;
-  if (!registry.hasMetric(def.name)) registry.register({ ...def, rate: false, unit: def.type === "histogram" ? "seconds" : undefined } as never);
+  if (!registry.hasMetric(def.name))
+    registry.register({ ...def, rate: false, unit: def.type === "histogram" ? "seconds" : undefined } as never);
   const m = registry.getMetric(def.name) as unknown as MoleculerMetric;
   return {
     increment: (labels, value) => m.increment(labels, value),

@@ -14,7 +14,9 @@ import { Errors, Validators } from "moleculer";
 const { ValidationError } = Errors;
 
 type Rule = string | Rule[] | { [key: string]: unknown };
-type Checker = ((params: unknown, opts?: unknown) => true | FieldError[] | Promise<true | FieldError[]>) & { async?: boolean };
+type Checker = ((params: unknown, opts?: unknown) => true | FieldError[] | Promise<true | FieldError[]>) & {
+  async?: boolean;
+};
 interface FieldError {
   type: string;
   field: string;
@@ -67,7 +69,10 @@ function isPlain(v: unknown): v is Record<string, unknown> {
  * included (props, items, the alternatives of a list of rules): compiled with
  * `considerNullAsAValue`, that is what makes null a value only where a rule allows it.
  */
-export function nullOnlyWhereNullable(schema: Record<string, unknown>, parseShorthand: (s: string) => Record<string, unknown>): Record<string, unknown> {
+export function nullOnlyWhereNullable(
+  schema: Record<string, unknown>,
+  parseShorthand: (s: string) => Record<string, unknown>,
+): Record<string, unknown> {
   const rule = (r: Rule): Rule => {
     if (typeof r === "string") return rule(parseShorthand(r) as Rule);
     if (Array.isArray(r)) return r.map(rule);
@@ -77,7 +82,8 @@ export function nullOnlyWhereNullable(schema: Record<string, unknown>, parseShor
       if (out[key] !== undefined && out[key] !== null) out[key] = rule(out[key] as Rule);
     };
     if (out.type === "object") {
-      for (const key of ["props", "properties"]) if (out[key] && typeof out[key] === "object") out[key] = fields(out[key] as Record<string, unknown>);
+      for (const key of ["props", "properties"])
+        if (out[key] && typeof out[key] === "object") out[key] = fields(out[key] as Record<string, unknown>);
     } else if (out.type === "array" || out.type === "tuple") nested("items");
     else if (out.type === "multi") nested("rules");
     else if (out.type === "record") ["key", "value"].forEach(nested);
@@ -99,7 +105,13 @@ export class ParamsValidator extends Validators.Fastest {
     const checked: Checker = (params, opts) => {
       const field = unreadableField(params);
       if (field !== null) {
-        const refused = [{ type: "unreadable", field, message: `The '${field}' field is an object whose "toString" is not a function: it cannot be read as text or a number.` }];
+        const refused = [
+          {
+            type: "unreadable",
+            field,
+            message: `The '${field}' field is an object whose "toString" is not a function: it cannot be read as text or a number.`,
+          },
+        ];
         return check.async ? Promise.resolve(refused) : refused;
       }
       const res = check(params, opts);
@@ -119,6 +131,7 @@ export class ParamsValidator extends Validators.Fastest {
 /** fastest-validator says "is required" of a null too: on a field that may be left out, that misleads. */
 function worded(res: true | FieldError[]): true | FieldError[] {
   if (res === true) return res;
-  for (const e of res) if (e.type === "required" && e.actual === null) e.message = `The '${e.field}' field cannot be null.`;
+  for (const e of res)
+    if (e.type === "required" && e.actual === null) e.message = `The '${e.field}' field cannot be null.`;
   return res;
 }

@@ -17,7 +17,8 @@ export class TailBuffer {
     this.chunks.push(chunk);
     this.size += chunk.length;
     this.total += chunk.length;
-    while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.limit) this.size -= /** @type {Buffer} */ (this.chunks.shift()).length;
+    while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.limit)
+      this.size -= /** @type {Buffer} */ (this.chunks.shift()).length;
   }
 
   /** The kept bytes as text: at most `limit` bytes, starting on a character boundary; bytes that are not UTF-8 become U+FFFD. */

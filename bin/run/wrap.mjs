@@ -51,7 +51,8 @@ export function parseRunArgs(argv, env) {
     if (!arg.startsWith("--")) break;
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!OPTIONS.includes(/** @type {any} */ (name))) throw new UsageError(`unknown option ${arg.slice(0, eq < 0 ? undefined : eq)}`);
+    if (!OPTIONS.includes(/** @type {any} */ (name)))
+      throw new UsageError(`unknown option ${arg.slice(0, eq < 0 ? undefined : eq)}`);
     if (eq >= 0) opts[name] = arg.slice(eq + 1);
     else if (i + 1 < argv.length) opts[name] = argv[++i];
     else throw new UsageError(`${arg} needs a value`);
@@ -69,7 +70,15 @@ export function parseRunArgs(argv, env) {
   if (!/^https?:\/\/[^/]/i.test(server)) throw new UsageError(`--server must be an http:// or https:// URL`);
   if (!/^\d{1,2}$/.test(retriesRaw)) throw new UsageError("--retries must be a whole number from 0 to 99");
   if (!command.length) throw new UsageError("no command to run");
-  return { help: false, code, server, user: pick("user", "HEARTBEATS_USER"), password: pick("password", "HEARTBEATS_PASSWORD"), retries: Number(retriesRaw), command };
+  return {
+    help: false,
+    code,
+    server,
+    user: pick("user", "HEARTBEATS_USER"),
+    password: pick("password", "HEARTBEATS_PASSWORD"),
+    retries: Number(retriesRaw),
+    command,
+  };
 }
 
 /** The exit status a shell would report for a child that ended with `code` or died of `signal`. */
@@ -141,10 +150,15 @@ export async function runWrapped(argv, env) {
   const url = `${server}/ping/${encodeURIComponent(code)}`;
   const send = async (/** @type {string} */ what, /** @type {string} */ path, /** @type {string | null} */ body) => {
     const sent = await sendPing({ method: "POST", url: url + path, body }, auth, {
-      retries, backoffMs, userAgent: "heartbeats-run",
+      retries,
+      backoffMs,
+      userAgent: "heartbeats-run",
       log: (line) => process.stderr.write(`heartbeats run: ${what} ${line}\n`),
     });
-    if (!sent.ok) process.stderr.write(`heartbeats run: ${what} ping not delivered after ${sent.attempts} attempt(s): ${sent.error}\n`);
+    if (!sent.ok)
+      process.stderr.write(
+        `heartbeats run: ${what} ping not delivered after ${sent.attempts} attempt(s): ${sent.error}\n`,
+      );
   };
   await send("start", "/start", null);
   const result = await runCommand(command);

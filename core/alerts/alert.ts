@@ -77,7 +77,10 @@ export function bothZones(ms: number, zone: string): string {
 export function duration(ms: number, units: AlertMessages["units"] = ALERT_MESSAGES.en.units): string {
   const s = Math.max(0, Math.round(ms / 1000));
   const parts: string[] = [];
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const d = Math.floor(s / 86400),
+    h = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60;
   if (d) parts.push(fill(units.d, { n: d }));
   if (h) parts.push(fill(units.h, { n: h }));
   if (m) parts.push(fill(units.m, { n: m }));
@@ -90,7 +93,14 @@ function runLength(ms: number, units: AlertMessages["units"]): string {
   return ms < 60_000 ? fill(units.s, { n: (Math.max(0, ms) / 1000).toFixed(1) }) : duration(ms, units);
 }
 
-const COLORS: Record<AlertEvent, string> = { down: "#d93025", failure: "#d93025", up: "#188038", reminder: "#e37400", test: "#1a73e8", report: "#1a73e8" };
+const COLORS: Record<AlertEvent, string> = {
+  down: "#d93025",
+  failure: "#d93025",
+  up: "#188038",
+  reminder: "#e37400",
+  test: "#1a73e8",
+  report: "#1a73e8",
+};
 
 function firstLine(text: string, max: number): string {
   const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
@@ -110,12 +120,18 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
     [w.rows.at, bothZones(flip.at, zone)],
     [w.rows.lastPing, f.lastPingAt === null ? w.never : bothZones(f.lastPingAt, zone)],
   ];
-  if (flip.expectedAt !== null) rows.push([flip.reason === "running-too-long" ? w.rows.dueToFinish : w.rows.expected, bothZones(flip.expectedAt, zone)]);
+  if (flip.expectedAt !== null)
+    rows.push([
+      flip.reason === "running-too-long" ? w.rows.dueToFinish : w.rows.expected,
+      bothZones(flip.expectedAt, zone),
+    ]);
   if (f.run) rows.push([w.rows.runTook, runLength(f.run.durationMs, w.units)]);
-  if (f.run?.medianMs !== null && f.run?.medianMs !== undefined) rows.push([w.rows.usualRun, `${runLength(f.run.medianMs, w.units)} (${w.rows.median})`]);
+  if (f.run?.medianMs !== null && f.run?.medianMs !== undefined)
+    rows.push([w.rows.usualRun, `${runLength(f.run.medianMs, w.units)} (${w.rows.median})`]);
   if (f.downSince !== null && flip.to === "up") rows.push([w.rows.downFor, duration(flip.at - f.downSince, w.units)]);
   if (f.event === "reminder") rows.push([w.rows.reminder, `#${f.reminder}`]);
-  if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined) rows.push([w.rows.exitStatus, String(f.failure.exitStatus)]);
+  if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined)
+    rows.push([w.rows.exitStatus, String(f.failure.exitStatus)]);
   if (monitor.tags.length) rows.push([w.rows.tags, monitor.tags.join(w.listSeparator)]);
   if (f.dashboardUrl) rows.push([w.rows.details, f.dashboardUrl]);
 
@@ -125,9 +141,13 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
   if (flip.reason === "failure" && failureText) summary = firstLine(failureText, 80);
   if (flip.reason === "slow" && f.run) {
     const took = runLength(f.run.durationMs, w.units);
-    summary = f.run.medianMs === null ? fill(w.slowSummaryAlone, { took }) : fill(w.slowSummary, { took, usual: runLength(f.run.medianMs, w.units) });
+    summary =
+      f.run.medianMs === null
+        ? fill(w.slowSummaryAlone, { took })
+        : fill(w.slowSummary, { took, usual: runLength(f.run.medianMs, w.units) });
   }
-  if (f.event === "reminder" && f.downSince !== null) summary = fill(w.stillDown, { duration: duration(f.raisedAt - f.downSince, w.units), reason: summary });
+  if (f.event === "reminder" && f.downSince !== null)
+    summary = fill(w.stillDown, { duration: duration(f.raisedAt - f.downSince, w.units), reason: summary });
   return finish(f, locale, title, summary, rows, failureText);
 }
 
@@ -142,7 +162,14 @@ function renderTest(f: AlertFacts, locale: Locale): RenderedAlert {
   return finish(f, locale, `${w.headlines.test}: ${oneLine(f.monitor.name)}`, w.testSummary, rows, null);
 }
 
-function finish(f: AlertFacts, locale: Locale, title: string, summary: string, rows: [string, string][], failureText: string | null): RenderedAlert {
+function finish(
+  f: AlertFacts,
+  locale: Locale,
+  title: string,
+  summary: string,
+  rows: [string, string][],
+  failureText: string | null,
+): RenderedAlert {
   const w = ALERT_MESSAGES[locale];
   const truncated = Boolean(f.failure?.truncated);
   const failureReport = w.failureReport + (truncated ? w.truncated : "");

@@ -11,7 +11,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { firstDelayMs: 5_000, maxDelayMs: 3_600_000, windowMs: 86_400_000 };
 
-export function retryDelayMs(attempt: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.min(40, Math.max(0, attempt - 1)));
   return Math.round(base * (0.8 + 0.4 * random()));
 }

@@ -19,7 +19,13 @@ export const SLOWEST_RUNS = 3;
  * Steps through the schedule from `notBefore` (the caller passes the last period it handled, or
  * a week back), at most `maxSteps` runs.
  */
-export function latestRun(cron: CompiledCron, zone: string, clock: Clock, notBefore: number, maxSteps = 200_000): number | null {
+export function latestRun(
+  cron: CompiledCron,
+  zone: string,
+  clock: Clock,
+  notBefore: number,
+  maxSteps = 200_000,
+): number | null {
   const now = clock.now();
   let found: number | null = null;
   let t = nextRun(cron, zone, notBefore);
@@ -76,10 +82,18 @@ export interface WeeklyReport {
  * last one before the week matters for the status the week starts in. Time down counts against
  * the uptime; time paused (or before the monitor existed) counts neither way.
  */
-export function computeReport(to: number, monitors: readonly ReportMonitor[], flips: readonly ReportFlip[], pings: readonly ReportPing[]): WeeklyReport {
+export function computeReport(
+  to: number,
+  monitors: readonly ReportMonitor[],
+  flips: readonly ReportFlip[],
+  pings: readonly ReportPing[],
+): WeeklyReport {
   const from = to - REPORT_WEEK_MS;
   const flipsOf = groupBy(flips, (f) => f.monitorId);
-  const pingsOf = groupBy(pings.filter((p) => p.receivedAt >= from && p.receivedAt < to), (p) => p.monitorId);
+  const pingsOf = groupBy(
+    pings.filter((p) => p.receivedAt >= from && p.receivedAt < to),
+    (p) => p.monitorId,
+  );
   const weeks = monitors.map((m): MonitorWeek => {
     const fs = (flipsOf.get(m.id) ?? []).filter((f) => f.at < to).sort((a, b) => a.at - b.at);
     let status: Status = "new";
@@ -141,15 +155,28 @@ export function formatUptime(p: number | null): string {
 }
 
 /** One line per monitor, the week's dates in the report's time zone. */
-export function renderReport(r: WeeklyReport, zone: string, username: string, locale: Locale = "en"): { subject: string; text: string; html: string; locale: Locale } {
+export function renderReport(
+  r: WeeklyReport,
+  zone: string,
+  username: string,
+  locale: Locale = "en",
+): { subject: string; text: string; html: string; locale: Locale } {
   const w = ALERT_MESSAGES[locale].report;
   const units = ALERT_MESSAGES[locale].units;
   const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-LL-dd HH:mm");
   const week = `${day(r.from)} – ${day(r.to)} ${zone}`;
   const failing = r.monitors.filter((m) => m.downFlips > 0 || m.failureReports > 0).length;
-  const subject = fill(w.subject, { date: DateTime.fromMillis(r.to, { zone }).toFormat("yyyy-LL-dd"), monitors: r.monitors.length, failing });
+  const subject = fill(w.subject, {
+    date: DateTime.fromMillis(r.to, { zone }).toFormat("yyyy-LL-dd"),
+    monitors: r.monitors.length,
+    failing,
+  });
   const line = (m: MonitorWeek) => {
-    const runs = m.slowest.length ? m.slowest.map((s) => fill(w.run, { ms: s.durationMs, at: day(s.at) })).join(ALERT_MESSAGES[locale].listSeparator) : w.noneTimed;
+    const runs = m.slowest.length
+      ? m.slowest
+          .map((s) => fill(w.run, { ms: s.durationMs, at: day(s.at) }))
+          .join(ALERT_MESSAGES[locale].listSeparator)
+      : w.noneTimed;
     return [
       `${m.name} (${m.code})`,
       `  ${fill(w.uptime, { uptime: formatUptime(m.uptimePercent), down: duration(m.downMs, units) })}`,
@@ -157,7 +184,13 @@ export function renderReport(r: WeeklyReport, zone: string, username: string, lo
       `  ${fill(w.slowest, { runs })}`,
     ].join("\n");
   };
-  const text = [fill(w.heading, { username }), fill(w.week, { week }), "", ...(r.monitors.length ? r.monitors.map(line) : [w.noMonitors]), ""].join("\n");
+  const text = [
+    fill(w.heading, { username }),
+    fill(w.week, { week }),
+    "",
+    ...(r.monitors.length ? r.monitors.map(line) : [w.noMonitors]),
+    "",
+  ].join("\n");
   const html = `<h2>${escapeHtml(w.title)}</h2><p>${escapeHtml(week)}</p><pre>${escapeHtml(r.monitors.map(line).join("\n\n"))}</pre>`;
   return { subject, text, html, locale };
 }

@@ -97,7 +97,14 @@ export class DueQueue {
 
   /** Bytes held by the arrays (for footprint reports: typed arrays live outside the JS heap). */
   get bytes(): number {
-    return this.ids.byteLength + this.ats.byteLength + this.pos.byteLength + this.heap.byteLength + this.keys.byteLength + this.vals.byteLength;
+    return (
+      this.ids.byteLength +
+      this.ats.byteLength +
+      this.pos.byteLength +
+      this.heap.byteLength +
+      this.keys.byteLength +
+      this.vals.byteLength
+    );
   }
 
   // --- the id → slot table ---

@@ -15,7 +15,11 @@ export async function flipWithContext(db: Database, flipId: number): Promise<Row
 }
 
 /** The monitor's last flip to down before the given flip, or undefined. */
-export async function downFlipBefore(db: Database, monitorId: number, flipId: number): Promise<{ id: number; at: number } | undefined> {
+export async function downFlipBefore(
+  db: Database,
+  monitorId: number,
+  flipId: number,
+): Promise<{ id: number; at: number } | undefined> {
   const [d] = await db.select<{ id: number; at: number }>(
     "SELECT id, flipped_at AS at FROM flips WHERE monitor_id = ? AND id < ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
     [monitorId, flipId],
@@ -33,7 +37,12 @@ export async function lastPingAt(db: Database, monitorId: number, at: number): P
 }
 
 /** The durations of up to `window` successful timed runs before the given ping, the latest first. */
-export async function durationsBefore(db: Database, monitorId: number, pingId: number, window: number): Promise<number[]> {
+export async function durationsBefore(
+  db: Database,
+  monitorId: number,
+  pingId: number,
+  window: number,
+): Promise<number[]> {
   const before = await db.select<{ d: number }>(
     "SELECT duration_ms AS d FROM pings WHERE monitor_id = ? AND id < ? AND kind = 'success' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
     [monitorId, pingId, window],
@@ -42,7 +51,10 @@ export async function durationsBefore(db: Database, monitorId: number, pingId: n
 }
 
 /** For each of the given monitors that has them, the ids of its last flip to down and to up. */
-export function lastDownAndUpFlips(db: Database, monitorIds: number[]): Promise<{ monitor_id: number; to_status: string; id: number }[]> {
+export function lastDownAndUpFlips(
+  db: Database,
+  monitorIds: number[],
+): Promise<{ monitor_id: number; to_status: string; id: number }[]> {
   return db.select<{ monitor_id: number; to_status: string; id: number }>(
     "SELECT monitor_id, to_status, MAX(id) AS id FROM flips WHERE monitor_id IN (?) AND to_status IN ('down', 'up') GROUP BY monitor_id, to_status",
     [monitorIds],

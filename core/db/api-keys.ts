@@ -15,14 +15,19 @@ export async function keyRow(db: Database, keyId: number): Promise<KeyRow | unde
 }
 
 /** Stores a new key (its hash); answers its id. */
-export async function insertKey(db: Database, k: Pick<KeyRow, "name" | "scope" | "prefix" | "key_hash" | "created_by" | "created_at">): Promise<number> {
+export async function insertKey(
+  db: Database,
+  k: Pick<KeyRow, "name" | "scope" | "prefix" | "key_hash" | "created_by" | "created_at">,
+): Promise<number> {
   const row = await db.write((t) => db.models.ApiKey.create({ ...k }, { transaction: t }));
   return Number(row.get("id"));
 }
 
 /** Marks a key revoked; answers 1 if it was revoked now, 0 if it was already (or is no key). */
 export async function revokeKey(db: Database, keyId: number, now: number): Promise<number> {
-  const [n] = await db.write((t) => db.models.ApiKey.update({ revoked_at: now }, { where: { id: keyId, revoked_at: null }, transaction: t }));
+  const [n] = await db.write((t) =>
+    db.models.ApiKey.update({ revoked_at: now }, { where: { id: keyId, revoked_at: null }, transaction: t }),
+  );
   return n;
 }
 

@@ -15,10 +15,19 @@ export interface AlertTarget {
 }
 
 /** Each monitor's channel ids, ascending; monitors without channels map to []. */
-export async function channelIdsOf(db: Database, monitorIds: number[], t?: Transaction): Promise<Map<number, number[]>> {
+export async function channelIdsOf(
+  db: Database,
+  monitorIds: number[],
+  t?: Transaction,
+): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>(monitorIds.map((i) => [i, []]));
   if (!monitorIds.length) return out;
-  const rows = await plainRows(db.models.MonitorChannel, { attributes: ["monitor_id", "channel_id"], where: { monitor_id: monitorIds }, order: [["channel_id", "ASC"]], transaction: t });
+  const rows = await plainRows(db.models.MonitorChannel, {
+    attributes: ["monitor_id", "channel_id"],
+    where: { monitor_id: monitorIds },
+    order: [["channel_id", "ASC"]],
+    transaction: t,
+  });
   for (const r of rows) out.get(Number(r.monitor_id))?.push(Number(r.channel_id));
   return out;
 }
@@ -26,7 +35,11 @@ export async function channelIdsOf(db: Database, monitorIds: number[], t?: Trans
 // Raw SQL: a join, and it runs inside the flip recorder's hot write (on the SQLite file, on the
 // inline connection, which the models do not use).
 /** The enabled channels of each monitor with the events each one wants. */
-export async function alertTargets(db: Database, monitorIds: number[], t?: Transaction): Promise<Map<number, AlertTarget[]>> {
+export async function alertTargets(
+  db: Database,
+  monitorIds: number[],
+  t?: Transaction,
+): Promise<Map<number, AlertTarget[]>> {
   const out = new Map<number, AlertTarget[]>();
   if (!monitorIds.length) return out;
   const rows = await db.select<{ monitor_id: number; id: number; type: string; events: string }>(
@@ -44,22 +57,41 @@ export async function alertTargets(db: Database, monitorIds: number[], t?: Trans
 }
 
 /** fresh: the monitor was created in this transaction, so there is nothing to replace. */
-export async function setChannels(db: Database, monitorId: number, channelIds: number[], t: Transaction, fresh = false): Promise<void> {
+export async function setChannels(
+  db: Database,
+  monitorId: number,
+  channelIds: number[],
+  t: Transaction,
+  fresh = false,
+): Promise<void> {
   if (!fresh) await db.models.MonitorChannel.destroy({ where: { monitor_id: monitorId }, transaction: t });
   const unique = [...new Set(channelIds)];
-  if (unique.length) await db.models.MonitorChannel.bulkCreate(unique.map((c) => ({ monitor_id: monitorId, channel_id: c })), { transaction: t });
+  if (unique.length)
+    await db.models.MonitorChannel.bulkCreate(
+      unique.map((c) => ({ monitor_id: monitorId, channel_id: c })),
+      { transaction: t },
+    );
 }
 
 /** Of the given ids, those that name no channel. */
 export async function unknownChannels(db: Database, channelIds: number[], t?: Transaction): Promise<number[]> {
   if (!channelIds.length) return [];
-  const rows = await plainRows(db.models.Channel, { attributes: ["id"], where: { id: [...new Set(channelIds)] }, transaction: t });
+  const rows = await plainRows(db.models.Channel, {
+    attributes: ["id"],
+    where: { id: [...new Set(channelIds)] },
+    transaction: t,
+  });
   const known = new Set(rows.map((r) => Number(r.id)));
   return channelIds.filter((c) => !known.has(c));
 }
 
 export async function defaultChannelIds(db: Database, t?: Transaction): Promise<number[]> {
-  const rows = await plainRows(db.models.Channel, { attributes: ["id"], where: { is_default: true }, order: [["id", "ASC"]], transaction: t });
+  const rows = await plainRows(db.models.Channel, {
+    attributes: ["id"],
+    where: { is_default: true },
+    order: [["id", "ASC"]],
+    transaction: t,
+  });
   return rows.map((r) => Number(r.id));
 }
 
@@ -69,17 +101,41 @@ export async function defaultChannelIds(db: Database, t?: Transaction): Promise<
  * were data, that email went to every monitor); after that it is a channel like any other,
  * except that the environment owns its settings. Without SMTP settings it stays, disabled.
  */
-export async function syncEnvEmailChannel(db: Database, configured: boolean, now: number): Promise<"created" | "enabled" | "disabled" | "unchanged"> {
+export async function syncEnvEmailChannel(
+  db: Database,
+  configured: boolean,
+  now: number,
+): Promise<"created" | "enabled" | "disabled" | "unchanged"> {
   return db.write(async (t) => {
-    const row = await plainRow(db.models.Channel, { attributes: ["id", "enabled"], where: { managed: ENV_EMAIL }, lock: t.LOCK.UPDATE, transaction: t });
+    const row = await plainRow(db.models.Channel, {
+      attributes: ["id", "enabled"],
+      where: { managed: ENV_EMAIL },
+      lock: t.LOCK.UPDATE,
+      transaction: t,
+    });
     if (!row) {
       if (!configured) return "unchanged";
       const created = await db.models.Channel.create(
-        { name: "Email (environment)", type: "email", config: "{}", secrets: "{}", events: "down,up,failure", is_default: true, enabled: true, managed: ENV_EMAIL, created_at: now, updated_at: now },
+        {
+          name: "Email (environment)",
+          type: "email",
+          config: "{}",
+          secrets: "{}",
+          events: "down,up,failure",
+          is_default: true,
+          enabled: true,
+          managed: ENV_EMAIL,
+          created_at: now,
+          updated_at: now,
+        },
         { transaction: t },
       );
       // Raw SQL: one INSERT … SELECT attaches every monitor, without reading them all first.
-      await db.change("INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors", [Number(created.get("id"))], t);
+      await db.change(
+        "INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors",
+        [Number(created.get("id"))],
+        t,
+      );
       return "created";
     }
     if (Boolean(Number(row.enabled)) === configured) return "unchanged";
@@ -96,7 +152,12 @@ export async function channelRow(db: Database, channelId: number): Promise<Chann
 
 /** Every channel, by name. */
 export async function listChannels(db: Database): Promise<ChannelRow[]> {
-  return plainRows(db.models.Channel, { order: [["name", "ASC"], ["id", "ASC"]] });
+  return plainRows(db.models.Channel, {
+    order: [
+      ["name", "ASC"],
+      ["id", "ASC"],
+    ],
+  });
 }
 
 /** Every channel, in no order. */
@@ -113,16 +174,34 @@ export async function unmanagedChannels(db: Database): Promise<ChannelRow[]> {
 /** How many monitors each channel alerts: one query for a whole list. */
 export async function monitorCountsOf(db: Database, channelIds: number[]): Promise<Map<number, number>> {
   if (!channelIds.length) return new Map();
-  const rows = await db.select<{ channel_id: number; n: number }>("SELECT channel_id, COUNT(*) AS n FROM monitor_channels WHERE channel_id IN (?) GROUP BY channel_id", [channelIds]);
+  const rows = await db.select<{ channel_id: number; n: number }>(
+    "SELECT channel_id, COUNT(*) AS n FROM monitor_channels WHERE channel_id IN (?) GROUP BY channel_id",
+    [channelIds],
+  );
   return new Map(rows.map((c) => [Number(c.channel_id), Number(c.n)]));
 }
 
-export type NewChannel = Omit<ChannelRow, "id" | "managed" | "is_default" | "enabled"> & { is_default: boolean; enabled: boolean };
+export type NewChannel = Omit<ChannelRow, "id" | "managed" | "is_default" | "enabled"> & {
+  is_default: boolean;
+  enabled: boolean;
+};
 
 /** Stores a channel made by hand or by an import (never the environment's); answers its id. */
 export async function insertChannel(db: Database, c: NewChannel, t: Transaction): Promise<number> {
   const row = await db.models.Channel.create(
-    { name: c.name, type: c.type, config: c.config, secrets: c.secrets, events: c.events, is_default: c.is_default, enabled: c.enabled, managed: null, locale: c.locale, created_at: c.created_at, updated_at: c.updated_at },
+    {
+      name: c.name,
+      type: c.type,
+      config: c.config,
+      secrets: c.secrets,
+      events: c.events,
+      is_default: c.is_default,
+      enabled: c.enabled,
+      managed: null,
+      locale: c.locale,
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+    },
     { transaction: t },
   );
   return Number(row.get("id"));

@@ -17,7 +17,10 @@ export async function claimDue<T>(
   claim: { token: string; now: number; leaseMs: number; limit: number },
 ): Promise<T[]> {
   const { token, now, leaseMs, limit } = claim;
-  const candidates = await db.select<{ id: number }>(`SELECT id FROM ${table} WHERE ${DUE} ORDER BY id LIMIT ${limit}`, { now });
+  const candidates = await db.select<{ id: number }>(
+    `SELECT id FROM ${table} WHERE ${DUE} ORDER BY id LIMIT ${limit}`,
+    { now },
+  );
   if (!candidates.length) return [];
   await db.write((t) =>
     db.change(
@@ -31,10 +34,20 @@ export async function claimDue<T>(
 }
 
 /** Records an outcome only while the claim is still ours: a row whose lease ran out belongs to whoever took it over. */
-export async function settleClaimed(db: Database, table: "deliveries" | "weekly_reports", id: number, token: string, set: Record<string, unknown>): Promise<void> {
+export async function settleClaimed(
+  db: Database,
+  table: "deliveries" | "weekly_reports",
+  id: number,
+  token: string,
+  set: Record<string, unknown>,
+): Promise<void> {
   const cols = Object.keys(set);
   await db.write((t) =>
-    db.change(`UPDATE ${table} SET ${cols.map((c) => `${c} = :${c}`).join(", ")}, lease_until = NULL WHERE id = :id AND claimed_by = :token`, { ...set, id, token }, t),
+    db.change(
+      `UPDATE ${table} SET ${cols.map((c) => `${c} = :${c}`).join(", ")}, lease_until = NULL WHERE id = :id AND claimed_by = :token`,
+      { ...set, id, token },
+      t,
+    ),
   );
 }
 
@@ -44,13 +57,26 @@ const HOST_DUE = "enabled = :yes AND next_poll_at <= :now AND (lease_until IS NU
 const HOST_FREE = "id = :only AND (lease_until IS NULL OR lease_until < :now)";
 
 // Raw: run every 500 ms by every collector and once per finished poll, the collector's hot path.
-export async function claimHosts(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number; only?: number }): Promise<HostRow[]> {
+export async function claimHosts(
+  db: Database,
+  claim: { token: string; now: number; leaseMs: number; limit: number; only?: number },
+): Promise<HostRow[]> {
   const { token, now, leaseMs, limit, only } = claim;
   const where = only === undefined ? HOST_DUE : HOST_FREE;
-  const ids = (await db.select<{ id: number }>(`SELECT id FROM hosts WHERE ${where} ORDER BY next_poll_at LIMIT ${limit}`, { now, yes: true, only })).map((r) => Number(r.id));
+  const ids = (
+    await db.select<{ id: number }>(`SELECT id FROM hosts WHERE ${where} ORDER BY next_poll_at LIMIT ${limit}`, {
+      now,
+      yes: true,
+      only,
+    })
+  ).map((r) => Number(r.id));
   if (!ids.length) return [];
   await db.write((t) =>
-    db.change(`UPDATE hosts SET claimed_by = :token, lease_until = :lease WHERE id IN (:ids) AND ${where}`, { token, lease: now + leaseMs, ids, now, yes: true, only }, t),
+    db.change(
+      `UPDATE hosts SET claimed_by = :token, lease_until = :lease WHERE id IN (:ids) AND ${where}`,
+      { token, lease: now + leaseMs, ids, now, yes: true, only },
+      t,
+    ),
   );
   return db.select<HostRow>("SELECT * FROM hosts WHERE claimed_by = ? AND lease_until > ?", [token, now]);
 }

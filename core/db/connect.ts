@@ -78,16 +78,36 @@ export interface HotTransaction {
  * MariaDB; SQLite's write lock covers the whole file). Locked in key order, so that two writers
  * taking overlapping sets (ingest replicas, checkers) never deadlock on each other.
  */
-export async function selectForUpdate<T>(tx: HotTransaction, table: string, columns: string, key: string, ids: readonly number[]): Promise<T[]> {
+export async function selectForUpdate<T>(
+  tx: HotTransaction,
+  table: string,
+  columns: string,
+  key: string,
+  ids: readonly number[],
+): Promise<T[]> {
   const rows: T[] = [];
-  for (const part of chunked([...ids].sort((a, b) => a - b), tx.maxParams)) {
-    rows.push(...(await tx.select<T>(`SELECT ${columns} FROM ${table} WHERE ${key} IN (${placeholders(part.length)}) ORDER BY ${key}${tx.db.forUpdate}`, part)));
+  for (const part of chunked(
+    [...ids].sort((a, b) => a - b),
+    tx.maxParams,
+  )) {
+    rows.push(
+      ...(await tx.select<T>(
+        `SELECT ${columns} FROM ${table} WHERE ${key} IN (${placeholders(part.length)}) ORDER BY ${key}${tx.db.forUpdate}`,
+        part,
+      )),
+    );
   }
   return rows;
 }
 
 /** Many rows' UPDATE in one statement, portable to SQLite and MariaDB: a CASE per column. */
-async function updateByCase(tx: Pick<HotTransaction, "change" | "maxParams">, table: string, key: string, columns: readonly string[], all: readonly unknown[][]) {
+async function updateByCase(
+  tx: Pick<HotTransaction, "change" | "maxParams">,
+  table: string,
+  key: string,
+  columns: readonly string[],
+  all: readonly unknown[][],
+) {
   const perRow = columns.length * 2 + 1;
   for (const rows of chunked(all, Math.max(1, Math.floor(tx.maxParams / perRow)))) {
     const args: unknown[] = [];
@@ -119,7 +139,8 @@ interface Parsed {
 export function parseDatabaseUrl(url: string): Parsed {
   if (url.startsWith("sqlite:")) {
     let storage = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    if (storage === "" ) throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/heartbeats.sqlite");
+    if (storage === "")
+      throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/heartbeats.sqlite");
     if (storage !== ":memory:") storage = path.resolve(storage);
     return { dialect: "sqlite", storage };
   }
@@ -154,7 +175,12 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       timezone: "+00:00",
       pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
       // FOUND_ROWS: an UPDATE reports the rows it matched, so a guard that matched counts as taken.
-      dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, connectTimeout: 10_000, flags: "+FOUND_ROWS" },
+      dialectOptions: {
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        connectTimeout: 10_000,
+        flags: "+FOUND_ROWS",
+      },
       // READ COMMITTED on every connection. Writers that depend on what they read lock it
       // (selectForUpdate, claims' guarded UPDATEs), so no snapshot is needed; and a multi-row
       // UPDATE, which InnoDB runs as a full scan on a small table, then passes over rows another
@@ -177,8 +203,12 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
   // (auto_increment_increment > 1, e.g. a Galera cluster): then rows go in one at a time.
   let consecutiveIds: Promise<boolean> | null = null;
 
-  const stepIsOne = () => db.select<{ step: number }>("SELECT @@auto_increment_increment AS step").then(([r]) => Number(r?.step ?? 1) === 1);
-  const inline = parsed.dialect === "sqlite" && parsed.storage !== ":memory:" ? inlineSqlite(parsed.storage!, sequelize, () => db) : null;
+  const stepIsOne = () =>
+    db.select<{ step: number }>("SELECT @@auto_increment_increment AS step").then(([r]) => Number(r?.step ?? 1) === 1);
+  const inline =
+    parsed.dialect === "sqlite" && parsed.storage !== ":memory:"
+      ? inlineSqlite(parsed.storage!, sequelize, () => db)
+      : null;
 
   const db: Database = {
     dialect: parsed.dialect,
@@ -193,7 +223,11 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       return Number(await sequelize.query(sql, { replacements, type, transaction: t }));
     },
     async insert(sql, replacements, t) {
-      const [id] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
+      const [id] = (await sequelize.query(sql, {
+        replacements,
+        type: QueryTypes.INSERT,
+        transaction: t,
+      })) as unknown as [number, number];
       return Number(id);
     },
     async insertRows(table, columns, rows, t) {
@@ -222,7 +256,9 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
       // while this one's WAL is synced, and each still resolves only once its own sync is done.
       if (inline) return queue(() => inline.transaction(fn)).then(({ result, synced }) => synced.then(() => result));
       if (parsed.dialect === "mysql") {
-        return retryDeadlocks(() => sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne())))));
+        return retryDeadlocks(() =>
+          sequelize.transaction((t) => fn(mysqlHot(db, t, () => (consecutiveIds ??= stepIsOne())))),
+        );
       }
       // SQLite in memory: one connection only, so through sequelize.
       return queue(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (t) => fn(sequelizeHot(db, t))));
@@ -332,7 +368,15 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
   };
   // Bound as sequelize writes them into SQL: integers as INTEGER, booleans as 1/0.
   const bind = (v: unknown): SQLInputValue =>
-    typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : typeof v === "boolean" ? (v ? 1n : 0n) : v === undefined ? null : (v as SQLInputValue);
+    typeof v === "number" && Number.isSafeInteger(v)
+      ? BigInt(v)
+      : typeof v === "boolean"
+        ? v
+          ? 1n
+          : 0n
+        : v === undefined
+          ? null
+          : (v as SQLInputValue);
   const binds = (params: readonly unknown[]) => params.map(bind);
   const maxParams = 32_000; // SQLite's limit: 32766 values a statement
 
@@ -383,7 +427,8 @@ function inlineSqlite(storage: string, sequelize: Sequelize, outer: () => Databa
         const { st, params } = statement(sql, replacements);
         return Number(st.run(...params).lastInsertRowid);
       },
-      insertRows: (table: string, columns: readonly string[], rows: readonly unknown[][]) => tx.insertRows(table, columns, rows),
+      insertRows: (table: string, columns: readonly string[], rows: readonly unknown[][]) =>
+        tx.insertRows(table, columns, rows),
       write() {
         throw new Error("write() inside hotWrite would wait for itself");
       },
@@ -463,20 +508,29 @@ export async function retryDeadlocks<T>(run: () => Promise<T>, tries = 3): Promi
 }
 
 function isDeadlock(err: unknown): boolean {
-  const e = err as { parent?: { errno?: number; code?: string }; original?: { errno?: number }; errno?: number; code?: string };
+  const e = err as {
+    parent?: { errno?: number; code?: string };
+    original?: { errno?: number };
+    errno?: number;
+    code?: string;
+  };
   const errno = e?.parent?.errno ?? e?.original?.errno ?? e?.errno;
   return errno === 1213 || e?.parent?.code === "ER_LOCK_DEADLOCK" || e?.code === "ER_LOCK_DEADLOCK";
 }
 
 function readCommitted(conn: MysqlDriverConn): Promise<void> {
-  return new Promise((resolve, reject) => conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 /** A sequelize transaction's statements sent straight to its mysql2 connection. */
 function mysqlHot(db: Database, t: Transaction, consecutiveIds: () => Promise<boolean>): HotTransaction {
   const conn = (t as unknown as { connection: MysqlDriverConn }).connection;
   const query = <R>(sql: string, params: readonly unknown[]) =>
-    new Promise<R>((resolve, reject) => conn.query(sql, params as unknown[], (err, result) => (err ? reject(err) : resolve(result as R))));
+    new Promise<R>((resolve, reject) =>
+      conn.query(sql, params as unknown[], (err, result) => (err ? reject(err) : resolve(result as R))),
+    );
   // mysql2 writes the values into the statement text, as sequelize did: no bind limit, only
   // max_allowed_packet, which chunks of this many values stay well under.
   const maxParams = 20_000;
@@ -498,7 +552,10 @@ function mysqlHot(db: Database, t: Transaction, consecutiveIds: () => Promise<bo
         return ids;
       }
       for (const part of chunked(rows, Math.max(1, Math.floor(maxParams / columns.length)))) {
-        const { insertId } = await query<{ insertId: number }>(head + Array(part.length).fill(one).join(", "), part.flat());
+        const { insertId } = await query<{ insertId: number }>(
+          head + Array(part.length).fill(one).join(", "),
+          part.flat(),
+        );
         // MySQL reports the first id of a multi-row INSERT.
         for (let i = 0; i < part.length; i++) ids.push(Number(insertId) + i);
       }

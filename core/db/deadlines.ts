@@ -14,19 +14,37 @@ import { RUN_LIMIT_COLUMNS } from "../monitor/monitor-record.ts";
 /** The statuses that have a deadline: the checker watches these. */
 export const WATCHED: Status[] = ["new", "up", "late"];
 
-export type Watched = Pick<MonitorRow, "id" | "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at">;
+export type Watched = Pick<
+  MonitorRow,
+  "id" | "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at"
+>;
 const COLUMNS = "id, status, late_at, down_at, last_ping_at, last_start_at, run_deadline_at";
 /** What a flip batch reads under the lock: the state, and the schedule and limits a missed run is counted by. */
 const CHECK_COLUMNS = [
-  COLUMNS, "status_changed_at", "consecutive_failures", "consecutive_successes",
-  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "cron_dialect", "timezone", "deadline", ...RUN_LIMIT_COLUMNS,
+  COLUMNS,
+  "status_changed_at",
+  "consecutive_failures",
+  "consecutive_successes",
+  "schedule_kind",
+  "period_seconds",
+  "grace_seconds",
+  "cron_expression",
+  "cron_dialect",
+  "timezone",
+  "deadline",
+  ...RUN_LIMIT_COLUMNS,
 ].join(", ");
 /** What a full load reads: only what the next wake-up depends on (id, status, late_at, down_at, run_deadline_at). */
 export const LOAD_COLUMNS = ["id", "status", "late_at", "down_at", "run_deadline_at"] as const;
 const WATCHED_WHERE = `status IN (${WATCHED.map(() => "?").join(", ")})`;
 
 /** Raw SQL (the start's and rebalance's million-row read): every watched monitor, in pages by id, each row as an array of `columns`. */
-export function scanWatched(db: Database, columns: readonly string[], page: number, each: (row: readonly unknown[]) => void): Promise<number> {
+export function scanWatched(
+  db: Database,
+  columns: readonly string[],
+  page: number,
+  each: (row: readonly unknown[]) => void,
+): Promise<number> {
   return scanMonitors(db, { columns, where: WATCHED_WHERE, params: WATCHED, page }, each);
 }
 
@@ -40,7 +58,11 @@ export function scanChangedSince(
   pace: { page: number; pauseMs: number; cancelled: () => boolean },
   each: (row: readonly unknown[]) => void,
 ): Promise<number> {
-  return scanMonitors(db, { columns: LOAD_COLUMNS, where: "updated_at >= ? OR status_changed_at >= ?", params: [since, since], ...pace }, each);
+  return scanMonitors(
+    db,
+    { columns: LOAD_COLUMNS, where: "updated_at >= ? OR status_changed_at >= ?", params: [since, since], ...pace },
+    each,
+  );
 }
 
 /** Raw SQL (every 2 s on each checker, one index): ids of monitors whose earliest deadline is before `cut`. */
@@ -74,7 +96,10 @@ export async function flipStatus(tx: HotTransaction, ids: readonly number[], to:
   const counted = to === "late" ? "" : ", consecutive_failures = consecutive_failures + 1, consecutive_successes = 0";
   let n = 0;
   for (const part of chunked(ids, tx.maxParams - 2)) {
-    n += await tx.change(`UPDATE monitors SET status = ?, status_changed_at = ?${counted} WHERE id IN (${placeholders(part.length)})`, [to, now, ...part]);
+    n += await tx.change(
+      `UPDATE monitors SET status = ?, status_changed_at = ?${counted} WHERE id IN (${placeholders(part.length)})`,
+      [to, now, ...part],
+    );
   }
   return n;
 }

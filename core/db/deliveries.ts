@@ -31,8 +31,16 @@ export interface HeldDelivery {
 }
 
 // Raw: the claim is one conditional UPDATE on every notifier's poll, the outbox's hot path (core/db/claims.ts).
-export function claimDeliveries(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
-  return claimDue<ClaimedDelivery>(db, "deliveries", "id, flip_id, channel_id, channel, round, event, attempts, created_at", claim);
+export function claimDeliveries(
+  db: Database,
+  claim: { token: string; now: number; leaseMs: number; limit: number },
+): Promise<ClaimedDelivery[]> {
+  return claimDue<ClaimedDelivery>(
+    db,
+    "deliveries",
+    "id, flip_id, channel_id, channel, round, event, attempts, created_at",
+    claim,
+  );
 }
 
 // Raw: guarded by the claim token, so a row whose lease ran out is left to whoever took it over.
@@ -42,7 +50,9 @@ export function settleDelivery(db: Database, id: number, token: string, set: Rec
 
 /** The number of deliveries in each state. */
 export async function countByState(db: Database): Promise<Map<string, number>> {
-  const rows = await db.select<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state");
+  const rows = await db.select<{ state: string; n: number }>(
+    "SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state",
+  );
   return new Map(rows.map((r) => [r.state, Number(r.n)]));
 }
 
@@ -61,17 +71,28 @@ export function heldDeliveries(db: Database): Promise<HeldDelivery[]> {
 export function endHold(db: Database, release: number[], suppress: number[], now: number): Promise<number> {
   return db.write(async (t) => {
     const n = release.length
-      ? await db.change("UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now, created_at = :now, last_error = NULL WHERE id IN (:ids) AND state = 'held'", { now, ids: release }, t)
+      ? await db.change(
+          "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = :now, created_at = :now, last_error = NULL WHERE id IN (:ids) AND state = 'held'",
+          { now, ids: release },
+          t,
+        )
       : 0;
     if (suppress.length) {
-      await db.change("UPDATE deliveries SET state = 'suppressed', last_error = 'held back by a maintenance window' WHERE id IN (:ids) AND state = 'held'", { ids: suppress }, t);
+      await db.change(
+        "UPDATE deliveries SET state = 'suppressed', last_error = 'held back by a maintenance window' WHERE id IN (:ids) AND state = 'held'",
+        { ids: suppress },
+        t,
+      );
     }
     return n;
   });
 }
 
 /** Which channels heard each of the given down flips (their first round, not held or suppressed). */
-export function channelsTold(db: Database, downFlipIds: number[]): Promise<{ monitor_id: number; channel_id: number }[]> {
+export function channelsTold(
+  db: Database,
+  downFlipIds: number[],
+): Promise<{ monitor_id: number; channel_id: number }[]> {
   return db.select<{ monitor_id: number; channel_id: number }>(
     "SELECT monitor_id, channel_id FROM deliveries WHERE flip_id IN (?) AND round = 0 AND channel_id IS NOT NULL AND state NOT IN ('held', 'suppressed')",
     [downFlipIds],
@@ -102,7 +123,10 @@ export async function enabledChannelCount(db: Database): Promise<number> {
 
 /** Ids of down monitors whose next reminder is due, the earliest first. */
 export async function dueReminders(db: Database, now: number, limit: number): Promise<number[]> {
-  const due = await db.select<{ id: number }>(`SELECT id FROM monitors WHERE next_reminder_at <= ? AND status = 'down' ORDER BY next_reminder_at LIMIT ${limit}`, [now]);
+  const due = await db.select<{ id: number }>(
+    `SELECT id FROM monitors WHERE next_reminder_at <= ? AND status = 'down' ORDER BY next_reminder_at LIMIT ${limit}`,
+    [now],
+  );
   return due.map((r) => Number(r.id));
 }
 
@@ -111,8 +135,16 @@ export async function lockReminder(
   db: Database,
   monitorId: number,
   t: Transaction,
-): Promise<{ status: string; next_reminder_at: number | null; reminders_sent: number; repeat_every_seconds: number | null } | undefined> {
-  const [m] = await db.select<{ status: string; next_reminder_at: number | null; reminders_sent: number; repeat_every_seconds: number | null }>(
+): Promise<
+  | { status: string; next_reminder_at: number | null; reminders_sent: number; repeat_every_seconds: number | null }
+  | undefined
+> {
+  const [m] = await db.select<{
+    status: string;
+    next_reminder_at: number | null;
+    reminders_sent: number;
+    repeat_every_seconds: number | null;
+  }>(
     `SELECT status, next_reminder_at, reminders_sent, repeat_every_seconds FROM monitors WHERE id = ?${db.forUpdate}`,
     [monitorId],
     t,
@@ -121,7 +153,11 @@ export async function lockReminder(
 }
 
 /** The monitor's latest flip to down, or undefined. */
-export async function lastDownFlip(db: Database, monitorId: number, t: Transaction): Promise<{ id: number; from_status: Status; to_status: Status; reason: FlipReason } | undefined> {
+export async function lastDownFlip(
+  db: Database,
+  monitorId: number,
+  t: Transaction,
+): Promise<{ id: number; from_status: Status; to_status: Status; reason: FlipReason } | undefined> {
   const [flip] = await db.select<{ id: number; from_status: Status; to_status: Status; reason: FlipReason }>(
     "SELECT id, from_status, to_status, reason FROM flips WHERE monitor_id = ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
     [monitorId],
@@ -131,8 +167,18 @@ export async function lastDownFlip(db: Database, monitorId: number, t: Transacti
 }
 
 /** Counts a reminder round and moves the next one on. */
-export async function advanceReminder(db: Database, monitorId: number, round: number, next: number, t: Transaction): Promise<void> {
-  await db.change("UPDATE monitors SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?", [round, next, monitorId], t);
+export async function advanceReminder(
+  db: Database,
+  monitorId: number,
+  round: number,
+  next: number,
+  t: Transaction,
+): Promise<void> {
+  await db.change(
+    "UPDATE monitors SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?",
+    [round, next, monitorId],
+    t,
+  );
 }
 
 /** Queues reminder round `round` of a down flip for the given channels. */

@@ -26,7 +26,18 @@ export interface FlipToRecord {
   pingId: number | null;
 }
 
-const DELIVERY_COLUMNS = ["flip_id", "monitor_id", "channel_id", "channel", "round", "event", "state", "attempts", "next_attempt_at", "created_at"];
+const DELIVERY_COLUMNS = [
+  "flip_id",
+  "monitor_id",
+  "channel_id",
+  "channel",
+  "round",
+  "event",
+  "state",
+  "attempts",
+  "next_attempt_at",
+  "created_at",
+];
 
 /**
  * Stores flips with their delivery rows; the monitors' rows must already be locked by the
@@ -54,7 +65,15 @@ export async function recordFlips(db: Database, t: Transaction, flips: readonly 
         alerted = true;
       }
     }
-    return { id, monitorId: f.monitorId, from: f.facts.from, to: f.facts.to, reason: f.facts.reason, at: f.at, alerted };
+    return {
+      id,
+      monitorId: f.monitorId,
+      from: f.facts.from,
+      to: f.facts.to,
+      reason: f.facts.reason,
+      at: f.at,
+      alerted,
+    };
   });
   await db.insertRows("deliveries", DELIVERY_COLUMNS, deliveries, t);
   await armReminders(db, t, flips);
@@ -77,10 +96,22 @@ async function armReminders(db: Database, t: Transaction, flips: readonly FlipTo
       t,
     );
   }
-  if (other.length) await db.change("UPDATE monitors SET next_reminder_at = NULL WHERE id IN (?) AND next_reminder_at IS NOT NULL", [other], t);
+  if (other.length)
+    await db.change(
+      "UPDATE monitors SET next_reminder_at = NULL WHERE id IN (?) AND next_reminder_at IS NOT NULL",
+      [other],
+      t,
+    );
 }
 
-export async function recordFlip(db: Database, t: Transaction, monitorId: number, facts: FlipFacts, at: number, pingId: number | null): Promise<StoredFlip> {
+export async function recordFlip(
+  db: Database,
+  t: Transaction,
+  monitorId: number,
+  facts: FlipFacts,
+  at: number,
+  pingId: number | null,
+): Promise<StoredFlip> {
   const [stored] = await recordFlips(db, t, [{ monitorId, facts, at, pingId }]);
   return stored!;
 }

@@ -9,8 +9,24 @@ export type { HostRow };
 
 /** The columns a new host is stored with (the rest start empty). */
 const NEW_HOST_COLUMNS = [
-  "name", "address", "port", "username", "private_key", "key_path", "passphrase", "host_key_fingerprint", "trust_on_first_use",
-  "interval_seconds", "grace_seconds", "checks", "processes", "monitor_id", "enabled", "next_poll_at", "created_at", "updated_at",
+  "name",
+  "address",
+  "port",
+  "username",
+  "private_key",
+  "key_path",
+  "passphrase",
+  "host_key_fingerprint",
+  "trust_on_first_use",
+  "interval_seconds",
+  "grace_seconds",
+  "checks",
+  "processes",
+  "monitor_id",
+  "enabled",
+  "next_poll_at",
+  "created_at",
+  "updated_at",
 ] as const;
 export type NewHost = { [K in (typeof NEW_HOST_COLUMNS)[number]]: unknown };
 
@@ -20,7 +36,12 @@ export async function hostRow(db: Database, hostId: number): Promise<HostRow | u
 
 /** Every host, by name. */
 export async function listHosts(db: Database): Promise<HostRow[]> {
-  return plainRows(db.models.Host, { order: [["name", "ASC"], ["id", "ASC"]] });
+  return plainRows(db.models.Host, {
+    order: [
+      ["name", "ASC"],
+      ["id", "ASC"],
+    ],
+  });
 }
 
 export async function hostIdByName(db: Database, name: string): Promise<number | null> {
@@ -50,7 +71,13 @@ export async function deleteHost(db: Database, hostId: number): Promise<void> {
 }
 
 /** A host's samples between two times (epoch ms, both included): the latest `limit` of them, newest first. */
-export async function hostSamples(db: Database, hostId: number, from: number, to: number, limit: number): Promise<Record<string, unknown>[]> {
+export async function hostSamples(
+  db: Database,
+  hostId: number,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
   return plainRows(db.models.HostSample, {
     where: { host_id: hostId, started_at: { [Op.gte]: from, [Op.lte]: to } },
     order: [["started_at", "DESC"]],

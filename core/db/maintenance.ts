@@ -4,7 +4,13 @@
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
 import { plainRow, plainRows, type MaintenanceWindowRow } from "./models.ts";
-import { activeUntil, nextChange, type MaintenanceWindow, type WindowInput, type WindowRule } from "../schedule/maintenance.ts";
+import {
+  activeUntil,
+  nextChange,
+  type MaintenanceWindow,
+  type WindowInput,
+  type WindowRule,
+} from "../schedule/maintenance.ts";
 
 export type WindowRow = MaintenanceWindowRow;
 
@@ -27,7 +33,12 @@ export function windowOf(r: WindowRow): NamedWindow {
   const rule: WindowRule =
     r.kind === "once"
       ? { kind: "once", startsAt: Number(r.starts_at), endsAt: Number(r.ends_at) }
-      : { kind: "recurring", expression: String(r.cron_expression), durationSeconds: Number(r.duration_seconds), timezone: String(r.timezone) };
+      : {
+          kind: "recurring",
+          expression: String(r.cron_expression),
+          durationSeconds: Number(r.duration_seconds),
+          timezone: String(r.timezone),
+        };
   return {
     id: Number(r.id),
     name: r.name,
@@ -91,13 +102,21 @@ export async function windowRow(db: Database, windowId: number): Promise<WindowR
 
 /** Stores a validated window; answers its id. */
 export async function insertWindow(db: Database, w: WindowInput, now: number, t: Transaction): Promise<number> {
-  const row = await db.models.MaintenanceWindow.create({ ...windowColumns(w), created_at: now, updated_at: now }, { transaction: t });
+  const row = await db.models.MaintenanceWindow.create(
+    { ...windowColumns(w), created_at: now, updated_at: now },
+    { transaction: t },
+  );
   return Number(row.get("id"));
 }
 
 /** Replaces a window's fields; answers how many windows changed (0: it is gone). */
 export async function updateWindow(db: Database, windowId: number, w: WindowInput, now: number): Promise<number> {
-  const [n] = await db.write((t) => db.models.MaintenanceWindow.update({ ...windowColumns(w), updated_at: now }, { where: { id: windowId }, transaction: t }));
+  const [n] = await db.write((t) =>
+    db.models.MaintenanceWindow.update(
+      { ...windowColumns(w), updated_at: now },
+      { where: { id: windowId }, transaction: t },
+    ),
+  );
   return n;
 }
 

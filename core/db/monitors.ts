@@ -11,13 +11,27 @@ import type { MonitorRow } from "./models.ts";
 import type { Tracked } from "../monitor/monitor-status.ts";
 
 /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
-export async function setTags(db: Database, monitorId: number, names: string[], t: Transaction, fresh = false): Promise<void> {
+export async function setTags(
+  db: Database,
+  monitorId: number,
+  names: string[],
+  t: Transaction,
+  fresh = false,
+): Promise<void> {
   if (!fresh) await db.change("DELETE FROM monitor_tags WHERE monitor_id = ?", [monitorId], t);
   const unique = [...new Set(names)];
   if (!unique.length) return;
-  await db.models.Tag.bulkCreate(unique.map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
+  await db.models.Tag.bulkCreate(
+    unique.map((n) => ({ name: n })),
+    { ignoreDuplicates: true, transaction: t },
+  );
   const ids = await db.select<{ id: number }>("SELECT id FROM tags WHERE name IN (?)", [unique], t);
-  await db.insertRows("monitor_tags", ["monitor_id", "tag_id"], ids.map((r) => [monitorId, Number(r.id)]), t);
+  await db.insertRows(
+    "monitor_tags",
+    ["monitor_id", "tag_id"],
+    ids.map((r) => [monitorId, Number(r.id)]),
+    t,
+  );
 }
 
 export interface NewMonitor {
@@ -35,7 +49,13 @@ export interface NewMonitor {
 }
 
 /** Inserts the monitor armed at `now` (or paused), with its tags and channels; returns its id. */
-export async function insertMonitor(db: Database, m: NewMonitor, defaultTimezone: string, now: number, t: Transaction): Promise<number> {
+export async function insertMonitor(
+  db: Database,
+  m: NewMonitor,
+  defaultTimezone: string,
+  now: number,
+  t: Transaction,
+): Promise<number> {
   const d = m.paused ? { lateAt: null, downAt: null } : deadlinesAfterArm(m.schedule, now);
   const created = await db.models.Monitor.create(
     {
@@ -67,8 +87,17 @@ export async function insertMonitor(db: Database, m: NewMonitor, defaultTimezone
 // The registry's reads and writes of monitors (services/registry/monitors.ts): one function a query.
 
 /** The monitor row (locked for the transaction when asked), or undefined. */
-export async function monitorRow(db: Database, monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow | undefined> {
-  const [r] = await db.select<MonitorRow>(`SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`, [monitorId], t);
+export async function monitorRow(
+  db: Database,
+  monitorId: number,
+  t?: Transaction,
+  lock = false,
+): Promise<MonitorRow | undefined> {
+  const [r] = await db.select<MonitorRow>(
+    `SELECT * FROM monitors WHERE id = ?${lock ? db.forUpdate : ""}`,
+    [monitorId],
+    t,
+  );
   return r;
 }
 
@@ -79,7 +108,9 @@ export async function monitorsById(db: Database, ids: number[]): Promise<Monitor
 
 /** Of these ids, those that name a monitor. */
 export async function existingMonitorIds(db: Database, ids: number[]): Promise<Set<number>> {
-  return new Set((await db.select<{ id: number }>("SELECT id FROM monitors WHERE id IN (?)", [ids])).map((r) => Number(r.id)));
+  return new Set(
+    (await db.select<{ id: number }>("SELECT id FROM monitors WHERE id IN (?)", [ids])).map((r) => Number(r.id)),
+  );
 }
 
 export async function monitorIdByCode(db: Database, code: string): Promise<number | null> {
@@ -88,19 +119,46 @@ export async function monitorIdByCode(db: Database, code: string): Promise<numbe
 }
 
 /** Stores a paused or resumed monitor's new status and deadlines (the caller stores its flip). */
-export async function storeTransition(db: Database, monitorId: number, next: Tracked, armedAt: number, now: number, t: Transaction): Promise<void> {
+export async function storeTransition(
+  db: Database,
+  monitorId: number,
+  next: Tracked,
+  armedAt: number,
+  now: number,
+  t: Transaction,
+): Promise<void> {
   await db.change(
     `UPDATE monitors SET status = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ?,
        armed_at = ?, status_changed_at = ?, updated_at = ? WHERE id = ?`,
-    [next.status, next.lateAt, next.downAt, next.runDeadlineAt, next.failures, next.successes, armedAt, now, now, monitorId],
+    [
+      next.status,
+      next.lateAt,
+      next.downAt,
+      next.runDeadlineAt,
+      next.failures,
+      next.successes,
+      armedAt,
+      now,
+      now,
+      monitorId,
+    ],
     t,
   );
 }
 
 /** Sets these columns of one monitor. */
-export async function updateMonitorColumns(db: Database, monitorId: number, set: Record<string, unknown>, t: Transaction): Promise<void> {
+export async function updateMonitorColumns(
+  db: Database,
+  monitorId: number,
+  set: Record<string, unknown>,
+  t: Transaction,
+): Promise<void> {
   const cols = Object.keys(set);
-  await db.change(`UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`, [...cols.map((c) => set[c]), monitorId], t);
+  await db.change(
+    `UPDATE monitors SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
+    [...cols.map((c) => set[c]), monitorId],
+    t,
+  );
 }
 
 /** Deletes a monitor and everything hanging off it; answers how many monitors went (0 or 1). */
@@ -115,7 +173,13 @@ export async function deleteMonitor(db: Database, monitorId: number): Promise<nu
 }
 
 /** The list's sort keys and their columns (a monitor's next due time is its late_at). */
-export const MONITOR_SORTS = { name: "m.name", status: "m.status", lastPingAt: "m.last_ping_at", nextDueAt: "m.late_at", createdAt: "m.created_at" } as const;
+export const MONITOR_SORTS = {
+  name: "m.name",
+  status: "m.status",
+  lastPingAt: "m.last_ping_at",
+  nextDueAt: "m.late_at",
+  createdAt: "m.created_at",
+} as const;
 export type MonitorSort = keyof typeof MONITOR_SORTS;
 
 export interface MonitorSearch {
@@ -131,7 +195,10 @@ export interface MonitorSearch {
 }
 
 /** One page of the monitors that match, their total, and the counts per status under the tag and text filters alone. */
-export async function searchMonitors(db: Database, s: MonitorSearch): Promise<{ statusCounts: { status: string; n: number }[]; total: number; rows: MonitorRow[] }> {
+export async function searchMonitors(
+  db: Database,
+  s: MonitorSearch,
+): Promise<{ statusCounts: { status: string; n: number }[]; total: number; rows: MonitorRow[] }> {
   const where: string[] = [];
   const args: Record<string, unknown> = {};
   if (s.tags.length) {
@@ -147,7 +214,10 @@ export async function searchMonitors(db: Database, s: MonitorSearch): Promise<{ 
     args.q = s.q;
   }
   const countFilter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const statusCounts = await db.select<{ status: string; n: number }>(`SELECT m.status, COUNT(*) AS n FROM monitors m ${countFilter} GROUP BY m.status`, args);
+  const statusCounts = await db.select<{ status: string; n: number }>(
+    `SELECT m.status, COUNT(*) AS n FROM monitors m ${countFilter} GROUP BY m.status`,
+    args,
+  );
   if (s.status) {
     where.push("m.status = :status");
     args.status = s.status;
@@ -156,26 +226,49 @@ export async function searchMonitors(db: Database, s: MonitorSearch): Promise<{ 
   const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM monitors m ${filter}`, args);
   const dir = s.order === "desc" ? "DESC" : "ASC";
   const orderBy = `${MONITOR_SORTS[s.sort]} ${dir}, m.id ${dir}`;
-  const rows = await db.select<MonitorRow>(`SELECT m.* FROM monitors m ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`, { ...args, limit: s.limit, offset: s.offset });
+  const rows = await db.select<MonitorRow>(
+    `SELECT m.* FROM monitors m ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
+    { ...args, limit: s.limit, offset: s.offset },
+  );
   return { statusCounts, total: Number(n), rows };
 }
 
 /** How many monitors have each status (statuses without monitors are absent). */
 export async function monitorCountsByStatus(db: Database): Promise<Map<string, number>> {
-  const rows = await db.select<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM monitors GROUP BY status");
+  const rows = await db.select<{ status: string; n: number }>(
+    "SELECT status, COUNT(*) AS n FROM monitors GROUP BY status",
+  );
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 /** One page of a monitor's pings or flips, newest first, with their total. */
-export async function historyPage(db: Database, table: "pings" | "flips", monitorId: number, limit: number, offset: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
-  const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE monitor_id = ?`, [monitorId]);
-  const rows = await db.select<Record<string, unknown>>(`SELECT * FROM ${table} WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, [monitorId, limit, offset]);
+export async function historyPage(
+  db: Database,
+  table: "pings" | "flips",
+  monitorId: number,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+  const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE monitor_id = ?`, [
+    monitorId,
+  ]);
+  const rows = await db.select<Record<string, unknown>>(
+    `SELECT * FROM ${table} WHERE monitor_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+    [monitorId, limit, offset],
+  );
   return { total: Number(n), rows };
 }
 
 /** One page of a monitor's deliveries, newest first, each with its channel's name (null once deleted), with their total. */
-export async function notificationsPage(db: Database, monitorId: number, limit: number, offset: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
-  const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE monitor_id = ?", [monitorId]);
+export async function notificationsPage(
+  db: Database,
+  monitorId: number,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+  const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE monitor_id = ?", [
+    monitorId,
+  ]);
   const rows = await db.select<Record<string, unknown>>(
     `SELECT d.*, c.name AS channel_name FROM deliveries d LEFT JOIN channels c ON c.id = d.channel_id
       WHERE d.monitor_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,

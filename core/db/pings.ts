@@ -10,19 +10,58 @@ import type { MonitorRow } from "./models.ts";
 
 /** What a ping batch reads of its monitors under the lock: state, schedule and run limits. */
 const BATCH_COLUMNS = [
-  "id", "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "status_changed_at",
-  "schedule_kind", "period_seconds", "grace_seconds", "cron_expression", "cron_dialect", "timezone", "deadline",
-  "run_deadline_at", "consecutive_failures", "consecutive_successes",
-  "max_run_seconds", "slow_factor", "slow_window", "failure_threshold", "recovery_threshold",
+  "id",
+  "status",
+  "late_at",
+  "down_at",
+  "last_ping_at",
+  "last_ping_kind",
+  "last_start_at",
+  "ping_count",
+  "status_changed_at",
+  "schedule_kind",
+  "period_seconds",
+  "grace_seconds",
+  "cron_expression",
+  "cron_dialect",
+  "timezone",
+  "deadline",
+  "run_deadline_at",
+  "consecutive_failures",
+  "consecutive_successes",
+  "max_run_seconds",
+  "slow_factor",
+  "slow_window",
+  "failure_threshold",
+  "recovery_threshold",
 ].join(", ");
 
 /** A stored ping's columns, in the order of the rows given to insertPings. */
-const PING_COLUMNS = ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at", "source_ip", "user_agent"];
+const PING_COLUMNS = [
+  "monitor_id",
+  "kind",
+  "exit_status",
+  "data",
+  "data_truncated",
+  "duration_ms",
+  "received_at",
+  "source_ip",
+  "user_agent",
+];
 
 /** What a ping batch writes back to each monitor it touched, in the order of updatePingedMonitors' rows. */
 const MONITOR_COLUMNS = [
-  "status", "late_at", "down_at", "last_ping_at", "last_ping_kind", "last_start_at",
-  "run_deadline_at", "consecutive_failures", "consecutive_successes", "ping_count", "status_changed_at",
+  "status",
+  "late_at",
+  "down_at",
+  "last_ping_at",
+  "last_ping_kind",
+  "last_start_at",
+  "run_deadline_at",
+  "consecutive_failures",
+  "consecutive_successes",
+  "ping_count",
+  "status_changed_at",
 ];
 // Most pings leave the status as it was. Leaving status and status_changed_at out of their
 // UPDATE spares two index rewrites per ping: SQLite rewrites an index whenever its column is
@@ -36,7 +75,12 @@ const STEADY_COLUMNS = MONITOR_COLUMNS.filter((c) => c !== "status" && c !== "st
  * batches tiny.
  */
 export function monitorsByCode(db: Database, codes: string[]): Promise<{ id: number; code: string }[]> {
-  const parts = chunked(codes, 10_000).map((part) => db.hotSelect<{ id: number; code: string }>(`SELECT id, code FROM monitors WHERE code IN (${placeholders(part.length)})`, part));
+  const parts = chunked(codes, 10_000).map((part) =>
+    db.hotSelect<{ id: number; code: string }>(
+      `SELECT id, code FROM monitors WHERE code IN (${placeholders(part.length)})`,
+      part,
+    ),
+  );
   return Promise.all(parts).then((found) => found.flat());
 }
 
@@ -71,13 +115,25 @@ export async function recentDurations(tx: HotTransaction, monitorId: number, win
 export async function updatePingedMonitors(tx: HotTransaction, rows: Record<string, unknown>[]): Promise<void> {
   const changed = rows.filter((r) => r.statusChanged);
   const steady = rows.filter((r) => !r.statusChanged);
-  for (const [part, columns] of [[changed, MONITOR_COLUMNS], [steady, STEADY_COLUMNS]] as const) {
-    if (part.length) await tx.updateRows("monitors", "id", columns, part.map((r) => [r.id, ...columns.map((c) => r[c])]));
+  for (const [part, columns] of [
+    [changed, MONITOR_COLUMNS],
+    [steady, STEADY_COLUMNS],
+  ] as const) {
+    if (part.length)
+      await tx.updateRows(
+        "monitors",
+        "id",
+        columns,
+        part.map((r) => [r.id, ...columns.map((c) => r[c])]),
+      );
   }
 }
 
 /** Raw SQL (two statements, once a tenth of the allowance has piled up): keeps the newest `keep` pings of a monitor. */
 export async function prunePings(tx: HotTransaction, monitorId: number, keep: number): Promise<void> {
-  const [cut] = await tx.select<{ id: number }>("SELECT id FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?", [monitorId, keep - 1]);
+  const [cut] = await tx.select<{ id: number }>(
+    "SELECT id FROM pings WHERE monitor_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+    [monitorId, keep - 1],
+  );
   if (cut) await tx.change("DELETE FROM pings WHERE monitor_id = ? AND id < ?", [monitorId, Number(cut.id)]);
 }

@@ -21,8 +21,14 @@ const NAMED = /^:([a-z_][0-9a-z_]*)(?=\)|,|$|\s|::|;|\])/i;
 export function bindReplacements(sql: string, replacements?: Replacements | null): Bound {
   if (replacements == null) return { sql, params: [] };
   const positional = Array.isArray(replacements);
-  if (!positional && Object.getPrototypeOf(replacements) !== Object.prototype && Object.getPrototypeOf(replacements) !== null) {
-    throw new TypeError(`"replacements" must be an array or a plain object, but received ${JSON.stringify(replacements)} instead.`);
+  if (
+    !positional &&
+    Object.getPrototypeOf(replacements) !== Object.prototype &&
+    Object.getPrototypeOf(replacements) !== null
+  ) {
+    throw new TypeError(
+      `"replacements" must be an array or a plain object, but received ${JSON.stringify(replacements)} instead.`,
+    );
   }
   const params: unknown[] = [];
   let out = "";
@@ -35,10 +41,18 @@ export function bindReplacements(sql: string, replacements?: Replacements | null
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i]!;
     // Quoted text and comments run to their end and are skipped whole.
-    const close = c === "'" || c === '"' || c === "`" ? c : c === "-" && sql[i + 1] === "-" ? "\n" : c === "/" && sql[i + 1] === "*" ? "*/" : null;
+    const close =
+      c === "'" || c === '"' || c === "`"
+        ? c
+        : c === "-" && sql[i + 1] === "-"
+          ? "\n"
+          : c === "/" && sql[i + 1] === "*"
+            ? "*/"
+            : null;
     if (close) {
       const end = sql.indexOf(close, i + (close === c ? 1 : 2));
-      if (end < 0 && c === "'") throw new Error(`The following SQL query includes an unterminated string literal:\n${sql}`);
+      if (end < 0 && c === "'")
+        throw new Error(`The following SQL query includes an unterminated string literal:\n${sql}`);
       i = end < 0 ? sql.length : end + close.length - 1;
       continue;
     }
@@ -47,13 +61,17 @@ export function bindReplacements(sql: string, replacements?: Replacements | null
       const name = NAMED.exec(sql.slice(i))?.[1];
       if (!name) continue;
       const value = (replacements as Record<string, unknown>)[name];
-      if (!Object.hasOwn(replacements, name) || value === undefined) throw new Error(`Named replacement ":${name}" has no entry in the replacement map.`);
+      if (!Object.hasOwn(replacements, name) || value === undefined)
+        throw new Error(`Named replacement ":${name}" has no entry in the replacement map.`);
       put(i, i + name.length + 1, value);
       i += name.length;
     } else if (c === "?" && positional && sql[i + 1] !== "|" && sql[i + 1] !== "&") {
       const index = next++;
       const value = replacements[index];
-      if (value === undefined) throw new Error(`Positional replacement (?) ${index} has no entry in the replacement map (replacements[${index}] is undefined).`);
+      if (value === undefined)
+        throw new Error(
+          `Positional replacement (?) ${index} has no entry in the replacement map (replacements[${index}] is undefined).`,
+        );
       put(i, i + 1, value);
     }
   }

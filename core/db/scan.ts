@@ -20,7 +20,10 @@ export interface ScanOptions {
 }
 
 interface MysqlConn {
-  query(opts: { sql: string; values: unknown[]; rowsAsArray: true }, cb: (err: Error | null, rows: unknown[][]) => void): void;
+  query(
+    opts: { sql: string; values: unknown[]; rowsAsArray: true },
+    cb: (err: Error | null, rows: unknown[][]) => void,
+  ): void;
 }
 interface SqliteConn {
   all(sql: string, params: unknown[], cb: (err: Error | null, rows: Record<string, unknown>[]) => void): void;
@@ -34,7 +37,11 @@ interface ConnectionManager {
  * Calls `each` with every monitors row matching `where`, in id order, the row as an array of
  * `columns` values (reused between calls: copy what you keep). Returns the number of rows.
  */
-export async function scanMonitors(db: Database, opts: ScanOptions, each: (row: readonly unknown[]) => void): Promise<number> {
+export async function scanMonitors(
+  db: Database,
+  opts: ScanOptions,
+  each: (row: readonly unknown[]) => void,
+): Promise<number> {
   if (opts.columns[0] !== "id") throw new Error("scanMonitors: the first column must be id");
   const page = opts.page ?? 50_000;
   const cond = opts.where ? ` AND (${opts.where})` : "";

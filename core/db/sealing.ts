@@ -10,14 +10,26 @@ const PLAIN = "NOT LIKE 'enc:v1:%'";
 export async function sealStoredSecrets(db: Database, box: SecretBox): Promise<number> {
   if (!box.encrypts) return 0;
   let sealed = 0;
-  const channels = await db.select<{ id: number; secrets: string }>(`SELECT id, secrets FROM channels WHERE secrets ${PLAIN} AND secrets <> '{}'`);
+  const channels = await db.select<{ id: number; secrets: string }>(
+    `SELECT id, secrets FROM channels WHERE secrets ${PLAIN} AND secrets <> '{}'`,
+  );
   for (const c of channels) {
-    sealed += await db.write((t) => db.change("UPDATE channels SET secrets = ? WHERE id = ? AND secrets = ?", [box.seal(c.secrets), c.id, c.secrets], t));
+    sealed += await db.write((t) =>
+      db.change(
+        "UPDATE channels SET secrets = ? WHERE id = ? AND secrets = ?",
+        [box.seal(c.secrets), c.id, c.secrets],
+        t,
+      ),
+    );
   }
   for (const col of ["private_key", "passphrase"] as const) {
-    const hosts = await db.select<{ id: number; v: string }>(`SELECT id, ${col} AS v FROM hosts WHERE ${col} IS NOT NULL AND ${col} <> '' AND ${col} ${PLAIN}`);
+    const hosts = await db.select<{ id: number; v: string }>(
+      `SELECT id, ${col} AS v FROM hosts WHERE ${col} IS NOT NULL AND ${col} <> '' AND ${col} ${PLAIN}`,
+    );
     for (const h of hosts) {
-      sealed += await db.write((t) => db.change(`UPDATE hosts SET ${col} = ? WHERE id = ? AND ${col} = ?`, [box.seal(h.v), h.id, h.v], t));
+      sealed += await db.write((t) =>
+        db.change(`UPDATE hosts SET ${col} = ? WHERE id = ? AND ${col} = ?`, [box.seal(h.v), h.id, h.v], t),
+      );
     }
   }
   return sealed;

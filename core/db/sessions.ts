@@ -25,19 +25,31 @@ export async function createSession(db: Database, userId: number, now: number): 
   await db.write(async (t) => {
     // Expired sessions are cleared as new ones are made: no sweeper needed.
     await db.models.Session.destroy({ where: { expires_at: { [Op.lte]: now } }, transaction: t });
-    await db.models.Session.create({ token_hash: hash(token), user_id: userId, csrf_token: csrfToken, created_at: now, expires_at: expiresAt }, { transaction: t });
+    await db.models.Session.create(
+      { token_hash: hash(token), user_id: userId, csrf_token: csrfToken, created_at: now, expires_at: expiresAt },
+      { transaction: t },
+    );
   });
   return { token, csrfToken, expiresAt };
 }
 
 // Raw SQL: one join on every dashboard request; through the models it would take associations and a nested row.
 /** The session's user as the users table has it now (a role change applies at once), or null. */
-export async function sessionUser(db: Database, token: string, now: number): Promise<{ user: User; csrfToken: string } | null> {
+export async function sessionUser(
+  db: Database,
+  token: string,
+  now: number,
+): Promise<{ user: User; csrfToken: string } | null> {
   const [r] = await db.select<{ id: number; username: string; role: Role; locale: string | null; csrf_token: string }>(
     "SELECT u.id, u.username, u.role, u.locale, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
     [hash(token), now],
   );
-  return r ? { user: { id: Number(r.id), username: r.username, role: r.role, locale: storedLocale(r.locale) }, csrfToken: r.csrf_token } : null;
+  return r
+    ? {
+        user: { id: Number(r.id), username: r.username, role: r.role, locale: storedLocale(r.locale) },
+        csrfToken: r.csrf_token,
+      }
+    : null;
 }
 
 export async function deleteSession(db: Database, token: string): Promise<void> {

@@ -19,5 +19,8 @@ export async function tagsOf(db: Database, monitorIds: number[], t?: Transaction
 
 /** Creates the tags of these names that do not exist yet. */
 export async function createTags(db: Database, names: string[], t: Transaction): Promise<void> {
-  await db.models.Tag.bulkCreate([...new Set(names)].map((n) => ({ name: n })), { ignoreDuplicates: true, transaction: t });
+  await db.models.Tag.bulkCreate(
+    [...new Set(names)].map((n) => ({ name: n })),
+    { ignoreDuplicates: true, transaction: t },
+  );
 }

@@ -45,13 +45,21 @@ const toUser = (r: { id: unknown; username: unknown; role: unknown; locale?: unk
   locale: storedLocale(r.locale),
 });
 
-export async function createUser(db: Database, username: string, password: string, role: string, now = Date.now()): Promise<User> {
+export async function createUser(
+  db: Database,
+  username: string,
+  password: string,
+  role: string,
+  now = Date.now(),
+): Promise<User> {
   checkUsername(username);
   checkPassword(password);
   checkRole(role);
   if (await findUser(db, username)) throw new UserInputError("username", `user "${username}" already exists`);
   const password_hash = await hashPassword(password);
-  const row = await db.write((t) => db.models.User.create({ username, password_hash, role, created_at: now, updated_at: now }, { transaction: t }));
+  const row = await db.write((t) =>
+    db.models.User.create({ username, password_hash, role, created_at: now, updated_at: now }, { transaction: t }),
+  );
   return toUser(row.get());
 }
 
@@ -61,7 +69,10 @@ export async function findUser(db: Database, username: string): Promise<User | n
 }
 
 export async function listUsers(db: Database): Promise<(User & { createdAt: number })[]> {
-  return (await db.models.User.findAll({ order: [["username", "ASC"]] })).map((r) => ({ ...toUser(r.get()), createdAt: Number(r.get().created_at) }));
+  return (await db.models.User.findAll({ order: [["username", "ASC"]] })).map((r) => ({
+    ...toUser(r.get()),
+    createdAt: Number(r.get().created_at),
+  }));
 }
 
 /** How many admins there are: the last one may not be removed or demoted, or nobody could manage the server. */
@@ -72,19 +83,25 @@ export async function countAdmins(db: Database): Promise<number> {
 export async function setPassword(db: Database, username: string, password: string, now = Date.now()): Promise<void> {
   checkPassword(password);
   const password_hash = await hashPassword(password);
-  const [n] = await db.write((t) => db.models.User.update({ password_hash, updated_at: now }, { where: { username }, transaction: t }));
+  const [n] = await db.write((t) =>
+    db.models.User.update({ password_hash, updated_at: now }, { where: { username }, transaction: t }),
+  );
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
 }
 
 export async function setRole(db: Database, username: string, role: string, now = Date.now()): Promise<void> {
   checkRole(role);
-  const [n] = await db.write((t) => db.models.User.update({ role, updated_at: now }, { where: { username }, transaction: t }));
+  const [n] = await db.write((t) =>
+    db.models.User.update({ role, updated_at: now }, { where: { username }, transaction: t }),
+  );
   if (n === 0) throw new UserInputError("username", `no user "${username}"`);
 }
 
 /** A user's own language choice (null: follow the browser). The caller has validated it. */
 export async function setLocale(db: Database, userId: number, locale: Locale | null, now = Date.now()): Promise<void> {
-  const [n] = await db.write((t) => db.models.User.update({ locale, updated_at: now }, { where: { id: userId }, transaction: t }));
+  const [n] = await db.write((t) =>
+    db.models.User.update({ locale, updated_at: now }, { where: { id: userId }, transaction: t }),
+  );
   if (n === 0) throw new UserInputError("username", "no such user");
 }
 
@@ -118,24 +135,46 @@ export interface ReportSettings {
 }
 
 export async function reportSettingsOf(db: Database): Promise<Map<number, ReportSettings>> {
-  const rows = await plainRows(db.models.User, { attributes: ["id", "email", "weekly_report", "weekly_report_sent_at"] });
-  return new Map(rows.map((r) => [Number(r.id), { email: r.email ?? null, weeklyReport: Boolean(Number(r.weekly_report)), weeklyReportSentAt: r.weekly_report_sent_at === null ? null : Number(r.weekly_report_sent_at) }]));
+  const rows = await plainRows(db.models.User, {
+    attributes: ["id", "email", "weekly_report", "weekly_report_sent_at"],
+  });
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        email: r.email ?? null,
+        weeklyReport: Boolean(Number(r.weekly_report)),
+        weeklyReportSentAt: r.weekly_report_sent_at === null ? null : Number(r.weekly_report_sent_at),
+      },
+    ]),
+  );
 }
 
 /**
  * Changes a user's e-mail address and/or weekly report opt-in. A report needs an address; turning
  * it on starts from now (the first report covers a week that ends after the opt-in).
  */
-export async function setReportSettings(db: Database, userId: number, change: { email?: string | null; weeklyReport?: boolean }, now = Date.now()): Promise<void> {
+export async function setReportSettings(
+  db: Database,
+  userId: number,
+  change: { email?: string | null; weeklyReport?: boolean },
+  now = Date.now(),
+): Promise<void> {
   const current = (await reportSettingsOf(db)).get(userId);
   if (!current) throw new UserInputError("username", "no such user");
   const email = change.email === undefined ? current.email : change.email;
   const weeklyReport = change.weeklyReport ?? current.weeklyReport;
-  if (weeklyReport && !email) throw new UserInputError(change.weeklyReport ? "weeklyReport" : "email", "a weekly report needs an e-mail address");
+  if (weeklyReport && !email)
+    throw new UserInputError(change.weeklyReport ? "weeklyReport" : "email", "a weekly report needs an e-mail address");
   const since = weeklyReport && !current.weeklyReport ? now : undefined;
   await db.write((t) =>
     db.models.User.update(
-      { email, weekly_report: weeklyReport, ...(since === undefined ? {} : { weekly_report_since: since }), updated_at: now },
+      {
+        email,
+        weekly_report: weeklyReport,
+        ...(since === undefined ? {} : { weekly_report_since: since }),
+        updated_at: now,
+      },
       { where: { id: userId }, transaction: t },
     ),
   );

@@ -29,7 +29,12 @@ export async function usersDueReport(db: Database, period: number): Promise<numb
 export async function queueReport(db: Database, userId: number, period: number, now: number): Promise<boolean> {
   try {
     await db.write((t) =>
-      db.insertRows("weekly_reports", ["user_id", "period_at", "state", "attempts", "next_attempt_at", "created_at"], [[userId, period, "pending", 0, now, now]], t),
+      db.insertRows(
+        "weekly_reports",
+        ["user_id", "period_at", "state", "attempts", "next_attempt_at", "created_at"],
+        [[userId, period, "pending", 0, now, now]],
+        t,
+      ),
     );
     return true;
   } catch (err) {
@@ -39,7 +44,10 @@ export async function queueReport(db: Database, userId: number, period: number, 
 }
 
 // Raw: the claim is one conditional UPDATE run on every notifier's poll, as the deliveries' (core/db/claims.ts).
-export function claimReports(db: Database, claim: { token: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedReport[]> {
+export function claimReports(
+  db: Database,
+  claim: { token: string; now: number; leaseMs: number; limit: number },
+): Promise<ClaimedReport[]> {
   return claimDue<ClaimedReport>(db, "weekly_reports", "id, user_id, period_at, attempts, created_at", claim);
 }
 
@@ -54,21 +62,34 @@ export async function markReportSent(db: Database, userId: number, now: number):
 }
 
 /** What a report needs of its reader, or undefined. */
-export async function reportReader(db: Database, userId: number): Promise<{ username: string; email: string | null; weekly_report: unknown; locale: string | null } | undefined> {
-  const [user] = await db.select<{ username: string; email: string | null; weekly_report: unknown; locale: string | null }>(
-    "SELECT username, email, weekly_report, locale FROM users WHERE id = ?",
-    [userId],
-  );
+export async function reportReader(
+  db: Database,
+  userId: number,
+): Promise<{ username: string; email: string | null; weekly_report: unknown; locale: string | null } | undefined> {
+  const [user] = await db.select<{
+    username: string;
+    email: string | null;
+    weekly_report: unknown;
+    locale: string | null;
+  }>("SELECT username, email, weekly_report, locale FROM users WHERE id = ?", [userId]);
   return user;
 }
 
 /** Every monitor, by id. */
-export function reportMonitors(db: Database): Promise<{ id: number; name: string; code: string; created_at: number }[]> {
-  return db.select<{ id: number; name: string; code: string; created_at: number }>("SELECT id, name, code, created_at FROM monitors ORDER BY id");
+export function reportMonitors(
+  db: Database,
+): Promise<{ id: number; name: string; code: string; created_at: number }[]> {
+  return db.select<{ id: number; name: string; code: string; created_at: number }>(
+    "SELECT id, name, code, created_at FROM monitors ORDER BY id",
+  );
 }
 
 /** The flips of [from, to), and for each monitor the last one before `from` (the status the week starts in), in order. */
-export function weekFlips(db: Database, from: number, to: number): Promise<{ monitor_id: number; to_status: Status; reason: string; flipped_at: number }[]> {
+export function weekFlips(
+  db: Database,
+  from: number,
+  to: number,
+): Promise<{ monitor_id: number; to_status: Status; reason: string; flipped_at: number }[]> {
   return db.select<{ monitor_id: number; to_status: Status; reason: string; flipped_at: number }>(
     `SELECT monitor_id, to_status, reason, flipped_at FROM flips WHERE flipped_at < :to AND (flipped_at >= :from
        OR id IN (SELECT MAX(id) FROM flips WHERE flipped_at < :from GROUP BY monitor_id)) ORDER BY id`,
@@ -77,7 +98,11 @@ export function weekFlips(db: Database, from: number, to: number): Promise<{ mon
 }
 
 /** The failure pings and timed runs of [from, to). */
-export function weekPings(db: Database, from: number, to: number): Promise<{ monitor_id: number; kind: string; duration_ms: number | null; received_at: number }[]> {
+export function weekPings(
+  db: Database,
+  from: number,
+  to: number,
+): Promise<{ monitor_id: number; kind: string; duration_ms: number | null; received_at: number }[]> {
   return db.select<{ monitor_id: number; kind: string; duration_ms: number | null; received_at: number }>(
     "SELECT monitor_id, kind, duration_ms, received_at FROM pings WHERE received_at >= :from AND received_at < :to AND (kind = 'fail' OR duration_ms IS NOT NULL)",
     { from, to },

@@ -45,9 +45,13 @@ const OPS: readonly Operator[] = [">=", "<=", "==", "!=", ">", "<"];
 const CHECK_RE = /^\s*([a-z0-9]+)(?::(.+?))?\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/i;
 
 export function parseCheck(text: unknown): { ok: true; check: Check } | { ok: false; error: string } {
-  if (typeof text !== "string") return { ok: false, error: "a check must be a string like \"cpu > 90\"" };
+  if (typeof text !== "string") return { ok: false, error: 'a check must be a string like "cpu > 90"' };
   const m = CHECK_RE.exec(text);
-  if (!m) return { ok: false, error: `cannot read check "${text.slice(0, 80)}": expected <metric> <${OPS.join("|")}> <number>, e.g. "cpu > 90", "disk:/ > 90", "process:nginx >= 1"` };
+  if (!m)
+    return {
+      ok: false,
+      error: `cannot read check "${text.slice(0, 80)}": expected <metric> <${OPS.join("|")}> <number>, e.g. "cpu > 90", "disk:/ > 90", "process:nginx >= 1"`,
+    };
   const name = m[1].toLowerCase();
   const arg = m[2]?.trim();
   const op = m[3] as Operator;
@@ -68,7 +72,8 @@ export function parseCheck(text: unknown): { ok: true; check: Check } | { ok: fa
       metric = { kind: "load", window: Number(name.slice(4)) as 1 | 5 | 15 };
       break;
     case "disk":
-      if (arg !== undefined && !arg.startsWith("/")) return { ok: false, error: `disk mount must be an absolute path, got "${arg}"` };
+      if (arg !== undefined && !arg.startsWith("/"))
+        return { ok: false, error: `disk mount must be an absolute path, got "${arg}"` };
       metric = { kind: "disk", mount: arg ?? null };
       break;
     case "process":
@@ -76,7 +81,10 @@ export function parseCheck(text: unknown): { ok: true; check: Check } | { ok: fa
       metric = { kind: "process", pattern: arg };
       break;
     default:
-      return { ok: false, error: `unknown metric "${name}": use cpu, memory, swap, load1, load5, load15, disk, disk:/mount or process:name` };
+      return {
+        ok: false,
+        error: `unknown metric "${name}": use cpu, memory, swap, load1, load5, load15, disk, disk:/mount or process:name`,
+      };
   }
   return { ok: true, check: { text: text.trim(), metric, op, threshold } };
 }
@@ -101,7 +109,19 @@ function compare(value: number, op: Operator, threshold: number): boolean {
 // Filesystems whose fullness is no alarm: memory-backed ones, and read-only images
 // (snap squashfs loops are always 100%). The original agent skipped them too (psutil's
 // disk_partitions(all=False) lists physical devices only).
-const PSEUDO_DEVICES = new Set(["tmpfs", "devtmpfs", "udev", "none", "shm", "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue"]);
+const PSEUDO_DEVICES = new Set([
+  "tmpfs",
+  "devtmpfs",
+  "udev",
+  "none",
+  "shm",
+  "proc",
+  "sysfs",
+  "cgroup",
+  "cgroup2",
+  "devpts",
+  "mqueue",
+]);
 
 export function isRealFilesystem(d: DiskUsage): boolean {
   if (d.sizeKb === 0) return false;
@@ -134,10 +154,12 @@ export function evaluate(checks: readonly Check[], metrics: HostMetrics): Breach
         if (m.mount !== null) {
           const d = metrics.disks.find((x) => x.mount === m.mount);
           if (!d) breaches.push({ check, observed: null });
-          else if (compare(d.usedPercent, check.op, check.threshold)) breaches.push({ check, observed: d.usedPercent, disk: { device: d.device, mount: d.mount } });
+          else if (compare(d.usedPercent, check.op, check.threshold))
+            breaches.push({ check, observed: d.usedPercent, disk: { device: d.device, mount: d.mount } });
         } else {
           for (const d of metrics.disks.filter(isRealFilesystem)) {
-            if (compare(d.usedPercent, check.op, check.threshold)) breaches.push({ check, observed: d.usedPercent, disk: { device: d.device, mount: d.mount } });
+            if (compare(d.usedPercent, check.op, check.threshold))
+              breaches.push({ check, observed: d.usedPercent, disk: { device: d.device, mount: d.mount } });
           }
         }
         break;
@@ -170,14 +192,18 @@ export interface OriginalBasic {
 }
 
 /** The original config's BASIC thresholds and PROCESS list as checks. */
-export function originalChecks(basic: OriginalBasic | null | undefined, processes: readonly string[] | null | undefined): Check[] {
+export function originalChecks(
+  basic: OriginalBasic | null | undefined,
+  processes: readonly string[] | null | undefined,
+): Check[] {
   const texts: string[] = [];
   if (typeof basic?.CPU === "number") texts.push(`cpu > ${basic.CPU}`);
   if (typeof basic?.MEM === "number") texts.push(`memory > ${basic.MEM}`);
   if (typeof basic?.DISK === "number") texts.push(`disk > ${basic.DISK}`);
   const checks = texts.map((t) => (parseCheck(t) as { ok: true; check: Check }).check);
   // Built directly: a process name may contain characters the expression syntax would trip on.
-  for (const p of processes ?? []) checks.push({ text: `process:${p} >= 1`, metric: { kind: "process", pattern: String(p) }, op: ">=", threshold: 1 });
+  for (const p of processes ?? [])
+    checks.push({ text: `process:${p} >= 1`, metric: { kind: "process", pattern: String(p) }, op: ">=", threshold: 1 });
   return checks;
 }
 

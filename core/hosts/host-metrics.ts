@@ -31,7 +31,10 @@ export interface ParseError {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ParseError };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = (source: MetricSource, message: string): { ok: false; error: ParseError } => ({ ok: false, error: { source, message } });
+const fail = (source: MetricSource, message: string): { ok: false; error: ParseError } => ({
+  ok: false,
+  error: { source, message },
+});
 
 function guard<T>(source: MetricSource, fn: () => Parsed<T>): Parsed<T> {
   try {
@@ -162,7 +165,12 @@ export function parseDf(text: string): Parsed<DiskUsage[]> {
       const base = used + avail;
       let usedPercent = base > 0 ? (used / base) * 100 : 0;
       if (base === 0 && m[5] !== "-") usedPercent = Number(m[5].slice(0, -1));
-      disks.push({ device: m[1], mount: m[6], sizeKb: Math.round(size * blockKb), usedPercent: round1(Math.min(100, usedPercent)) });
+      disks.push({
+        device: m[1],
+        mount: m[6],
+        sizeKb: Math.round(size * blockKb),
+        usedPercent: round1(Math.min(100, usedPercent)),
+      });
     }
     if (disks.length === 0) return fail("df", "no filesystem lines");
     return ok(disks);
@@ -176,7 +184,12 @@ export function parsePsArgs(text: string): Parsed<string[]> {
   return guard("processes", () => {
     const t = asText(text);
     if (t === null) return fail("processes", "not text");
-    return ok(t.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^\[.*\]$/.test(l)));
+    return ok(
+      t
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !/^\[.*\]$/.test(l)),
+    );
   });
 }
 
@@ -217,7 +230,10 @@ export function parseCmdlines(text: string, self?: { pid: number; ppid: number }
         if (pid === self.pid || pid === self.ppid) continue;
         parts = parts.slice(1);
       }
-      const cmd = parts.filter((p) => p !== "").join(" ").trim();
+      const cmd = parts
+        .filter((p) => p !== "")
+        .join(" ")
+        .trim();
       if (cmd !== "") out.push(cmd);
     }
     return ok(out);
@@ -316,7 +332,12 @@ export function parseCollection(output: string, token: string, patterns: readonl
     if (!mem.ok) return mem;
     const disks = parseDf(s.df!);
     if (!disks.ok) return disks;
-    const procs = s.ps !== undefined ? parsePsTable(s.ps, self) : s.cmdline !== undefined ? parseCmdlines(s.cmdline, self) : fail("processes", "missing process list");
+    const procs =
+      s.ps !== undefined
+        ? parsePsTable(s.ps, self)
+        : s.cmdline !== undefined
+          ? parseCmdlines(s.cmdline, self)
+          : fail("processes", "missing process list");
     if (!procs.ok) return procs;
     return ok({
       cpuPercent: cpu.value,

@@ -2,7 +2,14 @@
 // plan. Each section is one entry of BACKUP_SECTIONS: a reader from the file into the plan.
 // The registry's EXPORT_SECTIONS (services/registry/backup.ts) writes the same sections.
 
-import { ImportInputError, isObject, type ChannelSpec, type ImportPlan, type MonitorSpec, type WindowSpec } from "./plan.ts";
+import {
+  ImportInputError,
+  isObject,
+  type ChannelSpec,
+  type ImportPlan,
+  type MonitorSpec,
+  type WindowSpec,
+} from "./plan.ts";
 
 const RUN_LIMITS = ["maxRunSeconds", "slowFactor", "slowWindow", "failureThreshold", "recoveryThreshold"] as const;
 
@@ -43,7 +50,12 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
     plan.channels = objects(section, "channels").map((c, i): ChannelSpec => {
       const at = `channels[${i}]`;
       if (!isObject(c.config)) throw new ImportInputError(`${at}.config`, "must be an object");
-      return { ...(c as unknown as ChannelSpec), name: text(c, "name", at), type: text(c, "type", at), config: c.config };
+      return {
+        ...(c as unknown as ChannelSpec),
+        name: text(c, "name", at),
+        type: text(c, "type", at),
+        config: c.config,
+      };
     });
   },
   monitors(section, plan) {
@@ -62,7 +74,9 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
         channels,
         repeatEverySeconds: typeof m.repeatEverySeconds === "number" ? m.repeatEverySeconds : null,
         // Written since run limits existed; an older file's monitors get the defaults.
-        runLimits: Object.fromEntries(RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k] as number | null])),
+        runLimits: Object.fromEntries(
+          RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k] as number | null]),
+        ),
         origin: `${at} "${String(m.name)}"`,
       };
     });
@@ -71,13 +85,19 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
     plan.maintenanceWindows = objects(section, "maintenanceWindows").map((w, i): WindowSpec => {
       const at = `maintenanceWindows[${i}]`;
       if (!isObject(w.rule)) throw new ImportInputError(`${at}.rule`, "must be an object");
-      return { name: text(w, "name", at), rule: w.rule, monitorCodes: list(w.monitorCodes, `${at}.monitorCodes`) as string[], tags: list(w.tags, `${at}.tags`) as string[] };
+      return {
+        name: text(w, "name", at),
+        rule: w.rule,
+        monitorCodes: list(w.monitorCodes, `${at}.monitorCodes`) as string[],
+        tags: list(w.tags, `${at}.tags`) as string[],
+      };
     });
   },
 };
 
 export function mapBackup(input: unknown): ImportPlan {
-  if (!isObject(input) || input.format !== BACKUP_FORMAT) throw new ImportInputError("format", `must be "${BACKUP_FORMAT}" (a file written by npm run export)`);
+  if (!isObject(input) || input.format !== BACKUP_FORMAT)
+    throw new ImportInputError("format", `must be "${BACKUP_FORMAT}" (a file written by npm run export)`);
   if (input.version !== BACKUP_VERSION) throw new ImportInputError("version", `must be ${BACKUP_VERSION}`);
   const plan: ImportPlan = { channels: [], monitors: [], skipped: [] };
   for (const [name, read] of Object.entries(BACKUP_SECTIONS)) read(input[name], plan);

@@ -17,7 +17,8 @@ const UUID_AT_END = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const CRON_LIKE = /^[0-9A-Za-z*/,?#-]+(\s+[0-9A-Za-z*/,?#-]+){4,5}$/;
 
 function seconds(v: unknown, field: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ImportInputError(field, "must be a number of seconds");
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+    throw new ImportInputError(field, "must be a number of seconds");
   return Math.round(v);
 }
 
@@ -30,7 +31,8 @@ function optionalString(v: unknown, field: string): string | null {
 /** Throws ImportInputError naming the first malformed field; checks that fit no schedule go to `skipped`. */
 export function mapHealthchecks(input: unknown, defaultTimezone: string): ImportPlan {
   const list = Array.isArray(input) ? input : isObject(input) ? input.checks : undefined;
-  if (!Array.isArray(list)) throw new ImportInputError("checks", 'must be a list of checks (the "checks" of GET /api/v3/checks/)');
+  if (!Array.isArray(list))
+    throw new ImportInputError("checks", 'must be a list of checks (the "checks" of GET /api/v3/checks/)');
   const skipped: Skipped[] = [];
   const monitors: MonitorSpec[] = [];
   list.forEach((c: unknown, i) => {
@@ -48,8 +50,24 @@ export function mapHealthchecks(input: unknown, defaultTimezone: string): Import
     if (expression !== null) {
       const timezone = tz || defaultTimezone;
       schedule = CRON_LIKE.test(expression.trim())
-        ? { kind: "cron", expression: expression.trim(), timezone, dialect: "cron", graceSeconds: grace, deadline: "grace" }
-        : { kind: "oncalendar", expressions: expression.split("\n").map((l) => l.trim()).filter((l) => l !== ""), timezone, graceSeconds: grace, deadline: "grace" };
+        ? {
+            kind: "cron",
+            expression: expression.trim(),
+            timezone,
+            dialect: "cron",
+            graceSeconds: grace,
+            deadline: "grace",
+          }
+        : {
+            kind: "oncalendar",
+            expressions: expression
+              .split("\n")
+              .map((l) => l.trim())
+              .filter((l) => l !== ""),
+            timezone,
+            graceSeconds: grace,
+            deadline: "grace",
+          };
     } else {
       schedule = { kind: "interval", periodSeconds: seconds(c.timeout, `${at}.timeout`), graceSeconds: grace };
     }
@@ -58,7 +76,10 @@ export function mapHealthchecks(input: unknown, defaultTimezone: string): Import
       skipped.push({
         kind: "monitor",
         item,
-        reason: pingUrl === null ? "no ping_url (a listing made with a read-only API key): list the checks with a read-write key" : `ping_url "${pingUrl}" does not end in a check UUID`,
+        reason:
+          pingUrl === null
+            ? "no ping_url (a listing made with a read-only API key): list the checks with a read-write key"
+            : `ping_url "${pingUrl}" does not end in a check UUID`,
       });
       return;
     }

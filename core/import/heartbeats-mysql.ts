@@ -16,7 +16,15 @@
 //   notified it.
 
 import { CODE_PATTERN } from "../monitor/code.ts";
-import { channelIdentity, cleanTags, type ChannelSpec, type ImportPlan, type MonitorSpec, type PingSpec, type Skipped } from "./plan.ts";
+import {
+  channelIdentity,
+  cleanTags,
+  type ChannelSpec,
+  type ImportPlan,
+  type MonitorSpec,
+  type PingSpec,
+  type Skipped,
+} from "./plan.ts";
 
 export interface OriginalService {
   id: number;
@@ -55,7 +63,10 @@ const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 const DAY_MINUTES = 24 * 60;
 
 /** The schedule of one service, or why it has none. */
-export function originalSchedule(s: Pick<OriginalService, "tp" | "value" | "grace">, timezone: string): { schedule: Record<string, unknown> } | { reason: string } {
+export function originalSchedule(
+  s: Pick<OriginalService, "tp" | "value" | "grace">,
+  timezone: string,
+): { schedule: Record<string, unknown> } | { reason: string } {
   const grace = Number(s.grace);
   if (!Number.isInteger(grace) || grace < 0) return { reason: `grace "${s.grace}" is not a whole number of minutes` };
   const value = String(s.value ?? "").trim();
@@ -71,13 +82,17 @@ export function originalSchedule(s: Pick<OriginalService, "tp" | "value" | "grac
     if (!m || hh > 23 || mm > 59) return { reason: `value "${value}" is not a time of day HH:MM` };
     const expression = `${mm} ${hh} * * *`;
     // A daily time: Debian cron's rules, which run a time a spring-forward skipped right after the change.
-    if (hh * 60 + mm + grace >= DAY_MINUTES) return { schedule: { kind: "cron", expression, timezone, dialect: "cron", deadline: "end-of-day" } };
-    return { schedule: { kind: "cron", expression, timezone, dialect: "cron", graceSeconds: grace * 60, deadline: "grace" } };
+    if (hh * 60 + mm + grace >= DAY_MINUTES)
+      return { schedule: { kind: "cron", expression, timezone, dialect: "cron", deadline: "end-of-day" } };
+    return {
+      schedule: { kind: "cron", expression, timezone, dialect: "cron", graceSeconds: grace * 60, deadline: "grace" },
+    };
   }
   return { reason: `tp "${s.tp}" is neither "every" nor "at"` };
 }
 
-const utcMs = (v: Date | string): number => (v instanceof Date ? v.getTime() : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(" ", "T")}Z`));
+const utcMs = (v: Date | string): number =>
+  v instanceof Date ? v.getTime() : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(" ", "T")}Z`);
 
 export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPlan {
   const skipped: Skipped[] = [];
@@ -92,7 +107,13 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
     const data = p.data ?? "";
     const list = pingsOf.get(Number(p.service_id)) ?? [];
     // As in the original: non-empty data is a failure report.
-    list.push({ kind: data ? "fail" : "success", data: data || null, receivedAt: utcMs(p.created), sourceIp: p.remote_addr || null, userAgent: p.ua || null });
+    list.push({
+      kind: data ? "fail" : "success",
+      data: data || null,
+      receivedAt: utcMs(p.created),
+      sourceIp: p.remote_addr || null,
+      userAgent: p.ua || null,
+    });
     pingsOf.set(Number(p.service_id), list);
   }
 
@@ -107,7 +128,11 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
       continue;
     }
     if (!CODE_PATTERN.test(code)) {
-      skipped.push({ kind: "monitor", item, reason: `short_url "${code}" is not a usable code (1 to 36 of A-Z a-z 0-9 _ -)` });
+      skipped.push({
+        kind: "monitor",
+        item,
+        reason: `short_url "${code}" is not a usable code (1 to 36 of A-Z a-z 0-9 _ -)`,
+      });
       continue;
     }
     const sched = originalSchedule(s, opts.timezone);
@@ -124,11 +149,20 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
         continue;
       }
       if (!opts.smtp) {
-        if (!noSmtpReported) skipped.push({ kind: "channel", item: "notify_to email channels", reason: "no SMTP server is configured (SMTP_URL, or the original's EMAIL_HOST…): set it and import again" });
+        if (!noSmtpReported)
+          skipped.push({
+            kind: "channel",
+            item: "notify_to email channels",
+            reason: "no SMTP server is configured (SMTP_URL, or the original's EMAIL_HOST…): set it and import again",
+          });
         noSmtpReported = true;
         continue;
       }
-      const spec: ChannelSpec = { name: `Email ${address}`, type: "email", config: { url: opts.smtp.url, from: opts.smtp.from, to: [address] } };
+      const spec: ChannelSpec = {
+        name: `Email ${address}`,
+        type: "email",
+        config: { url: opts.smtp.url, from: opts.smtp.from, to: [address] },
+      };
       const key = channelIdentity(spec);
       if (!channels.has(key)) channels.set(key, spec);
       ids.push(key);

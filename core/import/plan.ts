@@ -97,10 +97,18 @@ export class ImportInputError extends Error {
  * (the original tool's notify_to addresses), any other by type and name (their addresses are
  * secrets, which are stored sealed and not compared).
  */
-export function channelIdentity(c: { type: string; name: string; config: Record<string, unknown>; managed?: string | null }): string {
+export function channelIdentity(c: {
+  type: string;
+  name: string;
+  config: Record<string, unknown>;
+  managed?: string | null;
+}): string {
   if (c.managed) return `managed:${c.managed}`;
   if (c.type === "email" && Array.isArray(c.config.to)) {
-    return `email:${c.config.to.map((a) => String(a).trim().toLowerCase()).sort().join(",")}`;
+    return `email:${c.config.to
+      .map((a) => String(a).trim().toLowerCase())
+      .sort()
+      .join(",")}`;
   }
   return `${c.type}:${c.name}`;
 }
@@ -113,10 +121,16 @@ export function cleanTags(names: string[], item: string, skipped: Skipped[]): st
   for (const raw of names) {
     const n = raw.trim().toLowerCase();
     if (!n) continue;
-    if (n.includes(",") || n.length > TAG_MAX) skipped.push({ kind: "tag", item: `${item} tag "${raw}"`, reason: `a tag has at most ${TAG_MAX} characters and no comma` });
+    if (n.includes(",") || n.length > TAG_MAX)
+      skipped.push({
+        kind: "tag",
+        item: `${item} tag "${raw}"`,
+        reason: `a tag has at most ${TAG_MAX} characters and no comma`,
+      });
     else out.push(n);
   }
   return [...new Set(out)];
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

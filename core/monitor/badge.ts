@@ -40,7 +40,10 @@ export function badgeColor(status: BadgeStatus): { name: string; hex: string } {
 }
 
 /** shields.io's endpoint badge format (https://shields.io/badges/endpoint-badge). */
-export function badgeJson(label: string, status: BadgeStatus): { schemaVersion: 1; label: string; message: string; color: string } {
+export function badgeJson(
+  label: string,
+  status: BadgeStatus,
+): { schemaVersion: 1; label: string; message: string; color: string } {
   return { schemaVersion: 1, label, message: status, color: COLORS[status].name };
 }
 
@@ -58,7 +61,8 @@ export function textWidth(s: string): number {
     if ("iIjl.,:;|!'`()[] ".includes(ch)) w += 4;
     else if ("mwMW@%".includes(ch)) w += 10.5;
     else if (/[A-Z0-9]/.test(ch)) w += 7.5;
-    else if (ch.codePointAt(0)! > 0x2e80) w += 11; // CJK and the like: full width
+    else if (ch.codePointAt(0)! > 0x2e80)
+      w += 11; // CJK and the like: full width
     else w += 6.5;
   }
   return Math.round(w);

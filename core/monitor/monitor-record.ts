@@ -8,17 +8,26 @@ import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-type ScheduleColumns = "schedule_kind" | "period_seconds" | "grace_seconds" | "cron_expression" | "timezone" | "deadline";
+type ScheduleColumns =
+  "schedule_kind" | "period_seconds" | "grace_seconds" | "cron_expression" | "timezone" | "deadline";
 
 /** Rows read before migration 014 (no cron_dialect) are Debian cron's, as that migration makes them. */
-export function scheduleOf(row: Pick<MonitorRow, ScheduleColumns> & Partial<Pick<MonitorRow, "cron_dialect">>): Schedule {
+export function scheduleOf(
+  row: Pick<MonitorRow, ScheduleColumns> & Partial<Pick<MonitorRow, "cron_dialect">>,
+): Schedule {
   if (row.schedule_kind === "interval") {
     return { kind: "interval", periodSeconds: Number(row.period_seconds), graceSeconds: Number(row.grace_seconds) };
   }
   const deadline = row.deadline === "end-of-day" ? "end-of-day" : "grace";
   if (row.schedule_kind === "oncalendar") {
     const expressions = String(row.cron_expression).split("\n");
-    return { kind: "oncalendar", expressions, timezone: row.timezone, graceSeconds: Number(row.grace_seconds), deadline };
+    return {
+      kind: "oncalendar",
+      expressions,
+      timezone: row.timezone,
+      graceSeconds: Number(row.grace_seconds),
+      deadline,
+    };
   }
   return {
     kind: "cron",
@@ -33,7 +42,15 @@ export function scheduleOf(row: Pick<MonitorRow, ScheduleColumns> & Partial<Pick
 /** Columns for a schedule; interval monitors keep the zone too, for alert times. */
 export function scheduleColumns(s: Schedule, defaultTimezone: string) {
   if (s.kind === "interval") {
-    return { schedule_kind: "interval", period_seconds: s.periodSeconds, grace_seconds: s.graceSeconds, cron_expression: null, cron_dialect: "cron", timezone: defaultTimezone, deadline: "grace" };
+    return {
+      schedule_kind: "interval",
+      period_seconds: s.periodSeconds,
+      grace_seconds: s.graceSeconds,
+      cron_expression: null,
+      cron_dialect: "cron",
+      timezone: defaultTimezone,
+      deadline: "grace",
+    };
   }
   const calendar = { period_seconds: null, grace_seconds: s.graceSeconds, timezone: s.timezone, deadline: s.deadline };
   return s.kind === "oncalendar"
@@ -41,10 +58,21 @@ export function scheduleColumns(s: Schedule, defaultTimezone: string) {
     : { schedule_kind: "cron", ...calendar, cron_expression: s.expression, cron_dialect: s.dialect };
 }
 
-type TrackedColumns = "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at" | "run_deadline_at" | "consecutive_failures" | "consecutive_successes";
+type TrackedColumns =
+  | "status"
+  | "late_at"
+  | "down_at"
+  | "last_ping_at"
+  | "last_start_at"
+  | "run_deadline_at"
+  | "consecutive_failures"
+  | "consecutive_successes";
 
 /** Rows read before migration 007, or with only some columns, count as no run timed and no counts. */
-export function trackedOf(row: Pick<MonitorRow, "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at"> & Partial<Pick<MonitorRow, TrackedColumns>>): Tracked {
+export function trackedOf(
+  row: Pick<MonitorRow, "status" | "late_at" | "down_at" | "last_ping_at" | "last_start_at"> &
+    Partial<Pick<MonitorRow, TrackedColumns>>,
+): Tracked {
   return {
     status: row.status as Status,
     lateAt: num(row.late_at),
@@ -57,8 +85,15 @@ export function trackedOf(row: Pick<MonitorRow, "status" | "late_at" | "down_at"
   };
 }
 
-export type RunLimitColumns = "max_run_seconds" | "slow_factor" | "slow_window" | "failure_threshold" | "recovery_threshold";
-export const RUN_LIMIT_COLUMNS = ["max_run_seconds", "slow_factor", "slow_window", "failure_threshold", "recovery_threshold"] as const;
+export type RunLimitColumns =
+  "max_run_seconds" | "slow_factor" | "slow_window" | "failure_threshold" | "recovery_threshold";
+export const RUN_LIMIT_COLUMNS = [
+  "max_run_seconds",
+  "slow_factor",
+  "slow_window",
+  "failure_threshold",
+  "recovery_threshold",
+] as const;
 
 export function runLimitsOf(row: Partial<Pick<MonitorRow, RunLimitColumns>>): RunLimitFields {
   const d = DEFAULT_RUN_LIMITS;
@@ -129,7 +164,10 @@ export function monitorView(row: MonitorRow, tags: string[], channels: number[])
     timezone: row.timezone,
     tags,
     channels,
-    repeatEverySeconds: row.repeat_every_seconds === null || row.repeat_every_seconds === undefined ? null : Number(row.repeat_every_seconds),
+    repeatEverySeconds:
+      row.repeat_every_seconds === null || row.repeat_every_seconds === undefined
+        ? null
+        : Number(row.repeat_every_seconds),
     ...runLimitsOf(row),
     consecutiveFailures: tracked.failures,
     consecutiveSuccesses: tracked.successes,

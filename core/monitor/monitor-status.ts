@@ -7,15 +7,7 @@ export const STATUSES = ["new", "up", "late", "down", "paused"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export type FlipReason =
-  | "ping"
-  | "failure"
-  | "late"
-  | "no-ping"
-  | "never-pinged"
-  | "running-too-long"
-  | "slow"
-  | "paused"
-  | "resumed";
+  "ping" | "failure" | "late" | "no-ping" | "never-pinged" | "running-too-long" | "slow" | "paused" | "resumed";
 
 /** The part of a monitor that transitions read and write. Times are epoch ms. */
 export interface Tracked {
@@ -68,27 +60,52 @@ export interface PingEffect {
  * (below it the status stays, the deadlines move on as for any finished run, and nobody is
  * alerted); a success brings a down monitor up only as the recoveryThreshold-th in a row.
  */
-export function applyPing(state: Tracked, schedule: Schedule, outcome: Outcome, at: number, limits: RunLimits = NO_LIMITS): PingEffect {
+export function applyPing(
+  state: Tracked,
+  schedule: Schedule,
+  outcome: Outcome,
+  at: number,
+  limits: RunLimits = NO_LIMITS,
+): PingEffect {
   if (outcome === "log") return { next: state, flip: null, durationMs: null };
   if (outcome === "start") {
     const timed = limits.maxRunSeconds !== null && state.status !== "paused";
-    return { next: { ...state, lastStartAt: at, runDeadlineAt: timed ? at + limits.maxRunSeconds! * 1000 : null }, flip: null, durationMs: null };
+    return {
+      next: { ...state, lastStartAt: at, runDeadlineAt: timed ? at + limits.maxRunSeconds! * 1000 : null },
+      flip: null,
+      durationMs: null,
+    };
   }
 
   const durationMs = state.lastStartAt !== null && state.lastStartAt <= at ? at - state.lastStartAt : null;
   // A report that arrives after a newer one (two ingest replicas) must not move deadlines back.
   const lastPingAt = state.lastPingAt !== null && state.lastPingAt > at ? state.lastPingAt : at;
   const success = outcome === "success";
-  const counters = success ? { failures: 0, successes: state.successes + 1 } : { failures: state.failures + 1, successes: 0 };
+  const counters = success
+    ? { failures: 0, successes: state.successes + 1 }
+    : { failures: state.failures + 1, successes: 0 };
   if (state.status === "paused") {
-    return { next: { ...state, lastPingAt, lastStartAt: null, runDeadlineAt: null, ...counters }, flip: null, durationMs };
+    return {
+      next: { ...state, lastPingAt, lastStartAt: null, runDeadlineAt: null, ...counters },
+      flip: null,
+      durationMs,
+    };
   }
   const d = deadlinesAfterPing(schedule, lastPingAt);
   let to: Status;
   if (success) to = state.status === "down" && counters.successes < limits.recoveryThreshold ? "down" : "up";
   else to = counters.failures >= limits.failureThreshold ? "down" : state.status;
-  const next: Tracked = { status: to, lateAt: d.lateAt, downAt: d.downAt, lastPingAt, lastStartAt: null, runDeadlineAt: null, ...counters };
-  const flip: FlipFacts | null = state.status === to ? null : { from: state.status, to, reason: success ? "ping" : "failure", expectedAt: null };
+  const next: Tracked = {
+    status: to,
+    lateAt: d.lateAt,
+    downAt: d.downAt,
+    lastPingAt,
+    lastStartAt: null,
+    runDeadlineAt: null,
+    ...counters,
+  };
+  const flip: FlipFacts | null =
+    state.status === to ? null : { from: state.status, to, reason: success ? "ping" : "failure", expectedAt: null };
   return { next, flip, durationMs };
 }
 
@@ -107,7 +124,12 @@ const MAX_MISSES_COUNTED = 1000;
  * failureThreshold a missed run re-arms the deadlines for the next expected run (an up monitor
  * shows late meanwhile) and nobody is alerted; at the threshold the monitor goes down.
  */
-export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLimits, now: number): DeadlineEffect | null {
+export function deadlinePassed(
+  state: Tracked,
+  schedule: Schedule,
+  limits: RunLimits,
+  now: number,
+): DeadlineEffect | null {
   if (state.status !== "new" && state.status !== "up" && state.status !== "late") return null;
   let next = state;
   let flip: FlipFacts | null = null;
@@ -116,7 +138,13 @@ export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLi
    * monitor that goes down keeps the deadline it missed (the API shows it, and the flip's
    * delay is measured from it), while one still up waits for the next run's.
    */
-  const failed = (s: Tracked, why: FlipReason, expected: number | null, after: Partial<Tracked>, rearm: Partial<Tracked> = {}): Tracked => {
+  const failed = (
+    s: Tracked,
+    why: FlipReason,
+    expected: number | null,
+    after: Partial<Tracked>,
+    rearm: Partial<Tracked> = {},
+  ): Tracked => {
     const failures = s.failures + 1;
     if (failures < limits.failureThreshold) return { ...s, ...after, ...rearm, failures, successes: 0 };
     flip = { from: state.status, to: "down", reason: why, expectedAt: expected };
@@ -129,7 +157,13 @@ export function deadlinePassed(state: Tracked, schedule: Schedule, limits: RunLi
   for (let i = 0; i < MAX_MISSES_COUNTED && next.status !== "down" && next.downAt !== null && now >= next.downAt; i++) {
     const expected = next.lateAt;
     const d = deadlinesAfterPing(schedule, expected ?? next.downAt);
-    next = failed(next, next.status === "new" ? "never-pinged" : "no-ping", expected, {}, { lateAt: d.lateAt, downAt: d.downAt });
+    next = failed(
+      next,
+      next.status === "new" ? "never-pinged" : "no-ping",
+      expected,
+      {},
+      { lateAt: d.lateAt, downAt: d.downAt },
+    );
     if (next.status === "up") {
       next = { ...next, status: "late" };
       flip = { from: state.status, to: "late", reason: "late", expectedAt: expected };
@@ -152,7 +186,8 @@ export function nextWake(state: Pick<Tracked, "status" | "lateAt" | "downAt" | "
       wake = state.downAt;
       break;
     case "up":
-      wake = state.lateAt !== null && state.downAt !== null && state.lateAt < state.downAt ? state.lateAt : state.downAt;
+      wake =
+        state.lateAt !== null && state.downAt !== null && state.lateAt < state.downAt ? state.lateAt : state.downAt;
       break;
     default:
       return null;
@@ -179,7 +214,15 @@ export function resume(state: Tracked, schedule: Schedule, now: number): { next:
   if (state.status !== "paused") return { next: state, flip: null };
   const d = deadlinesAfterArm(schedule, now);
   return {
-    next: { ...state, status: "new", lateAt: d.lateAt, downAt: d.downAt, runDeadlineAt: null, failures: 0, successes: 0 },
+    next: {
+      ...state,
+      status: "new",
+      lateAt: d.lateAt,
+      downAt: d.downAt,
+      runDeadlineAt: null,
+      failures: 0,
+      successes: 0,
+    },
     flip: { from: "paused", to: "new", reason: "resumed", expectedAt: null },
   };
 }
@@ -187,6 +230,9 @@ export function resume(state: Tracked, schedule: Schedule, now: number): { next:
 /** Deadlines after the schedule itself changed: counted from the last ping, or from arming. */
 export function rescheduled(state: Tracked, schedule: Schedule, armedAt: number): Tracked {
   if (state.status === "paused") return state;
-  const d = state.lastPingAt !== null && state.status !== "new" ? deadlinesAfterPing(schedule, state.lastPingAt) : deadlinesAfterArm(schedule, armedAt);
+  const d =
+    state.lastPingAt !== null && state.status !== "new"
+      ? deadlinesAfterPing(schedule, state.lastPingAt)
+      : deadlinesAfterArm(schedule, armedAt);
   return { ...state, lateAt: d.lateAt, downAt: d.downAt };
 }

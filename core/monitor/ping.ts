@@ -95,7 +95,8 @@ function percentDecode(s: string): Buffer {
     else if (c === 0x25 && i + 2 < s.length && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
       out.push(parseInt(s.slice(i + 1, i + 3), 16));
       i += 2;
-    } else if (c < 0x100) out.push(c); // Node hands raw URL bytes over as latin1 characters
+    } else if (c < 0x100)
+      out.push(c); // Node hands raw URL bytes over as latin1 characters
     else for (const b of Buffer.from(s[i]!)) out.push(b);
   }
   return Buffer.from(out);

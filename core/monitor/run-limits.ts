@@ -23,10 +23,20 @@ export interface RunLimitFields {
   recoveryThreshold: number;
 }
 
-export const DEFAULT_RUN_LIMITS: RunLimitFields = { maxRunSeconds: null, slowFactor: null, slowWindow: DEFAULT_SLOW_WINDOW, failureThreshold: 1, recoveryThreshold: 1 };
+export const DEFAULT_RUN_LIMITS: RunLimitFields = {
+  maxRunSeconds: null,
+  slowFactor: null,
+  slowWindow: DEFAULT_SLOW_WINDOW,
+  failureThreshold: 1,
+  recoveryThreshold: 1,
+};
 
 export function transitionLimits(f: RunLimitFields): RunLimits {
-  return { maxRunSeconds: f.maxRunSeconds, failureThreshold: f.failureThreshold, recoveryThreshold: f.recoveryThreshold };
+  return {
+    maxRunSeconds: f.maxRunSeconds,
+    failureThreshold: f.failureThreshold,
+    recoveryThreshold: f.recoveryThreshold,
+  };
 }
 
 /** The median of the values (the mean of the middle two for an even count); null for none. */
@@ -50,7 +60,12 @@ export interface SlowRun {
  * durations of the monitor's earlier runs, newest first; only the first `window` count). Null
  * when the rule is off, the history is shorter than SLOW_MIN_HISTORY, or the run is not slow.
  */
-export function slowRun(durationMs: number, previous: readonly number[], factor: number | null, window: number): SlowRun | null {
+export function slowRun(
+  durationMs: number,
+  previous: readonly number[],
+  factor: number | null,
+  window: number,
+): SlowRun | null {
   if (factor === null) return null;
   const history = previous.slice(0, window);
   if (history.length < SLOW_MIN_HISTORY) return null;
@@ -69,7 +84,8 @@ export function checkRunLimits(p: Partial<Record<keyof RunLimitFields, unknown>>
   const intIn = (field: keyof RunLimitFields, min: number, max: number, nullable: boolean) => {
     const v = p[field];
     if (v === undefined || (v === null && nullable)) return;
-    if (!isInt(v) || v < min || v > max) errors.push({ field, message: `must be a whole number from ${min} to ${max}${nullable ? ", or null" : ""}` });
+    if (!isInt(v) || v < min || v > max)
+      errors.push({ field, message: `must be a whole number from ${min} to ${max}${nullable ? ", or null" : ""}` });
   };
   intIn("maxRunSeconds", 1, MAX_RUN_SECONDS, true);
   intIn("slowWindow", SLOW_MIN_HISTORY, MAX_SLOW_WINDOW, false);

@@ -57,13 +57,25 @@ export function clockChangeNote(model: RunModel, previous: number, at: number): 
     const other = pass === 1 ? wall - t.after : wall - t.before;
     // Whether the runner also runs the other pass, asked the way it walks: after this run, or from
     // the previous one (its answer near a change can depend on where its search starts).
-    const both = pass === 1 ? model.next(at) === other : previous < other ? false : model.next(other - SECOND_MS) === other;
+    const both =
+      pass === 1 ? model.next(at) === other : previous < other ? false : model.next(other - SECOND_MS) === other;
     const time = clock(wall, seconds);
     const runner = RUNNER_NAMES[model.runner];
     const text = both
       ? `${time} happens twice on ${date(t)} (${zone}); ${runner} runs it both times, this is the ${pass === 1 ? "first" : "second"} (UTC${utcOffset(offset)})`
       : `${time} happens twice on ${date(t)} (${zone}); ${runner} runs it once, the ${pass === 1 ? "first" : "second"} time (UTC${utcOffset(offset)})`;
-    return { kind: "repeated", date: date(t), zone, runner: model.runner, times: [time], count: 1, runsAt: time, pass, both, text };
+    return {
+      kind: "repeated",
+      date: date(t),
+      zone,
+      runner: model.runner,
+      times: [time],
+      count: 1,
+      runsAt: time,
+      pass,
+      both,
+      text,
+    };
   }
 
   const matchesOwnTime = model.firstWall(wall, wall + SECOND_MS) === wall;
@@ -73,8 +85,12 @@ export function clockChangeNote(model: RunModel, previous: number, at: number): 
     if (matchesOwnTime && t.at <= previous) continue;
     const walls = scheduledIn(model, t.at + t.before, t.at + t.after);
     if (walls.count === 0) continue;
-    const times = walls.count === 1 ? [clock(walls.first, seconds)] : [clock(walls.first, seconds), clock(walls.last, seconds)];
-    const what = walls.count === 1 ? `${times[0]} does not exist` : `${times[0]} to ${times[1]} (${walls.count} times) do not exist`;
+    const times =
+      walls.count === 1 ? [clock(walls.first, seconds)] : [clock(walls.first, seconds), clock(walls.last, seconds)];
+    const what =
+      walls.count === 1
+        ? `${times[0]} does not exist`
+        : `${times[0]} to ${times[1]} (${walls.count} times) do not exist`;
     const runner = RUNNER_NAMES[model.runner];
     const runsAt = clock(wall, seconds);
     const kind = matchesOwnTime ? "skipped" : "moved";
@@ -82,7 +98,16 @@ export function clockChangeNote(model: RunModel, previous: number, at: number): 
       kind === "skipped"
         ? `${runner} does not run ${walls.count === 1 ? "it" : "them"}`
         : `${runner} runs ${walls.count === 1 ? "it" : "them once"} at ${runsAt}`;
-    return { kind, date: date(t), zone, runner: model.runner, times, count: walls.count, runsAt, text: `${what} on ${date(t)} (${zone}); ${tail}` };
+    return {
+      kind,
+      date: date(t),
+      zone,
+      runner: model.runner,
+      times,
+      count: walls.count,
+      runsAt,
+      text: `${what} on ${date(t)} (${zone}); ${tail}`,
+    };
   }
   return undefined;
 }
@@ -91,7 +116,11 @@ function scheduledIn(model: RunModel, from: number, to: number): { count: number
   let count = 0;
   let first = Number.NaN;
   let last = Number.NaN;
-  for (let w = model.firstWall(from, to); !Number.isNaN(w) && count < MAX_COUNTED; w = model.firstWall(w + SECOND_MS, to)) {
+  for (
+    let w = model.firstWall(from, to);
+    !Number.isNaN(w) && count < MAX_COUNTED;
+    w = model.firstWall(w + SECOND_MS, to)
+  ) {
     if (count === 0) first = w;
     last = w;
     count++;

@@ -12,7 +12,17 @@
 // reads as with the old offset (Santiago's non-existent midnight of 2026-09-06, hour 0, runs at 04:00Z).
 
 import { firstMatch, dayMatches, type CompiledCron } from "./cron.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, civilFromDays, daysInMonth, offsetAt, transitionsBetween, weekday } from "./zone-time.ts";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  SECOND_MS,
+  civilFromDays,
+  daysInMonth,
+  offsetAt,
+  transitionsBetween,
+  weekday,
+} from "./zone-time.ts";
 
 const GIVE_UP_YEARS = 50;
 const YEAR_MS = 366 * DAY_MS;
@@ -160,7 +170,7 @@ class AwareClock {
     if (this.cron.nextMinute[f.minute] === f.minute) return false;
     this.wall = f.day * DAY_MS + f.hour * HOUR_MS + f.minute * MINUTE_MS; // replace(second=0)
     const only = singleValue(this.cron.nextMinute);
-    if (only >= 0) this.tick((((only - f.minute) % 60) + 60) % 60 * 60);
+    if (only >= 0) this.tick(((((only - f.minute) % 60) + 60) % 60) * 60);
     for (;;) {
       const m = this.fields().minute;
       if (this.cron.nextMinute[m] === m) break;

@@ -9,7 +9,17 @@
 // Like robfig, it gives up after five years without a match (the controller then never schedules).
 
 import { dayMatches, type CompiledCron } from "./cron.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, civilFromDays, daysFromCivil, daysInMonth, segmentAt, weekday } from "./zone-time.ts";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  SECOND_MS,
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  segmentAt,
+  weekday,
+} from "./zone-time.ts";
 
 const GIVE_UP_YEARS = 5;
 
@@ -28,11 +38,27 @@ function fieldsOf(zone: string, t: number): GoFields {
   const day = Math.floor(wall / DAY_MS);
   const c = civilFromDays(day);
   const tod = Math.floor((wall - day * DAY_MS) / SECOND_MS);
-  return { day, year: c.year, month: c.month, date: c.day, hour: Math.floor(tod / 3600), minute: Math.floor((tod % 3600) / 60), second: tod % 60 };
+  return {
+    day,
+    year: c.year,
+    month: c.month,
+    date: c.day,
+    hour: Math.floor(tod / 3600),
+    minute: Math.floor((tod % 3600) / 60),
+    second: tod % 60,
+  };
 }
 
 /** Go's time.Date(year, month, day, hour, min, sec, 0, loc): fields normalized, then resolved to an instant. */
-function goDate(zone: string, year: number, month: number, date: number, hour: number, minute: number, second: number): number {
+function goDate(
+  zone: string,
+  year: number,
+  month: number,
+  date: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
   const local = daysFromCivil(year, month, date) * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * SECOND_MS;
   const seg = segmentAt(zone, local);
   let offset = seg.offset;

@@ -98,12 +98,15 @@ function parseVixie(expression: string): CronFields {
   let text = expression.trim();
   if (text.startsWith("@")) {
     const alias = CRON_ALIASES[text];
-    if (alias === undefined) throw new CronSyntaxError(`unknown predefined expression; use one of ${Object.keys(CRON_ALIASES).join(", ")}`);
+    if (alias === undefined)
+      throw new CronSyntaxError(`unknown predefined expression; use one of ${Object.keys(CRON_ALIASES).join(", ")}`);
     text = alias;
   }
   const parts = text.toUpperCase().split(/\s+/);
   if (parts.length !== 5 && parts.length !== 6) {
-    throw new CronSyntaxError(`must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first), got ${parts.length}`);
+    throw new CronSyntaxError(
+      `must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first), got ${parts.length}`,
+    );
   }
   const hasSeconds = parts.length === 6;
   const [sec, min, hour, dom, month, dow] = hasSeconds ? parts : ["0", ...parts];
@@ -115,7 +118,12 @@ function parseVixie(expression: string): CronFields {
   const dowItems = vixieField(dow, DOW_CRON);
   const days = numbersOf(domItems).filter((d) => d > 0);
   const plainDays = domItems.every((i) => typeof i === "number" && i > 0);
-  if (plainDays && days.length > 0 && Math.min(...days) > 29 && Math.min(...days) > Math.max(...months.map((m) => DAYS_IN_MONTH_MAX[m]))) {
+  if (
+    plainDays &&
+    days.length > 0 &&
+    Math.min(...days) > 29 &&
+    Math.min(...days) > Math.max(...months.map((m) => DAYS_IN_MONTH_MAX[m]))
+  ) {
     throw new CronSyntaxError("expression never matches: no month in the month field has that day");
   }
   const dowSet = new Set<number>();
@@ -151,7 +159,8 @@ function vixieField(text: string, spec: FieldSpec): Item[] {
   if (text.includes(",")) return text.split(",").flatMap((t) => vixieField(t, spec));
   if (spec === DOW_CRON && text.includes("L")) {
     const value = text.slice(0, -1);
-    if (!/^\d+$/.test(value) || !text.endsWith("L")) throw fieldError(spec, text, "use nL for the last weekday n of the month");
+    if (!/^\d+$/.test(value) || !text.endsWith("L"))
+      throw fieldError(spec, text, "use nL for the last weekday n of the month");
     return [[vixieValue(value, spec), 0]];
   }
   if (spec === DOW_CRON && text.includes("#")) {
@@ -198,15 +207,20 @@ function vixieValue(text: string, spec: FieldSpec): number {
 
 function parseKubernetes(expression: string): CronFields {
   let text = expression.trim();
-  if (/^(CRON_)?TZ=/i.test(text)) throw new CronSyntaxError("must not name a time zone (TZ=…): put it in the schedule's timezone, as .spec.timeZone");
+  if (/^(CRON_)?TZ=/i.test(text))
+    throw new CronSyntaxError("must not name a time zone (TZ=…): put it in the schedule's timezone, as .spec.timeZone");
   if (text.startsWith("@")) {
     if (text.startsWith("@every")) throw new CronSyntaxError("@every is an interval: use an interval schedule");
     const d = KUBERNETES_DESCRIPTORS[text];
-    if (d === undefined) throw new CronSyntaxError(`unknown descriptor; use one of ${Object.keys(KUBERNETES_DESCRIPTORS).join(", ")}`);
+    if (d === undefined)
+      throw new CronSyntaxError(`unknown descriptor; use one of ${Object.keys(KUBERNETES_DESCRIPTORS).join(", ")}`);
     text = d;
   }
   const parts = text.split(/\s+/);
-  if (parts.length !== 5) throw new CronSyntaxError(`must have exactly 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);
+  if (parts.length !== 5)
+    throw new CronSyntaxError(
+      `must have exactly 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`,
+    );
   const [min, hour, dom, month, dow] = parts;
   const domF = robfigField(dom, DOM);
   const dowF = robfigField(dow, DOW_KUBE);
@@ -276,7 +290,8 @@ function robfigValue(text: string, spec: FieldSpec, part: string): number {
 // ---------------------------------------------------------------------------------------------
 
 function digits(text: string, spec: FieldSpec, whole: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw fieldError(spec, whole, `"${text}" is not a number${spec.names ? " or a name" : ""}`);
+  if (!/^\d{1,9}$/.test(text))
+    throw fieldError(spec, whole, `"${text}" is not a number${spec.names ? " or a name" : ""}`);
   return Number.parseInt(text, 10);
 }
 

@@ -11,7 +11,16 @@ import { DateTime } from "luxon";
 import { parseCronFields, type CronDialect } from "./cron-syntax.ts";
 import { nextDebianRun } from "./cron-debian.ts";
 import { nextKubernetesRun } from "./cron-kubernetes.ts";
-import { DAY_MS, SECOND_MS, civilFromDays, daysFromCivil, daysInMonth, segmentAt, steadySpan, weekday } from "./zone-time.ts";
+import {
+  DAY_MS,
+  SECOND_MS,
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  segmentAt,
+  steadySpan,
+  weekday,
+} from "./zone-time.ts";
 
 export { CronSyntaxError, CRON_DIALECTS, type CronDialect } from "./cron-syntax.ts";
 
@@ -190,7 +199,10 @@ export function matchesWall(cron: CompiledCron, wall: number): boolean {
 }
 
 export function dayMatches(cron: CompiledCron, y: number, m: number, d: number, dim: number, wd: number): boolean {
-  const domMatch = cron.dom[d] === 1 || (cron.domLast && d === dim) || (cron.domLastWeekday && d >= 26 && d === lastWeekday(y, m, dim));
+  const domMatch =
+    cron.dom[d] === 1 ||
+    (cron.domLast && d === dim) ||
+    (cron.domLastWeekday && d >= 26 && d === lastWeekday(y, m, dim));
   const dowMatch =
     cron.dow[wd] === 1 || (cron.dowLast[wd] === 1 && d + 7 > dim) || (cron.dowNth[wd] & (1 << Math.ceil(d / 7))) !== 0;
   return cron.dayAnd ? domMatch && dowMatch : domMatch || dowMatch;

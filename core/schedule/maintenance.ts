@@ -81,7 +81,12 @@ export function covers(scope: WindowScope, monitorId: number, monitorTags: reado
 }
 
 /** Ids of the windows active at t that cover the monitor. */
-export function activeWindowsFor(windows: readonly MaintenanceWindow[], monitorId: number, monitorTags: readonly string[], t: number): number[] {
+export function activeWindowsFor(
+  windows: readonly MaintenanceWindow[],
+  monitorId: number,
+  monitorTags: readonly string[],
+  t: number,
+): number[] {
   return windows.filter((w) => covers(w, monitorId, monitorTags) && activeAt(w.rule, t)).map((w) => w.id);
 }
 
@@ -103,8 +108,12 @@ const MAX_SCOPE = 1000;
  * Validates a window as sent to the API (times as ISO strings or epoch ms); every field error
  * is named by its path (`rule.expression`, `rule.endsAt`, `monitorIds`…). Never throws.
  */
-export function parseWindow(input: unknown, defaultTimezone: string): { ok: true; window: WindowInput } | { ok: false; errors: FieldError[] } {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return { ok: false, errors: [{ field: "body", message: "must be an object" }] };
+export function parseWindow(
+  input: unknown,
+  defaultTimezone: string,
+): { ok: true; window: WindowInput } | { ok: false; errors: FieldError[] } {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return { ok: false, errors: [{ field: "body", message: "must be an object" }] };
   const o = input as Record<string, unknown>;
   const errors: FieldError[] = [];
   const name = typeof o.name === "string" ? o.name.trim() : "";
@@ -115,13 +124,25 @@ export function parseWindow(input: unknown, defaultTimezone: string): { ok: true
 
   const monitorIds = o.monitorIds ?? [];
   const tags = o.tags ?? [];
-  if (!Array.isArray(monitorIds) || monitorIds.length > MAX_SCOPE || !monitorIds.every((m) => Number.isInteger(m) && (m as number) > 0)) {
+  if (
+    !Array.isArray(monitorIds) ||
+    monitorIds.length > MAX_SCOPE ||
+    !monitorIds.every((m) => Number.isInteger(m) && (m as number) > 0)
+  ) {
     errors.push({ field: "monitorIds", message: `must be a list of at most ${MAX_SCOPE} monitor ids` });
   }
-  if (!Array.isArray(tags) || tags.length > MAX_SCOPE || !tags.every((t) => typeof t === "string" && t.trim() !== "" && t.length <= 50)) {
+  if (
+    !Array.isArray(tags) ||
+    tags.length > MAX_SCOPE ||
+    !tags.every((t) => typeof t === "string" && t.trim() !== "" && t.length <= 50)
+  ) {
     errors.push({ field: "tags", message: `must be a list of at most ${MAX_SCOPE} tag names` });
   }
-  if (!errors.some((e) => e.field === "monitorIds" || e.field === "tags") && !(monitorIds as unknown[]).length && !(tags as unknown[]).length) {
+  if (
+    !errors.some((e) => e.field === "monitorIds" || e.field === "tags") &&
+    !(monitorIds as unknown[]).length &&
+    !(tags as unknown[]).length
+  ) {
     errors.push({ field: "monitorIds", message: "a window must cover at least one monitor or tag" });
   }
   if (errors.length || !rule) return { ok: false, errors };
@@ -165,16 +186,29 @@ function parseRule(input: unknown, defaultTimezone: string, errors: FieldError[]
   }
   if (r.kind === "recurring") {
     // The cron and zone checks are the monitors' own.
-    const parsed = parseSchedule({ kind: "cron", expression: r.expression, timezone: r.timezone }, defaultTimezone, "rule");
+    const parsed = parseSchedule(
+      { kind: "cron", expression: r.expression, timezone: r.timezone },
+      defaultTimezone,
+      "rule",
+    );
     const d = r.durationSeconds;
     let ok = parsed.ok;
-    if (!parsed.ok) errors.push(...parsed.errors.filter((e) => e.field === "rule.expression" || e.field === "rule.timezone"));
+    if (!parsed.ok)
+      errors.push(...parsed.errors.filter((e) => e.field === "rule.expression" || e.field === "rule.timezone"));
     if (typeof d !== "number" || !Number.isInteger(d) || d <= 0 || d > MAX_SECONDS) {
-      errors.push({ field: "rule.durationSeconds", message: `must be a whole number of seconds between 1 and ${MAX_SECONDS}` });
+      errors.push({
+        field: "rule.durationSeconds",
+        message: `must be a whole number of seconds between 1 and ${MAX_SECONDS}`,
+      });
       ok = false;
     }
     if (!ok || !parsed.ok || parsed.schedule.kind !== "cron") return null;
-    return { kind: "recurring", expression: parsed.schedule.expression, durationSeconds: d as number, timezone: parsed.schedule.timezone };
+    return {
+      kind: "recurring",
+      expression: parsed.schedule.expression,
+      durationSeconds: d as number,
+      timezone: parsed.schedule.timezone,
+    };
   }
   errors.push({ field: "rule.kind", message: 'must be "once" or "recurring"' });
   return null;
@@ -209,6 +243,7 @@ export function fateOfHeld(h: HeldAlert, m: MonitorAtEnd): "release" | "suppress
   if (h.round !== 0) return "suppress";
   if (m.status === "down") return h.flipId === m.lastDownFlipId ? "release" : "suppress";
   const upNow = m.status === "up" || m.status === "late";
-  if (upNow && h.flipId === m.lastUpFlipId && h.channelId !== null && m.toldOfLastDown.has(h.channelId)) return "release";
+  if (upNow && h.flipId === m.lastUpFlipId && h.channelId !== null && m.toldOfLastDown.has(h.channelId))
+    return "release";
   return "suppress";
 }

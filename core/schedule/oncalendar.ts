@@ -104,9 +104,22 @@ function parseEvent(text: string, index: number): CalendarEvent {
   let tokens = text.trim().split(/\s+/);
   const shorthand = SHORTHANDS[tokens[0].toLowerCase()];
   if (shorthand !== undefined) tokens = [...shorthand.split(" "), ...tokens.slice(1)];
-  const event: CalendarEvent = { weekdays: -1, year: null, month: null, day: null, endOfMonth: false, hour: null, minute: null, second: null };
+  const event: CalendarEvent = {
+    weekdays: -1,
+    year: null,
+    month: null,
+    day: null,
+    endOfMonth: false,
+    hour: null,
+    minute: null,
+    second: null,
+  };
   let i = 0;
-  if (/^[a-z]/i.test(tokens[0]) && !tokens[0].includes(":") && !/[-~]/.test(tokens[0].replace(/^[a-z]+(\.\.|-)[a-z]+/i, "x"))) {
+  if (
+    /^[a-z]/i.test(tokens[0]) &&
+    !tokens[0].includes(":") &&
+    !/[-~]/.test(tokens[0].replace(/^[a-z]+(\.\.|-)[a-z]+/i, "x"))
+  ) {
     event.weekdays = parseWeekdays(tokens[0], fail);
     i++;
   }
@@ -147,7 +160,14 @@ function parseEvent(text: string, index: number): CalendarEvent {
     if (parts.length === 3) {
       if (parts[2].includes(".")) fail(`seconds "${parts[2]}": fractions of a second are not supported`);
       const seconds = parseItems(parts[2], "second", 0, 59, fail);
-      event.second = seconds === null ? null : seconds.map((s) => ({ start: s.start * USEC, stop: s.stop < 0 ? -1 : s.stop * USEC, repeat: s.repeat * USEC }));
+      event.second =
+        seconds === null
+          ? null
+          : seconds.map((s) => ({
+              start: s.start * USEC,
+              stop: s.stop < 0 ? -1 : s.stop * USEC,
+              repeat: s.repeat * USEC,
+            }));
     } else {
       event.second = [{ start: 0, stop: -1, repeat: 0 }];
     }
@@ -182,7 +202,14 @@ function weekdayNumber(name: string, fail: (why: string) => never): number {
 
 // A repetition without a range ends at the field's maximum: "01/14" minutes are 01, 15, 29, 43, 57,
 // and the next hour starts at 01 again. Days counted from the month's end (`~`) have no such end.
-function parseItems(text: string, field: string, min: number, max: number, fail: (why: string) => never, openEnded = false): Item[] | null {
+function parseItems(
+  text: string,
+  field: string,
+  min: number,
+  max: number,
+  fail: (why: string) => never,
+  openEnded = false,
+): Item[] | null {
   if (text === "*") return null;
   const items: Item[] = [];
   for (const part of text.split(",")) {
@@ -197,7 +224,9 @@ function parseItems(text: string, field: string, min: number, max: number, fail:
     if (m![3] !== undefined && repeat === 0) fail(`${field} "${part}": a repetition must be at least 1`);
     // systemd wants a repetition without a range to repeat at least once within the field
     if (m![2] === undefined && repeat > 0 && (openEnded ? start - repeat < 1 : start + repeat > max)) {
-      fail(`${field} "${part}" never repeats: the second value would be past ${openEnded ? "the month's first day" : max}`);
+      fail(
+        `${field} "${part}" never repeats: the second value would be past ${openEnded ? "the month's first day" : max}`,
+      );
     }
     items.push({ start, stop, repeat });
   }
@@ -234,7 +263,11 @@ class Mktime {
 
   /** Normalizes `tm` in place and returns its instant. */
   run(tm: Tm): number {
-    const wall = daysFromCivil(tm.year, tm.mon + 1, tm.mday) * DAY_MS + tm.hour * HOUR_MS + tm.min * MINUTE_MS + tm.sec * SECOND_MS;
+    const wall =
+      daysFromCivil(tm.year, tm.mon + 1, tm.mday) * DAY_MS +
+      tm.hour * HOUR_MS +
+      tm.min * MINUTE_MS +
+      tm.sec * SECOND_MS;
     const t = this.resolve(wall, tm.isdst);
     const offset = offsetAt(this.zone, t);
     this.lastOffset = offset;
@@ -245,7 +278,12 @@ class Mktime {
 
   private resolve(wall: number, isdst: number): number {
     const zone = this.zone;
-    const offsets = new Set([offsetAt(zone, wall - 14 * HOUR_MS), offsetAt(zone, wall), offsetAt(zone, wall + 14 * HOUR_MS), offsetAt(zone, wall - offsetAt(zone, wall))]);
+    const offsets = new Set([
+      offsetAt(zone, wall - 14 * HOUR_MS),
+      offsetAt(zone, wall),
+      offsetAt(zone, wall + 14 * HOUR_MS),
+      offsetAt(zone, wall - offsetAt(zone, wall)),
+    ]);
     const candidates: number[] = [];
     for (const o of offsets) if (offsetAt(zone, wall - o) === o) candidates.push(wall - o);
     candidates.sort((a, b) => a - b);
@@ -261,14 +299,20 @@ class Mktime {
     }
     return candidates[0];
   }
-
 }
 
 function fieldsOf(wall: number): Omit<Tm, "isdst"> {
   const day = Math.floor(wall / DAY_MS);
   const c = civilFromDays(day);
   const tod = Math.round((wall - day * DAY_MS) / SECOND_MS);
-  return { year: c.year, mon: c.month - 1, mday: c.day, hour: Math.floor(tod / 3600), min: Math.floor((tod % 3600) / 60), sec: tod % 60 };
+  return {
+    year: c.year,
+    mon: c.month - 1,
+    mday: c.day,
+    hour: Math.floor(tod / 3600),
+    min: Math.floor((tod % 3600) / 60),
+    sec: tod % 60,
+  };
 }
 
 /** systemd's find_matching_component(): the earliest value >= *val; undefined if none. */
@@ -305,7 +349,13 @@ function nextRun(e: CalendarEvent, zone: string, after: number): number {
     if (c.year > MAX_YEAR) return -1;
     const t = { ...c };
     mk.run(t);
-    const good = t.year === c.year && t.mon === c.mon && t.mday === c.mday && t.hour === c.hour && t.min === c.min && t.sec === c.sec;
+    const good =
+      t.year === c.year &&
+      t.mon === c.mon &&
+      t.mday === c.mday &&
+      t.hour === c.hour &&
+      t.min === c.min &&
+      t.sec === c.sec;
     if (!good) Object.assign(c, t);
     return good ? 1 : 0;
   };

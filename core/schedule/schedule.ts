@@ -5,7 +5,15 @@
 // the expression's dialect), systemd calendar events from core/schedule/oncalendar.ts.
 
 import { IANAZone } from "luxon";
-import { CRON_DIALECTS, CronSyntaxError, compileCron, endOfLocalDay, firstMatch, nextRun, type CronDialect } from "./cron.ts";
+import {
+  CRON_DIALECTS,
+  CronSyntaxError,
+  compileCron,
+  endOfLocalDay,
+  firstMatch,
+  nextRun,
+  type CronDialect,
+} from "./cron.ts";
 import { CalendarSyntaxError, compileOnCalendar, firstCalendarWall, nextCalendarRun } from "./oncalendar.ts";
 import { clockChangeNote, type ClockChangeNote, type RunModel } from "./clock-change-note.ts";
 
@@ -15,7 +23,14 @@ export type { ClockChangeNote } from "./clock-change-note.ts";
 export type Deadline = "grace" | "end-of-day";
 export type Schedule =
   | { kind: "interval"; periodSeconds: number; graceSeconds: number }
-  | { kind: "cron"; expression: string; timezone: string; dialect: CronDialect; graceSeconds: number; deadline: Deadline }
+  | {
+      kind: "cron";
+      expression: string;
+      timezone: string;
+      dialect: CronDialect;
+      graceSeconds: number;
+      deadline: Deadline;
+    }
   | { kind: "oncalendar"; expressions: string[]; timezone: string; graceSeconds: number; deadline: Deadline };
 
 /** A schedule whose runs are calendar times in a zone. */
@@ -82,7 +97,8 @@ export interface PreviewRun extends Deadlines {
 export function preview(schedule: Schedule, from: number, count: number): PreviewRun[] {
   assertTime(from, "from");
   let n = Math.trunc(count);
-  if (!(n >= 1)) n = 1; // also NaN
+  if (!(n >= 1))
+    n = 1; // also NaN
   else if (n > MAX_PREVIEW) n = MAX_PREVIEW;
   const out: PreviewRun[] = [];
   if (schedule.kind === "interval") {
@@ -172,13 +188,18 @@ function intervalDeadlines(schedule: { periodSeconds: number; graceSeconds: numb
   return { expectedAt: at, lateAt: at, downAt: at + schedule.graceSeconds * SECOND_MS };
 }
 
-function calendarDeadlines(schedule: { timezone: string; graceSeconds: number; deadline: Deadline }, at: number): Deadlines {
-  const downAt = schedule.deadline === "end-of-day" ? endOfLocalDay(at, schedule.timezone) : at + schedule.graceSeconds * SECOND_MS;
+function calendarDeadlines(
+  schedule: { timezone: string; graceSeconds: number; deadline: Deadline },
+  at: number,
+): Deadlines {
+  const downAt =
+    schedule.deadline === "end-of-day" ? endOfLocalDay(at, schedule.timezone) : at + schedule.graceSeconds * SECOND_MS;
   return { expectedAt: at, lateAt: at, downAt };
 }
 
 function assertTime(t: number, name: string): void {
-  if (typeof t !== "number" || !Number.isFinite(t)) throw new RangeError(`${name} must be a finite epoch-milliseconds number`);
+  if (typeof t !== "number" || !Number.isFinite(t))
+    throw new RangeError(`${name} must be a finite epoch-milliseconds number`);
 }
 
 function nextOrThrow(runs: RunModel, after: number): number {
@@ -214,13 +235,21 @@ function parseScheduleUnsafe(input: unknown, defaultTimezone: string, field: str
     const d = get("dialect");
     if (kind === "cron" && d !== undefined && d !== null) {
       if (typeof d === "string" && (CRON_DIALECTS as readonly string[]).includes(d)) dialect = d as CronDialect;
-      else errors.push({ field: `${field}.dialect`, message: `must be ${CRON_DIALECTS.map((x) => `"${x}"`).join(" or ")}` });
+      else
+        errors.push({
+          field: `${field}.dialect`,
+          message: `must be ${CRON_DIALECTS.map((x) => `"${x}"`).join(" or ")}`,
+        });
     } else if (kind === "oncalendar" && d !== undefined && d !== null) {
-      errors.push({ field: `${field}.dialect`, message: "applies to cron schedules only (systemd computes OnCalendar times)" });
+      errors.push({
+        field: `${field}.dialect`,
+        message: "applies to cron schedules only (systemd computes OnCalendar times)",
+      });
     }
     const expression =
       kind === "cron" ? checkCronExpression(get("expression"), dialect, `${field}.expression`, errors) : undefined;
-    const expressions = kind === "oncalendar" ? checkCalendarExpressions(get("expressions"), `${field}.expressions`, errors) : undefined;
+    const expressions =
+      kind === "oncalendar" ? checkCalendarExpressions(get("expressions"), `${field}.expressions`, errors) : undefined;
     const timezone = checkTimezone(get("timezone"), defaultTimezone, `${field}.timezone`, errors);
 
     let deadline: Deadline | undefined;
@@ -258,7 +287,10 @@ function parseScheduleUnsafe(input: unknown, defaultTimezone: string, field: str
 
   errors.push({
     field: `${field}.kind`,
-    message: kind === undefined ? 'is required ("interval", "cron" or "oncalendar")' : 'must be "interval", "cron" or "oncalendar"',
+    message:
+      kind === undefined
+        ? 'is required ("interval", "cron" or "oncalendar")'
+        : 'must be "interval", "cron" or "oncalendar"',
   });
   return { ok: false, errors };
 }
@@ -278,7 +310,13 @@ function checkTimezone(tz: unknown, defaultTimezone: string, path: string, error
 }
 
 /** A whole number of seconds in [min, MAX_SECONDS]; pushes an error and returns undefined otherwise. */
-function checkSeconds(value: unknown, min: number, required: boolean, path: string, errors: FieldError[]): number | undefined {
+function checkSeconds(
+  value: unknown,
+  min: number,
+  required: boolean,
+  path: string,
+  errors: FieldError[],
+): number | undefined {
   if (value === undefined || value === null) {
     if (required) errors.push({ field: path, message: "is required" });
     return undefined;
@@ -325,7 +363,12 @@ function checkText(value: unknown, path: string, errors: FieldError[]): string |
 }
 
 /** A usable cron expression of the dialect, normalized (trimmed, single spaces); pushes an error and returns undefined otherwise. */
-function checkCronExpression(value: unknown, dialect: CronDialect, path: string, errors: FieldError[]): string | undefined {
+function checkCronExpression(
+  value: unknown,
+  dialect: CronDialect,
+  path: string,
+  errors: FieldError[],
+): string | undefined {
   const trimmed = checkText(value, path, errors);
   if (trimmed === undefined) return undefined;
   const expression = trimmed.startsWith("@") ? trimmed : trimmed.split(/\s+/).join(" ");
@@ -337,7 +380,10 @@ function checkCronExpression(value: unknown, dialect: CronDialect, path: string,
       const isNamed = i >= parts.length - 2;
       const text = isNamed ? parts[i].replace(/[a-z]{3}/gi, "") : parts[i];
       if (/h/i.test(text)) {
-        errors.push({ field: path, message: "H (random value) is not supported: the schedule must be the same every time it is evaluated" });
+        errors.push({
+          field: path,
+          message: "H (random value) is not supported: the schedule must be the same every time it is evaluated",
+        });
         return undefined;
       }
     }
@@ -347,7 +393,8 @@ function checkCronExpression(value: unknown, dialect: CronDialect, path: string,
     compiled = compileCron(expression, dialect);
   } catch (err) {
     if (!(err instanceof CronSyntaxError)) throw err;
-    if (/never matches|unknown predefined|unknown descriptor|fields/.test(err.message)) errors.push({ field: path, message: err.message });
+    if (/never matches|unknown predefined|unknown descriptor|fields/.test(err.message))
+      errors.push({ field: path, message: err.message });
     else errors.push({ field: path, message: `is not a valid cron expression: ${err.message}` });
     return undefined;
   }
@@ -362,7 +409,7 @@ function checkCronExpression(value: unknown, dialect: CronDialect, path: string,
 /** One or more systemd calendar events (an array, or one string with one per line); pushes errors and returns undefined otherwise. */
 function checkCalendarExpressions(value: unknown, path: string, errors: FieldError[]): string[] | undefined {
   if (value === undefined || value === null) {
-    errors.push({ field: path, message: "is required: one or more OnCalendar expressions, e.g. [\"Mon..Fri 09:00\"]" });
+    errors.push({ field: path, message: 'is required: one or more OnCalendar expressions, e.g. ["Mon..Fri 09:00"]' });
     return undefined;
   }
   const list = typeof value === "string" ? value.split("\n").filter((l) => l.trim() !== "") : value;
@@ -396,7 +443,10 @@ function checkCalendarExpressions(value: unknown, path: string, errors: FieldErr
   // A schedule that stops running would leave its monitor without a deadline: it must still run
   // a century from now (no fixed year, no date that never comes).
   if (Number.isNaN(nextCalendarRun(cal, "UTC", Date.now() + 100 * 365 * 86_400_000))) {
-    errors.push({ field: path, message: "must keep running: a calendar event that ends (a fixed year) or never matches has no deadline to watch" });
+    errors.push({
+      field: path,
+      message: "must keep running: a calendar event that ends (a fixed year) or never matches has no deadline to watch",
+    });
     return undefined;
   }
   return out;

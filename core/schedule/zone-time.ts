@@ -151,7 +151,8 @@ export function transitionsBetween(zone: string, from: number, to: number): Tran
   let t = from;
   while (t < to) {
     const seg = segmentAt(zone, t);
-    if (seg.start >= from && seg.prevOffset !== seg.offset) out.push({ at: seg.start, before: seg.prevOffset, after: seg.offset });
+    if (seg.start >= from && seg.prevOffset !== seg.offset)
+      out.push({ at: seg.start, before: seg.prevOffset, after: seg.offset });
     t = seg.end;
   }
   return out;

@@ -19,7 +19,11 @@ export interface NewKey {
   hash: string;
 }
 
-const base62 = (bytes: Buffer) => bytes.toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+const base62 = (bytes: Buffer) =>
+  bytes
+    .toString("base64")
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 8);
 
 export function newApiKey(): NewKey {
   let id = "";

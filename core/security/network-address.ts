@@ -29,7 +29,7 @@ const V4_MASKS = V4_BLOCKS.map(([base, bits]) => {
 });
 
 function privateV4(n: number): boolean {
-  return V4_MASKS.some(({ net, mask }) => ((n & mask) >>> 0) === net);
+  return V4_MASKS.some(({ net, mask }) => (n & mask) >>> 0 === net);
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (a trailing dotted IPv4 part included). */
@@ -42,7 +42,8 @@ function v6Groups(ip: string): number[] {
   const parse = (s: string) => (s === "" ? [] : s.split(":").map((g) => parseInt(g, 16)));
   if (!ip.includes("::")) return parse(ip);
   const [head, rest] = ip.split("::");
-  const left = parse(head), right = parse(rest);
+  const left = parse(head),
+    right = parse(rest);
   return [...left, ...new Array<number>(Math.max(0, 8 - left.length - right.length)).fill(0), ...right];
 }
 

@@ -20,7 +20,12 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
     authorization: true,
     bodyParsers: { json: { limit: config.requestBodyLimit, strict: true, verify: refuseNonUtf8 }, urlencoded: false },
     mappingPolicy: "restrict",
-    docs: { "GET /events": { summary: "Server-Sent Events: `monitor` (a monitor's new state) and `monitor-deleted`", produces: "text/event-stream" } },
+    docs: {
+      "GET /events": {
+        summary: "Server-Sent Events: `monitor` (a monitor's new state) and `monitor-deleted`",
+        produces: "text/event-stream",
+      },
+    },
     onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: unknown) {
       // A changed or deleted user must not keep working from this gateway's caches.
       if (req.method !== "GET" && /^\/?users/.test(req.$alias?.path ?? "")) auth.forgetUsers();

@@ -10,12 +10,21 @@ import { sendJson } from "../http.ts";
 import { buildOpenApi, type ActionLike, type RouteLike } from "../openapi.ts";
 import { OPEN_ROUTE, type GatewayRoute, type Req } from "./route.ts";
 
-const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const PACKAGE_VERSION = (
+  JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** The OpenAPI document as of now: the routes' aliases and the params of every action registered. */
 function openApiOf(broker: ServiceBroker, routes: RouteLike[]) {
-  const list = broker.registry.getActionList({ skipInternal: true }) as unknown as { name: string; action?: { params?: ActionLike["params"]; description?: string } }[];
-  const actions: ActionLike[] = list.map((a) => ({ name: a.name, params: a.action?.params, description: a.action?.description }));
+  const list = broker.registry.getActionList({ skipInternal: true }) as unknown as {
+    name: string;
+    action?: { params?: ActionLike["params"]; description?: string };
+  }[];
+  const actions: ActionLike[] = list.map((a) => ({
+    name: a.name,
+    params: a.action?.params,
+    description: a.action?.description,
+  }));
   return buildOpenApi({ version: PACKAGE_VERSION, routes, actions, access: accessOf });
 }
 

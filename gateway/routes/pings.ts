@@ -5,7 +5,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context } from "moleculer";
 import type { Config } from "../../core/config.ts";
-import { boundData, NotUtf8Error, originalSignal, parseSignal, queryParam, type PingSignal } from "../../core/monitor/ping.ts";
+import {
+  boundData,
+  NotUtf8Error,
+  originalSignal,
+  parseSignal,
+  queryParam,
+  type PingSignal,
+} from "../../core/monitor/ping.ts";
 import { CODE_PATTERN } from "../../core/monitor/code.ts";
 import { clientIp } from "../http.ts";
 import { pingBodyReader, type PingBodyRequest } from "../ping-body.ts";
@@ -29,13 +36,25 @@ export interface PingRequests {
 
 export function pingRequests(config: Config): PingRequests {
   /** Turns the raw request of a ping route into ingest.ping's parameters. */
-  function signalParams(req: IncomingMessage, signal: PingSignal | null, rawData: Buffer | null, more: boolean): Params {
-    if (!signal) throw new MoleculerClientError("unknown ping signal: use start, fail, log or an exit status 0-255", 404, "NOT_FOUND", { field: "signal" });
+  function signalParams(
+    req: IncomingMessage,
+    signal: PingSignal | null,
+    rawData: Buffer | null,
+    more: boolean,
+  ): Params {
+    if (!signal)
+      throw new MoleculerClientError(
+        "unknown ping signal: use start, fail, log or an exit status 0-255",
+        404,
+        "NOT_FOUND",
+        { field: "signal" },
+      );
     let bounded;
     try {
       bounded = boundData(rawData, config.pingBodyLimit, more);
     } catch (err) {
-      if (err instanceof NotUtf8Error) throw new MoleculerClientError("data must be UTF-8 text", 422, "VALIDATION_ERROR", { field: "data" });
+      if (err instanceof NotUtf8Error)
+        throw new MoleculerClientError("data must be UTF-8 text", 422, "VALIDATION_ERROR", { field: "data" });
       throw err;
     }
     const ua = req.headers["user-agent"];
@@ -50,8 +69,10 @@ export function pingRequests(config: Config): PingRequests {
   }
 
   function checkCode(code: unknown): string {
-    if (typeof code !== "string" || code === "") throw new MoleculerClientError("the monitor code is missing", 422, "VALIDATION_ERROR", { field: "service" });
-    if (!CODE_PATTERN.test(code)) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+    if (typeof code !== "string" || code === "")
+      throw new MoleculerClientError("the monitor code is missing", 422, "VALIDATION_ERROR", { field: "service" });
+    if (!CODE_PATTERN.test(code))
+      throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
     return code;
   }
 
@@ -80,12 +101,24 @@ export function pingRequests(config: Config): PingRequests {
       return { code: checkCode(code), ...signalParams(req, originalSignal(text), data, false) };
     },
     pingParams(req, code, signal) {
-      const params = { code: checkCode(code), ...signalParams(req, parseSignal(signal), req.pingBody ?? null, req.pingBodyMore ?? false) };
+      const params = {
+        code: checkCode(code),
+        ...signalParams(req, parseSignal(signal), req.pingBody ?? null, req.pingBodyMore ?? false),
+      };
       return wantsCreate(req) ? { ...params, create: true } : params;
     },
     originalAnswer(params, data) {
       const sent = params as { data: string | null; sourceIp: string | null; userAgent: string | null };
-      return { id: data.id, service: data.code, data: sent.data ?? "", remote_addr: sent.sourceIp, ua: sent.userAgent ?? "", created: data.receivedAt, kind: data.kind, status: data.status };
+      return {
+        id: data.id,
+        service: data.code,
+        data: sent.data ?? "",
+        remote_addr: sent.sourceIp,
+        ua: sent.userAgent ?? "",
+        created: data.receivedAt,
+        kind: data.kind,
+        status: data.status,
+      };
     },
   };
 }
@@ -93,7 +126,13 @@ export function pingRequests(config: Config): PingRequests {
 /** What both ping routes are: with PING_AUTH=basic a ping needs the pinger role (or a ping-scoped key); no body parser. */
 function pingRoute(config: Config) {
   const auth = config.pingAuth === "basic";
-  return { need: "pinger", authentication: auth, authorization: auth, bodyParsers: { json: false, urlencoded: false }, mappingPolicy: "restrict" } as const;
+  return {
+    need: "pinger",
+    authentication: auth,
+    authorization: auth,
+    bodyParsers: { json: false, urlencoded: false },
+    mappingPolicy: "restrict",
+  } as const;
 }
 
 /** The original tool's ping URL, unchanged: /api/pings/?service=CODE&data=TEXT with basic auth. */
@@ -109,7 +148,10 @@ export function originalPingsRoute(config: Config, pings: PingRequests): Gateway
         k,
         {
           summary: "the original tool's ping: success, or a failure report when data is not empty",
-          query: { service: { type: "string", max: 32, description: "the monitor's code" }, data: { type: "string", optional: true, description: "failure text; empty or absent for success" } },
+          query: {
+            service: { type: "string", max: 32, description: "the monitor's code" },
+            data: { type: "string", optional: true, description: "failure text; empty or absent for success" },
+          },
         },
       ]),
     ),
@@ -142,7 +184,10 @@ export function pingsRoute(config: Config, pings: PingRequests): GatewayRoute {
     docs: Object.fromEntries(
       ["GET", "HEAD", "POST"].flatMap((m) => [
         [`${m} /:code`, { summary: "success ping; a body is stored as the ping's data", produces: "text/plain" }],
-        [`${m} /:code/:signal`, { summary: "signal: start, fail, log or an exit status 0-255 (0 is success)", produces: "text/plain" }],
+        [
+          `${m} /:code/:signal`,
+          { summary: "signal: start, fail, log or an exit status 0-255 (0 is success)", produces: "text/plain" },
+        ],
       ]),
     ),
     // Normally served by the fast path (gateway/ping-fast-path.ts); these hooks do the same.

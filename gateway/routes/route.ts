@@ -17,7 +17,13 @@ export interface RouteHost {
 }
 
 export type Req = IncomingMessage &
-  PingBodyRequest & { $params: Record<string, unknown>; $route?: { opts: { need: RouteNeed } }; $alias?: { path?: string }; parsedUrl?: string; $service: RouteHost };
+  PingBodyRequest & {
+    $params: Record<string, unknown>;
+    $route?: { opts: { need: RouteNeed } };
+    $alias?: { path?: string };
+    parsedUrl?: string;
+    $service: RouteHost;
+  };
 
 type Next = (err?: unknown) => void;
 
@@ -26,7 +32,11 @@ export interface GatewayRoute extends RouteLike {
   name: string;
   need?: RouteNeed;
   authorization?: boolean;
-  bodyParsers: { json: false | { limit: number; strict: boolean; verify(req: IncomingMessage, res: ServerResponse, buf: Buffer): void }; urlencoded: false };
+  bodyParsers: {
+    json:
+      false | { limit: number; strict: boolean; verify(req: IncomingMessage, res: ServerResponse, buf: Buffer): void };
+    urlencoded: false;
+  };
   mappingPolicy: "restrict";
   use?: ((req: Req, res: ServerResponse, next: Next) => void)[];
   docs?: Record<string, AliasDoc>;
@@ -35,7 +45,11 @@ export interface GatewayRoute extends RouteLike {
 }
 
 /** Routes anyone may call, that read no body. */
-export const OPEN_ROUTE = { authentication: false, bodyParsers: { json: false, urlencoded: false }, mappingPolicy: "restrict" } as const;
+export const OPEN_ROUTE = {
+  authentication: false,
+  bodyParsers: { json: false, urlencoded: false },
+  mappingPolicy: "restrict",
+} as const;
 
 /**
  * moleculer-web runs a function alias as middleware (req, res, next) and does not catch what an

@@ -7,7 +7,15 @@ import type { Config } from "../../core/config.ts";
 import { isLocale, LOCALES } from "../../core/alerts/locale.ts";
 import { unauthorized, type AuthUser, type GatewayAuth } from "../auth.ts";
 import { clientIp, refuseNonUtf8, sendJson } from "../http.ts";
-import { clearedCookie, csrfOk, CSRF_HEADER, readCookie, secureRequest, SESSION_COOKIE, sessionCookie } from "../session.ts";
+import {
+  clearedCookie,
+  csrfOk,
+  CSRF_HEADER,
+  readCookie,
+  secureRequest,
+  SESSION_COOKIE,
+  sessionCookie,
+} from "../session.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
 const { MoleculerClientError } = Errors;
@@ -19,7 +27,11 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
   /** What the dashboard learns of its session: who, the CSRF token, and the languages to choose from. */
   function sessionAnswer(res: ServerResponse, user: AuthUser, csrfToken: string): void {
     res.setHeader("Cache-Control", "no-store");
-    sendJson(res, 200, { user: { username: user.username, role: user.role, locale: user.locale ?? null }, csrfToken, defaultLocale: config.defaultLocale });
+    sendJson(res, 200, {
+      user: { username: user.username, role: user.role, locale: user.locale ?? null },
+      csrfToken,
+      defaultLocale: config.defaultLocale,
+    });
   }
 
   /** The session of this request's cookie, or a 401. */
@@ -34,20 +46,34 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
     name: "session",
     path: "/api/v1/session",
     authentication: false,
-    bodyParsers: { json: { limit: Math.min(16_384, config.requestBodyLimit), strict: true, verify: refuseNonUtf8 }, urlencoded: false },
+    bodyParsers: {
+      json: { limit: Math.min(16_384, config.requestBodyLimit), strict: true, verify: refuseNonUtf8 },
+      urlencoded: false,
+    },
     mappingPolicy: "restrict",
     docs: {
-      "POST /": { summary: "log in: sets the session cookie, answers {user, csrfToken}", body: { username: { type: "string", min: 1, max: 1024 }, password: { type: "string", min: 1, max: 1024 } } },
+      "POST /": {
+        summary: "log in: sets the session cookie, answers {user, csrfToken}",
+        body: { username: { type: "string", min: 1, max: 1024 }, password: { type: "string", min: 1, max: 1024 } },
+      },
       "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
       "DELETE /": { summary: "log out", status: 204 },
-      "PATCH /": { summary: "the signed-in user's own dashboard language (null: the browser's); needs the session's X-CSRF-Token", body: { locale: { type: "enum", values: ["en", "zh-Hans"], nullable: true } } },
+      "PATCH /": {
+        summary: "the signed-in user's own dashboard language (null: the browser's); needs the session's X-CSRF-Token",
+        body: { locale: { type: "enum", values: ["en", "zh-Hans"], nullable: true } },
+      },
     },
     aliases: {
       "POST /": guarded(async (req, res) => {
         const { username, password } = req.$params as { username?: unknown; password?: unknown };
-        for (const [field, v] of [["username", username], ["password", password]] as const) {
+        for (const [field, v] of [
+          ["username", username],
+          ["password", password],
+        ] as const) {
           if (typeof v !== "string" || v === "" || v.length > 1024) {
-            throw new MoleculerClientError(`${field} is required`, 422, "VALIDATION_ERROR", [{ field, message: `${field} is required` }]);
+            throw new MoleculerClientError(`${field} is required`, 422, "VALIDATION_ERROR", [
+              { field, message: `${field} is required` },
+            ]);
           }
         }
         const ip = clientIp(req, config.trustProxy);
@@ -60,8 +86,14 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           unauthorized("wrong username or password");
         }
         auth.signInSucceeded(who);
-        const s = (await broker.call("registry.sessions.create", { userId: user.id })) as { token: string; csrfToken: string };
-        res.setHeader("Set-Cookie", sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)));
+        const s = (await broker.call("registry.sessions.create", { userId: user.id })) as {
+          token: string;
+          csrfToken: string;
+        };
+        res.setHeader(
+          "Set-Cookie",
+          sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)),
+        );
         sessionAnswer(res, user, s.csrfToken);
       }),
       "GET /": guarded(async (req, res) => {
@@ -72,7 +104,8 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       // change its own; it needs the session's CSRF token like every change made with a cookie.
       "PATCH /": guarded(async (req, res) => {
         const s = await session(req);
-        if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken)) throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
+        if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken))
+          throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
         const { locale } = req.$params as { locale?: unknown };
         if (locale !== null && !isLocale(locale)) {
           const message = `locale must be one of ${LOCALES.join(", ")}, or null to follow the browser`;

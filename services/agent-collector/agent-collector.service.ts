@@ -14,15 +14,23 @@ export default function agentCollectorService(deps: ServiceDeps): ServiceSchema 
 
     actions: {
       check: {
-        description: "Polls one host now (also sending its ping) and answers the metrics; waits for a poll already running, 409 if it does not end.",
+        description:
+          "Polls one host now (also sending its ping) and answers the metrics; waits for a poll already running, 409 if it does not end.",
         // Waiting out a poll in flight and then polling can take two polls' time-outs, more than
         // the broker's 15 s request time-out: without its own, a slow host's check ended in a 503.
         timeout: deps.config.collector.checkNowTimeoutMs,
         params: { id: { type: "number", convert: true, integer: true, positive: true } },
         async handler(ctx: Context<{ id: number }>) {
           const outcome = await polls.checkNow(ctx.params.id);
-          if (outcome === "not found") throw new Errors.MoleculerClientError("host not found", 404, "NOT_FOUND", { field: "id" });
-          if (outcome === "busy") throw new Errors.MoleculerClientError("this host is being polled right now; try again in a moment", 409, "CONFLICT", { field: "id" });
+          if (outcome === "not found")
+            throw new Errors.MoleculerClientError("host not found", 404, "NOT_FOUND", { field: "id" });
+          if (outcome === "busy")
+            throw new Errors.MoleculerClientError(
+              "this host is being polled right now; try again in a moment",
+              409,
+              "CONFLICT",
+              { field: "id" },
+            );
           return outcome;
         },
       },

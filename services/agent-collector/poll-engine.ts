@@ -30,7 +30,9 @@ function jitterMs(intervalMs: number, random = Math.random): number {
   return Math.round((random() * 2 - 1) * j);
 }
 
-function summary(m: { cpuPercent: number; memoryPercent: number; disks: { mount: string; usedPercent: number }[] } | null): string {
+function summary(
+  m: { cpuPercent: number; memoryPercent: number; disks: { mount: string; usedPercent: number }[] } | null,
+): string {
   if (!m) return "";
   const disks = m.disks.map((d) => `disk ${d.mount} ${Math.round(d.usedPercent)}%`).join(", ");
   return `ok: cpu ${m.cpuPercent.toFixed(1)}%, memory ${m.memoryPercent.toFixed(1)}%${disks ? ", " + disks : ""}`;
@@ -68,7 +70,10 @@ export class PollEngine {
 
   async start(): Promise<void> {
     this.running = true;
-    this.timer = setInterval(() => void this.tick().catch((err) => this.logger.warn("claiming hosts failed:", (err as Error).message)), TICK_MS);
+    this.timer = setInterval(
+      () => void this.tick().catch((err) => this.logger.warn("claiming hosts failed:", (err as Error).message)),
+      TICK_MS,
+    );
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS);
     await this.sweep();
     void this.tick();
@@ -106,7 +111,10 @@ export class PollEngine {
       const free = this.concurrency - this.inFlight.size;
       if (free <= 0) return;
       const { token, rows } = await this.claim(free);
-      for (const host of rows) void this.poll(host, token).catch((err) => this.logger.warn(`poll of host ${host.name} failed to record:`, (err as Error).message));
+      for (const host of rows)
+        void this.poll(host, token).catch((err) =>
+          this.logger.warn(`poll of host ${host.name} failed to record:`, (err as Error).message),
+        );
     } finally {
       this.ticking = false;
     }
@@ -120,7 +128,13 @@ export class PollEngine {
 
   private async claim(limit: number, only?: number): Promise<{ token: string; rows: HostRow[] }> {
     const token = `${this.broker.nodeID}#${++this.claims}`;
-    const rows = await claimHosts(this.deps.db, { token, now: this.deps.clock.now(), leaseMs: this.leaseMs, limit, only });
+    const rows = await claimHosts(this.deps.db, {
+      token,
+      now: this.deps.clock.now(),
+      leaseMs: this.leaseMs,
+      limit,
+      only,
+    });
     return { token, rows };
   }
 
@@ -131,7 +145,10 @@ export class PollEngine {
     this.peak = Math.max(this.peak, this.inFlight.size);
     const started = clock.now();
     try {
-      const checks = (JSON.parse(host.checks) as string[]).map((c) => parseCheck(c)).filter((c) => c.ok).map((c) => (c as { check: Check }).check);
+      const checks = (JSON.parse(host.checks) as string[])
+        .map((c) => parseCheck(c))
+        .filter((c) => c.ok)
+        .map((c) => (c as { check: Check }).check);
       let privateKey = host.private_key === null ? null : box.open(host.private_key);
       let keyError: string | null = null;
       if (!privateKey && host.key_path) {
@@ -156,7 +173,9 @@ export class PollEngine {
           });
       const breaches = result.ok ? evaluate(checks, result.metrics) : [];
       const ok = result.ok && breaches.length === 0;
-      const report = result.ok ? failureReport(host.name, breaches) : failureReport(host.name, { kind: result.kind, error: result.error });
+      const report = result.ok
+        ? failureReport(host.name, breaches)
+        : failureReport(host.name, { kind: result.kind, error: result.error });
       const outcome: PollOutcome = {
         ok,
         startedAt: new Date(started).toISOString(),
@@ -169,7 +188,10 @@ export class PollEngine {
       const interval = Number(host.interval_seconds) * 1000;
       const seen = result.hostKeyFingerprint;
       // Trust on first use: the first key seen is pinned; any later change is refused.
-      const pin = !host.host_key_fingerprint && Boolean(Number(host.trust_on_first_use)) && result.ok && seen ? seen : host.host_key_fingerprint;
+      const pin =
+        !host.host_key_fingerprint && Boolean(Number(host.trust_on_first_use)) && result.ok && seen
+          ? seen
+          : host.host_key_fingerprint;
       await recordPoll(
         db,
         {
@@ -185,7 +207,11 @@ export class PollEngine {
           error: outcome.error?.slice(0, 500) ?? null,
           polledBy: this.broker.nodeID,
         },
-        { lastResult: JSON.stringify(outcome), hostKeyFingerprint: pin, nextPollAt: started + interval + jitterMs(interval) },
+        {
+          lastResult: JSON.stringify(outcome),
+          hostKeyFingerprint: pin,
+          nextPollAt: started + interval + jitterMs(interval),
+        },
         token,
       );
       const code = host.monitor_id === null ? null : await monitorCode(db, host.monitor_id);

@@ -10,7 +10,15 @@ import { nextWake, type Status, type Tracked } from "../../core/monitor/monitor-
 import { trackedOf } from "../../core/monitor/monitor-record.ts";
 import type { StoredFlip } from "../../core/db/flips.ts";
 import { chunked, type Database } from "../../core/db/connect.ts";
-import { LOAD_COLUMNS, overdueIds, scanChangedSince, scanWatched, shiftDeadlines, watchedRows, type Watched } from "../../core/db/deadlines.ts";
+import {
+  LOAD_COLUMNS,
+  overdueIds,
+  scanChangedSince,
+  scanWatched,
+  shiftDeadlines,
+  watchedRows,
+  type Watched,
+} from "../../core/db/deadlines.ts";
 import { DueQueue } from "../../core/checker/due-queue.ts";
 import { CheckerShare } from "../../core/checker/checker-share.ts";
 import { ClockWatch, type ClockJump } from "../../core/checker/clock-jump.ts";
@@ -80,7 +88,16 @@ export class DueEngine {
   private readonly stats = { rebalances: 0, rebalancedAt: 0, sweptFlips: 0, clockJumps: 0 };
   private metrics!: { lag: Metric; flipped: Metric; watched: Metric; nodes: Metric };
   /** One scratch state for the full load: a million rows, no object allocated per row. */
-  private readonly scratch: Tracked = { status: "new", lateAt: null, downAt: null, lastPingAt: null, lastStartAt: null, runDeadlineAt: null, failures: 0, successes: 0 };
+  private readonly scratch: Tracked = {
+    status: "new",
+    lateAt: null,
+    downAt: null,
+    lastPingAt: null,
+    lastStartAt: null,
+    runDeadlineAt: null,
+    failures: 0,
+    successes: 0,
+  };
 
   constructor({ db, clock }: ServiceDeps) {
     this.db = db;
@@ -109,7 +126,9 @@ export class DueEngine {
     const loading = this.clock.now();
     const n = await this.loadAll();
     const k = this.share.nodes.length;
-    this.logger.info(`checker watching ${n} monitors (${k} checker${k === 1 ? "" : "s"} live), loaded in ${this.clock.now() - loading} ms`);
+    this.logger.info(
+      `checker watching ${n} monitors (${k} checker${k === 1 ? "" : "s"} live), loaded in ${this.clock.now() - loading} ms`,
+    );
     // The share may have changed while the monitors loaded.
     this.membershipChanged();
     this.resync = setInterval(() => this.resyncInBackground(), RESYNC_MS);
@@ -136,14 +155,23 @@ export class DueEngine {
 
   /** This checker's share: the live checkers it sees, the monitors it watches, its rebalances. */
   status() {
-    return { nodeID: this.self, nodes: this.share.nodes, watched: this.queue.size, nextWakeAt: this.queue.peek(), ...this.stats };
+    return {
+      nodeID: this.self,
+      nodes: this.share.nodes,
+      watched: this.queue.size,
+      nextWakeAt: this.queue.peek(),
+      ...this.stats,
+    };
   }
 
   /** Pings moved these monitors' deadlines: the owned ones get their new wake-up. */
   pinged(monitors: readonly PingedMonitor[]): void {
     for (const m of monitors) {
       if (!this.share.owns(m.id)) continue;
-      this.queue.set(m.id, nextWake({ status: m.status, lateAt: m.lateAt, downAt: m.downAt, runDeadlineAt: m.runDeadlineAt ?? null }));
+      this.queue.set(
+        m.id,
+        nextWake({ status: m.status, lateAt: m.lateAt, downAt: m.downAt, runDeadlineAt: m.runDeadlineAt ?? null }),
+      );
     }
     this.arm();
   }
@@ -171,7 +199,9 @@ export class DueEngine {
         this.stats.rebalancedAt = this.clock.now();
         this.metrics.nodes.set(this.share.nodes.length);
         const k = this.share.nodes.length;
-        this.logger.info(`monitors shared by ${k} checker${k === 1 ? "" : "s"} (${this.share.nodes.join(", ")}): this one watches ${n}, loaded in ${this.clock.now() - started} ms`);
+        this.logger.info(
+          `monitors shared by ${k} checker${k === 1 ? "" : "s"} (${this.share.nodes.join(", ")}): this one watches ${n}, loaded in ${this.clock.now() - started} ms`,
+        );
       } while (this.rebalanceAgain && this.running);
     })()
       .catch((err) => {
@@ -230,7 +260,10 @@ export class DueEngine {
     if (!ids.length) return;
     const flips = await this.check(ids);
     this.stats.sweptFlips += flips;
-    if (flips) this.logger.warn(`sweep: ${flips} overdue monitors flipped late (a checker died or the checkers disagreed on who is live)`);
+    if (flips)
+      this.logger.warn(
+        `sweep: ${flips} overdue monitors flipped late (a checker died or the checkers disagreed on who is live)`,
+      );
     this.arm();
   }
 
@@ -323,7 +356,9 @@ export class DueEngine {
     this.sweepPausedUntil = performance.now() + 2 * SWEEP_MS + OVERDUE_MS;
     await this.loadAll();
     const s = Math.round(Math.abs(jump.byMs) / 1000);
-    this.logger.warn(`the wall clock jumped ${jump.byMs > 0 ? "forward" : "back"} by ${s} s: ${moved} deadlines moved with it, so that no job is alerted for time it was not given`);
+    this.logger.warn(
+      `the wall clock jumped ${jump.byMs > 0 ? "forward" : "back"} by ${s} s: ${moved} deadlines moved with it, so that no job is alerted for time it was not given`,
+    );
   }
 
   private announce(flip: StoredFlip): void {
@@ -363,7 +398,12 @@ export class DueEngine {
     // busy minute at a million monitors. So the rows come in small, paced pages by id, with what
     // the next wake-up needs, and a monitor whose wake-up is unchanged (most: this checker's own
     // flips) costs one lookup — no second query, no event-loop stall.
-    await scanChangedSince(this.db, since, { page: RESYNC_PAGE, pauseMs: RESYNC_PAUSE_MS, cancelled: () => !this.running }, this.watchScanned);
+    await scanChangedSince(
+      this.db,
+      since,
+      { page: RESYNC_PAGE, pauseMs: RESYNC_PAUSE_MS, cancelled: () => !this.running },
+      this.watchScanned,
+    );
     this.arm();
     this.lastSync = now;
   }

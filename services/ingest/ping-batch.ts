@@ -70,13 +70,25 @@ export async function writeBatch(batch: Pending[], tx: HotTransaction, pingReten
 
   const pingIds = await insertPings(
     tx,
-    live.map((b, i) => [b.monitorId, b.p.kind, b.p.exitStatus, b.p.data, b.p.dataTruncated, effects[i]!.durationMs, b.at, b.p.sourceIp, b.p.userAgent]),
+    live.map((b, i) => [
+      b.monitorId,
+      b.p.kind,
+      b.p.exitStatus,
+      b.p.data,
+      b.p.dataTruncated,
+      effects[i]!.durationMs,
+      b.at,
+      b.p.sourceIp,
+      b.p.userAgent,
+    ]),
   );
   const flips = await recordFlips(
     tx.db,
     tx.t,
     live.flatMap((b, i) =>
-      [effects[i]!.flip, slow[i]!].flatMap((facts) => (facts ? [{ monitorId: b.monitorId, facts, at: b.at, pingId: pingIds[i]! }] : [])),
+      [effects[i]!.flip, slow[i]!].flatMap((facts) =>
+        facts ? [{ monitorId: b.monitorId, facts, at: b.at, pingId: pingIds[i]! }] : [],
+      ),
     ),
   );
 
@@ -108,8 +120,19 @@ export async function writeBatch(batch: Pending[], tx: HotTransaction, pingReten
       statusChanged,
     });
     if (prunable) await prunePings(tx, monitorId, pingRetention);
-    if (s.lateAt !== before.lateAt || s.downAt !== before.downAt || s.runDeadlineAt !== before.runDeadlineAt || statusChanged) {
-      moved.push({ id: monitorId, status: s.status, lateAt: s.lateAt, downAt: s.downAt, runDeadlineAt: s.runDeadlineAt });
+    if (
+      s.lateAt !== before.lateAt ||
+      s.downAt !== before.downAt ||
+      s.runDeadlineAt !== before.runDeadlineAt ||
+      statusChanged
+    ) {
+      moved.push({
+        id: monitorId,
+        status: s.status,
+        lateAt: s.lateAt,
+        downAt: s.downAt,
+        runDeadlineAt: s.runDeadlineAt,
+      });
     }
   }
   await updatePingedMonitors(tx, rowsOut);
@@ -132,7 +155,11 @@ export async function writeBatch(batch: Pending[], tx: HotTransaction, pingReten
  * For the monitors of the batch that judge slow runs (slowFactor set) and got a success: the
  * durations of their last slowWindow successful runs, newest first. Others cost nothing.
  */
-async function slowHistories(live: Pending[], limits: Map<number, RunLimitFields>, tx: HotTransaction): Promise<Map<number, number[]>> {
+async function slowHistories(
+  live: Pending[],
+  limits: Map<number, RunLimitFields>,
+  tx: HotTransaction,
+): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>();
   for (const b of live) {
     const l = limits.get(b.monitorId);

@@ -58,11 +58,19 @@ export class PingBatcher {
   attach(broker: ServiceBroker, logger: Logger): void {
     this.broker = broker;
     if (!broker.validator) throw new Error("ingest needs Moleculer's validator (moleculer.config.ts)");
-    const check = broker.validator.compile(pingSchema(this.config.pingBodyLimit)) as (p: unknown) => true | Record<string, unknown>[];
+    const check = broker.validator.compile(pingSchema(this.config.pingBodyLimit)) as (
+      p: unknown,
+    ) => true | Record<string, unknown>[];
     this.checkPing = (p) => {
       const res = check(p ?? {});
       // As Moleculer's validator middleware reports a failed ingest.ping.
-      return res === true ? null : new ValidationError("Parameters validation error!", "VALIDATION_ERROR", res.map((e) => ({ ...e, nodeID: broker.nodeID, action: "ingest.ping" })));
+      return res === true
+        ? null
+        : new ValidationError(
+            "Parameters validation error!",
+            "VALIDATION_ERROR",
+            res.map((e) => ({ ...e, nodeID: broker.nodeID, action: "ingest.ping" })),
+          );
     };
     this.logger = logger;
     this.metrics = {
@@ -77,7 +85,9 @@ export class PingBatcher {
   accept(p: PingParams): Promise<PingAccepted> {
     const monitorId = this.idByCode.get(p.code);
     if (monitorId !== undefined) return this.enqueue(p, monitorId);
-    return this.lookUp(p.code).then((id) => (id !== undefined ? this.enqueue(p, id) : p.create ? this.provision(p) : this.unknownCode()));
+    return this.lookUp(p.code).then((id) =>
+      id !== undefined ? this.enqueue(p, id) : p.create ? this.provision(p) : this.unknownCode(),
+    );
   }
 
   /** Many pings, each validated against ingest.ping's rules and answered on its own. */
@@ -130,7 +140,11 @@ export class PingBatcher {
       result = await this.db.hotWrite((tx) => writeBatch(batch, tx, this.config.pingRetention));
     } catch (err) {
       this.logger.error("ping batch failed; none of it was acknowledged:", (err as Error).message);
-      const unavailable = new MoleculerClientError("pings cannot be stored right now; retry later", 503, "STORE_UNAVAILABLE");
+      const unavailable = new MoleculerClientError(
+        "pings cannot be stored right now; retry later",
+        503,
+        "STORE_UNAVAILABLE",
+      );
       for (const b of batch) b.reject(unavailable);
       this.metrics.refused.increment({ reason: "unavailable" }, batch.length);
       return;
@@ -198,7 +212,15 @@ export class PingBatcher {
   private plainError(err: unknown): Record<string, unknown> {
     // The fields Moleculer sends of an error (its Regenerator's extractPlainError).
     const e = err as Record<string, unknown>;
-    const plain: Record<string, unknown> = { name: e.name, message: e.message, nodeID: e.nodeID ?? this.broker.nodeID, code: e.code, type: e.type, retryable: e.retryable, data: e.data };
+    const plain: Record<string, unknown> = {
+      name: e.name,
+      message: e.message,
+      nodeID: e.nodeID ?? this.broker.nodeID,
+      code: e.code,
+      type: e.type,
+      retryable: e.retryable,
+      data: e.data,
+    };
     // Client errors travel without their stack; the gateway logs only the others, with it.
     if (!(typeof e.code === "number" && e.code >= 400 && e.code < 500)) plain.stack = e.stack;
     return plain;

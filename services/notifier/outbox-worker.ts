@@ -16,7 +16,13 @@ import { storedLocale } from "../../core/alerts/locale.ts";
 import { DeliveryError, type Alert, type ChannelIO, type SendResult } from "../../plugins/channel.ts";
 import { createHttpIO } from "../../plugins/http.ts";
 import { METRICS, metric, type Metric } from "../metrics.ts";
-import { activeUntil, activeWindowsFor, fateOfHeld, type MaintenanceWindow, type MonitorAtEnd } from "../../core/schedule/maintenance.ts";
+import {
+  activeUntil,
+  activeWindowsFor,
+  fateOfHeld,
+  type MaintenanceWindow,
+  type MonitorAtEnd,
+} from "../../core/schedule/maintenance.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
 import { median } from "../../core/monitor/run-limits.ts";
 import * as outbox from "../../core/db/deliveries.ts";
@@ -32,7 +38,8 @@ const parse = (json: string): Record<string, unknown> => {
   return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 };
 
-export type TestResult = { ok: true; durationMs: number } | { ok: false; retryable: boolean; error: string; durationMs: number };
+export type TestResult =
+  { ok: true; durationMs: number } | { ok: false; retryable: boolean; error: string; durationMs: number };
 
 export class OutboxWorker {
   private readonly deps: ServiceDeps;
@@ -75,13 +82,21 @@ export class OutboxWorker {
     const { config, db } = this.deps;
     this.running = true;
     if (!(await outbox.enabledChannelCount(db))) {
-      this.logger.warn("no alert channel is configured (create one at /api/v1/channels, or set SMTP_URL and ALERT_TO): flips are recorded but nobody is told");
+      this.logger.warn(
+        "no alert channel is configured (create one at /api/v1/channels, or set SMTP_URL and ALERT_TO): flips are recorded but nobody is told",
+      );
     }
     // The poll picks up retries and reminders that came due, and anything an event did not announce.
     this.poll = setInterval(() => this.wake(), config.notifierPollMs);
     this.wake();
     if (this.broker.isMetricsEnabled()) {
-      this.gauges = setInterval(() => this.countDeliveries().catch((err) => this.logger.warn("counting deliveries failed:", (err as Error).message)), 15_000);
+      this.gauges = setInterval(
+        () =>
+          this.countDeliveries().catch((err) =>
+            this.logger.warn("counting deliveries failed:", (err as Error).message),
+          ),
+        15_000,
+      );
       void this.countDeliveries().catch(() => {});
     }
   }
@@ -133,10 +148,18 @@ export class OutboxWorker {
     };
     const key = `hb-test-${ch.id}-${now}`;
     const started = Date.now();
-    const result = await this.attempt(ch, { event: "test", idempotencyKey: key, incidentKey: key, facts: f, rendered: this.render(f, ch) });
+    const result = await this.attempt(ch, {
+      event: "test",
+      idempotencyKey: key,
+      incidentKey: key,
+      facts: f,
+      rendered: this.render(f, ch),
+    });
     const durationMs = Date.now() - started;
     this.logger.info(`test alert via ${ch.name} (${ch.type}): ${result.ok ? "sent" : `failed: ${result.error}`}`);
-    return result.ok ? { ok: true, durationMs } : { ok: false, retryable: result.retryable, error: result.error, durationMs };
+    return result.ok
+      ? { ok: true, durationMs }
+      : { ok: false, retryable: result.retryable, error: result.error, durationMs };
   }
 
   /** The outbox by state, for /metrics: every replica reads the same table. */
@@ -153,7 +176,12 @@ export class OutboxWorker {
   /** Claims up to a batch of due deliveries: one conditional update, so of two notifiers only one gets a row. */
   private async claim(): Promise<{ token: string; rows: ClaimedDelivery[] }> {
     const token = `${this.broker.nodeID}#${++this.claims}`;
-    const rows = await outbox.claimDeliveries(this.deps.db, { token, now: this.deps.clock.now(), leaseMs: this.leaseMs, limit: CLAIM_BATCH });
+    const rows = await outbox.claimDeliveries(this.deps.db, {
+      token,
+      now: this.deps.clock.now(),
+      leaseMs: this.leaseMs,
+      limit: CLAIM_BATCH,
+    });
     return { token, rows };
   }
 
@@ -161,13 +189,18 @@ export class OutboxWorker {
     const { db } = this.deps;
     await this.remind();
     await this.release();
-    await this.reports.run(this.broker.nodeID, () => this.running, this.logger).catch((err) => this.logger.error("weekly reports failed; will retry:", (err as Error).message));
+    await this.reports
+      .run(this.broker.nodeID, () => this.running, this.logger)
+      .catch((err) => this.logger.error("weekly reports failed; will retry:", (err as Error).message));
     // Stopping finishes the batch in hand and leaves the rest to the next notifier.
     while (this.running) {
       const { token, rows } = await this.claim();
       if (!rows.length) return;
       const [channelRows, windows] = await Promise.all([
-        outbox.channelsById(db, rows.map((r) => r.channel_id).filter((c): c is number => c !== null)),
+        outbox.channelsById(
+          db,
+          rows.map((r) => r.channel_id).filter((c): c is number => c !== null),
+        ),
         loadWindows(db),
       ]);
       await Promise.all(rows.map((d) => this.deliver(d, token, channelRows, windows)));
@@ -207,7 +240,14 @@ export class OutboxWorker {
     for (const h of held) {
       const m = atEnd.get(Number(h.monitor_id));
       if (!m) continue;
-      const fate = fateOfHeld({ flipId: Number(h.flip_id), round: Number(h.round), channelId: h.channel_id === null ? null : Number(h.channel_id) }, m);
+      const fate = fateOfHeld(
+        {
+          flipId: Number(h.flip_id),
+          round: Number(h.round),
+          channelId: h.channel_id === null ? null : Number(h.channel_id),
+        },
+        m,
+      );
       (fate === "release" ? release : suppress).push(Number(h.id));
     }
     const released = await outbox.endHold(db, release, suppress, now);
@@ -218,7 +258,12 @@ export class OutboxWorker {
   private async monitorsAtEnd(ids: number[], status: Map<number, string>): Promise<Map<number, MonitorAtEnd>> {
     const { db } = this.deps;
     const last = await history.lastDownAndUpFlips(db, ids);
-    const out = new Map<number, MonitorAtEnd>(ids.map((m) => [m, { status: status.get(m) ?? "", lastDownFlipId: null, lastUpFlipId: null, toldOfLastDown: new Set<number>() }]));
+    const out = new Map<number, MonitorAtEnd>(
+      ids.map((m) => [
+        m,
+        { status: status.get(m) ?? "", lastDownFlipId: null, lastUpFlipId: null, toldOfLastDown: new Set<number>() },
+      ]),
+    );
     for (const r of last) {
       const m = out.get(Number(r.monitor_id))!;
       if (r.to_status === "down") m.lastDownFlipId = Number(r.id);
@@ -240,7 +285,14 @@ export class OutboxWorker {
       await db.write(async (t) => {
         const m = await outbox.lockReminder(db, id, t);
         // Another notifier raised it first, or the monitor recovered meanwhile.
-        if (!m || m.status !== "down" || m.next_reminder_at === null || Number(m.next_reminder_at) > now || !m.repeat_every_seconds) return;
+        if (
+          !m ||
+          m.status !== "down" ||
+          m.next_reminder_at === null ||
+          Number(m.next_reminder_at) > now ||
+          !m.repeat_every_seconds
+        )
+          return;
         const flip = await outbox.lastDownFlip(db, id, t);
         const period = Number(m.repeat_every_seconds) * 1000;
         let next = Number(m.next_reminder_at) + period;
@@ -250,13 +302,20 @@ export class OutboxWorker {
         if (!flip) return;
         // Reminders go to the channels that heard of the flip itself.
         const wanted = eventOf({ from: flip.from_status, to: flip.to_status, reason: flip.reason });
-        const targets = ((await alertTargets(db, [id], t)).get(id) ?? []).filter((c) => wanted && c.events.includes(wanted));
+        const targets = ((await alertTargets(db, [id], t)).get(id) ?? []).filter(
+          (c) => wanted && c.events.includes(wanted),
+        );
         await outbox.queueReminders(db, { flipId: Number(flip.id), monitorId: id, round, now }, targets, t);
       });
     }
   }
 
-  private async facts(flipId: number, event: AlertEvent, round: number, raisedAt: number): Promise<(AlertFacts & { downFlipId: number }) | null> {
+  private async facts(
+    flipId: number,
+    event: AlertEvent,
+    round: number,
+    raisedAt: number,
+  ): Promise<(AlertFacts & { downFlipId: number }) | null> {
     const { config, db } = this.deps;
     const f = await history.flipWithContext(db, flipId);
     if (!f) return null;
@@ -275,7 +334,8 @@ export class OutboxWorker {
     let run: AlertFacts["run"] = null;
     if (f.duration_ms !== null && f.duration_ms !== undefined) {
       let medianMs: number | null = null;
-      if (f.reason === "slow") medianMs = median(await history.durationsBefore(db, monitorId, Number(f.ping_id), Number(f.slow_window)));
+      if (f.reason === "slow")
+        medianMs = median(await history.durationsBefore(db, monitorId, Number(f.ping_id), Number(f.slow_window)));
       run = { durationMs: Number(f.duration_ms), medianMs };
     }
     return {
@@ -296,7 +356,11 @@ export class OutboxWorker {
       lastPingAt,
       failure:
         f.reason === "failure"
-          ? { data: (f.data as string | null) ?? null, exitStatus: f.exit_status === null ? null : Number(f.exit_status), truncated: Boolean(Number(f.data_truncated)) }
+          ? {
+              data: (f.data as string | null) ?? null,
+              exitStatus: f.exit_status === null ? null : Number(f.exit_status),
+              truncated: Boolean(Number(f.data_truncated)),
+            }
           : null,
       downSince,
       dashboardUrl: config.publicUrl ? `${config.publicUrl}/monitors/${monitorId}` : null,
@@ -306,7 +370,8 @@ export class OutboxWorker {
   /** The settings a channel sends with: its stored config and secrets, or the environment's for ENV_EMAIL. */
   private settingsOf(ch: ChannelRow): Record<string, unknown> | null {
     const { config, secrets: box } = this.deps;
-    if (ch.managed === ENV_EMAIL) return config.smtp ? { url: config.smtp.url, from: config.smtp.from, to: config.smtp.to } : null;
+    if (ch.managed === ENV_EMAIL)
+      return config.smtp ? { url: config.smtp.url, from: config.smtp.from, to: config.smtp.to } : null;
     return { ...parse(ch.config), ...parse(box.open(ch.secrets)) };
   }
 
@@ -314,7 +379,12 @@ export class OutboxWorker {
   private async attempt(ch: ChannelRow, alert: Alert): Promise<SendResult> {
     const plugin = this.deps.channels.get(ch.type);
     // Retryable: another notifier (or this one after a restart with NOTIFIER_PLUGINS) may know it.
-    if (!plugin) return { ok: false, retryable: true, error: `channel type "${ch.type}" is not installed in this notifier (NOTIFIER_PLUGINS)` };
+    if (!plugin)
+      return {
+        ok: false,
+        retryable: true,
+        error: `channel type "${ch.type}" is not installed in this notifier (NOTIFIER_PLUGINS)`,
+      };
     let settings: Record<string, unknown> | null;
     try {
       settings = this.settingsOf(ch);
@@ -322,14 +392,18 @@ export class OutboxWorker {
       // A notifier with the wrong SECRET_KEY: another one (or this one, fixed) can still send it.
       return { ok: false, retryable: true, error: (err as Error).message };
     }
-    if (!settings) return { ok: false, retryable: false, error: "SMTP_URL and ALERT_TO are not set in the notifier's environment" };
+    if (!settings)
+      return { ok: false, retryable: false, error: "SMTP_URL and ALERT_TO are not set in the notifier's environment" };
     const limit = this.attemptLimitMs;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         plugin.send(alert, settings, this.io),
         new Promise<SendResult>((resolve) => {
-          timer = setTimeout(() => resolve({ ok: false, retryable: true, error: `no answer within ${limit} ms` }), limit);
+          timer = setTimeout(
+            () => resolve({ ok: false, retryable: true, error: `no answer within ${limit} ms` }),
+            limit,
+          );
         }),
       ]);
     } catch (err) {
@@ -340,7 +414,12 @@ export class OutboxWorker {
     }
   }
 
-  private async deliver(d: ClaimedDelivery, token: string, channelRows: Map<number, ChannelRow>, windows: MaintenanceWindow[]): Promise<void> {
+  private async deliver(
+    d: ClaimedDelivery,
+    token: string,
+    channelRows: Map<number, ChannelRow>,
+    windows: MaintenanceWindow[],
+  ): Promise<void> {
     const { config, db, clock } = this.deps;
     const settle = (set: Record<string, unknown>) => outbox.settleDelivery(db, d.id, token, set);
     const ch = d.channel_id === null ? undefined : channelRows.get(Number(d.channel_id));
@@ -354,11 +433,19 @@ export class OutboxWorker {
     const holding = activeWindowsFor(windows, f.monitor.id, f.monitor.tags, Number(d.created_at));
     if (holding.length) {
       await settle({ state: "held", last_error: `held back by maintenance window ${holding.join(", ")}` });
-      this.logger.info(`alert held: ${f.monitor.name} ${event} (delivery ${d.id}, maintenance window ${holding.join(", ")})`);
+      this.logger.info(
+        `alert held: ${f.monitor.name} ${event} (delivery ${d.id}, maintenance window ${holding.join(", ")})`,
+      );
       return;
     }
     const key = `hb-${d.flip_id}-${ch.id}${Number(d.round) ? `-r${d.round}` : ""}`;
-    const alert: Alert = { event, idempotencyKey: key, incidentKey: `hb-${f.downFlipId}-${ch.id}`, facts: f, rendered: this.render(f, ch) };
+    const alert: Alert = {
+      event,
+      idempotencyKey: key,
+      incidentKey: `hb-${f.downFlipId}-${ch.id}`,
+      facts: f,
+      rendered: this.render(f, ch),
+    };
     const result = await this.attempt(ch, alert);
     const now = clock.now();
     const verdict = afterAttempt(result, Number(d.attempts), Number(d.created_at), now, config.deliveryRetry);
@@ -370,7 +457,13 @@ export class OutboxWorker {
       return;
     }
     const error = result.ok ? "" : result.error.slice(0, 2000);
-    await settle({ state: verdict.state, last_error: error, next_attempt_at: verdict.state === "pending" ? verdict.nextAttemptAt : now });
-    this.logger.warn(`alert ${what} failed (attempt ${d.attempts}${verdict.state === "failed" ? ", giving up" : ", will retry"}): ${error}`);
+    await settle({
+      state: verdict.state,
+      last_error: error,
+      next_attempt_at: verdict.state === "pending" ? verdict.nextAttemptAt : now,
+    });
+    this.logger.warn(
+      `alert ${what} failed (attempt ${d.attempts}${verdict.state === "failed" ? ", giving up" : ", will retry"}): ${error}`,
+    );
   }
 }

@@ -7,7 +7,15 @@
 import type { Logger } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { compileCron, type CompiledCron } from "../../core/schedule/cron.ts";
-import { computeReport, latestRun, renderReport, REPORT_WEEK_MS, type ReportFlip, type ReportMonitor, type ReportPing } from "../../core/alerts/weekly-report.ts";
+import {
+  computeReport,
+  latestRun,
+  renderReport,
+  REPORT_WEEK_MS,
+  type ReportFlip,
+  type ReportMonitor,
+  type ReportPing,
+} from "../../core/alerts/weekly-report.ts";
 import { afterAttempt } from "../../core/alerts/delivery.ts";
 import type { AlertFacts, RenderedAlert } from "../../core/alerts/alert.ts";
 import { ALERT_MESSAGES } from "../../core/alerts/alert-messages.ts";
@@ -59,7 +67,11 @@ export class WeeklyReports {
           logger.info(`weekly report sent to user ${row.user_id}`);
         } else {
           const error = result.ok ? "" : result.error.slice(0, 2000);
-          await settle({ state: verdict.state, last_error: error, next_attempt_at: verdict.state === "pending" ? verdict.nextAttemptAt : now });
+          await settle({
+            state: verdict.state,
+            last_error: error,
+            next_attempt_at: verdict.state === "pending" ? verdict.nextAttemptAt : now,
+          });
           logger.warn(`weekly report to user ${row.user_id} failed (attempt ${row.attempts}): ${error}`);
         }
       }
@@ -75,7 +87,8 @@ export class WeeklyReports {
     const users = await reports.usersDueReport(db, period);
     // queueReport is false when another notifier queued it first
     for (const u of users) await reports.queueReport(db, u, period, now);
-    if (users.length) logger.info(`weekly report of ${new Date(period).toISOString()} queued for ${users.length} user(s)`);
+    if (users.length)
+      logger.info(`weekly report of ${new Date(period).toISOString()} queued for ${users.length} user(s)`);
     this.queued = period;
   }
 
@@ -84,25 +97,38 @@ export class WeeklyReports {
     const user = await reports.reportReader(db, userId);
     if (!user || !user.email || !Number(user.weekly_report)) return null;
     const from = periodAt - REPORT_WEEK_MS;
-    const monitors = (await reports.reportMonitors(db)).map(
-      (m): ReportMonitor => ({ id: Number(m.id), name: m.name, code: m.code, createdAt: Number(m.created_at) }),
-    );
+    const monitors = (await reports.reportMonitors(db)).map((m): ReportMonitor => ({
+      id: Number(m.id),
+      name: m.name,
+      code: m.code,
+      createdAt: Number(m.created_at),
+    }));
     // The week's flips, and for each monitor the last one before it (the status the week starts in).
-    const flips = (await reports.weekFlips(db, from, periodAt)).map(
-      (f): ReportFlip => ({ monitorId: Number(f.monitor_id), to: f.to_status, reason: f.reason, at: Number(f.flipped_at) }),
-    );
-    const pings = (await reports.weekPings(db, from, periodAt)).map(
-      (p): ReportPing => ({ monitorId: Number(p.monitor_id), kind: p.kind, durationMs: p.duration_ms === null ? null : Number(p.duration_ms), receivedAt: Number(p.received_at) }),
-    );
+    const flips = (await reports.weekFlips(db, from, periodAt)).map((f): ReportFlip => ({
+      monitorId: Number(f.monitor_id),
+      to: f.to_status,
+      reason: f.reason,
+      at: Number(f.flipped_at),
+    }));
+    const pings = (await reports.weekPings(db, from, periodAt)).map((p): ReportPing => ({
+      monitorId: Number(p.monitor_id),
+      kind: p.kind,
+      durationMs: p.duration_ms === null ? null : Number(p.duration_ms),
+      receivedAt: Number(p.received_at),
+    }));
     const locale = isLocale(user.locale) ? user.locale : config.defaultLocale;
-    return { to: user.email, rendered: renderReport(computeReport(periodAt, monitors, flips, pings), this.zone, user.username, locale) };
+    return {
+      to: user.email,
+      rendered: renderReport(computeReport(periodAt, monitors, flips, pings), this.zone, user.username, locale),
+    };
   }
 
   private async send(to: string, key: string, r: Rendered): Promise<SendResult> {
     const { config, clock, channels: catalog } = this.deps;
     const email = catalog.get("email");
     if (!email) return { ok: false, retryable: true, error: "the email channel plugin is not loaded" };
-    if (!config.smtp) return { ok: false, retryable: false, error: "SMTP_URL is not set in the notifier's environment" };
+    if (!config.smtp)
+      return { ok: false, retryable: false, error: "SMTP_URL is not set in the notifier's environment" };
     const now = clock.now();
     // The email plugin reads the rendered text; the facts say what this is to any reader of them.
     const facts: AlertFacts = {
@@ -117,12 +143,26 @@ export class WeeklyReports {
       dashboardUrl: config.publicUrl,
     };
     const rendered: RenderedAlert = {
-      subject: r.subject, title: r.subject, summary: r.subject, rows: [], failureText: null, failureTruncated: false,
-      color: "#1a73e8", url: config.publicUrl, text: r.text, html: r.html, markdown: r.text,
-      locale: r.locale, labels: { failureReport: ALERT_MESSAGES[r.locale].failureReport, open: ALERT_MESSAGES[r.locale].open },
+      subject: r.subject,
+      title: r.subject,
+      summary: r.subject,
+      rows: [],
+      failureText: null,
+      failureTruncated: false,
+      color: "#1a73e8",
+      url: config.publicUrl,
+      text: r.text,
+      html: r.html,
+      markdown: r.text,
+      locale: r.locale,
+      labels: { failureReport: ALERT_MESSAGES[r.locale].failureReport, open: ALERT_MESSAGES[r.locale].open },
     };
     try {
-      return await email.send({ event: "report", idempotencyKey: key, incidentKey: key, facts, rendered }, { url: config.smtp.url, from: config.smtp.from, to: [to] }, this.io);
+      return await email.send(
+        { event: "report", idempotencyKey: key, incidentKey: key, facts, rendered },
+        { url: config.smtp.url, from: config.smtp.from, to: [to] },
+        this.io,
+      );
     } catch (err) {
       return { ok: false, retryable: true, error: (err as Error).message };
     }

@@ -9,11 +9,31 @@ import type { ServiceDeps } from "../deps.ts";
 import { parseSchedule, type FieldError, type Schedule } from "../../core/schedule/schedule.ts";
 import { monitorView, runLimitColumns, runLimitsOf } from "../../core/monitor/monitor-record.ts";
 import { insertMonitor } from "../../core/db/monitors.ts";
-import { allChannels, channelIdsOf, defaultChannelIds, insertChannel, unmanagedChannels } from "../../core/db/channels.ts";
+import {
+  allChannels,
+  channelIdsOf,
+  defaultChannelIds,
+  insertChannel,
+  unmanagedChannels,
+} from "../../core/db/channels.ts";
 import { createTags, tagsOf } from "../../core/db/tags.ts";
-import { allMonitors, insertPings, monitorCodes, monitorIdsByCode, storedCodes, tagNames } from "../../core/db/backup.ts";
+import {
+  allMonitors,
+  insertPings,
+  monitorCodes,
+  monitorIdsByCode,
+  storedCodes,
+  tagNames,
+} from "../../core/db/backup.ts";
 import { BACKUP_FORMAT, BACKUP_VERSION } from "../../core/import/backup.ts";
-import { channelIdentity, type ChannelSpec, type ImportPlan, type ImportReport, type Outcome, type ReportItem } from "../../core/import/plan.ts";
+import {
+  channelIdentity,
+  type ChannelSpec,
+  type ImportPlan,
+  type ImportReport,
+  type Outcome,
+  type ReportItem,
+} from "../../core/import/plan.ts";
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
 import { channelStorage } from "./channels.ts";
 import { checkRunLimits, type RunLimitFields } from "../../core/monitor/run-limits.ts";
@@ -37,12 +57,17 @@ export function backupArea(deps: ServiceDeps) {
       try {
         secrets = parseJson(box.open(c.sealedSecrets));
       } catch (err) {
-        return { reason: `its secrets cannot be opened here (${(err as Error).message}): import with the exporting server's SECRET_KEY` };
+        return {
+          reason: `its secrets cannot be opened here (${(err as Error).message}): import with the exporting server's SECRET_KEY`,
+        };
       }
     }
     const cfg = { ...c.config, ...secrets };
     const problems = storage.problems(c.type, cfg);
-    if (problems.length && c.secretsOmitted?.length) return { reason: `the export left its secrets out (${c.secretsOmitted.join(", ")}): add the channel again by hand` };
+    if (problems.length && c.secretsOmitted?.length)
+      return {
+        reason: `the export left its secrets out (${c.secretsOmitted.join(", ")}): add the channel again by hand`,
+      };
     return { config: cfg };
   }
 
@@ -58,18 +83,31 @@ export function backupArea(deps: ServiceDeps) {
     const inPlan = new Set(plan.monitors.map((m) => m.code));
     for (const [i, w] of (plan.maintenanceWindows ?? []).entries()) {
       // Scope by code here; parseWindow checks the rest with stand-in ids.
-      const parsed = parseWindow({ name: w.name, rule: w.rule, tags: w.tags, monitorIds: w.monitorCodes.map((_, k) => k + 1) }, config.defaultTimezone);
-      if (!parsed.ok) out.push(...parsed.errors.map((e) => ({ field: `maintenanceWindows[${i}].${e.field}`, message: e.message })));
+      const parsed = parseWindow(
+        { name: w.name, rule: w.rule, tags: w.tags, monitorIds: w.monitorCodes.map((_, k) => k + 1) },
+        config.defaultTimezone,
+      );
+      if (!parsed.ok)
+        out.push(...parsed.errors.map((e) => ({ field: `maintenanceWindows[${i}].${e.field}`, message: e.message })));
       else windows.push(parsed.window);
       const unknown = w.monitorCodes.filter((c) => !inPlan.has(c));
       const stored = new Set(unknown.length ? await storedCodes(db, unknown) : []);
       const k = w.monitorCodes.findIndex((c) => !inPlan.has(c) && !stored.has(c));
-      if (k >= 0) out.push({ field: `maintenanceWindows[${i}].monitorCodes[${k}]`, message: `no monitor has the code ${w.monitorCodes[k]}` });
+      if (k >= 0)
+        out.push({
+          field: `maintenanceWindows[${i}].monitorCodes[${k}]`,
+          message: `no monitor has the code ${w.monitorCodes[k]}`,
+        });
     }
     return out;
   }
 
-  async function importWindows(plan: ImportPlan, windows: WindowInput[], items: ReportItem[], t: Transaction): Promise<void> {
+  async function importWindows(
+    plan: ImportPlan,
+    windows: WindowInput[],
+    items: ReportItem[],
+    t: Transaction,
+  ): Promise<void> {
     const specs = plan.maintenanceWindows ?? [];
     if (!specs.length) return;
     const known = new Set((await loadWindows(db, t)).map((w) => windowIdentity(windowView(w, 0))));
@@ -90,10 +128,16 @@ export function backupArea(deps: ServiceDeps) {
   }
 
   /** Every problem of the plan, each naming its field; nothing is written when there is one. */
-  function problems(plan: ImportPlan, channels: (ReturnType<typeof fullConfig>)[], schedules: (Schedule | null)[]): FieldError[] {
+  function problems(
+    plan: ImportPlan,
+    channels: ReturnType<typeof fullConfig>[],
+    schedules: (Schedule | null)[],
+  ): FieldError[] {
     const out: FieldError[] = [];
     channels.forEach((c, i) => {
-      if ("config" in c) for (const p of storage.problems(plan.channels[i]!.type, c.config)) out.push({ field: `channels[${i}].${p.field}`, message: p.message });
+      if ("config" in c)
+        for (const p of storage.problems(plan.channels[i]!.type, c.config))
+          out.push({ field: `channels[${i}].${p.field}`, message: p.message });
     });
     plan.monitors.forEach((m, i) => {
       const parsed = parseSchedule(m.schedule, config.defaultTimezone, `monitors[${i}].schedule`);
@@ -102,15 +146,24 @@ export function backupArea(deps: ServiceDeps) {
         schedules.push(null);
         out.push(...parsed.errors);
       }
-      for (const e of checkRunLimits(m.runLimits ?? {})) out.push({ field: `monitors[${i}].${e.field}`, message: e.message });
+      for (const e of checkRunLimits(m.runLimits ?? {}))
+        out.push({ field: `monitors[${i}].${e.field}`, message: e.message });
     });
     return out.slice(0, MAX_ERRORS);
   }
 
-  async function importChannels(plan: ImportPlan, full: ReturnType<typeof fullConfig>[], items: ReportItem[], t: Transaction): Promise<Map<string, number>> {
+  async function importChannels(
+    plan: ImportPlan,
+    full: ReturnType<typeof fullConfig>[],
+    items: ReportItem[],
+    t: Transaction,
+  ): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const r of await allChannels(db, t)) {
-      ids.set(channelIdentity({ type: r.type, name: r.name, config: parseJson(r.config), managed: r.managed }), Number(r.id));
+      ids.set(
+        channelIdentity({ type: r.type, name: r.name, config: parseJson(r.config), managed: r.managed }),
+        Number(r.id),
+      );
     }
     const now = clock.now();
     for (const [i, c] of plan.channels.entries()) {
@@ -121,7 +174,21 @@ export function backupArea(deps: ServiceDeps) {
       else {
         const stored = storage.stored(c.type, f.config);
         const events = (c.events ?? [...CHOOSABLE_EVENTS]).join(",");
-        const newId = await insertChannel(db, { name: c.name, type: c.type, ...stored, events, is_default: c.isDefault ?? false, enabled: c.enabled ?? true, locale: null, created_at: now, updated_at: now }, t);
+        const newId = await insertChannel(
+          db,
+          {
+            name: c.name,
+            type: c.type,
+            ...stored,
+            events,
+            is_default: c.isDefault ?? false,
+            enabled: c.enabled ?? true,
+            locale: null,
+            created_at: now,
+            updated_at: now,
+          },
+          t,
+        );
         ids.set(key, newId);
         items.push({ kind: "channel", name: c.name, outcome: "created" });
       }
@@ -143,7 +210,9 @@ export function backupArea(deps: ServiceDeps) {
       return rows.map((r) => {
         const secretFields = catalog.secretFields(r.type);
         // Sealed with this server's key when it has one; left out (and named) otherwise, or when this key cannot open them.
-        let secrets: { sealedSecrets?: string; secretsOmitted?: string[] } = secretFields.length ? { secretsOmitted: secretFields } : {};
+        let secrets: { sealedSecrets?: string; secretsOmitted?: string[] } = secretFields.length
+          ? { secretsOmitted: secretFields }
+          : {};
         try {
           if (box.encrypts) secrets = { sealedSecrets: box.seal(box.open(r.secrets)) };
         } catch {
@@ -165,11 +234,26 @@ export function backupArea(deps: ServiceDeps) {
       const ids = rows.map((r) => Number(r.id));
       const [tagMap, chMap] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
       const channelRows = await allChannels(db);
-      const keyOf = new Map(channelRows.map((c) => [Number(c.id), channelIdentity({ type: c.type, name: c.name, config: parseJson(c.config), managed: c.managed })]));
+      const keyOf = new Map(
+        channelRows.map((c) => [
+          Number(c.id),
+          channelIdentity({ type: c.type, name: c.name, config: parseJson(c.config), managed: c.managed }),
+        ]),
+      );
       return rows.map((r) => {
         const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], []);
         const channels = (chMap.get(Number(r.id)) ?? []).map((c) => keyOf.get(c)!);
-        return { code: v.code, name: v.name, description: v.description, schedule: v.schedule, tags: v.tags, paused: v.paused, channels, repeatEverySeconds: v.repeatEverySeconds, ...runLimitsOf(r) };
+        return {
+          code: v.code,
+          name: v.name,
+          description: v.description,
+          schedule: v.schedule,
+          tags: v.tags,
+          paused: v.paused,
+          channels,
+          repeatEverySeconds: v.repeatEverySeconds,
+          ...runLimitsOf(r),
+        };
       });
     },
     async maintenanceWindows() {
@@ -177,7 +261,12 @@ export function backupArea(deps: ServiceDeps) {
       return (await loadWindows(db)).map((w) => {
         const v = windowView(w, 0);
         // A window's monitors by code: ids are not kept by a restore.
-        return { name: v.name, rule: v.rule, monitorCodes: w.monitorIds.map((id) => codeOf.get(id)).filter((c): c is string => c !== undefined), tags: v.tags };
+        return {
+          name: v.name,
+          rule: v.rule,
+          monitorCodes: w.monitorIds.map((id) => codeOf.get(id)).filter((c): c is string => c !== undefined),
+          tags: v.tags,
+        };
       });
     },
   };
@@ -188,8 +277,16 @@ export function backupArea(deps: ServiceDeps) {
       const full = plan.channels.map(fullConfig);
       const schedules: (Schedule | null)[] = [];
       const windows: WindowInput[] = [];
-      const errors = [...problems(plan, full, schedules), ...(await windowProblems(plan, windows))].slice(0, MAX_ERRORS);
-      if (errors.length) throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
+      const errors = [...problems(plan, full, schedules), ...(await windowProblems(plan, windows))].slice(
+        0,
+        MAX_ERRORS,
+      );
+      if (errors.length)
+        throw new ValidationError(
+          "Parameters validation error!",
+          "VALIDATION_ERROR",
+          errors.map((e) => ({ type: "invalid", ...e })),
+        );
       const items: ReportItem[] = [];
       const created: number[] = [];
       await db.write(async (t) => {
@@ -212,11 +309,26 @@ export function backupArea(deps: ServiceDeps) {
             continue;
           }
           present.add(m.code);
-          const channels = m.channels === undefined ? defaults : m.channels.map((k) => channelIds.get(k)).filter((c): c is number => c !== undefined);
-          const fields = { code: m.code, name: m.name, description: m.description ?? null, schedule: schedules[i]!, tags: m.tags, paused: m.paused };
+          const channels =
+            m.channels === undefined
+              ? defaults
+              : m.channels.map((k) => channelIds.get(k)).filter((c): c is number => c !== undefined);
+          const fields = {
+            code: m.code,
+            name: m.name,
+            description: m.description ?? null,
+            schedule: schedules[i]!,
+            tags: m.tags,
+            paused: m.paused,
+          };
           const monitorId = await insertMonitor(
             db,
-            { ...fields, channels, repeatEverySeconds: m.repeatEverySeconds ?? null, runLimits: runLimitColumns((m.runLimits ?? {}) as Partial<RunLimitFields>) },
+            {
+              ...fields,
+              channels,
+              repeatEverySeconds: m.repeatEverySeconds ?? null,
+              runLimits: runLimitColumns((m.runLimits ?? {}) as Partial<RunLimitFields>),
+            },
             config.defaultTimezone,
             now,
             t,
@@ -228,14 +340,19 @@ export function backupArea(deps: ServiceDeps) {
         await importWindows(plan, windows, items, t);
       });
       for (const monitorId of created) ctx.broadcast("monitor.changed", { id: monitorId });
-      for (const s of plan.skipped ?? []) items.push({ kind: s.kind, name: s.item, outcome: "skipped", reason: s.reason });
+      for (const s of plan.skipped ?? [])
+        items.push({ kind: s.kind, name: s.item, outcome: "skipped", reason: s.reason });
       const counts: Record<Outcome, number> = { created: 0, present: 0, skipped: 0 };
       for (const it of items) counts[it.outcome]++;
       return { items, counts };
     },
 
     async export() {
-      const out: Record<string, unknown> = { format: BACKUP_FORMAT, version: BACKUP_VERSION, exportedAt: new Date(clock.now()).toISOString() };
+      const out: Record<string, unknown> = {
+        format: BACKUP_FORMAT,
+        version: BACKUP_VERSION,
+        exportedAt: new Date(clock.now()).toISOString(),
+      };
       for (const [section, read] of Object.entries(EXPORT_SECTIONS)) out[section] = await read();
       return out;
     },

@@ -5,7 +5,16 @@
 import { Errors, type Context } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { newBadgeKey, worstStatus, type BadgeStatus } from "../../core/monitor/badge.ts";
-import { badgeKeyOf, badgeOwner, monitorBadgeKey, monitorExists, monitorNameAndStatus, tagIdByName, tagNameAndStatuses, type BadgeTarget } from "../../core/db/badges.ts";
+import {
+  badgeKeyOf,
+  badgeOwner,
+  monitorBadgeKey,
+  monitorExists,
+  monitorNameAndStatus,
+  tagIdByName,
+  tagNameAndStatuses,
+  type BadgeTarget,
+} from "../../core/db/badges.ts";
 
 const { MoleculerClientError } = Errors;
 
@@ -16,7 +25,11 @@ function badgeUrls(publicUrl: string | null, key: string) {
 }
 
 /** The monitor's badge URL if it has a badge key yet (listed in its API answer), else null. */
-export async function badgeUrlOf(db: ServiceDeps["db"], publicUrl: string | null, monitorId: number): Promise<string | null> {
+export async function badgeUrlOf(
+  db: ServiceDeps["db"],
+  publicUrl: string | null,
+  monitorId: number,
+): Promise<string | null> {
   const key = await monitorBadgeKey(db, monitorId);
   return key === null ? null : badgeUrls(publicUrl, key).svg;
 }
@@ -28,13 +41,15 @@ export function badgesArea({ db, clock, config }: ServiceDeps) {
   }
 
   async function monitorTarget(monitorId: number): Promise<BadgeTarget> {
-    if (!(await monitorExists(db, monitorId))) throw new MoleculerClientError("monitor not found", 404, "NOT_FOUND", { field: "id" });
+    if (!(await monitorExists(db, monitorId)))
+      throw new MoleculerClientError("monitor not found", 404, "NOT_FOUND", { field: "id" });
     return { kind: "monitor", id: monitorId };
   }
 
   async function tagTarget(name: string): Promise<BadgeTarget> {
     const tagId = await tagIdByName(db, name);
-    if (tagId === null) throw new MoleculerClientError("no monitor carries this tag", 404, "NOT_FOUND", { field: "tag" });
+    if (tagId === null)
+      throw new MoleculerClientError("no monitor carries this tag", 404, "NOT_FOUND", { field: "tag" });
     return { kind: "tag", id: tagId };
   }
 

@@ -7,7 +7,16 @@ import { Errors, type Context, type Logger } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { MASK, type FieldProblem } from "../../plugins/catalog.ts";
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
-import { channelRow, deleteChannel, ENV_EMAIL, insertChannel, listChannels, monitorCountsOf, syncEnvEmailChannel, updateChannel } from "../../core/db/channels.ts";
+import {
+  channelRow,
+  deleteChannel,
+  ENV_EMAIL,
+  insertChannel,
+  listChannels,
+  monitorCountsOf,
+  syncEnvEmailChannel,
+  updateChannel,
+} from "../../core/db/channels.ts";
 import type { ChannelRow } from "../../core/db/models.ts";
 import { storedLocale, type Locale } from "../../core/alerts/locale.ts";
 import { sealStoredSecrets } from "../../core/db/sealing.ts";
@@ -32,11 +41,23 @@ export interface ChannelView {
   updatedAt: string;
 }
 
-type NewChannelParams = { name: string; type: string; config: Record<string, unknown>; events?: string[]; isDefault?: boolean; enabled?: boolean; locale?: Locale | null };
+type NewChannelParams = {
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  events?: string[];
+  isDefault?: boolean;
+  enabled?: boolean;
+  locale?: Locale | null;
+};
 type ChannelChange = { id: number } & Partial<Omit<NewChannelParams, "type">>;
 
 function invalid(problems: FieldProblem[]): never {
-  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", problems.map((p) => ({ type: p.type ?? "invalid", field: p.field, message: p.message })));
+  throw new ValidationError(
+    "Parameters validation error!",
+    "VALIDATION_ERROR",
+    problems.map((p) => ({ type: p.type ?? "invalid", field: p.field, message: p.message })),
+  );
 }
 
 function notFound(): never {
@@ -49,12 +70,18 @@ const parseJson = (json: string): Record<string, unknown> => {
 };
 
 /** Optional fields sent as null mean "unset": store them as absent. */
-const withoutNulls = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+const withoutNulls = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
 /** A channel config's problems, and its columns once valid: the channel actions and the import share these. */
-export function channelStorage({ config, channels: catalog, secrets: box }: Pick<ServiceDeps, "config" | "channels" | "secrets">) {
+export function channelStorage({
+  config,
+  channels: catalog,
+  secrets: box,
+}: Pick<ServiceDeps, "config" | "channels" | "secrets">) {
   return {
-    problems: (type: string, cfg: Record<string, unknown>): FieldProblem[] => catalog.validate(type, withoutNulls(cfg), config.allowPrivateWebhooks),
+    problems: (type: string, cfg: Record<string, unknown>): FieldProblem[] =>
+      catalog.validate(type, withoutNulls(cfg), config.allowPrivateWebhooks),
     stored(type: string, cfg: Record<string, unknown>) {
       const { config: shown, secrets } = catalog.split(type, withoutNulls(cfg));
       return { config: JSON.stringify(shown), secrets: box.seal(JSON.stringify(secrets)) };
@@ -80,8 +107,14 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
     const n = (counts ?? (await monitorCountsOf(db, [Number(r.id)]))).get(Number(r.id)) ?? 0;
     const managed = r.managed === ENV_EMAIL;
     const shown = managed
-      ? config.smtp ? { url: MASK, from: config.smtp.from, to: config.smtp.to } : {}
-      : catalog.masked(r.type, parseJson(r.config), readableSecrets(r) ?? Object.fromEntries(catalog.secretFields(r.type).map((k) => [k, "set"])));
+      ? config.smtp
+        ? { url: MASK, from: config.smtp.from, to: config.smtp.to }
+        : {}
+      : catalog.masked(
+          r.type,
+          parseJson(r.config),
+          readableSecrets(r) ?? Object.fromEntries(catalog.secretFields(r.type).map((k) => [k, "set"])),
+        );
     return {
       id: Number(r.id),
       name: r.name,
@@ -112,13 +145,21 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
       // RegExp patterns do not survive JSON: say them as strings.
       return catalog.describe().map((t) => ({
         ...t,
-        fields: Object.fromEntries(Object.entries(t.fields).map(([k, r]) => [k, { ...r, pattern: r.pattern instanceof RegExp ? String(r.pattern) : r.pattern }])),
+        fields: Object.fromEntries(
+          Object.entries(t.fields).map(([k, r]) => [
+            k,
+            { ...r, pattern: r.pattern instanceof RegExp ? String(r.pattern) : r.pattern },
+          ]),
+        ),
       }));
     },
 
     async list() {
       const rows = await listChannels(db);
-      const counts = await monitorCountsOf(db, rows.map((r) => Number(r.id)));
+      const counts = await monitorCountsOf(
+        db,
+        rows.map((r) => Number(r.id)),
+      );
       return { total: rows.length, items: await Promise.all(rows.map((r) => view(r, counts))) };
     },
 
@@ -132,7 +173,21 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
       const now = clock.now();
       const events = (p.events ?? [...CHOOSABLE_EVENTS]).join(",");
       const newId = await db.write((t) =>
-        insertChannel(db, { name: p.name, type: p.type, ...stored, events, is_default: p.isDefault ?? false, enabled: p.enabled ?? true, locale: p.locale ?? null, created_at: now, updated_at: now }, t),
+        insertChannel(
+          db,
+          {
+            name: p.name,
+            type: p.type,
+            ...stored,
+            events,
+            is_default: p.isDefault ?? false,
+            enabled: p.enabled ?? true,
+            locale: p.locale ?? null,
+            created_at: now,
+            updated_at: now,
+          },
+          t,
+        ),
       );
       Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/channels/${newId}` });
       return view(await row(newId));
@@ -144,12 +199,23 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
       const set: Record<string, unknown> = { updated_at: clock.now() };
       if (p.config !== undefined) {
         if (r.managed === ENV_EMAIL) {
-          invalid([{ field: "config", message: "this channel is configured by SMTP_URL, ALERT_TO and ALERT_FROM in the environment", type: "managed" }]);
+          invalid([
+            {
+              field: "config",
+              message: "this channel is configured by SMTP_URL, ALERT_TO and ALERT_FROM in the environment",
+              type: "managed",
+            },
+          ]);
         }
         // PATCH: the stored settings, overlaid by what was sent; masked or absent secrets are kept.
         const secrets = readableSecrets(r);
         // Never overwrite secrets this process cannot read: they would be lost.
-        if (!secrets) throw new MoleculerError("the channel's stored secrets cannot be opened with this SECRET_KEY", 503, "SECRET_KEY_MISMATCH");
+        if (!secrets)
+          throw new MoleculerError(
+            "the channel's stored secrets cannot be opened with this SECRET_KEY",
+            503,
+            "SECRET_KEY_MISMATCH",
+          );
         const stored = { ...parseJson(r.config), ...secrets };
         const merged = catalog.merged(r.type, stored, { ...stored, ...p.config });
         Object.assign(set, checked(r.type, merged));
@@ -172,7 +238,12 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
     async remove(ctx: Context<{ id: number }>) {
       const r = await row(ctx.params.id);
       if (r.managed === ENV_EMAIL) {
-        throw new MoleculerClientError("this channel belongs to the environment (SMTP_URL); disable it instead, or detach it from monitors", 409, "CONFLICT", { field: "id" });
+        throw new MoleculerClientError(
+          "this channel belongs to the environment (SMTP_URL); disable it instead, or detach it from monitors",
+          409,
+          "CONFLICT",
+          { field: "id" },
+        );
       }
       await deleteChannel(db, Number(r.id), clock.now());
       return { id: Number(r.id), deleted: true };
@@ -183,8 +254,11 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
       const sealed = await sealStoredSecrets(db, box);
       if (sealed) logger.info(`sealed ${sealed} stored secrets with the secret key`);
       const env = await syncEnvEmailChannel(db, config.smtp !== null, clock.now());
-      if (env === "created") logger.info("email from SMTP_URL/ALERT_TO is now the channel \"Email (environment)\", a default attached to every monitor");
-      if (env === "disabled") logger.warn("SMTP_URL is not set: the channel \"Email (environment)\" is disabled");
+      if (env === "created")
+        logger.info(
+          'email from SMTP_URL/ALERT_TO is now the channel "Email (environment)", a default attached to every monitor',
+        );
+      if (env === "disabled") logger.warn('SMTP_URL is not set: the channel "Email (environment)" is disabled');
     },
   };
 }

@@ -6,15 +6,34 @@
 import { Errors, type Context } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { parseCheck, processPatterns } from "../../core/hosts/host-checks.ts";
-import { deleteHost, hostIdByName, hostRow, hostSamples, insertHost, listHosts, updateHost, type HostRow } from "../../core/db/hosts.ts";
+import {
+  deleteHost,
+  hostIdByName,
+  hostRow,
+  hostSamples,
+  insertHost,
+  listHosts,
+  updateHost,
+  type HostRow,
+} from "../../core/db/hosts.ts";
 import { MASK } from "../../plugins/catalog.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
 type HostParams = {
-  name: string; address: string; port?: number; username: string; privateKey?: string | null; keyPath?: string | null;
-  passphrase?: string | null; hostKeyFingerprint?: string | null; trustOnFirstUse?: boolean; intervalSeconds?: number;
-  graceSeconds?: number; checks?: string[]; enabled?: boolean;
+  name: string;
+  address: string;
+  port?: number;
+  username: string;
+  privateKey?: string | null;
+  keyPath?: string | null;
+  passphrase?: string | null;
+  hostKeyFingerprint?: string | null;
+  trustOnFirstUse?: boolean;
+  intervalSeconds?: number;
+  graceSeconds?: number;
+  checks?: string[];
+  enabled?: boolean;
 };
 
 function invalid(field: string, message: string): never {
@@ -35,7 +54,8 @@ function checkedChecks(checks: string[]): string[] {
 }
 
 function keyShape(privateKey: string | null | undefined): void {
-  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) invalid("privateKey", "a private key in PEM or OpenSSH format (-----BEGIN … PRIVATE KEY-----)");
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey))
+    invalid("privateKey", "a private key in PEM or OpenSSH format (-----BEGIN … PRIVATE KEY-----)");
 }
 
 export function hostView(r: HostRow) {
@@ -100,10 +120,24 @@ export function hostsArea({ db, clock, secrets: box }: ServiceDeps) {
       })) as { id: number };
       const now = clock.now();
       const hostId = await insertHost(db, {
-        name: p.name, address: p.address, port: p.port ?? 22, username: p.username, private_key: seal(p.privateKey), key_path: p.keyPath ?? null,
-        passphrase: seal(p.passphrase), host_key_fingerprint: p.hostKeyFingerprint ?? null, trust_on_first_use: p.trustOnFirstUse ?? false,
-        interval_seconds: interval, grace_seconds: grace, checks: JSON.stringify(checks), processes: JSON.stringify(processPatterns(checks)),
-        monitor_id: monitor.id, enabled: p.enabled ?? true, next_poll_at: now, created_at: now, updated_at: now,
+        name: p.name,
+        address: p.address,
+        port: p.port ?? 22,
+        username: p.username,
+        private_key: seal(p.privateKey),
+        key_path: p.keyPath ?? null,
+        passphrase: seal(p.passphrase),
+        host_key_fingerprint: p.hostKeyFingerprint ?? null,
+        trust_on_first_use: p.trustOnFirstUse ?? false,
+        interval_seconds: interval,
+        grace_seconds: grace,
+        checks: JSON.stringify(checks),
+        processes: JSON.stringify(processPatterns(checks)),
+        monitor_id: monitor.id,
+        enabled: p.enabled ?? true,
+        next_poll_at: now,
+        created_at: now,
+        updated_at: now,
       });
       ctx.broadcast("host.changed", { id: hostId });
       Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/hosts/${hostId}` });
@@ -118,7 +152,14 @@ export function hostsArea({ db, clock, secrets: box }: ServiceDeps) {
         await nameFree(p.name, p.id);
         set.name = p.name;
       }
-      for (const [param, col] of [["address", "address"], ["port", "port"], ["username", "username"], ["trustOnFirstUse", "trust_on_first_use"], ["enabled", "enabled"], ["hostKeyFingerprint", "host_key_fingerprint"]] as const) {
+      for (const [param, col] of [
+        ["address", "address"],
+        ["port", "port"],
+        ["username", "username"],
+        ["trustOnFirstUse", "trust_on_first_use"],
+        ["enabled", "enabled"],
+        ["hostKeyFingerprint", "host_key_fingerprint"],
+      ] as const) {
         if (p[param] !== undefined) set[col] = p[param];
       }
       // Key material: what was sent replaces what is stored (sealed); absent or masked keeps it.
@@ -144,12 +185,17 @@ export function hostsArea({ db, clock, secrets: box }: ServiceDeps) {
       if (p.intervalSeconds !== undefined) set.interval_seconds = p.intervalSeconds;
       if (p.graceSeconds !== undefined) set.grace_seconds = p.graceSeconds;
       // A new address or a new schedule is polled now rather than at the old time.
-      if (p.address !== undefined || p.port !== undefined || p.intervalSeconds !== undefined || p.enabled) set.next_poll_at = clock.now();
+      if (p.address !== undefined || p.port !== undefined || p.intervalSeconds !== undefined || p.enabled)
+        set.next_poll_at = clock.now();
       await updateHost(db, p.id, set);
       if ((p.intervalSeconds !== undefined || p.graceSeconds !== undefined) && r.monitor_id !== null) {
         await ctx.call("registry.update", {
           id: Number(r.monitor_id),
-          schedule: { kind: "interval", periodSeconds: p.intervalSeconds ?? Number(r.interval_seconds), graceSeconds: p.graceSeconds ?? Number(r.grace_seconds) },
+          schedule: {
+            kind: "interval",
+            periodSeconds: p.intervalSeconds ?? Number(r.interval_seconds),
+            graceSeconds: p.graceSeconds ?? Number(r.grace_seconds),
+          },
         });
       }
       ctx.broadcast("host.changed", { id: p.id });

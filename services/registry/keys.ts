@@ -6,7 +6,15 @@ import { Errors, type Context } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { hashApiKey, looksLikeApiKey, newApiKey, type KeyScope } from "../../core/security/api-key.ts";
 import type { Role } from "../../core/security/password.ts";
-import { activeKeyByHash, insertKey, keyRow, listKeys, revokeKey, touchKey, type KeyRow } from "../../core/db/api-keys.ts";
+import {
+  activeKeyByHash,
+  insertKey,
+  keyRow,
+  listKeys,
+  revokeKey,
+  touchKey,
+  type KeyRow,
+} from "../../core/db/api-keys.ts";
 
 const { MoleculerClientError } = Errors;
 
@@ -15,8 +23,14 @@ export const ROLE_OF_SCOPE: Record<KeyScope, Role> = { read: "viewer", write: "a
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 const view = (r: KeyRow) => ({
-  id: Number(r.id), name: r.name, scope: r.scope, prefix: r.prefix, createdBy: r.created_by,
-  createdAt: iso(r.created_at), lastUsedAt: iso(r.last_used_at), revokedAt: iso(r.revoked_at),
+  id: Number(r.id),
+  name: r.name,
+  scope: r.scope,
+  prefix: r.prefix,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at),
+  lastUsedAt: iso(r.last_used_at),
+  revokedAt: iso(r.revoked_at),
 });
 
 /** last_used_at is written at most this often per key: a key pinging every second costs no write each time. */
@@ -32,7 +46,14 @@ export function keysArea({ db, clock }: ServiceDeps) {
     async create(ctx: Context<{ name: string; scope: KeyScope }, { user?: { username: string } }>) {
       const k = newApiKey();
       const now = clock.now();
-      const id = await insertKey(db, { name: ctx.params.name, scope: ctx.params.scope, prefix: k.prefix, key_hash: k.hash, created_by: ctx.meta.user?.username ?? "?", created_at: now });
+      const id = await insertKey(db, {
+        name: ctx.params.name,
+        scope: ctx.params.scope,
+        prefix: k.prefix,
+        key_hash: k.hash,
+        created_by: ctx.meta.user?.username ?? "?",
+        created_at: now,
+      });
       Object.assign(ctx.meta, { $statusCode: 201, $location: `/api/v1/keys/${id}` });
       const row = await keyRow(db, id);
       return { ...view(row!), key: k.key };
@@ -51,7 +72,12 @@ export function keysArea({ db, clock }: ServiceDeps) {
       if (!row) return null;
       const now = clock.now();
       if (row.last_used_at === null || now - Number(row.last_used_at) > TOUCH_MS) await touchKey(db, row.id, now);
-      return { id: -Number(row.id), username: `key ${row.prefix} (${row.name})`, role: ROLE_OF_SCOPE[row.scope], scope: row.scope };
+      return {
+        id: -Number(row.id),
+        username: `key ${row.prefix} (${row.name})`,
+        role: ROLE_OF_SCOPE[row.scope],
+        scope: row.scope,
+      };
     },
   };
 }

@@ -5,7 +5,15 @@
 import { Errors, type Context } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { parseWindow } from "../../core/schedule/maintenance.ts";
-import { deleteWindow, insertWindow, loadWindows, updateWindow, windowOf, windowRow, windowView } from "../../core/db/maintenance.ts";
+import {
+  deleteWindow,
+  insertWindow,
+  loadWindows,
+  updateWindow,
+  windowOf,
+  windowRow,
+  windowView,
+} from "../../core/db/maintenance.ts";
 import { existingMonitorIds } from "../../core/db/monitors.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -18,7 +26,11 @@ interface Body {
 }
 
 function invalid(errors: { field: string; message: string }[]): never {
-  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e })));
+  throw new ValidationError(
+    "Parameters validation error!",
+    "VALIDATION_ERROR",
+    errors.map((e) => ({ type: "invalid", ...e })),
+  );
 }
 
 function notFound(): never {

@@ -7,7 +7,14 @@ import { UniqueConstraintError, type Transaction } from "sequelize";
 import type { ServiceDeps } from "../deps.ts";
 import { parseInstant, parseSchedule, preview, type FieldError } from "../../core/schedule/schedule.ts";
 import { pause, resume, rescheduled, STATUSES, type Tracked } from "../../core/monitor/monitor-status.ts";
-import { monitorView, runLimitColumns, scheduleColumns, scheduleOf, trackedOf, type MonitorView } from "../../core/monitor/monitor-record.ts";
+import {
+  monitorView,
+  runLimitColumns,
+  scheduleColumns,
+  scheduleOf,
+  trackedOf,
+  type MonitorView,
+} from "../../core/monitor/monitor-record.ts";
 import { checkRunLimits, type RunLimitFields } from "../../core/monitor/run-limits.ts";
 import { recordFlip } from "../../core/db/flips.ts";
 import { newCode } from "../../core/monitor/code.ts";
@@ -24,13 +31,32 @@ const { MoleculerClientError, ValidationError } = Errors;
 
 type RunLimitParams = Partial<RunLimitFields>;
 type Page = { id: number; limit: number; offset: number };
-export type NewMonitor = { name: string; description?: string | null; schedule: unknown; tags?: string[]; channels?: number[]; repeatEverySeconds?: number | null } & RunLimitParams;
+export type NewMonitor = {
+  name: string;
+  description?: string | null;
+  schedule: unknown;
+  tags?: string[];
+  channels?: number[];
+  repeatEverySeconds?: number | null;
+} & RunLimitParams;
 export type MonitorChange = { id: number } & Partial<NewMonitor>;
-export type MonitorQuery = { tags?: string; q?: string; status?: string; sort: monitors.MonitorSort; order: "asc" | "desc"; limit: number; offset: number };
+export type MonitorQuery = {
+  tags?: string;
+  q?: string;
+  status?: string;
+  sort: monitors.MonitorSort;
+  order: "asc" | "desc";
+  limit: number;
+  offset: number;
+};
 
 function invalid(errors: FieldError[]): never {
   // Preview takes the schedule's fields at the top level: parsed with an empty prefix, they start with a dot.
-  throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", errors.map((e) => ({ type: "invalid", ...e, field: e.field.replace(/^\./, "") })));
+  throw new ValidationError(
+    "Parameters validation error!",
+    "VALIDATION_ERROR",
+    errors.map((e) => ({ type: "invalid", ...e, field: e.field.replace(/^\./, "") })),
+  );
 }
 
 function notFound(): never {
@@ -58,7 +84,10 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     const now = clock.now();
     return rows.map((r) => {
       const tags = byId.get(Number(r.id)) ?? [];
-      return { ...monitorView(r, tags, chById.get(Number(r.id)) ?? []), maintenance: activeWindowsFor(windows, Number(r.id), tags, now) };
+      return {
+        ...monitorView(r, tags, chById.get(Number(r.id)) ?? []),
+        maintenance: activeWindowsFor(windows, Number(r.id), tags, now),
+      };
     });
   }
 
@@ -84,7 +113,10 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
   }
 
   /** Pause and resume: one conditional transition, its flip stored in the same transaction. */
-  async function transition(ctx: Context<{ id: number }>, change: (r: MonitorRow, now: number) => { next: Tracked; flip: ReturnType<typeof pause>["flip"] }) {
+  async function transition(
+    ctx: Context<{ id: number }>,
+    change: (r: MonitorRow, now: number) => { next: Tracked; flip: ReturnType<typeof pause>["flip"] },
+  ) {
     const monitorId = ctx.params.id;
     const now = clock.now();
     const flipped = await db.write(async (t) => {
@@ -111,10 +143,22 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     const now = clock.now();
     return db.write(async (t) => {
       await checkChannels(p.channels, t);
-      const fields = { code, name: p.name, description: p.description ?? null, schedule: parsed.schedule, tags: p.tags ?? [] };
+      const fields = {
+        code,
+        name: p.name,
+        description: p.description ?? null,
+        schedule: parsed.schedule,
+        tags: p.tags ?? [],
+      };
       // Left out: the channels marked default. An empty list means none.
       const channels = p.channels ?? (await defaultChannelIds(db, t));
-      return monitors.insertMonitor(db, { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) }, config.defaultTimezone, now, t);
+      return monitors.insertMonitor(
+        db,
+        { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) },
+        config.defaultTimezone,
+        now,
+        t,
+      );
     });
   }
 
@@ -127,13 +171,17 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     },
 
     async provision(ctx: Context<{ code: string }>, logger: Logger): Promise<{ id: number; created: boolean }> {
-      if (!config.autoProvision) throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
+      if (!config.autoProvision)
+        throw new MoleculerClientError("no monitor has this code", 404, "NOT_FOUND", { field: "code" });
       const found = await monitors.monitorIdByCode(db, ctx.params.code);
       if (found !== null) return { id: found, created: false };
       let monitorId: number;
       try {
         const { periodSeconds, graceSeconds } = config.autoProvision;
-        monitorId = await createMonitor({ name: ctx.params.code, schedule: { kind: "interval", periodSeconds, graceSeconds } }, ctx.params.code);
+        monitorId = await createMonitor(
+          { name: ctx.params.code, schedule: { kind: "interval", periodSeconds, graceSeconds } },
+          ctx.params.code,
+        );
       } catch (err) {
         // Another ping (on this or another registry) created it first: the code is unique.
         if (!(err instanceof UniqueConstraintError)) throw err;
@@ -149,10 +197,27 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     async list(ctx: Context<MonitorQuery>) {
       const p = ctx.params;
       // The original tool's tag search: comma-separated tags, a monitor must carry all of them.
-      const wanted = [...new Set((p.tags ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
-      const found = await monitors.searchMonitors(db, { tags: wanted, q: p.q, status: p.status, sort: p.sort, order: p.order, limit: p.limit, offset: p.offset });
+      const wanted = [
+        ...new Set(
+          (p.tags ?? "")
+            .split(",")
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ];
+      const found = await monitors.searchMonitors(db, {
+        tags: wanted,
+        q: p.q,
+        status: p.status,
+        sort: p.sort,
+        order: p.order,
+        limit: p.limit,
+        offset: p.offset,
+      });
       // Counts per status under the tag and text filters, whatever status is picked: the dashboard's header.
-      const counts = Object.fromEntries(STATUSES.map((st) => [st, Number(found.statusCounts.find((c) => c.status === st)?.n ?? 0)]));
+      const counts = Object.fromEntries(
+        STATUSES.map((st) => [st, Number(found.statusCounts.find((c) => c.status === st)?.n ?? 0)]),
+      );
       return { total: found.total, counts, items: await views(found.rows) };
     },
 
@@ -182,7 +247,8 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         if (p.repeatEverySeconds !== undefined) {
           set.repeat_every_seconds = p.repeatEverySeconds;
           // A monitor that is down now starts reminding one period from now; null stops it.
-          set.next_reminder_at = p.repeatEverySeconds !== null && r.status === "down" ? now + p.repeatEverySeconds * 1000 : null;
+          set.next_reminder_at =
+            p.repeatEverySeconds !== null && r.status === "down" ? now + p.repeatEverySeconds * 1000 : null;
         }
         Object.assign(set, runLimitColumns(p));
         // No limit any more: a run being timed is no longer watched.
@@ -253,7 +319,11 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
           event: d.event,
           reminder: Number(d.round),
           // a deleted channel keeps its type here; its name is gone with it
-          channel: { id: d.channel_id === null ? null : Number(d.channel_id), type: d.channel, name: d.channel_name ?? null },
+          channel: {
+            id: d.channel_id === null ? null : Number(d.channel_id),
+            type: d.channel,
+            name: d.channel_name ?? null,
+          },
           state: d.state,
           attempts: Number(d.attempts),
           lastError: d.last_error ?? null,
@@ -270,7 +340,11 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       const parsed = parseSchedule(fields, config.defaultTimezone, "");
       const start = from === undefined ? clock.now() : parseInstant(from);
       const errors = parsed.ok ? [] : [...parsed.errors];
-      if (Number.isNaN(start)) errors.push({ field: "from", message: "must be an ISO 8601 time (2026-03-29T00:00:00Z) or epoch milliseconds" });
+      if (Number.isNaN(start))
+        errors.push({
+          field: "from",
+          message: "must be an ISO 8601 time (2026-03-29T00:00:00Z) or epoch milliseconds",
+        });
       if (!parsed.ok || errors.length > 0) invalid(errors);
       const runs = preview(parsed.schedule, start, count);
       return {
@@ -293,7 +367,10 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         const n = await monitors.monitorCountsByStatus(db);
         for (const status of STATUSES) byStatus.set(n.get(status) ?? 0, { status });
       };
-      monitorGauge = setInterval(() => count().catch((err) => logger.warn("counting monitors failed:", (err as Error).message)), 15_000);
+      monitorGauge = setInterval(
+        () => count().catch((err) => logger.warn("counting monitors failed:", (err as Error).message)),
+        15_000,
+      );
       await count();
     },
 

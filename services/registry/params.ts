@@ -18,13 +18,34 @@ export const page = {
   limit: { type: "number", convert: true, integer: true, min: 1, max: 500, default: 100 },
   offset: { type: "number", convert: true, integer: true, min: 0, default: 0 },
 };
-export const tag = { type: "string", trim: true, lowercase: true, min: 1, max: 64, pattern: /^[^,]+$/, messages: { stringPattern: "a tag cannot contain a comma" } };
+export const tag = {
+  type: "string",
+  trim: true,
+  lowercase: true,
+  min: 1,
+  max: 64,
+  pattern: /^[^,]+$/,
+  messages: { stringPattern: "a tag cannot contain a comma" },
+};
 export const tags = { type: "array", optional: true, max: MAX_TAGS, items: tag };
 export const name = { type: "string", trim: true, min: 1, max: 200 };
 export const description = { type: "string", optional: true, nullable: true, max: 2000 };
-export const channels = { type: "array", optional: true, max: 50, items: { type: "number", integer: true, positive: true, convert: true } };
+export const channels = {
+  type: "array",
+  optional: true,
+  max: 50,
+  items: { type: "number", integer: true, positive: true, convert: true },
+};
 // Reminders while a monitor stays down; null turns them off.
-export const repeatEverySeconds = { type: "number", optional: true, nullable: true, integer: true, min: 1, max: 30 * 86_400, convert: true };
+export const repeatEverySeconds = {
+  type: "number",
+  optional: true,
+  nullable: true,
+  integer: true,
+  min: 1,
+  max: 30 * 86_400,
+  convert: true,
+};
 
 // Run limits (core/monitor/run-limits.ts checks them again, with slowFactor > 1): null turns the first two off.
 export const runLimits = {
@@ -36,7 +57,15 @@ export const runLimits = {
 };
 
 /** registry.create's fields (registry.update's, all optional, with the id). */
-export const monitorFields = { name, description, schedule: { type: "object" }, tags, channels, repeatEverySeconds, ...runLimits };
+export const monitorFields = {
+  name,
+  description,
+  schedule: { type: "object" },
+  tags,
+  channels,
+  repeatEverySeconds,
+  ...runLimits,
+};
 export const code = { type: "string", pattern: CODE_PATTERN };
 
 /** registry.list: the search, the filters and the sort. */
@@ -72,7 +101,14 @@ export const schedulePreview = {
 };
 
 // ── channels ──────────────────────────────────────────────────────────────────────────────
-export const channelEvents = { type: "array", optional: true, min: 0, max: 3, unique: true, items: { type: "enum", values: [...CHOOSABLE_EVENTS] } };
+export const channelEvents = {
+  type: "array",
+  optional: true,
+  min: 0,
+  max: 3,
+  unique: true,
+  items: { type: "enum", values: [...CHOOSABLE_EVENTS] },
+};
 export const flag = { type: "boolean", optional: true, convert: true };
 /** the alerts' language; null: DEFAULT_LOCALE */
 export const locale = { type: "enum", values: [...LOCALES], optional: true, nullable: true };
@@ -89,13 +125,26 @@ export const userId = { type: "number", integer: true, positive: true };
 // ── hosts ─────────────────────────────────────────────────────────────────────────────────
 export const hostFields = {
   name: { type: "string", trim: true, min: 1, max: 200 },
-  address: { type: "string", trim: true, min: 1, max: 253, pattern: /^[A-Za-z0-9.:_-]+$/, messages: { stringPattern: "an IP address or host name" } },
+  address: {
+    type: "string",
+    trim: true,
+    min: 1,
+    max: 253,
+    pattern: /^[A-Za-z0-9.:_-]+$/,
+    messages: { stringPattern: "an IP address or host name" },
+  },
   port: { type: "number", integer: true, min: 1, max: 65535, convert: true, optional: true },
   username: { type: "string", trim: true, min: 1, max: 100, pattern: /^[A-Za-z0-9._-]+$/ },
   privateKey: { type: "string", optional: true, nullable: true, max: 16_384 },
   keyPath: { type: "string", optional: true, nullable: true, min: 1, max: 1000 },
   passphrase: { type: "string", optional: true, nullable: true, max: 1024 },
-  hostKeyFingerprint: { type: "string", optional: true, nullable: true, pattern: /^SHA256:[A-Za-z0-9+/]{43}=?$/, messages: { stringPattern: "a fingerprint as OpenSSH prints it: SHA256:…" } },
+  hostKeyFingerprint: {
+    type: "string",
+    optional: true,
+    nullable: true,
+    pattern: /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+    messages: { stringPattern: "a fingerprint as OpenSSH prints it: SHA256:…" },
+  },
   trustOnFirstUse: { type: "boolean", optional: true, convert: true },
   intervalSeconds: { type: "number", integer: true, min: 1, max: 86_400, convert: true, optional: true },
   graceSeconds: { type: "number", integer: true, min: 0, max: 86_400, convert: true, optional: true },
@@ -103,7 +152,9 @@ export const hostFields = {
   enabled: { type: "boolean", optional: true, convert: true },
 };
 /** hosts.update: every field optional. */
-export const hostChanges = Object.fromEntries(Object.entries(hostFields).map(([k, v]) => [k, { ...v, optional: true }]));
+export const hostChanges = Object.fromEntries(
+  Object.entries(hostFields).map(([k, v]) => [k, { ...v, optional: true }]),
+);
 /** hosts.metrics: the time span (ISO 8601 or epoch ms) and how many samples at most. */
 export const sampleSpan = {
   from: { type: "string", optional: true, max: 40 },
@@ -112,7 +163,10 @@ export const sampleSpan = {
 };
 
 // ── API keys and badges ───────────────────────────────────────────────────────────────────
-export const keyFields = { name: { type: "string", min: 1, max: 100, trim: true }, scope: { type: "enum", values: [...KEY_SCOPES] } };
+export const keyFields = {
+  name: { type: "string", min: 1, max: 100, trim: true },
+  scope: { type: "enum", values: [...KEY_SCOPES] },
+};
 export const apiKey = { type: "string", max: 200 };
 /** A badge's tag: unlike a monitor's tag field, any tag name may be asked for. */
 export const badgeTag = { type: "string", trim: true, lowercase: true, min: 1, max: 64 };
@@ -132,11 +186,22 @@ export const windowFields = {
   tags: { type: "array", optional: true, max: 1000, items: { type: "string", max: 50 } },
 } as const;
 /** maintenance.update: fields left out keep their value. */
-export const windowChanges = { name: { ...windowFields.name, optional: true }, rule: { ...windowFields.rule, optional: true }, monitorIds: windowFields.monitorIds, tags: windowFields.tags };
+export const windowChanges = {
+  name: { ...windowFields.name, optional: true },
+  rule: { ...windowFields.rule, optional: true },
+  monitorIds: windowFields.monitorIds,
+  tags: windowFields.tags,
+};
 
 // ── import ────────────────────────────────────────────────────────────────────────────────
 const importFlag = { type: "boolean", optional: true };
-const importEvents = { type: "array", optional: true, max: 3, unique: true, items: { type: "enum", values: [...CHOOSABLE_EVENTS] } };
+const importEvents = {
+  type: "array",
+  optional: true,
+  max: 3,
+  unique: true,
+  items: { type: "enum", values: [...CHOOSABLE_EVENTS] },
+};
 const importPing = {
   type: "object",
   props: {
@@ -152,14 +217,29 @@ export const importPlan = {
   tags: { type: "array", optional: true, items: tag },
   channels: {
     type: "array",
-    items: { type: "object", props: { name, type: { type: "string", min: 1, max: 64 }, config: { type: "object" }, sealedSecrets: { type: "string", optional: true }, events: importEvents, isDefault: importFlag, enabled: importFlag } },
+    items: {
+      type: "object",
+      props: {
+        name,
+        type: { type: "string", min: 1, max: 64 },
+        config: { type: "object" },
+        sealedSecrets: { type: "string", optional: true },
+        events: importEvents,
+        isDefault: importFlag,
+        enabled: importFlag,
+      },
+    },
   },
   monitors: {
     type: "array",
     items: {
       type: "object",
       props: {
-        code: { type: "string", pattern: CODE_PATTERN, messages: { stringPattern: "a code is 1 to 36 of A-Z a-z 0-9 _ -" } },
+        code: {
+          type: "string",
+          pattern: CODE_PATTERN,
+          messages: { stringPattern: "a code is 1 to 36 of A-Z a-z 0-9 _ -" },
+        },
         name,
         description,
         schedule: { type: "object" },
@@ -175,7 +255,15 @@ export const importPlan = {
   maintenanceWindows: {
     type: "array",
     optional: true,
-    items: { type: "object", props: { name: { type: "string", max: 200 }, rule: { type: "object" }, monitorCodes: { type: "array", items: "string" }, tags: { type: "array", items: "string" } } },
+    items: {
+      type: "object",
+      props: {
+        name: { type: "string", max: 200 },
+        rule: { type: "object" },
+        monitorCodes: { type: "array", items: "string" },
+        tags: { type: "array", items: "string" },
+      },
+    },
   },
   skipped: { type: "array", optional: true },
 };

@@ -31,57 +31,158 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
 
     actions: {
       // ── monitors ──
-      create: { description: "Creates a monitor, armed from now, with its tags and channels (the default channels when none are named).", params: p.monitorFields, handler: (ctx) => monitors.create(ctx) },
+      create: {
+        description:
+          "Creates a monitor, armed from now, with its tags and channels (the default channels when none are named).",
+        params: p.monitorFields,
+        handler: (ctx) => monitors.create(ctx),
+      },
       provision: {
-        description: "Auto-provisioning (AUTO_PROVISION=true): the monitor whose code is this slug, created from the defaults when there is none.",
+        description:
+          "Auto-provisioning (AUTO_PROVISION=true): the monitor whose code is this slug, created from the defaults when there is none.",
         params: { code: p.code },
         handler(ctx) {
           return monitors.provision(ctx, this.logger);
         },
       },
-      list: { description: "Searches monitors (tags, text, status), sorted and paged, with the counts per status.", params: p.search, handler: (ctx) => monitors.list(ctx) },
-      views: { description: "Several monitors by id (for the gateway's live updates); ids that name none are left out.", visibility: "public", params: { ids: { type: "array", max: 1000, items: { type: "number", integer: true, positive: true } } }, handler: (ctx) => monitors.views(ctx) },
-      get: { description: "One monitor, with its badge URL once it has a badge key.", params: { id: p.id }, handler: (ctx) => monitors.get(ctx) },
+      list: {
+        description: "Searches monitors (tags, text, status), sorted and paged, with the counts per status.",
+        params: p.search,
+        handler: (ctx) => monitors.list(ctx),
+      },
+      views: {
+        description: "Several monitors by id (for the gateway's live updates); ids that name none are left out.",
+        visibility: "public",
+        params: { ids: { type: "array", max: 1000, items: { type: "number", integer: true, positive: true } } },
+        handler: (ctx) => monitors.views(ctx),
+      },
+      get: {
+        description: "One monitor, with its badge URL once it has a badge key.",
+        params: { id: p.id },
+        handler: (ctx) => monitors.get(ctx),
+      },
       update: {
         description: "Changes a monitor; fields left out keep their value, a new schedule re-arms it.",
-        params: { id: p.id, ...p.monitorFields, name: { ...p.name, optional: true }, schedule: { type: "object", optional: true } },
+        params: {
+          id: p.id,
+          ...p.monitorFields,
+          name: { ...p.name, optional: true },
+          schedule: { type: "object", optional: true },
+        },
         handler: (ctx) => monitors.update(ctx),
       },
-      remove: { description: "Deletes a monitor with its pings, flips, deliveries and badge key.", params: { id: p.id }, handler: (ctx) => monitors.remove(ctx) },
-      pause: { description: "Pauses a monitor: no deadlines, no alerts.", params: { id: p.id }, handler: (ctx) => monitors.pause(ctx) },
-      resume: { description: "Resumes a paused monitor as new, armed from now.", params: { id: p.id }, handler: (ctx) => monitors.resume(ctx) },
-      pings: { description: "A monitor's pings, newest first, paged.", params: { id: p.id, ...p.page }, handler: (ctx) => monitors.pings(ctx) },
-      flips: { description: "A monitor's flips (status changes), newest first, paged.", params: { id: p.id, ...p.page }, handler: (ctx) => monitors.flips(ctx) },
-      notifications: { description: "A monitor's notifications (deliveries) with their state, newest first, paged.", params: { id: p.id, ...p.page }, handler: (ctx) => monitors.notifications(ctx) },
-      preview: { description: "The next runs of a schedule, with their late and down times and DST notes.", params: p.schedulePreview, handler: (ctx) => monitors.preview(ctx) },
+      remove: {
+        description: "Deletes a monitor with its pings, flips, deliveries and badge key.",
+        params: { id: p.id },
+        handler: (ctx) => monitors.remove(ctx),
+      },
+      pause: {
+        description: "Pauses a monitor: no deadlines, no alerts.",
+        params: { id: p.id },
+        handler: (ctx) => monitors.pause(ctx),
+      },
+      resume: {
+        description: "Resumes a paused monitor as new, armed from now.",
+        params: { id: p.id },
+        handler: (ctx) => monitors.resume(ctx),
+      },
+      pings: {
+        description: "A monitor's pings, newest first, paged.",
+        params: { id: p.id, ...p.page },
+        handler: (ctx) => monitors.pings(ctx),
+      },
+      flips: {
+        description: "A monitor's flips (status changes), newest first, paged.",
+        params: { id: p.id, ...p.page },
+        handler: (ctx) => monitors.flips(ctx),
+      },
+      notifications: {
+        description: "A monitor's notifications (deliveries) with their state, newest first, paged.",
+        params: { id: p.id, ...p.page },
+        handler: (ctx) => monitors.notifications(ctx),
+      },
+      preview: {
+        description: "The next runs of a schedule, with their late and down times and DST notes.",
+        params: p.schedulePreview,
+        handler: (ctx) => monitors.preview(ctx),
+      },
 
       // ── channels ──
-      "channels.types": { description: "The channel types this process knows, with their config fields.", handler: () => channels.types() },
-      "channels.list": { description: "Lists channels, each with how many monitors it alerts.", handler: () => channels.list() },
-      "channels.get": { description: "One channel (secrets masked).", params: { id: p.id }, handler: (ctx) => channels.get(ctx) },
+      "channels.types": {
+        description: "The channel types this process knows, with their config fields.",
+        handler: () => channels.types(),
+      },
+      "channels.list": {
+        description: "Lists channels, each with how many monitors it alerts.",
+        handler: () => channels.list(),
+      },
+      "channels.get": {
+        description: "One channel (secrets masked).",
+        params: { id: p.id },
+        handler: (ctx) => channels.get(ctx),
+      },
       "channels.create": {
         description: "Creates a channel; its config is validated against its plugin's schema.",
-        params: { name: p.name, type: { type: "string", min: 1, max: 64 }, config: { type: "object" }, events: p.channelEvents, isDefault: p.flag, enabled: p.flag, locale: p.locale },
+        params: {
+          name: p.name,
+          type: { type: "string", min: 1, max: 64 },
+          config: { type: "object" },
+          events: p.channelEvents,
+          isDefault: p.flag,
+          enabled: p.flag,
+          locale: p.locale,
+        },
         handler: (ctx) => channels.create(ctx),
       },
       "channels.update": {
         description: "Changes a channel; config fields left out (or sent back masked) keep their value.",
-        params: { id: p.id, name: { ...p.name, optional: true }, config: { type: "object", optional: true }, events: p.channelEvents, isDefault: p.flag, enabled: p.flag, locale: p.locale },
+        params: {
+          id: p.id,
+          name: { ...p.name, optional: true },
+          config: { type: "object", optional: true },
+          events: p.channelEvents,
+          isDefault: p.flag,
+          enabled: p.flag,
+          locale: p.locale,
+        },
         handler: (ctx) => channels.update(ctx),
       },
-      "channels.remove": { description: "Deletes a channel; its unsent deliveries fail.", params: { id: p.id }, handler: (ctx) => channels.remove(ctx) },
+      "channels.remove": {
+        description: "Deletes a channel; its unsent deliveries fail.",
+        params: { id: p.id },
+        handler: (ctx) => channels.remove(ctx),
+      },
 
       // ── users and sessions ──
-      "users.list": { description: "Lists users (admins only: the gateway's route says so).", handler: () => users.list() },
-      "users.create": { description: "Creates a user with a role.", params: { username: p.username, password: p.password, role: p.role }, handler: (ctx) => users.create(ctx) },
+      "users.list": {
+        description: "Lists users (admins only: the gateway's route says so).",
+        handler: () => users.list(),
+      },
+      "users.create": {
+        description: "Creates a user with a role.",
+        params: { username: p.username, password: p.password, role: p.role },
+        handler: (ctx) => users.create(ctx),
+      },
       "users.update": {
-        description: "Changes a user's role, password, e-mail address or weekly report opt-in; a new password ends the user's sessions.",
-        params: { username: p.username, password: { ...p.password, optional: true }, role: { ...p.role, optional: true }, email: p.email, weeklyReport: p.weeklyReport },
+        description:
+          "Changes a user's role, password, e-mail address or weekly report opt-in; a new password ends the user's sessions.",
+        params: {
+          username: p.username,
+          password: { ...p.password, optional: true },
+          role: { ...p.role, optional: true },
+          email: p.email,
+          weeklyReport: p.weeklyReport,
+        },
         handler: (ctx) => users.update(ctx),
       },
-      "users.remove": { description: "Deletes a user and ends their sessions.", params: { username: p.username }, handler: (ctx) => users.remove(ctx) },
+      "users.remove": {
+        description: "Deletes a user and ends their sessions.",
+        params: { username: p.username },
+        handler: (ctx) => users.remove(ctx),
+      },
       "users.setLocale": {
-        description: "Sets a signed-in user's own dashboard language (the gateway's PATCH /api/v1/session; null: follow the browser).",
+        description:
+          "Sets a signed-in user's own dashboard language (the gateway's PATCH /api/v1/session; null: follow the browser).",
         visibility: "public",
         params: { userId: p.userId, locale: { type: "enum", values: [...LOCALES], nullable: true } },
         handler: (ctx) => users.setLocale(ctx),
@@ -92,41 +193,136 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: { username: { type: "string", max: 1024 }, password: { type: "string", max: 1024 } },
         handler: (ctx) => users.authenticate(ctx),
       },
-      "sessions.create": { description: "Opens a session for a user the gateway has just authenticated.", visibility: "public", params: { userId: p.userId }, handler: (ctx) => users.openSession(ctx) },
-      "sessions.get": { description: "The user and CSRF token of a session cookie's token, or null.", visibility: "public", params: { token: p.token }, handler: (ctx) => users.session(ctx) },
-      "sessions.remove": { description: "Ends a session (logout).", visibility: "public", params: { token: p.token }, handler: (ctx) => users.endSession(ctx) },
+      "sessions.create": {
+        description: "Opens a session for a user the gateway has just authenticated.",
+        visibility: "public",
+        params: { userId: p.userId },
+        handler: (ctx) => users.openSession(ctx),
+      },
+      "sessions.get": {
+        description: "The user and CSRF token of a session cookie's token, or null.",
+        visibility: "public",
+        params: { token: p.token },
+        handler: (ctx) => users.session(ctx),
+      },
+      "sessions.remove": {
+        description: "Ends a session (logout).",
+        visibility: "public",
+        params: { token: p.token },
+        handler: (ctx) => users.endSession(ctx),
+      },
 
       // ── hosts ──
       "hosts.list": { description: "Lists hosts with their last poll.", handler: () => hosts.list() },
       "hosts.get": { description: "One host.", params: { id: p.id }, handler: (ctx) => hosts.get(ctx) },
-      "hosts.create": { description: "Adds a host and the monitor its polls ping.", params: p.hostFields, handler: (ctx) => hosts.create(ctx) },
-      "hosts.update": { description: "Changes a host; key material left out (or sent back masked) is kept.", params: { id: p.id, ...p.hostChanges }, handler: (ctx) => hosts.update(ctx) },
-      "hosts.remove": { description: "Deletes a host and its samples; its monitor is paused, not deleted, so its history stays and nothing alerts.", params: { id: p.id }, handler: (ctx) => hosts.remove(ctx) },
-      "hosts.metrics": { description: "Metrics samples of a host between two times (ISO 8601 or epoch ms), oldest first, for charts.", params: { id: p.id, ...p.sampleSpan }, handler: (ctx) => hosts.metrics(ctx) },
+      "hosts.create": {
+        description: "Adds a host and the monitor its polls ping.",
+        params: p.hostFields,
+        handler: (ctx) => hosts.create(ctx),
+      },
+      "hosts.update": {
+        description: "Changes a host; key material left out (or sent back masked) is kept.",
+        params: { id: p.id, ...p.hostChanges },
+        handler: (ctx) => hosts.update(ctx),
+      },
+      "hosts.remove": {
+        description:
+          "Deletes a host and its samples; its monitor is paused, not deleted, so its history stays and nothing alerts.",
+        params: { id: p.id },
+        handler: (ctx) => hosts.remove(ctx),
+      },
+      "hosts.metrics": {
+        description: "Metrics samples of a host between two times (ISO 8601 or epoch ms), oldest first, for charts.",
+        params: { id: p.id, ...p.sampleSpan },
+        handler: (ctx) => hosts.metrics(ctx),
+      },
 
       // ── API keys ──
       "keys.list": { description: "Lists API keys (never the keys themselves).", handler: () => keys.list() },
-      "keys.create": { description: "Makes an API key; the answer is the only time the key is shown.", params: p.keyFields, handler: (ctx) => keys.create(ctx) },
-      "keys.revoke": { description: "Revokes an API key for good (the row stays, marked revoked).", params: { id: p.id }, handler: (ctx) => keys.revoke(ctx) },
-      "keys.authenticate": { description: "The caller a presented key stands for, or null when it is unknown or revoked.", visibility: "public", params: { key: p.apiKey }, handler: (ctx) => keys.authenticate(ctx) },
+      "keys.create": {
+        description: "Makes an API key; the answer is the only time the key is shown.",
+        params: p.keyFields,
+        handler: (ctx) => keys.create(ctx),
+      },
+      "keys.revoke": {
+        description: "Revokes an API key for good (the row stays, marked revoked).",
+        params: { id: p.id },
+        handler: (ctx) => keys.revoke(ctx),
+      },
+      "keys.authenticate": {
+        description: "The caller a presented key stands for, or null when it is unknown or revoked.",
+        visibility: "public",
+        params: { key: p.apiKey },
+        handler: (ctx) => keys.authenticate(ctx),
+      },
 
       // ── badges ──
-      "badges.monitor": { description: "The monitor's badge URLs, its badge key made on first request.", params: { id: p.id }, handler: (ctx) => badges.monitor(ctx, false) },
-      "badges.monitorRegenerate": { description: "A new badge key for the monitor: its old badge URLs stop working.", params: { id: p.id }, handler: (ctx) => badges.monitor(ctx, true) },
-      "badges.tag": { description: "The tag's badge URLs (the worst status of its monitors), made on first request.", params: { tag: p.badgeTag }, handler: (ctx) => badges.tag(ctx, false) },
-      "badges.tagRegenerate": { description: "A new badge key for the tag: its old badge URLs stop working.", params: { tag: p.badgeTag }, handler: (ctx) => badges.tag(ctx, true) },
-      "badges.show": { description: "What the badge of a key shows: its default label and status; null for no such key.", visibility: "public", params: { key: p.badgeKey }, handler: (ctx) => badges.show(ctx) },
+      "badges.monitor": {
+        description: "The monitor's badge URLs, its badge key made on first request.",
+        params: { id: p.id },
+        handler: (ctx) => badges.monitor(ctx, false),
+      },
+      "badges.monitorRegenerate": {
+        description: "A new badge key for the monitor: its old badge URLs stop working.",
+        params: { id: p.id },
+        handler: (ctx) => badges.monitor(ctx, true),
+      },
+      "badges.tag": {
+        description: "The tag's badge URLs (the worst status of its monitors), made on first request.",
+        params: { tag: p.badgeTag },
+        handler: (ctx) => badges.tag(ctx, false),
+      },
+      "badges.tagRegenerate": {
+        description: "A new badge key for the tag: its old badge URLs stop working.",
+        params: { tag: p.badgeTag },
+        handler: (ctx) => badges.tag(ctx, true),
+      },
+      "badges.show": {
+        description: "What the badge of a key shows: its default label and status; null for no such key.",
+        visibility: "public",
+        params: { key: p.badgeKey },
+        handler: (ctx) => badges.show(ctx),
+      },
 
       // ── maintenance windows ──
-      "maintenance.list": { description: "Lists maintenance windows, each with whether it is active now.", handler: () => maintenance.list() },
-      "maintenance.get": { description: "One maintenance window.", params: { id: p.id }, handler: (ctx) => maintenance.get(ctx) },
-      "maintenance.create": { description: "Creates a one-off or recurring maintenance window scoped to monitors and/or tags.", params: p.windowFields, handler: (ctx) => maintenance.create(ctx) },
-      "maintenance.update": { description: "Changes a maintenance window; fields left out keep their value.", params: { id: p.id, ...p.windowChanges }, handler: (ctx) => maintenance.update(ctx) },
-      "maintenance.remove": { description: "Deletes a maintenance window; alerts it held back are released by the notifier as if it had ended.", params: { id: p.id }, handler: (ctx) => maintenance.remove(ctx) },
+      "maintenance.list": {
+        description: "Lists maintenance windows, each with whether it is active now.",
+        handler: () => maintenance.list(),
+      },
+      "maintenance.get": {
+        description: "One maintenance window.",
+        params: { id: p.id },
+        handler: (ctx) => maintenance.get(ctx),
+      },
+      "maintenance.create": {
+        description: "Creates a one-off or recurring maintenance window scoped to monitors and/or tags.",
+        params: p.windowFields,
+        handler: (ctx) => maintenance.create(ctx),
+      },
+      "maintenance.update": {
+        description: "Changes a maintenance window; fields left out keep their value.",
+        params: { id: p.id, ...p.windowChanges },
+        handler: (ctx) => maintenance.update(ctx),
+      },
+      "maintenance.remove": {
+        description:
+          "Deletes a maintenance window; alerts it held back are released by the notifier as if it had ended.",
+        params: { id: p.id },
+        handler: (ctx) => maintenance.remove(ctx),
+      },
 
       // ── import and export (bin/import.ts, bin/export.ts) ──
-      import: { description: "Restores a plan from core/import/ in one transaction: creates what is absent, answers a report.", visibility: "public", params: p.importPlan, handler: (ctx) => backup.import(ctx) },
-      export: { description: "The sections of a backup, as core/import/backup.ts reads them.", visibility: "public", handler: () => backup.export() },
+      import: {
+        description: "Restores a plan from core/import/ in one transaction: creates what is absent, answers a report.",
+        visibility: "public",
+        params: p.importPlan,
+        handler: (ctx) => backup.import(ctx),
+      },
+      export: {
+        description: "The sections of a backup, as core/import/backup.ts reads them.",
+        visibility: "public",
+        handler: () => backup.export(),
+      },
 
       ready: {
         description: "The database answers (the gateway's /readyz).",

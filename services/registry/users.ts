@@ -5,8 +5,20 @@
 import { Errors, type Context, type Logger } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import {
-  checkCredentials, countAdmins, countUsers, createUser, deleteUser, findUser, listUsers, reportSettingsOf, setLocale, setPassword, setReportSettings, setRole,
-  UserInputError, type ReportSettings,
+  checkCredentials,
+  countAdmins,
+  countUsers,
+  createUser,
+  deleteUser,
+  findUser,
+  listUsers,
+  reportSettingsOf,
+  setLocale,
+  setPassword,
+  setReportSettings,
+  setRole,
+  UserInputError,
+  type ReportSettings,
 } from "../../core/db/users.ts";
 import type { Locale } from "../../core/alerts/locale.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../../core/db/sessions.ts";
@@ -17,7 +29,11 @@ type UserChange = { username: string; password?: string; role?: string; email?: 
 
 /** A user's weekly report settings as the API shows them. */
 function reportView(s: ReportSettings | undefined) {
-  return { email: s?.email ?? null, weeklyReport: s?.weeklyReport ?? false, weeklyReportSentAt: s?.weeklyReportSentAt ? new Date(s.weeklyReportSentAt).toISOString() : null };
+  return {
+    email: s?.email ?? null,
+    weeklyReport: s?.weeklyReport ?? false,
+    weeklyReportSentAt: s?.weeklyReportSentAt ? new Date(s.weeklyReportSentAt).toISOString() : null,
+  };
 }
 
 /** The core's user rules speak UserInputError: the API says 422 naming the field (404 for a missing user). */
@@ -26,13 +42,18 @@ async function asApiError<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (!(err instanceof UserInputError)) throw err;
-    if (/^no user/.test(err.message)) throw new MoleculerClientError(err.message, 404, "NOT_FOUND", { field: err.field });
-    throw new ValidationError(err.message, "VALIDATION_ERROR", [{ type: "invalid", field: err.field, message: err.message }]);
+    if (/^no user/.test(err.message))
+      throw new MoleculerClientError(err.message, 404, "NOT_FOUND", { field: err.field });
+    throw new ValidationError(err.message, "VALIDATION_ERROR", [
+      { type: "invalid", field: err.field, message: err.message },
+    ]);
   }
 }
 
 function lastAdmin(): never {
-  throw new MoleculerClientError("this is the last admin: make another user admin first", 409, "CONFLICT", { field: "username" });
+  throw new MoleculerClientError("this is the last admin: make another user admin first", 409, "CONFLICT", {
+    field: "username",
+  });
 }
 
 function noUser(username: string): never {
@@ -44,11 +65,21 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
     async list() {
       const users = await listUsers(db);
       const reports = await reportSettingsOf(db);
-      return { total: users.length, items: users.map((u) => ({ username: u.username, role: u.role, ...reportView(reports.get(u.id)), createdAt: new Date(u.createdAt).toISOString() })) };
+      return {
+        total: users.length,
+        items: users.map((u) => ({
+          username: u.username,
+          role: u.role,
+          ...reportView(reports.get(u.id)),
+          createdAt: new Date(u.createdAt).toISOString(),
+        })),
+      };
     },
 
     async create(ctx: Context<{ username: string; password: string; role: string }>) {
-      const u = await asApiError(() => createUser(db, ctx.params.username, ctx.params.password, ctx.params.role, clock.now()));
+      const u = await asApiError(() =>
+        createUser(db, ctx.params.username, ctx.params.password, ctx.params.role, clock.now()),
+      );
       Object.assign(ctx.meta, { $statusCode: 201 });
       return { username: u.username, role: u.role };
     },
@@ -58,7 +89,9 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
       const u = (await findUser(db, p.username)) ?? noUser(p.username);
       if (p.role && p.role !== "admin" && u.role === "admin" && (await countAdmins(db)) <= 1) lastAdmin();
       if (p.email !== undefined || p.weeklyReport !== undefined) {
-        await asApiError(() => setReportSettings(db, u.id, { email: p.email, weeklyReport: p.weeklyReport }, clock.now()));
+        await asApiError(() =>
+          setReportSettings(db, u.id, { email: p.email, weeklyReport: p.weeklyReport }, clock.now()),
+        );
       }
       if (p.password !== undefined) {
         await asApiError(() => setPassword(db, p.username, p.password!, clock.now()));

@@ -44,7 +44,12 @@ function parseObjects(yamlText: string, source: string): K8sObject[] {
   return objects;
 }
 
-function candidate(description: string, command: string, buildArgs: string[], version: string | null): Kustomize | null {
+function candidate(
+  description: string,
+  command: string,
+  buildArgs: string[],
+  version: string | null,
+): Kustomize | null {
   if (!version) return null;
   const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? 0);
   if (major < MIN_MAJOR) return null;

@@ -49,8 +49,18 @@ interface Overlay {
 }
 
 const OVERLAYS: Record<"dev" | "prod", Overlay> = {
-  dev: { dir: "k8s/overlays/dev", namespace: "heartbeats-dev", appImage: "heartbeats:dev", otherImages: ["nats:2.10-alpine", "mariadb:11"] },
-  prod: { dir: "k8s/overlays/prod", namespace: "heartbeats", appImage: "ghcr.io/heartbeats/heartbeats:0.1.0", otherImages: ["nats:2.10-alpine"] },
+  dev: {
+    dir: "k8s/overlays/dev",
+    namespace: "heartbeats-dev",
+    appImage: "heartbeats:dev",
+    otherImages: ["nats:2.10-alpine", "mariadb:11"],
+  },
+  prod: {
+    dir: "k8s/overlays/prod",
+    namespace: "heartbeats",
+    appImage: "ghcr.io/heartbeats/heartbeats:0.1.0",
+    otherImages: ["nats:2.10-alpine"],
+  },
 };
 const OVERLAY_NAMES = Object.keys(OVERLAYS) as (keyof typeof OVERLAYS)[];
 
@@ -74,7 +84,8 @@ const COMPONENT = "app.kubernetes.io/component";
 const APP_COMPONENTS = [...SERVICE_NAMES, "migrate"];
 
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
-const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const named = (objects: K8sObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
 const workloads = (objects: K8sObject[]) => objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
 const podSpec = (w: K8sObject) => w.spec.template.spec;
 const podLabels = (w: K8sObject): Record<string, string> => w.spec.template.metadata?.labels ?? {};
@@ -95,7 +106,8 @@ function containersOf(w: K8sObject): { container: Container; init: boolean }[] {
 
 function namedPortsOf(w: K8sObject): Record<string, number> {
   const ports: Record<string, number> = {};
-  for (const { container } of containersOf(w)) for (const p of container.ports ?? []) if (p.name) ports[p.name] = p.containerPort;
+  for (const { container } of containersOf(w))
+    for (const p of container.ports ?? []) if (p.name) ports[p.name] = p.containerPort;
   return ports;
 }
 
@@ -106,13 +118,25 @@ const repository = (image: string) => image.replace(/@.*$/, "").replace(/:[^:/]+
 function quantity(value: string | number): number {
   const m = /^([0-9.]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(String(value));
   assert.ok(m, `unreadable quantity ${value}`);
-  const factor: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const factor: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
   return Number(m[1]) * (m[2] ? factor[m[2]]! : 1);
 }
 
 /** Replicas a Deployment runs at least: its HPA's minimum, else spec.replicas (default 1). */
 function minReplicas(objects: K8sObject[], d: K8sObject): number {
-  const hpa = ofKind(objects, "HorizontalPodAutoscaler").find((h) => h.spec.scaleTargetRef.kind === d.kind && h.spec.scaleTargetRef.name === d.metadata.name);
+  const hpa = ofKind(objects, "HorizontalPodAutoscaler").find(
+    (h) => h.spec.scaleTargetRef.kind === d.kind && h.spec.scaleTargetRef.name === d.metadata.name,
+  );
   return hpa ? (hpa.spec.minReplicas ?? 1) : (d.spec.replicas ?? 1);
 }
 
@@ -122,7 +146,8 @@ function envOf(container: Container): Map<string, any> {
 
 function secretData(s: K8sObject): Record<string, string> {
   const out: Record<string, string> = { ...(s.stringData ?? {}) };
-  for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>)) out[k] = Buffer.from(v, "base64").toString("utf8");
+  for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>))
+    out[k] = Buffer.from(v, "base64").toString("utf8");
   return out;
 }
 
@@ -137,15 +162,19 @@ test("kustomize renders the base and both overlays, without warnings", needsKust
   }
 });
 
-test("every rendered object is valid against the Kubernetes schemas, unknown fields included", needsKustomize, async () => {
-  const problems: string[] = [];
-  for (const dir of ["k8s/base", ...OVERLAY_NAMES.map((o) => OVERLAYS[o].dir)]) {
-    for (const o of render(dir).objects) {
-      for (const p of await validateObject(o)) problems.push(`${dir} ${where(o)} ${p.path} ${p.message}`);
+test(
+  "every rendered object is valid against the Kubernetes schemas, unknown fields included",
+  needsKustomize,
+  async () => {
+    const problems: string[] = [];
+    for (const dir of ["k8s/base", ...OVERLAY_NAMES.map((o) => OVERLAYS[o].dir)]) {
+      for (const o of render(dir).objects) {
+        for (const p of await validateObject(o)) problems.push(`${dir} ${where(o)} ${p.path} ${p.message}`);
+      }
     }
-  }
-  assert.deepEqual(problems, []);
-});
+    assert.deepEqual(problems, []);
+  },
+);
 
 test("the schema check fails a wrong type, a misspelled field and an unknown kind", async () => {
   const deployment = (): any => ({
@@ -158,7 +187,14 @@ test("the schema check fails a wrong type, a misspelled field and an unknown kin
       template: {
         metadata: { labels: { a: "b" } },
         spec: {
-          containers: [{ name: "x", image: "x:1", ports: [{ name: "ops", containerPort: 9100 }], resources: { limits: { cpu: "1", memory: "1Gi" } } }],
+          containers: [
+            {
+              name: "x",
+              image: "x:1",
+              ports: [{ name: "ops", containerPort: 9100 }],
+              resources: { limits: { cpu: "1", memory: "1Gi" } },
+            },
+          ],
         },
       },
     },
@@ -184,8 +220,16 @@ test("the schema check fails a wrong type, a misspelled field and an unknown kin
   assert.match(JSON.stringify(await validateObject(missing)), /missing required field \\"selector\\"/);
 
   assert.match((await validateObject({ ...deployment(), kind: "Deploymnet" }))[0]!.message, /no schema/);
-  const policy = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {}, policyType: ["Ingress"] } };
-  assert.deepEqual((await validateObject(policy)).map((p) => p.path), ["/spec/policyType"]);
+  const policy = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "x" },
+    spec: { podSelector: {}, policyType: ["Ingress"] },
+  };
+  assert.deepEqual(
+    (await validateObject(policy)).map((p) => p.path),
+    ["/spec/policyType"],
+  );
 });
 
 // ---- workloads ---------------------------------------------------------------------------
@@ -209,10 +253,15 @@ for (const name of OVERLAY_NAMES) {
       for (const { container: c, init } of containersOf(w)) {
         const at = `container ${c.name}`;
         for (const kind of ["requests", "limits"]) {
-          for (const r of ["cpu", "memory"]) if (c.resources?.[kind]?.[r] === undefined) fail(w, `${at} has no ${kind}.${r}`);
+          for (const r of ["cpu", "memory"])
+            if (c.resources?.[kind]?.[r] === undefined) fail(w, `${at} has no ${kind}.${r}`);
         }
         for (const r of ["cpu", "memory"]) {
-          if (c.resources?.requests?.[r] && c.resources?.limits?.[r] && quantity(c.resources.requests[r]) > quantity(c.resources.limits[r])) {
+          if (
+            c.resources?.requests?.[r] &&
+            c.resources?.limits?.[r] &&
+            quantity(c.resources.requests[r]) > quantity(c.resources.limits[r])
+          ) {
             fail(w, `${at} requests more ${r} than its limit`);
           }
         }
@@ -222,7 +271,8 @@ for (const name of OVERLAY_NAMES) {
         if (!(sc.capabilities?.drop ?? []).includes("ALL")) fail(w, `${at} does not drop ALL capabilities`);
         if (sc.capabilities?.add?.length) fail(w, `${at} adds capabilities`);
         if (sc.runAsNonRoot === false || sc.runAsUser === 0) fail(w, `${at} may run as root`);
-        if (repository(c.image) === repository(overlay.appImage) && sc.readOnlyRootFilesystem !== true) fail(w, `${at} (ours) has a writable root filesystem`);
+        if (repository(c.image) === repository(overlay.appImage) && sc.readOnlyRootFilesystem !== true)
+          fail(w, `${at} (ours) has a writable root filesystem`);
         // Deployments and StatefulSets serve: they need both probes (a Job runs to completion).
         if (!init && w.kind !== "Job") {
           if (!c.livenessProbe) fail(w, `${at} has no livenessProbe`);
@@ -253,13 +303,19 @@ for (const name of OVERLAY_NAMES) {
     assert.equal(config.data.PORT, "5827");
     assert.equal(config.data.DASHBOARD_BUILD, "off");
     const nats = named(objects, "Service", "heartbeats-nats");
-    assert.equal(config.data.TRANSPORTER, `nats://${nats?.metadata.name}:${nats?.spec.ports.find((p: { name: string }) => p.name === "client").port}`);
+    assert.equal(
+      config.data.TRANSPORTER,
+      `nats://${nats?.metadata.name}:${nats?.spec.ports.find((p: { name: string }) => p.name === "client").port}`,
+    );
 
     for (const service of SERVICE_NAMES) {
       const d = named(objects, "Deployment", `heartbeats-${service}`);
       assert.ok(d, `no Deployment heartbeats-${service}`);
       assert.equal(podLabels(d)[COMPONENT], service);
-      assert.ok(podSpec(d).terminationGracePeriodSeconds > 20, `${service}: the grace period must exceed the process's 20 s shutdown`);
+      assert.ok(
+        podSpec(d).terminationGracePeriodSeconds > 20,
+        `${service}: the grace period must exceed the process's 20 s shutdown`,
+      );
       const [c, ...others] = podSpec(d).containers as Container[];
       assert.equal(others.length, 0, `${service}: one container`);
       assert.equal(c!.image, overlay.appImage);
@@ -268,15 +324,24 @@ for (const name of OVERLAY_NAMES) {
       assert.equal(env.get("SERVICES")?.value, service);
       assert.equal(env.get("NODE_ID")?.valueFrom?.fieldRef?.fieldPath, "metadata.name");
       const from = (c!.envFrom ?? []) as { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-      assert.ok(from.some((f) => f.configMapRef?.name === config.metadata.name), `${service}: env from ${config.metadata.name}`);
-      assert.ok(from.some((f) => f.secretRef?.name === "heartbeats-secrets"), `${service}: env from heartbeats-secrets`);
+      assert.ok(
+        from.some((f) => f.configMapRef?.name === config.metadata.name),
+        `${service}: env from ${config.metadata.name}`,
+      );
+      assert.ok(
+        from.some((f) => f.secretRef?.name === "heartbeats-secrets"),
+        `${service}: env from heartbeats-secrets`,
+      );
       const ports = namedPortsOf(d);
       assert.equal(ports.ops, 9100);
       assert.equal(ports.http, service === "gateway" ? 5827 : undefined, `${service}: http port`);
       assert.deepEqual(c!.livenessProbe.httpGet, { path: "/healthz", port: "ops" });
       assert.deepEqual(c!.readinessProbe.httpGet, { path: "/readyz", port: "ops" });
       const tmp = (c!.volumeMounts ?? []).find((m: { mountPath: string }) => m.mountPath === "/tmp");
-      assert.ok(tmp && podSpec(d).volumes.find((v: { name: string }) => v.name === tmp.name)?.emptyDir, `${service}: an emptyDir at /tmp`);
+      assert.ok(
+        tmp && podSpec(d).volumes.find((v: { name: string }) => v.name === tmp.name)?.emptyDir,
+        `${service}: an emptyDir at /tmp`,
+      );
       assert.equal(d.spec.template.metadata.annotations?.["prometheus.io/port"], "9100");
     }
 
@@ -291,7 +356,10 @@ for (const name of OVERLAY_NAMES) {
     const natsArgs = (podSpec(natsSet!).containers[0] as Container).args as string[];
     assert.ok(natsArgs.includes("-js"), "NATS runs JetStream");
     assert.equal(natsArgs[natsArgs.indexOf("-sd") + 1], "/data");
-    assert.deepEqual(natsSet!.spec.volumeClaimTemplates.map((v: K8sObject) => v.metadata.name), ["data"]);
+    assert.deepEqual(
+      natsSet!.spec.volumeClaimTemplates.map((v: K8sObject) => v.metadata.name),
+      ["data"],
+    );
   });
 
   test(`${name}: the configuration loads as each process would read it`, needsKustomize, () => {
@@ -299,7 +367,9 @@ for (const name of OVERLAY_NAMES) {
     const config = ofKind(objects, "ConfigMap").find((c) => c.metadata.name.startsWith("heartbeats-config"))!;
     const secret = named(objects, "Secret", "heartbeats-secrets");
     // prod's Secret comes from the operator: its keys are those of the base's example.
-    const secretEnv = secret ? secretData(secret) : secretData(render("k8s/base").objects.find((o) => o.kind === "Secret")!);
+    const secretEnv = secret
+      ? secretData(secret)
+      : secretData(render("k8s/base").objects.find((o) => o.kind === "Secret")!);
     for (const service of SERVICE_NAMES) {
       const c = loadConfig({ ...config.data, ...secretEnv, SERVICES: service, NODE_ID: `heartbeats-${service}-0` });
       assert.deepEqual(c.services, [service]);
@@ -320,7 +390,8 @@ for (const name of OVERLAY_NAMES) {
         assert.match(value, /change-me|example/, `${where(s)} ${key} does not look like an example value`);
       }
     }
-    if (name === "prod") assert.deepEqual(secrets.map(where), [], "prod ships no Secret: the operator provides heartbeats-secrets");
+    if (name === "prod")
+      assert.deepEqual(secrets.map(where), [], "prod ships no Secret: the operator provides heartbeats-secrets");
     else assert.ok(named(objects, "Secret", "heartbeats-secrets"));
   });
 
@@ -332,11 +403,20 @@ for (const name of OVERLAY_NAMES) {
       assert.equal(mine.length, 1, `${where(d)}: ${mine.length} PodDisruptionBudgets select it`);
       const { maxUnavailable, minAvailable } = mine[0]!.spec;
       const replicas = minReplicas(objects, d);
-      if (maxUnavailable !== undefined) assert.ok(Number(maxUnavailable) >= 1, `${where(d)}: maxUnavailable ${maxUnavailable} blocks drains`);
-      else assert.ok(Number(minAvailable) < replicas, `${where(d)}: minAvailable ${minAvailable} of ${replicas} blocks drains`);
+      if (maxUnavailable !== undefined)
+        assert.ok(Number(maxUnavailable) >= 1, `${where(d)}: maxUnavailable ${maxUnavailable} blocks drains`);
+      else
+        assert.ok(
+          Number(minAvailable) < replicas,
+          `${where(d)}: minAvailable ${minAvailable} of ${replicas} blocks drains`,
+        );
       // A budget selects its Deployment's pods only.
       for (const other of workloads(objects)) {
-        if (other !== d) assert.ok(!selects(mine[0]!.spec.selector, podLabels(other)), `${where(mine[0]!)} also selects ${where(other)}`);
+        if (other !== d)
+          assert.ok(
+            !selects(mine[0]!.spec.selector, podLabels(other)),
+            `${where(mine[0]!)} also selects ${where(other)}`,
+          );
       }
     }
   });
@@ -353,7 +433,9 @@ for (const name of OVERLAY_NAMES) {
     const gateway = named(objects, "Service", "heartbeats-gateway")!;
     for (const b of backends) {
       assert.equal(b.name, "heartbeats-gateway");
-      const port = gateway.spec.ports.find((p: { name: string; port: number }) => p.name === b.port.name || p.port === b.port.number);
+      const port = gateway.spec.ports.find(
+        (p: { name: string; port: number }) => p.name === b.port.name || p.port === b.port.number,
+      );
       assert.equal(port?.targetPort, "http", "the Ingress reaches the gateway's HTTP port, not its ops port");
     }
     for (const s of ofKind(objects, "Service")) {
@@ -363,7 +445,10 @@ for (const name of OVERLAY_NAMES) {
       }
     }
     if (name === "prod") {
-      assert.ok(ing.spec.tls?.length && ing.spec.rules.every((r: { host?: string }) => r.host), "prod: a host name and TLS");
+      assert.ok(
+        ing.spec.tls?.length && ing.spec.rules.every((r: { host?: string }) => r.host),
+        "prod: a host name and TLS",
+      );
     }
   });
 
@@ -375,18 +460,29 @@ for (const name of OVERLAY_NAMES) {
       const target = named(objects, h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name);
       assert.ok(target, `${where(h)} scales a Deployment that is not there`);
       assert.equal(target.spec.replicas, undefined, `${where(target)} sets replicas although ${where(h)} owns them`);
-      assert.ok(["gateway", "ingest"].includes(target.metadata.labels?.[COMPONENT] ?? ""), `${where(h)}: only the stateless services autoscale`);
-      assert.ok(h.spec.metrics.some((m: any) => m.resource?.name === "cpu"), `${where(h)} scales on CPU`);
+      assert.ok(
+        ["gateway", "ingest"].includes(target.metadata.labels?.[COMPONENT] ?? ""),
+        `${where(h)}: only the stateless services autoscale`,
+      );
+      assert.ok(
+        h.spec.metrics.some((m: any) => m.resource?.name === "cpu"),
+        `${where(h)} scales on CPU`,
+      );
     }
     if (name === "dev") {
       assert.deepEqual(hpas, []);
-      for (const w of [...ofKind(objects, "Deployment"), ...ofKind(objects, "StatefulSet")]) assert.equal(minReplicas(objects, w), 1, `${where(w)}: one replica in dev`);
+      for (const w of [...ofKind(objects, "Deployment"), ...ofKind(objects, "StatefulSet")])
+        assert.equal(minReplicas(objects, w), 1, `${where(w)}: one replica in dev`);
     } else {
       for (const s of ["gateway", "ingest"]) {
-        assert.ok(hpas.some((h) => h.spec.scaleTargetRef.name === `heartbeats-${s}`), `prod: ${s} has an HPA`);
+        assert.ok(
+          hpas.some((h) => h.spec.scaleTargetRef.name === `heartbeats-${s}`),
+          `prod: ${s} has an HPA`,
+        );
         assert.ok(minReplicas(objects, d(s)) >= 2, `prod: at least 2 ${s}`);
       }
-      for (const s of ["checker", "notifier", "agent-collector"]) assert.ok(minReplicas(objects, d(s)) >= 2, `prod: several ${s} share the work`);
+      for (const s of ["checker", "notifier", "agent-collector"])
+        assert.ok(minReplicas(objects, d(s)) >= 2, `prod: several ${s} share the work`);
       assert.ok([1, 2].includes(minReplicas(objects, d("registry"))), "prod: 1 or 2 registries");
     }
   });
@@ -395,21 +491,31 @@ for (const name of OVERLAY_NAMES) {
     const objects = objectsOf(name);
     assert.ok(named(objects, "Namespace", overlay.namespace), `the Namespace ${overlay.namespace}`);
     for (const o of objects) {
-      assert.equal(o.metadata.labels?.["app.kubernetes.io/name"], "heartbeats", `${where(o)}: label app.kubernetes.io/name`);
+      assert.equal(
+        o.metadata.labels?.["app.kubernetes.io/name"],
+        "heartbeats",
+        `${where(o)}: label app.kubernetes.io/name`,
+      );
       if (o.kind !== "Namespace") assert.equal(o.metadata.namespace, overlay.namespace, `${where(o)}: namespace`);
     }
     const names = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
     // prod: the operator creates these (docs/deploy.md); everything else must be rendered.
-    const external = name === "prod" ? new Set(["Secret/heartbeats-secrets", "Secret/heartbeats-tls"]) : new Set<string>();
+    const external =
+      name === "prod" ? new Set(["Secret/heartbeats-secrets", "Secret/heartbeats-tls"]) : new Set<string>();
     const missing = new Set<string>();
     const need = (ref: string) => {
       if (!names.has(ref)) missing.add(ref);
     };
     for (const w of workloads(objects)) {
       assert.ok(podLabels(w)[COMPONENT], `${where(w)}: component label on its pods`);
-      if (w.spec.selector) assert.ok(selects(w.spec.selector, podLabels(w)), `${where(w)}: its selector misses its own pods`);
+      if (w.spec.selector)
+        assert.ok(selects(w.spec.selector, podLabels(w)), `${where(w)}: its selector misses its own pods`);
       if (w.kind === "StatefulSet") {
-        assert.equal(named(objects, "Service", w.spec.serviceName)?.spec.clusterIP, "None", `${where(w)}: a headless governing Service`);
+        assert.equal(
+          named(objects, "Service", w.spec.serviceName)?.spec.clusterIP,
+          "None",
+          `${where(w)}: a headless governing Service`,
+        );
       }
       for (const { container } of containersOf(w)) {
         for (const f of container.envFrom ?? []) {
@@ -422,7 +528,8 @@ for (const name of OVERLAY_NAMES) {
         }
         const volumes = new Set((podSpec(w).volumes ?? []).map((v: { name: string }) => v.name));
         const claims = new Set((w.spec.volumeClaimTemplates ?? []).map((v: K8sObject) => v.metadata.name));
-        for (const m of container.volumeMounts ?? []) assert.ok(volumes.has(m.name) || claims.has(m.name), `${where(w)}: volume ${m.name}`);
+        for (const m of container.volumeMounts ?? [])
+          assert.ok(volumes.has(m.name) || claims.has(m.name), `${where(w)}: volume ${m.name}`);
       }
       for (const v of podSpec(w).volumes ?? []) {
         if (v.configMap) need(`ConfigMap/${v.configMap.name}`);
@@ -435,10 +542,15 @@ for (const name of OVERLAY_NAMES) {
       assert.equal(targets.length, 1, `${where(s)} selects ${targets.length} workloads`);
       const ports = namedPortsOf(targets[0]!);
       for (const p of s.spec.ports) {
-        if (typeof p.targetPort === "string") assert.ok(ports[p.targetPort], `${where(s)}: no container port named ${p.targetPort}`);
+        if (typeof p.targetPort === "string")
+          assert.ok(ports[p.targetPort], `${where(s)}: no container port named ${p.targetPort}`);
       }
     }
-    assert.deepEqual([...missing].filter((m) => !external.has(m)), [], "references to objects that are not rendered");
+    assert.deepEqual(
+      [...missing].filter((m) => !external.has(m)),
+      [],
+      "references to objects that are not rendered",
+    );
   });
 
   test(`${name}: NetworkPolicies deny by default and allow exactly what the services need`, needsKustomize, () => {
@@ -446,7 +558,11 @@ for (const name of OVERLAY_NAMES) {
     const policies = ofKind(objects, "NetworkPolicy");
     const ns = overlay.namespace;
     const deny = policies.find(
-      (p) => Object.keys(p.spec.podSelector).length === 0 && !p.spec.ingress && !p.spec.egress && ["Ingress", "Egress"].every((t) => p.spec.policyTypes?.includes(t)),
+      (p) =>
+        Object.keys(p.spec.podSelector).length === 0 &&
+        !p.spec.ingress &&
+        !p.spec.egress &&
+        ["Ingress", "Egress"].every((t) => p.spec.policyTypes?.includes(t)),
     );
     assert.ok(deny, "a default-deny policy (all pods, Ingress and Egress, no rule)");
 
@@ -463,7 +579,8 @@ for (const name of OVERLAY_NAMES) {
     const newcomer = pod(ns, { app: "not-ours" });
 
     const problems: string[] = [];
-    const label = (e: Endpoint) => (e.kind === "address" ? e.ip : `${e.namespace}/${e.labels[COMPONENT] ?? Object.values(e.labels).join(",")}`);
+    const label = (e: Endpoint) =>
+      e.kind === "address" ? e.ip : `${e.namespace}/${e.labels[COMPONENT] ?? Object.values(e.labels).join(",")}`;
     const expect = (allowed: boolean, from: Endpoint, to: Endpoint, port: number, protocol = "TCP") => {
       if (connectionAllowed(policies, from, to, port, protocol) !== allowed) {
         problems.push(`${label(from)} -> ${label(to)}:${port}/${protocol} should be ${allowed ? "allowed" : "denied"}`);
@@ -525,21 +642,31 @@ test("Dockerfile: multi-stage on Debian bookworm Node 24, production dependencie
   assert.ok(deps && deps !== finalStage, "a stage runs npm ci --omit=dev");
   const depsRun = instructions(deps, "RUN").find((r) => /\bnpm ci\b/.test(r.args))!.args;
   assert.match(depsRun, /--workspaces=false/, "without the dashboard workspace (Angular)");
-  const copiedModules = instructions(finalStage, "COPY").map((i) => parseCopy(i.args)).find((c) => c.from === deps.name);
+  const copiedModules = instructions(finalStage, "COPY")
+    .map((i) => parseCopy(i.args))
+    .find((c) => c.from === deps.name);
   assert.ok(copiedModules, "the runtime copies node_modules from the production-dependencies stage");
   assert.deepEqual(copiedModules.sources, [path.posix.join(workdir(deps), "node_modules")]);
-  assert.equal(path.posix.resolve(workdir(finalStage), copiedModules.dest), path.posix.join(workdir(finalStage), "node_modules"));
+  assert.equal(
+    path.posix.resolve(workdir(finalStage), copiedModules.dest),
+    path.posix.join(workdir(finalStage), "node_modules"),
+  );
 });
 
 test("Dockerfile: the built dashboard lands where the gateway serves it from", () => {
   const build = dockerfile.find((s) => instructions(s, "RUN").some((r) => /\bnpm run build\b/.test(r.args)));
   assert.ok(build && build !== finalStage, "a build stage runs npm run build");
-  const copy = instructions(finalStage, "COPY").map((i) => parseCopy(i.args)).find((c) => c.from === build.name);
+  const copy = instructions(finalStage, "COPY")
+    .map((i) => parseCopy(i.args))
+    .find((c) => c.from === build.name);
   assert.ok(copy, "the runtime copies from the build stage");
   const servedFrom = path.relative(ROOT, DASHBOARD_DIR).split(path.sep).join("/"); // dashboard/dist/browser
   const source = path.posix.relative(workdir(build), copy.sources[0]!);
   const dest = path.posix.relative(workdir(finalStage), path.posix.resolve(workdir(finalStage), copy.dest));
-  assert.ok(servedFrom.startsWith(`${dest}/`) && servedFrom.startsWith(`${source}/`), `copies ${source} to ${dest}, the gateway serves ${servedFrom}`);
+  assert.ok(
+    servedFrom.startsWith(`${dest}/`) && servedFrom.startsWith(`${source}/`),
+    `copies ${source} to ${dest}, the gateway serves ${servedFrom}`,
+  );
 });
 
 test("Dockerfile: the runtime runs node bin/start.ts as a non-root user with the ops port", () => {
@@ -554,7 +681,10 @@ test("Dockerfile: the runtime runs node bin/start.ts as a non-root user with the
   assert.equal(env.OPS_PORT, "9100");
   const exposed = instructions(finalStage, "EXPOSE").flatMap((i) => i.args.split(" "));
   assert.ok(exposed.includes("5827") && exposed.includes("9100"), `EXPOSE ${exposed.join(" ")}`);
-  assert.ok(!instructions(finalStage, "RUN").some((r) => /\bnpm (ci|install)\b/.test(r.args)), "nothing is installed in the runtime stage");
+  assert.ok(
+    !instructions(finalStage, "RUN").some((r) => /\bnpm (ci|install)\b/.test(r.args)),
+    "nothing is installed in the runtime stage",
+  );
 });
 
 test("Dockerfile: the runtime has every file the server loads, and .dockerignore keeps none of them out", () => {
@@ -579,19 +709,45 @@ test("Dockerfile: the runtime has every file the server loads, and .dockerignore
     }
   }
   for (const file of seen) {
-    assert.ok(copied.some((c) => file === c || file.startsWith(`${c}/`)), `${file} is loaded at run time but not copied into the image`);
+    assert.ok(
+      copied.some((c) => file === c || file.startsWith(`${c}/`)),
+      `${file} is loaded at run time but not copied into the image`,
+    );
   }
 
   const matchers = dockerignoreMatchers(read(".dockerignore"));
-  const context = [...seen, ...runtimeFiles(ROOT), "package.json", "package-lock.json", ".npmrc", "dashboard/package.json", "dashboard/angular.json", "dashboard/src/main.ts"];
-  for (const file of context) assert.ok(!ignored(matchers, file), `.dockerignore leaves out ${file}, which the build needs`);
-  for (const local of ["node_modules/moleculer/package.json", "dashboard/node_modules/x", ".tools/node_modules/x", "data/heartbeats.sqlite", "test/unit/config.test.ts", "bench/results/x.json", ".git/HEAD", "dashboard/.angular/cache/x", "dashboard/dist/browser/index.html"]) {
+  const context = [
+    ...seen,
+    ...runtimeFiles(ROOT),
+    "package.json",
+    "package-lock.json",
+    ".npmrc",
+    "dashboard/package.json",
+    "dashboard/angular.json",
+    "dashboard/src/main.ts",
+  ];
+  for (const file of context)
+    assert.ok(!ignored(matchers, file), `.dockerignore leaves out ${file}, which the build needs`);
+  for (const local of [
+    "node_modules/moleculer/package.json",
+    "dashboard/node_modules/x",
+    ".tools/node_modules/x",
+    "data/heartbeats.sqlite",
+    "test/unit/config.test.ts",
+    "bench/results/x.json",
+    ".git/HEAD",
+    "dashboard/.angular/cache/x",
+    "dashboard/dist/browser/index.html",
+  ]) {
     assert.ok(ignored(matchers, local), `.dockerignore lets ${local} into the build context`);
   }
 });
 
 test("every package the runtime code imports is a production dependency", () => {
-  const pkg = JSON.parse(read("package.json")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const pkg = JSON.parse(read("package.json")) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   const production = new Set(Object.keys(pkg.dependencies ?? {}));
   const problems: string[] = [];
   let count = 0;
@@ -608,7 +764,8 @@ test("every package the runtime code imports is a production dependency", () => 
   }
   assert.ok(count > 10, "the scan found the runtime's imports");
   // Loaded by name at run time rather than imported: sequelize's dialects, Moleculer's NATS transporter.
-  for (const name of ["mysql2", "sqlite3", "nats"]) if (!production.has(name)) problems.push(`${name} is loaded at run time: it must be a dependency`);
+  for (const name of ["mysql2", "sqlite3", "nats"])
+    if (!production.has(name)) problems.push(`${name} is loaded at run time: it must be a dependency`);
   assert.deepEqual(problems, []);
 });
 
@@ -636,7 +793,9 @@ test("the import scan sees static, dynamic and re-exported imports and skips typ
 
 function runScript(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "k8s/base/wait-for-database.mjs")], { env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(process.execPath, [path.join(ROOT, "k8s/base/wait-for-database.mjs")], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

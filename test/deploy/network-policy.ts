@@ -77,7 +77,9 @@ function peerMatches(peer: Peer, policyNamespace: string, other: Endpoint): bool
     return inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
   }
   if (other.kind !== "pod") return false;
-  const namespaceOk = peer.namespaceSelector ? selects(peer.namespaceSelector, other.namespaceLabels) : other.namespace === policyNamespace;
+  const namespaceOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, other.namespaceLabels)
+    : other.namespace === policyNamespace;
   return namespaceOk && selects(peer.podSelector, other.labels);
 }
 
@@ -86,7 +88,8 @@ function portMatches(ports: PolicyPort[] | undefined, port: number, protocol: st
   return ports.some((p) => {
     if ((p.protocol ?? "TCP") !== protocol) return false;
     if (p.port === undefined) return true;
-    const number = typeof p.port === "number" ? p.port : destination.kind === "pod" ? destination.namedPorts?.[p.port] : undefined;
+    const number =
+      typeof p.port === "number" ? p.port : destination.kind === "pod" ? destination.namedPorts?.[p.port] : undefined;
     if (number === undefined) return false;
     return p.endPort === undefined ? number === port : port >= number && port <= p.endPort;
   });
@@ -97,24 +100,45 @@ function policyTypes(policy: K8sObject): string[] {
   return policy.spec.egress ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
-function allowedOneSide(policies: K8sObject[], self: Endpoint, other: Endpoint, direction: "Ingress" | "Egress", port: number, protocol: string): boolean {
+function allowedOneSide(
+  policies: K8sObject[],
+  self: Endpoint,
+  other: Endpoint,
+  direction: "Ingress" | "Egress",
+  port: number,
+  protocol: string,
+): boolean {
   if (self.kind !== "pod") return true; // outside the cluster: not ours to restrict
   const selecting = policies.filter(
-    (p) => (p.metadata.namespace ?? "") === self.namespace && policyTypes(p).includes(direction) && selects(p.spec.podSelector, self.labels),
+    (p) =>
+      (p.metadata.namespace ?? "") === self.namespace &&
+      policyTypes(p).includes(direction) &&
+      selects(p.spec.podSelector, self.labels),
   );
   if (selecting.length === 0) return true;
   const destination = direction === "Ingress" ? self : other;
   return selecting.some((p) => {
-    const rules = (direction === "Ingress" ? p.spec.ingress : p.spec.egress) as { from?: Peer[]; to?: Peer[]; ports?: PolicyPort[] }[] | undefined;
+    const rules = (direction === "Ingress" ? p.spec.ingress : p.spec.egress) as
+      { from?: Peer[]; to?: Peer[]; ports?: PolicyPort[] }[] | undefined;
     return (rules ?? []).some((rule) => {
       const peers = direction === "Ingress" ? rule.from : rule.to;
-      const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace ?? "", other));
+      const peerOk =
+        !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace ?? "", other));
       return peerOk && portMatches(rule.ports, port, protocol, destination);
     });
   });
 }
 
 /** May `from` open a connection to `to` on this port? (Both sides' policies must allow it.) */
-export function connectionAllowed(policies: K8sObject[], from: Endpoint, to: Endpoint, port: number, protocol = "TCP"): boolean {
-  return allowedOneSide(policies, from, to, "Egress", port, protocol) && allowedOneSide(policies, to, from, "Ingress", port, protocol);
+export function connectionAllowed(
+  policies: K8sObject[],
+  from: Endpoint,
+  to: Endpoint,
+  port: number,
+  protocol = "TCP",
+): boolean {
+  return (
+    allowedOneSide(policies, from, to, "Egress", port, protocol) &&
+    allowedOneSide(policies, to, from, "Ingress", port, protocol)
+  );
 }

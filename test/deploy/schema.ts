@@ -86,7 +86,8 @@ export async function validateObject(obj: { apiVersion?: unknown; kind?: unknown
   }
   for (const { path, target, read } of visited) {
     for (const key of Object.keys(target)) {
-      if (!read.has(key)) problems.push({ path: `${path}/${key}`, message: "is not a field of this type (unknown field)" });
+      if (!read.has(key))
+        problems.push({ path: `${path}/${key}`, message: "is not a field of this type (unknown field)" });
     }
   }
   return problems;

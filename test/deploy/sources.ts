@@ -39,7 +39,11 @@ export function importsOf(file: string, text: string): ModuleImport[] {
   const found: ModuleImport[] = [];
   const add = (node: ts.Node, spec: ts.Expression | undefined, typeOnly: boolean) => {
     if (spec && ts.isStringLiteralLike(spec)) {
-      found.push({ specifier: spec.text, typeOnly, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+      found.push({
+        specifier: spec.text,
+        typeOnly,
+        line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
+      });
     }
   };
   const visit = (node: ts.Node) => {
@@ -98,7 +102,10 @@ export function parseDockerfile(text: string): Stage[] {
     if (ins.keyword === "FROM") {
       const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
       if (!m) throw new Error(`Dockerfile line ${ins.line}: cannot read FROM ${ins.args}`);
-      const image = m[1]!.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => globalArgs.get((a ?? b)!) ?? "");
+      const image = m[1]!.replace(
+        /\$\{(\w+)\}|\$(\w+)/g,
+        (_, a: string | undefined, b: string | undefined) => globalArgs.get((a ?? b)!) ?? "",
+      );
       stages.push({ name: m[2] ?? null, image, instructions: [] });
     } else if (stages.length === 0) {
       if (ins.keyword === "ARG") {
@@ -113,7 +120,12 @@ export function parseDockerfile(text: string): Stage[] {
 }
 
 /** A COPY's flags, sources and destination. */
-export function parseCopy(args: string): { from: string | null; chown: string | null; sources: string[]; dest: string } {
+export function parseCopy(args: string): {
+  from: string | null;
+  chown: string | null;
+  sources: string[];
+  dest: string;
+} {
   const words = args.split(" ");
   let from: string | null = null;
   let chown: string | null = null;

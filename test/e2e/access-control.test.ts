@@ -24,14 +24,22 @@ const CALLERS: Caller[] = ["anonymous", "wrong", "pinger", "viewer", "admin", "k
 
 function headersOf(c: Caller): Record<string, string> {
   switch (c) {
-    case "anonymous": return {};
-    case "wrong": return { authorization: basic("root", "not the password") };
-    case "pinger": return { authorization: basic("pings", "pinger password 1") };
-    case "viewer": return { authorization: basic("looks", "viewer password 1") };
-    case "admin": return { authorization: basic(...admin) };
-    case "keyRead": return { authorization: `Bearer ${keys.read}` };
-    case "keyWrite": return { "x-api-key": keys.write! };
-    case "keyPing": return { authorization: basic("anything", keys.ping!) };
+    case "anonymous":
+      return {};
+    case "wrong":
+      return { authorization: basic("root", "not the password") };
+    case "pinger":
+      return { authorization: basic("pings", "pinger password 1") };
+    case "viewer":
+      return { authorization: basic("looks", "viewer password 1") };
+    case "admin":
+      return { authorization: basic(...admin) };
+    case "keyRead":
+      return { authorization: `Bearer ${keys.read}` };
+    case "keyWrite":
+      return { "x-api-key": keys.write! };
+    case "keyPing":
+      return { authorization: basic("anything", keys.ping!) };
   }
 }
 
@@ -40,8 +48,16 @@ before(async () => {
   // limits themselves are tested in signin-limits.test.ts.
   server = await startServer("acl", { ALLOW_PRIVATE_WEBHOOKS: "true", ...NO_LOCKOUT }, { admin });
   ({ dir, base, api: a } = server);
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "pings", password: "pinger password 1", role: "pinger" })).status, 201);
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "looks", password: "viewer password 1", role: "viewer" })).status, 201);
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "pings", password: "pinger password 1", role: "pinger" }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "looks", password: "viewer password 1", role: "viewer" }))
+      .status,
+    201,
+  );
   for (const scope of ["read", "write", "ping"]) {
     const k = await a.call("POST", "/api/v1/keys", { name: `ci ${scope}`, scope });
     assert.equal(k.status, 201, JSON.stringify(k.body));
@@ -57,11 +73,28 @@ const READ = { ...UNAUTH, pinger: 403, viewer: 200, admin: 200, keyRead: 200, ke
 /** Admin-only reads (channels hold tokens; hosts hold keys; people and keys). */
 const ADMIN_READ = { ...UNAUTH, pinger: 403, viewer: 403, admin: 200, keyRead: 403, keyWrite: 200, keyPing: 403 };
 const PEOPLE_READ = { ...ADMIN_READ, keyWrite: 403 };
-const CHANGE = (ok: number) => ({ ...UNAUTH, pinger: 403, viewer: 403, admin: ok, keyRead: 403, keyWrite: ok, keyPing: 403 });
+const CHANGE = (ok: number) => ({
+  ...UNAUTH,
+  pinger: 403,
+  viewer: 403,
+  admin: ok,
+  keyRead: 403,
+  keyWrite: ok,
+  keyPing: 403,
+});
 const PEOPLE_CHANGE = (ok: number) => ({ ...CHANGE(ok), keyWrite: 403 });
 const PING = { ...UNAUTH, pinger: 200, viewer: 200, admin: 200, keyRead: 200, keyWrite: 200, keyPing: 200 };
 /** Public routes: badges and the API's description answer anyone, even a wrong password. */
-const PUBLIC = { anonymous: 200, wrong: 200, pinger: 200, viewer: 200, admin: 200, keyRead: 200, keyWrite: 200, keyPing: 200 };
+const PUBLIC = {
+  anonymous: 200,
+  wrong: 200,
+  pinger: 200,
+  viewer: 200,
+  admin: 200,
+  keyRead: 200,
+  keyWrite: 200,
+  keyPing: 200,
+};
 
 interface Row {
   method: string;
@@ -72,22 +105,43 @@ interface Row {
 }
 
 async function freshMonitor(): Promise<{ id: number; code: string }> {
-  const r = await a.call("POST", "/api/v1/monitors", { name: `m-${Math.random()}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, tags: ["acl"] });
+  const r = await a.call("POST", "/api/v1/monitors", {
+    name: `m-${Math.random()}`,
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    tags: ["acl"],
+  });
   return r.body;
 }
 async function freshChannel(): Promise<number> {
-  return (await a.call("POST", "/api/v1/channels", { name: `c-${Math.random()}`, type: "webhook", config: { url: "http://127.0.0.1:9/x" } })).body.id;
+  return (
+    await a.call("POST", "/api/v1/channels", {
+      name: `c-${Math.random()}`,
+      type: "webhook",
+      config: { url: "http://127.0.0.1:9/x" },
+    })
+  ).body.id;
 }
 async function freshBadge(): Promise<string> {
   return (await a.call("GET", `/api/v1/monitors/${(await freshMonitor()).id}/badge`)).body.svg;
 }
 async function freshHost(): Promise<number> {
-  return (await a.call("POST", "/api/v1/hosts", { name: `h-${Math.random()}`, address: "127.0.0.1", port: 9, username: "u", keyPath: "/nonexistent", enabled: false, checks: ["cpu > 90"] })).body.id;
+  return (
+    await a.call("POST", "/api/v1/hosts", {
+      name: `h-${Math.random()}`,
+      address: "127.0.0.1",
+      port: 9,
+      username: "u",
+      keyPath: "/nonexistent",
+      enabled: false,
+      checks: ["cpu > 90"],
+    })
+  ).body.id;
 }
 
 const WINDOW_RULE = { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 3600, timezone: "Europe/Berlin" };
 async function freshWindow(): Promise<number> {
-  return (await a.call("POST", "/api/v1/maintenance", { name: `w-${Math.random()}`, rule: WINDOW_RULE, tags: ["db"] })).body.id;
+  return (await a.call("POST", "/api/v1/maintenance", { name: `w-${Math.random()}`, rule: WINDOW_RULE, tags: ["db"] }))
+    .body.id;
 }
 
 const ROWS: Row[] = [
@@ -97,7 +151,12 @@ const ROWS: Row[] = [
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/flips`, expect: READ },
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/notifications`, expect: READ },
   { method: "GET", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/badge`, expect: READ },
-  { method: "POST", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/badge`, body: () => ({}), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/badge`,
+    body: () => ({}),
+    expect: CHANGE(200),
+  },
   { method: "GET", path: "/api/v1/tags/acl/badge", expect: READ },
   { method: "POST", path: "/api/v1/tags/acl/badge", body: () => ({}), expect: CHANGE(200) },
   { method: "GET", path: freshBadge, expect: PUBLIC },
@@ -107,25 +166,83 @@ const ROWS: Row[] = [
   { method: "GET", path: "/api/docs/swagger-init.js", expect: PUBLIC },
   { method: "GET", path: "/api/v1/channel-types", expect: ADMIN_READ },
   { method: "GET", path: "/api/v1/schedule/preview?kind=interval&periodSeconds=60&graceSeconds=0", expect: READ },
-  { method: "POST", path: "/api/v1/monitors", body: (c) => ({ name: `new-${c}`, schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }), expect: CHANGE(201) },
-  { method: "PATCH", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}`, body: () => ({ description: "changed" }), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: "/api/v1/monitors",
+    body: (c) => ({ name: `new-${c}`, schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }),
+    expect: CHANGE(201),
+  },
+  {
+    method: "PATCH",
+    path: async () => `/api/v1/monitors/${(await freshMonitor()).id}`,
+    body: () => ({ description: "changed" }),
+    expect: CHANGE(200),
+  },
   { method: "DELETE", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}`, expect: CHANGE(200) },
-  { method: "POST", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/pause`, body: () => ({}), expect: CHANGE(200) },
-  { method: "POST", path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/resume`, body: () => ({}), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/pause`,
+    body: () => ({}),
+    expect: CHANGE(200),
+  },
+  {
+    method: "POST",
+    path: async () => `/api/v1/monitors/${(await freshMonitor()).id}/resume`,
+    body: () => ({}),
+    expect: CHANGE(200),
+  },
   { method: "GET", path: "/api/v1/channels", expect: ADMIN_READ },
   { method: "GET", path: async () => `/api/v1/channels/${await freshChannel()}`, expect: ADMIN_READ },
-  { method: "POST", path: "/api/v1/channels", body: (c) => ({ name: `ch-${c}`, type: "webhook", config: { url: "http://127.0.0.1:9/x" } }), expect: CHANGE(201) },
-  { method: "PATCH", path: async () => `/api/v1/channels/${await freshChannel()}`, body: () => ({ enabled: false }), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: "/api/v1/channels",
+    body: (c) => ({ name: `ch-${c}`, type: "webhook", config: { url: "http://127.0.0.1:9/x" } }),
+    expect: CHANGE(201),
+  },
+  {
+    method: "PATCH",
+    path: async () => `/api/v1/channels/${await freshChannel()}`,
+    body: () => ({ enabled: false }),
+    expect: CHANGE(200),
+  },
   { method: "DELETE", path: async () => `/api/v1/channels/${await freshChannel()}`, expect: CHANGE(200) },
-  { method: "POST", path: async () => `/api/v1/channels/${await freshChannel()}/test`, body: () => ({}), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: async () => `/api/v1/channels/${await freshChannel()}/test`,
+    body: () => ({}),
+    expect: CHANGE(200),
+  },
   { method: "GET", path: "/api/v1/hosts", expect: ADMIN_READ },
   { method: "GET", path: async () => `/api/v1/hosts/${await freshHost()}`, expect: ADMIN_READ },
   { method: "GET", path: async () => `/api/v1/hosts/${await freshHost()}/metrics`, expect: READ },
-  { method: "POST", path: "/api/v1/hosts", body: (c) => ({ name: `host-${c}`, address: "127.0.0.1", port: 9, username: "u", keyPath: "/nonexistent", enabled: false, checks: ["cpu > 90"] }), expect: CHANGE(201) },
-  { method: "PATCH", path: async () => `/api/v1/hosts/${await freshHost()}`, body: () => ({ port: 2222 }), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: "/api/v1/hosts",
+    body: (c) => ({
+      name: `host-${c}`,
+      address: "127.0.0.1",
+      port: 9,
+      username: "u",
+      keyPath: "/nonexistent",
+      enabled: false,
+      checks: ["cpu > 90"],
+    }),
+    expect: CHANGE(201),
+  },
+  {
+    method: "PATCH",
+    path: async () => `/api/v1/hosts/${await freshHost()}`,
+    body: () => ({ port: 2222 }),
+    expect: CHANGE(200),
+  },
   { method: "DELETE", path: async () => `/api/v1/hosts/${await freshHost()}`, expect: CHANGE(200) },
   { method: "GET", path: "/api/v1/users", expect: PEOPLE_READ },
-  { method: "POST", path: "/api/v1/users", body: (c) => ({ username: `u-${c}`, password: "a long password 1", role: "viewer" }), expect: PEOPLE_CHANGE(201) },
+  {
+    method: "POST",
+    path: "/api/v1/users",
+    body: (c) => ({ username: `u-${c}`, password: "a long password 1", role: "viewer" }),
+    expect: PEOPLE_CHANGE(201),
+  },
   { method: "PATCH", path: "/api/v1/users/looks", body: () => ({ role: "viewer" }), expect: PEOPLE_CHANGE(200) },
   {
     method: "DELETE",
@@ -136,12 +253,32 @@ const ROWS: Row[] = [
     expect: PEOPLE_CHANGE(200),
   },
   { method: "GET", path: "/api/v1/keys", expect: PEOPLE_READ },
-  { method: "POST", path: "/api/v1/keys", body: (c) => ({ name: `k-${c}`, scope: "read" }), expect: PEOPLE_CHANGE(201) },
-  { method: "DELETE", path: async () => `/api/v1/keys/${(await a.call("POST", "/api/v1/keys", { name: "doomed", scope: "read" })).body.id}`, expect: PEOPLE_CHANGE(200) },
+  {
+    method: "POST",
+    path: "/api/v1/keys",
+    body: (c) => ({ name: `k-${c}`, scope: "read" }),
+    expect: PEOPLE_CHANGE(201),
+  },
+  {
+    method: "DELETE",
+    path: async () =>
+      `/api/v1/keys/${(await a.call("POST", "/api/v1/keys", { name: "doomed", scope: "read" })).body.id}`,
+    expect: PEOPLE_CHANGE(200),
+  },
   { method: "GET", path: "/api/v1/maintenance", expect: READ },
   { method: "GET", path: async () => `/api/v1/maintenance/${await freshWindow()}`, expect: READ },
-  { method: "POST", path: "/api/v1/maintenance", body: (c) => ({ name: `w-${c}`, rule: WINDOW_RULE, tags: ["db"] }), expect: CHANGE(201) },
-  { method: "PATCH", path: async () => `/api/v1/maintenance/${await freshWindow()}`, body: () => ({ name: "renamed" }), expect: CHANGE(200) },
+  {
+    method: "POST",
+    path: "/api/v1/maintenance",
+    body: (c) => ({ name: `w-${c}`, rule: WINDOW_RULE, tags: ["db"] }),
+    expect: CHANGE(201),
+  },
+  {
+    method: "PATCH",
+    path: async () => `/api/v1/maintenance/${await freshWindow()}`,
+    body: () => ({ name: "renamed" }),
+    expect: CHANGE(200),
+  },
   { method: "DELETE", path: async () => `/api/v1/maintenance/${await freshWindow()}`, expect: CHANGE(200) },
   { method: "POST", path: async () => `/ping/${(await freshMonitor()).code}`, expect: PING },
   { method: "GET", path: async () => `/ping/${(await freshMonitor()).code}/fail`, expect: PING },
@@ -161,7 +298,8 @@ test("every route × every caller gets exactly its status", async () => {
       }
       const res = await fetch(base + target, { method: row.method, headers, body });
       await res.arrayBuffer();
-      if (res.status !== row.expect[caller]) wrong.push(`${row.method} ${target} as ${caller}: ${res.status}, expected ${row.expect[caller]}`);
+      if (res.status !== row.expect[caller])
+        wrong.push(`${row.method} ${target} as ${caller}: ${res.status}, expected ${row.expect[caller]}`);
     }
   }
   assert.deepEqual(wrong, []);
@@ -183,12 +321,22 @@ test("an API key is shown once, stored as a hash, listed without it, and dead on
 
   const withKey = (k: string) => fetch(`${base}/api/v1/monitors`, { headers: { authorization: `Bearer ${k}` } });
   assert.equal((await withKey(made.body.key)).status, 200);
-  assert.equal((await withKey(made.body.key.slice(0, -1) + (made.body.key.endsWith("A") ? "B" : "A"))).status, 401, "a near miss is no key");
+  assert.equal(
+    (await withKey(made.body.key.slice(0, -1) + (made.body.key.endsWith("A") ? "B" : "A"))).status,
+    401,
+    "a near miss is no key",
+  );
   const revoked = await a.call("DELETE", `/api/v1/keys/${made.body.id}`);
   assert.equal(revoked.status, 200);
   assert.equal(revoked.body.revoked, "now");
   // The gateway remembers a key for at most 5 s.
-  await eventually(async () => (await withKey(made.body.key)).status === 401, 10_000, "the revoked key to stop working");
-  assert.ok((await a.call("GET", "/api/v1/keys")).body.items.find((k: { id: number }) => k.id === made.body.id).revokedAt);
+  await eventually(
+    async () => (await withKey(made.body.key)).status === 401,
+    10_000,
+    "the revoked key to stop working",
+  );
+  assert.ok(
+    (await a.call("GET", "/api/v1/keys")).body.items.find((k: { id: number }) => k.id === made.body.id).revokedAt,
+  );
   assert.equal((await a.call("POST", "/api/v1/keys", { name: "x", scope: "root" })).body.error.field, "scope");
 });

@@ -32,7 +32,10 @@ after(async () => {
 
 function runAgent(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "agent/cli.ts"), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HEARTBEATS_AGENT_BACKOFF_MS: "50" } });
+    const child = spawn(process.execPath, [path.join(ROOT, "agent/cli.ts"), ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HEARTBEATS_AGENT_BACKOFF_MS: "50" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b) => (stdout += b));
@@ -42,7 +45,10 @@ function runAgent(...args: string[]): Promise<{ code: number | null; stdout: str
 }
 
 async function monitor(name: string): Promise<{ id: number; code: string }> {
-  const r = await client.call("POST", "/api/v1/monitors", { name, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
+  const r = await client.call("POST", "/api/v1/monitors", {
+    name,
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+  });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body;
 }
@@ -72,22 +78,29 @@ function originalConfig(code: string, processes: string[]): string {
   ].join("\n");
 }
 
-test("original config: all checks pass → success ping, monitor up; host key trusted on first use", { skip }, async () => {
-  const m = await monitor("agent-original");
-  const file = path.join(dir, "original.yaml");
-  fs.writeFileSync(file, originalConfig(m.code, ["sshd"]));
-  const r = await runAgent("--config", file);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.ok(!r.stdout.includes(ADMIN[1]) && !r.stderr.includes(ADMIN[1]), "password printed");
-  assert.match(r.stdout, new RegExp(`sending \\(success\\): POST ${base}/api/pings/\\?service=${m.code}\\n`));
-  assert.match(fs.readFileSync(`${file}.known_hosts`, "utf8"), new RegExp(`127\\.0\\.0\\.1:${sshd.port} ${sshd.hostKeyFingerprint.replace(/[+/]/g, "\\$&")}`));
-  const items = await pings(m.id);
-  assert.equal(items.length, 1);
-  assert.equal(items[0].kind, "success");
-  assert.equal((await client.call("GET", `/api/v1/monitors/${m.id}`)).body.status, "up");
-  const line = r.stdout.split("\n").find((l) => l.startsWith(`host 127.0.0.1:${sshd.port}`));
-  console.log(`agent host line: ${line}`);
-});
+test(
+  "original config: all checks pass → success ping, monitor up; host key trusted on first use",
+  { skip },
+  async () => {
+    const m = await monitor("agent-original");
+    const file = path.join(dir, "original.yaml");
+    fs.writeFileSync(file, originalConfig(m.code, ["sshd"]));
+    const r = await runAgent("--config", file);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(!r.stdout.includes(ADMIN[1]) && !r.stderr.includes(ADMIN[1]), "password printed");
+    assert.match(r.stdout, new RegExp(`sending \\(success\\): POST ${base}/api/pings/\\?service=${m.code}\\n`));
+    assert.match(
+      fs.readFileSync(`${file}.known_hosts`, "utf8"),
+      new RegExp(`127\\.0\\.0\\.1:${sshd.port} ${sshd.hostKeyFingerprint.replace(/[+/]/g, "\\$&")}`),
+    );
+    const items = await pings(m.id);
+    assert.equal(items.length, 1);
+    assert.equal(items[0].kind, "success");
+    assert.equal((await client.call("GET", `/api/v1/monitors/${m.id}`)).body.status, "up");
+    const line = r.stdout.split("\n").find((l) => l.startsWith(`host 127.0.0.1:${sshd.port}`));
+    console.log(`agent host line: ${line}`);
+  },
+);
 
 test("original config: a missing process → failure ping in the original format, monitor down", { skip }, async () => {
   const m = await monitor("agent-original-fail");
@@ -98,7 +111,11 @@ test("original config: a missing process → failure ping in the original format
   const items = await pings(m.id);
   assert.equal(items.length, 1);
   assert.equal(items[0].data, `127.0.0.1:${sshd.port}:process:no-such-process-xyz`);
-  await eventually(async () => (await client.call("GET", `/api/v1/monitors/${m.id}`)).body.status === "down", 5000, "monitor down");
+  await eventually(
+    async () => (await client.call("GET", `/api/v1/monitors/${m.id}`)).body.status === "down",
+    5000,
+    "monitor down",
+  );
 });
 
 test("--dry-run sends nothing", { skip }, async () => {
@@ -107,7 +124,10 @@ test("--dry-run sends nothing", { skip }, async () => {
   fs.writeFileSync(file, originalConfig(m.code, ["no-such-process-xyz"]));
   const r = await runAgent("--config", file, "--dry-run");
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /dry run, would send \(failure\): POST .*&data=127\.0\.0\.1%3A\d+%3Aprocess%3Ano-such-process-xyz/);
+  assert.match(
+    r.stdout,
+    /dry run, would send \(failure\): POST .*&data=127\.0\.0\.1%3A\d+%3Aprocess%3Ano-such-process-xyz/,
+  );
   assert.equal((await pings(m.id)).length, 0);
   assert.equal(fs.existsSync(`${file}.known_hosts`), false);
 });
@@ -118,7 +138,10 @@ test("malformed YAML or config: exit 2 with the line", async () => {
   const r = await runAgent("--config", file);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.yaml:\d+:\d+: not valid YAML/);
-  fs.writeFileSync(file, "server: {url: http://x, code: c}\nhosts:\n  - local: true\n    checks:\n      - cpu > 90\n      - gpu > 5\n");
+  fs.writeFileSync(
+    file,
+    "server: {url: http://x, code: c}\nhosts:\n  - local: true\n    checks:\n      - cpu > 90\n      - gpu > 5\n",
+  );
   const r2 = await runAgent("--config", file);
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /bad\.yaml:6: hosts\[0\]\.checks\[1\]: unknown metric "gpu"/);
@@ -133,14 +156,16 @@ test("detailed format against the local machine: readable failure report via /pi
       `server: {url: "${base}", code: ${m.code}, user: ${ADMIN[0]}}`,
       "format: detailed",
       "hosts:",
-      "  - {local: true, name: this-box, checks: [\"cpu > 100\", \"disk:/ > 100\", \"process:no-such-process-xyz >= 1\"]}",
+      '  - {local: true, name: this-box, checks: ["cpu > 100", "disk:/ > 100", "process:no-such-process-xyz >= 1"]}',
       "",
     ].join("\n"),
   );
   {
     // The password comes from the environment, as the config documents.
     const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "agent/cli.ts"), "--config", file], { env: { PATH: process.env.PATH ?? "", HEARTBEATS_PASSWORD: ADMIN[1] } });
+      const child = spawn(process.execPath, [path.join(ROOT, "agent/cli.ts"), "--config", file], {
+        env: { PATH: process.env.PATH ?? "", HEARTBEATS_PASSWORD: ADMIN[1] },
+      });
       let stdout = "";
       child.stdout.on("data", (b) => (stdout += b));
       child.stderr.on("data", (b) => (stdout += b));

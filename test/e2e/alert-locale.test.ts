@@ -19,15 +19,19 @@ let a: Api;
 before(async () => {
   rx = await startReceiver();
   rx.respond(`/bot${BOT}/sendMessage`, { status: 200, body: { ok: true, result: { message_id: 7 } } });
-  server = await startServer("alert-locale", {
-    NOTIFIER_POLL_MS: "200",
-    CHANNEL_TIMEOUT_MS: "2000",
-    ALLOW_PRIVATE_WEBHOOKS: "true",
-    DEFAULT_LOCALE: "zh-Hans",
-    // Interval monitors' alert times are in DEFAULT_TIMEZONE.
-    DEFAULT_TIMEZONE: "Asia/Shanghai",
-    PUBLIC_URL: "https://hb.example.org",
-  }, { admin });
+  server = await startServer(
+    "alert-locale",
+    {
+      NOTIFIER_POLL_MS: "200",
+      CHANNEL_TIMEOUT_MS: "2000",
+      ALLOW_PRIVATE_WEBHOOKS: "true",
+      DEFAULT_LOCALE: "zh-Hans",
+      // Interval monitors' alert times are in DEFAULT_TIMEZONE.
+      DEFAULT_TIMEZONE: "Asia/Shanghai",
+      PUBLIC_URL: "https://hb.example.org",
+    },
+    { admin },
+  );
   a = server.api;
 });
 
@@ -36,7 +40,9 @@ after(async () => {
   await rx?.close();
 });
 
-async function channel(body: Record<string, unknown>): Promise<{ id: number; locale: string | null; defaultLocale: string }> {
+async function channel(
+  body: Record<string, unknown>,
+): Promise<{ id: number; locale: string | null; defaultLocale: string }> {
   const res = await a.call("POST", "/api/v1/channels", body);
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;
@@ -45,10 +51,20 @@ async function channel(body: Record<string, unknown>): Promise<{ id: number; loc
 const hook = (p: string) => (r: ReceivedRequest) => r.path === p && r.json?.event === "down";
 
 test("a channel's language is validated, stored, shown and changeable", async () => {
-  const bad = await a.call("POST", "/api/v1/channels", { name: "fr", type: "webhook", config: { url: `${rx.url}/fr` }, locale: "fr" });
+  const bad = await a.call("POST", "/api/v1/channels", {
+    name: "fr",
+    type: "webhook",
+    config: { url: `${rx.url}/fr` },
+    locale: "fr",
+  });
   assert.equal(bad.status, 422);
   assert.equal(bad.body.error.details?.[0]?.field ?? bad.body.error.field, "locale", JSON.stringify(bad.body));
-  const ch = await channel({ name: "switching", type: "webhook", config: { url: `${rx.url}/switching` }, locale: "en" });
+  const ch = await channel({
+    name: "switching",
+    type: "webhook",
+    config: { url: `${rx.url}/switching` },
+    locale: "en",
+  });
   assert.equal(ch.locale, "en");
   assert.equal(ch.defaultLocale, "zh-Hans");
   const changed = await a.call("PATCH", `/api/v1/channels/${ch.id}`, { locale: null });
@@ -58,55 +74,75 @@ test("a channel's language is validated, stored, shown and changeable", async ()
   await a.call("DELETE", `/api/v1/channels/${ch.id}`);
 });
 
-test("one monitor goes down: Chinese channels get Chinese, the English channel English, the unset one DEFAULT_LOCALE", { timeout: 60_000 }, async () => {
-  const zh = await channel({ name: "zh hook", type: "webhook", config: { url: `${rx.url}/zh` }, locale: "zh-Hans" });
-  const en = await channel({ name: "en hook", type: "webhook", config: { url: `${rx.url}/en` }, locale: "en" });
-  const unset = await channel({ name: "default hook", type: "webhook", config: { url: `${rx.url}/default` } });
-  assert.equal(unset.locale, null);
-  const tg = await channel({ name: "zh telegram", type: "telegram", config: { botToken: BOT, chatId: "-100123", apiUrl: rx.url }, locale: "zh-Hans" });
-  const m = await a.call("POST", "/api/v1/monitors", {
-    name: "夜间备份 <b>",
-    tags: ["db"],
-    schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 },
-    channels: [zh.id, en.id, unset.id, tg.id],
-  });
-  assert.equal(m.status, 201, JSON.stringify(m.body));
-  const ping = await fetch(`${a.base}/ping/${m.body.code}`, { headers: { authorization: basic(...admin) } });
-  assert.equal(ping.status, 200);
+test(
+  "one monitor goes down: Chinese channels get Chinese, the English channel English, the unset one DEFAULT_LOCALE",
+  { timeout: 60_000 },
+  async () => {
+    const zh = await channel({ name: "zh hook", type: "webhook", config: { url: `${rx.url}/zh` }, locale: "zh-Hans" });
+    const en = await channel({ name: "en hook", type: "webhook", config: { url: `${rx.url}/en` }, locale: "en" });
+    const unset = await channel({ name: "default hook", type: "webhook", config: { url: `${rx.url}/default` } });
+    assert.equal(unset.locale, null);
+    const tg = await channel({
+      name: "zh telegram",
+      type: "telegram",
+      config: { botToken: BOT, chatId: "-100123", apiUrl: rx.url },
+      locale: "zh-Hans",
+    });
+    const m = await a.call("POST", "/api/v1/monitors", {
+      name: "夜间备份 <b>",
+      tags: ["db"],
+      schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 },
+      channels: [zh.id, en.id, unset.id, tg.id],
+    });
+    assert.equal(m.status, 201, JSON.stringify(m.body));
+    const ping = await fetch(`${a.base}/ping/${m.body.code}`, { headers: { authorization: basic(...admin) } });
+    assert.equal(ping.status, 200);
 
-  const [zhAlert, enAlert, defaultAlert] = await Promise.all(
-    ["/zh", "/en", "/default"].map((p) => eventually(async () => rx.requests.find(hook(p)), 30_000, `the down alert at ${p}`)),
-  );
+    const [zhAlert, enAlert, defaultAlert] = await Promise.all(
+      ["/zh", "/en", "/default"].map((p) =>
+        eventually(async () => rx.requests.find(hook(p)), 30_000, `the down alert at ${p}`),
+      ),
+    );
 
-  const chinese = zhAlert.json;
-  assert.equal(chinese.locale, "zh-Hans");
-  assert.equal(enAlert.json.locale, "en");
-  assert.match(chinese.subject, /^\[Heartbeats\] 故障: 夜间备份 <b> — /);
-  assert.match(chinese.text, /监控:\s+夜间备份 <b> \(/);
-  assert.match(chinese.text, /状态:\s+(迟到|正常) → 故障/);
-  assert.match(chinese.text, /原因:\s+截止时间前没有收到心跳/);
-  // The times are the monitor's zone's (and UTC): the flip's own time, formatted in Asia/Shanghai.
-  const at = new Date(chinese.flip.at).getTime();
-  const shanghai = new Date(at + 8 * 3_600_000).toISOString().replace("T", " ").slice(0, 19);
-  assert.ok(chinese.text.includes(`时间: `) && chinese.text.includes(`${shanghai} Asia/Shanghai`), chinese.text);
-  for (const word of ["Monitor", "Status", "Reason", "DOWN", "deadline"]) assert.ok(!chinese.text.includes(word) && !chinese.subject.includes(word), `"${word}" in ${chinese.text}`);
+    const chinese = zhAlert.json;
+    assert.equal(chinese.locale, "zh-Hans");
+    assert.equal(enAlert.json.locale, "en");
+    assert.match(chinese.subject, /^\[Heartbeats\] 故障: 夜间备份 <b> — /);
+    assert.match(chinese.text, /监控:\s+夜间备份 <b> \(/);
+    assert.match(chinese.text, /状态:\s+(迟到|正常) → 故障/);
+    assert.match(chinese.text, /原因:\s+截止时间前没有收到心跳/);
+    // The times are the monitor's zone's (and UTC): the flip's own time, formatted in Asia/Shanghai.
+    const at = new Date(chinese.flip.at).getTime();
+    const shanghai = new Date(at + 8 * 3_600_000).toISOString().replace("T", " ").slice(0, 19);
+    assert.ok(chinese.text.includes(`时间: `) && chinese.text.includes(`${shanghai} Asia/Shanghai`), chinese.text);
+    for (const word of ["Monitor", "Status", "Reason", "DOWN", "deadline"])
+      assert.ok(!chinese.text.includes(word) && !chinese.subject.includes(word), `"${word}" in ${chinese.text}`);
 
-  const english = enAlert.json;
-  assert.match(english.subject, /^\[Heartbeats\] DOWN: 夜间备份 <b> — no ping arrived before the deadline$/);
-  assert.match(english.text, /Monitor:\s+夜间备份 <b> \(/);
-  assert.ok(english.text.includes(`${shanghai} Asia/Shanghai`));
-  assert.ok(!/故障|监控|原因/.test(english.text + english.subject), english.text);
+    const english = enAlert.json;
+    assert.match(english.subject, /^\[Heartbeats\] DOWN: 夜间备份 <b> — no ping arrived before the deadline$/);
+    assert.match(english.text, /Monitor:\s+夜间备份 <b> \(/);
+    assert.ok(english.text.includes(`${shanghai} Asia/Shanghai`));
+    assert.ok(!/故障|监控|原因/.test(english.text + english.subject), english.text);
 
-  assert.match(defaultAlert.json.subject, /^\[Heartbeats\] 故障: /, "no locale on the channel: DEFAULT_LOCALE=zh-Hans");
+    assert.match(
+      defaultAlert.json.subject,
+      /^\[Heartbeats\] 故障: /,
+      "no locale on the channel: DEFAULT_LOCALE=zh-Hans",
+    );
 
-  // Telegram: Chinese words around the facts, and its own HTML escaping of the monitor's name.
-  const telegram = await eventually(async () => rx.requests.find((r) => r.path === `/bot${BOT}/sendMessage` && /故障/.test(r.json?.text ?? "")), 30_000, "the Telegram alert");
-  const text: string = telegram.json.text;
-  assert.ok(text.startsWith("<b>故障: 夜间备份 &lt;b&gt;</b>"), text);
-  assert.ok(text.includes("<b>监控:</b>") && text.includes("在 Heartbeats 中打开"), text);
-  assert.ok(!text.includes("Open in Heartbeats") && !text.includes("<b> <"), text);
+    // Telegram: Chinese words around the facts, and its own HTML escaping of the monitor's name.
+    const telegram = await eventually(
+      async () => rx.requests.find((r) => r.path === `/bot${BOT}/sendMessage` && /故障/.test(r.json?.text ?? "")),
+      30_000,
+      "the Telegram alert",
+    );
+    const text: string = telegram.json.text;
+    assert.ok(text.startsWith("<b>故障: 夜间备份 &lt;b&gt;</b>"), text);
+    assert.ok(text.includes("<b>监控:</b>") && text.includes("在 Heartbeats 中打开"), text);
+    assert.ok(!text.includes("Open in Heartbeats") && !text.includes("<b> <"), text);
 
-  // The notifications list records each delivery, whatever its language.
-  const notes = await a.call("GET", `/api/v1/monitors/${m.body.id}/notifications`);
-  assert.ok(notes.body.items.length >= 4, JSON.stringify(notes.body));
-});
+    // The notifications list records each delivery, whatever its language.
+    const notes = await a.call("GET", `/api/v1/monitors/${m.body.id}/notifications`);
+    assert.ok(notes.body.items.length >= 4, JSON.stringify(notes.body));
+  },
+);

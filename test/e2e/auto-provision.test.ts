@@ -26,7 +26,13 @@ const skipMaria = await needs(["mariadb"]);
 async function server(name: string, env: Record<string, string>): Promise<Api> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const p = startProcess(name, { PORT: String(port), HOST: "127.0.0.1", ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1], ...env });
+  const p = startProcess(name, {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ADMIN_USERNAME: ADMIN[0],
+    ADMIN_PASSWORD: ADMIN[1],
+    ...env,
+  });
   procs.push(p);
   await waitReady(`${base}/readyz`, [p]);
   return api(base, ADMIN);
@@ -42,7 +48,11 @@ before(async () => {
     server("provision-off", sqlite("off.sqlite")),
     server("provision-noauth", { ...sqlite("noauth.sqlite"), ...autoEnv, PING_AUTH: "none" }),
   ]);
-  for (const s of [auto, off]) assert.equal((await s.call("POST", "/api/v1/users", { username: PINGER[0], password: PINGER[1], role: "pinger" })).status, 201);
+  for (const s of [auto, off])
+    assert.equal(
+      (await s.call("POST", "/api/v1/users", { username: PINGER[0], password: PINGER[1], role: "pinger" })).status,
+      201,
+    );
   if (!skipMaria) {
     const db = await scratchDatabase();
     dropMaria = db.drop;
@@ -58,7 +68,12 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function ping(s: Api, pathAndQuery: string, auth: string | null, body?: string): Promise<{ status: number; text: string }> {
+async function ping(
+  s: Api,
+  pathAndQuery: string,
+  auth: string | null,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
   if (auth) headers.authorization = auth;
   const res = await fetch(s.base + pathAndQuery, { method: "POST", headers, body });
@@ -83,7 +98,10 @@ test("an authenticated pinger's /ping/<slug>?create=1 creates the monitor from t
   assert.deepEqual(m.schedule, { kind: "interval", periodSeconds: 600, graceSeconds: 120 });
   assert.equal(m.status, "up");
   const p = await pingsOf(auto, m.id);
-  assert.deepEqual(p.map((x) => [x.kind, x.data]), [["success", "first run"]]);
+  assert.deepEqual(
+    p.map((x) => [x.kind, x.data]),
+    [["success", "first run"]],
+  );
   // Afterwards the slug is an ordinary code: pings without ?create=1 land on the same monitor.
   assert.equal((await ping(auto, "/ping/nightly-backup/fail", basic(...PINGER))).status, 200);
   assert.equal((await pingsOf(auto, m.id)).length, 2);
@@ -97,7 +115,10 @@ test("an API key with the ping scope may provision too (here with /start)", asyn
   assert.equal(r.status, 200, r.text);
   const [m] = await monitorsWithCode(auto, "etl_job-7");
   assert.ok(m, "monitor created");
-  assert.deepEqual((await pingsOf(auto, m.id)).map((x) => x.kind), ["start"]);
+  assert.deepEqual(
+    (await pingsOf(auto, m.id)).map((x) => x.kind),
+    ["start"],
+  );
 });
 
 test("without ?create=1, or with a slug that is no valid code, or unauthenticated, nothing is created", async () => {
@@ -112,7 +133,8 @@ test("without ?create=1, or with a slug that is no valid code, or unauthenticate
   assert.equal(noCreds.status, 401);
   assert.equal((await ping(auto, "/ping/wrong-pw?create=1", basic(PINGER[0], "wrong"))).status, 401);
   const all = (await auto.call("GET", "/api/v1/monitors?limit=500")).body.items.map((m: any) => m.code);
-  for (const c of ["not-asked-for", tooLong, "has.dot", "anonymous", "wrong-pw"]) assert.ok(!all.includes(c), `${c} was created`);
+  for (const c of ["not-asked-for", tooLong, "has.dot", "anonymous", "wrong-pw"])
+    assert.ok(!all.includes(c), `${c} was created`);
 });
 
 test("with AUTO_PROVISION off (the default) ?create=1 changes nothing: an unknown code is a 404", async () => {
@@ -128,9 +150,20 @@ test("with PING_AUTH=none pings are not authenticated, so ?create=1 changes noth
 
 async function race(targets: Api[], slug: string, n: number): Promise<void> {
   const answers = await Promise.all(
-    Array.from({ length: n }, (_, i) => ping(targets[i % targets.length], `/ping/${slug}?create=1`, basic(...(targets === maria ? ADMIN : PINGER)), `ping ${i}`)),
+    Array.from({ length: n }, (_, i) =>
+      ping(
+        targets[i % targets.length],
+        `/ping/${slug}?create=1`,
+        basic(...(targets === maria ? ADMIN : PINGER)),
+        `ping ${i}`,
+      ),
+    ),
   );
-  assert.deepEqual(answers.map((a) => a.status), Array(n).fill(200), answers.map((a) => a.text).join(" | "));
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    Array(n).fill(200),
+    answers.map((a) => a.text).join(" | "),
+  );
   const found = await monitorsWithCode(targets[0], slug);
   assert.equal(found.length, 1, `${found.length} monitors for one slug`);
   const stored = await pingsOf(targets[0], found[0].id);
@@ -141,6 +174,10 @@ test("concurrent create pings of one slug (SQLite): one monitor, every ping stor
   await race([auto], "raced-slug", 12);
 });
 
-test("concurrent create pings of one slug on two server processes sharing MariaDB: one monitor, every ping stored", { skip: skipMaria }, async () => {
-  for (let round = 0; round < 3; round++) await race(maria, `maria-race-${round}`, 10);
-});
+test(
+  "concurrent create pings of one slug on two server processes sharing MariaDB: one monitor, every ping stored",
+  { skip: skipMaria },
+  async () => {
+    for (let round = 0; round < 3; round++) await race(maria, `maria-race-${round}`, 10);
+  },
+);

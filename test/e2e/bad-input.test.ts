@@ -28,12 +28,20 @@ before(async () => {
   server = await startServer("bad-input", { REQUEST_BODY_LIMIT: "65536", PING_RETENTION: "5" }, { admin });
   ({ base, api: client } = server);
   dbUrl = server.env.DATABASE_URL;
-  const res = await client.call("POST", "/api/v1/monitors", { name: "stable", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, tags: ["a"] });
+  const res = await client.call("POST", "/api/v1/monitors", {
+    name: "stable",
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    tags: ["a"],
+  });
   assert.equal(res.status, 201);
   code = res.body.code;
   monitorId = res.body.id;
   // The user command works against the same database while the server runs.
-  await run(process.execPath, ["bin/user.ts", "create", "--username", "watcher", "--password", "viewer-pass-1", "--role", "viewer"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } });
+  await run(
+    process.execPath,
+    ["bin/user.ts", "create", "--username", "watcher", "--password", "viewer-pass-1", "--role", "viewer"],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } },
+  );
 });
 
 after(() => server?.stop());
@@ -41,9 +49,24 @@ after(() => server?.stop());
 const good = { kind: "interval", periodSeconds: 60, graceSeconds: 10 };
 const cases: [string, unknown, number, string][] = [
   ["unknown schedule kind", { name: "x", schedule: { kind: "weekly" } }, 422, "schedule.kind"],
-  ["bad cron expression", { name: "x", schedule: { kind: "cron", expression: "61 * * * *" } }, 422, "schedule.expression"],
-  ["cron expression that never fires", { name: "x", schedule: { kind: "cron", expression: "0 0 30 2 *" } }, 422, "schedule.expression"],
-  ["unknown time zone", { name: "x", schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Mars/Olympus" } }, 422, "schedule.timezone"],
+  [
+    "bad cron expression",
+    { name: "x", schedule: { kind: "cron", expression: "61 * * * *" } },
+    422,
+    "schedule.expression",
+  ],
+  [
+    "cron expression that never fires",
+    { name: "x", schedule: { kind: "cron", expression: "0 0 30 2 *" } },
+    422,
+    "schedule.expression",
+  ],
+  [
+    "unknown time zone",
+    { name: "x", schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Mars/Olympus" } },
+    422,
+    "schedule.timezone",
+  ],
   ["zero period", { name: "x", schedule: { ...good, periodSeconds: 0 } }, 422, "schedule.periodSeconds"],
   ["negative period", { name: "x", schedule: { ...good, periodSeconds: -60 } }, 422, "schedule.periodSeconds"],
   ["period as a string", { name: "x", schedule: { ...good, periodSeconds: "60" } }, 422, "schedule.periodSeconds"],
@@ -71,7 +94,11 @@ test("a body that is not JSON → 400; an oversized body → 413; nothing stored
   const broken = await client.call("POST", "/api/v1/monitors", '{"name": "x",');
   assert.equal(broken.status, 400);
   assert.equal(broken.body.error.code, "BAD_REQUEST");
-  const huge = await client.call("POST", "/api/v1/monitors", { name: "x", schedule: good, description: "d".repeat(100_000) });
+  const huge = await client.call("POST", "/api/v1/monitors", {
+    name: "x",
+    schedule: good,
+    description: "d".repeat(100_000),
+  });
   assert.equal(huge.status, 413);
   assert.equal(huge.body.error.code, "PAYLOAD_TOO_LARGE");
   assert.deepEqual(await snapshot(), before);
@@ -79,8 +106,16 @@ test("a body that is not JSON → 400; an oversized body → 413; nothing stored
 
 test("a JSON body that is not UTF-8 → 422 naming body, nothing stored", async () => {
   const before = await snapshot();
-  const bytes = Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "schedule": {"kind": "interval", "periodSeconds": 60, "graceSeconds": 1}}')]);
-  const res = await fetch(`${base}/api/v1/monitors`, { method: "POST", headers: { authorization: basic(...admin), "content-type": "application/json" }, body: bytes });
+  const bytes = Buffer.concat([
+    Buffer.from('{"name": "caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('", "schedule": {"kind": "interval", "periodSeconds": 60, "graceSeconds": 1}}'),
+  ]);
+  const res = await fetch(`${base}/api/v1/monitors`, {
+    method: "POST",
+    headers: { authorization: basic(...admin), "content-type": "application/json" },
+    body: bytes,
+  });
   assert.equal(res.status, 422);
   assert.equal(((await res.json()) as any).error.field, "body");
   assert.deepEqual(await snapshot(), before);
@@ -88,7 +123,10 @@ test("a JSON body that is not UTF-8 → 422 naming body, nothing stored", async 
 
 test("an update with a bad schedule → 422 and the monitor is unchanged", async () => {
   const before = await snapshot();
-  const res = await client.call("PATCH", `/api/v1/monitors/${monitorId}`, { name: "renamed", schedule: { kind: "interval", periodSeconds: 0, graceSeconds: 1 } });
+  const res = await client.call("PATCH", `/api/v1/monitors/${monitorId}`, {
+    name: "renamed",
+    schedule: { kind: "interval", periodSeconds: 0, graceSeconds: 1 },
+  });
   assert.equal(res.status, 422);
   assert.equal(res.body.error.field, "schedule.periodSeconds");
   assert.deepEqual(await snapshot(), before);
@@ -120,12 +158,27 @@ test("values that cannot be read as text or a number, and null where a field tak
   const checks: [string, string, unknown, string][] = [
     ["PATCH", `/api/v1/monitors/${monitorId}`, { name: null }, "name"],
     ["PATCH", `/api/v1/monitors/${monitorId}`, { tags: null }, "tags"],
-    ["POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 1, count: { toString: 1 } }, "count"],
+    [
+      "POST",
+      "/api/v1/schedule/preview",
+      { kind: "interval", periodSeconds: 60, graceSeconds: 1, count: { toString: 1 } },
+      "count",
+    ],
     ["POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 1, from: null }, "from"],
     ["PATCH", `/api/v1/monitors/${monitorId}`, { channels: [unreadable] }, "channels[0]"],
     ["PATCH", `/api/v1/monitors/${monitorId}`, { name: [[unreadable]] }, "name[0][0]"],
-    ["POST", "/api/v1/monitors", { name: "x", schedule: { ...good, periodSeconds: unreadable } }, "schedule.periodSeconds"],
-    ["POST", "/api/v1/maintenance", { name: "w", rule: { kind: "once", startsAt: 0, endsAt: 1e308 }, monitorIds: [monitorId] }, "rule.endsAt"],
+    [
+      "POST",
+      "/api/v1/monitors",
+      { name: "x", schedule: { ...good, periodSeconds: unreadable } },
+      "schedule.periodSeconds",
+    ],
+    [
+      "POST",
+      "/api/v1/maintenance",
+      { name: "w", rule: { kind: "once", startsAt: 0, endsAt: 1e308 }, monitorIds: [monitorId] },
+      "rule.endsAt",
+    ],
   ];
   for (const [method, url, body, field] of checks) {
     const res = await client.call(method, url, body);
@@ -139,24 +192,44 @@ test("values that cannot be read as text or a number, and null where a field tak
 
 test("ping data that is not UTF-8 → 422 naming data, and no ping is stored", async () => {
   const before = await snapshot();
-  const q = await fetch(`${base}/api/pings/?service=${code}&data=%FF%FE`, { method: "POST", headers: { authorization: basic(...admin) } });
+  const q = await fetch(`${base}/api/pings/?service=${code}&data=%FF%FE`, {
+    method: "POST",
+    headers: { authorization: basic(...admin) },
+  });
   assert.equal(q.status, 422);
   assert.equal(((await q.json()) as any).error.field, "data");
-  const b = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) });
+  const b = await fetch(`${base}/ping/${code}`, {
+    method: "POST",
+    headers: { authorization: basic(...admin) },
+    body: Buffer.from([0x6f, 0x6b, 0xc3, 0x28]),
+  });
   assert.equal(b.status, 422);
   assert.equal(((await b.json()) as any).error.field, "data");
-  const missing = await fetch(`${base}/api/pings/?data=x`, { method: "POST", headers: { authorization: basic(...admin) } });
+  const missing = await fetch(`${base}/api/pings/?data=x`, {
+    method: "POST",
+    headers: { authorization: basic(...admin) },
+  });
   assert.equal(missing.status, 422);
   assert.equal(((await missing.json()) as any).error.field, "service");
   const signal = await fetch(`${base}/ping/${code}/explode`, { headers: { authorization: basic(...admin) } });
   assert.equal(signal.status, 404);
-  const tooBig = await fetch(`${base}/ping/${code}`, { method: "POST", headers: { authorization: basic(...admin) }, body: "x".repeat(70_000) });
+  const tooBig = await fetch(`${base}/ping/${code}`, {
+    method: "POST",
+    headers: { authorization: basic(...admin) },
+    body: "x".repeat(70_000),
+  });
   assert.equal(tooBig.status, 413);
   assert.deepEqual(await snapshot(), before);
 });
 
 test("odd credentials are a plain 401, never a 4xx about fields or a 500", async () => {
-  for (const header of [basic("root", "x".repeat(5000)), basic("u".repeat(500), "pw"), "Basic " + Buffer.from([0xff, 0x3a, 0xfe]).toString("base64"), "Basic", "Digest abc"]) {
+  for (const header of [
+    basic("root", "x".repeat(5000)),
+    basic("u".repeat(500), "pw"),
+    "Basic " + Buffer.from([0xff, 0x3a, 0xfe]).toString("base64"),
+    "Basic",
+    "Digest abc",
+  ]) {
     const res = await fetch(`${base}/api/v1/monitors`, { headers: { authorization: header } });
     assert.equal(res.status, 401, header.slice(0, 40));
     assert.match(res.headers.get("www-authenticate") ?? "", /^Basic/);
@@ -172,7 +245,11 @@ test("a viewer reads but cannot write; a pinger cannot read the API", async () =
   assert.equal(denied.body.error.code, "FORBIDDEN");
   assert.equal((await viewer.call("DELETE", `/api/v1/monitors/${monitorId}`)).status, 403);
   assert.deepEqual(await snapshot(), before);
-  await run(process.execPath, ["bin/user.ts", "create", "--username", "cron-box", "--password", "pinger-pass-1", "--role", "pinger"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } });
+  await run(
+    process.execPath,
+    ["bin/user.ts", "create", "--username", "cron-box", "--password", "pinger-pass-1", "--role", "pinger"],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl } },
+  );
   const pinger = api(base, ["cron-box", "pinger-pass-1"]);
   assert.equal((await pinger.call("GET", "/api/v1/monitors")).status, 403);
   const ping = await fetch(`${base}/ping/${code}`, { headers: { authorization: basic("cron-box", "pinger-pass-1") } });
@@ -182,17 +259,25 @@ test("a viewer reads but cannot write; a pinger cannot read the API", async () =
 test("only the newest PING_RETENTION pings of a monitor are kept", async () => {
   const m = await client.call("POST", "/api/v1/monitors", { name: "chatty", schedule: good });
   for (let i = 1; i <= 8; i++) {
-    const res = await fetch(`${base}/ping/${m.body.code}/log`, { method: "POST", headers: { authorization: basic(...admin) }, body: `note ${i}` });
+    const res = await fetch(`${base}/ping/${m.body.code}/log`, {
+      method: "POST",
+      headers: { authorization: basic(...admin) },
+      body: `note ${i}`,
+    });
     assert.equal(res.status, 200);
   }
   const pings = (await client.call("GET", `/api/v1/monitors/${m.body.id}/pings`)).body;
   assert.equal(pings.total, 5);
-  assert.deepEqual(pings.items.map((p: { data: string }) => p.data), ["note 8", "note 7", "note 6", "note 5", "note 4"]);
+  assert.deepEqual(
+    pings.items.map((p: { data: string }) => p.data),
+    ["note 8", "note 7", "note 6", "note 5", "note 4"],
+  );
   assert.equal((await client.call("DELETE", `/api/v1/monitors/${m.body.id}`)).status, 200);
 });
 
 test("the service never answered 500 and never logged a password", () => {
   const out = server.proc.output.join("");
   assert.doesNotMatch(out, /INTERNAL_ERROR|failed:/);
-  for (const secret of [admin[1], "viewer-pass-1", "pinger-pass-1"]) assert.ok(!out.includes(secret), `log contains ${secret}`);
+  for (const secret of [admin[1], "viewer-pass-1", "pinger-pass-1"])
+    assert.ok(!out.includes(secret), `log contains ${secret}`);
 });

@@ -23,10 +23,19 @@ before(async () => {
   drop = scratch.drop;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  proc = startProcess("badges", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: scratch.url, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1] });
+  proc = startProcess("badges", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: scratch.url,
+    ADMIN_USERNAME: admin[0],
+    ADMIN_PASSWORD: admin[1],
+  });
   await waitReady(`${base}/readyz`, [proc], 60_000);
   a = api(base, admin);
-  assert.equal((await a.call("POST", "/api/v1/users", { username: viewer[0], password: viewer[1], role: "viewer" })).status, 201);
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: viewer[0], password: viewer[1], role: "viewer" })).status,
+    201,
+  );
 });
 
 after(async () => {
@@ -42,53 +51,72 @@ async function badge(url: string): Promise<{ status: number; text: string; heade
 const svgStatus = (svg: string) => /<title>[^<]*: (\w+)<\/title>/.exec(svg)?.[1];
 
 async function monitor(name: string, periodSeconds: number, graceSeconds: number, tags: string[]) {
-  const r = await a.call("POST", "/api/v1/monitors", { name, schedule: { kind: "interval", periodSeconds, graceSeconds }, tags });
+  const r = await a.call("POST", "/api/v1/monitors", {
+    name,
+    schedule: { kind: "interval", periodSeconds, graceSeconds },
+    tags,
+  });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body as { id: number; code: string; name: string };
 }
 
-test("a monitor's badge follows it new → up → late → down, as SVG and as shields.io JSON, without login", { skip }, async () => {
-  const m = await monitor("nightly-backup", 3, 3, ["badge-one"]);
-  const other = await monitor("secret-other-job", 3600, 60, ["badge-one"]);
-  // A viewer may ask for the badge: made on demand, the same key every time, then listed on the monitor.
-  const made = await a.call("GET", `/api/v1/monitors/${m.id}/badge`, undefined, viewer);
-  assert.equal(made.status, 200, JSON.stringify(made.body));
-  assert.match(made.body.key, /^[A-Za-z0-9_-]{22}$/);
-  assert.deepEqual(made.body, (await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).body);
-  assert.equal((await a.call("GET", `/api/v1/monitors/${m.id}`, undefined, viewer)).body.badgeUrl, made.body.svg);
-  assert.ok(!made.body.svg.includes(m.code) && made.body.svg === `/badge/${made.body.key}.svg` && made.body.json === `/badge/${made.body.key}.json`);
+test(
+  "a monitor's badge follows it new → up → late → down, as SVG and as shields.io JSON, without login",
+  { skip },
+  async () => {
+    const m = await monitor("nightly-backup", 3, 3, ["badge-one"]);
+    const other = await monitor("secret-other-job", 3600, 60, ["badge-one"]);
+    // A viewer may ask for the badge: made on demand, the same key every time, then listed on the monitor.
+    const made = await a.call("GET", `/api/v1/monitors/${m.id}/badge`, undefined, viewer);
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.match(made.body.key, /^[A-Za-z0-9_-]{22}$/);
+    assert.deepEqual(made.body, (await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).body);
+    assert.equal((await a.call("GET", `/api/v1/monitors/${m.id}`, undefined, viewer)).body.badgeUrl, made.body.svg);
+    assert.ok(
+      !made.body.svg.includes(m.code) &&
+        made.body.svg === `/badge/${made.body.key}.svg` &&
+        made.body.json === `/badge/${made.body.key}.json`,
+    );
 
-  const seen = async () => {
-    const svg = await badge(made.body.svg);
-    const json = await badge(made.body.json);
-    assert.equal(svg.status, 200);
-    assert.equal(json.status, 200);
-    assert.match(svg.headers.get("content-type")!, /^image\/svg\+xml/);
-    const body = JSON.parse(json.text);
-    assert.equal(svgStatus(svg.text), body.message, "the SVG and the JSON agree");
-    for (const secret of [m.code, other.code, other.name]) {
-      assert.ok(!svg.text.includes(secret) && !json.text.includes(secret), `the badge shows nothing of ${secret}`);
-    }
-    return body as { schemaVersion: number; label: string; message: string; color: string };
-  };
+    const seen = async () => {
+      const svg = await badge(made.body.svg);
+      const json = await badge(made.body.json);
+      assert.equal(svg.status, 200);
+      assert.equal(json.status, 200);
+      assert.match(svg.headers.get("content-type")!, /^image\/svg\+xml/);
+      const body = JSON.parse(json.text);
+      assert.equal(svgStatus(svg.text), body.message, "the SVG and the JSON agree");
+      for (const secret of [m.code, other.code, other.name]) {
+        assert.ok(!svg.text.includes(secret) && !json.text.includes(secret), `the badge shows nothing of ${secret}`);
+      }
+      return body as { schemaVersion: number; label: string; message: string; color: string };
+    };
 
-  assert.deepEqual(await seen(), { schemaVersion: 1, label: "nightly-backup", message: "new", color: "lightgrey" });
-  const first = await badge(made.body.svg);
-  assert.match(first.headers.get("cache-control")!, /^public, max-age=\d{1,3}$/);
-  assert.equal(first.headers.get("x-content-type-options"), "nosniff");
-  assert.ok(first.headers.get("content-security-policy")?.includes("default-src 'self'"));
-  assert.match(first.text, /fill="#9f9f9f"/);
+    assert.deepEqual(await seen(), { schemaVersion: 1, label: "nightly-backup", message: "new", color: "lightgrey" });
+    const first = await badge(made.body.svg);
+    assert.match(first.headers.get("cache-control")!, /^public, max-age=\d{1,3}$/);
+    assert.equal(first.headers.get("x-content-type-options"), "nosniff");
+    assert.ok(first.headers.get("content-security-policy")?.includes("default-src 'self'"));
+    assert.match(first.text, /fill="#9f9f9f"/);
 
-  assert.equal((await fetch(`${base}/ping/${m.code}`, { headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") } })).status, 200);
-  assert.deepEqual(await seen(), { schemaVersion: 1, label: "nightly-backup", message: "up", color: "brightgreen" });
-  assert.match((await badge(made.body.svg)).text, /fill="#4c1"/);
-  // No more pings: late after 3 s, down 3 s later.
-  await eventually(async () => (await seen()).message === "late", 20_000, "the badge to say late", 200);
-  assert.equal((await seen()).color, "orange");
-  await eventually(async () => (await seen()).message === "down", 20_000, "the badge to say down", 200);
-  assert.equal((await seen()).color, "red");
-  assert.match((await badge(made.body.svg)).text, /fill="#e05d44"/);
-});
+    assert.equal(
+      (
+        await fetch(`${base}/ping/${m.code}`, {
+          headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") },
+        })
+      ).status,
+      200,
+    );
+    assert.deepEqual(await seen(), { schemaVersion: 1, label: "nightly-backup", message: "up", color: "brightgreen" });
+    assert.match((await badge(made.body.svg)).text, /fill="#4c1"/);
+    // No more pings: late after 3 s, down 3 s later.
+    await eventually(async () => (await seen()).message === "late", 20_000, "the badge to say late", 200);
+    assert.equal((await seen()).color, "orange");
+    await eventually(async () => (await seen()).message === "down", 20_000, "the badge to say down", 200);
+    assert.equal((await seen()).color, "red");
+    assert.match((await badge(made.body.svg)).text, /fill="#e05d44"/);
+  },
+);
 
 test("a tag's badge shows the worst status of its monitors, and only the tag's name", { skip }, async () => {
   const good = await monitor("tag-good", 3600, 3600, ["shop"]);
@@ -97,7 +125,10 @@ test("a tag's badge shows the worst status of its monitors, and only the tag's n
   assert.equal(tag.status, 200);
   const show = async () => JSON.parse((await badge(tag.body.json)).text);
   assert.deepEqual(await show(), { schemaVersion: 1, label: "shop", message: "new", color: "lightgrey" });
-  const ping = (code: string, signal = "") => fetch(`${base}/ping/${code}${signal}`, { headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") } });
+  const ping = (code: string, signal = "") =>
+    fetch(`${base}/ping/${code}${signal}`, {
+      headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") },
+    });
   assert.equal((await ping(good.code)).status, 200);
   assert.equal((await ping(bad.code)).status, 200);
   assert.equal((await show()).message, "up");
@@ -105,7 +136,8 @@ test("a tag's badge shows the worst status of its monitors, and only the tag's n
   assert.deepEqual(await show(), { schemaVersion: 1, label: "shop", message: "down", color: "red" });
   const svg = (await badge(tag.body.svg)).text;
   assert.equal(svgStatus(svg), "down");
-  for (const secret of [good.code, bad.code, good.name, bad.name]) assert.ok(!svg.includes(secret), `the tag badge shows nothing of ${secret}`);
+  for (const secret of [good.code, bad.code, good.name, bad.name])
+    assert.ok(!svg.includes(secret), `the tag badge shows nothing of ${secret}`);
   // Paused monitors do not hide a recovery: once the failing one is paused the tag is up again.
   assert.equal((await a.call("POST", `/api/v1/monitors/${bad.id}/pause`, {})).status, 200);
   assert.equal((await show()).message, "up");
@@ -128,23 +160,34 @@ test("a label is XML-escaped in the SVG and plain text in the JSON; too long a l
   assert.equal(JSON.parse(long.text).error.field, "label");
 });
 
-test("unknown, malformed and regenerated keys are one bare 404; a deleted monitor's badge is gone", { skip }, async () => {
-  const m = await monitor("regen", 3600, 3600, []);
-  const old = (await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).body;
-  const nothing = { error: { code: "NOT_FOUND", message: "no such badge" } };
-  for (const url of ["/badge/AAAAAAAAAAAAAAAAAAAAAA.svg", "/badge/AAAAAAAAAAAAAAAAAAAAAA.json", `/badge/${m.code}.svg`, "/badge/x.svg", `/badge/${old.key}.png`, `/badge/${old.key}`]) {
-    const r = await badge(url);
-    assert.equal(r.status, 404, url);
-    assert.deepEqual(JSON.parse(r.text), nothing, url);
-  }
-  // Regenerating (admins) replaces the key: the old URL stops working at once.
-  const fresh = await a.call("POST", `/api/v1/monitors/${m.id}/badge`, {});
-  assert.equal(fresh.status, 200);
-  assert.notEqual(fresh.body.key, old.key);
-  assert.deepEqual(JSON.parse((await badge(old.svg)).text), nothing);
-  assert.equal((await badge(fresh.body.svg)).status, 200);
-  assert.equal((await a.call("POST", `/api/v1/monitors/${m.id}/badge`, {}, viewer)).status, 403);
-  assert.equal((await a.call("DELETE", `/api/v1/monitors/${m.id}`)).status, 200);
-  assert.deepEqual(JSON.parse((await badge(fresh.body.svg)).text), nothing);
-  assert.equal((await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).status, 404);
-});
+test(
+  "unknown, malformed and regenerated keys are one bare 404; a deleted monitor's badge is gone",
+  { skip },
+  async () => {
+    const m = await monitor("regen", 3600, 3600, []);
+    const old = (await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).body;
+    const nothing = { error: { code: "NOT_FOUND", message: "no such badge" } };
+    for (const url of [
+      "/badge/AAAAAAAAAAAAAAAAAAAAAA.svg",
+      "/badge/AAAAAAAAAAAAAAAAAAAAAA.json",
+      `/badge/${m.code}.svg`,
+      "/badge/x.svg",
+      `/badge/${old.key}.png`,
+      `/badge/${old.key}`,
+    ]) {
+      const r = await badge(url);
+      assert.equal(r.status, 404, url);
+      assert.deepEqual(JSON.parse(r.text), nothing, url);
+    }
+    // Regenerating (admins) replaces the key: the old URL stops working at once.
+    const fresh = await a.call("POST", `/api/v1/monitors/${m.id}/badge`, {});
+    assert.equal(fresh.status, 200);
+    assert.notEqual(fresh.body.key, old.key);
+    assert.deepEqual(JSON.parse((await badge(old.svg)).text), nothing);
+    assert.equal((await badge(fresh.body.svg)).status, 200);
+    assert.equal((await a.call("POST", `/api/v1/monitors/${m.id}/badge`, {}, viewer)).status, 403);
+    assert.equal((await a.call("DELETE", `/api/v1/monitors/${m.id}`)).status, 200);
+    assert.deepEqual(JSON.parse((await badge(fresh.body.svg)).text), nothing);
+    assert.equal((await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).status, 404);
+  },
+);

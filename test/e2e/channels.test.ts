@@ -94,18 +94,38 @@ test("the environment's email is a default channel; its settings are not editabl
   // Channel types are listed with their fields; secrets are marked.
   const types = await a.call("GET", "/api/v1/channel-types");
   const names = types.body.map((t: any) => t.type);
-  for (const t of ["email", "webhook", "slack", "discord", "teams", "telegram", "ntfy", "gotify", "pagerduty", "opsgenie", "example"]) assert.ok(names.includes(t), t);
+  for (const t of [
+    "email",
+    "webhook",
+    "slack",
+    "discord",
+    "teams",
+    "telegram",
+    "ntfy",
+    "gotify",
+    "pagerduty",
+    "opsgenie",
+    "example",
+  ])
+    assert.ok(names.includes(t), t);
   assert.equal(types.body.find((t: any) => t.type === "telegram").fields.botToken.secret, true);
 });
 
 test("secrets are write-only: never returned, kept when an update leaves them out or sends the mask", async () => {
-  const ch = await createChannel(a, { name: "hooks", type: "webhook", config: { url: `${rx.url}/hook-secret`, secret: HMAC_KEY, headers: { "X-Api-Key": "k-123456" } } });
+  const ch = await createChannel(a, {
+    name: "hooks",
+    type: "webhook",
+    config: { url: `${rx.url}/hook-secret`, secret: HMAC_KEY, headers: { "X-Api-Key": "k-123456" } },
+  });
   assert.equal(ch.config.secret, "********");
   for (const path of [`/api/v1/channels/${ch.id}`, "/api/v1/channels"]) {
     const raw = JSON.stringify((await a.call("GET", path)).body);
     assert.ok(!raw.includes(HMAC_KEY) && !raw.includes("k-123456"), raw);
   }
-  const renamed = await a.call("PATCH", `/api/v1/channels/${ch.id}`, { name: "hooks 2", config: { secret: "********", url: `${rx.url}/hook-secret2` } });
+  const renamed = await a.call("PATCH", `/api/v1/channels/${ch.id}`, {
+    name: "hooks 2",
+    config: { secret: "********", url: `${rx.url}/hook-secret2` },
+  });
   assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
   const sent = await a.call("POST", `/api/v1/channels/${ch.id}/test`);
   assert.equal(sent.status, 200);
@@ -113,7 +133,15 @@ test("secrets are write-only: never returned, kept when an update leaves them ou
   const got = rx.requests.filter((r) => r.path === "/hook-secret2").at(-1)!;
   assert.ok(got, "the test alert reached the updated URL");
   assert.equal(got.headers["x-api-key"], "k-123456");
-  assert.ok(verifySignature(HMAC_KEY, String(got.headers["x-heartbeats-timestamp"]), got.raw, String(got.headers["x-heartbeats-signature"])), "signed with the kept secret");
+  assert.ok(
+    verifySignature(
+      HMAC_KEY,
+      String(got.headers["x-heartbeats-timestamp"]),
+      got.raw,
+      String(got.headers["x-heartbeats-signature"]),
+    ),
+    "signed with the kept secret",
+  );
   assert.equal(got.json.event, "test");
   // Viewers cannot read channels at all.
   assert.equal((await a.call("GET", "/api/v1/channels", undefined, null)).status, 401);
@@ -154,21 +182,36 @@ test("bad channel configs and unknown channel ids are 422s naming the field; not
   assert.equal((await a.call("GET", "/api/v1/channels/abc")).status, 422);
   assert.equal((await a.call("GET", "/api/v1/channels/999999")).status, 404);
   assert.equal((await a.call("POST", "/api/v1/channels/999999/test")).status, 404);
-  const m = await a.call("POST", "/api/v1/monitors", { name: "bad-channel", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 }, channels: [999999] });
+  const m = await a.call("POST", "/api/v1/monitors", {
+    name: "bad-channel",
+    schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 },
+    channels: [999999],
+  });
   assert.equal(m.status, 422);
   assert.equal(m.body.error.field, "channels[0]");
 });
 
 test("private addresses are refused at save time, and at delivery time after DNS resolution", async () => {
-  const saved = await strict.call("POST", "/api/v1/channels", { name: "loop", type: "webhook", config: { url: `${rx.url}/ssrf` } });
+  const saved = await strict.call("POST", "/api/v1/channels", {
+    name: "loop",
+    type: "webhook",
+    config: { url: `${rx.url}/ssrf` },
+  });
   assert.equal(saved.status, 422);
   assert.equal(saved.body.error.field, "config.url");
   assert.match(saved.body.error.message, /ALLOW_PRIVATE_WEBHOOKS/);
   // A host name is not refused at save time (it may resolve elsewhere later), so the send must check.
   const host = os.hostname();
   const { address } = await dns.lookup(host);
-  assert.ok(isPrivateAddress(address), `this test needs ${host} to resolve to a private address; it resolves to ${address}`);
-  const ch = await strict.call("POST", "/api/v1/channels", { name: "by-name", type: "webhook", config: { url: `http://${host}:${rx.port}/ssrf` } });
+  assert.ok(
+    isPrivateAddress(address),
+    `this test needs ${host} to resolve to a private address; it resolves to ${address}`,
+  );
+  const ch = await strict.call("POST", "/api/v1/channels", {
+    name: "by-name",
+    type: "webhook",
+    config: { url: `http://${host}:${rx.port}/ssrf` },
+  });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   const sent = await strict.call("POST", `/api/v1/channels/${ch.body.id}/test`);
   assert.equal(sent.body.ok, false);
@@ -178,11 +221,33 @@ test("private addresses are refused at save time, and at delivery time after DNS
 });
 
 test("a monitor's channels each get their protocol; events per channel; reminders; recovery resolves the incident", async () => {
-  const hook = await createChannel(a, { name: "hook", type: "webhook", config: { url: `${rx.url}/hook`, secret: HMAC_KEY } });
-  const pd = await createChannel(a, { name: "pd", type: "pagerduty", config: { routingKey: PD_KEY, eventsUrl: `${rx.url}/pd/v2/enqueue` } });
-  const ex = await createChannel(a, { name: "ex", type: "example", config: { url: `${rx.url}/example`, token: "ex-token" } });
-  const slackUpOnly = await createChannel(a, { name: "slack", type: "slack", config: { url: `${rx.url}/slack` }, events: ["up"] });
-  const off = await createChannel(a, { name: "off", type: "webhook", config: { url: `${rx.url}/off` }, enabled: false });
+  const hook = await createChannel(a, {
+    name: "hook",
+    type: "webhook",
+    config: { url: `${rx.url}/hook`, secret: HMAC_KEY },
+  });
+  const pd = await createChannel(a, {
+    name: "pd",
+    type: "pagerduty",
+    config: { routingKey: PD_KEY, eventsUrl: `${rx.url}/pd/v2/enqueue` },
+  });
+  const ex = await createChannel(a, {
+    name: "ex",
+    type: "example",
+    config: { url: `${rx.url}/example`, token: "ex-token" },
+  });
+  const slackUpOnly = await createChannel(a, {
+    name: "slack",
+    type: "slack",
+    config: { url: `${rx.url}/slack` },
+    events: ["up"],
+  });
+  const off = await createChannel(a, {
+    name: "off",
+    type: "webhook",
+    config: { url: `${rx.url}/off` },
+    enabled: false,
+  });
   const envId = (await a.call("GET", "/api/v1/channels")).body.items.find((c: any) => c.managedBy === "environment").id;
   const channels = [hook.id, pd.id, ex.id, slackUpOnly.id, off.id, envId];
   const res = await a.call("POST", "/api/v1/monitors", {
@@ -194,36 +259,88 @@ test("a monitor's channels each get their protocol; events per channel; reminder
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   const m = res.body;
-  assert.deepEqual(m.channels, [...channels].sort((x, y) => x - y));
+  assert.deepEqual(
+    m.channels,
+    [...channels].sort((x, y) => x - y),
+  );
   assert.equal(m.repeatEverySeconds, 1);
 
-  const hookFor = (event: string) => rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === m.id && r.json.event === event);
+  const hookFor = (event: string) =>
+    rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === m.id && r.json.event === event);
   // Never pinged: down after 2 s, and every channel that wants "down" hears it; Slack does not.
   await eventually(async () => hookFor("down").length === 1, 10_000, "the down webhook");
   await eventually(async () => hookFor("reminder").length >= 2, 10_000, "two reminders");
   const down = hookFor("down")[0]!;
-  assert.ok(verifySignature(HMAC_KEY, String(down.headers["x-heartbeats-timestamp"]), down.raw, String(down.headers["x-heartbeats-signature"])));
+  assert.ok(
+    verifySignature(
+      HMAC_KEY,
+      String(down.headers["x-heartbeats-timestamp"]),
+      down.raw,
+      String(down.headers["x-heartbeats-signature"]),
+    ),
+  );
   assert.equal(down.json.monitor.name, "fanout");
   assert.equal(down.json.monitor.url, `https://hb.example.org/monitors/${m.id}`);
   assert.equal(down.json.flip.reason, "never-pinged");
   assert.equal(down.headers["idempotency-key"], down.json.idempotencyKey);
   const reminders = hookFor("reminder");
-  assert.deepEqual(reminders.slice(0, 2).map((r) => r.json.reminder), [1, 2]);
-  assert.equal(new Set(reminders.map((r) => r.headers["idempotency-key"])).size, reminders.length, "each reminder has its own key");
+  assert.deepEqual(
+    reminders.slice(0, 2).map((r) => r.json.reminder),
+    [1, 2],
+  );
+  assert.equal(
+    new Set(reminders.map((r) => r.headers["idempotency-key"])).size,
+    reminders.length,
+    "each reminder has its own key",
+  );
   await smtp.waitFor((ms) => ms.some((x) => x.subject.includes("DOWN: fanout")), 5_000, "the down email");
-  await eventually(async () => rx.requests.some((r) => r.path === "/example" && r.raw.startsWith("down: DOWN: fanout") && r.headers.authorization === "Bearer ex-token"), 5_000, "the plugin's request");
-  const pdTrigger = await eventually(async () => rx.requests.find((r) => r.path === "/pd/v2/enqueue" && r.json?.event_action === "trigger" && r.json?.payload?.summary?.includes("fanout")), 5_000, "the PagerDuty trigger");
+  await eventually(
+    async () =>
+      rx.requests.some(
+        (r) =>
+          r.path === "/example" &&
+          r.raw.startsWith("down: DOWN: fanout") &&
+          r.headers.authorization === "Bearer ex-token",
+      ),
+    5_000,
+    "the plugin's request",
+  );
+  const pdTrigger = await eventually(
+    async () =>
+      rx.requests.find(
+        (r) =>
+          r.path === "/pd/v2/enqueue" &&
+          r.json?.event_action === "trigger" &&
+          r.json?.payload?.summary?.includes("fanout"),
+      ),
+    5_000,
+    "the PagerDuty trigger",
+  );
   assert.equal(pdTrigger.json.routing_key, PD_KEY);
 
   // Recovery: one ping; everyone who wants "up" hears it, PagerDuty resolves the same incident.
-  const ping = await fetch(`${a.base}/ping/${m.code}`, { headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") } });
+  const ping = await fetch(`${a.base}/ping/${m.code}`, {
+    headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") },
+  });
   assert.equal(ping.status, 200);
   await eventually(async () => hookFor("up").length === 1, 5_000, "the up webhook");
-  const resolve = await eventually(async () => rx.requests.find((r) => r.path === "/pd/v2/enqueue" && r.json?.event_action === "resolve"), 5_000, "the PagerDuty resolve");
+  const resolve = await eventually(
+    async () => rx.requests.find((r) => r.path === "/pd/v2/enqueue" && r.json?.event_action === "resolve"),
+    5_000,
+    "the PagerDuty resolve",
+  );
   assert.equal(resolve.json.dedup_key, pdTrigger.json.dedup_key);
-  const slack = await eventually(async () => rx.requests.find((r) => r.path === "/slack" && JSON.stringify(r.json).includes("fanout")), 5_000, "the Slack recovery");
+  const slack = await eventually(
+    async () => rx.requests.find((r) => r.path === "/slack" && JSON.stringify(r.json).includes("fanout")),
+    5_000,
+    "the Slack recovery",
+  );
   assert.match(JSON.stringify(slack.json), /UP/);
-  assert.equal(rx.requests.filter((r) => r.path === "/slack" && JSON.stringify(r.json).includes("fanout")).length, 1, "Slack wanted only the recovery");
+  assert.equal(
+    rx.requests.filter((r) => r.path === "/slack" && JSON.stringify(r.json).includes("fanout")).length,
+    1,
+    "Slack wanted only the recovery",
+  );
   const remindersAtRecovery = hookFor("reminder").length;
   await new Promise((r) => setTimeout(r, 1_500));
   assert.equal(hookFor("reminder").length, remindersAtRecovery, "no reminders once up");
@@ -232,7 +349,10 @@ test("a monitor's channels each get their protocol; events per channel; reminder
   const list = await a.call("GET", `/api/v1/monitors/${m.id}/notifications?limit=500`);
   assert.equal(list.status, 200);
   const items = list.body.items as any[];
-  assert.ok(items.every((d) => d.state === "sent"), JSON.stringify(items.filter((d) => d.state !== "sent")));
+  assert.ok(
+    items.every((d) => d.state === "sent"),
+    JSON.stringify(items.filter((d) => d.state !== "sent")),
+  );
   const kinds = (ch: number, ev: string) => items.filter((d) => d.channel.id === ch && d.event === ev).length;
   for (const ch of [hook.id, pd.id, ex.id, envId]) {
     assert.equal(kinds(ch, "down"), 1, `down via ${ch}`);
@@ -250,11 +370,26 @@ test("a monitor's channels each get their protocol; events per channel; reminder
 });
 
 test("new monitors get the default channels; an explicit empty list means none", async () => {
-  const dflt = await createChannel(a, { name: "default hook", type: "webhook", config: { url: `${rx.url}/default` }, isDefault: true });
+  const dflt = await createChannel(a, {
+    name: "default hook",
+    type: "webhook",
+    config: { url: `${rx.url}/default` },
+    isDefault: true,
+  });
   const envId = (await a.call("GET", "/api/v1/channels")).body.items.find((c: any) => c.managedBy === "environment").id;
-  const withDefaults = await a.call("POST", "/api/v1/monitors", { name: "defaults", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 0 } });
-  assert.deepEqual(withDefaults.body.channels, [envId, dflt.id].sort((x, y) => x - y));
-  const none = await a.call("POST", "/api/v1/monitors", { name: "quiet", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 0 }, channels: [] });
+  const withDefaults = await a.call("POST", "/api/v1/monitors", {
+    name: "defaults",
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 0 },
+  });
+  assert.deepEqual(
+    withDefaults.body.channels,
+    [envId, dflt.id].sort((x, y) => x - y),
+  );
+  const none = await a.call("POST", "/api/v1/monitors", {
+    name: "quiet",
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 0 },
+    channels: [],
+  });
   assert.deepEqual(none.body.channels, []);
   const changed = await a.call("PATCH", `/api/v1/monitors/${none.body.id}`, { channels: [dflt.id] });
   assert.deepEqual(changed.body.channels, [dflt.id]);

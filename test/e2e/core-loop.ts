@@ -32,7 +32,10 @@ export async function monitor(sys: System, id: number) {
   return (await sys.api.call("GET", `/api/v1/monitors/${id}`)).body;
 }
 
-export async function flips(sys: System, id: number): Promise<{ from: string; to: string; reason: string; at: string }[]> {
+export async function flips(
+  sys: System,
+  id: number,
+): Promise<{ from: string; to: string; reason: string; at: string }[]> {
   return (await sys.api.call("GET", `/api/v1/monitors/${id}/flips?limit=500`)).body.items;
 }
 
@@ -42,7 +45,16 @@ const mailsFor = (sys: System, name: string) => sys.smtp.mails.filter((m) => m.s
 export async function curlOriginal(sys: System, code: string, data?: string): Promise<{ status: number; body: any }> {
   const [u, p] = sys.admin;
   const query = data === undefined ? `service=${code}` : `service=${code}&&data=${encodeURIComponent(data)}`;
-  const { stdout } = await run("curl", ["-s", "-w", "\n%{http_code}", "-u", `${u}:${p}`, "-X", "POST", `${sys.base}/api/pings/?${query}`]);
+  const { stdout } = await run("curl", [
+    "-s",
+    "-w",
+    "\n%{http_code}",
+    "-u",
+    `${u}:${p}`,
+    "-X",
+    "POST",
+    `${sys.base}/api/pings/?${query}`,
+  ]);
   const lines = stdout.trimEnd().split("\n");
   const status = Number(lines.pop());
   return { status, body: JSON.parse(lines.join("\n") || "null") };
@@ -50,7 +62,8 @@ export async function curlOriginal(sys: System, code: string, data?: string): Pr
 
 /** The original tool's Python form: requests.post(url, auth=(user, password)). */
 async function pythonRequestsPing(sys: System, code: string): Promise<number | null> {
-  const script = "import sys, requests\nr = requests.post(sys.argv[1], auth=(sys.argv[2], sys.argv[3]))\nprint(r.status_code)";
+  const script =
+    "import sys, requests\nr = requests.post(sys.argv[1], auth=(sys.argv[2], sys.argv[3]))\nprint(r.status_code)";
   for (const py of ["python3", "/usr/bin/python3"]) {
     try {
       const { stdout } = await run(py, ["-c", script, `${sys.base}/api/pings/?service=${code}`, ...sys.admin]);
@@ -70,14 +83,24 @@ async function waitMails(sys: System, name: string, n: number, timeoutMs: number
 /** Waits a little longer and checks that nothing more arrived: "exactly one" means it. */
 async function settle(sys: System, name: string, expected: number, ms = 2500) {
   await new Promise((r) => setTimeout(r, ms));
-  assert.equal(mailsFor(sys, name).length, expected, `mails about ${name}: ${mailsFor(sys, name).map((m) => m.subject).join(" | ")}`);
+  assert.equal(
+    mailsFor(sys, name).length,
+    expected,
+    `mails about ${name}: ${mailsFor(sys, name)
+      .map((m) => m.subject)
+      .join(" | ")}`,
+  );
 }
 
 export function coreLoopTests(getSys: () => System, label: string) {
   test(`${label}: interval monitor goes down once, emails once, recovers with an email`, async (t: TestContext) => {
     const sys = getSys();
     const name = `backup-${label}-interval`;
-    const m = await createMonitor(sys, { name, schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 1 }, tags: ["db", "nightly"] });
+    const m = await createMonitor(sys, {
+      name,
+      schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 1 },
+      tags: ["db", "nightly"],
+    });
     assert.equal(m.status, "new");
     assert.ok(m.code.length >= 10 && /^[A-Za-z0-9_-]+$/.test(m.code), m.code);
 
@@ -95,19 +118,22 @@ export function coreLoopTests(getSys: () => System, label: string) {
     assert.match(downMail!.raw, /Expected:/);
     t.diagnostic(`deadline → email: ${downMail!.receivedAt - deadline} ms`);
     assert.ok(downMail!.receivedAt >= deadline, "no alert before the deadline");
-    const down = (await monitor(sys, m.id));
+    const down = await monitor(sys, m.id);
     assert.equal(down.status, "down");
     await settle(sys, name, 1);
     const f1 = await flips(sys, m.id);
     assert.equal(f1.filter((f) => f.to === "down").length, 1, JSON.stringify(f1));
     const flippedAt = Date.parse(f1.find((f) => f.to === "down")!.at);
-    t.diagnostic(`deadline → flip stored: ${flippedAt - deadline} ms; flip → email received: ${downMail!.receivedAt - flippedAt} ms`);
+    t.diagnostic(
+      `deadline → flip stored: ${flippedAt - deadline} ms; flip → email received: ${downMail!.receivedAt - flippedAt} ms`,
+    );
     assert.deepEqual(f1.map((f) => `${f.from}>${f.to}`).reverse(), ["new>up", "up>late", "late>down"]);
 
     // Recover: the original tool's Python form where requests is installed (always under CI,
     // which installs it), curl otherwise.
     const viaPython = await pythonRequestsPing(sys, m.code);
-    if (viaPython === null && process.env.CI) assert.fail("Python requests is not installed: .ci/run should have installed it");
+    if (viaPython === null && process.env.CI)
+      assert.fail("Python requests is not installed: .ci/run should have installed it");
     const status = viaPython ?? (await curlOriginal(sys, m.code)).status;
     assert.equal(status, 200);
     const mails = await waitMails(sys, name, 2, 5000);
@@ -124,7 +150,10 @@ export function coreLoopTests(getSys: () => System, label: string) {
   test(`${label}: a ping with data is a failure report, emailed at once with its text`, async () => {
     const sys = getSys();
     const name = `disk-${label}-failure`;
-    const m = await createMonitor(sys, { name, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 600 } });
+    const m = await createMonitor(sys, {
+      name,
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 600 },
+    });
     const sent = Date.now();
     const res = await curlOriginal(sys, m.code, "disk full");
     assert.equal(res.status, 200);
@@ -147,8 +176,13 @@ export function coreLoopTests(getSys: () => System, label: string) {
   test(`${label}: a 6-field cron monitor (every 2 s) goes down when its runs are missed`, async () => {
     const sys = getSys();
     const name = `cron-${label}-2s`;
-    const m = await createMonitor(sys, { name, schedule: { kind: "cron", expression: "*/2 * * * * *", timezone: "Europe/Berlin", graceSeconds: 1 } });
-    const res = await fetch(`${sys.base}/ping/${m.code}`, { headers: { authorization: "Basic " + Buffer.from(sys.admin.join(":")).toString("base64") } });
+    const m = await createMonitor(sys, {
+      name,
+      schedule: { kind: "cron", expression: "*/2 * * * * *", timezone: "Europe/Berlin", graceSeconds: 1 },
+    });
+    const res = await fetch(`${sys.base}/ping/${m.code}`, {
+      headers: { authorization: "Basic " + Buffer.from(sys.admin.join(":")).toString("base64") },
+    });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), "OK");
     assert.equal((await monitor(sys, m.id)).status, "up");
@@ -159,7 +193,10 @@ export function coreLoopTests(getSys: () => System, label: string) {
     assert.equal(f.filter((x) => x.to === "down").length, 1);
 
     // A cron monitor that never pings at all is not forgotten: it goes down as "never pinged".
-    const silent = await createMonitor(sys, { name: `cron-${label}-silent`, schedule: { kind: "cron", expression: "*/2 * * * * *", graceSeconds: 1 } });
+    const silent = await createMonitor(sys, {
+      name: `cron-${label}-silent`,
+      schedule: { kind: "cron", expression: "*/2 * * * * *", graceSeconds: 1 },
+    });
     const [never] = await waitMails(sys, `cron-${label}-silent`, 1, 8000);
     assert.match(never!.raw, /never pinged/);
     assert.equal((await monitor(sys, silent.id)).status, "down");
@@ -168,8 +205,12 @@ export function coreLoopTests(getSys: () => System, label: string) {
   test(`${label}: healthchecks-style URLs: start, finish, log, exit status, body as data`, async () => {
     const sys = getSys();
     const auth = { authorization: "Basic " + Buffer.from(sys.admin.join(":")).toString("base64") };
-    const m = await createMonitor(sys, { name: `hc-${label}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
-    const ping = (suffix: string, init: RequestInit = {}) => fetch(`${sys.base}/ping/${m.code}${suffix}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
+    const m = await createMonitor(sys, {
+      name: `hc-${label}`,
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    });
+    const ping = (suffix: string, init: RequestInit = {}) =>
+      fetch(`${sys.base}/ping/${m.code}${suffix}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
 
     assert.equal((await ping("/start")).status, 200);
     assert.equal((await monitor(sys, m.id)).status, "new", "a start does not change the status");
@@ -205,26 +246,42 @@ export function coreLoopTests(getSys: () => System, label: string) {
 
   test(`${label}: ping authentication and unknown codes`, async () => {
     const sys = getSys();
-    const m = await createMonitor(sys, { name: `auth-${label}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
+    const m = await createMonitor(sys, {
+      name: `auth-${label}`,
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    });
     const anon = await fetch(`${sys.base}/api/pings/?service=${m.code}`, { method: "POST" });
     assert.equal(anon.status, 401);
     assert.match(anon.headers.get("www-authenticate") ?? "", /^Basic/);
-    const wrong = await fetch(`${sys.base}/ping/${m.code}`, { headers: { authorization: "Basic " + Buffer.from(`${sys.admin[0]}:nope`).toString("base64") } });
+    const wrong = await fetch(`${sys.base}/ping/${m.code}`, {
+      headers: { authorization: "Basic " + Buffer.from(`${sys.admin[0]}:nope`).toString("base64") },
+    });
     assert.equal(wrong.status, 401);
     const unknown = await curlOriginal(sys, "doesNotExist123");
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, "NOT_FOUND");
-    assert.equal((await sys.api.call("GET", `/api/v1/monitors/${m.id}/pings`)).body.total, 0, "rejected pings are not stored");
+    assert.equal(
+      (await sys.api.call("GET", `/api/v1/monitors/${m.id}/pings`)).body.total,
+      0,
+      "rejected pings are not stored",
+    );
   });
 
   test(`${label}: tag search, text search, status filter, update and schedule preview`, async () => {
     const sys = getSys();
     const hour = { kind: "interval", periodSeconds: 3600, graceSeconds: 60 };
-    const both = await createMonitor(sys, { name: `search-${label}-both`, description: "the nightly dump", schedule: hour, tags: ["DB", "prod"] });
+    const both = await createMonitor(sys, {
+      name: `search-${label}-both`,
+      description: "the nightly dump",
+      schedule: hour,
+      tags: ["DB", "prod"],
+    });
     const dbOnly = await createMonitor(sys, { name: `search-${label}-db`, schedule: hour, tags: ["db"] });
     await createMonitor(sys, { name: `search-${label}-prod`, schedule: hour, tags: ["prod"] });
     const names = async (query: string) =>
-      ((await sys.api.call("GET", `/api/v1/monitors?${query}`)).body.items as { name: string }[]).map((m) => m.name).filter((n) => n.startsWith(`search-${label}`));
+      ((await sys.api.call("GET", `/api/v1/monitors?${query}`)).body.items as { name: string }[])
+        .map((m) => m.name)
+        .filter((n) => n.startsWith(`search-${label}`));
     assert.deepEqual(await names("tags=db,prod"), [`search-${label}-both`], "comma-separated tags: all of them");
     assert.deepEqual(await names("tags=db"), [`search-${label}-both`, `search-${label}-db`]);
     assert.deepEqual(await names("tags=prod,%20db%20,"), [`search-${label}-both`], "blanks and case do not matter");
@@ -234,7 +291,9 @@ export function coreLoopTests(getSys: () => System, label: string) {
     assert.deepEqual(await names("status=down"), [`search-${label}-db`]);
 
     const changed = await sys.api.call("PATCH", `/api/v1/monitors/${both.id}`, {
-      name: `search-${label}-renamed`, tags: ["archive"], schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", deadline: "end-of-day" },
+      name: `search-${label}-renamed`,
+      tags: ["archive"],
+      schedule: { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", deadline: "end-of-day" },
     });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.deepEqual(changed.body.tags, ["archive"]);
@@ -244,10 +303,21 @@ export function coreLoopTests(getSys: () => System, label: string) {
     assert.match(changed.body.downAt, /T16:00:00\.000Z$/);
     assert.deepEqual(await names("tags=db,prod"), []);
 
-    const preview = await sys.api.call("GET", "/api/v1/schedule/preview?kind=cron&expression=0%209%2029%202%20*&timezone=Europe/Berlin&count=2");
+    const preview = await sys.api.call(
+      "GET",
+      "/api/v1/schedule/preview?kind=cron&expression=0%209%2029%202%20*&timezone=Europe/Berlin&count=2",
+    );
     assert.equal(preview.status, 200);
-    assert.deepEqual(preview.body.runs.map((r: { expectedAt: string }) => r.expectedAt), ["2028-02-29T08:00:00.000Z", "2032-02-29T08:00:00.000Z"]);
-    const posted = await sys.api.call("POST", "/api/v1/schedule/preview", { kind: "interval", periodSeconds: 60, graceSeconds: 30, count: 3 });
+    assert.deepEqual(
+      preview.body.runs.map((r: { expectedAt: string }) => r.expectedAt),
+      ["2028-02-29T08:00:00.000Z", "2032-02-29T08:00:00.000Z"],
+    );
+    const posted = await sys.api.call("POST", "/api/v1/schedule/preview", {
+      kind: "interval",
+      periodSeconds: 60,
+      graceSeconds: 30,
+      count: 3,
+    });
     assert.equal(posted.body.runs.length, 3);
     assert.equal(Date.parse(posted.body.runs[0].downAt) - Date.parse(posted.body.runs[0].expectedAt), 30_000);
   });

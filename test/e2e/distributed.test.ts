@@ -36,7 +36,15 @@ describe("distributed: MariaDB + NATS, two processes", { skip }, () => {
       NAMESPACE: `hb-test-${ns}`,
     };
     const base = `http://127.0.0.1:${port}`;
-    front = startProcess("front", { ...common, SERVICES: "gateway,registry,ingest", PORT: String(port), HOST: "127.0.0.1", ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], NODE_ID: `front-${ns}` });
+    front = startProcess("front", {
+      ...common,
+      SERVICES: "gateway,registry,ingest",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ADMIN_USERNAME: admin[0],
+      ADMIN_PASSWORD: admin[1],
+      NODE_ID: `front-${ns}`,
+    });
     backEnv = { ...common, SERVICES: "checker,notifier", NODE_ID: `back-${ns}` };
     back = startProcess("back", backEnv);
     await waitReady(`${base}/readyz`, [front, back], 60_000);

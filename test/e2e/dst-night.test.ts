@@ -21,9 +21,10 @@ import { freePort, startProcess, stopProcess, waitReady, eventually, type Proc }
 import { api, basic, type Api } from "../support/api.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-const FAKETIME_LIB = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1"].find((f) =>
-  fs.existsSync(f),
-);
+const FAKETIME_LIB = [
+  "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+  "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+].find((f) => fs.existsSync(f));
 const missing =
   FAKETIME_LIB === undefined
     ? process.env.CI === "true"
@@ -76,7 +77,11 @@ async function night(name: string, startsAt: string): Promise<Night> {
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/readyz`, [proc]);
   const a = api(base, admin);
-  const ch = await a.call("POST", "/api/v1/channels", { name: `hook-${name}`, type: "webhook", config: { url: `${rx.url}/${name}` } });
+  const ch = await a.call("POST", "/api/v1/channels", {
+    name: `hook-${name}`,
+    type: "webhook",
+    config: { url: `${rx.url}/${name}` },
+  });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   const sent = Date.now();
   const skew = Date.parse(ch.body.createdAt) - sent;
@@ -91,66 +96,88 @@ async function until(n: Night, iso: string): Promise<void> {
 const alertsFor = (name: string, monitorId: number) =>
   rx.requests.filter((r) => r.path === `/${name}` && r.json?.monitor?.id === monitorId && r.json?.event !== "test");
 
-describe("DST and day-rule nights, on the real server with its clock moved", { skip: missing, concurrency: true }, () => {
-  it("Berlin spring forward: the 02:30 job that Debian cron starts at 03:00 pings at 03:00:05, stays up, nobody is paged", async () => {
-    const n = await night("berlin-spring", "2026-03-29T00:59:40Z");
-    const create = async (name: string, dialect: string) => {
-      const r = await n.a.call("POST", "/api/v1/monitors", {
-        name,
-        schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect, graceSeconds: 10 },
-        channels: [n.hook],
-      });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      return r.body;
-    };
-    const backup = await create("nightly backup", "cron");
-    const silent = await create("nightly twin", "cron");
-    const cronjob = await create("k8s backup", "kubernetes");
-    assert.ok(Date.parse(backup.createdAt) < Date.parse("2026-03-29T01:00:00Z"), `the server started too late: ${backup.createdAt}`);
-    // 02:30 does not exist tonight: Debian cron runs it at 03:00 CEST (01:00Z); Kubernetes skips the night
-    assert.equal(backup.nextDueAt, "2026-03-29T01:00:00.000Z");
-    assert.equal(cronjob.nextDueAt, "2026-03-30T00:30:00.000Z");
+describe(
+  "DST and day-rule nights, on the real server with its clock moved",
+  { skip: missing, concurrency: true },
+  () => {
+    it("Berlin spring forward: the 02:30 job that Debian cron starts at 03:00 pings at 03:00:05, stays up, nobody is paged", async () => {
+      const n = await night("berlin-spring", "2026-03-29T00:59:40Z");
+      const create = async (name: string, dialect: string) => {
+        const r = await n.a.call("POST", "/api/v1/monitors", {
+          name,
+          schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect, graceSeconds: 10 },
+          channels: [n.hook],
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      const backup = await create("nightly backup", "cron");
+      const silent = await create("nightly twin", "cron");
+      const cronjob = await create("k8s backup", "kubernetes");
+      assert.ok(
+        Date.parse(backup.createdAt) < Date.parse("2026-03-29T01:00:00Z"),
+        `the server started too late: ${backup.createdAt}`,
+      );
+      // 02:30 does not exist tonight: Debian cron runs it at 03:00 CEST (01:00Z); Kubernetes skips the night
+      assert.equal(backup.nextDueAt, "2026-03-29T01:00:00.000Z");
+      assert.equal(cronjob.nextDueAt, "2026-03-30T00:30:00.000Z");
 
-    await until(n, "2026-03-29T01:00:05Z");
-    const ping = await fetch(`${n.base}/ping/${backup.code}`, { headers: { authorization: basic(...admin) } });
-    assert.equal(ping.status, 200);
-    const up = await n.a.call("GET", `/api/v1/monitors/${backup.id}`);
-    assert.equal(up.body.status, "up");
-    assert.equal(up.body.nextDueAt, "2026-03-30T00:30:00.000Z", "the 03:00:05 ping was tonight's run: next is tomorrow 02:30 CEST");
+      await until(n, "2026-03-29T01:00:05Z");
+      const ping = await fetch(`${n.base}/ping/${backup.code}`, { headers: { authorization: basic(...admin) } });
+      assert.equal(ping.status, 200);
+      const up = await n.a.call("GET", `/api/v1/monitors/${backup.id}`);
+      assert.equal(up.body.status, "up");
+      assert.equal(
+        up.body.nextDueAt,
+        "2026-03-30T00:30:00.000Z",
+        "the 03:00:05 ping was tonight's run: next is tomorrow 02:30 CEST",
+      );
 
-    // the twin that never pinged goes down at 03:00:10 and is alerted once
-    const down = await eventually(async () => alertsFor("berlin-spring", silent.id).find((r) => r.json.event === "down"), 30_000, "the twin's down alert");
-    assert.equal(down.json.monitor.name, "nightly twin");
-    await until(n, "2026-03-29T01:00:20Z");
-    const after = await n.a.call("GET", `/api/v1/monitors/${backup.id}`);
-    assert.equal(after.body.status, "up");
-    assert.deepEqual(alertsFor("berlin-spring", backup.id), [], "no alert for the job that ran");
-    assert.deepEqual(alertsFor("berlin-spring", cronjob.id), []);
-    assert.equal(alertsFor("berlin-spring", silent.id).length, 1);
-  });
+      // the twin that never pinged goes down at 03:00:10 and is alerted once
+      const down = await eventually(
+        async () => alertsFor("berlin-spring", silent.id).find((r) => r.json.event === "down"),
+        30_000,
+        "the twin's down alert",
+      );
+      assert.equal(down.json.monitor.name, "nightly twin");
+      await until(n, "2026-03-29T01:00:20Z");
+      const after = await n.a.call("GET", `/api/v1/monitors/${backup.id}`);
+      assert.equal(after.body.status, "up");
+      assert.deepEqual(alertsFor("berlin-spring", backup.id), [], "no alert for the job that ran");
+      assert.deepEqual(alertsFor("berlin-spring", cronjob.id), []);
+      assert.equal(alertsFor("berlin-spring", silent.id).length, 1);
+    });
 
-  it("0 4 */2 * 1-5 is not expected on an even weekday; 0 4 * * 1-5 is, and goes down", async () => {
-    const n = await night("even-weekday", "2026-06-02T01:59:40Z"); // Tuesday; 03:59:40 CEST
-    const create = async (name: string, expression: string) => {
-      const r = await n.a.call("POST", "/api/v1/monitors", {
-        name,
-        schedule: { kind: "cron", expression, timezone: "Europe/Berlin", graceSeconds: 5 },
-        channels: [n.hook],
-      });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      return r.body;
-    };
-    const oddDays = await create("odd weekdays", "0 4 */2 * 1-5");
-    const weekdays = await create("weekdays", "0 4 * * 1-5");
-    assert.ok(Date.parse(oddDays.createdAt) < Date.parse("2026-06-02T02:00:00Z"), `the server started too late: ${oddDays.createdAt}`);
-    assert.equal(oddDays.schedule.dialect, "cron");
-    assert.equal(oddDays.nextDueAt, "2026-06-03T02:00:00.000Z", "Wednesday the 3rd, not Tuesday the 2nd");
-    assert.equal(weekdays.nextDueAt, "2026-06-02T02:00:00.000Z");
+    it("0 4 */2 * 1-5 is not expected on an even weekday; 0 4 * * 1-5 is, and goes down", async () => {
+      const n = await night("even-weekday", "2026-06-02T01:59:40Z"); // Tuesday; 03:59:40 CEST
+      const create = async (name: string, expression: string) => {
+        const r = await n.a.call("POST", "/api/v1/monitors", {
+          name,
+          schedule: { kind: "cron", expression, timezone: "Europe/Berlin", graceSeconds: 5 },
+          channels: [n.hook],
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      const oddDays = await create("odd weekdays", "0 4 */2 * 1-5");
+      const weekdays = await create("weekdays", "0 4 * * 1-5");
+      assert.ok(
+        Date.parse(oddDays.createdAt) < Date.parse("2026-06-02T02:00:00Z"),
+        `the server started too late: ${oddDays.createdAt}`,
+      );
+      assert.equal(oddDays.schedule.dialect, "cron");
+      assert.equal(oddDays.nextDueAt, "2026-06-03T02:00:00.000Z", "Wednesday the 3rd, not Tuesday the 2nd");
+      assert.equal(weekdays.nextDueAt, "2026-06-02T02:00:00.000Z");
 
-    await eventually(async () => alertsFor("even-weekday", weekdays.id).find((r) => r.json.event === "down"), 30_000, "the weekday job's down alert");
-    await until(n, "2026-06-02T02:00:15Z");
-    const odd = await n.a.call("GET", `/api/v1/monitors/${oddDays.id}`);
-    assert.equal(odd.body.status, "new");
-    assert.deepEqual(alertsFor("even-weekday", oddDays.id), []);
-  });
-});
+      await eventually(
+        async () => alertsFor("even-weekday", weekdays.id).find((r) => r.json.event === "down"),
+        30_000,
+        "the weekday job's down alert",
+      );
+      await until(n, "2026-06-02T02:00:15Z");
+      const odd = await n.a.call("GET", `/api/v1/monitors/${oddDays.id}`);
+      assert.equal(odd.body.status, "new");
+      assert.deepEqual(alertsFor("even-weekday", oddDays.id), []);
+    });
+  },
+);

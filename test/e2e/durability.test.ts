@@ -18,13 +18,27 @@ const admin: [string, string] = ["root", "correct horse battery"];
 async function killUnderLoad(databaseUrl: string, signal: "SIGKILL" | "SIGTERM" = "SIGKILL") {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], LOG_LEVEL: "warn" };
+  const env = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    ADMIN_USERNAME: admin[0],
+    ADMIN_PASSWORD: admin[1],
+    LOG_LEVEL: "warn",
+  };
   let proc = startProcess("durability", env);
   await waitReady(`${base}/readyz`, [proc]);
   const client = api(base, admin);
   const monitors: { id: number; code: string }[] = [];
   for (let i = 0; i < 20; i++) {
-    monitors.push((await client.call("POST", "/api/v1/monitors", { name: `load-${i}`, schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } })).body);
+    monitors.push(
+      (
+        await client.call("POST", "/api/v1/monitors", {
+          name: `load-${i}`,
+          schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+        })
+      ).body,
+    );
   }
 
   const acked: number[] = [];
@@ -35,7 +49,10 @@ async function killUnderLoad(databaseUrl: string, signal: "SIGKILL" | "SIGTERM" 
     for (let n = 0; !stop; n++) {
       const m = monitors[(w + n) % monitors.length]!;
       try {
-        const res = await fetch(`${base}/api/pings/?service=${m.code}`, { method: "POST", headers: { authorization: auth } });
+        const res = await fetch(`${base}/api/pings/?service=${m.code}`, {
+          method: "POST",
+          headers: { authorization: auth },
+        });
         if (res.status === 200) acked.push(((await res.json()) as { id: number }).id);
         else refused.push(res.status);
       } catch {
@@ -63,9 +80,17 @@ async function killUnderLoad(databaseUrl: string, signal: "SIGKILL" | "SIGTERM" 
     // the process leaves on its own, in bounded time.
     assert.equal(exitCode, 0, proc.output.join(""));
     assert.ok(exitMs < 20_000, `stopping took ${exitMs} ms`);
-    assert.deepEqual(refused.filter((s) => s !== 503), [], "only 503 while stopping");
+    assert.deepEqual(
+      refused.filter((s) => s !== 503),
+      [],
+      "only 503 while stopping",
+    );
   } else {
-    assert.deepEqual(refused, [], `no ping was refused while the server ran; it said:\n${proc.output.join("").slice(-4000)}`);
+    assert.deepEqual(
+      refused,
+      [],
+      `no ping was refused while the server ran; it said:\n${proc.output.join("").slice(-4000)}`,
+    );
   }
 
   // The server starts again on the same database and serves the same monitors.

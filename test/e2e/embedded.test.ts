@@ -13,7 +13,11 @@ let sys: System;
 before(async () => {
   smtp = await startSmtp();
   const admin: [string, string] = ["root", "correct horse battery"];
-  server = await startServer("embedded", { SMTP_URL: smtp.url, ALERT_FROM: "heartbeats@test.local", ALERT_TO: "ops@test.local", NOTIFIER_POLL_MS: "500" }, { admin });
+  server = await startServer(
+    "embedded",
+    { SMTP_URL: smtp.url, ALERT_FROM: "heartbeats@test.local", ALERT_TO: "ops@test.local", NOTIFIER_POLL_MS: "500" },
+    { admin },
+  );
   sys = {
     base: server.base,
     api: server.api,

@@ -10,7 +10,15 @@ import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import { startSmtp, type TestSmtp } from "../support/smtp.ts";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
-import { freePort, startProcess, stopProcess, waitReady, waitOutput, eventually, type Proc } from "../support/system.ts";
+import {
+  freePort,
+  startProcess,
+  stopProcess,
+  waitReady,
+  waitOutput,
+  eventually,
+  type Proc,
+} from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
 
@@ -40,11 +48,25 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     for (let i = 0; i < n; i += 20) {
       const chunk = await Promise.all(
         Array.from({ length: Math.min(20, n - i) }, (_, j) =>
-          a.call("POST", "/api/v1/monitors", { name: `${prefix}-${i + j}`, schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 }, channels }),
+          a.call("POST", "/api/v1/monitors", {
+            name: `${prefix}-${i + j}`,
+            schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 },
+            channels,
+          }),
         ),
       );
       for (const r of chunk) {
-        assert.equal(r.status, 201, JSON.stringify(r.body) + front.output.join("").split("\n").filter((l) => /ERROR|WARN/.test(l)).slice(-5).join("\n"));
+        assert.equal(
+          r.status,
+          201,
+          JSON.stringify(r.body) +
+            front.output
+              .join("")
+              .split("\n")
+              .filter((l) => /ERROR|WARN/.test(l))
+              .slice(-5)
+              .join("\n"),
+        );
         ids.push(r.body.id);
       }
     }
@@ -52,7 +74,10 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
   }
 
   async function deliveryStates(monitorIds: number[]): Promise<Record<string, number>> {
-    const [rows] = await sql.query("SELECT state, COUNT(*) AS n FROM deliveries WHERE monitor_id IN (?) GROUP BY state", [monitorIds]);
+    const [rows] = await sql.query(
+      "SELECT state, COUNT(*) AS n FROM deliveries WHERE monitor_id IN (?) GROUP BY state",
+      [monitorIds],
+    );
     return Object.fromEntries((rows as { state: string; n: number }[]).map((r) => [r.state, Number(r.n)]));
   }
 
@@ -107,7 +132,11 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
 
   test("retry: SMTP down, then refusing once with 451: the email arrives after recovery, once", async (t) => {
     const smtpPort = await freePort();
-    const email = await channel({ name: "mail (flaky)", type: "email", config: { host: "127.0.0.1", port: smtpPort, security: "none", from: "hb@test.local", to: ["ops@test.local"] } });
+    const email = await channel({
+      name: "mail (flaky)",
+      type: "email",
+      config: { host: "127.0.0.1", port: smtpPort, security: "none", from: "hb@test.local", to: ["ops@test.local"] },
+    });
     const [id] = await createMonitors(1, "flaky-mail", [email]);
     const n = startNotifier("notifier-retry");
     await waitOutput(n, /will retry/, 15_000);
@@ -116,7 +145,9 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     try {
       const recovered = Date.now();
       await flaky.waitFor((m) => m.length >= 1, 20_000, "the email after recovery");
-      t.diagnostic(`delivered ${Date.now() - recovered} ms after the SMTP server came back, after ${flaky.rejected} refusal(s)`);
+      t.diagnostic(
+        `delivered ${Date.now() - recovered} ms after the SMTP server came back, after ${flaky.rejected} refusal(s)`,
+      );
       assert.equal(flaky.rejected, 1);
       assert.match(flaky.mails[0]!.subject, /DOWN: flaky-mail-0/);
       await new Promise((r) => setTimeout(r, 2_000));
@@ -133,15 +164,27 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
 
   test("crash: SIGKILL in the middle of 200 alerts × 3 channels; after a restart each arrives, once per key", async (t) => {
     const hook = await channel({ name: "hook", type: "webhook", config: { url: `${rx.url}/hook` } });
-    const pd = await channel({ name: "pd", type: "pagerduty", config: { routingKey: "R0UT1NGKEY0123456789abcdef012345", eventsUrl: `${rx.url}/pd` } });
-    const mail = await channel({ name: "mail", type: "email", config: { host: "127.0.0.1", port: smtp.port, security: "none", from: "hb@test.local", to: ["ops@test.local"] } });
+    const pd = await channel({
+      name: "pd",
+      type: "pagerduty",
+      config: { routingKey: "R0UT1NGKEY0123456789abcdef012345", eventsUrl: `${rx.url}/pd` },
+    });
+    const mail = await channel({
+      name: "mail",
+      type: "email",
+      config: { host: "127.0.0.1", port: smtp.port, security: "none", from: "hb@test.local", to: ["ops@test.local"] },
+    });
     // No notifier runs while the monitors go down: the burst waits in the outbox.
     const ids = await createMonitors(200, "burst", [hook, pd, mail]);
     await eventually(async () => (await deliveryStates(ids)).pending === 600, 30_000, "600 pending deliveries");
 
     const first = startNotifier("notifier-a");
     const hookCount = () => rx.requests.filter((r) => r.path === "/hook").length;
-    await eventually(async () => hookCount() + rx.requests.filter((r) => r.path === "/pd").length + smtp.mails.length >= 150, 30_000, "a third of the burst");
+    await eventually(
+      async () => hookCount() + rx.requests.filter((r) => r.path === "/pd").length + smtp.mails.length >= 150,
+      30_000,
+      "a third of the burst",
+    );
     first.child.kill("SIGKILL");
     await first.exited;
     const atKill = { ...(await deliveryStates(ids)) };
@@ -151,18 +194,26 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     const started = Date.now();
     startNotifier("notifier-b");
     await eventually(async () => (await deliveryStates(ids)).sent === 600, 60_000, "all 600 delivered");
-    t.diagnostic(`the rest delivered ${Date.now() - started} ms after the restart (claims of the killed notifier wait out their lease)`);
+    t.diagnostic(
+      `the rest delivered ${Date.now() - started} ms after the restart (claims of the killed notifier wait out their lease)`,
+    );
 
     const hookKeys = rx.byKey("idempotency-key");
     const pdKeys = rx.byKey((r) => (r.path === "/pd" ? r.json?.dedup_key : undefined));
     const mailKeys = new Map<string, number>();
-    for (const m of smtp.mails) if (m.idempotencyKey?.startsWith("hb-")) mailKeys.set(m.idempotencyKey, (mailKeys.get(m.idempotencyKey) ?? 0) + 1);
+    for (const m of smtp.mails)
+      if (m.idempotencyKey?.startsWith("hb-"))
+        mailKeys.set(m.idempotencyKey, (mailKeys.get(m.idempotencyKey) ?? 0) + 1);
     const [flipRows] = await sql.query("SELECT id FROM flips WHERE monitor_id IN (?) AND to_status = 'down'", [ids]);
     const flipIds = (flipRows as { id: number }[]).map((r) => Number(r.id));
     assert.equal(flipIds.length, 200);
     let requests = 0;
     let duplicates = 0;
-    for (const [ch, keys] of [[hook, hookKeys], [pd, pdKeys], [mail, mailKeys]] as const) {
+    for (const [ch, keys] of [
+      [hook, hookKeys],
+      [pd, pdKeys],
+      [mail, mailKeys],
+    ] as const) {
       for (const f of flipIds) {
         const seen = keys.get(`hb-${f}-${ch}`) ?? 0;
         assert.ok(seen >= 1, `flip ${f} via channel ${ch} never arrived`);
@@ -170,7 +221,9 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
         duplicates += seen - 1;
       }
     }
-    t.diagnostic(`sent 600 deliveries; receivers got ${requests} requests for 600 distinct keys; ${duplicates} repeated a key (sends in flight at the kill, re-sent with the same key)`);
+    t.diagnostic(
+      `sent 600 deliveries; receivers got ${requests} requests for 600 distinct keys; ${duplicates} repeated a key (sends in flight at the kill, re-sent with the same key)`,
+    );
     // What can repeat is what was claimed but not yet recorded at the kill: at most one claim batch.
     assert.ok(duplicates <= 50, `${duplicates} repeats`);
     const [attempts] = await sql.query("SELECT MAX(attempts) AS most FROM deliveries WHERE monitor_id IN (?)", [ids]);
@@ -179,10 +232,15 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     // The gateway reaches the notifier in its own process over NATS for a channel's test alert.
     // The killed notifier stays in the node list until its heartbeats are missed (6 s): a call
     // routed to it meanwhile times out, so the probe may need a second try.
-    const probe = await eventually(async () => {
-      const r = await a.call("POST", `/api/v1/channels/${hook}/test`);
-      return r.status === 200 ? r : null;
-    }, 40_000, "a test alert through the live notifier", 500);
+    const probe = await eventually(
+      async () => {
+        const r = await a.call("POST", `/api/v1/channels/${hook}/test`);
+        return r.status === 200 ? r : null;
+      },
+      40_000,
+      "a test alert through the live notifier",
+      500,
+    );
     assert.equal(probe.body.ok, true, JSON.stringify(probe.body));
     assert.ok(rx.requests.some((r) => r.path === "/hook" && r.json?.event === "test"));
   });
@@ -190,7 +248,11 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
   test("replicas: two notifiers drain 1,000 deliveries, each sent exactly once", async (t) => {
     for (const p of notifiers) await stopProcess(p);
     const hook = await channel({ name: "hook-r", type: "webhook", config: { url: `${rx.url}/replica` } });
-    const pd = await channel({ name: "pd-r", type: "pagerduty", config: { routingKey: "R0UT1NGKEY0123456789abcdef012345", eventsUrl: `${rx.url}/pd-r` } });
+    const pd = await channel({
+      name: "pd-r",
+      type: "pagerduty",
+      config: { routingKey: "R0UT1NGKEY0123456789abcdef012345", eventsUrl: `${rx.url}/pd-r` },
+    });
     rx.respond("/pd-r", { status: 202, body: { status: "success" }, delayMs: 5 });
     const ids = await createMonitors(500, "replica", [hook, pd]);
     await eventually(async () => (await deliveryStates(ids)).pending === 1000, 60_000, "1,000 pending deliveries");
@@ -205,7 +267,11 @@ describe("outbox on MariaDB + NATS: retry, crash, replicas", { skip }, () => {
     const pdKeys = rx.byKey((r) => (r.path === "/pd-r" ? r.json?.dedup_key : undefined));
     const received = [...hookKeys.values(), ...pdKeys.values()];
     assert.equal(hookKeys.size + pdKeys.size, 1000, "1,000 distinct keys");
-    assert.equal(received.reduce((x, y) => x + y, 0), 1000, "1,000 requests: none twice");
+    assert.equal(
+      received.reduce((x, y) => x + y, 0),
+      1000,
+      "1,000 requests: none twice",
+    );
     const [byNode] = await sql.query(
       "SELECT SUBSTRING_INDEX(claimed_by, '#', 1) AS node, COUNT(*) AS n FROM deliveries WHERE monitor_id IN (?) GROUP BY node ORDER BY node",
       [ids],

@@ -21,7 +21,14 @@ const SMTP_PASSWORD = "smtp-password-that-must-not-leak";
 async function withServer(env: Record<string, string>, work: (a: Api) => Promise<void>): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc: Proc = startProcess("server", { PORT: String(port), HOST: "127.0.0.1", ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1], ALLOW_PRIVATE_WEBHOOKS: "true", ...env });
+  const proc: Proc = startProcess("server", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ADMIN_USERNAME: ADMIN[0],
+    ADMIN_PASSWORD: ADMIN[1],
+    ALLOW_PRIVATE_WEBHOOKS: "true",
+    ...env,
+  });
   try {
     await waitReady(`${base}/readyz`, [proc]);
     await work(api(base, ADMIN));
@@ -48,11 +55,23 @@ async function snapshot(a: Api) {
   const codeOf = new Map(monitors.map((m: any) => [m.id, m.code]));
   const allMonitors = (await a.call("GET", "/api/v1/monitors?limit=500")).body.items;
   for (const m of allMonitors) codeOf.set(m.id, m.code);
-  const windows = (await a.call("GET", "/api/v1/maintenance")).body.items.map((w: any) => ({ name: w.name, rule: w.rule, monitors: w.monitorIds.map((id: number) => codeOf.get(id)).sort(), tags: w.tags }));
+  const windows = (await a.call("GET", "/api/v1/maintenance")).body.items.map((w: any) => ({
+    name: w.name,
+    rule: w.rule,
+    monitors: w.monitorIds.map((id: number) => codeOf.get(id)).sort(),
+    tags: w.tags,
+  }));
   return {
     windows,
     monitors: monitors.sort((x: any, y: any) => x.code.localeCompare(y.code)),
-    channels: channels.map((c: any) => ({ name: c.name, type: c.type, config: c.config, events: c.events, isDefault: c.isDefault, enabled: c.enabled })),
+    channels: channels.map((c: any) => ({
+      name: c.name,
+      type: c.type,
+      config: c.config,
+      events: c.events,
+      isDefault: c.isDefault,
+      enabled: c.enabled,
+    })),
   };
 }
 
@@ -79,43 +98,98 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
   it("monitors (with their run limits), tags, channels and maintenance windows come back the same on a wiped database; secrets only sealed in the file", async () => {
     const env = { DATABASE_URL: source.url, SECRET_KEY: KEY };
     // A 36-character healthchecks.io code on MariaDB too (migration 007).
-    const hc = await runCli("bin/import.ts", ["healthchecks", "--file", path.join(ROOT, "test/fixtures/healthchecks-checks.json")], env);
+    const hc = await runCli(
+      "bin/import.ts",
+      ["healthchecks", "--file", path.join(ROOT, "test/fixtures/healthchecks-checks.json")],
+      env,
+    );
     assert.equal(hc.code, 0, hc.stderr);
     let before!: Awaited<ReturnType<typeof snapshot>>;
     await withServer(env, async (a) => {
-      const hook = await a.call("POST", "/api/v1/channels", { name: "ops hook", type: "webhook", config: { url: `${receiver.url}/hook`, secret: WEBHOOK_SECRET }, events: ["down", "failure"] });
+      const hook = await a.call("POST", "/api/v1/channels", {
+        name: "ops hook",
+        type: "webhook",
+        config: { url: `${receiver.url}/hook`, secret: WEBHOOK_SECRET },
+        events: ["down", "failure"],
+      });
       assert.equal(hook.status, 201, JSON.stringify(hook.body));
       const mail = await a.call("POST", "/api/v1/channels", {
         name: "ops mail",
         type: "email",
-        config: { host: "smtp.example.org", port: 587, username: "hb", password: SMTP_PASSWORD, from: "hb@example.org", to: ["ops@example.org"] },
+        config: {
+          host: "smtp.example.org",
+          port: 587,
+          username: "hb",
+          password: SMTP_PASSWORD,
+          from: "hb@example.org",
+          to: ["ops@example.org"],
+        },
         isDefault: true,
       });
       assert.equal(mail.status, 201);
       for (const body of [
         {
-          name: "nightly", description: "db dump", schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", deadline: "end-of-day" }, tags: ["db", "prod"], channels: [hook.body.id, mail.body.id], repeatEverySeconds: 3600,
-          maxRunSeconds: 1800, slowFactor: 3, slowWindow: 10, failureThreshold: 2, recoveryThreshold: 3,
+          name: "nightly",
+          description: "db dump",
+          schedule: { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", deadline: "end-of-day" },
+          tags: ["db", "prod"],
+          channels: [hook.body.id, mail.body.id],
+          repeatEverySeconds: 3600,
+          maxRunSeconds: 1800,
+          slowFactor: 3,
+          slowWindow: 10,
+          failureThreshold: 2,
+          recoveryThreshold: 3,
         },
-        { name: "queue", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 30 }, tags: ["prod"], channels: [] },
-        { name: "k8s job", schedule: { kind: "cron", expression: "15 */6 * * *", timezone: "America/New_York", dialect: "kubernetes" }, channels: [] },
-        { name: "timer", schedule: { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Europe/Berlin", graceSeconds: 600 }, channels: [] },
+        {
+          name: "queue",
+          schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 30 },
+          tags: ["prod"],
+          channels: [],
+        },
+        {
+          name: "k8s job",
+          schedule: { kind: "cron", expression: "15 */6 * * *", timezone: "America/New_York", dialect: "kubernetes" },
+          channels: [],
+        },
+        {
+          name: "timer",
+          schedule: {
+            kind: "oncalendar",
+            expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+            timezone: "Europe/Berlin",
+            graceSeconds: 600,
+          },
+          channels: [],
+        },
       ]) {
         const r = await a.call("POST", "/api/v1/monitors", body);
         assert.equal(r.status, 201, JSON.stringify(r.body));
-        if (body.name === "queue") assert.equal((await a.call("POST", `/api/v1/monitors/${r.body.id}/pause`)).status, 200);
+        if (body.name === "queue")
+          assert.equal((await a.call("POST", `/api/v1/monitors/${r.body.id}/pause`)).status, 200);
         if (body.name === "nightly") {
-          const once = await a.call("POST", "/api/v1/maintenance", { name: "db upgrade", rule: { kind: "once", startsAt: "2031-03-01T22:00:00.000Z", endsAt: "2031-03-02T02:00:00.000Z" }, monitorIds: [r.body.id] });
+          const once = await a.call("POST", "/api/v1/maintenance", {
+            name: "db upgrade",
+            rule: { kind: "once", startsAt: "2031-03-01T22:00:00.000Z", endsAt: "2031-03-02T02:00:00.000Z" },
+            monitorIds: [r.body.id],
+          });
           assert.equal(once.status, 201, JSON.stringify(once.body));
         }
       }
-      const weekly = await a.call("POST", "/api/v1/maintenance", { name: "patch night", rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 7200, timezone: "Asia/Shanghai" }, tags: ["prod"] });
+      const weekly = await a.call("POST", "/api/v1/maintenance", {
+        name: "patch night",
+        rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 7200, timezone: "Asia/Shanghai" },
+        tags: ["prod"],
+      });
       assert.equal(weekly.status, 201, JSON.stringify(weekly.body));
       before = await snapshot(a);
     });
     assert.equal(before.monitors.length, 7); // 3 from the healthchecks.io listing (one OnCalendar), 4 made here
     assert.equal(before.monitors.find((m: any) => m.name === "k8s job").schedule.dialect, "kubernetes");
-    assert.deepEqual(before.monitors.find((m: any) => m.name === "timer").schedule.expressions, ["Mon..Fri 09:00", "Sat 10:00"]);
+    assert.deepEqual(before.monitors.find((m: any) => m.name === "timer").schedule.expressions, [
+      "Mon..Fri 09:00",
+      "Sat 10:00",
+    ]);
     assert.equal(before.windows.length, 2);
     assert.deepEqual(before.monitors.find((m: any) => m.name === "nightly").runLimits, [1800, 3, 10, 2, 3]);
 
@@ -125,7 +199,15 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     const text = fs.readFileSync(file, "utf8");
     assert.doesNotMatch(text, new RegExp(`${WEBHOOK_SECRET}|${SMTP_PASSWORD}|/hook`), "secrets only sealed");
     const json = JSON.parse(text);
-    assert.deepEqual(Object.keys(json), ["format", "version", "exportedAt", "tags", "channels", "monitors", "maintenanceWindows"]);
+    assert.deepEqual(Object.keys(json), [
+      "format",
+      "version",
+      "exportedAt",
+      "tags",
+      "channels",
+      "monitors",
+      "maintenanceWindows",
+    ]);
     assert.match(json.channels[0].sealedSecrets, /^enc:v1:/);
 
     // Restore into an empty database with the same key, twice.
@@ -143,13 +225,21 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
       const hook = (await a.call("GET", "/api/v1/channels")).body.items.find((c: any) => c.name === "ops hook");
       const sent = await a.call("POST", `/api/v1/channels/${hook.id}/test`);
       assert.equal(sent.body.ok, true, JSON.stringify(sent.body));
-      const got = await eventually(async () => receiver.requests.find((r) => r.path === "/hook"), 10_000, "the test alert");
+      const got = await eventually(
+        async () => receiver.requests.find((r) => r.path === "/hook"),
+        10_000,
+        "the test alert",
+      );
       assert.ok(got.headers["x-heartbeats-signature"]);
     });
 
     // Another key cannot open the sealed secrets: those channels are skipped with the reason, the monitors still come.
     const other = fs.mkdtempSync(path.join(dir, "other-"));
-    const r3 = await runCli("bin/import.ts", ["backup", "--file", file], { DATABASE_URL: `sqlite:${path.join(other, "hb.sqlite")}`, SECRET_KEY: "a-completely-different-key-987654", ALLOW_PRIVATE_WEBHOOKS: "true" });
+    const r3 = await runCli("bin/import.ts", ["backup", "--file", file], {
+      DATABASE_URL: `sqlite:${path.join(other, "hb.sqlite")}`,
+      SECRET_KEY: "a-completely-different-key-987654",
+      ALLOW_PRIVATE_WEBHOOKS: "true",
+    });
     assert.equal(r3.code, 0, r3.stderr);
     assert.match(r3.stdout, /^skipped\tchannel "ops hook": its secrets cannot be opened here .*SECRET_KEY/m);
     assert.match(r3.stdout, /^9 created, 0 already present, 2 skipped$/m);

@@ -31,9 +31,27 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
  * services move on their own meanwhile (deadlines passing, deliveries retried, hosts polled).
  */
 const MOVING = new Set([
-  "status", "late_at", "down_at", "status_changed_at", "last_ping_at", "last_ping_kind", "last_start_at", "ping_count", "next_reminder_at", "reminders_sent", "updated_at",
-  "last_poll_at", "next_poll_at", "lease_until", "claimed_by", "last_result", "host_key_fingerprint",
-  "consecutive_failures", "consecutive_successes", "due_at", "run_deadline_at",
+  "status",
+  "late_at",
+  "down_at",
+  "status_changed_at",
+  "last_ping_at",
+  "last_ping_kind",
+  "last_start_at",
+  "ping_count",
+  "next_reminder_at",
+  "reminders_sent",
+  "updated_at",
+  "last_poll_at",
+  "next_poll_at",
+  "lease_until",
+  "claimed_by",
+  "last_result",
+  "host_key_fingerprint",
+  "consecutive_failures",
+  "consecutive_successes",
+  "due_at",
+  "run_deadline_at",
 ]);
 /** Per table: a digest of its rows, and the rows themselves to say what changed. */
 type State = Map<string, { digest: string; rows: string[] }>;
@@ -41,8 +59,20 @@ function stateDigest(): State {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   try {
     const state: State = new Map();
-    for (const table of ["monitors", "tags", "monitor_tags", "channels", "monitor_channels", "users", "hosts", "maintenance_windows"]) {
-      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all().map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !MOVING.has(k)))));
+    for (const table of [
+      "monitors",
+      "tags",
+      "monitor_tags",
+      "channels",
+      "monitor_channels",
+      "users",
+      "hosts",
+      "maintenance_windows",
+    ]) {
+      const rows = db
+        .prepare(`SELECT * FROM ${table} ORDER BY 1`)
+        .all()
+        .map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !MOVING.has(k)))));
       state.set(table, { digest: createHash("sha256").update(rows.join("\n")).digest("hex"), rows });
     }
     return state;
@@ -73,7 +103,12 @@ interface Answer {
  * request that is too big; the client then sees the connection reset instead of the answer.
  * That is reported as `reset` (and allowed only for such requests).
  */
-function send(method: string, target: string, headers: Record<string, string>, body?: Buffer | string): Promise<Answer | "reset" | null> {
+function send(
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+): Promise<Answer | "reset" | null> {
   // node:http frames DELETE and OPTIONS bodies with neither Content-Length nor chunking, so the
   // server would rightly read them as the next request; say the length, as any real client does.
   if (body !== undefined) headers = { ...headers, "content-length": String(Buffer.byteLength(body)) };
@@ -81,39 +116,110 @@ function send(method: string, target: string, headers: Record<string, string>, b
     let req: http.ClientRequest;
     try {
       // A connection of its own: no request can be read as the tail of the one before.
-      req = http.request({ host: "127.0.0.1", port, method, path: target, headers, timeout: 20_000, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString("utf8").slice(0, 500) }));
-      });
+      req = http.request(
+        { host: "127.0.0.1", port, method, path: target, headers, timeout: 20_000, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString("utf8").slice(0, 500) }),
+          );
+        },
+      );
     } catch {
       // a path or header value node:http itself refuses to send: nothing reached the server
       resolve(null);
       return;
     }
     req.on("timeout", () => req.destroy(new Error(`no answer to ${method} ${target} within 20 s`)));
-    req.on("error", (err: NodeJS.ErrnoException) => (err.code === "ECONNRESET" || err.code === "EPIPE" ? resolve("reset") : reject(err)));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      err.code === "ECONNRESET" || err.code === "EPIPE" ? resolve("reset") : reject(err),
+    );
     if (body !== undefined) req.end(body);
     else req.end();
   });
 }
 
 const hostile = fc.constantFrom(
-  "", " ", "0", "-1", "1.5", "1e309", "NaN", "null", "true", "[]", "{}", "%", "%E0%A4%A", "%00", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "../../etc/passwd",
-  "9".repeat(400), "\u202e", "😀", "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "a".repeat(5000),
+  "",
+  " ",
+  "0",
+  "-1",
+  "1.5",
+  "1e309",
+  "NaN",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  "%",
+  "%E0%A4%A",
+  "%00",
+  "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+  "../../etc/passwd",
+  "9".repeat(400),
+  "\u202e",
+  "😀",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "${jndi:ldap://x}",
+  "a".repeat(5000),
 );
 const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: "binary", maxLength: 60 }), hostile);
 /** Percent-encoding of any string (lone surrogates become U+FFFD; raw invalid UTF-8 comes from `hostile`). */
 const enc = (s: string) => encodeURIComponent(s.toWellFormed());
 const pathSegment = fc.oneof(text.map(enc), hostile, fc.integer().map(String));
-const value: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 3 }), text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 5 }));
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  text,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(text, { maxLength: 5 }),
+);
 /** Objects shaped like what the routes take, with every field of any type. */
 const shaped = fc.record(
   {
-    name: value, description: value, schedule: fc.oneof(value, fc.record({ kind: value, periodSeconds: value, graceSeconds: value, expression: value, timezone: value, time: value }, { requiredKeys: [] })),
-    tags: value, channels: value, repeatEverySeconds: value, type: value, config: fc.oneof(value, fc.dictionary(text, value, { maxKeys: 4 })), events: value,
-    isDefault: value, enabled: value, username: value, password: value, role: value, address: value, port: value, privateKey: value, checks: value, intervalSeconds: value,
-    rule: fc.oneof(value, fc.record({ kind: fc.oneof(value, fc.constantFrom("once", "recurring")), startsAt: value, endsAt: value, expression: value, durationSeconds: value, timezone: value }, { requiredKeys: [] })),
+    name: value,
+    description: value,
+    schedule: fc.oneof(
+      value,
+      fc.record(
+        { kind: value, periodSeconds: value, graceSeconds: value, expression: value, timezone: value, time: value },
+        { requiredKeys: [] },
+      ),
+    ),
+    tags: value,
+    channels: value,
+    repeatEverySeconds: value,
+    type: value,
+    config: fc.oneof(value, fc.dictionary(text, value, { maxKeys: 4 })),
+    events: value,
+    isDefault: value,
+    enabled: value,
+    username: value,
+    password: value,
+    role: value,
+    address: value,
+    port: value,
+    privateKey: value,
+    checks: value,
+    intervalSeconds: value,
+    rule: fc.oneof(
+      value,
+      fc.record(
+        {
+          kind: fc.oneof(value, fc.constantFrom("once", "recurring")),
+          startsAt: value,
+          endsAt: value,
+          expression: value,
+          durationSeconds: value,
+          timezone: value,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     monitorIds: value,
   },
   { requiredKeys: [] },
@@ -131,21 +237,96 @@ function materialize(p: Payload): string | Buffer {
   if (typeof p === "string" || Buffer.isBuffer(p)) return p;
   return p.big === "nested" ? "{".repeat(10_000) : JSON.stringify({ name: "x".repeat(2_000_000) });
 }
-const contentType = fc.constantFrom("application/json", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "");
-const query = fc.dictionary(fc.oneof(fc.constantFrom("q", "tags", "tag", "status", "sort", "order", "limit", "page", "offset", "from", "to", "service", "data", "create"), text.map((s) => s.slice(0, 10))), text, { maxKeys: 5 })
-  .map((q) => Object.entries(q).map(([k, v]) => `${enc(k)}=${enc(v)}`).join("&"));
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/json; charset=utf-16",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "",
+);
+const query = fc
+  .dictionary(
+    fc.oneof(
+      fc.constantFrom(
+        "q",
+        "tags",
+        "tag",
+        "status",
+        "sort",
+        "order",
+        "limit",
+        "page",
+        "offset",
+        "from",
+        "to",
+        "service",
+        "data",
+        "create",
+      ),
+      text.map((s) => s.slice(0, 10)),
+    ),
+    text,
+    { maxKeys: 5 },
+  )
+  .map((q) =>
+    Object.entries(q)
+      .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+      .join("&"),
+  );
 
 const ROUTES: [string, string][] = [
-  ["POST", "/api/v1/monitors"], ["GET", "/api/v1/monitors"], ["GET", "/api/v1/monitors/:id"], ["PATCH", "/api/v1/monitors/:id"], ["DELETE", "/api/v1/monitors/:id"],
-  ["POST", "/api/v1/monitors/:id/pause"], ["POST", "/api/v1/monitors/:id/resume"], ["GET", "/api/v1/monitors/:id/pings"], ["GET", "/api/v1/monitors/:id/flips"],
-  ["GET", "/api/v1/monitors/:id/notifications"], ["GET", "/api/v1/channel-types"], ["GET", "/api/v1/channels"], ["POST", "/api/v1/channels"], ["GET", "/api/v1/channels/:id"],
-  ["PATCH", "/api/v1/channels/:id"], ["DELETE", "/api/v1/channels/:id"], ["POST", "/api/v1/channels/:id/test"], ["GET", "/api/v1/hosts"], ["POST", "/api/v1/hosts"],
-  ["GET", "/api/v1/hosts/:id"], ["PATCH", "/api/v1/hosts/:id"], ["DELETE", "/api/v1/hosts/:id"], ["POST", "/api/v1/hosts/:id/check"], ["GET", "/api/v1/hosts/:id/metrics"],
-  ["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["PATCH", "/api/v1/users/:id"], ["DELETE", "/api/v1/users/:id"], ["GET", "/api/v1/schedule/preview"],
-  ["POST", "/api/v1/schedule/preview"], ["POST", "/api/v1/session"], ["GET", "/api/v1/session"], ["DELETE", "/api/v1/session"], ["PATCH", "/api/v1/session"], ["PUT", "/api/v1/monitors"], ["OPTIONS", "/api/v1/monitors"],
-  ["GET", "/api/v1/monitors/:id/badge"], ["POST", "/api/v1/monitors/:id/badge"], ["GET", "/api/v1/tags/:id/badge"], ["POST", "/api/v1/tags/:id/badge"],
-  ["GET", "/badge/:id"], ["GET", "/badge/:id.svg"], ["GET", "/badge/:id.json"], ["GET", "/api/openapi.json"], ["GET", "/api/docs"],
-  ["GET", "/api/v1/maintenance"], ["POST", "/api/v1/maintenance"], ["GET", "/api/v1/maintenance/:id"], ["PATCH", "/api/v1/maintenance/:id"], ["DELETE", "/api/v1/maintenance/:id"],
+  ["POST", "/api/v1/monitors"],
+  ["GET", "/api/v1/monitors"],
+  ["GET", "/api/v1/monitors/:id"],
+  ["PATCH", "/api/v1/monitors/:id"],
+  ["DELETE", "/api/v1/monitors/:id"],
+  ["POST", "/api/v1/monitors/:id/pause"],
+  ["POST", "/api/v1/monitors/:id/resume"],
+  ["GET", "/api/v1/monitors/:id/pings"],
+  ["GET", "/api/v1/monitors/:id/flips"],
+  ["GET", "/api/v1/monitors/:id/notifications"],
+  ["GET", "/api/v1/channel-types"],
+  ["GET", "/api/v1/channels"],
+  ["POST", "/api/v1/channels"],
+  ["GET", "/api/v1/channels/:id"],
+  ["PATCH", "/api/v1/channels/:id"],
+  ["DELETE", "/api/v1/channels/:id"],
+  ["POST", "/api/v1/channels/:id/test"],
+  ["GET", "/api/v1/hosts"],
+  ["POST", "/api/v1/hosts"],
+  ["GET", "/api/v1/hosts/:id"],
+  ["PATCH", "/api/v1/hosts/:id"],
+  ["DELETE", "/api/v1/hosts/:id"],
+  ["POST", "/api/v1/hosts/:id/check"],
+  ["GET", "/api/v1/hosts/:id/metrics"],
+  ["GET", "/api/v1/users"],
+  ["POST", "/api/v1/users"],
+  ["PATCH", "/api/v1/users/:id"],
+  ["DELETE", "/api/v1/users/:id"],
+  ["GET", "/api/v1/schedule/preview"],
+  ["POST", "/api/v1/schedule/preview"],
+  ["POST", "/api/v1/session"],
+  ["GET", "/api/v1/session"],
+  ["DELETE", "/api/v1/session"],
+  ["PATCH", "/api/v1/session"],
+  ["PUT", "/api/v1/monitors"],
+  ["OPTIONS", "/api/v1/monitors"],
+  ["GET", "/api/v1/monitors/:id/badge"],
+  ["POST", "/api/v1/monitors/:id/badge"],
+  ["GET", "/api/v1/tags/:id/badge"],
+  ["POST", "/api/v1/tags/:id/badge"],
+  ["GET", "/badge/:id"],
+  ["GET", "/badge/:id.svg"],
+  ["GET", "/badge/:id.json"],
+  ["GET", "/api/openapi.json"],
+  ["GET", "/api/docs"],
+  ["GET", "/api/v1/maintenance"],
+  ["POST", "/api/v1/maintenance"],
+  ["GET", "/api/v1/maintenance/:id"],
+  ["PATCH", "/api/v1/maintenance/:id"],
+  ["DELETE", "/api/v1/maintenance/:id"],
 ];
 
 before(async () => {
@@ -155,12 +336,28 @@ before(async () => {
   ({ proc, api: a } = server);
   dbFile = path.join(server.dir, "hb.sqlite");
   port = Number(new URL(server.base).port);
-  const m = (await a.call("POST", "/api/v1/monitors", { name: "target", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, tags: ["fuzz"] })).body;
+  const m = (
+    await a.call("POST", "/api/v1/monitors", {
+      name: "target",
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 },
+      tags: ["fuzz"],
+    })
+  ).body;
   monitorId = m.id;
   code = m.code;
-  channelId = (await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: "https://example.org/hook", secret: "whsec-fuzz-0123456789" } })).body.id;
+  channelId = (
+    await a.call("POST", "/api/v1/channels", {
+      name: "hook",
+      type: "webhook",
+      config: { url: "https://example.org/hook", secret: "whsec-fuzz-0123456789" },
+    })
+  ).body.id;
   assert.ok(channelId, "the channel of the fuzz tests was made");
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "viewer", password: "viewer password 1", role: "viewer" })).status, 201);
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "viewer", password: "viewer password 1", role: "viewer" }))
+      .status,
+    201,
+  );
 });
 
 after(() => server?.stop());
@@ -173,7 +370,12 @@ function assertAlive(): void {
 const recent: string[] = [];
 
 /** One request; 5xx fails; a rejected change must leave the state as it was. */
-async function probe(method: string, target: string, headers: Record<string, string>, payload?: Payload): Promise<void> {
+async function probe(
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  payload?: Payload,
+): Promise<void> {
   const changes = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
   const before = changes ? stateDigest() : new Map();
   const raw = payload === undefined ? undefined : materialize(payload);
@@ -185,11 +387,21 @@ async function probe(method: string, target: string, headers: Record<string, str
   if (res === "reset") {
     const tooBig = (raw?.length ?? 0) > 1_048_576 || JSON.stringify(headers).length > 16_000 || target.length > 16_000;
     assert.ok(tooBig, `${method} ${target.slice(0, 200)}: connection reset on a request of ordinary size`);
-    if (changes) assert.equal(changed(before, stateDigest()), "", `${method} ${target.slice(0, 200)} (reset) changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`);
+    if (changes)
+      assert.equal(
+        changed(before, stateDigest()),
+        "",
+        `${method} ${target.slice(0, 200)} (reset) changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`,
+      );
     return;
   }
   assert.ok(res.status < 500, `${method} ${target.slice(0, 200)} → ${res.status} ${res.body}`);
-  if (changes && res.status >= 400) assert.equal(changed(before, stateDigest()), "", `${method} ${target.slice(0, 200)} → ${res.status} changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`);
+  if (changes && res.status >= 400)
+    assert.equal(
+      changed(before, stateDigest()),
+      "",
+      `${method} ${target.slice(0, 200)} → ${res.status} changed the stored state (before it: ${recent.slice(0, -1).join("; ")})`,
+    );
 }
 
 test("every API route: no 5xx, no crash, rejected changes change nothing", async () => {
@@ -202,14 +414,21 @@ test("every API route: no 5xx, no crash, rejected changes change nothing", async
     fc.constant(""),
   );
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...ROUTES), fc.oneof(pathSegment, fc.constant(String(monitorId)), fc.constant(String(channelId)), fc.constant("viewer")), query, body, contentType, auth,
+    fc.asyncProperty(
+      fc.constantFrom(...ROUTES),
+      fc.oneof(pathSegment, fc.constant(String(monitorId)), fc.constant(String(channelId)), fc.constant("viewer")),
+      query,
+      body,
+      contentType,
+      auth,
       async ([method, route], id, q, payload, type, authorization) => {
         const target = route.replace(":id", id) + (q ? `?${q}` : "");
         const headers: Record<string, string> = {};
         if (authorization) headers.authorization = authorization;
         if (type) headers["content-type"] = type;
         await probe(method, target, headers, method === "GET" || method === "HEAD" ? undefined : payload);
-      }),
+      },
+    ),
     { numRuns: RUNS * 4 },
   );
 });
@@ -220,8 +439,17 @@ test("ping endpoints, new and original: no 5xx, no crash, whatever the code, sig
     fc.asyncProperty(
       fc.constantFrom("GET", "POST", "HEAD", "PUT", "DELETE"),
       fc.oneof(fc.constant(code), pathSegment),
-      fc.oneof(fc.constant(""), fc.constantFrom("start", "fail", "log", "0", "1", "255", "256", "-1", "999999999999"), pathSegment),
-      fc.oneof(query, text.map((t) => `service=${enc(code)}&data=${t}`), fc.constant(`service=${code}&data=${"%".repeat(3000)}`), fc.constant(`service=${code}&data=${"x".repeat(200_000)}`)),
+      fc.oneof(
+        fc.constant(""),
+        fc.constantFrom("start", "fail", "log", "0", "1", "255", "256", "-1", "999999999999"),
+        pathSegment,
+      ),
+      fc.oneof(
+        query,
+        text.map((t) => `service=${enc(code)}&data=${t}`),
+        fc.constant(`service=${code}&data=${"%".repeat(3000)}`),
+        fc.constant(`service=${code}&data=${"x".repeat(200_000)}`),
+      ),
       body,
       contentType,
       async (method, c, signal, q, payload, type) => {
@@ -238,9 +466,17 @@ test("ping endpoints, new and original: no 5xx, no crash, whatever the code, sig
 
 test("headers: oversized, repeated and garbage headers are refused cleanly", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom("/api/v1/monitors", `/ping/${code}`, "/healthz", "/"), fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), text.map((s) => s.replace(/[^\x20-\x7e]/g, "")), { maxKeys: 20 }), async (target, extra) => {
-      await probe("GET", target, { ...extra, authorization: basic(...admin) });
-    }),
+    fc.asyncProperty(
+      fc.constantFrom("/api/v1/monitors", `/ping/${code}`, "/healthz", "/"),
+      fc.dictionary(
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),
+        text.map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+        { maxKeys: 20 },
+      ),
+      async (target, extra) => {
+        await probe("GET", target, { ...extra, authorization: basic(...admin) });
+      },
+    ),
     { numRuns: RUNS },
   );
   // Far beyond Node's 16 KiB header limit: 431, and the server lives on.
@@ -255,18 +491,45 @@ test("headers: oversized, repeated and garbage headers are refused cleanly", asy
  * out of any range, text that only looks like a number, and lists nested in lists.
  */
 const WRONG: unknown[] = [
-  null, {}, [], { toString: 1 }, { valueOf: null, toString: null }, [{ valueOf: null, toString: null }], [[{ toString: 1 }]], { valueOf: 1 },
-  "", " ", "x".repeat(100_000), -1, 0, 1.5, 1e308, -1e308, true, "NaN", "1", [[[]]], [null], [1, [2, [3]]], { "": { "": [] } },
+  null,
+  {},
+  [],
+  { toString: 1 },
+  { valueOf: null, toString: null },
+  [{ valueOf: null, toString: null }],
+  [[{ toString: 1 }]],
+  { valueOf: 1 },
+  "",
+  " ",
+  "x".repeat(100_000),
+  -1,
+  0,
+  1.5,
+  1e308,
+  -1e308,
+  true,
+  "NaN",
+  "1",
+  [[[]]],
+  [null],
+  [1, [2, [3]]],
+  { "": { "": [] } },
 ];
 
 /** The write routes of the API that take a JSON body, with its fields, from the OpenAPI document the server serves. */
 async function writeRoutes(): Promise<Map<string, string[]>> {
-  const doc = (await a.call("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>> };
+  const doc = (await a.call("GET", "/api/openapi.json")).body as {
+    paths: Record<
+      string,
+      Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } }>
+    >;
+  };
   const routes = new Map<string, string[]>();
   for (const [p, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const props = op.requestBody?.content?.["application/json"]?.schema?.properties;
-      if (["post", "patch", "put"].includes(method) && props && Object.keys(props).length) routes.set(`${method.toUpperCase()} ${p}`, Object.keys(props));
+      if (["post", "patch", "put"].includes(method) && props && Object.keys(props).length)
+        routes.set(`${method.toUpperCase()} ${p}`, Object.keys(props));
     }
   }
   return routes;
@@ -283,19 +546,60 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     return res.body.id as number;
   };
   // Two users: the sweep changes the first one's password, and logs in as the second.
-  for (const username of ["sweeper", "sweep-login"]) await own("/api/v1/users", { username, password: "sweeper password 1", role: "viewer" });
-  const ownChannel = await own("/api/v1/channels", { name: "sweep hook", type: "webhook", config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" } });
-  const ownMonitor = await own("/api/v1/monitors", { name: "swept", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 }, channels: [ownChannel] });
+  for (const username of ["sweeper", "sweep-login"])
+    await own("/api/v1/users", { username, password: "sweeper password 1", role: "viewer" });
+  const ownChannel = await own("/api/v1/channels", {
+    name: "sweep hook",
+    type: "webhook",
+    config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" },
+  });
+  const ownMonitor = await own("/api/v1/monitors", {
+    name: "swept",
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 },
+    channels: [ownChannel],
+  });
   const once = { kind: "once", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z" };
   const windowId = await own("/api/v1/maintenance", { name: "sweep", rule: once, monitorIds: [ownMonitor] });
-  const cron = { kind: "cron", expression: "5 4 * * *", dialect: "cron", timezone: "Europe/Berlin", graceSeconds: 600, deadline: "grace" };
+  const cron = {
+    kind: "cron",
+    expression: "5 4 * * *",
+    dialect: "cron",
+    timezone: "Europe/Berlin",
+    graceSeconds: 600,
+    deadline: "grace",
+  };
   const interval = { kind: "interval", periodSeconds: 3600, graceSeconds: 60 };
   const limits = { maxRunSeconds: 600, slowFactor: 2, slowWindow: 20, failureThreshold: 2, recoveryThreshold: 1 };
-  const monitor = (schedule: object) => ({ name: fresh("sweep"), description: "swept", schedule, tags: ["sweep"], channels: [ownChannel], repeatEverySeconds: 3600, ...limits });
-  const channel = () => ({ name: fresh("hook"), config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" }, events: ["down", "up"], isDefault: false, enabled: true, locale: "en" });
+  const monitor = (schedule: object) => ({
+    name: fresh("sweep"),
+    description: "swept",
+    schedule,
+    tags: ["sweep"],
+    channels: [ownChannel],
+    repeatEverySeconds: 3600,
+    ...limits,
+  });
+  const channel = () => ({
+    name: fresh("hook"),
+    config: { url: "https://example.org/sweep", secret: "whsec-sweep-0123456789" },
+    events: ["down", "up"],
+    isDefault: false,
+    enabled: true,
+    locale: "en",
+  });
   const host = (key: object) => ({
-    name: fresh("box"), address: "127.0.0.1", port: 1, username: "probe", ...key, passphrase: "pass", hostKeyFingerprint: `SHA256:${"A".repeat(43)}`,
-    trustOnFirstUse: false, intervalSeconds: 86_400, graceSeconds: 60, checks: ["cpu > 90", "disk:/ > 95"], enabled: false,
+    name: fresh("box"),
+    address: "127.0.0.1",
+    port: 1,
+    username: "probe",
+    ...key,
+    passphrase: "pass",
+    hostKeyFingerprint: `SHA256:${"A".repeat(43)}`,
+    trustOnFirstUse: false,
+    intervalSeconds: 86_400,
+    graceSeconds: 60,
+    checks: ["cpu > 90", "disk:/ > 95"],
+    enabled: false,
   });
   const pem = { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" };
   const keyPath = { keyPath: "/nowhere/id_ed25519" };
@@ -309,8 +613,12 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     "PATCH /api/v1/channels/{id}": () => [channel()],
     "POST /api/v1/hosts": () => [host(pem), host(keyPath)],
     "PATCH /api/v1/hosts/{id}": () => [host({ ...pem, ...keyPath })],
-    "POST /api/v1/users": () => [{ username: fresh("user").replace(" ", "-"), password: "a long password", role: "viewer" }],
-    "PATCH /api/v1/users/{username}": () => [{ password: "sweeper password 1", role: "viewer", email: "sweeper@example.org", weeklyReport: false }],
+    "POST /api/v1/users": () => [
+      { username: fresh("user").replace(" ", "-"), password: "a long password", role: "viewer" },
+    ],
+    "PATCH /api/v1/users/{username}": () => [
+      { password: "sweeper password 1", role: "viewer", email: "sweeper@example.org", weeklyReport: false },
+    ],
     "POST /api/v1/keys": () => [{ name: fresh("key"), scope: "read" }],
     "POST /api/v1/maintenance": () => [maintenance(once)],
     "PATCH /api/v1/maintenance/{id}": () => [maintenance(recurring)],
@@ -323,20 +631,52 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     "PATCH /api/v1/session": () => [{ locale: "en" }],
   };
   const routes = await writeRoutes();
-  assert.deepEqual([...routes.keys()].filter((r) => !VALID[r]), [], "write routes of the API document with no valid body in this sweep: add one");
-  assert.deepEqual(Object.keys(VALID).filter((r) => !routes.has(r)), [], "routes of this sweep that the API document does not have");
-  const unswept = [...routes].flatMap(([r, fields]) => fields.filter((f) => !VALID[r]!().some((b) => f in b)).map((f) => `${r} ${f}`));
+  assert.deepEqual(
+    [...routes.keys()].filter((r) => !VALID[r]),
+    [],
+    "write routes of the API document with no valid body in this sweep: add one",
+  );
+  assert.deepEqual(
+    Object.keys(VALID).filter((r) => !routes.has(r)),
+    [],
+    "routes of this sweep that the API document does not have",
+  );
+  const unswept = [...routes].flatMap(([r, fields]) =>
+    fields.filter((f) => !VALID[r]!().some((b) => f in b)).map((f) => `${r} ${f}`),
+  );
   assert.deepEqual(unswept, [], "fields of the API document in no valid body of this sweep: add them");
 
   // The session routes: logging in needs no credentials; a change with the cookie needs its CSRF token.
-  const login = await fetch(`http://127.0.0.1:${port}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(VALID["POST /api/v1/session"]!()[0]) });
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(VALID["POST /api/v1/session"]!()[0]),
+  });
   const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const headersOf = (route: string): Record<string, string> =>
-    route === "POST /api/v1/session" ? {} : route === "PATCH /api/v1/session" ? { cookie, "x-csrf-token": csrfToken } : { authorization: basic(...admin) };
+    route === "POST /api/v1/session"
+      ? {}
+      : route === "PATCH /api/v1/session"
+        ? { cookie, "x-csrf-token": csrfToken }
+        : { authorization: basic(...admin) };
   const hostId = await own("/api/v1/hosts", host(keyPath));
   const target = (route: string) =>
-    route.split(" ")[1]!.replace("{username}", "sweeper").replace("{id}", String(route.includes("/channels/") ? ownChannel : route.includes("/hosts/") ? hostId : route.includes("/maintenance/") ? windowId : ownMonitor));
+    route
+      .split(" ")[1]!
+      .replace("{username}", "sweeper")
+      .replace(
+        "{id}",
+        String(
+          route.includes("/channels/")
+            ? ownChannel
+            : route.includes("/hosts/")
+              ? hostId
+              : route.includes("/maintenance/")
+                ? windowId
+                : ownMonitor,
+        ),
+      );
 
   async function request(route: string, body: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(`http://127.0.0.1:${port}${target(route)}`, {
@@ -357,8 +697,16 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
   /** The error names the field: as its field, one of its details' fields, or in its message. */
   const names = (body: any, field: string) => {
     const e = body?.error;
-    const fields: unknown[] = [e?.field, ...(Array.isArray(e?.details) ? e.details.map((d: { field?: unknown }) => d.field) : [])];
-    return fields.some((f) => typeof f === "string" && (f === field || f.startsWith(`${field}.`) || f.startsWith(`${field}[`))) || (typeof e?.message === "string" && e.message.includes(field.split(".").pop()!));
+    const fields: unknown[] = [
+      e?.field,
+      ...(Array.isArray(e?.details) ? e.details.map((d: { field?: unknown }) => d.field) : []),
+    ];
+    return (
+      fields.some(
+        (f) => typeof f === "string" && (f === field || f.startsWith(`${field}.`) || f.startsWith(`${field}[`)),
+      ) ||
+      (typeof e?.message === "string" && e.message.includes(field.split(".").pop()!))
+    );
   };
 
   const failures: string[] = [];
@@ -370,9 +718,15 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
       const ok = await request(route, valid);
       requests++;
       state = stateDigest();
-      if (ok.status >= 300) failures.push(`${route} with its valid body ${JSON.stringify(valid).slice(0, 200)} → ${ok.status} ${JSON.stringify(ok.body).slice(0, 300)}`);
+      if (ok.status >= 300)
+        failures.push(
+          `${route} with its valid body ${JSON.stringify(valid).slice(0, 200)} → ${ok.status} ${JSON.stringify(ok.body).slice(0, 300)}`,
+        );
       // Each top-level field, and each field of an object given at the top level (schedule, rule, config).
-      const fields = Object.entries(valid).flatMap(([k, v]) => [[k], ...(v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).map((kk) => [k, kk]) : [])]);
+      const fields = Object.entries(valid).flatMap(([k, v]) => [
+        [k],
+        ...(v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).map((kk) => [k, kk]) : []),
+      ]);
       for (const at of fields) {
         for (const wrong of WRONG) {
           const mutated = structuredClone(valid);
@@ -397,13 +751,20 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
           if (res.status < 400) continue;
           // A body over the limit is refused whole, unread; wrong credentials say nothing about which of the two was wrong.
           const unnamed = res.status === 413 || (route === "POST /api/v1/session" && res.status === 401);
-          if (!unnamed && !names(res.body, field)) failures.push(`${what} does not name ${field}: ${JSON.stringify(res.body).slice(0, 300)}`);
+          if (!unnamed && !names(res.body, field))
+            failures.push(`${what} does not name ${field}: ${JSON.stringify(res.body).slice(0, 300)}`);
           const diff = changed(before, state);
           if (diff) failures.push(`${what} changed the stored state: ${diff}`);
         }
       }
     }
   }
-  t.diagnostic(`sweep: ${requests} requests over ${routes.size} write routes, ${status5xx} answered 5xx, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  assert.deepEqual(failures.slice(0, 40), [], `${failures.length} failures (${status5xx} of them 5xx) in ${requests} requests`);
+  t.diagnostic(
+    `sweep: ${requests} requests over ${routes.size} write routes, ${status5xx} answered 5xx, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  assert.deepEqual(
+    failures.slice(0, 40),
+    [],
+    `${failures.length} failures (${status5xx} of them 5xx) in ${requests} requests`,
+  );
 });

@@ -28,10 +28,27 @@ describe("two agent-collectors share the hosts", { skip }, () => {
     drop = db.drop;
     dbUrl = db.url;
     const port = await freePort();
-    const common = { DATABASE_URL: dbUrl, TRANSPORTER: NATS_URL, NAMESPACE: `hb-test-${ns}`, SSH_CONNECT_TIMEOUT: "3", COLLECTOR_CONCURRENCY: "5" };
-    procs.push(startProcess("front", { ...common, SERVICES: "gateway,registry,ingest,checker", PORT: String(port), HOST: "127.0.0.1", ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], NODE_ID: `front-${ns}` }));
+    const common = {
+      DATABASE_URL: dbUrl,
+      TRANSPORTER: NATS_URL,
+      NAMESPACE: `hb-test-${ns}`,
+      SSH_CONNECT_TIMEOUT: "3",
+      COLLECTOR_CONCURRENCY: "5",
+    };
+    procs.push(
+      startProcess("front", {
+        ...common,
+        SERVICES: "gateway,registry,ingest,checker",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ADMIN_USERNAME: admin[0],
+        ADMIN_PASSWORD: admin[1],
+        NODE_ID: `front-${ns}`,
+      }),
+    );
     await waitReady(`http://127.0.0.1:${port}/readyz`, procs, 60_000);
-    for (const n of ["c1", "c2"]) procs.push(startProcess(n, { ...common, SERVICES: "agent-collector", NODE_ID: `${n}-${ns}` }));
+    for (const n of ["c1", "c2"])
+      procs.push(startProcess(n, { ...common, SERVICES: "agent-collector", NODE_ID: `${n}-${ns}` }));
     for (const p of procs.slice(1)) await waitOutput(p, /agent-collector' started/, 60_000);
     a = api(`http://127.0.0.1:${port}`, admin);
   });
@@ -49,8 +66,15 @@ describe("two agent-collectors share the hosts", { skip }, () => {
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) {
       const r = await a.call("POST", "/api/v1/hosts", {
-        name: `shared-${i}`, address: "127.0.0.1", port: sshd.port, username: sshd.user, privateKey: sshd.clientKey,
-        hostKeyFingerprint: sshd.hostKeyFingerprint, intervalSeconds: 8, graceSeconds: 10, checks: ["process:sshd >= 1"],
+        name: `shared-${i}`,
+        address: "127.0.0.1",
+        port: sshd.port,
+        username: sshd.user,
+        privateKey: sshd.clientKey,
+        hostKeyFingerprint: sshd.hostKeyFingerprint,
+        intervalSeconds: 8,
+        graceSeconds: 10,
+        checks: ["process:sshd >= 1"],
       });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       ids.push(r.body.id);
@@ -59,13 +83,19 @@ describe("two agent-collectors share the hosts", { skip }, () => {
     const began = Date.now();
     try {
       for (;;) {
-        const [counts] = await sql.query("SELECT COUNT(*) AS n FROM (SELECT host_id FROM host_samples WHERE host_id IN (?) GROUP BY host_id HAVING COUNT(*) >= 2) AS twice", [ids]);
+        const [counts] = await sql.query(
+          "SELECT COUNT(*) AS n FROM (SELECT host_id FROM host_samples WHERE host_id IN (?) GROUP BY host_id HAVING COUNT(*) >= 2) AS twice",
+          [ids],
+        );
         if (Number((counts as { n: number }[])[0]!.n) === ids.length || Date.now() - began > 90_000) break;
         await new Promise((r) => setTimeout(r, 500));
       }
       const waited = Date.now() - began;
       for (const id of ids) await a.call("PATCH", `/api/v1/hosts/${id}`, { enabled: false });
-      const [rows] = await sql.query("SELECT host_id, started_at, duration_ms FROM host_samples WHERE host_id IN (?) ORDER BY host_id, started_at", [ids]);
+      const [rows] = await sql.query(
+        "SELECT host_id, started_at, duration_ms FROM host_samples WHERE host_id IN (?) ORDER BY host_id, started_at",
+        [ids],
+      );
       const byHost = new Map<number, { s: number; e: number }[]>();
       for (const r of rows as { host_id: number; started_at: number; duration_ms: number }[]) {
         const list = byHost.get(Number(r.host_id)) ?? [];
@@ -80,10 +110,16 @@ describe("two agent-collectors share the hosts", { skip }, () => {
         for (let i = 1; i < list.length; i++) {
           assert.ok(list[i]!.s >= list[i - 1]!.e, `host ${id}: two polls overlapped`);
           // The next poll is due an interval (−10 % jitter) after the previous one started.
-          assert.ok(list[i]!.s - list[i - 1]!.s >= 8_000 * 0.9 - 50, `host ${id}: polled again after ${list[i]!.s - list[i - 1]!.s} ms`);
+          assert.ok(
+            list[i]!.s - list[i - 1]!.s >= 8_000 * 0.9 - 50,
+            `host ${id}: polled again after ${list[i]!.s - list[i - 1]!.s} ms`,
+          );
         }
       }
-      const [nodes] = await sql.query("SELECT polled_by AS node, COUNT(*) AS n FROM host_samples WHERE host_id IN (?) GROUP BY polled_by ORDER BY polled_by", [ids]);
+      const [nodes] = await sql.query(
+        "SELECT polled_by AS node, COUNT(*) AS n FROM host_samples WHERE host_id IN (?) GROUP BY polled_by ORDER BY polled_by",
+        [ids],
+      );
       const split = (nodes as { node: string; n: number }[]).map((r) => `${r.node.replace(`-${ns}`, "")}: ${r.n}`);
       t.diagnostic(`${polls} polls of 40 hosts in ${waited} ms, none overlapping or early; by ${split.join(", ")}`);
       assert.equal((nodes as unknown[]).length, 2, `both collectors polled: ${split.join(", ")}`);
@@ -91,6 +127,9 @@ describe("two agent-collectors share the hosts", { skip }, () => {
       await sql.end();
     }
     const out = procs.slice(1).map((p) => p.output.join(""));
-    assert.ok(out.every((o) => !/failed to record/.test(o)), out.join("\n"));
+    assert.ok(
+      out.every((o) => !/failed to record/.test(o)),
+      out.join("\n"),
+    );
   });
 });

@@ -14,7 +14,11 @@ import { api, type Api } from "../support/api.ts";
 import { runCli } from "../support/cli.ts";
 
 const ADMIN: [string, string] = ["root", "correct horse battery"];
-const SMTP = { SMTP_URL: "smtp://relay.example.org:587", ALERT_TO: "ops@example.org", ALERT_FROM: "heartbeats@example.org" };
+const SMTP = {
+  SMTP_URL: "smtp://relay.example.org:587",
+  ALERT_TO: "ops@example.org",
+  ALERT_FROM: "heartbeats@example.org",
+};
 
 // The original tool's schema, as its Django migrations leave it (app/models.py).
 const ORIGINAL_SCHEMA = [
@@ -42,8 +46,15 @@ async function buildOriginal(url: string): Promise<void> {
   const c = await mysql.createConnection({ uri: url, timezone: "Z" });
   for (const sql of ORIGINAL_SCHEMA) await c.query(sql);
   const now = "2026-03-01 00:00:00";
-  for (const s of SERVICES) await c.query("INSERT INTO service (id, name, status, tp, value, grace, notify_to, short_url, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [...s, now, now]);
-  await c.query("INSERT INTO tag (id, name, created, updated) VALUES (1, 'prod', ?, ?), (2, 'DB', ?, ?), (3, 'reports', ?, ?)", [now, now, now, now, now, now]);
+  for (const s of SERVICES)
+    await c.query(
+      "INSERT INTO service (id, name, status, tp, value, grace, notify_to, short_url, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [...s, now, now],
+    );
+  await c.query(
+    "INSERT INTO tag (id, name, created, updated) VALUES (1, 'prod', ?, ?), (2, 'DB', ?, ?), (3, 'reports', ?, ?)",
+    [now, now, now, now, now, now],
+  );
   await c.query("INSERT INTO service_tags (service_id, tag_id) VALUES (1, 1), (1, 2), (2, 3), (2, 1)");
   await c.query(
     `INSERT INTO ping (service_id, remote_addr, ua, data, created) VALUES
@@ -56,10 +67,22 @@ async function buildOriginal(url: string): Promise<void> {
 }
 
 /** Runs the real server on a database, for the duration of `work`. */
-async function withServer(databaseUrl: string, dir: string, work: (a: Api, base: string) => Promise<void>): Promise<void> {
+async function withServer(
+  databaseUrl: string,
+  dir: string,
+  work: (a: Api, base: string) => Promise<void>,
+): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc: Proc = startProcess("server", { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, ADMIN_USERNAME: ADMIN[0], ADMIN_PASSWORD: ADMIN[1], SECRET_KEY: "import-test-secret-key-0123456789", ...SMTP });
+  const proc: Proc = startProcess("server", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    ADMIN_USERNAME: ADMIN[0],
+    ADMIN_PASSWORD: ADMIN[1],
+    SECRET_KEY: "import-test-secret-key-0123456789",
+    ...SMTP,
+  });
   try {
     await waitReady(`${base}/readyz`, [proc]);
     await work(api(base, ADMIN), base);
@@ -98,9 +121,15 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
       assert.equal(first.code, 0, first.stderr + first.stdout);
       assert.match(first.stdout, /^created\tmonitor "backup-db" \(code aB3xZ\)$/m);
       assert.match(first.stdout, /^created\tchannel "Email dba@example.org"$/m);
-      assert.match(first.stdout, /^skipped\tmonitor "service #5 \\"broken\\"": value "soon" is not a number of minutes$/m);
+      assert.match(
+        first.stdout,
+        /^skipped\tmonitor "service #5 \\"broken\\"": value "soon" is not a number of minutes$/m,
+      );
       assert.match(first.stdout, /^skipped\tmonitor "service #6 \\"no-code\\"": it has no short_url/m);
-      assert.match(first.stdout, /^skipped\tchannel "service #4 \\"late-night\\" notify_to \\"not-an-address\\"": not an email address$/m);
+      assert.match(
+        first.stdout,
+        /^skipped\tchannel "service #4 \\"late-night\\" notify_to \\"not-an-address\\"": not an email address$/m,
+      );
       assert.match(first.stdout, /^6 created, 0 already present, 3 skipped$/m);
       assert.doesNotMatch(first.stdout + first.stderr, /relay\.example\.org/, "the SMTP URL is a secret");
 
@@ -115,34 +144,60 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
         const m = byCode(list.body.items);
         assert.deepEqual(m.get("aB3xZ").schedule, { kind: "interval", periodSeconds: 3600, graceSeconds: 300 });
         assert.deepEqual(m.get("aB3xZ").tags, ["db", "prod"]);
-        assert.deepEqual(m.get("Q9k2m").schedule, { kind: "cron", expression: "5 16 * * *", timezone: "Asia/Shanghai", dialect: "cron", graceSeconds: 1800, deadline: "grace" });
+        assert.deepEqual(m.get("Q9k2m").schedule, {
+          kind: "cron",
+          expression: "5 16 * * *",
+          timezone: "Asia/Shanghai",
+          dialect: "cron",
+          graceSeconds: 1800,
+          deadline: "grace",
+        });
         assert.equal(m.get("Q9k2m").status, "new");
         assert.equal(m.get("zz_-1").status, "paused", "stoped is paused");
         assert.equal(m.get("Lt7Nn").schedule.deadline, "end-of-day", "23:50 + 30 min reaches past midnight");
         assert.deepEqual(m.get("Lt7Nn").channels, []);
 
         const channels = await a.call("GET", "/api/v1/channels");
-        const emails = new Map<string, any>(channels.body.items.filter((c: any) => c.managedBy === null).map((c: any) => [c.config.to.join(), c]));
-        assert.deepEqual([...emails.keys()].sort(), ["dba@example.org", "ops@example.org"], "one channel per address, shared");
+        const emails = new Map<string, any>(
+          channels.body.items.filter((c: any) => c.managedBy === null).map((c: any) => [c.config.to.join(), c]),
+        );
+        assert.deepEqual(
+          [...emails.keys()].sort(),
+          ["dba@example.org", "ops@example.org"],
+          "one channel per address, shared",
+        );
         assert.equal(emails.get("ops@example.org").config.url, "********");
-        assert.deepEqual(m.get("aB3xZ").channels.sort(), [emails.get("dba@example.org").id, emails.get("ops@example.org").id].sort());
+        assert.deepEqual(
+          m.get("aB3xZ").channels.sort(),
+          [emails.get("dba@example.org").id, emails.get("ops@example.org").id].sort(),
+        );
         assert.deepEqual(m.get("Q9k2m").channels, [emails.get("ops@example.org").id]);
 
         const pings = await a.call("GET", `/api/v1/monitors/${m.get("aB3xZ").id}/pings`);
         assert.equal(pings.body.total, 3);
-        assert.deepEqual(pings.body.items.map((p: any) => [p.kind, p.data, p.receivedAt, p.sourceIp]), [
-          ["success", null, "2026-03-01T03:00:00.000Z", "10.0.0.6"],
-          ["fail", "disk full", "2026-03-01T02:00:00.000Z", "10.0.0.5"],
-          ["success", null, "2026-03-01T01:00:00.000Z", "10.0.0.5"],
-        ]);
+        assert.deepEqual(
+          pings.body.items.map((p: any) => [p.kind, p.data, p.receivedAt, p.sourceIp]),
+          [
+            ["success", null, "2026-03-01T03:00:00.000Z", "10.0.0.6"],
+            ["fail", "disk full", "2026-03-01T02:00:00.000Z", "10.0.0.5"],
+            ["success", null, "2026-03-01T01:00:00.000Z", "10.0.0.5"],
+          ],
+        );
 
         // The original tool's own ping line, unchanged but for the host.
-        const res = await fetch(`${base}/api/pings/?service=Q9k2m&data=`, { method: "POST", headers: { authorization: "Basic " + Buffer.from(ADMIN.join(":")).toString("base64") } });
+        const res = await fetch(`${base}/api/pings/?service=Q9k2m&data=`, {
+          method: "POST",
+          headers: { authorization: "Basic " + Buffer.from(ADMIN.join(":")).toString("base64") },
+        });
         assert.equal(res.status, 200, await res.text());
-        const after = await eventually(async () => {
-          const r = await a.call("GET", `/api/v1/monitors/${m.get("Q9k2m").id}`);
-          return r.body.status === "up" ? r.body : null;
-        }, 10_000, "the imported monitor to go up");
+        const after = await eventually(
+          async () => {
+            const r = await a.call("GET", `/api/v1/monitors/${m.get("Q9k2m").id}`);
+            return r.body.status === "up" ? r.body : null;
+          },
+          10_000,
+          "the imported monitor to go up",
+        );
         assert.ok(after.lastPingAt);
       });
     });
@@ -164,28 +219,58 @@ describe("import from the original tool's MariaDB database", { skip, timeout: 24
       assert.deepEqual(backups.tags, ["prod", "www"]);
       assert.equal(backups.description, "Nightly database backup");
       const report = m.get("662ebe36-ecab-48db-afe3-e20029cb71e6");
-      assert.deepEqual(report.schedule, { kind: "cron", expression: "0 8 * * 1-5", timezone: "America/New_York", dialect: "cron", graceSeconds: 3600, deadline: "grace" });
+      assert.deepEqual(report.schedule, {
+        kind: "cron",
+        expression: "0 8 * * 1-5",
+        timezone: "America/New_York",
+        dialect: "cron",
+        graceSeconds: 3600,
+        deadline: "grace",
+      });
       const weekdays = m.get("9b1cbd9f-0d5a-4a4f-8d1e-52a8f1a2f0c4");
-      assert.deepEqual(weekdays.schedule, { kind: "oncalendar", expressions: ["Mon..Fri 09:00"], timezone: "Europe/Riga", graceSeconds: 300, deadline: "grace" });
+      assert.deepEqual(weekdays.schedule, {
+        kind: "oncalendar",
+        expressions: ["Mon..Fri 09:00"],
+        timezone: "Europe/Riga",
+        graceSeconds: 300,
+        deadline: "grace",
+      });
       assert.equal(weekdays.status, "new");
       assert.equal(report.status, "paused");
-      const res = await fetch(`${base}/ping/31365bce-8da9-4729-8ff3-aaa71d56b712`, { headers: { authorization: "Basic " + Buffer.from(ADMIN.join(":")).toString("base64") } });
+      const res = await fetch(`${base}/ping/31365bce-8da9-4729-8ff3-aaa71d56b712`, {
+        headers: { authorization: "Basic " + Buffer.from(ADMIN.join(":")).toString("base64") },
+      });
       assert.equal(res.status, 200);
-      await eventually(async () => (await a.call("GET", `/api/v1/monitors/${backups.id}`)).body.status === "up", 10_000, "the check to go up");
+      await eventually(
+        async () => (await a.call("GET", `/api/v1/monitors/${backups.id}`)).body.status === "up",
+        10_000,
+        "the check to go up",
+      );
     });
   });
 
   it("bad input names the field, exits non-zero and writes nothing", async () => {
     const databaseUrl = `sqlite:${path.join(dir, "bad.sqlite")}`;
     const bad = path.join(dir, "bad-checks.json");
-    const check = (over: object) => ({ name: "x", grace: 60, timeout: 3600, ping_url: `https://hc-ping.com/${crypto.randomUUID()}`, ...over });
+    const check = (over: object) => ({
+      name: "x",
+      grace: 60,
+      timeout: 3600,
+      ping_url: `https://hc-ping.com/${crypto.randomUUID()}`,
+      ...over,
+    });
     fs.writeFileSync(bad, JSON.stringify({ checks: [check({}), check({ timeout: "hourly" })] }));
     const r1 = await runCli("bin/import.ts", ["healthchecks", "--file", bad], { DATABASE_URL: databaseUrl });
     assert.equal(r1.code, 1);
     assert.match(r1.stderr, /nothing imported: checks\[1\]\.timeout: must be a number of seconds/);
 
     // Well-formed but refused by the registry's own rules: the valid first check is not written either.
-    fs.writeFileSync(bad, JSON.stringify({ checks: [check({}), check({ timeout: undefined, schedule: "0 8 * * *", tz: "Mars/Olympus_Mons" })] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        checks: [check({}), check({ timeout: undefined, schedule: "0 8 * * *", tz: "Mars/Olympus_Mons" })],
+      }),
+    );
     const r2 = await runCli("bin/import.ts", ["healthchecks", "--file", bad], { DATABASE_URL: databaseUrl });
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /monitors\[1\]\.schedule\.timezone: /);

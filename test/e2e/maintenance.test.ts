@@ -22,7 +22,11 @@ before(async () => {
   rx = await startReceiver();
   server = await startServer("maintenance", { NOTIFIER_POLL_MS: "200", ALLOW_PRIVATE_WEBHOOKS: "true" }, { admin });
   a = server.api;
-  const ch = await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `${rx.url}/hook` } });
+  const ch = await a.call("POST", "/api/v1/channels", {
+    name: "hook",
+    type: "webhook",
+    config: { url: `${rx.url}/hook` },
+  });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   hookId = ch.body.id;
 });
@@ -32,7 +36,8 @@ after(async () => {
   await rx?.close();
 });
 
-const hooksFor = (monitorId: number) => rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === monitorId);
+const hooksFor = (monitorId: number) =>
+  rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === monitorId);
 
 async function monitor(name: string, schedule: Record<string, unknown>, tags: string[] = []) {
   const res = await a.call("POST", "/api/v1/monitors", { name, schedule, tags, channels: [hookId] });
@@ -45,14 +50,20 @@ async function ping(code: string, suffix = ""): Promise<void> {
   assert.equal(res.status, 200);
 }
 
-const notifications = async (id: number) => (await a.call("GET", `/api/v1/monitors/${id}/notifications`)).body.items as { state: string; event: string }[];
-const flips = async (id: number) => (await a.call("GET", `/api/v1/monitors/${id}/flips`)).body.items as { to: string; reason: string }[];
+const notifications = async (id: number) =>
+  (await a.call("GET", `/api/v1/monitors/${id}/notifications`)).body.items as { state: string; event: string }[];
+const flips = async (id: number) =>
+  (await a.call("GET", `/api/v1/monitors/${id}/flips`)).body.items as { to: string; reason: string }[];
 
 test("a one-off window holds alerts back; at its end only monitors still down alert, once", async () => {
   // Down and alerted before the window: its recovery inside the window is told at the end.
   const wasDown = await monitor("was-down", { kind: "interval", periodSeconds: 300, graceSeconds: 300 }, ["maint"]);
   await ping(wasDown.code, "/fail");
-  await eventually(async () => hooksFor(wasDown.id).find((r) => r.json.event === "failure"), 5_000, "the failure alert before the window");
+  await eventually(
+    async () => hooksFor(wasDown.id).find((r) => r.json.event === "failure"),
+    5_000,
+    "the failure alert before the window",
+  );
 
   const startsAt = Date.now();
   const endsAt = startsAt + 9_000;
@@ -69,7 +80,10 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   // stays down: never pinged, down after 2 s (checker); recovers: a failure then a success;
   // outside: the same schedule as the first but not in the window's scope.
   const stays = await monitor("stays-down", { kind: "interval", periodSeconds: 1, graceSeconds: 1 }, ["maint"]);
-  const recovers = await monitor("recovers", { kind: "interval", periodSeconds: 60, graceSeconds: 60 }, ["maint", "web"]);
+  const recovers = await monitor("recovers", { kind: "interval", periodSeconds: 60, graceSeconds: 60 }, [
+    "maint",
+    "web",
+  ]);
   const outside = await monitor("outside", { kind: "interval", periodSeconds: 1, graceSeconds: 1 }, ["web"]);
 
   const shown = await a.call("GET", `/api/v1/monitors/${stays.id}`);
@@ -82,27 +96,60 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   await ping(recovers.code);
 
   // The outside monitor alerts during the window, as usual.
-  await eventually(async () => hooksFor(outside.id).find((r) => r.json.event === "down"), 10_000, "the outside monitor's down alert");
+  await eventually(
+    async () => hooksFor(outside.id).find((r) => r.json.event === "down"),
+    10_000,
+    "the outside monitor's down alert",
+  );
   // The covered one went down: the flip is recorded, its alert held.
-  await eventually(async () => (await flips(stays.id)).find((f) => f.to === "down" && f.reason === "never-pinged"), 10_000, "the down flip inside the window");
-  await eventually(async () => (await notifications(stays.id)).find((d) => d.state === "held"), 5_000, "the held alert");
-  assert.deepEqual((await notifications(recovers.id)).map((d) => d.state), ["held", "held"], "the failure and the recovery are held");
+  await eventually(
+    async () => (await flips(stays.id)).find((f) => f.to === "down" && f.reason === "never-pinged"),
+    10_000,
+    "the down flip inside the window",
+  );
+  await eventually(
+    async () => (await notifications(stays.id)).find((d) => d.state === "held"),
+    5_000,
+    "the held alert",
+  );
+  assert.deepEqual(
+    (await notifications(recovers.id)).map((d) => d.state),
+    ["held", "held"],
+    "the failure and the recovery are held",
+  );
   assert.ok(Date.now() < endsAt, "the checks above ran inside the window; make it longer if this fails");
   assert.equal(hooksFor(stays.id).length, 0, "nothing delivered inside the window");
   assert.equal(hooksFor(recovers.id).length, 0);
   assert.equal(hooksFor(wasDown.id).length, 1, "the recovery is held too");
 
   // The window ends: the monitor still down alerts, once; the one that recovered says nothing.
-  const released = await eventually(async () => hooksFor(stays.id)[0], 15_000, "the alert released at the window's end");
-  assert.ok(released.at >= endsAt, `released at ${new Date(released.at).toISOString()}, before the end ${new Date(endsAt).toISOString()}`);
+  const released = await eventually(
+    async () => hooksFor(stays.id)[0],
+    15_000,
+    "the alert released at the window's end",
+  );
+  assert.ok(
+    released.at >= endsAt,
+    `released at ${new Date(released.at).toISOString()}, before the end ${new Date(endsAt).toISOString()}`,
+  );
   assert.equal(released.json.event, "down");
   assert.equal(released.json.flip.reason, "never-pinged");
   await new Promise((r) => setTimeout(r, 2_000));
   assert.equal(hooksFor(stays.id).length, 1, "released exactly once");
   assert.equal(hooksFor(recovers.id).length, 0, "down and up inside the window: no alert at all");
-  assert.deepEqual((await notifications(recovers.id)).map((d) => d.state), ["suppressed", "suppressed"]);
-  assert.deepEqual((await notifications(stays.id)).map((d) => d.state), ["sent"]);
-  const recovery = await eventually(async () => hooksFor(wasDown.id).find((r) => r.json.event === "up"), 5_000, "the recovery released for a down told before the window");
+  assert.deepEqual(
+    (await notifications(recovers.id)).map((d) => d.state),
+    ["suppressed", "suppressed"],
+  );
+  assert.deepEqual(
+    (await notifications(stays.id)).map((d) => d.state),
+    ["sent"],
+  );
+  const recovery = await eventually(
+    async () => hooksFor(wasDown.id).find((r) => r.json.event === "up"),
+    5_000,
+    "the recovery released for a down told before the window",
+  );
   assert.ok(recovery.at >= endsAt);
   assert.equal(hooksFor(wasDown.id).length, 2);
   assert.deepEqual((await a.call("GET", `/api/v1/monitors/${stays.id}`)).body.maintenance, []);
@@ -116,7 +163,12 @@ test("a recurring window is evaluated in its own zone; deleting a window release
   // Daily at this very local minute, for 3 minutes: active now only if read in Kathmandu time.
   const w = await a.call("POST", "/api/v1/maintenance", {
     name: "kathmandu",
-    rule: { kind: "recurring", expression: `${local.minute} ${local.hour} * * *`, durationSeconds: 180, timezone: zone },
+    rule: {
+      kind: "recurring",
+      expression: `${local.minute} ${local.hour} * * *`,
+      durationSeconds: 180,
+      timezone: zone,
+    },
     monitorIds: [m.id],
   });
   assert.equal(w.status, 201, JSON.stringify(w.body));
@@ -126,14 +178,23 @@ test("a recurring window is evaluated in its own zone; deleting a window release
   // The same wall time in UTC would be 5 h 45 min away: not active.
   const utc = await a.call("POST", "/api/v1/maintenance", {
     name: "utc",
-    rule: { kind: "recurring", expression: `${local.minute} ${local.hour} * * *`, durationSeconds: 180, timezone: "UTC" },
+    rule: {
+      kind: "recurring",
+      expression: `${local.minute} ${local.hour} * * *`,
+      durationSeconds: 180,
+      timezone: "UTC",
+    },
     monitorIds: [m.id],
   });
   assert.equal(utc.body.active, false);
   assert.deepEqual((await a.call("GET", `/api/v1/monitors/${m.id}`)).body.maintenance, [w.body.id]);
 
   await ping(m.code, "/fail");
-  await eventually(async () => (await notifications(m.id)).find((d) => d.state === "held"), 5_000, "the held failure alert");
+  await eventually(
+    async () => (await notifications(m.id)).find((d) => d.state === "held"),
+    5_000,
+    "the held failure alert",
+  );
   assert.equal(hooksFor(m.id).length, 0);
 
   assert.equal((await a.call("DELETE", `/api/v1/maintenance/${w.body.id}`)).status, 200);
@@ -144,12 +205,42 @@ test("a recurring window is evaluated in its own zone; deleting a window release
 
 test("bad windows are refused with 422 naming the field", async () => {
   const cases: [unknown, string][] = [
-    [{ name: "x", rule: { kind: "recurring", expression: "not cron", durationSeconds: 60 }, tags: ["a"] }, "rule.expression"],
-    [{ name: "x", rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 0 }, tags: ["a"] }, "rule.durationSeconds"],
-    [{ name: "x", rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 60, timezone: "Nowhere/City" }, tags: ["a"] }, "rule.timezone"],
-    [{ name: "x", rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T09:00:00Z" }, tags: ["a"] }, "rule.endsAt"],
-    [{ name: "x", rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" } }, "monitorIds"],
-    [{ name: "x", rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" }, monitorIds: [987654] }, "monitorIds[0]"],
+    [
+      { name: "x", rule: { kind: "recurring", expression: "not cron", durationSeconds: 60 }, tags: ["a"] },
+      "rule.expression",
+    ],
+    [
+      { name: "x", rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 0 }, tags: ["a"] },
+      "rule.durationSeconds",
+    ],
+    [
+      {
+        name: "x",
+        rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 60, timezone: "Nowhere/City" },
+        tags: ["a"],
+      },
+      "rule.timezone",
+    ],
+    [
+      {
+        name: "x",
+        rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T09:00:00Z" },
+        tags: ["a"],
+      },
+      "rule.endsAt",
+    ],
+    [
+      { name: "x", rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" } },
+      "monitorIds",
+    ],
+    [
+      {
+        name: "x",
+        rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" },
+        monitorIds: [987654],
+      },
+      "monitorIds[0]",
+    ],
     [{ name: "x", rule: "soon", tags: ["a"] }, "rule"],
   ];
   for (const [body, field] of cases) {

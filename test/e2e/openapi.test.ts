@@ -28,7 +28,7 @@ const admin: [string, string] = ["root", "correct horse battery"];
 let server: Server;
 let base: string;
 let env: Record<string, string>;
- 
+
 let doc: any;
 
 before(async () => {
@@ -48,7 +48,12 @@ const OPENAPI_31 = {
     parameter: {
       type: "object",
       required: ["name", "in", "schema"],
-      properties: { name: { type: "string", minLength: 1 }, in: { enum: ["query", "header", "path", "cookie"] }, required: { type: "boolean" }, schema: { type: "object" } },
+      properties: {
+        name: { type: "string", minLength: 1 },
+        in: { enum: ["query", "header", "path", "cookie"] },
+        required: { type: "boolean" },
+        schema: { type: "object" },
+      },
       if: { properties: { in: { const: "path" } } },
       then: { required: ["required"], properties: { required: { const: true } } },
     },
@@ -59,7 +64,11 @@ const OPENAPI_31 = {
         operationId: { type: "string" },
         summary: { type: "string" },
         parameters: { type: "array", items: { $ref: "#/$defs/parameter" } },
-        requestBody: { type: "object", required: ["content"], properties: { content: { type: "object", minProperties: 1 } } },
+        requestBody: {
+          type: "object",
+          required: ["content"],
+          properties: { content: { type: "object", minProperties: 1 } },
+        },
         responses: { type: "object", minProperties: 1, propertyNames: { pattern: "^([1-5](XX|[0-9]{2})|default)$" } },
         security: { type: "array", items: { type: "object", additionalProperties: { type: "array" } } },
       },
@@ -69,7 +78,11 @@ const OPENAPI_31 = {
   required: ["openapi", "info", "paths", "components"],
   properties: {
     openapi: { type: "string", pattern: "^3\\.1\\.\\d+$" },
-    info: { type: "object", required: ["title", "version"], properties: { title: { type: "string" }, version: { type: "string" } } },
+    info: {
+      type: "object",
+      required: ["title", "version"],
+      properties: { title: { type: "string" }, version: { type: "string" } },
+    },
     paths: {
       type: "object",
       propertyNames: { pattern: "^/" },
@@ -109,17 +122,34 @@ const optional = (r: Rule | Rule[]): boolean =>
 /** The gateway's routes as the server builds them: the same factory, the same environment. */
 async function servedRoutes() {
   const config = loadConfig(env);
-  const deps = { config, db: {} as ServiceDeps["db"], clock: systemClock, channels: await loadCatalog([]), secrets: PLAIN_BOX } satisfies ServiceDeps;
+  const deps = {
+    config,
+    db: {} as ServiceDeps["db"],
+    clock: systemClock,
+    channels: await loadCatalog([]),
+    secrets: PLAIN_BOX,
+  } satisfies ServiceDeps;
   const gateway = gatewayService(deps);
   const services = [registryService(deps), ingestService(deps), notifierService(deps), agentCollectorService(deps)];
   /** service name + action name → params, mixins included. */
   const actions = new Map<string, Record<string, Rule>>();
   const collect = (name: string, schema: Partial<ServiceSchema>) => {
     for (const mixin of (schema.mixins ?? []) as Partial<ServiceSchema>[]) collect(name, mixin);
-    for (const [key, action] of Object.entries(schema.actions ?? {})) actions.set(`${name}.${key}`, ((action as { params?: Record<string, Rule> }).params ?? {}) as Record<string, Rule>);
+    for (const [key, action] of Object.entries(schema.actions ?? {}))
+      actions.set(
+        `${name}.${key}`,
+        ((action as { params?: Record<string, Rule> }).params ?? {}) as Record<string, Rule>,
+      );
   };
   for (const s of services) collect(s.name, s);
-  return { routes: gateway.settings!.routes as { path: string; aliases: Record<string, unknown>; docs?: Record<string, unknown> }[], actions };
+  return {
+    routes: gateway.settings!.routes as {
+      path: string;
+      aliases: Record<string, unknown>;
+      docs?: Record<string, unknown>;
+    }[],
+    actions,
+  };
 }
 
 test("the document is OpenAPI 3.1 and every schema in it is valid JSON Schema 2020-12", () => {
@@ -139,13 +169,21 @@ test("the document is OpenAPI 3.1 and every schema in it is valid JSON Schema 20
         if (r.$ref) assert.ok(r.$ref.startsWith("#/components/responses/"));
         for (const media of Object.values<any>(r.content ?? {})) compile(media.schema);
       }
-      for (const req of op.security) for (const name of Object.keys(req)) assert.ok(doc.components.securitySchemes[name], `security scheme ${name} is defined`);
+      for (const req of op.security)
+        for (const name of Object.keys(req))
+          assert.ok(doc.components.securitySchemes[name], `security scheme ${name} is defined`);
     }
   }
   for (const schema of Object.values<object>(doc.components.schemas)) compile(schema);
   assert.ok(schemas > 150, `${schemas} schemas compiled`);
   // Basic auth, an API key as bearer or header, the session cookie with its CSRF header.
-  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ["basicAuth", "bearerKey", "csrfHeader", "headerKey", "sessionCookie"]);
+  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+    "basicAuth",
+    "bearerKey",
+    "csrfHeader",
+    "headerKey",
+    "sessionCookie",
+  ]);
 });
 
 test("every alias of every route of the gateway is documented with its method", async () => {
@@ -155,14 +193,26 @@ test("every alias of every route of the gateway is documented with its method", 
   for (const route of routes) {
     for (const key of Object.keys(route.aliases)) {
       const [method, aliasPath] = key.split(/\s+/) as [string, string];
-      const full = `/${route.path}/${aliasPath}`.replace(/\/+/g, "/").replace(/(.)\/$/, "$1").replace(/:(\w+)/g, "{$1}");
+      const full = `/${route.path}/${aliasPath}`
+        .replace(/\/+/g, "/")
+        .replace(/(.)\/$/, "$1")
+        .replace(/:(\w+)/g, "{$1}");
       aliases++;
       if (!doc.paths[full]?.[method.toLowerCase()]) missing.push(`${method} ${full}`);
     }
   }
   assert.deepEqual(missing, []);
   assert.ok(aliases >= 55, `${aliases} aliases`);
-  for (const must of ["/badge/{file}", "/api/openapi.json", "/api/docs", "/api/v1/session", "/api/pings", "/ping/{code}/{signal}", "/healthz", "/api/v1/events"]) {
+  for (const must of [
+    "/badge/{file}",
+    "/api/openapi.json",
+    "/api/docs",
+    "/api/v1/session",
+    "/api/pings",
+    "/ping/{code}/{signal}",
+    "/healthz",
+    "/api/v1/events",
+  ]) {
     assert.ok(doc.paths[must], `${must} is documented`);
   }
   // And a real error answer has the documented shape.
@@ -180,7 +230,10 @@ test("each action-backed operation takes exactly its action's params, required w
       // Function aliases, and aliases whose hooks build the action's params, document themselves.
       if (typeof target !== "string" || route.docs?.[key]) continue;
       const [method, aliasPath] = key.split(/\s+/) as [string, string];
-      const full = `/${route.path}/${aliasPath}`.replace(/\/+/g, "/").replace(/(.)\/$/, "$1").replace(/:(\w+)/g, "{$1}");
+      const full = `/${route.path}/${aliasPath}`
+        .replace(/\/+/g, "/")
+        .replace(/(.)\/$/, "$1")
+        .replace(/:(\w+)/g, "{$1}");
       const op = doc.paths[full][method.toLowerCase()];
       const params = actions.get(target);
       assert.ok(params, `${target} exists`);
@@ -188,10 +241,17 @@ test("each action-backed operation takes exactly its action's params, required w
       const documented = new Map<string, boolean>();
       for (const p of op.parameters) documented.set(p.name, p.required);
       const body = op.requestBody?.content["application/json"].schema;
-      for (const name of Object.keys(body?.properties ?? {})) documented.set(name, (body.required ?? []).includes(name));
-      const expected = new Map(Object.entries(params).filter(([n]) => !n.startsWith("$$")).map(([n, r]) => [n, !optional(r) || full.includes(`{${n}}`)]));
+      for (const name of Object.keys(body?.properties ?? {}))
+        documented.set(name, (body.required ?? []).includes(name));
+      const expected = new Map(
+        Object.entries(params)
+          .filter(([n]) => !n.startsWith("$$"))
+          .map(([n, r]) => [n, !optional(r) || full.includes(`{${n}}`)]),
+      );
       if (JSON.stringify([...documented].sort()) !== JSON.stringify([...expected].sort())) {
-        wrong.push(`${key} (${target}): documented ${JSON.stringify([...documented])}, action ${JSON.stringify([...expected])}`);
+        wrong.push(
+          `${key} (${target}): documented ${JSON.stringify([...documented])}, action ${JSON.stringify([...expected])}`,
+        );
       }
       checked++;
     }
@@ -204,7 +264,12 @@ test("each action-backed operation takes exactly its action's params, required w
   assert.deepEqual(create.properties.name, { type: "string", minLength: 1, maxLength: 200 });
   assert.deepEqual(create.properties.description.type, ["string", "null"]);
   const limit = doc.paths["/api/v1/monitors"].get.parameters.find((p: { name: string }) => p.name === "limit");
-  assert.deepEqual(limit, { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } });
+  assert.deepEqual(limit, {
+    name: "limit",
+    in: "query",
+    required: false,
+    schema: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+  });
   const status = doc.paths["/api/v1/monitors"].get.parameters.find((p: { name: string }) => p.name === "status");
   assert.deepEqual(status.schema.enum, ["new", "up", "late", "down", "paused"]);
   assert.equal(doc.paths["/api/v1/users"].get["x-required-role"], "admin");
@@ -213,33 +278,49 @@ test("each action-backed operation takes exactly its action's params, required w
   assert.deepEqual(doc.paths["/badge/{file}"].get.security, []);
 });
 
-test("/api/docs is Swagger UI from node_modules: every operation rendered in Chromium, with no console or CSP error", { skip: chromiumUnavailable() }, async () => {
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
-    const res = await page.goto(`${base}/api/docs`);
-    assert.equal(res?.status(), 200);
-    assert.ok(res?.headers()["content-security-policy"]?.includes("script-src 'self'"), "the page is served under the CSP");
-    const operations = Object.values<Record<string, unknown>>(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
-    await page.waitForFunction(`document.querySelectorAll(".opblock").length === ${operations}`, undefined, { timeout: 30_000 });
-    const text = await page.textContent("#swagger-ui");
-    assert.ok(text?.includes("Heartbeats API") && text.includes("/api/v1/monitors/{id}/pause"), "the document's title and paths are shown");
-    // Opening an operation shows its response schema by name.
-    await page.click("#operations-api-getMonitor .opblock-summary");
-    await page.waitForSelector("#operations-api-getMonitor .responses-wrapper", { timeout: 10_000 });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, "api-docs.png"), fullPage: false });
-    // Swagger UI's own files come from this server (swagger-ui-dist), nothing from elsewhere.
-    for (const file of ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-init.js"]) assert.equal((await fetch(`${base}/api/docs/${file}`)).status, 200, file);
-    assert.equal((await fetch(`${base}/api/docs/package.json`)).status, 404);
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
-});
+test(
+  "/api/docs is Swagger UI from node_modules: every operation rendered in Chromium, with no console or CSP error",
+  { skip: chromiumUnavailable() },
+  async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+      const res = await page.goto(`${base}/api/docs`);
+      assert.equal(res?.status(), 200);
+      assert.ok(
+        res?.headers()["content-security-policy"]?.includes("script-src 'self'"),
+        "the page is served under the CSP",
+      );
+      const operations = Object.values<Record<string, unknown>>(doc.paths).reduce(
+        (n, ops) => n + Object.keys(ops).length,
+        0,
+      );
+      await page.waitForFunction(`document.querySelectorAll(".opblock").length === ${operations}`, undefined, {
+        timeout: 30_000,
+      });
+      const text = await page.textContent("#swagger-ui");
+      assert.ok(
+        text?.includes("Heartbeats API") && text.includes("/api/v1/monitors/{id}/pause"),
+        "the document's title and paths are shown",
+      );
+      // Opening an operation shows its response schema by name.
+      await page.click("#operations-api-getMonitor .opblock-summary");
+      await page.waitForSelector("#operations-api-getMonitor .responses-wrapper", { timeout: 10_000 });
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, "api-docs.png"), fullPage: false });
+      // Swagger UI's own files come from this server (swagger-ui-dist), nothing from elsewhere.
+      for (const file of ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-init.js"])
+        assert.equal((await fetch(`${base}/api/docs/${file}`)).status, 200, file);
+      assert.equal((await fetch(`${base}/api/docs/package.json`)).status, 404);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -34,7 +34,11 @@ before(async () => {
   rx = await startReceiver();
   const opsPort = await freePort();
   ops = `http://127.0.0.1:${opsPort}`;
-  server = await startServer("ops", { OPS_PORT: String(opsPort), ALLOW_PRIVATE_WEBHOOKS: "true", SHUTDOWN_TIMEOUT: "15", PING_AUTH: "none" }, { admin });
+  server = await startServer(
+    "ops",
+    { OPS_PORT: String(opsPort), ALLOW_PRIVATE_WEBHOOKS: "true", SHUTDOWN_TIMEOUT: "15", PING_AUTH: "none" },
+    { admin },
+  );
   ({ proc, base, api: a } = server);
 });
 
@@ -63,11 +67,15 @@ test("/metrics counts pings, flips and checker lag; the public port does not ser
   assert.equal((await fetch(`${base}/ping/${pinged.code}/fail`)).status, 200);
   assert.equal((await fetch(`${base}/ping/nosuchcode1`)).status, 404);
 
-  const text = await eventually(async () => {
-    const t = await metrics();
-    // the never-pinged monitor goes down 2 s after it was created
-    return (sample(t, "heartbeats_flips_total", { to: "down" }) ?? 0) >= 2 ? t : null;
-  }, 15_000, "the down flips in /metrics");
+  const text = await eventually(
+    async () => {
+      const t = await metrics();
+      // the never-pinged monitor goes down 2 s after it was created
+      return (sample(t, "heartbeats_flips_total", { to: "down" }) ?? 0) >= 2 ? t : null;
+    },
+    15_000,
+    "the down flips in /metrics",
+  );
   assert.equal(sample(text, "heartbeats_pings_accepted_total", { kind: "success" }), 3);
   assert.equal(sample(text, "heartbeats_pings_accepted_total", { kind: "fail" }), 1);
   assert.equal(sample(text, "heartbeats_pings_refused_total", { reason: "unknown-code" }), 1);
@@ -76,17 +84,24 @@ test("/metrics counts pings, flips and checker lag; the public port does not ser
   assert.equal(sample(text, "heartbeats_flips_total", { to: "down" }), 2);
   assert.equal(sample(text, "heartbeats_ping_write_seconds_bucket", { le: "+Inf" }), 4);
   assert.equal(sample(text, "heartbeats_checker_lag_seconds_bucket", { le: "+Inf" }), 1);
-  assert.ok((sample(text, "heartbeats_checker_lag_seconds_bucket", { le: "1" }) ?? 0) >= 1, "the deadline was flipped within a second");
+  assert.ok(
+    (sample(text, "heartbeats_checker_lag_seconds_bucket", { le: "1" }) ?? 0) >= 1,
+    "the deadline was flipped within a second",
+  );
   assert.equal(sample(text, "heartbeats_checker_nodes"), 1);
   // Moleculer's own metrics come along (the gateway sends pings in ingest.pings batches)
   assert.ok((sample(text, "moleculer_request_total", { action: "ingest.pings" }) ?? 0) >= 1);
   assert.ok(silent.id);
 
   // Database gauges are refreshed every 15 s.
-  const gauges = await eventually(async () => {
-    const t = await metrics();
-    return sample(t, "heartbeats_monitors", { status: "down" }) === 2 ? t : null;
-  }, 20_000, "monitors by status");
+  const gauges = await eventually(
+    async () => {
+      const t = await metrics();
+      return sample(t, "heartbeats_monitors", { status: "down" }) === 2 ? t : null;
+    },
+    20_000,
+    "monitors by status",
+  );
   assert.equal(sample(gauges, "heartbeats_monitors", { status: "up" }), 0);
 
   const pub = await fetch(`${base}/metrics`);
@@ -95,16 +110,26 @@ test("/metrics counts pings, flips and checker lag; the public port does not ser
 
 test("SIGTERM: readiness turns 503 at once, the delivery in flight finishes, the process exits 0", async () => {
   rx.respond("/slow", { status: 200, body: "ok", delayMs: 2500 });
-  const ch = (await a.call("POST", "/api/v1/channels", { name: "slow hook", type: "webhook", config: { url: `${rx.url}/slow` } })).body;
+  const ch = (
+    await a.call("POST", "/api/v1/channels", { name: "slow hook", type: "webhook", config: { url: `${rx.url}/slow` } })
+  ).body;
   assert.ok(ch.id, JSON.stringify(ch));
   const inFlight = a.call("POST", `/api/v1/channels/${ch.id}/test`, {});
-  await eventually(async () => rx.requests.some((r) => r.path === "/slow"), 5000, "the test alert to reach the receiver");
+  await eventually(
+    async () => rx.requests.some((r) => r.path === "/slow"),
+    5000,
+    "the test alert to reach the receiver",
+  );
   const signalled = Date.now();
   proc.child.kill("SIGTERM");
-  const ready = await eventually(async () => {
-    const r = await fetch(`${ops}/readyz`);
-    return r.status === 503 ? ((await r.json()) as { checks: Record<string, string> }) : null;
-  }, 2000, "readiness to turn 503");
+  const ready = await eventually(
+    async () => {
+      const r = await fetch(`${ops}/readyz`);
+      return r.status === 503 ? ((await r.json()) as { checks: Record<string, string> }) : null;
+    },
+    2000,
+    "readiness to turn 503",
+  );
   assert.equal(ready.checks.process, "stopping");
   const answer = await inFlight;
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -113,5 +138,9 @@ test("SIGTERM: readiness turns 503 at once, the delivery in flight finishes, the
   const took = Date.now() - signalled;
   assert.ok(took < 15_000, `stopped in ${took} ms`);
   assert.match(proc.output.join(""), /SIGTERM: stopping/);
-  assert.match(proc.output.join(""), /stopped in \d+ ms/, "the stop ran to its end (database closed, ops server closed)");
+  assert.match(
+    proc.output.join(""),
+    /stopped in \d+ ms/,
+    "the stop ran to its end (database closed, ops server closed)",
+  );
 });

@@ -12,11 +12,23 @@ import { startServer } from "../support/server.ts";
 test("SMTP down, notifier killed: the alert arrives once after both recover", async (t) => {
   const smtpPort = await freePort();
   const admin: [string, string] = ["root", "correct horse battery"];
-  const server = await startServer("outbox", { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_TO: "ops@test.local", NOTIFIER_POLL_MS: "200" }, { admin });
+  const server = await startServer(
+    "outbox",
+    { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_TO: "ops@test.local", NOTIFIER_POLL_MS: "200" },
+    { admin },
+  );
   const { base, api: client } = server;
   try {
-    const m = (await client.call("POST", "/api/v1/monitors", { name: "offsite-copy", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } })).body;
-    const res = await fetch(`${base}/api/pings/?service=${m.code}&data=${encodeURIComponent("rsync: connection refused")}`, { method: "POST", headers: { authorization: basic(...admin) } });
+    const m = (
+      await client.call("POST", "/api/v1/monitors", {
+        name: "offsite-copy",
+        schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+      })
+    ).body;
+    const res = await fetch(
+      `${base}/api/pings/?service=${m.code}&data=${encodeURIComponent("rsync: connection refused")}`,
+      { method: "POST", headers: { authorization: basic(...admin) } },
+    );
     assert.equal(res.status, 200);
     // The first attempt fails (nothing listens on the SMTP port) and is recorded as such.
     await eventually(async () => server.proc.output.join("").includes("will retry"), 5000, "a failed first attempt");

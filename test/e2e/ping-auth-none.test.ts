@@ -18,7 +18,12 @@ after(() => server?.stop());
 
 test("pings need no credentials, only the code; the API still does", async () => {
   const client = api(base, ["root", "admin-password"]);
-  const m = (await client.call("POST", "/api/v1/monitors", { name: "open", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 60 } })).body;
+  const m = (
+    await client.call("POST", "/api/v1/monitors", {
+      name: "open",
+      schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 60 },
+    })
+  ).body;
   assert.equal((await fetch(`${base}/ping/${m.code}`)).status, 200);
   assert.equal((await fetch(`${base}/api/pings/?service=${m.code}`, { method: "POST" })).status, 200);
   assert.equal((await fetch(`${base}/ping/${m.code}x`)).status, 404);

@@ -11,7 +11,15 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { startReceiver, type Receiver, type ReceivedRequest } from "../support/receiver.ts";
-import { freePort, startProcess, stopProcess, waitReady, waitOutput, eventually, type Proc } from "../support/system.ts";
+import {
+  freePort,
+  startProcess,
+  stopProcess,
+  waitReady,
+  waitOutput,
+  eventually,
+  type Proc,
+} from "../support/system.ts";
 import { api, type Api } from "../support/api.ts";
 import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
 
@@ -45,7 +53,11 @@ const systemEnv = {
 
 async function withChannel(base: string, hook: string): Promise<System> {
   const a = api(base, admin);
-  const ch = await a.call("POST", "/api/v1/channels", { name: "hook", type: "webhook", config: { url: `${rx.url}${hook}` } });
+  const ch = await a.call("POST", "/api/v1/channels", {
+    name: "hook",
+    type: "webhook",
+    config: { url: `${rx.url}${hook}` },
+  });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   return { a, hook, channelId: ch.body.id };
 }
@@ -57,7 +69,12 @@ describe("run limits, embedded (SQLite)", () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-run-limits-"));
     const port = await freePort();
-    proc = startProcess("run-limits", { ...systemEnv, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "run-limits.sqlite")}` });
+    proc = startProcess("run-limits", {
+      ...systemEnv,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: `sqlite:${path.join(dir, "run-limits.sqlite")}`,
+    });
     await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
     sys = await withChannel(`http://127.0.0.1:${port}`, "/hook-embedded");
   });
@@ -80,7 +97,13 @@ describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skip
     const port = await freePort();
     const ns = randomBytes(3).toString("hex");
     const common = { ...systemEnv, DATABASE_URL: db.url, TRANSPORTER: NATS_URL, NAMESPACE: `hb-test-${ns}` };
-    front = startProcess("rl-front", { ...common, SERVICES: "gateway,registry,ingest", PORT: String(port), HOST: "127.0.0.1", NODE_ID: `rl-front-${ns}` });
+    front = startProcess("rl-front", {
+      ...common,
+      SERVICES: "gateway,registry,ingest",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NODE_ID: `rl-front-${ns}`,
+    });
     backEnv = { ...common, SERVICES: "checker,notifier", NODE_ID: `rl-back-${ns}` };
     back = startProcess("rl-back", backEnv);
     await waitReady(`http://127.0.0.1:${port}/readyz`, [front, back], 60_000);
@@ -112,21 +135,39 @@ describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skip
     back = startProcess("rl-back", backEnv);
     await waitOutput(back, /checker watching/, 60_000);
     const alerts = () => rx.requests.filter((r) => r.path === hook && r.json?.monitor?.id === m.id);
-    const [alert] = await eventually(async () => (alerts().length ? alerts() : null), 20_000, "the running-too-long alert after the restart");
+    const [alert] = await eventually(
+      async () => (alerts().length ? alerts() : null),
+      20_000,
+      "the running-too-long alert after the restart",
+    );
     assert.equal(alert!.json.flip.reason, "running-too-long");
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(alerts().length, 1, "flipped and alerted once");
     const flips = (await a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items;
-    assert.deepEqual(flips.map((f: { reason: string }) => f.reason), ["running-too-long"]);
+    assert.deepEqual(
+      flips.map((f: { reason: string }) => f.reason),
+      ["running-too-long"],
+    );
   });
 });
 
 function runLimitTests(system: () => System): void {
-  type Monitor = { id: number; code: string; status: string; consecutiveFailures: number; consecutiveSuccesses: number; [k: string]: unknown };
+  type Monitor = {
+    id: number;
+    code: string;
+    status: string;
+    consecutiveFailures: number;
+    consecutiveSuccesses: number;
+    [k: string]: unknown;
+  };
 
   async function createMonitor(body: Record<string, unknown>): Promise<Monitor> {
     const { a, channelId } = system();
-    const res = await a.call("POST", "/api/v1/monitors", { schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 }, channels: [channelId], ...body });
+    const res = await a.call("POST", "/api/v1/monitors", {
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+      channels: [channelId],
+      ...body,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body;
   }
@@ -142,7 +183,8 @@ function runLimitTests(system: () => System): void {
   }
 
   /** The webhook alerts the receiver got about this monitor, in arrival order. */
-  const alertsOf = (m: Monitor): ReceivedRequest[] => rx.requests.filter((r) => r.path === system().hook && r.json?.monitor?.id === m.id);
+  const alertsOf = (m: Monitor): ReceivedRequest[] =>
+    rx.requests.filter((r) => r.path === system().hook && r.json?.monitor?.id === m.id);
 
   /** A real run: /start, the job "works" for `ms`, then the success ping. */
   async function runFor(m: Monitor, ms: number): Promise<void> {
@@ -157,7 +199,11 @@ function runLimitTests(system: () => System): void {
     await ping(m);
     await ping(m, "/start");
     assert.ok((await get(m)).runDeadlineAt, "the run is being timed");
-    const [down] = await eventually(async () => (alertsOf(m).length ? alertsOf(m) : null), 15_000, "the running-too-long alert");
+    const [down] = await eventually(
+      async () => (alertsOf(m).length ? alertsOf(m) : null),
+      15_000,
+      "the running-too-long alert",
+    );
     assert.equal(down!.json.event, "down");
     assert.equal(down!.json.flip.reason, "running-too-long");
     assert.deepEqual([down!.json.flip.from, down!.json.flip.to], ["up", "down"]);
@@ -167,9 +213,16 @@ function runLimitTests(system: () => System): void {
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(alertsOf(m).length, 1);
     await ping(m);
-    const up = await eventually(async () => alertsOf(m).find((r) => r.json.event === "up"), 15_000, "the recovery alert");
+    const up = await eventually(
+      async () => alertsOf(m).find((r) => r.json.event === "up"),
+      15_000,
+      "the recovery alert",
+    );
     assert.equal(up.json.flip.reason, "ping");
-    assert.ok(up.json.run.durationMs >= 2000, `the finished run reports its whole duration (${up.json.run.durationMs} ms)`);
+    assert.ok(
+      up.json.run.durationMs >= 2000,
+      `the finished run reports its whole duration (${up.json.run.durationMs} ms)`,
+    );
     const after = await get(m);
     assert.equal(after.status, "up");
     assert.equal(after.runDeadlineAt, null);
@@ -192,7 +245,11 @@ function runLimitTests(system: () => System): void {
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(alertsOf(m).length, 0, "short runs raise nothing");
     await runFor(m, 1100);
-    const slow = await eventually(async () => alertsOf(m).find((r) => r.json.flip.reason === "slow"), 15_000, "the slow-run alert");
+    const slow = await eventually(
+      async () => alertsOf(m).find((r) => r.json.flip.reason === "slow"),
+      15_000,
+      "the slow-run alert",
+    );
     assert.equal(slow.json.event, "failure");
     assert.deepEqual([slow.json.flip.from, slow.json.flip.to], ["up", "up"]);
     assert.ok(slow.json.run.durationMs >= 1100, JSON.stringify(slow.json.run));
@@ -241,14 +298,22 @@ function runLimitTests(system: () => System): void {
   });
 
   test("failureThreshold 3 with missed runs: an interval of 2 s is alerted at the third missed deadline, not the first", async () => {
-    const m = await createMonitor({ name: "misses", schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 1 }, failureThreshold: 3 });
+    const m = await createMonitor({
+      name: "misses",
+      schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 1 },
+      failureThreshold: 3,
+    });
     await ping(m);
     const pingedAt = Date.parse((await get(m)).lastPingAt as string);
     // The first missed run (at ping + 3 s) is counted, shown late, and not alerted.
-    const one = await eventually(async () => {
-      const v = await get(m);
-      return v.consecutiveFailures >= 1 ? v : null;
-    }, 15_000, "the first missed run counted");
+    const one = await eventually(
+      async () => {
+        const v = await get(m);
+        return v.consecutiveFailures >= 1 ? v : null;
+      },
+      15_000,
+      "the first missed run counted",
+    );
     assert.equal(one.status, "late");
     if (one.consecutiveFailures < 3) assert.equal(alertsOf(m).length, 0, "no alert after one missed run");
     const alert = await eventually(async () => alertsOf(m)[0], 20_000, "the alert at the third missed run");
@@ -259,7 +324,9 @@ function runLimitTests(system: () => System): void {
     assert.ok(flippedAt - pingedAt >= 7000, `flipped ${flippedAt - pingedAt} ms after the ping`);
     const v = await get(m);
     assert.deepEqual([v.status, v.consecutiveFailures], ["down", 3]);
-    const flips = (await system().a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items.map((f: any) => `${f.from}->${f.to}`);
+    const flips = (await system().a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items.map(
+      (f: any) => `${f.from}->${f.to}`,
+    );
     assert.deepEqual(flips, ["late->down", "up->late", "new->up"], "one late flip, one down flip");
   });
 
@@ -274,7 +341,11 @@ function runLimitTests(system: () => System): void {
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(alertsOf(m).length, 1, "one success is not a recovery");
     await ping(m);
-    const up = await eventually(async () => alertsOf(m).find((r) => r.json.event === "up"), 15_000, "the recovery alert");
+    const up = await eventually(
+      async () => alertsOf(m).find((r) => r.json.event === "up"),
+      15_000,
+      "the recovery alert",
+    );
     assert.equal(up.json.flip.to, "up");
     assert.equal((await get(m)).status, "up");
   });
@@ -295,7 +366,11 @@ function runLimitTests(system: () => System): void {
     const a = system().a;
     const before = (await system().a.call("GET", "/api/v1/monitors")).body.total;
     for (const [body, field] of cases) {
-      const res = await a.call("POST", "/api/v1/monitors", { name: "bad", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 60 }, ...body });
+      const res = await a.call("POST", "/api/v1/monitors", {
+        name: "bad",
+        schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 60 },
+        ...body,
+      });
       assert.equal(res.status, 422, JSON.stringify([body, res.body]));
       assert.equal(res.body.error.field, field, JSON.stringify([body, res.body]));
     }
@@ -304,10 +379,22 @@ function runLimitTests(system: () => System): void {
     const bad = await a.call("PATCH", `/api/v1/monitors/${m.id}`, { slowFactor: 1 });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.error.field, "slowFactor");
-    const ok = await a.call("PATCH", `/api/v1/monitors/${m.id}`, { maxRunSeconds: 600, slowFactor: 2.5, slowWindow: 10, failureThreshold: 2, recoveryThreshold: 3 });
+    const ok = await a.call("PATCH", `/api/v1/monitors/${m.id}`, {
+      maxRunSeconds: 600,
+      slowFactor: 2.5,
+      slowWindow: 10,
+      failureThreshold: 2,
+      recoveryThreshold: 3,
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(
-      [ok.body.maxRunSeconds, ok.body.slowFactor, ok.body.slowWindow, ok.body.failureThreshold, ok.body.recoveryThreshold],
+      [
+        ok.body.maxRunSeconds,
+        ok.body.slowFactor,
+        ok.body.slowWindow,
+        ok.body.failureThreshold,
+        ok.body.recoveryThreshold,
+      ],
       [600, 2.5, 10, 2, 3],
     );
     const off = await a.call("PATCH", `/api/v1/monitors/${m.id}`, { maxRunSeconds: null, slowFactor: null });

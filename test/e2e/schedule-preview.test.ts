@@ -30,10 +30,20 @@ async function disagreements(set: Vector[], body: (v: Vector) => Record<string, 
   const worker = async () => {
     while (next < set.length) {
       const v = set[next++]!;
-      const r = await a.call("POST", "/api/v1/schedule/preview", { ...body(v), timezone: v.zone, from: v.from, count: v.runs.length });
-      const got = r.status === 200 ? r.body.runs.map((x: { expectedAt: string }) => Date.parse(x.expectedAt)) : [`HTTP ${r.status} ${JSON.stringify(r.body)}`];
+      const r = await a.call("POST", "/api/v1/schedule/preview", {
+        ...body(v),
+        timezone: v.zone,
+        from: v.from,
+        count: v.runs.length,
+      });
+      const got =
+        r.status === 200
+          ? r.body.runs.map((x: { expectedAt: string }) => Date.parse(x.expectedAt))
+          : [`HTTP ${r.status} ${JSON.stringify(r.body)}`];
       if (got.join() !== v.runs.join()) {
-        bad.push(`"${v.expr}" ${v.zone} from ${new Date(v.from).toISOString()}: want ${v.runs.map((t) => new Date(t).toISOString()).join(" ")}, got ${got.map((t: number) => (typeof t === "number" ? new Date(t).toISOString() : t)).join(" ")}`);
+        bad.push(
+          `"${v.expr}" ${v.zone} from ${new Date(v.from).toISOString()}: want ${v.runs.map((t) => new Date(t).toISOString()).join(" ")}, got ${got.map((t: number) => (typeof t === "number" ? new Date(t).toISOString() : t)).join(" ")}`,
+        );
       }
     }
   };
@@ -61,23 +71,43 @@ test("OnCalendar: the server agrees with every line computed by systemd-analyze"
 
 test("DST notes: in the API's answer, over POST and GET, with from as ISO 8601", async () => {
   const post = await a.call("POST", "/api/v1/schedule/preview", {
-    kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", from: "2026-03-28T12:00:00Z", count: 2,
+    kind: "cron",
+    expression: "30 2 * * *",
+    timezone: "Europe/Berlin",
+    from: "2026-03-28T12:00:00Z",
+    count: 2,
   });
   assert.equal(post.status, 200, JSON.stringify(post.body));
   assert.equal(post.body.from, "2026-03-28T12:00:00.000Z");
   assert.equal(post.body.schedule.dialect, "cron");
-  assert.deepEqual(post.body.runs.map((r: { expectedAt: string }) => r.expectedAt), ["2026-03-29T01:00:00.000Z", "2026-03-30T00:30:00.000Z"]);
+  assert.deepEqual(
+    post.body.runs.map((r: { expectedAt: string }) => r.expectedAt),
+    ["2026-03-29T01:00:00.000Z", "2026-03-30T00:30:00.000Z"],
+  );
   assert.equal(post.body.runs[0].note, "02:30 does not exist on 2026-03-29 (Europe/Berlin); cron runs it at 03:00");
   assert.equal(post.body.runs[0].clockChange.kind, "moved");
   assert.equal(post.body.runs[1].note, undefined);
 
-  const q = new URLSearchParams({ kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect: "kubernetes", from: "2026-03-28T12:00:00+01:00", count: "1" });
+  const q = new URLSearchParams({
+    kind: "cron",
+    expression: "30 2 * * *",
+    timezone: "Europe/Berlin",
+    dialect: "kubernetes",
+    from: "2026-03-28T12:00:00+01:00",
+    count: "1",
+  });
   const get = await a.call("GET", `/api/v1/schedule/preview?${q}`);
   assert.equal(get.status, 200, JSON.stringify(get.body));
   assert.equal(get.body.runs[0].expectedAt, "2026-03-30T00:30:00.000Z");
   assert.equal(get.body.runs[0].note, "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it");
 
-  const cal = new URLSearchParams({ kind: "oncalendar", expressions: "*-*-* 02:30\nSat 10:00", timezone: "Europe/Berlin", from: "1774699200000", count: "2" });
+  const cal = new URLSearchParams({
+    kind: "oncalendar",
+    expressions: "*-*-* 02:30\nSat 10:00",
+    timezone: "Europe/Berlin",
+    from: "1774699200000",
+    count: "2",
+  });
   const oc = await a.call("GET", `/api/v1/schedule/preview?${cal}`);
   assert.equal(oc.status, 200, JSON.stringify(oc.body));
   assert.deepEqual(oc.body.schedule.expressions, ["*-*-* 02:30", "Sat 10:00"]);
@@ -98,6 +128,9 @@ test("preview refusals are 422s naming the field", async () => {
   for (const [body, field] of cases) {
     const r = await a.call("POST", "/api/v1/schedule/preview", body);
     assert.equal(r.status, 422, `${JSON.stringify(body)} -> ${r.status} ${JSON.stringify(r.body)}`);
-    assert.ok(JSON.stringify(r.body).includes(`"${field}"`), `${JSON.stringify(body)} names ${field}: ${JSON.stringify(r.body)}`);
+    assert.ok(
+      JSON.stringify(r.body).includes(`"${field}"`),
+      `${JSON.stringify(body)} names ${field}: ${JSON.stringify(r.body)}`,
+    );
   }
 });

@@ -17,7 +17,8 @@ import { verifySignature } from "../../plugins/webhook.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const HMAC = "whsec-at-rest-0123456789";
-const KEY_TEXT = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtopsecretkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
+const KEY_TEXT =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtopsecretkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
 const PASSPHRASE = "passphrase-at-rest-42";
 
 let dir: string;
@@ -31,8 +32,13 @@ async function boot(env: Record<string, string> = {}): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   proc = startProcess("at-rest", {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${dbFile}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1],
-    ALLOW_PRIVATE_WEBHOOKS: "true", ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: `sqlite:${dbFile}`,
+    ADMIN_USERNAME: admin[0],
+    ADMIN_PASSWORD: admin[1],
+    ALLOW_PRIVATE_WEBHOOKS: "true",
+    ...env,
   });
   started.push(proc);
   await waitReady(`${base}/readyz`, [proc]);
@@ -46,7 +52,9 @@ async function halt(): Promise<void> {
 
 /** Every byte SQLite keeps: the database, its write-ahead log and shared memory. */
 function storedBytes(): string {
-  return ["", "-wal", "-shm"].map((s) => (fs.existsSync(dbFile + s) ? fs.readFileSync(dbFile + s).toString("latin1") : "")).join("");
+  return ["", "-wal", "-shm"]
+    .map((s) => (fs.existsSync(dbFile + s) ? fs.readFileSync(dbFile + s).toString("latin1") : ""))
+    .join("");
 }
 
 async function testSend(channelId: number): Promise<{ status: number; body: any }> {
@@ -55,7 +63,15 @@ async function testSend(channelId: number): Promise<{ status: number; body: any 
   if (res.status === 200 && res.body.ok) {
     const got = rx.requests.slice(before).find((r) => r.path === "/hook");
     assert.ok(got, "the test alert arrived");
-    assert.ok(verifySignature(HMAC, String(got.headers["x-heartbeats-timestamp"]), got.raw, String(got.headers["x-heartbeats-signature"])), "signed with the real secret");
+    assert.ok(
+      verifySignature(
+        HMAC,
+        String(got.headers["x-heartbeats-timestamp"]),
+        got.raw,
+        String(got.headers["x-heartbeats-signature"]),
+      ),
+      "signed with the real secret",
+    );
   }
   return res;
 }
@@ -79,11 +95,22 @@ test("embedded default: a key file is made, and no secret is stored in the clear
   assert.ok(fs.existsSync(keyFile), "secret.key beside the database");
   assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600, "readable by its owner only");
 
-  const ch = await a.call("POST", "/api/v1/channels", { name: "signed", type: "webhook", config: { url: `${rx.url}/hook`, secret: HMAC } });
+  const ch = await a.call("POST", "/api/v1/channels", {
+    name: "signed",
+    type: "webhook",
+    config: { url: `${rx.url}/hook`, secret: HMAC },
+  });
   assert.equal(ch.status, 201, JSON.stringify(ch.body));
   assert.equal(ch.body.config.secret, "********");
   const host = await a.call("POST", "/api/v1/hosts", {
-    name: "db-1", address: "127.0.0.1", port: 1, username: "monitor", privateKey: KEY_TEXT, passphrase: PASSPHRASE, checks: ["disk:/ > 90"], enabled: false,
+    name: "db-1",
+    address: "127.0.0.1",
+    port: 1,
+    username: "monitor",
+    privateKey: KEY_TEXT,
+    passphrase: PASSPHRASE,
+    checks: ["disk:/ > 90"],
+    enabled: false,
   });
   assert.equal(host.status, 201, JSON.stringify(host.body));
   assert.equal(host.body.privateKey, "********");
@@ -91,7 +118,8 @@ test("embedded default: a key file is made, and no secret is stored in the clear
   assert.equal((await testSend(ch.body.id)).body.ok, true);
   await halt();
   const bytes = storedBytes();
-  for (const secret of [HMAC, "topsecretkeymaterial", PASSPHRASE]) assert.ok(!bytes.includes(secret), `${secret} is not in the database files`);
+  for (const secret of [HMAC, "topsecretkeymaterial", PASSPHRASE])
+    assert.ok(!bytes.includes(secret), `${secret} is not in the database files`);
   assert.ok(bytes.includes("enc:v1:"), "sealed values are there instead");
 
   // The same data directory next time: the key file is reused and the alert still signs.
@@ -103,7 +131,9 @@ test("embedded default: a key file is made, and no secret is stored in the clear
 test("values stored before encryption are sealed at the next start", async () => {
   // As a database from before this version holds them: plain JSON.
   const raw = new DatabaseSync(dbFile);
-  raw.prepare("UPDATE channels SET secrets = ? WHERE name = 'signed'").run(JSON.stringify({ url: `${rx.url}/hook`, secret: HMAC }));
+  raw
+    .prepare("UPDATE channels SET secrets = ? WHERE name = 'signed'")
+    .run(JSON.stringify({ url: `${rx.url}/hook`, secret: HMAC }));
   raw.prepare("UPDATE hosts SET passphrase = ? WHERE name = 'db-1'").run(PASSPHRASE);
   raw.close();
   assert.ok(storedBytes().includes(HMAC));

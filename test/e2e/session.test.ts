@@ -22,7 +22,11 @@ before(async () => {
 after(() => server?.stop());
 
 async function login(username: string, password: string) {
-  const res = await fetch(`${base}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${base}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
   const body = (await res.json()) as any;
   const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
   return { res, body, cookie, setCookie: res.headers.get("set-cookie") ?? "" };
@@ -32,7 +36,11 @@ test("login sets an HttpOnly SameSite cookie; the session reads, and writes only
   const bad = await login(admin[0], "wrong password!");
   assert.equal(bad.res.status, 401);
   assert.equal(bad.res.headers.get("set-cookie"), null);
-  const missing = await fetch(`${base}/api/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const missing = await fetch(`${base}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   assert.equal(missing.status, 422);
   assert.equal(((await missing.json()) as any).error.field, "username");
 
@@ -51,13 +59,21 @@ test("login sets an HttpOnly SameSite cookie; the session reads, and writes only
   assert.equal((await fetch(`${base}/api/v1/monitors`, { headers: { cookie } })).status, 200);
 
   const create = (headers: Record<string, string>) =>
-    fetch(`${base}/api/v1/monitors`, { method: "POST", headers: { cookie, "content-type": "application/json", ...headers }, body: JSON.stringify({ name: "via-cookie", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }) });
+    fetch(`${base}/api/v1/monitors`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", ...headers },
+      body: JSON.stringify({ name: "via-cookie", schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 0 } }),
+    });
   const noToken = await create({});
   assert.equal(noToken.status, 403);
   assert.equal(((await noToken.json()) as any).error.code, "CSRF");
   assert.equal((await create({ "x-csrf-token": "x".repeat(32) })).status, 403);
   assert.equal((await create({ "x-csrf-token": body.csrfToken })).status, 201);
-  assert.equal((await a.call("GET", "/api/v1/monitors?q=via-cookie")).body.total, 1, "exactly the one made with the token");
+  assert.equal(
+    (await a.call("GET", "/api/v1/monitors?q=via-cookie")).body.total,
+    1,
+    "exactly the one made with the token",
+  );
 
   const out = await fetch(`${base}/api/v1/session`, { method: "DELETE", headers: { cookie } });
   assert.equal(out.status, 204);
@@ -67,12 +83,16 @@ test("login sets an HttpOnly SameSite cookie; the session reads, and writes only
 });
 
 test("a page's fetch gets no Basic challenge (the browser would pop a password dialog); curl does", async () => {
-  const fromPage = await fetch(`${base}/api/v1/monitors`, { headers: { "sec-fetch-mode": "cors", "sec-fetch-site": "same-origin", "sec-fetch-dest": "empty" } });
+  const fromPage = await fetch(`${base}/api/v1/monitors`, {
+    headers: { "sec-fetch-mode": "cors", "sec-fetch-site": "same-origin", "sec-fetch-dest": "empty" },
+  });
   assert.equal(fromPage.status, 401);
   assert.equal(fromPage.headers.get("www-authenticate"), null);
   // node:http sends no Sec-Fetch-* headers, like curl.
   const challenge = await new Promise<string | undefined>((resolve, reject) =>
-    http.get(`${base}/api/v1/monitors`, (res) => (res.resume(), resolve(res.headers["www-authenticate"]))).on("error", reject),
+    http
+      .get(`${base}/api/v1/monitors`, (res) => (res.resume(), resolve(res.headers["www-authenticate"])))
+      .on("error", reject),
   );
   assert.match(challenge ?? "", /^Basic/);
 });
@@ -80,12 +100,32 @@ test("a page's fetch gets no Basic challenge (the browser would pop a password d
 test("users: admins list, create, change role, reset password (ending sessions) and delete; never the last admin", async () => {
   const made = await a.call("POST", "/api/v1/users", { username: "vera", password: "viewer password", role: "viewer" });
   assert.equal(made.status, 201, JSON.stringify(made.body));
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "vera", password: "another password", role: "viewer" })).body.error.field, "username");
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "bad name!", password: "whatever123", role: "viewer" })).body.error.field, "username");
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "shorty", password: "short", role: "viewer" })).body.error.field, "password");
-  assert.equal((await a.call("POST", "/api/v1/users", { username: "x", password: "whatever123", role: "god" })).body.error.field, "role");
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "vera", password: "another password", role: "viewer" })).body
+      .error.field,
+    "username",
+  );
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "bad name!", password: "whatever123", role: "viewer" })).body
+      .error.field,
+    "username",
+  );
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "shorty", password: "short", role: "viewer" })).body.error.field,
+    "password",
+  );
+  assert.equal(
+    (await a.call("POST", "/api/v1/users", { username: "x", password: "whatever123", role: "god" })).body.error.field,
+    "role",
+  );
   const list = (await a.call("GET", "/api/v1/users")).body.items;
-  assert.deepEqual(list.map((u: any) => [u.username, u.role]), [["root", "admin"], ["vera", "viewer"]]);
+  assert.deepEqual(
+    list.map((u: any) => [u.username, u.role]),
+    [
+      ["root", "admin"],
+      ["vera", "viewer"],
+    ],
+  );
   assert.ok(!JSON.stringify(list).includes("scrypt"), "no hashes");
 
   const viewer: [string, string] = ["vera", "viewer password"];
@@ -94,10 +134,18 @@ test("users: admins list, create, change role, reset password (ending sessions) 
   const { cookie } = await login(...viewer);
   assert.equal((await fetch(`${base}/api/v1/monitors`, { headers: { cookie } })).status, 200);
   assert.equal((await a.call("PATCH", "/api/v1/users/vera", { password: "a new password" })).status, 200);
-  assert.equal((await fetch(`${base}/api/v1/monitors`, { headers: { cookie } })).status, 401, "a reset password ends the sessions");
+  assert.equal(
+    (await fetch(`${base}/api/v1/monitors`, { headers: { cookie } })).status,
+    401,
+    "a reset password ends the sessions",
+  );
   assert.equal((await a.call("GET", "/api/v1/monitors", undefined, ["vera", "a new password"])).status, 200);
 
-  assert.equal((await a.call("PATCH", "/api/v1/users/root", { role: "viewer" })).status, 409, "the last admin stays admin");
+  assert.equal(
+    (await a.call("PATCH", "/api/v1/users/root", { role: "viewer" })).status,
+    409,
+    "the last admin stays admin",
+  );
   assert.equal((await a.call("DELETE", "/api/v1/users/root")).status, 409);
   assert.equal((await a.call("PATCH", "/api/v1/users/vera", { role: "admin" })).body.role, "admin");
   assert.equal((await a.call("DELETE", "/api/v1/users/vera")).status, 200);
@@ -105,7 +153,12 @@ test("users: admins list, create, change role, reset password (ending sessions) 
 });
 
 test("live updates: a ping and a flip arrive as Server-Sent Events within a second", async () => {
-  const m = (await a.call("POST", "/api/v1/monitors", { name: "live-one", schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 30 } })).body;
+  const m = (
+    await a.call("POST", "/api/v1/monitors", {
+      name: "live-one",
+      schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 30 },
+    })
+  ).body;
   const { cookie } = await login(...admin);
   const events: { event: string; data: any }[] = [];
   const req = http.get(`${base}/api/v1/events`, { headers: { cookie, accept: "text/event-stream" } });
@@ -127,12 +180,24 @@ test("live updates: a ping and a flip arrive as Server-Sent Events within a seco
   try {
     const pinged = Date.now();
     assert.equal((await fetch(`${base}/ping/${m.code}`)).status, 200);
-    const up = await eventually(async () => events.find((e) => e.event === "monitor" && e.data.id === m.id && e.data.status === "up"), 3_000, "the up event");
+    const up = await eventually(
+      async () => events.find((e) => e.event === "monitor" && e.data.id === m.id && e.data.status === "up"),
+      3_000,
+      "the up event",
+    );
     assert.ok(Date.now() - pinged < 1_000, `arrived after ${Date.now() - pinged} ms`);
     assert.equal(up.data.name, "live-one");
-    await eventually(async () => events.find((e) => e.event === "monitor" && e.data.id === m.id && e.data.status === "late"), 5_000, "the late event");
+    await eventually(
+      async () => events.find((e) => e.event === "monitor" && e.data.id === m.id && e.data.status === "late"),
+      5_000,
+      "the late event",
+    );
     await a.call("DELETE", `/api/v1/monitors/${m.id}`);
-    await eventually(async () => events.find((e) => e.event === "monitor-deleted" && e.data.id === m.id), 3_000, "the deletion");
+    await eventually(
+      async () => events.find((e) => e.event === "monitor-deleted" && e.data.id === m.id),
+      3_000,
+      "the deletion",
+    );
   } finally {
     req.destroy();
   }
@@ -146,7 +211,9 @@ test("every answer carries the security headers; the app's paths get its page, u
     assert.equal(res.headers.get("x-content-type-options"), "nosniff", p);
     assert.equal(res.headers.get("x-frame-options"), "DENY", p);
   }
-  const apiMiss = await fetch(`${base}/api/v1/nothing-here`, { headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") } });
+  const apiMiss = await fetch(`${base}/api/v1/nothing-here`, {
+    headers: { authorization: "Basic " + Buffer.from(admin.join(":")).toString("base64") },
+  });
   assert.equal(apiMiss.status, 404);
   assert.equal(((await apiMiss.json()) as any).error.code, "NOT_FOUND");
   const deep = await fetch(`${base}/monitors/42`, { headers: { accept: "text/html" } });

@@ -18,17 +18,34 @@ describe("sign-in rate limits and lockouts", () => {
   let jobCode: string;
 
   before(async () => {
-    server = await startServer("signin", {
-      TRUST_PROXY: "true",
-      SIGNIN_MAX_FAILURES_PER_USER: "3",
-      SIGNIN_MAX_FAILURES_PER_IP: "6",
-      SIGNIN_LOCKOUT_SECONDS: String(LOCK_S),
-    }, { admin });
+    server = await startServer(
+      "signin",
+      {
+        TRUST_PROXY: "true",
+        SIGNIN_MAX_FAILURES_PER_USER: "3",
+        SIGNIN_MAX_FAILURES_PER_IP: "6",
+        SIGNIN_LOCKOUT_SECONDS: String(LOCK_S),
+      },
+      { admin },
+    );
     ({ base, api: a } = server);
-    for (const [username, role] of [["job", "pinger"], ["alice", "viewer"], ["bob", "viewer"], ["carol", "viewer"], ["dave", "viewer"], ["erin", "viewer"]]) {
-      assert.equal((await a.call("POST", "/api/v1/users", { username, password: `${username} password 1`, role })).status, 201);
+    for (const [username, role] of [
+      ["job", "pinger"],
+      ["alice", "viewer"],
+      ["bob", "viewer"],
+      ["carol", "viewer"],
+      ["dave", "viewer"],
+      ["erin", "viewer"],
+    ]) {
+      assert.equal(
+        (await a.call("POST", "/api/v1/users", { username, password: `${username} password 1`, role })).status,
+        201,
+      );
     }
-    const m = await a.call("POST", "/api/v1/monitors", { name: "nightly", schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 } });
+    const m = await a.call("POST", "/api/v1/monitors", {
+      name: "nightly",
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    });
     jobCode = m.body.code;
   });
 
@@ -38,19 +55,31 @@ describe("sign-in rate limits and lockouts", () => {
     const headers: Record<string, string> = { "x-forwarded-for": from, ...(init.headers as Record<string, string>) };
     if (authorization) headers.authorization = authorization;
     const res = await fetch(base + p, { ...init, headers });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json().catch(() => null)) as any };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      body: (await res.json().catch(() => null)) as any,
+    };
   }
   const login = (username: string, password: string, from: string) =>
-    send("/api/v1/session", from, undefined, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+    send("/api/v1/session", from, undefined, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
 
   test("a user past the limit is refused with 429 and Retry-After even with the right password, then let in after the lockout", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await send("/api/v1/monitors", `198.51.100.${i + 1}`, basic("alice", `guess ${i}`))).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await send("/api/v1/monitors", `198.51.100.${i + 1}`, basic("alice", `guess ${i}`))).status);
     assert.deepEqual(statuses, [401, 401, 401]);
     const locked = await send("/api/v1/monitors", "198.51.100.9", basic("alice", "alice password 1"));
     assert.equal(locked.status, 429, JSON.stringify(locked.body));
     assert.equal(locked.body.error.code, "TOO_MANY_ATTEMPTS");
-    assert.ok(Number(locked.retryAfter) >= 1 && Number(locked.retryAfter) <= LOCK_S, `Retry-After: ${locked.retryAfter}`);
+    assert.ok(
+      Number(locked.retryAfter) >= 1 && Number(locked.retryAfter) <= LOCK_S,
+      `Retry-After: ${locked.retryAfter}`,
+    );
     // Another user from the same addresses is not affected.
     assert.equal((await send("/api/v1/monitors", "198.51.100.1", basic("bob", "bob password 1"))).status, 200);
     await new Promise((r) => setTimeout(r, LOCK_S * 1000 + 300));
@@ -69,7 +98,8 @@ describe("sign-in rate limits and lockouts", () => {
   // what keeps jobs pinging — so these use users whose passwords were not sent yet.)
   test("an address past the limit is refused whatever user it names; other addresses are not", async () => {
     const from = "203.0.113.7";
-    for (let i = 0; i < 6; i++) assert.equal((await send("/api/v1/monitors", from, basic(`nobody-${i}`, "x"))).status, 401);
+    for (let i = 0; i < 6; i++)
+      assert.equal((await send("/api/v1/monitors", from, basic(`nobody-${i}`, "x"))).status, 401);
     const locked = await send("/api/v1/monitors", from, basic("dave", "dave password 1"));
     assert.equal(locked.status, 429);
     assert.equal((await send("/api/v1/monitors", "203.0.113.8", basic("dave", "dave password 1"))).status, 200);
@@ -95,9 +125,17 @@ describe("sign-in rate limits and lockouts", () => {
   test("a job whose password was verified lately keeps pinging while its user is locked out", async () => {
     const job = basic("job", "job password 1");
     assert.equal((await send(`/ping/${jobCode}`, "10.1.1.1", job)).status, 200);
-    for (let i = 0; i < 3; i++) assert.equal((await send(`/ping/${jobCode}`, "192.0.2.99", basic("job", `guess ${i}`))).status, 401);
-    assert.equal((await send(`/ping/${jobCode}`, "192.0.2.99", basic("job", "job password 1"))).status, 200, "the verified password is remembered for a minute");
-    const pings = await a.call("GET", `/api/v1/monitors/${(await a.call("GET", `/api/v1/monitors?q=nightly`)).body.items[0].id}/pings`);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await send(`/ping/${jobCode}`, "192.0.2.99", basic("job", `guess ${i}`))).status, 401);
+    assert.equal(
+      (await send(`/ping/${jobCode}`, "192.0.2.99", basic("job", "job password 1"))).status,
+      200,
+      "the verified password is remembered for a minute",
+    );
+    const pings = await a.call(
+      "GET",
+      `/api/v1/monitors/${(await a.call("GET", `/api/v1/monitors?q=nightly`)).body.items[0].id}/pings`,
+    );
     assert.equal(pings.body.items.length, 2);
   });
 });

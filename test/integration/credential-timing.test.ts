@@ -37,8 +37,13 @@ test("unknown user, wrong password and nearly-right password cost the same time"
     for (let i = 0; i < 15; i++) {
       for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) times[k].push(await timed(kinds[k]));
     }
-    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof kinds, number>;
-    t.diagnostic(`median ms: unknown user ${m.unknownUser.toFixed(1)}, wrong password ${m.wrongPassword.toFixed(1)}, nearly right ${m.nearlyRight.toFixed(1)}`);
+    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof kinds,
+      number
+    >;
+    t.diagnostic(
+      `median ms: unknown user ${m.unknownUser.toFixed(1)}, wrong password ${m.wrongPassword.toFixed(1)}, nearly right ${m.nearlyRight.toFixed(1)}`,
+    );
     for (const k of ["unknownUser", "nearlyRight"] as const) {
       const ratio = m[k] / m.wrongPassword;
       assert.ok(ratio > 0.5 && ratio < 2, `${k} takes ${ratio.toFixed(2)}× a wrong password's time`);

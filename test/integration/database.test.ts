@@ -15,15 +15,32 @@ async function exercise(db: Database) {
   await upgradeKeepsEmail(db);
   // The rest, in order, each once (the list grows with every migration; its order is what counts).
   assert.deepEqual(await migrate(db), MIGRATION_NAMES.slice(2));
-  assert.deepEqual(MIGRATION_NAMES.slice(0, 7), ["001-initial", "002-channels", "003-sessions", "004-hosts", "005-overdue-index", "006-api-keys", "007-code-length"]);
+  assert.deepEqual(MIGRATION_NAMES.slice(0, 7), [
+    "001-initial",
+    "002-channels",
+    "003-sessions",
+    "004-hosts",
+    "005-overdue-index",
+    "006-api-keys",
+    "007-code-length",
+  ]);
   assert.deepEqual(await migrate(db), [], "migrations apply once");
   await dueAtIsTheEarliestWatchedDeadline(db);
 
   await db.write((t) => db.insertRows("tags", ["name"], [["warm-up"]], t));
   const ids = await db.write((t) => db.insertRows("tags", ["name"], [["a"], ["b"], ["c"], ["d"]], t));
-  const rows = await db.select<{ id: number; name: string }>("SELECT id, name FROM tags WHERE name IN ('a', 'b', 'c', 'd') ORDER BY id");
-  assert.deepEqual(ids, rows.map((r) => Number(r.id)), "the ids reported are the rows' ids, in order");
-  assert.deepEqual(rows.map((r) => r.name), ["a", "b", "c", "d"]);
+  const rows = await db.select<{ id: number; name: string }>(
+    "SELECT id, name FROM tags WHERE name IN ('a', 'b', 'c', 'd') ORDER BY id",
+  );
+  assert.deepEqual(
+    ids,
+    rows.map((r) => Number(r.id)),
+    "the ids reported are the rows' ids, in order",
+  );
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ["a", "b", "c", "d"],
+  );
 
   await assert.rejects(
     db.write(async (t) => {
@@ -32,10 +49,16 @@ async function exercise(db: Database) {
     }),
     /abort/,
   );
-  assert.equal((await db.select("SELECT id FROM tags WHERE name = 'rolled-back'")).length, 0, "a failed write leaves nothing");
+  assert.equal(
+    (await db.select("SELECT id FROM tags WHERE name = 'rolled-back'")).length,
+    0,
+    "a failed write leaves nothing",
+  );
 
   // Writers in one process queue up instead of failing on a busy database.
-  await Promise.all(Array.from({ length: 20 }, (_, i) => db.write((t) => db.insertRows("tags", ["name"], [[`queued-${i}`]], t))));
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) => db.write((t) => db.insertRows("tags", ["name"], [[`queued-${i}`]], t))),
+  );
   const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM tags WHERE name LIKE 'queued-%'");
   assert.equal(Number(n), 20);
 }
@@ -64,16 +87,57 @@ async function dueAtIsTheEarliestWatchedDeadline(db: Database) {
   const ids = await db.write((t) =>
     db.insertRows(
       "monitors",
-      ["code", "name", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "deadline", "status", "armed_at", "status_changed_at", "ping_count", "created_at", "updated_at", "late_at", "down_at", "run_deadline_at"],
-      cases.map(([status, late, down, run], i) => [`dueat${i}`, `due-${status}-${i}`, "interval", 60, 0, "UTC", "grace", status, now, now, 0, now, now, late, down, run]),
+      [
+        "code",
+        "name",
+        "schedule_kind",
+        "period_seconds",
+        "grace_seconds",
+        "timezone",
+        "deadline",
+        "status",
+        "armed_at",
+        "status_changed_at",
+        "ping_count",
+        "created_at",
+        "updated_at",
+        "late_at",
+        "down_at",
+        "run_deadline_at",
+      ],
+      cases.map(([status, late, down, run], i) => [
+        `dueat${i}`,
+        `due-${status}-${i}`,
+        "interval",
+        60,
+        0,
+        "UTC",
+        "grace",
+        status,
+        now,
+        now,
+        0,
+        now,
+        now,
+        late,
+        down,
+        run,
+      ]),
       t,
     ),
   );
   const expected = ids.filter((_, i) => cases[i]![4]);
-  const overdue = async () => (await db.select<{ id: number }>("SELECT id FROM monitors WHERE due_at < ? AND code LIKE 'dueat%' ORDER BY id", [now])).map((r) => Number(r.id));
+  const overdue = async () =>
+    (
+      await db.select<{ id: number }>("SELECT id FROM monitors WHERE due_at < ? AND code LIKE 'dueat%' ORDER BY id", [
+        now,
+      ])
+    ).map((r) => Number(r.id));
   assert.deepEqual(await overdue(), expected);
   // It follows the row: a ping moving the deadlines takes the monitor out, with no help from the writer.
-  await db.write((t) => db.change("UPDATE monitors SET late_at = ?, down_at = ? WHERE id = ?", [future, future, ids[0]], t));
+  await db.write((t) =>
+    db.change("UPDATE monitors SET late_at = ?, down_at = ? WHERE id = ?", [future, future, ids[0]], t),
+  );
   assert.deepEqual(await overdue(), expected.slice(1));
   const [{ n }] = await db.select<{ n: number }>(
     db.dialect === "mysql"
@@ -90,25 +154,57 @@ async function upgradeKeepsEmail(db: Database) {
   const monitor = await db.write((t) =>
     db.insertRows(
       "monitors",
-      ["code", "name", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "deadline", "status", "armed_at", "status_changed_at", "ping_count", "created_at", "updated_at"],
+      [
+        "code",
+        "name",
+        "schedule_kind",
+        "period_seconds",
+        "grace_seconds",
+        "timezone",
+        "deadline",
+        "status",
+        "armed_at",
+        "status_changed_at",
+        "ping_count",
+        "created_at",
+        "updated_at",
+      ],
       [["upgrade0000000001", "old", "interval", 60, 0, "UTC", "grace", "down", now, now, 0, now, now]],
       t,
     ),
   );
-  const flip = await db.write((t) => db.insertRows("flips", ["monitor_id", "from_status", "to_status", "reason", "flipped_at"], [[monitor[0], "late", "down", "no-ping", now]], t));
+  const flip = await db.write((t) =>
+    db.insertRows(
+      "flips",
+      ["monitor_id", "from_status", "to_status", "reason", "flipped_at"],
+      [[monitor[0], "late", "down", "no-ping", now]],
+      t,
+    ),
+  );
   await db.write((t) =>
-    db.insertRows("deliveries", ["flip_id", "monitor_id", "channel", "state", "attempts", "next_attempt_at", "created_at"], [[flip[0], monitor[0], "email", "pending", 0, now, now]], t),
+    db.insertRows(
+      "deliveries",
+      ["flip_id", "monitor_id", "channel", "state", "attempts", "next_attempt_at", "created_at"],
+      [[flip[0], monitor[0], "email", "pending", 0, now, now]],
+      t,
+    ),
   );
   assert.deepEqual(await migrate(db, "002-channels"), ["002-channels"]);
-  const [ch] = await db.select<{ id: number; type: string; is_default: unknown }>("SELECT id, type, is_default FROM channels WHERE managed = 'env:email'");
+  const [ch] = await db.select<{ id: number; type: string; is_default: unknown }>(
+    "SELECT id, type, is_default FROM channels WHERE managed = 'env:email'",
+  );
   assert.ok(ch, "the environment's email became a channel");
   assert.equal(Boolean(Number(ch.is_default)), true);
   const [d] = await db.select<{ channel_id: number; round: number }>("SELECT channel_id, round FROM deliveries");
   assert.equal(Number(d!.channel_id), Number(ch.id), "the queued delivery points at it");
   assert.equal(Number(d!.round), 0);
-  const attached = await db.select("SELECT * FROM monitor_channels WHERE monitor_id = ? AND channel_id = ?", [monitor[0], ch.id]);
+  const attached = await db.select("SELECT * FROM monitor_channels WHERE monitor_id = ? AND channel_id = ?", [
+    monitor[0],
+    ch.id,
+  ]);
   assert.equal(attached.length, 1, "every existing monitor alerts it");
-  for (const table of ["deliveries", "monitor_channels", "channels", "flips", "monitors"]) await db.write((t) => db.change(`DELETE FROM ${table}`, [], t));
+  for (const table of ["deliveries", "monitor_channels", "channels", "flips", "monitors"])
+    await db.write((t) => db.change(`DELETE FROM ${table}`, [], t));
 }
 
 test("SQLite: migrations, multi-row ids, rollback, queued writers", async () => {
@@ -143,7 +239,10 @@ test("SQLite file: the next writer runs while a commit is synced, and each hot w
     // finishes covers every commit made before it started.
     assert.deepEqual(order.filter((e) => e.endsWith("answered")).sort(), ["a answered", "b answered", "c answered"]);
     const names = await db.select<{ name: string }>("SELECT name FROM tags WHERE name IN ('a', 'b', 'c') ORDER BY id");
-    assert.deepEqual(names.map((r) => r.name), ["a", "b", "c"]);
+    assert.deepEqual(
+      names.map((r) => r.name),
+      ["a", "b", "c"],
+    );
   } finally {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -176,7 +275,9 @@ describe("MariaDB", { skip }, () => {
     try {
       await migrate(db);
       const row = (name: string, code: string) => `('${name}', '${code}', 'interval', 'UTC', 'new', 0, 0, 0, 0)`;
-      await db.change(`INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${row("a", "aBcDe")}, ${row("b", "AbCdE")}`);
+      await db.change(
+        `INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${row("a", "aBcDe")}, ${row("b", "AbCdE")}`,
+      );
       assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["aBcDe"]), [{ name: "a" }]);
       assert.deepEqual(await db.select("SELECT name FROM monitors WHERE code = ?", ["abcde"]), []);
     } finally {
@@ -191,7 +292,9 @@ describe("MariaDB", { skip }, () => {
     try {
       await migrate(db);
       const row = (i: number) => `('m${i}', 'code-${i}', 'interval', 'UTC', 'up', 0, 0, 0, 0)`;
-      await db.change(`INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${Array.from({ length: 12 }, (_, i) => row(i)).join(", ")}`);
+      await db.change(
+        `INSERT INTO monitors (name, code, schedule_kind, timezone, status, armed_at, status_changed_at, created_at, updated_at) VALUES ${Array.from({ length: 12 }, (_, i) => row(i)).join(", ")}`,
+      );
       const ids = (await db.select<{ id: number }>("SELECT id FROM monitors ORDER BY id")).map((r) => Number(r.id));
       // Two ping batches, as ingest writes them with two in flight: each locks its own monitors,
       // then updates them in one statement. On a table this small InnoDB scans every row for that
@@ -207,7 +310,12 @@ describe("MariaDB", { skip }, () => {
           await selectForUpdate(tx, "monitors", "id, ping_count", "id", mine);
           locked++;
           await Promise.race([bothLocked, new Promise((r) => setTimeout(r, 2000))]);
-          await tx.updateRows("monitors", "id", ["ping_count"], mine.map((id) => [id, 1]));
+          await tx.updateRows(
+            "monitors",
+            "id",
+            ["ping_count"],
+            mine.map((id) => [id, 1]),
+          );
           return mine.length;
         });
       const odd = ids.filter((_, i) => i % 2 === 1);

@@ -13,7 +13,11 @@ import { transitionsBetween } from "../../core/schedule/zone-time.ts";
 
 const SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze";
 const available = fs.existsSync(SYSTEMD_ANALYZE);
-const skip = available ? false : process.env.CI === "true" ? false : "systemd-analyze is not installed (Debian package systemd)";
+const skip = available
+  ? false
+  : process.env.CI === "true"
+    ? false
+    : "systemd-analyze is not installed (Debian package systemd)";
 
 const ZONES = [
   "Europe/Berlin",
@@ -37,11 +41,15 @@ const ZONES = [
 function systemdRuns(expr: string, zone: string, from: number, n: number): number[] | "refused" | "failed" {
   let out: string;
   try {
-    out = execFileSync(SYSTEMD_ANALYZE, ["calendar", `--iterations=${n}`, `--base-time=@${Math.floor(from / 1000)}`, `${expr} ${zone}`], {
-      env: { TZ: "UTC", PATH: process.env.PATH ?? "" },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    out = execFileSync(
+      SYSTEMD_ANALYZE,
+      ["calendar", `--iterations=${n}`, `--base-time=@${Math.floor(from / 1000)}`, `${expr} ${zone}`],
+      {
+        env: { TZ: "UTC", PATH: process.env.PATH ?? "" },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? "");
     return /Failed to parse calendar specification/.test(stderr) ? "refused" : "failed";
@@ -79,7 +87,9 @@ const field = (min: number, max: number, star = true) => {
   const item = fc.oneof(
     value.map(pad),
     fc.tuple(value, value).map(([a, b]) => `${pad(Math.min(a, b))}..${pad(Math.max(a, b))}`),
-    fc.tuple(value, fc.integer({ min: 1, max: Math.max(1, Math.floor((max - min) / 2)) })).map(([a, r]) => `${pad(a)}/${r}`),
+    fc
+      .tuple(value, fc.integer({ min: 1, max: Math.max(1, Math.floor((max - min) / 2)) }))
+      .map(([a, r]) => `${pad(a)}/${r}`),
   );
   return star ? fc.oneof({ weight: 2, arbitrary: fc.constant("*") }, { weight: 3, arbitrary: list(item) }) : list(item);
 };
@@ -87,16 +97,34 @@ const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const weekdays = list(
   fc.oneof(
     fc.constantFrom(...WEEKDAYS),
-    fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 })).map(([a, b]) => `${WEEKDAYS[Math.min(a, b)]}..${WEEKDAYS[Math.max(a, b)]}`),
+    fc
+      .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }))
+      .map(([a, b]) => `${WEEKDAYS[Math.min(a, b)]}..${WEEKDAYS[Math.max(a, b)]}`),
   ),
 );
 const date = fc.oneof(
   fc.tuple(field(1, 12), field(1, 31)).map(([m, d]) => `*-${m}-${d}`),
-  fc.tuple(field(1, 12), fc.integer({ min: 1, max: 7 }), fc.option(fc.integer({ min: 1, max: 3 }))).map(([m, d, r]) => `*-${m}~${pad(d)}${r ? `/${r}` : ""}`),
+  fc
+    .tuple(field(1, 12), fc.integer({ min: 1, max: 7 }), fc.option(fc.integer({ min: 1, max: 3 })))
+    .map(([m, d, r]) => `*-${m}~${pad(d)}${r ? `/${r}` : ""}`),
 );
-const time = fc.tuple(field(0, 23), field(0, 59, true), fc.constantFrom("", ":00", ":30")).map(([h, m, s]) => `${h}:${m}${s}`);
+const time = fc
+  .tuple(field(0, 23), field(0, 59, true), fc.constantFrom("", ":00", ":30"))
+  .map(([h, m, s]) => `${h}:${m}${s}`);
 const expression = fc.oneof(
-  { weight: 1, arbitrary: fc.constantFrom("minutely", "hourly", "daily", "weekly", "monthly", "yearly", "quarterly", "semiannually") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "minutely",
+      "hourly",
+      "daily",
+      "weekly",
+      "monthly",
+      "yearly",
+      "quarterly",
+      "semiannually",
+    ),
+  },
   {
     weight: 8,
     arbitrary: fc
@@ -106,10 +134,17 @@ const expression = fc.oneof(
 );
 
 // Start times: near a clock change of the zone (within a day), or anywhere in 2026-2027.
-const CHANGES = new Map(ZONES.map((z) => [z, transitionsBetween(z, Date.parse("2026-01-01T00:00:00Z"), Date.parse("2028-01-01T00:00:00Z")).map((t) => t.at)]));
+const CHANGES = new Map(
+  ZONES.map((z) => [
+    z,
+    transitionsBetween(z, Date.parse("2026-01-01T00:00:00Z"), Date.parse("2028-01-01T00:00:00Z")).map((t) => t.at),
+  ]),
+);
 const startIn = (zone: string) => {
   const changes = CHANGES.get(zone)!;
-  const anywhere = fc.integer({ min: Date.parse("2026-01-01T00:00:00Z") / 1000, max: Date.parse("2027-12-31T00:00:00Z") / 1000 }).map((s) => s * 1000);
+  const anywhere = fc
+    .integer({ min: Date.parse("2026-01-01T00:00:00Z") / 1000, max: Date.parse("2027-12-31T00:00:00Z") / 1000 })
+    .map((s) => s * 1000);
   if (changes.length === 0) return anywhere;
   return fc.oneof(
     anywhere,
@@ -131,7 +166,8 @@ test("OnCalendar agrees with systemd-analyze on random calendar events", { skip 
       }
       const ours = ourRuns(expr, zone, from, 6);
       compared++;
-      const show = (r: number[] | "refused") => (r === "refused" ? r : r.map((t) => new Date(t).toISOString()).join(" "));
+      const show = (r: number[] | "refused") =>
+        r === "refused" ? r : r.map((t) => new Date(t).toISOString()).join(" ");
       assert.equal(show(ours), show(theirs), `"${expr} ${zone}" from ${new Date(from).toISOString()}`);
     }),
     { numRuns: 300 },

@@ -25,8 +25,36 @@ async function addMonitors(db: Database, names: string[]): Promise<number[]> {
   return db.write((t) =>
     db.insertRows(
       "monitors",
-      ["code", "name", "schedule_kind", "period_seconds", "grace_seconds", "timezone", "deadline", "status", "armed_at", "status_changed_at", "ping_count", "created_at", "updated_at"],
-      names.map((n, i) => [`repo-${n}`, n, "interval", 60, 0, "UTC", "grace", i % 2 ? "down" : "up", NOW, NOW, 0, NOW, NOW]),
+      [
+        "code",
+        "name",
+        "schedule_kind",
+        "period_seconds",
+        "grace_seconds",
+        "timezone",
+        "deadline",
+        "status",
+        "armed_at",
+        "status_changed_at",
+        "ping_count",
+        "created_at",
+        "updated_at",
+      ],
+      names.map((n, i) => [
+        `repo-${n}`,
+        n,
+        "interval",
+        60,
+        0,
+        "UTC",
+        "grace",
+        i % 2 ? "down" : "up",
+        NOW,
+        NOW,
+        0,
+        NOW,
+        NOW,
+      ]),
       t,
     ),
   );
@@ -49,21 +77,40 @@ async function usersAndSessions(db: Database) {
   await users.setRole(db, "bob", "pinger", NOW + 2);
   await users.setLocale(db, bob.id, "zh-Hans", NOW + 2);
   await users.setPassword(db, "bob", "a new password", NOW + 3);
-  assert.deepEqual(await users.checkCredentials(db, "bob", "a new password"), { id: bob.id, username: "bob", role: "pinger", locale: "zh-Hans" });
+  assert.deepEqual(await users.checkCredentials(db, "bob", "a new password"), {
+    id: bob.id,
+    username: "bob",
+    role: "pinger",
+    locale: "zh-Hans",
+  });
   assert.equal(await users.checkCredentials(db, "bob", "battery staple"), null);
   await assert.rejects(users.setRole(db, "nobody", "admin"), /no user/);
   await assert.rejects(users.setLocale(db, 99_999, null), /no such user/);
 
-  assert.deepEqual(await users.reportSettingsOf(db), new Map([
-    [admin.id, { email: null, weeklyReport: false, weeklyReportSentAt: null }],
-    [bob.id, { email: null, weeklyReport: false, weeklyReportSentAt: null }],
-  ]));
+  assert.deepEqual(
+    await users.reportSettingsOf(db),
+    new Map([
+      [admin.id, { email: null, weeklyReport: false, weeklyReportSentAt: null }],
+      [bob.id, { email: null, weeklyReport: false, weeklyReportSentAt: null }],
+    ]),
+  );
   await assert.rejects(users.setReportSettings(db, bob.id, { weeklyReport: true }, NOW), /needs an e-mail address/);
   await users.setReportSettings(db, bob.id, { email: "bob@example.com", weeklyReport: true }, NOW + 4);
   await users.setReportSettings(db, admin.id, { email: "ada@example.com" }, NOW + 4);
-  assert.deepEqual((await users.reportSettingsOf(db)).get(bob.id), { email: "bob@example.com", weeklyReport: true, weeklyReportSentAt: null });
-  assert.deepEqual((await users.reportSettingsOf(db)).get(admin.id), { email: "ada@example.com", weeklyReport: false, weeklyReportSentAt: null });
-  const [since] = await db.select<{ weekly_report_since: unknown }>("SELECT weekly_report_since FROM users WHERE id = ?", [bob.id]);
+  assert.deepEqual((await users.reportSettingsOf(db)).get(bob.id), {
+    email: "bob@example.com",
+    weeklyReport: true,
+    weeklyReportSentAt: null,
+  });
+  assert.deepEqual((await users.reportSettingsOf(db)).get(admin.id), {
+    email: "ada@example.com",
+    weeklyReport: false,
+    weeklyReportSentAt: null,
+  });
+  const [since] = await db.select<{ weekly_report_since: unknown }>(
+    "SELECT weekly_report_since FROM users WHERE id = ?",
+    [bob.id],
+  );
   assert.equal(Number(since!.weekly_report_since), NOW + 4, "opting in starts the report from now");
   await assert.rejects(users.setReportSettings(db, 99_999, { email: null }), /no such user/);
 
@@ -92,15 +139,41 @@ async function usersAndSessions(db: Database) {
 }
 
 async function apiKeys(db: Database) {
-  const k = { name: "ci", scope: "write" as const, prefix: "hb_abc", key_hash: "h".repeat(64), created_by: "ada", created_at: NOW };
+  const k = {
+    name: "ci",
+    scope: "write" as const,
+    prefix: "hb_abc",
+    key_hash: "h".repeat(64),
+    created_by: "ada",
+    created_at: NOW,
+  };
   const id = await keys.insertKey(db, k);
-  const id2 = await keys.insertKey(db, { ...k, name: "ro", scope: "read", key_hash: "g".repeat(64), created_at: NOW + 1 });
+  const id2 = await keys.insertKey(db, {
+    ...k,
+    name: "ro",
+    scope: "read",
+    key_hash: "g".repeat(64),
+    created_at: NOW + 1,
+  });
   assert.equal(typeof id, "number");
   const row = { id, ...k, last_used_at: null, revoked_at: null };
   assert.deepEqual(await keys.keyRow(db, id), row);
   assert.equal(await keys.keyRow(db, 99_999), undefined);
-  assert.deepEqual(Object.keys((await keys.keyRow(db, id))!), ["id", "name", "scope", "prefix", "key_hash", "created_by", "created_at", "last_used_at", "revoked_at"]);
-  assert.deepEqual((await keys.listKeys(db)).map((r) => r.id), [id, id2]);
+  assert.deepEqual(Object.keys((await keys.keyRow(db, id))!), [
+    "id",
+    "name",
+    "scope",
+    "prefix",
+    "key_hash",
+    "created_by",
+    "created_at",
+    "last_used_at",
+    "revoked_at",
+  ]);
+  assert.deepEqual(
+    (await keys.listKeys(db)).map((r) => r.id),
+    [id, id2],
+  );
   assert.deepEqual(await keys.activeKeyByHash(db, k.key_hash), row);
   await keys.touchKey(db, id, NOW + 5);
   assert.equal((await keys.keyRow(db, id))!.last_used_at, NOW + 5);
@@ -119,8 +192,26 @@ async function badgesAndTags(db: Database) {
   const dbTag = await badges.tagIdByName(db, "db");
   assert.equal(typeof prod, "number");
   assert.equal(await badges.tagIdByName(db, "none"), null);
-  await db.write((t) => db.insertRows("monitor_tags", ["monitor_id", "tag_id"], [[m1, prod], [m2, prod], [m1, dbTag]], t));
-  assert.deepEqual(await tags.tagsOf(db, [m1!, m2!, m3!]), new Map([[m1, ["db", "prod"]], [m2, ["prod"]], [m3, []]]));
+  await db.write((t) =>
+    db.insertRows(
+      "monitor_tags",
+      ["monitor_id", "tag_id"],
+      [
+        [m1, prod],
+        [m2, prod],
+        [m1, dbTag],
+      ],
+      t,
+    ),
+  );
+  assert.deepEqual(
+    await tags.tagsOf(db, [m1!, m2!, m3!]),
+    new Map([
+      [m1, ["db", "prod"]],
+      [m2, ["prod"]],
+      [m3, []],
+    ]),
+  );
   assert.deepEqual(await tags.tagsOf(db, []), new Map());
 
   assert.equal(await badges.monitorExists(db, m1!), true);
@@ -136,7 +227,11 @@ async function badgesAndTags(db: Database) {
   const fresh = () => `key${++n}`.padEnd(32, "x");
   assert.equal(await badges.monitorBadgeKey(db, m1!), null);
   const k1 = await badges.badgeKeyOf(db, { kind: "monitor", id: m1! }, false, fresh, () => NOW);
-  assert.equal(await badges.badgeKeyOf(db, { kind: "monitor", id: m1! }, false, fresh, () => NOW), k1, "the key it has");
+  assert.equal(
+    await badges.badgeKeyOf(db, { kind: "monitor", id: m1! }, false, fresh, () => NOW),
+    k1,
+    "the key it has",
+  );
   assert.equal(await badges.monitorBadgeKey(db, m1!), k1);
   const k2 = await badges.badgeKeyOf(db, { kind: "monitor", id: m1! }, true, fresh, () => NOW + 1);
   assert.notEqual(k2, k1);
@@ -149,14 +244,34 @@ async function badgesAndTags(db: Database) {
 }
 
 async function windows(db: Database) {
-  const once = { name: "deploy", rule: { kind: "once" as const, startsAt: NOW, endsAt: NOW + 3_600_000 }, monitorIds: [3, 1], tags: ["prod"] };
-  const rec = { name: "nightly", rule: { kind: "recurring" as const, expression: "0 2 * * *", durationSeconds: 600, timezone: "Europe/Berlin" }, monitorIds: [], tags: [] };
+  const once = {
+    name: "deploy",
+    rule: { kind: "once" as const, startsAt: NOW, endsAt: NOW + 3_600_000 },
+    monitorIds: [3, 1],
+    tags: ["prod"],
+  };
+  const rec = {
+    name: "nightly",
+    rule: { kind: "recurring" as const, expression: "0 2 * * *", durationSeconds: 600, timezone: "Europe/Berlin" },
+    monitorIds: [],
+    tags: [],
+  };
   const id1 = await db.write((t) => maintenance.insertWindow(db, once, NOW, t));
   const id2 = await db.write((t) => maintenance.insertWindow(db, rec, NOW + 1, t));
   assert.equal(typeof id1, "number");
   const row1 = {
-    id: id1, name: "deploy", kind: "once", starts_at: NOW, ends_at: NOW + 3_600_000, cron_expression: null, duration_seconds: null, timezone: null,
-    monitor_ids: "[3,1]", tags: '["prod"]', created_at: NOW, updated_at: NOW,
+    id: id1,
+    name: "deploy",
+    kind: "once",
+    starts_at: NOW,
+    ends_at: NOW + 3_600_000,
+    cron_expression: null,
+    duration_seconds: null,
+    timezone: null,
+    monitor_ids: "[3,1]",
+    tags: '["prod"]',
+    created_at: NOW,
+    updated_at: NOW,
   };
   assert.deepEqual(await maintenance.windowRow(db, id1), row1);
   assert.deepEqual(Object.keys((await maintenance.windowRow(db, id1))!), Object.keys(row1));
@@ -169,46 +284,148 @@ async function windows(db: Database) {
   assert.equal(await maintenance.updateWindow(db, id1, { ...rec, name: "moved" }, NOW + 9), 1);
   assert.equal(await maintenance.updateWindow(db, 99_999, rec, NOW + 9), 0);
   assert.deepEqual(await maintenance.windowRow(db, id1), {
-    ...row1, name: "moved", kind: "recurring", starts_at: null, ends_at: null, cron_expression: "0 2 * * *", duration_seconds: 600, timezone: "Europe/Berlin",
-    monitor_ids: "[]", tags: "[]", updated_at: NOW + 9,
+    ...row1,
+    name: "moved",
+    kind: "recurring",
+    starts_at: null,
+    ends_at: null,
+    cron_expression: "0 2 * * *",
+    duration_seconds: 600,
+    timezone: "Europe/Berlin",
+    monitor_ids: "[]",
+    tags: "[]",
+    updated_at: NOW + 9,
   });
   await maintenance.deleteWindow(db, id1);
-  assert.deepEqual((await maintenance.loadWindows(db)).map((w) => w.id), [id2]);
+  assert.deepEqual(
+    (await maintenance.loadWindows(db)).map((w) => w.id),
+    [id2],
+  );
 }
 
 async function hostsRepo(db: Database, monitorId: number) {
   const base = {
-    name: "web", address: "10.0.0.1", port: 22, username: "root", private_key: "sealed", key_path: null, passphrase: null, host_key_fingerprint: null,
-    trust_on_first_use: false, interval_seconds: 300, grace_seconds: 60, checks: "[]", processes: "[]", monitor_id: monitorId, enabled: true,
-    next_poll_at: NOW, created_at: NOW, updated_at: NOW,
+    name: "web",
+    address: "10.0.0.1",
+    port: 22,
+    username: "root",
+    private_key: "sealed",
+    key_path: null,
+    passphrase: null,
+    host_key_fingerprint: null,
+    trust_on_first_use: false,
+    interval_seconds: 300,
+    grace_seconds: 60,
+    checks: "[]",
+    processes: "[]",
+    monitor_id: monitorId,
+    enabled: true,
+    next_poll_at: NOW,
+    created_at: NOW,
+    updated_at: NOW,
   };
   const id = await hosts.insertHost(db, base);
-  const id2 = await hosts.insertHost(db, { ...base, name: "db", monitor_id: null, trust_on_first_use: true, enabled: false });
+  const id2 = await hosts.insertHost(db, {
+    ...base,
+    name: "db",
+    monitor_id: null,
+    trust_on_first_use: true,
+    enabled: false,
+  });
   assert.equal(typeof id, "number");
   const row = {
-    id, name: "web", address: "10.0.0.1", port: 22, username: "root", private_key: "sealed", key_path: null, passphrase: null, host_key_fingerprint: null,
-    trust_on_first_use: 0, interval_seconds: 300, grace_seconds: 60, checks: "[]", processes: "[]", monitor_id: monitorId, enabled: 1,
-    next_poll_at: NOW, lease_until: null, claimed_by: null, last_poll_at: null, last_result: null, created_at: NOW, updated_at: NOW,
+    id,
+    name: "web",
+    address: "10.0.0.1",
+    port: 22,
+    username: "root",
+    private_key: "sealed",
+    key_path: null,
+    passphrase: null,
+    host_key_fingerprint: null,
+    trust_on_first_use: 0,
+    interval_seconds: 300,
+    grace_seconds: 60,
+    checks: "[]",
+    processes: "[]",
+    monitor_id: monitorId,
+    enabled: 1,
+    next_poll_at: NOW,
+    lease_until: null,
+    claimed_by: null,
+    last_poll_at: null,
+    last_result: null,
+    created_at: NOW,
+    updated_at: NOW,
   };
   assert.deepEqual(await hosts.hostRow(db, id), row);
   assert.deepEqual(Object.keys((await hosts.hostRow(db, id))!), Object.keys(row));
   assert.equal(await hosts.hostRow(db, 99_999), undefined);
-  assert.deepEqual((await hosts.listHosts(db)).map((h) => [h.id, h.name, h.trust_on_first_use, h.enabled]), [[id2, "db", 1, 0], [id, "web", 0, 1]]);
+  assert.deepEqual(
+    (await hosts.listHosts(db)).map((h) => [h.id, h.name, h.trust_on_first_use, h.enabled]),
+    [
+      [id2, "db", 1, 0],
+      [id, "web", 0, 1],
+    ],
+  );
   assert.equal(await hosts.hostIdByName(db, "db"), id2);
   assert.equal(await hosts.hostIdByName(db, "none"), null);
-  await hosts.updateHost(db, id, { port: 2222, enabled: false, key_path: "/k", private_key: null, updated_at: NOW + 1 });
-  assert.deepEqual(await hosts.hostRow(db, id), { ...row, port: 2222, enabled: 0, key_path: "/k", private_key: null, updated_at: NOW + 1 });
+  await hosts.updateHost(db, id, {
+    port: 2222,
+    enabled: false,
+    key_path: "/k",
+    private_key: null,
+    updated_at: NOW + 1,
+  });
+  assert.deepEqual(await hosts.hostRow(db, id), {
+    ...row,
+    port: 2222,
+    enabled: 0,
+    key_path: "/k",
+    private_key: null,
+    updated_at: NOW + 1,
+  });
   await assert.rejects(hosts.updateHost(db, id, { no_such_column: 1 }));
 
-  const cols = ["host_id", "started_at", "duration_ms", "ok", "cpu", "memory", "swap", "load1", "disks", "error", "polled_by"];
+  const cols = [
+    "host_id",
+    "started_at",
+    "duration_ms",
+    "ok",
+    "cpu",
+    "memory",
+    "swap",
+    "load1",
+    "disks",
+    "error",
+    "polled_by",
+  ];
   await db.write((t) =>
-    db.insertRows("host_samples", cols, [[id, NOW, 120, true, 0.5, 0.25, null, 1.5, "[]", null, "node-1"], [id, NOW + 1000, 130, false, null, null, null, null, null, "timeout", "node-1"], [id2, NOW, 1, true, null, null, null, null, null, null, null]], t),
+    db.insertRows(
+      "host_samples",
+      cols,
+      [
+        [id, NOW, 120, true, 0.5, 0.25, null, 1.5, "[]", null, "node-1"],
+        [id, NOW + 1000, 130, false, null, null, null, null, null, "timeout", "node-1"],
+        [id2, NOW, 1, true, null, null, null, null, null, null, null],
+      ],
+      t,
+    ),
   );
   const samples = await hosts.hostSamples(db, id, NOW, NOW + 1000, 10);
-  assert.deepEqual(samples.map((s) => [s.started_at, s.ok, s.cpu, s.error]), [[NOW + 1000, 0, null, "timeout"], [NOW, 1, 0.5, null]]);
+  assert.deepEqual(
+    samples.map((s) => [s.started_at, s.ok, s.cpu, s.error]),
+    [
+      [NOW + 1000, 0, null, "timeout"],
+      [NOW, 1, 0.5, null],
+    ],
+  );
   assert.deepEqual(Object.keys(samples[0]!), ["id", ...cols]);
   assert.equal(typeof samples[0]!.id, "number");
-  assert.deepEqual((await hosts.hostSamples(db, id, NOW, NOW + 1000, 1)).map((s) => s.started_at), [NOW + 1000]);
+  assert.deepEqual(
+    (await hosts.hostSamples(db, id, NOW, NOW + 1000, 1)).map((s) => s.started_at),
+    [NOW + 1000],
+  );
   assert.deepEqual(await hosts.hostSamples(db, id, NOW + 1, NOW + 999, 10), []);
   await hosts.deleteHost(db, id);
   assert.equal(await hosts.hostRow(db, id), undefined);
@@ -217,17 +434,49 @@ async function hostsRepo(db: Database, monitorId: number) {
 }
 
 async function channelsRepo(db: Database, [m1, m2, m3]: number[]) {
-  const c = { name: "ops mail", type: "email", config: "{}", secrets: "{}", events: "down,up", is_default: true, enabled: true, locale: null, created_at: NOW, updated_at: NOW };
+  const c = {
+    name: "ops mail",
+    type: "email",
+    config: "{}",
+    secrets: "{}",
+    events: "down,up",
+    is_default: true,
+    enabled: true,
+    locale: null,
+    created_at: NOW,
+    updated_at: NOW,
+  };
   const a = await db.write((t) => channels.insertChannel(db, c, t));
-  const b = await db.write((t) => channels.insertChannel(db, { ...c, name: "alpha hook", type: "webhook", is_default: false, locale: "zh-Hans" }, t));
+  const b = await db.write((t) =>
+    channels.insertChannel(db, { ...c, name: "alpha hook", type: "webhook", is_default: false, locale: "zh-Hans" }, t),
+  );
   const off = await db.write((t) => channels.insertChannel(db, { ...c, name: "off", enabled: false }, t));
   assert.equal(typeof a, "number");
-  const rowA = { id: a, name: "ops mail", type: "email", config: "{}", secrets: "{}", events: "down,up", is_default: 1, enabled: 1, managed: null, created_at: NOW, updated_at: NOW, locale: null };
+  const rowA = {
+    id: a,
+    name: "ops mail",
+    type: "email",
+    config: "{}",
+    secrets: "{}",
+    events: "down,up",
+    is_default: 1,
+    enabled: 1,
+    managed: null,
+    created_at: NOW,
+    updated_at: NOW,
+    locale: null,
+  };
   assert.deepEqual(await channels.channelRow(db, a), rowA);
   assert.deepEqual(Object.keys((await channels.channelRow(db, a))!), Object.keys(rowA));
   assert.equal(await channels.channelRow(db, 99_999), undefined);
-  assert.deepEqual((await channels.listChannels(db)).map((r) => r.id), [b, off, a]);
-  assert.deepEqual((await channels.allChannels(db)).map((r) => r.id).sort((x, y) => x - y), [a, b, off]);
+  assert.deepEqual(
+    (await channels.listChannels(db)).map((r) => r.id),
+    [b, off, a],
+  );
+  assert.deepEqual(
+    (await channels.allChannels(db)).map((r) => r.id).sort((x, y) => x - y),
+    [a, b, off],
+  );
   assert.deepEqual(await channels.defaultChannelIds(db), [a, off]);
   assert.deepEqual(await channels.unknownChannels(db, [b, 99_999, a, 99_998]), [99_999, 99_998]);
   assert.deepEqual(await channels.unknownChannels(db, []), []);
@@ -235,46 +484,137 @@ async function channelsRepo(db: Database, [m1, m2, m3]: number[]) {
   await db.write((t) => channels.setChannels(db, m1!, [off, a, a], t, true));
   await db.write((t) => channels.setChannels(db, m2!, [b], t));
   await db.write((t) => channels.setChannels(db, m2!, [b, a], t));
-  assert.deepEqual(await channels.channelIdsOf(db, [m1!, m2!, m3!]), new Map([[m1, [a, off]], [m2, [a, b]], [m3, []]]));
+  assert.deepEqual(
+    await channels.channelIdsOf(db, [m1!, m2!, m3!]),
+    new Map([
+      [m1, [a, off]],
+      [m2, [a, b]],
+      [m3, []],
+    ]),
+  );
   assert.deepEqual(await channels.channelIdsOf(db, []), new Map());
-  assert.deepEqual(await channels.monitorCountsOf(db, [a, b, off]), new Map([[a, 2], [b, 1], [off, 1]]));
+  assert.deepEqual(
+    await channels.monitorCountsOf(db, [a, b, off]),
+    new Map([
+      [a, 2],
+      [b, 1],
+      [off, 1],
+    ]),
+  );
   assert.deepEqual(await channels.monitorCountsOf(db, []), new Map());
   const targets = new Map([
     [m1, [{ channelId: a, type: "email", events: ["down", "up"] }]],
-    [m2, [{ channelId: a, type: "email", events: ["down", "up"] }, { channelId: b, type: "webhook", events: ["down", "up"] }]],
+    [
+      m2,
+      [
+        { channelId: a, type: "email", events: ["down", "up"] },
+        { channelId: b, type: "webhook", events: ["down", "up"] },
+      ],
+    ],
   ]);
   assert.deepEqual(await channels.alertTargets(db, [m1!, m2!, m3!, m1!]), targets);
   // As the flip recorder reads them inside a hot write (on the SQLite file: the inline connection).
   assert.deepEqual(await db.hotWrite((tx) => channels.alertTargets(tx.db, [m1!, m2!, m3!], tx.t)), targets);
 
-  await channels.updateChannel(db, b, { name: "beta hook", enabled: false, is_default: true, locale: null, updated_at: NOW + 1 });
-  assert.deepEqual(await channels.channelRow(db, b), { ...rowA, id: b, name: "beta hook", type: "webhook", is_default: 1, enabled: 0, locale: null, updated_at: NOW + 1 });
+  await channels.updateChannel(db, b, {
+    name: "beta hook",
+    enabled: false,
+    is_default: true,
+    locale: null,
+    updated_at: NOW + 1,
+  });
+  assert.deepEqual(await channels.channelRow(db, b), {
+    ...rowA,
+    id: b,
+    name: "beta hook",
+    type: "webhook",
+    is_default: 1,
+    enabled: 0,
+    locale: null,
+    updated_at: NOW + 1,
+  });
   await assert.rejects(channels.updateChannel(db, b, { no_such_column: 1 }));
 
   assert.equal(await channels.syncEnvEmailChannel(db, false, NOW), "unchanged");
   assert.equal(await channels.syncEnvEmailChannel(db, true, NOW), "created");
   assert.equal(await channels.syncEnvEmailChannel(db, true, NOW), "unchanged");
   const env = (await channels.listChannels(db)).find((r) => r.managed === channels.ENV_EMAIL)!;
-  assert.deepEqual({ ...env, id: 0 }, { id: 0, name: "Email (environment)", type: "email", config: "{}", secrets: "{}", events: "down,up,failure", is_default: 1, enabled: 1, managed: "env:email", locale: null, created_at: NOW, updated_at: NOW });
+  assert.deepEqual(
+    { ...env, id: 0 },
+    {
+      id: 0,
+      name: "Email (environment)",
+      type: "email",
+      config: "{}",
+      secrets: "{}",
+      events: "down,up,failure",
+      is_default: 1,
+      enabled: 1,
+      managed: "env:email",
+      locale: null,
+      created_at: NOW,
+      updated_at: NOW,
+    },
+  );
   assert.deepEqual((await channels.channelIdsOf(db, [m3!])).get(m3!), [env.id], "attached to every monitor");
   assert.equal(await channels.syncEnvEmailChannel(db, false, NOW + 2), "disabled");
   assert.equal((await channels.channelRow(db, env.id))!.enabled, 0);
   assert.equal(await channels.syncEnvEmailChannel(db, true, NOW + 3), "enabled");
-  assert.deepEqual((await channels.unmanagedChannels(db)).map((r) => r.id), [a, b, off]);
+  assert.deepEqual(
+    (await channels.unmanagedChannels(db)).map((r) => r.id),
+    [a, b, off],
+  );
 
-  const [flip] = await db.write((t) => db.insertRows("flips", ["monitor_id", "from_status", "to_status", "reason", "flipped_at"], [[m1, "up", "down", "no-ping", NOW]], t));
-  const dcols = ["flip_id", "monitor_id", "channel_id", "channel", "round", "event", "state", "attempts", "next_attempt_at", "created_at"];
+  const [flip] = await db.write((t) =>
+    db.insertRows(
+      "flips",
+      ["monitor_id", "from_status", "to_status", "reason", "flipped_at"],
+      [[m1, "up", "down", "no-ping", NOW]],
+      t,
+    ),
+  );
+  const dcols = [
+    "flip_id",
+    "monitor_id",
+    "channel_id",
+    "channel",
+    "round",
+    "event",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+  ];
   await db.write((t) =>
-    db.insertRows("deliveries", dcols, [[flip, m1, a, "email", 0, "down", "pending", 0, NOW, NOW], [flip, m1, a, "email", 1, "down", "sent", 1, NOW, NOW], [flip, m1, off, "email", 0, "down", "pending", 0, NOW, NOW]], t),
+    db.insertRows(
+      "deliveries",
+      dcols,
+      [
+        [flip, m1, a, "email", 0, "down", "pending", 0, NOW, NOW],
+        [flip, m1, a, "email", 1, "down", "sent", 1, NOW, NOW],
+        [flip, m1, off, "email", 0, "down", "pending", 0, NOW, NOW],
+      ],
+      t,
+    ),
   );
   await channels.deleteChannel(db, a, NOW + 5);
   assert.equal(await channels.channelRow(db, a), undefined);
   assert.deepEqual(await channels.monitorCountsOf(db, [a]), new Map());
-  const ds = await db.select<{ channel_id: number; state: string; lease_until: unknown; last_error: string | null; last_attempt_at: unknown }>(
-    "SELECT channel_id, state, lease_until, last_error, last_attempt_at FROM deliveries ORDER BY id",
-  );
+  const ds = await db.select<{
+    channel_id: number;
+    state: string;
+    lease_until: unknown;
+    last_error: string | null;
+    last_attempt_at: unknown;
+  }>("SELECT channel_id, state, lease_until, last_error, last_attempt_at FROM deliveries ORDER BY id");
   assert.deepEqual(ds, [
-    { channel_id: a, state: "failed", lease_until: null, last_error: "the channel was deleted", last_attempt_at: NOW + 5 },
+    {
+      channel_id: a,
+      state: "failed",
+      lease_until: null,
+      last_error: "the channel was deleted",
+      last_attempt_at: NOW + 5,
+    },
     { channel_id: a, state: "sent", lease_until: null, last_error: null, last_attempt_at: null },
     { channel_id: off, state: "pending", lease_until: null, last_error: null, last_attempt_at: null },
   ]);
@@ -304,8 +644,10 @@ async function onFresh(kind: "sqlite file" | "sqlite memory" | "mariadb", run: (
   }
 }
 
-test("SQLite file (hot writes on the inline connection): the repositories' answers", () => onFresh("sqlite file", exercise));
-test("SQLite in memory (hot writes through sequelize): the repositories' answers", () => onFresh("sqlite memory", exercise));
+test("SQLite file (hot writes on the inline connection): the repositories' answers", () =>
+  onFresh("sqlite file", exercise));
+test("SQLite in memory (hot writes through sequelize): the repositories' answers", () =>
+  onFresh("sqlite memory", exercise));
 describe("MariaDB", { skip: await needs(["mariadb"]) }, () => {
   test("MariaDB: the repositories' answers", () => onFresh("mariadb", exercise));
 });

@@ -35,7 +35,8 @@ function target(over: Partial<SshTarget> = {}): SshTarget {
 function noSecrets(r: CollectResult, ...secrets: string[]): void {
   const text = JSON.stringify(r);
   for (const s of secrets) {
-    for (const line of s.split("\n").filter((l) => l.length > 16 && !l.startsWith("-----"))) assert.ok(!text.includes(line), "result contains key material");
+    for (const line of s.split("\n").filter((l) => l.length > 16 && !l.startsWith("-----")))
+      assert.ok(!text.includes(line), "result contains key material");
   }
 }
 
@@ -117,7 +118,9 @@ test("a TCP peer that never speaks SSH: timeout within connectTimeoutMs + slack"
   await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
   try {
     const t0 = Date.now();
-    const r = await collectOverSsh(target({ port: (silent.address() as net.AddressInfo).port, connectTimeoutMs: 1500 }));
+    const r = await collectOverSsh(
+      target({ port: (silent.address() as net.AddressInfo).port, connectTimeoutMs: 1500 }),
+    );
     const took = Date.now() - t0;
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.kind, "timeout");

@@ -16,10 +16,15 @@ import { startReceiver } from "../support/receiver.ts";
 
 const at = Date.parse("2026-11-24T08:05:00Z");
 const facts: AlertFacts = {
-  event: "down", reminder: 0, raisedAt: at,
+  event: "down",
+  reminder: 0,
+  raisedAt: at,
   monitor: { id: 1, name: "backup", code: "abcDEF123456", tags: [], timezone: "UTC" },
   flip: { id: 2, from: "up", to: "down", reason: "no-ping", at, expectedAt: at - 60_000 },
-  lastPingAt: at - 120_000, failure: null, downSince: null, dashboardUrl: null,
+  lastPingAt: at - 120_000,
+  failure: null,
+  downSince: null,
+  dashboardUrl: null,
 };
 const alert: Alert = { event: "down", idempotencyKey: "k", incidentKey: "i", facts, rendered: renderAlert(facts) };
 
@@ -41,10 +46,25 @@ const URL_FIELDS: [string, (base: string) => Record<string, unknown>][] = [
 ];
 
 const PRIVATE_SPELLINGS = [
-  `http://127.0.0.1:${P}`, `http://127.1:${P}`, `http://2130706433:${P}`, `http://0x7f000001:${P}`, `http://0177.0.0.1:${P}`,
-  `http://[::1]:${P}`, `http://[::ffff:127.0.0.1]:${P}`, `http://[::ffff:7f00:1]:${P}`, `http://0.0.0.0:${P}`,
-  `http://localhost:${P}`, `http://LOCALHOST.:${P}`, `http://169.254.169.254:${P}`, `http://10.0.0.1:${P}`, `http://192.168.1.1:${P}`,
-  `http://172.16.0.1:${P}`, `http://100.64.0.1:${P}`, `http://[fd00::1]:${P}`, `http://[fe80::1]:${P}`, `https://127.0.0.1:${P}`,
+  `http://127.0.0.1:${P}`,
+  `http://127.1:${P}`,
+  `http://2130706433:${P}`,
+  `http://0x7f000001:${P}`,
+  `http://0177.0.0.1:${P}`,
+  `http://[::1]:${P}`,
+  `http://[::ffff:127.0.0.1]:${P}`,
+  `http://[::ffff:7f00:1]:${P}`,
+  `http://0.0.0.0:${P}`,
+  `http://localhost:${P}`,
+  `http://LOCALHOST.:${P}`,
+  `http://169.254.169.254:${P}`,
+  `http://10.0.0.1:${P}`,
+  `http://192.168.1.1:${P}`,
+  `http://172.16.0.1:${P}`,
+  `http://100.64.0.1:${P}`,
+  `http://[fd00::1]:${P}`,
+  `http://[fe80::1]:${P}`,
+  `https://127.0.0.1:${P}`,
 ];
 
 const strict = createHttpIO({ timeoutMs: 1500, allowPrivate: false });
@@ -76,18 +96,34 @@ test("every URL field of every channel type refuses every spelling of a private 
 /** A resolver under the test's control: each look-up of a name takes the next answer. */
 function resolver(answers: string[][]): { lookup: typeof dns.lookup; calls: number } {
   const state = { calls: 0, lookup: null as unknown as typeof dns.lookup };
-  state.lookup = ((_host: string, _opts: dns.LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, a: dns.LookupAddress[]) => void) => {
+  state.lookup = ((
+    _host: string,
+    _opts: dns.LookupAllOptions,
+    cb: (err: NodeJS.ErrnoException | null, a: dns.LookupAddress[]) => void,
+  ) => {
     const answer = answers[Math.min(state.calls++, answers.length - 1)]!;
-    cb(null, answer.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
+    cb(
+      null,
+      answer.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })),
+    );
   }) as unknown as typeof dns.lookup;
   return state;
 }
 
 test("a name that resolves to a private address is refused for every channel type", async () => {
   for (const [type, config] of URL_FIELDS) {
-    for (const answer of [["127.0.0.1"], ["169.254.169.254"], ["::1"], ["::ffff:10.0.0.1"], ["93.184.215.14", "10.1.2.3"]]) {
+    for (const answer of [
+      ["127.0.0.1"],
+      ["169.254.169.254"],
+      ["::1"],
+      ["::ffff:10.0.0.1"],
+      ["93.184.215.14", "10.1.2.3"],
+    ]) {
       const io: ChannelIO = createHttpIO({ timeoutMs: 1500, allowPrivate: false, lookup: resolver([answer]).lookup });
-      refusedBeforeSending(await plugin(type).send(alert, config(`http://internal.example.test:${P}`), io), `${type} → ${answer}`);
+      refusedBeforeSending(
+        await plugin(type).send(alert, config(`http://internal.example.test:${P}`), io),
+        `${type} → ${answer}`,
+      );
     }
   }
   assert.equal(rx.requests.length, 0);

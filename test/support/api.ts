@@ -2,7 +2,12 @@
 
 export interface Api {
   base: string;
-  call(method: string, path: string, body?: unknown, auth?: [string, string] | null): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: [string, string] | null,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export function basic(user: string, pass: string): string {

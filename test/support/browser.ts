@@ -21,7 +21,16 @@ export function chromiumUnavailable(): string | undefined {
 }
 
 // The closed network refuses Chromium's own background connections: they are switched off.
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -50,7 +59,8 @@ export async function ensureDashboard(): Promise<void> {
     }
   }
   try {
-    if (!buildDashboardIfMissing({ info: (m) => console.log(m), warn: (m) => console.warn(m) })) throw new Error("the dashboard could not be built");
+    if (!buildDashboardIfMissing({ info: (m) => console.log(m), warn: (m) => console.warn(m) }))
+      throw new Error("the dashboard could not be built");
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true });
   }
@@ -75,14 +85,23 @@ export interface DashboardSystem {
  * What the Chromium suites share: the dashboard built, an embedded system on a fresh SQLite
  * file with an admin, and a logged-out page in a desktop-sized window.
  */
-export async function startDashboardSystem(name: string, admin: [string, string], env: Record<string, string> = {}): Promise<DashboardSystem> {
+export async function startDashboardSystem(
+  name: string,
+  admin: [string, string],
+  env: Record<string, string> = {},
+): Promise<DashboardSystem> {
   await ensureDashboard();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hb-${name}-`));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = startProcess(name, {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`, ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1], ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: `sqlite:${path.join(dir, "hb.sqlite")}`,
+    ADMIN_USERNAME: admin[0],
+    ADMIN_PASSWORD: admin[1],
+    ...env,
   });
   await waitReady(`${base}/readyz`, [proc]);
   const browser = await launchChromium();

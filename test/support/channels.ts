@@ -13,7 +13,8 @@ import { at, downFacts as sharedDownFacts } from "./alert-facts.ts";
 import type { Receiver } from "./receiver.ts";
 
 export const DASHBOARD = "https://hb.example.com/monitors/7?tab=flips&x=1";
-export const NASTY = 'disk <b>full</b> & "quoted" \'single\'\n```\nrm -rf `pwd` *bold* _it_ <@everyone>\n```\nlast line';
+export const NASTY =
+  "disk <b>full</b> & \"quoted\" 'single'\n```\nrm -rf `pwd` *bold* _it_ <@everyone>\n```\nlast line";
 
 /** Example credentials, each checked never to appear in an error message. */
 export const BOT = "123456789:AAHsecret-TOKEN_value0123456789abcdefg";
@@ -21,7 +22,11 @@ export const ROUTING = "R0123456789abcdef0123456789ABCDE";
 export const GENIE = "eb243592-faa2-4ba2-a551-1afdf565c889";
 
 // The alert tests' down flip, as flip 11 and with a dashboard link.
-export const downFacts: AlertFacts = { ...sharedDownFacts, flip: { ...sharedDownFacts.flip, id: 11 }, dashboardUrl: DASHBOARD };
+export const downFacts: AlertFacts = {
+  ...sharedDownFacts,
+  flip: { ...sharedDownFacts.flip, id: 11 },
+  dashboardUrl: DASHBOARD,
+};
 
 export function alertOf(facts: AlertFacts, channel = 3): Alert {
   return {
@@ -34,9 +39,24 @@ export function alertOf(facts: AlertFacts, channel = 3): Alert {
 }
 
 export const down = () => alertOf(downFacts);
-export const up = () => alertOf({ ...downFacts, event: "up", raisedAt: at + 3_723_000, flip: { id: 12, from: "down", to: "up", reason: "ping", at: at + 3_723_000, expectedAt: null }, downSince: at, lastPingAt: at + 3_723_000 });
-export const failure = (data = NASTY) => alertOf({ ...downFacts, event: "failure", flip: { ...downFacts.flip, from: "up", reason: "failure", expectedAt: null }, failure: { data, exitStatus: 2, truncated: false } });
-export const testAlert = () => alertOf({ ...downFacts, event: "test", monitor: { ...downFacts.monitor, name: "ops channel" }, dashboardUrl: null });
+export const up = () =>
+  alertOf({
+    ...downFacts,
+    event: "up",
+    raisedAt: at + 3_723_000,
+    flip: { id: 12, from: "down", to: "up", reason: "ping", at: at + 3_723_000, expectedAt: null },
+    downSince: at,
+    lastPingAt: at + 3_723_000,
+  });
+export const failure = (data = NASTY) =>
+  alertOf({
+    ...downFacts,
+    event: "failure",
+    flip: { ...downFacts.flip, from: "up", reason: "failure", expectedAt: null },
+    failure: { data, exitStatus: 2, truncated: false },
+  });
+export const testAlert = () =>
+  alertOf({ ...downFacts, event: "test", monitor: { ...downFacts.monitor, name: "ops channel" }, dashboardUrl: null });
 export const longName = (a: Alert, name: string) => alertOf({ ...a.facts, monitor: { ...a.facts.monitor, name } });
 
 /** The `io` the notifier uses, with private addresses allowed for the local receiver. */

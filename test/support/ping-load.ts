@@ -36,7 +36,17 @@ export interface PingLoadResult {
 
 export async function runPingLoad(opts: PingLoadOptions): Promise<PingLoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const r: PingLoadResult = { startedAt: Date.now(), offered: 0, acknowledged: 0, acked: new Map(), refused: {}, retryAfter: 0, latencies: [], answers: [], durationMs: 0 };
+  const r: PingLoadResult = {
+    startedAt: Date.now(),
+    offered: 0,
+    acknowledged: 0,
+    acked: new Map(),
+    refused: {},
+    retryAfter: 0,
+    latencies: [],
+    answers: [],
+    durationMs: 0,
+  };
   const max = opts.maxOutstanding ?? 1000;
   let outstanding = 0;
   const t0 = r.startedAt;

@@ -37,12 +37,30 @@ export interface PrivateMariadb {
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-mariadb-"));
   const data = path.join(dir, "data");
-  await run("/usr/bin/mariadb-install-db", ["--no-defaults", `--datadir=${data}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"]);
+  await run("/usr/bin/mariadb-install-db", [
+    "--no-defaults",
+    `--datadir=${data}`,
+    "--user=root",
+    "--auth-root-authentication-method=normal",
+    "--skip-test-db",
+  ]);
   const port = await freePort();
-  const server = childServer(MARIADBD!, [
-    "--no-defaults", `--datadir=${data}`, `--port=${port}`, "--bind-address=127.0.0.1", `--socket=${path.join(dir, "sock")}`,
-    "--user=root", "--skip-log-bin", `--pid-file=${path.join(dir, "pid")}`, "--innodb-buffer-pool-size=64M", "--max-connections=200",
-  ], port);
+  const server = childServer(
+    MARIADBD!,
+    [
+      "--no-defaults",
+      `--datadir=${data}`,
+      `--port=${port}`,
+      "--bind-address=127.0.0.1",
+      `--socket=${path.join(dir, "sock")}`,
+      "--user=root",
+      "--skip-log-bin",
+      `--pid-file=${path.join(dir, "pid")}`,
+      "--innodb-buffer-pool-size=64M",
+      "--max-connections=200",
+    ],
+    port,
+  );
   const { start, stop } = server;
 
   await start();

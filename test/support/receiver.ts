@@ -66,7 +66,14 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       } catch {
         json = undefined;
       }
-      const entry: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, raw, json, at: Date.now() };
+      const entry: ReceivedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        raw,
+        json,
+        at: Date.now(),
+      };
       requests.push(entry);
       const pathname = (req.url ?? "/").split("?")[0];
       const responder = responders.get(pathname) ?? responders.get("*") ?? { status: 200, body: "ok" };
@@ -76,7 +83,10 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       if (reply.streamBytes !== undefined) return stream(res, reply.streamBytes);
       const isJson = reply.body !== undefined && typeof reply.body !== "string";
       const body = reply.body === undefined ? "" : isJson ? JSON.stringify(reply.body) : String(reply.body);
-      res.writeHead(reply.status ?? 200, { ...(isJson ? { "content-type": "application/json" } : {}), ...reply.headers });
+      res.writeHead(reply.status ?? 200, {
+        ...(isJson ? { "content-type": "application/json" } : {}),
+        ...reply.headers,
+      });
       res.end(body);
     });
   });
@@ -111,7 +121,11 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       sent += piece.length;
       receiver.streamed += piece.length;
       // Wait for the client to read: a client that stops reading stops the stream.
-      if (!res.write(piece)) await new Promise<void>((resolve) => { res.once("drain", resolve); res.once("close", resolve); });
+      if (!res.write(piece))
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
     }
     if (!res.destroyed) res.end();
   }

@@ -43,15 +43,30 @@ export interface ScaleOutReport {
   /** of the monitors whose deadline fell after the kill, until the survivors took over */
   detectionDuringTakeoverMs: { count: number; max: number };
   takeoverMs: number;
-  deliveries: { expected: number; distinctKeys: number; requests: number; repeatedKeys: number; missing: number; unexpected: number };
+  deliveries: {
+    expected: number;
+    distinctKeys: number;
+    requests: number;
+    repeatedKeys: number;
+    missing: number;
+    unexpected: number;
+  };
   checkerShares: string[];
   /** 200 concurrent pings of one monitor through both ingest replicas */
   /** the ingest replica stopped by SIGTERM under load: its exit code and how long it took */
   ingestStop: { code: number | null; line: string };
-  sameMonitor: { sent: number; acknowledged: number; stored: number; perIngest: number[]; lastPingIsNewest: boolean; status: string };
+  sameMonitor: {
+    sent: number;
+    acknowledged: number;
+    stored: number;
+    perIngest: number[];
+    lastPingIsNewest: boolean;
+    status: string;
+  };
 }
 
-const q = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
+const q = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
 
 export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport> {
   const log = opts.log ?? (() => {});
@@ -84,7 +99,10 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
     await waitOutput(registry, /Service 'registry' started/, 60_000);
     const gateway = start("gateway-1", "gateway", { PORT: String(port), HOST: "127.0.0.1" });
     const ingestOps = [await freePort(), await freePort()];
-    const ingest = [start("ingest-1", "ingest", { OPS_PORT: String(ingestOps[0]) }), start("ingest-2", "ingest", { OPS_PORT: String(ingestOps[1]) })];
+    const ingest = [
+      start("ingest-1", "ingest", { OPS_PORT: String(ingestOps[0]) }),
+      start("ingest-2", "ingest", { OPS_PORT: String(ingestOps[1]) }),
+    ];
     const checkers = [start("checker-1", "checker"), start("checker-2", "checker")];
     const notifiers = [start("notifier-1", "notifier"), start("notifier-2", "notifier")];
     await waitReady(`${base}/readyz`, procs, 90_000);
@@ -97,14 +115,22 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
 
     // Monitors: steady ones never come near a deadline; dying ones go down 10 s after their last ping.
     const a: Api = api(base, admin);
-    const ch = await a.call("POST", "/api/v1/channels", { name: "receiver", type: "webhook", config: { url: `${rx.url}/alerts` } });
+    const ch = await a.call("POST", "/api/v1/channels", {
+      name: "receiver",
+      type: "webhook",
+      config: { url: `${rx.url}/alerts` },
+    });
     if (ch.status !== 201) throw new Error(`channel: ${ch.status} ${JSON.stringify(ch.body)}`);
     const create = async (n: number, prefix: string, periodSeconds: number, graceSeconds: number) => {
       const out: { id: number; code: string }[] = [];
       for (let i = 0; i < n; i += 25) {
         const chunk = await Promise.all(
           Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-            a.call("POST", "/api/v1/monitors", { name: `${prefix}-${i + j}`, schedule: { kind: "interval", periodSeconds, graceSeconds }, channels: [ch.body.id] }),
+            a.call("POST", "/api/v1/monitors", {
+              name: `${prefix}-${i + j}`,
+              schedule: { kind: "interval", periodSeconds, graceSeconds },
+              channels: [ch.body.id],
+            }),
           ),
         );
         for (const r of chunk) {
@@ -122,11 +148,15 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
     // Both ingest replicas at once on one monitor: 200 concurrent pings, all stored, and the
     // monitor's last ping is the newest of them whichever replica committed last.
     const target = steady[0]!;
-    const burst = await Promise.all(Array.from({ length: 200 }, () => fetch(`${base}/ping/${target.code}`, { method: "POST" }).then((r) => r.status)));
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, () => fetch(`${base}/ping/${target.code}`, { method: "POST" }).then((r) => r.status)),
+    );
     const perIngest = await Promise.all(
       ingestOps.map(async (p) => {
         const text = await (await fetch(`http://127.0.0.1:${p}/metrics`)).text();
-        const line = text.split("\n").find((l) => l.startsWith("heartbeats_pings_accepted_total{") && l.includes('kind="success"'));
+        const line = text
+          .split("\n")
+          .find((l) => l.startsWith("heartbeats_pings_accepted_total{") && l.includes('kind="success"'));
         return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
       }),
     );
@@ -155,7 +185,8 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
     // still pinged (dying ones first, so that each is up before its deadline from creation).
     const order = [...dying, ...steady].map((m) => m.code);
     let cursor = 0;
-    if (Date.now() - created > 8000) throw new Error("creating the dying monitors took too long: they would go down before the first ping");
+    if (Date.now() - created > 8000)
+      throw new Error("creating the dying monitors took too long: they would go down before the first ping");
     const killAt = runMs / 2;
     let rolled = false;
     let ingestStop = { code: null as number | null, line: "" };
@@ -183,10 +214,12 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
           const stopping = ingest[1]!;
           stopping.child.kill("SIGTERM");
           // 'exit' can come before the last output is read: give the pipe a moment
-          void stopping.exited.then((code) => new Promise<number | null>((r) => setTimeout(() => r(code), 300))).then((code) => {
-            ingestStop = { code, line: stopping.output.join("").match(/stopped in \d+ ms/)?.[0] ?? "no stop line" };
-            log(`${stopping.name} exited ${code}: ${ingestStop.line}`);
-          });
+          void stopping.exited
+            .then((code) => new Promise<number | null>((r) => setTimeout(() => r(code), 300)))
+            .then((code) => {
+              ingestStop = { code, line: stopping.output.join("").match(/stopped in \d+ ms/)?.[0] ?? "no stop line" };
+              log(`${stopping.name} exited ${code}: ${ingestStop.line}`);
+            });
         }
         if (!killed && elapsed >= killAt) {
           killed = true;
@@ -196,11 +229,16 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
           log(`${elapsed} ms: SIGKILL ${checkers[0]!.name} and ${notifiers[0]!.name}`);
           const survivor = checkers[1]!;
           const seen = survivor.output.join("").length;
-          void eventually(async () => {
-            const text = survivor.output.join("").slice(seen);
-            const shares = text.match(/monitors shared by \d+ checkers? \([^)]*\)/g);
-            return shares && !shares.at(-1)!.includes(`${checkers[0]!.name}-`) ? true : null;
-          }, 60_000, "the surviving checker to take over", 20).then(() => {
+          void eventually(
+            async () => {
+              const text = survivor.output.join("").slice(seen);
+              const shares = text.match(/monitors shared by \d+ checkers? \([^)]*\)/g);
+              return shares && !shares.at(-1)!.includes(`${checkers[0]!.name}-`) ? true : null;
+            },
+            60_000,
+            "the surviving checker to take over",
+            20,
+          ).then(() => {
             takeoverMs = Date.now() - killTime;
             log(`${checkers[1]!.name} took over after ${takeoverMs} ms`);
           });
@@ -219,46 +257,75 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
     // Every dying monitor goes down and its alert is delivered; then nothing more happens.
     sql = await mysql.createConnection(db.url);
     const dyingIds = dying.map((m) => m.id);
-    await eventually(async () => {
-      const [rows] = await sql!.query("SELECT COUNT(*) AS n FROM monitors WHERE id IN (?) AND status = 'down'", [dyingIds]);
-      return Number((rows as { n: number }[])[0]!.n) === dyingIds.length;
-    }, 60_000, "every dying monitor to be down", 250);
-    await eventually(async () => {
-      const [rows] = await sql!.query("SELECT COUNT(*) AS n FROM deliveries WHERE state <> 'sent'");
-      return Number((rows as { n: number }[])[0]!.n) === 0;
-    }, 90_000, "every delivery to be sent", 250);
+    await eventually(
+      async () => {
+        const [rows] = await sql!.query("SELECT COUNT(*) AS n FROM monitors WHERE id IN (?) AND status = 'down'", [
+          dyingIds,
+        ]);
+        return Number((rows as { n: number }[])[0]!.n) === dyingIds.length;
+      },
+      60_000,
+      "every dying monitor to be down",
+      250,
+    );
+    await eventually(
+      async () => {
+        const [rows] = await sql!.query("SELECT COUNT(*) AS n FROM deliveries WHERE state <> 'sent'");
+        return Number((rows as { n: number }[])[0]!.n) === 0;
+      },
+      90_000,
+      "every delivery to be sent",
+      250,
+    );
     await new Promise((r) => setTimeout(r, 2000));
 
-    const [pingRows] = await sql.query("SELECT m.code, COUNT(p.id) AS n FROM monitors m LEFT JOIN pings p ON p.monitor_id = m.id GROUP BY m.code");
+    const [pingRows] = await sql.query(
+      "SELECT m.code, COUNT(p.id) AS n FROM monitors m LEFT JOIN pings p ON p.monitor_id = m.id GROUP BY m.code",
+    );
     const stored = new Map((pingRows as { code: string; n: number }[]).map((r) => [r.code, Number(r.n)]));
     const pingMismatches: string[] = [];
     acked.set(target.code, (acked.get(target.code) ?? 0) + sameMonitor.acknowledged);
     for (const code of order) {
-      if ((stored.get(code) ?? 0) !== (acked.get(code) ?? 0)) pingMismatches.push(`${code}: acknowledged ${acked.get(code) ?? 0}, stored ${stored.get(code) ?? 0}`);
+      if ((stored.get(code) ?? 0) !== (acked.get(code) ?? 0))
+        pingMismatches.push(`${code}: acknowledged ${acked.get(code) ?? 0}, stored ${stored.get(code) ?? 0}`);
     }
 
     const [flipRows] = await sql.query(
       "SELECT f.monitor_id, f.id, f.to_status, f.reason, f.flipped_at, m.down_at, m.late_at FROM flips f JOIN monitors m ON m.id = f.monitor_id WHERE f.to_status IN ('down', 'late')",
     );
-    const flips = flipRows as { monitor_id: number; id: number; to_status: string; reason: string; flipped_at: number; down_at: number; late_at: number }[];
+    const flips = flipRows as {
+      monitor_id: number;
+      id: number;
+      to_status: string;
+      reason: string;
+      flipped_at: number;
+      down_at: number;
+      late_at: number;
+    }[];
     const dyingSet = new Set(dyingIds);
     const downs = new Map<number, typeof flips>();
     const flipErrors: string[] = [];
     for (const f of flips) {
-      if (!dyingSet.has(Number(f.monitor_id))) flipErrors.push(`steady monitor ${f.monitor_id} flipped ${f.to_status} (${f.reason})`);
+      if (!dyingSet.has(Number(f.monitor_id)))
+        flipErrors.push(`steady monitor ${f.monitor_id} flipped ${f.to_status} (${f.reason})`);
       else if (f.to_status === "down") downs.set(Number(f.monitor_id), [...(downs.get(Number(f.monitor_id)) ?? []), f]);
     }
     const lates = new Map<number, number>();
-    for (const f of flips) if (f.to_status === "late") lates.set(Number(f.monitor_id), (lates.get(Number(f.monitor_id)) ?? 0) + 1);
+    for (const f of flips)
+      if (f.to_status === "late") lates.set(Number(f.monitor_id), (lates.get(Number(f.monitor_id)) ?? 0) + 1);
     for (const id of dyingIds) {
       const d = downs.get(id) ?? [];
       if (d.length !== 1) flipErrors.push(`dying monitor ${id}: ${d.length} down flips`);
       else if (d[0]!.reason !== "no-ping") flipErrors.push(`dying monitor ${id}: down for ${d[0]!.reason}`);
       if ((lates.get(id) ?? 0) > 1) flipErrors.push(`dying monitor ${id}: ${lates.get(id)} late flips`);
     }
-    const delays = [...downs.values()].flat().map((f) => ({ delay: Number(f.flipped_at) - Number(f.down_at), deadline: Number(f.down_at) }));
+    const delays = [...downs.values()]
+      .flat()
+      .map((f) => ({ delay: Number(f.flipped_at) - Number(f.down_at), deadline: Number(f.down_at) }));
     const sorted = delays.map((d) => d.delay).sort((x, y) => x - y);
-    const inTakeover = delays.filter((d) => d.deadline >= killTime && d.deadline <= killTime + (Number.isNaN(takeoverMs) ? 60_000 : takeoverMs));
+    const inTakeover = delays.filter(
+      (d) => d.deadline >= killTime && d.deadline <= killTime + (Number.isNaN(takeoverMs) ? 60_000 : takeoverMs),
+    );
 
     // Deliveries: one per down flip per channel, identified by the Idempotency-Key hb-<flip>-<channel>.
     const expectedKeys = new Set([...downs.values()].flat().map((f) => `hb-${f.id}-${ch.body.id}`));
@@ -272,7 +339,17 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
 
     const checkerShares = procs
       .filter((p) => p.name.startsWith("checker") && p.child.exitCode === null && p.child.signalCode === null)
-      .map((p) => `${p.name}: ${p.output.join("").match(/monitors shared by \d+ checkers? \([^)]*\): this one watches \d+|checker watching \d+ monitors \(\d+ checkers? live\)/g)?.at(-1) ?? "no share line"}`);
+      .map(
+        (p) =>
+          `${p.name}: ${
+            p.output
+              .join("")
+              .match(
+                /monitors shared by \d+ checkers? \([^)]*\): this one watches \d+|checker watching \d+ monitors \(\d+ checkers? live\)/g,
+              )
+              ?.at(-1) ?? "no share line"
+          }`,
+      );
 
     latencies.sort((x, y) => x - y);
     return {
@@ -290,7 +367,14 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutReport
       detectionMs: { min: sorted[0] ?? NaN, p50: q(sorted, 0.5), p99: q(sorted, 0.99), max: sorted.at(-1) ?? NaN },
       detectionDuringTakeoverMs: { count: inTakeover.length, max: Math.max(0, ...inTakeover.map((d) => d.delay)) },
       takeoverMs,
-      deliveries: { expected: expectedKeys.size, distinctKeys: byKey.size, requests, repeatedKeys, missing, unexpected },
+      deliveries: {
+        expected: expectedKeys.size,
+        distinctKeys: byKey.size,
+        requests,
+        repeatedKeys,
+        missing,
+        unexpected,
+      },
       checkerShares,
       sameMonitor,
       ingestStop,

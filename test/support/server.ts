@@ -35,7 +35,11 @@ export interface Server {
   restart(envOverrides?: Record<string, string>): Promise<void>;
 }
 
-export async function startServer(name: string, envOverrides: Record<string, string> = {}, options: ServerOptions = {}): Promise<Server> {
+export async function startServer(
+  name: string,
+  envOverrides: Record<string, string> = {},
+  options: ServerOptions = {},
+): Promise<Server> {
   const admin = options.admin ?? ["root", "correct horse battery"];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hb-${name}-`));
   const port = await freePort();

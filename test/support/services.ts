@@ -5,7 +5,9 @@ import net from "node:net";
 import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 
-export const MYSQL_URL = process.env.DATABASE_URL?.startsWith("mysql") ? process.env.DATABASE_URL : "mysql://root@127.0.0.1:3306/test";
+export const MYSQL_URL = process.env.DATABASE_URL?.startsWith("mysql")
+  ? process.env.DATABASE_URL
+  : "mysql://root@127.0.0.1:3306/test";
 export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 
 function reachable(url: string, dfltPort: number): Promise<boolean> {
@@ -22,7 +24,8 @@ function reachable(url: string, dfltPort: number): Promise<boolean> {
 /** undefined when the suite can run; a skip reason otherwise. Throws under CI. */
 export async function needs(what: ("mariadb" | "nats")[]): Promise<string | undefined> {
   const missing: string[] = [];
-  if (what.includes("mariadb") && !(await reachable(MYSQL_URL, 3306))) missing.push(`MariaDB at ${new URL(MYSQL_URL).host}`);
+  if (what.includes("mariadb") && !(await reachable(MYSQL_URL, 3306)))
+    missing.push(`MariaDB at ${new URL(MYSQL_URL).host}`);
   if (what.includes("nats") && !(await reachable(NATS_URL, 4222))) missing.push(`NATS at ${NATS_URL}`);
   if (!missing.length) return undefined;
   const reason = `not reachable: ${missing.join(", ")}`;

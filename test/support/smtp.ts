@@ -29,7 +29,10 @@ function decodeHeader(value: string): string {
   return value.replace(/=\?utf-8\?([qb])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
     enc.toLowerCase() === "b"
       ? Buffer.from(text, "base64").toString("utf8")
-      : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8"),
+      : Buffer.from(
+          text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          "latin1",
+        ).toString("utf8"),
   );
 }
 
@@ -61,7 +64,13 @@ export async function startSmtp(port = 0, opts: { rejectFirst?: number } = {}): 
         }
         const subject = decodeHeader(/^Subject: (.*)$/im.exec(headers)?.[1] ?? "");
         const idempotencyKey = /^X-Heartbeats-Idempotency-Key: (.*)$/im.exec(headers)?.[1]?.trim() ?? null;
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, idempotencyKey, raw: bodyText(raw), receivedAt: Date.now() });
+        mails.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject,
+          idempotencyKey,
+          raw: bodyText(raw),
+          receivedAt: Date.now(),
+        });
         callback();
       });
     },
@@ -80,7 +89,10 @@ export async function startSmtp(port = 0, opts: { rejectFirst?: number } = {}): 
     async waitFor(predicate, timeoutMs, what) {
       const until = Date.now() + timeoutMs;
       while (!predicate(mails)) {
-        if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${mails.length} mails: ${mails.map((m) => m.subject).join(" | ")}`);
+        if (Date.now() > until)
+          throw new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; got ${mails.length} mails: ${mails.map((m) => m.subject).join(" | ")}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
       return mails;

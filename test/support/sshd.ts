@@ -35,7 +35,9 @@ export interface TestSshd {
 }
 
 function keygen(file: string, passphrase = ""): void {
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "heartbeats-test", "-f", file], { stdio: "ignore" });
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "heartbeats-test", "-f", file], {
+    stdio: "ignore",
+  });
 }
 
 function fingerprint(pubFile: string): string {
@@ -79,7 +81,11 @@ export async function startSshd(): Promise<TestSshd> {
   keygen(clientKeyPath);
   keygen(passKeyPath, passphrase);
   keygen(otherKeyPath);
-  fs.writeFileSync(path.join(dir, "authorized_keys"), fs.readFileSync(clientKeyPath + ".pub", "utf8") + fs.readFileSync(passKeyPath + ".pub", "utf8"), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, "authorized_keys"),
+    fs.readFileSync(clientKeyPath + ".pub", "utf8") + fs.readFileSync(passKeyPath + ".pub", "utf8"),
+    { mode: 0o600 },
+  );
   const port = await freePort();
   const configFile = path.join(dir, "sshd_config");
   fs.writeFileSync(

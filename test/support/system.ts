@@ -33,11 +33,22 @@ export interface Proc {
 }
 
 /** Heartbeats (bin/start.ts), or another script of the project with its arguments. */
-export function startProcess(name: string, env: Record<string, string>, script = "bin/start.ts", args: string[] = []): Proc {
+export function startProcess(
+  name: string,
+  env: Record<string, string>,
+  script = "bin/start.ts",
+  args: string[] = [],
+): Proc {
   const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
     cwd: ROOT,
     // DASHBOARD_BUILD=off: the suites that need the dashboard build it once themselves.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", DASHBOARD_BUILD: "off", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "info",
+      DASHBOARD_BUILD: "off",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -62,7 +73,8 @@ export async function waitReady(url: string, procs: Proc[], timeoutMs = 30_000):
   const until = Date.now() + timeoutMs;
   for (;;) {
     for (const p of procs) {
-      if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("")}`);
+      if (p.child.exitCode !== null)
+        throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("")}`);
     }
     try {
       const res = await fetch(url);
@@ -70,13 +82,21 @@ export async function waitReady(url: string, procs: Proc[], timeoutMs = 30_000):
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > until) throw new Error(`not ready after ${timeoutMs} ms: ${url}\n${procs.map((p) => `--- ${p.name}\n${p.output.join("")}`).join("\n")}`);
+    if (Date.now() > until)
+      throw new Error(
+        `not ready after ${timeoutMs} ms: ${url}\n${procs.map((p) => `--- ${p.name}\n${p.output.join("")}`).join("\n")}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Waits until `probe` returns a truthy value; returns it. */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs: number, what: string, everyMs = 50): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -87,7 +107,10 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs: number, 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -97,7 +120,8 @@ export async function waitOutput(p: Proc, pattern: RegExp, timeoutMs: number): P
   const until = Date.now() + timeoutMs;
   while (!pattern.test(p.output.join(""))) {
     if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("")}`);
-    if (Date.now() > until) throw new Error(`${p.name} did not print ${pattern} within ${timeoutMs} ms:\n${p.output.join("")}`);
+    if (Date.now() > until)
+      throw new Error(`${p.name} did not print ${pattern} within ${timeoutMs} ms:\n${p.output.join("")}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

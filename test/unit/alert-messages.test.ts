@@ -57,20 +57,36 @@ test("a Chinese down alert says it in Chinese, with the times in the monitor's z
   assert.match(a.text, /预期时间:\s+2026-11-24 15:55:00 Asia\/Shanghai/);
   assert.match(a.text, /最近心跳:\s+从未/);
   assert.match(a.text, /标签:\s+db、prod/);
-  assert.ok(a.html.includes("<th align=\"left\">监控</th>"));
+  assert.ok(a.html.includes('<th align="left">监控</th>'));
   for (const english of ["Monitor", "Status", "Reason", "Last ping", "never", "DOWN", "deadline"]) {
     assert.ok(!a.text.includes(english) && !a.subject.includes(english), `English "${english}" in a Chinese alert`);
   }
 });
 
 test("a Chinese recovery and reminder count time in Chinese units; a failure report is labelled in Chinese", () => {
-  const up = renderAlert({ ...facts, event: "up", flip: { ...facts.flip, from: "down", to: "up", reason: "ping", expectedAt: null }, downSince: at - 3_723_000 }, "zh-Hans");
+  const up = renderAlert(
+    {
+      ...facts,
+      event: "up",
+      flip: { ...facts.flip, from: "down", to: "up", reason: "ping", expectedAt: null },
+      downSince: at - 3_723_000,
+    },
+    "zh-Hans",
+  );
   assert.equal(up.subject, "[Heartbeats] 恢复: nightly-backup");
   assert.match(up.text, /故障时长:\s+1小时 2分 3秒/);
-  const reminder = renderAlert({ ...facts, event: "reminder", reminder: 2, raisedAt: at + 7_200_000, downSince: at }, "zh-Hans");
+  const reminder = renderAlert(
+    { ...facts, event: "reminder", reminder: 2, raisedAt: at + 7_200_000, downSince: at },
+    "zh-Hans",
+  );
   assert.match(reminder.summary, /^已故障 2小时：截止时间前没有收到心跳$/);
   const failed = renderAlert(
-    { ...facts, event: "failure", flip: { ...facts.flip, from: "up", reason: "failure" }, failure: { data: "磁盘已满 <b>", exitStatus: 2, truncated: true } },
+    {
+      ...facts,
+      event: "failure",
+      flip: { ...facts.flip, from: "up", reason: "failure" },
+      failure: { data: "磁盘已满 <b>", exitStatus: 2, truncated: true },
+    },
     "zh-Hans",
   );
   assert.match(failed.text, /失败报告（已截断）:\n磁盘已满 <b>/);
@@ -79,7 +95,15 @@ test("a Chinese recovery and reminder count time in Chinese units; a failure rep
 });
 
 test("channels wrap a Chinese alert in Chinese and keep their own escaping", () => {
-  const a = renderAlert({ ...facts, event: "failure", flip: { ...facts.flip, from: "up", reason: "failure" }, failure: { data: "a <b> & c", exitStatus: 1, truncated: false } }, "zh-Hans");
+  const a = renderAlert(
+    {
+      ...facts,
+      event: "failure",
+      flip: { ...facts.flip, from: "up", reason: "failure" },
+      failure: { data: "a <b> & c", exitStatus: 1, truncated: false },
+    },
+    "zh-Hans",
+  );
   const alert = { event: "failure" as const, idempotencyKey: "k", incidentKey: "i", facts, rendered: a };
   const telegram = messageText(alert);
   assert.ok(telegram.includes("失败报告:"));

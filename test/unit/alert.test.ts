@@ -16,7 +16,12 @@ test("a down alert names the monitor, the times in its zone and UTC, and what wa
 });
 
 test("a failure alert carries the failure text, escaped in HTML", () => {
-  const a = renderAlert({ ...base, event: "failure", flip: { ...base.flip, from: "up", reason: "failure", expectedAt: null }, failure: { data: "disk full <script>\nsecond line", exitStatus: 1, truncated: false } });
+  const a = renderAlert({
+    ...base,
+    event: "failure",
+    flip: { ...base.flip, from: "up", reason: "failure", expectedAt: null },
+    failure: { data: "disk full <script>\nsecond line", exitStatus: 1, truncated: false },
+  });
   assert.equal(a.subject, "[Heartbeats] FAILED: nightly-backup — disk full <script>");
   assert.match(a.text, /Failure report:\ndisk full <script>\nsecond line/);
   assert.match(a.text, /Exit status:\s+1/);
@@ -25,7 +30,12 @@ test("a failure alert carries the failure text, escaped in HTML", () => {
 });
 
 test("a recovery says how long the monitor was down; a never-pinged monitor says never", () => {
-  const up = renderAlert({ ...base, event: "up", flip: { ...base.flip, from: "down", to: "up", reason: "ping", expectedAt: null }, downSince: at - 3_723_000 });
+  const up = renderAlert({
+    ...base,
+    event: "up",
+    flip: { ...base.flip, from: "down", to: "up", reason: "ping", expectedAt: null },
+    downSince: at - 3_723_000,
+  });
   assert.equal(up.subject, "[Heartbeats] UP: nightly-backup");
   assert.match(up.text, /Down for:\s+1h 2m 3s/);
   const never = renderAlert({ ...base, lastPingAt: null, flip: { ...base.flip, from: "new", reason: "never-pinged" } });
@@ -56,7 +66,10 @@ test("markdown escapes the monitor's name and fences the failure report so it ca
   const fence = a.markdown.slice(a.markdown.indexOf("```"));
   assert.equal(fence.match(/```/g)!.length, 2, "only the opening and closing fences remain");
   assert.equal(a.color, "#d93025");
-  assert.deepEqual(a.rows.find(([k]) => k === "Exit status"), ["Exit status", "2"]);
+  assert.deepEqual(
+    a.rows.find(([k]) => k === "Exit status"),
+    ["Exit status", "2"],
+  );
 });
 
 test("a reminder says how long the monitor has been down and which reminder it is", () => {

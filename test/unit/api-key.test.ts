@@ -22,7 +22,12 @@ test("keys are unique and their hashes compare in constant time", () => {
 });
 
 test("passwords and near-misses are not taken for keys", () => {
-  for (const s of ["correct horse battery", "hbk_short_x", "hbk_AbCd1234_" + "x".repeat(42), "xbk_AbCd1234_" + "x".repeat(43)]) {
+  for (const s of [
+    "correct horse battery",
+    "hbk_short_x",
+    "hbk_AbCd1234_" + "x".repeat(42),
+    "xbk_AbCd1234_" + "x".repeat(43),
+  ]) {
     assert.ok(!looksLikeApiKey(s), s);
     assert.equal(prefixOf(s), null);
   }

@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { badgeJson, newBadgeKey, parseBadgeFile, renderBadgeSvg, textWidth, worstStatus, BADGE_KEY_PATTERN } from "../../core/monitor/badge.ts";
+import {
+  badgeJson,
+  newBadgeKey,
+  parseBadgeFile,
+  renderBadgeSvg,
+  textWidth,
+  worstStatus,
+  BADGE_KEY_PATTERN,
+} from "../../core/monitor/badge.ts";
 
 test("a tag's badge shows the worst status of its monitors", () => {
   assert.equal(worstStatus(["up", "late", "up"]), "late");
@@ -12,7 +20,12 @@ test("a tag's badge shows the worst status of its monitors", () => {
 });
 
 test("the JSON is shields.io's endpoint format, coloured by status", () => {
-  assert.deepEqual(badgeJson("backup", "up"), { schemaVersion: 1, label: "backup", message: "up", color: "brightgreen" });
+  assert.deepEqual(badgeJson("backup", "up"), {
+    schemaVersion: 1,
+    label: "backup",
+    message: "up",
+    color: "brightgreen",
+  });
   assert.equal(badgeJson("x", "late").color, "orange");
   assert.equal(badgeJson("x", "down").color, "red");
   assert.equal(badgeJson("x", "new").color, "lightgrey");

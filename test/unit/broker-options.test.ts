@@ -11,6 +11,9 @@ test("TRANSPORTER: nats:// gets a 0.5 s reconnect wait, others pass as given, no
     type: "NATS",
     options: { url: "nats://a:4222,nats://b:4222", reconnectTimeWait: 500 },
   });
-  assert.equal(brokerOptions(loadConfig({ TRANSPORTER: "redis://localhost:6379" })).transporter, "redis://localhost:6379");
+  assert.equal(
+    brokerOptions(loadConfig({ TRANSPORTER: "redis://localhost:6379" })).transporter,
+    "redis://localhost:6379",
+  );
   assert.equal(brokerOptions(loadConfig({})).transporter, undefined);
 });

@@ -36,7 +36,14 @@ test("bad values are refused with the variable's name", () => {
 test("email from SMTP_URL, or from the original tool's email.env variables", () => {
   const c = loadConfig({ SMTP_URL: "smtp://u:p@mail:587", ALERT_TO: "a@x.org, b@x.org", ALERT_FROM: "hb@x.org" });
   assert.deepEqual(c.smtp, { url: "smtp://u:p@mail:587", from: "hb@x.org", to: ["a@x.org", "b@x.org"] });
-  const legacy = loadConfig({ EMAIL_HOST: "smtp.qq.com", EMAIL_PORT: "587", EMAIL_HOST_USER: "me", EMAIL_HOST_PASSWORD: "p@ss", DEFAULT_FROM_EMAIL: "me@qq.com", ALERT_TO: "ops@x.org" });
+  const legacy = loadConfig({
+    EMAIL_HOST: "smtp.qq.com",
+    EMAIL_PORT: "587",
+    EMAIL_HOST_USER: "me",
+    EMAIL_HOST_PASSWORD: "p@ss",
+    DEFAULT_FROM_EMAIL: "me@qq.com",
+    ALERT_TO: "ops@x.org",
+  });
   assert.deepEqual(legacy.smtp, { url: "smtp://me:p%40ss@smtp.qq.com:587", from: "me@qq.com", to: ["ops@x.org"] });
 });
 
@@ -61,10 +68,28 @@ test("dashboard build and collector settings", () => {
   const d = loadConfig({});
   assert.equal(d.dashboardBuild, "auto");
   // "Check now": two polls' time-outs (one waited out, one its own) and 5 s.
-  assert.deepEqual(d.collector, { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000, checkNowTimeoutMs: 65_000, retentionMs: 7 * 86_400_000 });
-  const c = loadConfig({ DASHBOARD_BUILD: "off", COLLECTOR_CONCURRENCY: "5", SSH_CONNECT_TIMEOUT: "2", SSH_COMMAND_TIMEOUT: "9", HOST_METRICS_RETENTION_DAYS: "30" });
+  assert.deepEqual(d.collector, {
+    concurrency: 20,
+    connectTimeoutMs: 10_000,
+    commandTimeoutMs: 20_000,
+    checkNowTimeoutMs: 65_000,
+    retentionMs: 7 * 86_400_000,
+  });
+  const c = loadConfig({
+    DASHBOARD_BUILD: "off",
+    COLLECTOR_CONCURRENCY: "5",
+    SSH_CONNECT_TIMEOUT: "2",
+    SSH_COMMAND_TIMEOUT: "9",
+    HOST_METRICS_RETENTION_DAYS: "30",
+  });
   assert.equal(c.dashboardBuild, "off");
-  assert.deepEqual(c.collector, { concurrency: 5, connectTimeoutMs: 2_000, commandTimeoutMs: 9_000, checkNowTimeoutMs: 27_000, retentionMs: 30 * 86_400_000 });
+  assert.deepEqual(c.collector, {
+    concurrency: 5,
+    connectTimeoutMs: 2_000,
+    commandTimeoutMs: 9_000,
+    checkNowTimeoutMs: 27_000,
+    retentionMs: 30 * 86_400_000,
+  });
   assert.throws(() => loadConfig({ DASHBOARD_BUILD: "sometimes" }), /DASHBOARD_BUILD must be one of auto, off/);
   assert.throws(() => loadConfig({ COLLECTOR_CONCURRENCY: "0" }), /COLLECTOR_CONCURRENCY must be between/);
 });
@@ -72,5 +97,8 @@ test("dashboard build and collector settings", () => {
 test("DEFAULT_LOCALE: English unless set to a known language", () => {
   assert.equal(loadConfig({}).defaultLocale, "en");
   assert.equal(loadConfig({ DEFAULT_LOCALE: "zh-Hans" }).defaultLocale, "zh-Hans");
-  assert.throws(() => loadConfig({ DEFAULT_LOCALE: "fr" }), (e: Error) => e instanceof ConfigError && /DEFAULT_LOCALE/.test(e.message));
+  assert.throws(
+    () => loadConfig({ DEFAULT_LOCALE: "fr" }),
+    (e: Error) => e instanceof ConfigError && /DEFAULT_LOCALE/.test(e.message),
+  );
 });

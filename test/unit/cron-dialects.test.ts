@@ -14,20 +14,28 @@ const vectors = scheduleVectors;
 
 const iso = (ms: number) => (Number.isNaN(ms) ? "NaN" : new Date(ms).toISOString());
 
-function disagreements(set: Vector[], dialect: CronDialect, next: (expr: string, zone: string, after: number) => number): string[] {
+function disagreements(
+  set: Vector[],
+  dialect: CronDialect,
+  next: (expr: string, zone: string, after: number) => number,
+): string[] {
   const out: string[] = [];
   for (const v of set) {
     const got: number[] = [];
     let t = v.from;
     for (let i = 0; i < v.runs.length; i++) got.push((t = next(v.expr, v.zone, t)));
     if (got.join() !== v.runs.join()) {
-      out.push(`${dialect} "${v.expr}" ${v.zone} from ${iso(v.from)}:\n  want ${v.runs.map(iso).join(" ")}\n  got  ${got.map(iso).join(" ")}`);
+      out.push(
+        `${dialect} "${v.expr}" ${v.zone} from ${iso(v.from)}:\n  want ${v.runs.map(iso).join(" ")}\n  got  ${got.map(iso).join(" ")}`,
+      );
     }
   }
   return out;
 }
 
-const DIALECTS: Array<[CronDialect, "cron" | "kubernetes", (c: ReturnType<typeof compileCron>, zone: string, after: number) => number]> = [
+const DIALECTS: Array<
+  [CronDialect, "cron" | "kubernetes", (c: ReturnType<typeof compileCron>, zone: string, after: number) => number]
+> = [
   ["cron", "cron", nextDebianRun],
   ["kubernetes", "kubernetes", nextKubernetesRun],
 ];
@@ -78,13 +86,20 @@ describe("the day-of-month / day-of-week rule", () => {
   const runs = (expr: string, dialect: CronDialect, n: number): string[] => {
     const c = compileCron(expr, dialect);
     const out: string[] = [];
-    for (let t = Date.parse("2026-06-01T00:00:00Z"), i = 0; i < n; i++) out.push(iso((t = nextRun(c, "UTC", t))).slice(0, 10));
+    for (let t = Date.parse("2026-06-01T00:00:00Z"), i = 0; i < n; i++)
+      out.push(iso((t = nextRun(c, "UTC", t))).slice(0, 10));
     return out;
   };
 
   it("Debian cron: a field beginning with * makes both fields count (0 4 */2 * 1-5: odd days that are weekdays)", () => {
     // June 2026: the 1st is a Monday
-    assert.deepEqual(runs("0 4 */2 * 1-5", "cron", 5), ["2026-06-01", "2026-06-03", "2026-06-05", "2026-06-09", "2026-06-11"]);
+    assert.deepEqual(runs("0 4 */2 * 1-5", "cron", 5), [
+      "2026-06-01",
+      "2026-06-03",
+      "2026-06-05",
+      "2026-06-09",
+      "2026-06-11",
+    ]);
     // */3 weekdays are Sunday, Wednesday, Saturday: the 1st and 15th of June are Mondays
     assert.deepEqual(runs("0 4 1,15 * */3", "cron", 2), ["2026-07-01", "2026-07-15"]);
     // both restricted without a *: either
@@ -92,7 +107,13 @@ describe("the day-of-month / day-of-week rule", () => {
   });
 
   it("Kubernetes: only a bare * (or */1, ?) counts as *, so */2 ORs with the weekdays", () => {
-    assert.deepEqual(runs("0 4 */2 * 1-5", "kubernetes", 5), ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"]);
+    assert.deepEqual(runs("0 4 */2 * 1-5", "kubernetes", 5), [
+      "2026-06-01",
+      "2026-06-02",
+      "2026-06-03",
+      "2026-06-04",
+      "2026-06-05",
+    ]);
     assert.deepEqual(runs("0 4 */1 * 1", "kubernetes", 2), ["2026-06-01", "2026-06-08"]);
     assert.deepEqual(runs("0 4 ? * 1", "kubernetes", 2), ["2026-06-01", "2026-06-08"]);
   });

@@ -31,16 +31,36 @@ test("snippets: the original curl line, Python, the healthchecks URL, a crontab 
   const by = Object.fromEntries(list.map((s) => [s.id, s.text]));
   // Without data: the original line's data=… reports a failure.
   assert.equal(by.curl, "curl -u USER:PASS -X POST 'http://hb.example:8080/api/pings/?service=a1b2'");
-  assert.equal(by.python, "import requests\nrequests.post('http://hb.example:8080/api/pings/?service=a1b2', auth=('USER', 'PASS'))");
-  assert.equal(by.healthchecks, "http://hb.example:8080/ping/a1b2\nhttp://hb.example:8080/ping/a1b2/start\nhttp://hb.example:8080/ping/a1b2/fail");
+  assert.equal(
+    by.python,
+    "import requests\nrequests.post('http://hb.example:8080/api/pings/?service=a1b2', auth=('USER', 'PASS'))",
+  );
+  assert.equal(
+    by.healthchecks,
+    "http://hb.example:8080/ping/a1b2\nhttp://hb.example:8080/ping/a1b2/start\nhttp://hb.example:8080/ping/a1b2/fail",
+  );
   assert.equal(by.crontab, "0 * * * * /path/job.sh && curl -fsS -u USER:PASS http://hb.example:8080/ping/a1b2");
   assert.equal(pingUrl("http://h", "x y"), "http://h/ping/x%20y");
 });
 
 test("chart: bars for durations, ticks for every ping, oldest on the left", () => {
   assert.equal(chartModel([], 600, 140), null);
-  const ping = (id: number, at: string, kind: Ping["kind"], durationMs: number | null, exitStatus: number | null = null): Ping => ({
-    id, kind, exitStatus, data: null, dataTruncated: false, durationMs, receivedAt: at, sourceIp: null, userAgent: null,
+  const ping = (
+    id: number,
+    at: string,
+    kind: Ping["kind"],
+    durationMs: number | null,
+    exitStatus: number | null = null,
+  ): Ping => ({
+    id,
+    kind,
+    exitStatus,
+    data: null,
+    dataTruncated: false,
+    durationMs,
+    receivedAt: at,
+    sourceIp: null,
+    userAgent: null,
   });
   const m = chartModel(
     [
@@ -53,7 +73,10 @@ test("chart: bars for durations, ticks for every ping, oldest on the left", () =
   )!;
   assert.equal(m.ticks.length, 3);
   assert.equal(m.bars.length, 2);
-  assert.deepEqual(m.ticks.map((t) => t.key), [1, 2, 3]);
+  assert.deepEqual(
+    m.ticks.map((t) => t.key),
+    [1, 2, 3],
+  );
   assert.ok(m.ticks[0].x < m.ticks[1].x && m.ticks[1].x < m.ticks[2].x);
   assert.equal(m.ticks[0].x, m.left);
   assert.equal(m.ticks[2].x, m.width - m.right);

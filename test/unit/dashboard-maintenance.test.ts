@@ -4,7 +4,14 @@
 import "@angular/compiler";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyWindowApiErrors, createWindowForm, toWindowInput, toLocalInput, windowFieldError, windowFormValue } from "../../dashboard/src/app/maintenance/window-form-model.ts";
+import {
+  applyWindowApiErrors,
+  createWindowForm,
+  toWindowInput,
+  toLocalInput,
+  windowFieldError,
+  windowFormValue,
+} from "../../dashboard/src/app/maintenance/window-form-model.ts";
 import { setActiveLocale } from "../../dashboard/src/app/i18n/translate.ts";
 
 test("a one-off form becomes ISO times, a recurring one seconds and a zone; scope lists are split", () => {
@@ -17,14 +24,38 @@ test("a one-off form becomes ISO times, a recurring one seconds and a zone; scop
   assert.deepEqual(once.monitorIds, [3, 5]);
   assert.deepEqual(once.tags, ["db", "web"]);
   form.patchValue({ kind: "recurring", expression: " 0 3 * * 0 ", durationMinutes: 90 });
-  assert.deepEqual(toWindowInput(form.getRawValue()).rule, { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 5400, timezone: "Europe/Berlin" });
+  assert.deepEqual(toWindowInput(form.getRawValue()).rule, {
+    kind: "recurring",
+    expression: "0 3 * * 0",
+    durationSeconds: 5400,
+    timezone: "Europe/Berlin",
+  });
 });
 
 test("a stored window fills the form back", () => {
-  const base = { id: 1, name: "w", monitorIds: [2], tags: ["db"], active: false, activeUntil: null, nextChangeAt: null, createdAt: "", updatedAt: "" };
-  const rec = windowFormValue({ ...base, rule: { kind: "recurring", expression: "0 3 * * *", durationSeconds: 1800, timezone: "Asia/Shanghai" } });
-  assert.deepEqual([rec.kind, rec.expression, rec.durationMinutes, rec.timezone, rec.monitorIds, rec.tags], ["recurring", "0 3 * * *", 30, "Asia/Shanghai", "2", "db"]);
-  const once = windowFormValue({ ...base, rule: { kind: "once", startsAt: "2026-05-01T10:00:00.000Z", endsAt: "2026-05-01T11:00:00.000Z" } });
+  const base = {
+    id: 1,
+    name: "w",
+    monitorIds: [2],
+    tags: ["db"],
+    active: false,
+    activeUntil: null,
+    nextChangeAt: null,
+    createdAt: "",
+    updatedAt: "",
+  };
+  const rec = windowFormValue({
+    ...base,
+    rule: { kind: "recurring", expression: "0 3 * * *", durationSeconds: 1800, timezone: "Asia/Shanghai" },
+  });
+  assert.deepEqual(
+    [rec.kind, rec.expression, rec.durationMinutes, rec.timezone, rec.monitorIds, rec.tags],
+    ["recurring", "0 3 * * *", 30, "Asia/Shanghai", "2", "db"],
+  );
+  const once = windowFormValue({
+    ...base,
+    rule: { kind: "once", startsAt: "2026-05-01T10:00:00.000Z", endsAt: "2026-05-01T11:00:00.000Z" },
+  });
   assert.equal(once.startsAt, toLocalInput("2026-05-01T10:00:00.000Z"));
   assert.equal(new Date(once.endsAt).toISOString(), "2026-05-01T11:00:00.000Z");
 });
@@ -38,7 +69,10 @@ test("API field errors land on their controls; unknown fields are handed back", 
   ]);
   assert.equal(form.controls.expression.getError("server"), "bad cron");
   assert.equal(form.controls.monitorIds.getError("server"), "no monitor has id 9");
-  assert.deepEqual(rest.map((r) => r.field), ["somethingElse"]);
+  assert.deepEqual(
+    rest.map((r) => r.field),
+    ["somethingElse"],
+  );
 });
 
 test("the messages under the fields name the field, in the active language; the server's verdict wins", () => {

@@ -15,12 +15,19 @@ import { applyApiErrors, createMonitorForm, errorMessage } from "../../dashboard
 import { setActiveLocale, translate, type Locale } from "../../dashboard/src/app/i18n/translate.ts";
 
 /** What the form calls a field in its messages ("Slow factor"), from the catalog as the form reads it. */
-const nameOf = (control: string, locale: Locale = "en") => translate(RUN_LIMIT_ROWS.flat().find((f) => f.control === control)!.name, undefined, locale);
+const nameOf = (control: string, locale: Locale = "en") =>
+  translate(RUN_LIMIT_ROWS.flat().find((f) => f.control === control)!.name, undefined, locale);
 
 test("run limits: the defaults are valid and give the API's defaults", () => {
   const form = createRunLimitsForm();
   assert.ok(form.valid);
-  assert.deepEqual(runLimitsToApi(form.getRawValue()), { maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 1, recoveryThreshold: 1 });
+  assert.deepEqual(runLimitsToApi(form.getRawValue()), {
+    maxRunSeconds: null,
+    slowFactor: null,
+    slowWindow: 20,
+    failureThreshold: 1,
+    recoveryThreshold: 1,
+  });
 });
 
 test("run limits: each bad value is refused with a message naming the rule", () => {
@@ -56,9 +63,14 @@ test("run limits: a monitor fills the form and gives back the same fields; older
 
 test("run limits: a 422 naming a limit lands under its control in the monitor form", () => {
   const form = createMonitorForm();
-  const rest = applyApiErrors(form, [{ field: "slowFactor", message: "must be a number greater than 1 (at most 1000), or null" }]);
+  const rest = applyApiErrors(form, [
+    { field: "slowFactor", message: "must be a number greater than 1 (at most 1000), or null" },
+  ]);
   assert.deepEqual(rest, []);
-  assert.equal(errorMessage(form.controls.limits.controls.slowFactor.errors, nameOf("slowFactor")), "Must be a number greater than 1 (at most 1000), or null");
+  assert.equal(
+    errorMessage(form.controls.limits.controls.slowFactor.errors, nameOf("slowFactor")),
+    "Must be a number greater than 1 (at most 1000), or null",
+  );
 });
 
 test("run limits: the messages in Chinese, for each kind of range", () => {
@@ -93,12 +105,19 @@ test("run limits: the detail page's summary", () => {
   const d = (ms: number) => `${ms / 1000}s`;
   assert.equal(runLimitsSummary({}, d), "none");
   assert.equal(
-    runLimitsSummary({ maxRunSeconds: 60, slowFactor: 2, slowWindow: 20, failureThreshold: 3, recoveryThreshold: 2 }, d),
+    runLimitsSummary(
+      { maxRunSeconds: 60, slowFactor: 2, slowWindow: 20, failureThreshold: 3, recoveryThreshold: 2 },
+      d,
+    ),
     "max run 60s · slow over 2× the median of 20 runs · down after 3 failures in a row · up after 2 successes in a row",
   );
   assert.equal(runLimitsSummary({}, d, "zh-Hans"), "无");
   assert.equal(
-    runLimitsSummary({ maxRunSeconds: 60, slowFactor: 2.5, slowWindow: 10, failureThreshold: 3, recoveryThreshold: 2 }, d, "zh-Hans"),
+    runLimitsSummary(
+      { maxRunSeconds: 60, slowFactor: 2.5, slowWindow: 10, failureThreshold: 3, recoveryThreshold: 2 },
+      d,
+      "zh-Hans",
+    ),
     "最长运行 60s · 超过最近 10 次运行中位数的 2.5 倍即为慢运行 · 连续失败 3 次后判定故障 · 连续成功 2 次后恢复正常",
   );
 });

@@ -119,7 +119,11 @@ test("interval -> cron: the interval fields drop out of the value, cron's come i
   assert.ok(s.expression.disabled && s.timezone.disabled && s.endOfDay.disabled);
   assert.ok(s.grace.enabled, "grace comes back for intervals even if end-of-day was on");
   assert.equal(s.period.value, 2);
-  assert.deepEqual(scheduleToApi(form.getRawValue().schedule), { kind: "interval", periodSeconds: 7200, graceSeconds: 600 });
+  assert.deepEqual(scheduleToApi(form.getRawValue().schedule), {
+    kind: "interval",
+    periodSeconds: 7200,
+    graceSeconds: 600,
+  });
   assert.ok(form.valid, "a bad cron expression no longer matters");
 });
 
@@ -177,7 +181,10 @@ test("validators: limits in seconds follow the unit, cron fields, time zones, ta
   assert.equal(form.controls.repeatEvery.errors, null, "no reminders is fine");
   form.controls.repeatEvery.setValue(31);
   form.controls.repeatUnit.setValue("days");
-  assert.equal(errorMessage(form.controls.repeatEvery.errors, "Reminder interval"), "Reminder interval must be at most 30 days");
+  assert.equal(
+    errorMessage(form.controls.repeatEvery.errors, "Reminder interval"),
+    "Reminder interval must be at most 30 days",
+  );
 });
 
 test("tags: comma-separated text becomes chips, trimmed, lower-cased, no duplicates", () => {
@@ -193,7 +200,14 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     code: "abc",
     name: "Nightly",
     description: "db dump",
-    schedule: { kind: "cron", expression: "0 3 * * *", timezone: "Europe/Berlin", dialect: "kubernetes", graceSeconds: 1800, deadline: "grace" },
+    schedule: {
+      kind: "cron",
+      expression: "0 3 * * *",
+      timezone: "Europe/Berlin",
+      dialect: "kubernetes",
+      graceSeconds: 1800,
+      deadline: "grace",
+    },
     tags: ["db", "nightly"],
     channels: [1, 3],
     repeatEverySeconds: 7200,
@@ -239,7 +253,10 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     failureThreshold: 3,
     recoveryThreshold: 2,
   });
-  assert.ok(!("channels" in formValueToInput(form.getRawValue(), { includeChannels: false })), "no channels when the picker is hidden");
+  assert.ok(
+    !("channels" in formValueToInput(form.getRawValue(), { includeChannels: false })),
+    "no channels when the picker is hidden",
+  );
 
   const blank = { ...emptyMonitorValue(), name: " x ", description: "  " };
   blank.schedule = { ...blank.schedule, period: 5, periodUnit: "minutes", grace: 0 };
@@ -248,34 +265,103 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
   assert.equal(input.description, null, "an empty description clears it");
   assert.equal(input.repeatEverySeconds, null, "empty reminders turn them off");
 
-  const endOfDay = scheduleFromApi({ kind: "cron", expression: "@daily", timezone: "UTC", dialect: "cron", graceSeconds: 0, deadline: "end-of-day" });
-  assert.equal(endOfDay.endOfDay, true);
-  assert.deepEqual(scheduleToApi(endOfDay), { kind: "cron", expression: "@daily", timezone: "UTC", dialect: "cron", graceSeconds: 0, deadline: "end-of-day" });
-  assert.deepEqual(scheduleToApi({ ...endOfDay, expression: "  0   3 * * * " }).kind === "cron" && scheduleToApi({ ...endOfDay, expression: "  0   3 * * * " }), {
-    kind: "cron", expression: "0 3 * * *", timezone: "UTC", dialect: "cron", graceSeconds: 0, deadline: "end-of-day",
+  const endOfDay = scheduleFromApi({
+    kind: "cron",
+    expression: "@daily",
+    timezone: "UTC",
+    dialect: "cron",
+    graceSeconds: 0,
+    deadline: "end-of-day",
   });
+  assert.equal(endOfDay.endOfDay, true);
+  assert.deepEqual(scheduleToApi(endOfDay), {
+    kind: "cron",
+    expression: "@daily",
+    timezone: "UTC",
+    dialect: "cron",
+    graceSeconds: 0,
+    deadline: "end-of-day",
+  });
+  assert.deepEqual(
+    scheduleToApi({ ...endOfDay, expression: "  0   3 * * * " }).kind === "cron" &&
+      scheduleToApi({ ...endOfDay, expression: "  0   3 * * * " }),
+    {
+      kind: "cron",
+      expression: "0 3 * * *",
+      timezone: "UTC",
+      dialect: "cron",
+      graceSeconds: 0,
+      deadline: "end-of-day",
+    },
+  );
 });
 
 test("preview parameters: the schedule's fields at the top level, the dialect, the calendar events a line each, and where to start", () => {
   assert.deepEqual(previewParams({ kind: "interval", periodSeconds: 60, graceSeconds: 5 }, 3), {
-    kind: "interval", periodSeconds: "60", graceSeconds: "5", count: "3",
+    kind: "interval",
+    periodSeconds: "60",
+    graceSeconds: "5",
+    count: "3",
   });
-  assert.deepEqual(previewParams({ kind: "cron", expression: "0 * * * *", timezone: "UTC", dialect: "cron", graceSeconds: 0, deadline: "end-of-day" }), {
-    kind: "cron", expression: "0 * * * *", dialect: "cron", timezone: "UTC", graceSeconds: "0", deadline: "end-of-day", count: "5",
-  });
-  const k8s: Schedule = { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect: "kubernetes", graceSeconds: 300, deadline: "grace" };
+  assert.deepEqual(
+    previewParams({
+      kind: "cron",
+      expression: "0 * * * *",
+      timezone: "UTC",
+      dialect: "cron",
+      graceSeconds: 0,
+      deadline: "end-of-day",
+    }),
+    {
+      kind: "cron",
+      expression: "0 * * * *",
+      dialect: "cron",
+      timezone: "UTC",
+      graceSeconds: "0",
+      deadline: "end-of-day",
+      count: "5",
+    },
+  );
+  const k8s: Schedule = {
+    kind: "cron",
+    expression: "30 2 * * *",
+    timezone: "Europe/Berlin",
+    dialect: "kubernetes",
+    graceSeconds: 300,
+    deadline: "grace",
+  };
   assert.deepEqual(previewParams(k8s, 5, "2026-03-27T23:00:00.000Z"), {
-    kind: "cron", expression: "30 2 * * *", dialect: "kubernetes", timezone: "Europe/Berlin", graceSeconds: "300", deadline: "grace", count: "5",
+    kind: "cron",
+    expression: "30 2 * * *",
+    dialect: "kubernetes",
+    timezone: "Europe/Berlin",
+    graceSeconds: "300",
+    deadline: "grace",
+    count: "5",
     from: "2026-03-27T23:00:00.000Z",
   });
-  const cal: Schedule = { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Asia/Shanghai", graceSeconds: 600, deadline: "grace" };
+  const cal: Schedule = {
+    kind: "oncalendar",
+    expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+    timezone: "Asia/Shanghai",
+    graceSeconds: 600,
+    deadline: "grace",
+  };
   const p = previewParams(cal, 10, "2026-03-28T00:00:00.000Z");
   assert.deepEqual(p, {
-    kind: "oncalendar", expressions: "Mon..Fri 09:00\nSat 10:00", timezone: "Asia/Shanghai", graceSeconds: "600", deadline: "grace", count: "10",
+    kind: "oncalendar",
+    expressions: "Mon..Fri 09:00\nSat 10:00",
+    timezone: "Asia/Shanghai",
+    graceSeconds: "600",
+    deadline: "grace",
+    count: "10",
     from: "2026-03-28T00:00:00.000Z",
   });
   assert.ok(!("dialect" in p), "the API refuses a dialect on an OnCalendar schedule");
-  assert.ok(!("from" in previewParams(cal, 5, null)) && !("from" in previewParams(cal, 5, "")), "no from: the server starts now");
+  assert.ok(
+    !("from" in previewParams(cal, 5, null)) && !("from" in previewParams(cal, 5, "")),
+    "no from: the server starts now",
+  );
 });
 
 test("cron dialect: a new cron schedule is Debian cron's; Kubernetes survives form -> API -> form", () => {
@@ -290,13 +376,26 @@ test("cron dialect: a new cron schedule is Debian cron's; Kubernetes survives fo
   s.timezone.setValue("Europe/Berlin");
   s.dialect.setValue("kubernetes");
   const api = scheduleToApi(form.getRawValue().schedule);
-  assert.deepEqual(api, { kind: "cron", expression: "30 2 * * *", timezone: "Europe/Berlin", dialect: "kubernetes", graceSeconds: 600, deadline: "grace" });
+  assert.deepEqual(api, {
+    kind: "cron",
+    expression: "30 2 * * *",
+    timezone: "Europe/Berlin",
+    dialect: "kubernetes",
+    graceSeconds: 600,
+    deadline: "grace",
+  });
   const back = scheduleFromApi(api);
   assert.equal(back.kind, "cron");
   assert.equal(back.dialect, "kubernetes");
   assert.deepEqual(scheduleToApi(back), api);
   // An answer from a server that predates dialects is Debian cron's.
-  const old = { kind: "cron", expression: "0 3 * * *", timezone: "UTC", graceSeconds: 300, deadline: "grace" } as unknown as Schedule;
+  const old = {
+    kind: "cron",
+    expression: "0 3 * * *",
+    timezone: "UTC",
+    graceSeconds: 300,
+    deadline: "grace",
+  } as unknown as Schedule;
   assert.equal(scheduleFromApi(old).dialect, "cron");
   // Switching away and back keeps the choice.
   switchKind(schedule, "oncalendar");
@@ -312,20 +411,42 @@ test("OnCalendar: one calendar event a line, time zone, grace or end of day; rou
   switchKind(schedule, "oncalendar");
   assert.ok(s.expressions.enabled && s.timezone.enabled && s.endOfDay.enabled && s.grace.enabled);
   assert.ok(s.period.disabled && s.expression.disabled && s.dialect.disabled);
-  assert.deepEqual(Object.keys(schedule.value).sort(), ["endOfDay", "expressions", "grace", "graceUnit", "kind", "timezone"]);
+  assert.deepEqual(Object.keys(schedule.value).sort(), [
+    "endOfDay",
+    "expressions",
+    "grace",
+    "graceUnit",
+    "kind",
+    "timezone",
+  ]);
   assert.ok(form.invalid, "no calendar event yet");
-  assert.equal(errorMessage(s.expressions.errors, "Calendar events"), "Enter at least one calendar event, e.g. Mon..Fri 09:00");
+  assert.equal(
+    errorMessage(s.expressions.errors, "Calendar events"),
+    "Enter at least one calendar event, e.g. Mon..Fri 09:00",
+  );
   s.expressions.setValue("  Mon..Fri   09:00 \n\n Sat 10:00\n");
   s.timezone.setValue("Europe/Berlin");
   assert.ok(form.valid);
   const api = scheduleToApi(form.getRawValue().schedule);
-  assert.deepEqual(api, { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Europe/Berlin", graceSeconds: 600, deadline: "grace" });
+  assert.deepEqual(api, {
+    kind: "oncalendar",
+    expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+    timezone: "Europe/Berlin",
+    graceSeconds: 600,
+    deadline: "grace",
+  });
   assert.ok(!("dialect" in api));
 
   s.endOfDay.setValue(true);
   assert.ok(s.grace.disabled);
   const eod = scheduleToApi(form.getRawValue().schedule);
-  assert.deepEqual(eod, { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Europe/Berlin", graceSeconds: 0, deadline: "end-of-day" });
+  assert.deepEqual(eod, {
+    kind: "oncalendar",
+    expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+    timezone: "Europe/Berlin",
+    graceSeconds: 0,
+    deadline: "end-of-day",
+  });
 
   // From the API back into a form: the lines in the textarea, the same body out again.
   const back = scheduleFromApi(eod);
@@ -347,17 +468,48 @@ test("OnCalendar: one calendar event a line, time zone, grace or end of day; rou
   // Back to interval: the calendar fields drop out, the period comes back.
   switchKind(schedule, "interval");
   assert.ok(s.expressions.disabled && s.timezone.disabled);
-  assert.deepEqual(scheduleToApi(form.getRawValue().schedule), { kind: "interval", periodSeconds: 7200, graceSeconds: 600 });
+  assert.deepEqual(scheduleToApi(form.getRawValue().schedule), {
+    kind: "interval",
+    periodSeconds: 7200,
+    graceSeconds: 600,
+  });
 });
 
 test("an OnCalendar monitor fills the form, and the server's error on one event lands under the textarea with its line", () => {
   const monitor = {
-    id: 9, code: "cal", name: "timer", description: null,
-    schedule: { kind: "oncalendar", expressions: ["Mon..Fri 09:00", "Sat 10:00"], timezone: "Asia/Shanghai", graceSeconds: 300, deadline: "grace" },
-    tags: [], channels: [], repeatEverySeconds: null, maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 1, recoveryThreshold: 1,
-    consecutiveFailures: 0, consecutiveSuccesses: 0, runDeadlineAt: null, status: "new", paused: false, lastPingAt: null, lastPingKind: null,
-    nextDueAt: null, downAt: null, statusChangedAt: null, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z",
-    timezone: "Asia/Shanghai", maintenance: [],
+    id: 9,
+    code: "cal",
+    name: "timer",
+    description: null,
+    schedule: {
+      kind: "oncalendar",
+      expressions: ["Mon..Fri 09:00", "Sat 10:00"],
+      timezone: "Asia/Shanghai",
+      graceSeconds: 300,
+      deadline: "grace",
+    },
+    tags: [],
+    channels: [],
+    repeatEverySeconds: null,
+    maxRunSeconds: null,
+    slowFactor: null,
+    slowWindow: 20,
+    failureThreshold: 1,
+    recoveryThreshold: 1,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    runDeadlineAt: null,
+    status: "new",
+    paused: false,
+    lastPingAt: null,
+    lastPingKind: null,
+    nextDueAt: null,
+    downAt: null,
+    statusChangedAt: null,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+    timezone: "Asia/Shanghai",
+    maintenance: [],
   } satisfies Monitor;
   const form = createMonitorForm(monitorToFormValue(monitor));
   const s = form.controls.schedule.controls;
@@ -370,21 +522,39 @@ test("an OnCalendar monitor fills the form, and the server's error on one event 
   assert.equal(controlPathForField("schedule.expressions"), "schedule.expressions");
   assert.equal(controlPathForField(".expressions[1]"), "schedule.expressions", "the preview's fields");
   assert.equal(controlPathForField("schedule.dialect"), "schedule.dialect");
-  const rest = applyApiErrors(form, [{ field: "schedule.expressions[1]", message: "is not a valid OnCalendar expression: hour 25 out of range" }]);
+  const rest = applyApiErrors(form, [
+    { field: "schedule.expressions[1]", message: "is not a valid OnCalendar expression: hour 25 out of range" },
+  ]);
   assert.deepEqual(rest, []);
-  assert.equal(errorMessage(s.expressions.errors, "Calendar events"), "Line 3: is not a valid OnCalendar expression: hour 25 out of range", "the second event is on line 3");
+  assert.equal(
+    errorMessage(s.expressions.errors, "Calendar events"),
+    "Line 3: is not a valid OnCalendar expression: hour 25 out of range",
+    "the second event is on line 3",
+  );
   // A dialect error on an OnCalendar schedule has no control to show it (it is disabled): returned.
   assert.equal(applyApiErrors(form, [{ field: "dialect", message: "applies to cron schedules only" }]).length, 1);
 });
 
 test("preview from: a wall time in the schedule's zone becomes an instant, DST nights included", () => {
   assert.equal(wallTimeToInstant("2026-03-28T00:00", "Europe/Berlin"), "2026-03-27T23:00:00.000Z");
-  assert.equal(wallTimeToInstant("2026-03-28", "Europe/Berlin"), "2026-03-27T23:00:00.000Z", "a date alone: its midnight");
+  assert.equal(
+    wallTimeToInstant("2026-03-28", "Europe/Berlin"),
+    "2026-03-27T23:00:00.000Z",
+    "a date alone: its midnight",
+  );
   assert.equal(wallTimeToInstant("2026-07-01T12:30", "Europe/Berlin"), "2026-07-01T10:30:00.000Z");
   assert.equal(wallTimeToInstant("2026-03-28T00:00", "Asia/Shanghai"), "2026-03-27T16:00:00.000Z");
   assert.equal(wallTimeToInstant("2026-03-28T00:00", "UTC"), "2026-03-28T00:00:00.000Z");
-  assert.equal(wallTimeToInstant("2026-11-01T01:30", "America/New_York"), "2026-11-01T05:30:00.000Z", "a repeated time: the first pass (EDT)");
-  assert.equal(wallTimeToInstant("2026-03-29T02:30", "Europe/Berlin"), "2026-03-29T01:30:00.000Z", "a skipped time: read with the offset before");
+  assert.equal(
+    wallTimeToInstant("2026-11-01T01:30", "America/New_York"),
+    "2026-11-01T05:30:00.000Z",
+    "a repeated time: the first pass (EDT)",
+  );
+  assert.equal(
+    wallTimeToInstant("2026-03-29T02:30", "Europe/Berlin"),
+    "2026-03-29T01:30:00.000Z",
+    "a skipped time: read with the offset before",
+  );
   assert.equal(wallTimeToInstant("2026-03-29T03:00", "Europe/Berlin"), "2026-03-29T01:00:00.000Z");
   assert.equal(wallTimeToInstant("", "Europe/Berlin"), null, "empty: now");
   assert.equal(wallTimeToInstant("2026-02-30T00:00", "UTC"), null);
@@ -396,39 +566,101 @@ test("preview from: a wall time in the schedule's zone becomes an instant, DST n
 
 // What the server answers for a preview of "30 2 * * *" in Europe/Berlin (core/schedule/clock-change-note.ts).
 const berlin = (over: Partial<ClockChange>): ClockChange => ({
-  kind: "moved", date: "2026-03-29", zone: "Europe/Berlin", runner: "cron", times: ["02:30"], count: 1, runsAt: "03:00", text: "", ...over,
+  kind: "moved",
+  date: "2026-03-29",
+  zone: "Europe/Berlin",
+  runner: "cron",
+  times: ["02:30"],
+  count: 1,
+  runsAt: "03:00",
+  text: "",
+  ...over,
 });
-const run = (expectedAt: string, clockChange?: ClockChange): PreviewRun => ({ expectedAt, lateAt: expectedAt, downAt: expectedAt, ...(clockChange ? { note: clockChange.text, clockChange } : {}) });
+const run = (expectedAt: string, clockChange?: ClockChange): PreviewRun => ({
+  expectedAt,
+  lateAt: expectedAt,
+  downAt: expectedAt,
+  ...(clockChange ? { note: clockChange.text, clockChange } : {}),
+});
 
 test("DST notes: the English reads as the server's note, the Chinese is built from the same facts", () => {
   const cases: [PreviewRun, string, string][] = [
     [
-      run("2026-03-29T01:00:00.000Z", berlin({ text: "02:30 does not exist on 2026-03-29 (Europe/Berlin); cron runs it at 03:00" })),
+      run(
+        "2026-03-29T01:00:00.000Z",
+        berlin({ text: "02:30 does not exist on 2026-03-29 (Europe/Berlin); cron runs it at 03:00" }),
+      ),
       "02:30 does not exist on 2026-03-29 (Europe/Berlin); cron runs it at 03:00",
       "2026-03-29（Europe/Berlin）没有 02:30 这一时刻（时钟拨快）；cron 改在 03:00 运行",
     ],
     [
-      run("2026-03-30T00:30:00.000Z", berlin({ kind: "skipped", runner: "kubernetes", runsAt: "02:30", text: "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it" })),
+      run(
+        "2026-03-30T00:30:00.000Z",
+        berlin({
+          kind: "skipped",
+          runner: "kubernetes",
+          runsAt: "02:30",
+          text: "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it",
+        }),
+      ),
       "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it",
       "2026-03-29（Europe/Berlin）没有 02:30 这一时刻（时钟拨快）；Kubernetes 不运行这一次",
     ],
     [
-      run("2026-03-30T00:00:00.000Z", berlin({ kind: "skipped", times: ["02:00", "02:45"], count: 4, runsAt: "02:00", text: "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); cron does not run them" })),
+      run(
+        "2026-03-30T00:00:00.000Z",
+        berlin({
+          kind: "skipped",
+          times: ["02:00", "02:45"],
+          count: 4,
+          runsAt: "02:00",
+          text: "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); cron does not run them",
+        }),
+      ),
       "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); cron does not run them",
       "2026-03-29（Europe/Berlin）没有 02:00 至 02:45 这段时间（共 4 个计划时刻，时钟拨快）；cron 都不运行",
     ],
     [
-      run("2026-03-29T01:00:00.000Z", berlin({ runner: "systemd", times: ["02:00", "02:45"], count: 4, text: "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); systemd runs them once at 03:00" })),
+      run(
+        "2026-03-29T01:00:00.000Z",
+        berlin({
+          runner: "systemd",
+          times: ["02:00", "02:45"],
+          count: 4,
+          text: "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); systemd runs them once at 03:00",
+        }),
+      ),
       "02:00 to 02:45 (4 times) do not exist on 2026-03-29 (Europe/Berlin); systemd runs them once at 03:00",
       "2026-03-29（Europe/Berlin）没有 02:00 至 02:45 这段时间（共 4 个计划时刻，时钟拨快）；systemd 在 03:00 只运行一次",
     ],
     [
-      run("2026-10-25T00:30:00.000Z", berlin({ kind: "repeated", date: "2026-10-25", runsAt: "02:30", pass: 1, both: false, text: "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it once, the first time (UTC+02:00)" })),
+      run(
+        "2026-10-25T00:30:00.000Z",
+        berlin({
+          kind: "repeated",
+          date: "2026-10-25",
+          runsAt: "02:30",
+          pass: 1,
+          both: false,
+          text: "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it once, the first time (UTC+02:00)",
+        }),
+      ),
       "02:30 happens twice on 2026-10-25 (Europe/Berlin); cron runs it once, the first time (UTC+02:00)",
       "2026-10-25（Europe/Berlin）02:30 会出现两次（时钟拨回）；cron 只运行一次，在第一次出现时（UTC+02:00）",
     ],
     [
-      run("2026-10-25T01:30:00.000Z", berlin({ kind: "repeated", date: "2026-10-25", runner: "kubernetes", runsAt: "02:30", pass: 2, both: true, text: "02:30 happens twice on 2026-10-25 (Europe/Berlin); Kubernetes runs it both times, this is the second (UTC+01:00)" })),
+      run(
+        "2026-10-25T01:30:00.000Z",
+        berlin({
+          kind: "repeated",
+          date: "2026-10-25",
+          runner: "kubernetes",
+          runsAt: "02:30",
+          pass: 2,
+          both: true,
+          text: "02:30 happens twice on 2026-10-25 (Europe/Berlin); Kubernetes runs it both times, this is the second (UTC+01:00)",
+        }),
+      ),
       "02:30 happens twice on 2026-10-25 (Europe/Berlin); Kubernetes runs it both times, this is the second (UTC+01:00)",
       "2026-10-25（Europe/Berlin）02:30 会出现两次（时钟拨回）；Kubernetes 两次都运行，这是第二次（UTC+01:00）",
     ],
@@ -501,7 +733,10 @@ test("a 422 from the API puts each message under its field; the next edit clears
 
 test("parseApiError: the API's shape, a bare message, and no network", () => {
   assert.deepEqual(parseApiError(404, { error: { code: "NOT_FOUND", message: "monitor not found", field: "id" } }), {
-    status: 404, code: "NOT_FOUND", message: "monitor not found", fields: [{ field: "id", message: "monitor not found" }],
+    status: 404,
+    code: "NOT_FOUND",
+    message: "monitor not found",
+    fields: [{ field: "id", message: "monitor not found" }],
   });
   assert.equal(parseApiError(0, null).code, "NETWORK");
   assert.equal(parseApiError(500, "<html>").message, "<html>");

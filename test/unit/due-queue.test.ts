@@ -34,7 +34,7 @@ test("max limits how many are popped at once", () => {
 
 test("matches a sorted model under random operations", () => {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const q = new DueQueue();
   const model = new Map<number, number>();
   for (let step = 0; step < 20_000; step++) {
@@ -51,7 +51,10 @@ test("matches a sorted model under random operations", () => {
       const now = Math.floor(rnd() * 1e6);
       const popped = q.popDue(now);
       const expected = [...model].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
-      assert.deepEqual(popped.map((i) => model.get(i)), expected.map(([, at]) => at));
+      assert.deepEqual(
+        popped.map((i) => model.get(i)),
+        expected.map(([, at]) => at),
+      );
       for (const i of popped) model.delete(i);
     }
     assert.equal(q.size, model.size);
@@ -60,8 +63,12 @@ test("matches a sorted model under random operations", () => {
 
 test("typed-array queue: random sets, moves, deletes, gets and pops agree with a reference model", () => {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (const [span, steps] of [[50, 20_000], [5_000, 60_000], [2 ** 31 - 1, 30_000]] as const) {
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const [span, steps] of [
+    [50, 20_000],
+    [5_000, 60_000],
+    [2 ** 31 - 1, 30_000],
+  ] as const) {
     const q = new DueQueue();
     const model = new Map<number, number>();
     // Ids near each other, far apart, and in runs (auto-increment ids) collide in the table.
@@ -86,8 +93,14 @@ test("typed-array queue: random sets, moves, deletes, gets and pops agree with a
         const now = Math.floor(rnd() * 1e6);
         const max = rnd() < 0.5 ? Infinity : 1 + Math.floor(rnd() * 20);
         const popped = q.popDue(now, max);
-        const expected = [...model].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]).slice(0, max);
-        assert.deepEqual(popped.map((i) => model.get(i)), expected.map(([, at]) => at));
+        const expected = [...model]
+          .filter(([, at]) => at <= now)
+          .sort((a, b) => a[1] - b[1])
+          .slice(0, max);
+        assert.deepEqual(
+          popped.map((i) => model.get(i)),
+          expected.map(([, at]) => at),
+        );
         assert.equal(new Set(popped).size, popped.length);
         for (const i of popped) {
           assert.ok(model.has(i));

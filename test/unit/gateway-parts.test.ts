@@ -23,14 +23,31 @@ test("verified credentials are cached for their lifetime only, keyed by both par
 });
 
 test("errors: validation names the field; server errors hide their internals", () => {
-  const v = { code: 422, type: "VALIDATION_ERROR", message: "Parameters validation error!", data: [{ field: "schedule.kind", message: "unknown kind" }] };
+  const v = {
+    code: 422,
+    type: "VALIDATION_ERROR",
+    message: "Parameters validation error!",
+    data: [{ field: "schedule.kind", message: "unknown kind" }],
+  };
   assert.equal(httpStatusOf(v), 422);
-  assert.deepEqual(errorBody(v, 422), { error: { code: "VALIDATION_ERROR", message: "unknown kind", field: "schedule.kind", details: [{ field: "schedule.kind", message: "unknown kind" }] } });
+  assert.deepEqual(errorBody(v, 422), {
+    error: {
+      code: "VALIDATION_ERROR",
+      message: "unknown kind",
+      field: "schedule.kind",
+      details: [{ field: "schedule.kind", message: "unknown kind" }],
+    },
+  });
   const boom = { message: "SQLITE_CORRUPT: secret path /var/x" };
   assert.equal(httpStatusOf(boom), 500);
   assert.deepEqual(errorBody(boom, 500), { error: { code: "INTERNAL_ERROR", message: "internal error" } });
   assert.equal(httpStatusOf({ name: "ServiceNotFoundError", code: 404 }), 503);
   const tooBig = { status: 413, type: "entity.too.large", message: "request entity too large" };
-  assert.deepEqual(errorBody(tooBig, httpStatusOf(tooBig)), { error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" } });
-  assert.deepEqual(errorBody({ code: 404, type: "NOT_FOUND", message: "monitor not found", data: { field: "id" } }, 404), { error: { code: "NOT_FOUND", message: "monitor not found", field: "id" } });
+  assert.deepEqual(errorBody(tooBig, httpStatusOf(tooBig)), {
+    error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" },
+  });
+  assert.deepEqual(
+    errorBody({ code: 404, type: "NOT_FOUND", message: "monitor not found", data: { field: "id" } }, 404),
+    { error: { code: "NOT_FOUND", message: "monitor not found", field: "id" } },
+  );
 });

@@ -111,7 +111,10 @@ test("df -P: mounts with spaces, 512-byte blocks, error lines, used/(used+avail)
 test("df -P: missing header, no lines, garbage", () => {
   assert.match((parseDf("") as any).error.message, /no output/);
   assert.match((parseDf("/dev/sda1 1 1 1 1% /") as any).error.message, /header/);
-  assert.match((parseDf("Filesystem 1024-blocks Used Available Capacity Mounted on\nnonsense") as any).error.message, /no filesystem/);
+  assert.match(
+    (parseDf("Filesystem 1024-blocks Used Available Capacity Mounted on\nnonsense") as any).error.message,
+    /no filesystem/,
+  );
 });
 
 test("processes: ps -eo args= drops kernel threads and counts substrings", () => {
@@ -134,7 +137,8 @@ test("processes: NUL-separated /proc/*/cmdline matches ps", () => {
 });
 
 test("processes: pid/ppid table leaves out the collecting shell, its children and its parent", () => {
-  const t = "  1     0 /sbin/init\n  9     1 sshd: root@notty\n 10     9 /bin/sh -s\n 11    10 ps -ww -eo pid=,ppid=,args=\n 12     1 nginx: worker process\n 13     2 [kworker/0:1]\n";
+  const t =
+    "  1     0 /sbin/init\n  9     1 sshd: root@notty\n 10     9 /bin/sh -s\n 11    10 ps -ww -eo pid=,ppid=,args=\n 12     1 nginx: worker process\n 13     2 [kworker/0:1]\n";
   assert.deepEqual(parsePsTable(t, { pid: 10, ppid: 9 }), { ok: true, value: ["/sbin/init", "nginx: worker process"] });
   assert.equal(parsePsTable("garbage line\n").ok, false);
   assert.deepEqual(countProcesses(["a nginx b", "nginx", "x"], ["nginx", "", "y"]), { nginx: 2, "": 0, y: 0 });
@@ -172,7 +176,10 @@ test("collection output: truncation, missing and duplicated sections are errors"
   const noMem = fakeOutput("T2", {}).replace("@@T2:meminfo", "@@T2:bogus");
   assert.match((parseCollection(noMem, "T2", []) as any).error.message, /unknown section/);
   assert.match((splitSections("@@T3:df\n@@T3:df\n", "T3") as any).error.message, /twice/);
-  assert.match((parseCollection(fakeOutput("T4", { ps: "" }).replace("@@T4:ps", "@@T4:loadavg"), "T4", []) as any).error.message, /twice/);
+  assert.match(
+    (parseCollection(fakeOutput("T4", { ps: "" }).replace("@@T4:ps", "@@T4:loadavg"), "T4", []) as any).error.message,
+    /twice/,
+  );
   assert.equal(parseCollection("", "T5", []).ok, false);
 });
 
@@ -190,13 +197,24 @@ test("huge inputs parse without blowing up", () => {
 test("fuzz: no parser throws on random input", () => {
   const alphabet = "cpu MemTotal:kB 0123456789 .%/\n\0\t-@@Tx:stat1end[]Filesystem 1024-blocks é\u0000\uffff";
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const str = () => Array.from({ length: Math.floor(rand() * 300) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const str = () =>
+    Array.from({ length: Math.floor(rand() * 300) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
   const weird: unknown[] = [undefined, null, 42, {}, [], "\0".repeat(10)];
   for (let i = 0; i < 2000; i++) {
     const a = i < weird.length ? (weird[i] as string) : str();
     const b = str();
-    for (const r of [parseCpuPercent(a, b), parseLoadavg(a), parseMeminfo(a), parseDf(a), parsePsArgs(a), parsePsTable(a), parseCmdlines(a), parseCollection(a, "Tx", ["cpu"]), splitSections(a, "Tx")]) {
+    for (const r of [
+      parseCpuPercent(a, b),
+      parseLoadavg(a),
+      parseMeminfo(a),
+      parseDf(a),
+      parsePsArgs(a),
+      parsePsTable(a),
+      parseCmdlines(a),
+      parseCollection(a, "Tx", ["cpu"]),
+      splitSections(a, "Tx"),
+    ]) {
       assert.equal(typeof r.ok, "boolean");
       if (!r.ok) assert.equal(typeof r.error.message, "string");
     }

@@ -1,6 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { activeAt, activeUntil, activeWindowsFor, covers, fateOfHeld, nextChange, parseWindow, type WindowRule } from "../../core/schedule/maintenance.ts";
+import {
+  activeAt,
+  activeUntil,
+  activeWindowsFor,
+  covers,
+  fateOfHeld,
+  nextChange,
+  parseWindow,
+  type WindowRule,
+} from "../../core/schedule/maintenance.ts";
 
 const at = (s: string): number => Date.parse(s);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -24,7 +33,12 @@ describe("maintenance windows: one-off", () => {
 
 describe("maintenance windows: recurring", () => {
   // Every Sunday 02:30 New York time, for one hour.
-  const sunday: WindowRule = { kind: "recurring", expression: "30 2 * * 0", durationSeconds: 3600, timezone: "America/New_York" };
+  const sunday: WindowRule = {
+    kind: "recurring",
+    expression: "30 2 * * 0",
+    durationSeconds: 3600,
+    timezone: "America/New_York",
+  };
   it("opens at the local wall time, in winter and summer", () => {
     assert.equal(activeAt(sunday, at("2026-01-04T07:30:00Z")), true); // 02:30 EST
     assert.equal(activeAt(sunday, at("2026-01-04T07:29:59Z")), false);
@@ -51,7 +65,12 @@ describe("maintenance windows: recurring", () => {
     assert.equal(activeAt(hourly, at("2026-01-01T05:02:30Z")), false);
   });
   it("evaluates in a zone with no DST", () => {
-    const daily: WindowRule = { kind: "recurring", expression: "0 16 * * *", durationSeconds: 600, timezone: "Asia/Shanghai" };
+    const daily: WindowRule = {
+      kind: "recurring",
+      expression: "0 16 * * *",
+      durationSeconds: 600,
+      timezone: "Asia/Shanghai",
+    };
     assert.equal(activeAt(daily, at("2026-07-01T08:05:00Z")), true);
     assert.equal(activeAt(daily, at("2026-07-01T16:05:00Z")), false);
   });
@@ -81,24 +100,67 @@ describe("maintenance windows: validation", () => {
     return r.ok ? [] : r.errors.map((e) => e.field);
   };
   it("accepts a one-off and a recurring window", () => {
-    const once = parseWindow({ name: " deploy ", rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" }, tags: ["DB"] }, "UTC");
+    const once = parseWindow(
+      {
+        name: " deploy ",
+        rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T11:00:00Z" },
+        tags: ["DB"],
+      },
+      "UTC",
+    );
     assert.ok(once.ok);
-    assert.deepEqual(once.window, { name: "deploy", rule: { kind: "once", startsAt: at("2026-05-01T10:00:00Z"), endsAt: at("2026-05-01T11:00:00Z") }, monitorIds: [], tags: ["db"] });
-    const rec = parseWindow({ name: "nightly", rule: { kind: "recurring", expression: "0 3 * * *", durationSeconds: 60 }, monitorIds: [1, 1] }, "Europe/Berlin");
+    assert.deepEqual(once.window, {
+      name: "deploy",
+      rule: { kind: "once", startsAt: at("2026-05-01T10:00:00Z"), endsAt: at("2026-05-01T11:00:00Z") },
+      monitorIds: [],
+      tags: ["db"],
+    });
+    const rec = parseWindow(
+      {
+        name: "nightly",
+        rule: { kind: "recurring", expression: "0 3 * * *", durationSeconds: 60 },
+        monitorIds: [1, 1],
+      },
+      "Europe/Berlin",
+    );
     assert.ok(rec.ok);
-    assert.deepEqual(rec.window.rule, { kind: "recurring", expression: "0 3 * * *", durationSeconds: 60, timezone: "Europe/Berlin" });
+    assert.deepEqual(rec.window.rule, {
+      kind: "recurring",
+      expression: "0 3 * * *",
+      durationSeconds: 60,
+      timezone: "Europe/Berlin",
+    });
     assert.deepEqual(rec.window.monitorIds, [1]);
   });
   it("names the field of each mistake", () => {
     const base = { name: "w", monitorIds: [1] };
-    assert.deepEqual(fields({ ...base, rule: { kind: "recurring", expression: "61 * * * *", durationSeconds: 60 } }), ["rule.expression"]);
-    assert.deepEqual(fields({ ...base, rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 0 } }), ["rule.durationSeconds"]);
-    assert.deepEqual(fields({ ...base, rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 60, timezone: "Mars/Olympus" } }), ["rule.timezone"]);
-    assert.deepEqual(fields({ ...base, rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T09:00:00Z" } }), ["rule.endsAt"]);
-    assert.deepEqual(fields({ ...base, rule: { kind: "once", startsAt: "yesterday", endsAt: "2026-05-01T09:00:00Z" } }), ["rule.startsAt"]);
+    assert.deepEqual(fields({ ...base, rule: { kind: "recurring", expression: "61 * * * *", durationSeconds: 60 } }), [
+      "rule.expression",
+    ]);
+    assert.deepEqual(fields({ ...base, rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 0 } }), [
+      "rule.durationSeconds",
+    ]);
+    assert.deepEqual(
+      fields({
+        ...base,
+        rule: { kind: "recurring", expression: "0 * * * *", durationSeconds: 60, timezone: "Mars/Olympus" },
+      }),
+      ["rule.timezone"],
+    );
+    assert.deepEqual(
+      fields({ ...base, rule: { kind: "once", startsAt: "2026-05-01T10:00:00Z", endsAt: "2026-05-01T09:00:00Z" } }),
+      ["rule.endsAt"],
+    );
+    assert.deepEqual(
+      fields({ ...base, rule: { kind: "once", startsAt: "yesterday", endsAt: "2026-05-01T09:00:00Z" } }),
+      ["rule.startsAt"],
+    );
     assert.deepEqual(fields({ ...base, rule: { kind: "weekly" } }), ["rule.kind"]);
     assert.deepEqual(fields({ name: "w", rule: { kind: "once", startsAt: 1, endsAt: 2 } }), ["monitorIds"]);
-    assert.deepEqual(fields({ name: "", monitorIds: ["x"], rule: { kind: "once", startsAt: 1, endsAt: 2 } }), ["name", "monitorIds"]);
+    assert.deepEqual(fields({ name: "", monitorIds: ["x"], rule: { kind: "once", startsAt: 1, endsAt: 2 } }), [
+      "name",
+      "monitorIds",
+    ]);
   });
 });
 
@@ -115,7 +177,11 @@ describe("maintenance windows: held alerts at the end", () => {
   it("a recovery goes only to channels that were told of the down", () => {
     assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, up), "release");
     assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 8 }, up), "suppress");
-    assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, toldOfLastDown: new Set() }), "suppress", "down and up inside the window");
+    assert.equal(
+      fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, toldOfLastDown: new Set() }),
+      "suppress",
+      "down and up inside the window",
+    );
     assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, status: "paused" }), "suppress");
     assert.equal(fateOfHeld({ flipId: 30, round: 0, channelId: 7 }, { ...up, status: "late" }), "release");
   });

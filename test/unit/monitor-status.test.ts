@@ -1,19 +1,47 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyPing, deadlinePassed, nextWake, isAlerted, pause, resume, rescheduled, NO_LIMITS, type Tracked } from "../../core/monitor/monitor-status.ts";
+import {
+  applyPing,
+  deadlinePassed,
+  nextWake,
+  isAlerted,
+  pause,
+  resume,
+  rescheduled,
+  NO_LIMITS,
+  type Tracked,
+} from "../../core/monitor/monitor-status.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 
 const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
 const T = Date.parse("2026-11-24T12:00:00Z");
 const s = (n: number) => T + n * 1000;
-const fresh: Tracked = { status: "new", lateAt: s(10), downAt: s(15), lastPingAt: null, lastStartAt: null, runDeadlineAt: null, failures: 0, successes: 0 };
+const fresh: Tracked = {
+  status: "new",
+  lateAt: s(10),
+  downAt: s(15),
+  lastPingAt: null,
+  lastStartAt: null,
+  runDeadlineAt: null,
+  failures: 0,
+  successes: 0,
+};
 /** The flip the deadlines passed by `now` cause, with no thresholds. */
 const deadlineFlip = (state: Tracked, now: number) => deadlinePassed(state, every10, NO_LIMITS, now)?.flip ?? null;
 
 test("a success ping on a new monitor flips it up and sets the next deadlines", () => {
   const e = applyPing(fresh, every10, "success", s(3));
   assert.deepEqual(e.flip, { from: "new", to: "up", reason: "ping", expectedAt: null });
-  assert.deepEqual(e.next, { status: "up", lateAt: s(13), downAt: s(18), lastPingAt: s(3), lastStartAt: null, runDeadlineAt: null, failures: 0, successes: 1 });
+  assert.deepEqual(e.next, {
+    status: "up",
+    lateAt: s(13),
+    downAt: s(18),
+    lastPingAt: s(3),
+    lastStartAt: null,
+    runDeadlineAt: null,
+    failures: 0,
+    successes: 1,
+  });
 });
 
 test("a success ping on an up monitor moves the deadlines without a flip", () => {
@@ -28,7 +56,11 @@ test("a failure report flips to down at once and a later success recovers", () =
   const failed = applyPing(up, every10, "failure", s(2));
   assert.deepEqual(failed.flip, { from: "up", to: "down", reason: "failure", expectedAt: null });
   assert.equal(failed.next.status, "down");
-  assert.equal(applyPing(failed.next, every10, "failure", s(3)).flip, null, "a second failure while down is no new flip");
+  assert.equal(
+    applyPing(failed.next, every10, "failure", s(3)).flip,
+    null,
+    "a second failure while down is no new flip",
+  );
   const back = applyPing(failed.next, every10, "success", s(4));
   assert.deepEqual(back.flip, { from: "down", to: "up", reason: "ping", expectedAt: null });
 });

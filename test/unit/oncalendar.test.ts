@@ -4,7 +4,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { scheduleVectors } from "../support/schedule-vectors.ts";
-import { CalendarSyntaxError, compileOnCalendar, firstCalendarWall, nextCalendarRun } from "../../core/schedule/oncalendar.ts";
+import {
+  CalendarSyntaxError,
+  compileOnCalendar,
+  firstCalendarWall,
+  nextCalendarRun,
+} from "../../core/schedule/oncalendar.ts";
 
 const iso = (ms: number) => (Number.isNaN(ms) ? "NaN" : new Date(ms).toISOString());
 const runs = (exprs: string[], zone: string, from: string, n: number): string[] => {
@@ -23,14 +28,20 @@ describe("OnCalendar agrees with systemd-analyze", () => {
       const cal = compileOnCalendar([v.expr]);
       const got: number[] = [];
       for (let t = v.from, i = 0; i < v.runs.length; i++) got.push((t = nextCalendarRun(cal, v.zone, t)));
-      if (got.join() !== v.runs.join()) bad.push(`"${v.expr}" ${v.zone} from ${iso(v.from)}: want ${v.runs.map(iso).join(" ")}, got ${got.map(iso).join(" ")}`);
+      if (got.join() !== v.runs.join())
+        bad.push(
+          `"${v.expr}" ${v.zone} from ${iso(v.from)}: want ${v.runs.map(iso).join(" ")}, got ${got.map(iso).join(" ")}`,
+        );
     }
     assert.equal(bad.length, 0, bad.slice(0, 5).join("\n"));
   });
 
   // Recorded from `systemd-analyze calendar --iterations=N --base-time=@… 'EXPR ZONE'` on Debian 12.
   it("a spring-forward skips the times in the gap; a fall-back runs a repeated time once", () => {
-    assert.deepEqual(runs(["*-*-* 02:30:00"], "Europe/Berlin", "2026-03-28T12:00:00Z", 2), ["2026-03-30T00:30:00.000Z", "2026-03-31T00:30:00.000Z"]);
+    assert.deepEqual(runs(["*-*-* 02:30:00"], "Europe/Berlin", "2026-03-28T12:00:00Z", 2), [
+      "2026-03-30T00:30:00.000Z",
+      "2026-03-31T00:30:00.000Z",
+    ]);
     assert.deepEqual(runs(["*-*-* 02,03:15:00"], "Europe/Berlin", "2026-03-28T23:00:00Z", 3), [
       "2026-03-29T01:15:00.000Z",
       "2026-03-30T00:15:00.000Z",
@@ -43,8 +54,14 @@ describe("OnCalendar agrees with systemd-analyze", () => {
       "2026-10-26T01:00:00.000Z",
     ]);
     // searching from inside the second pass runs the rest of that pass
-    assert.deepEqual(runs(["*-*-* *:30:00"], "Europe/Berlin", "2026-10-25T01:10:00Z", 2), ["2026-10-25T01:30:00.000Z", "2026-10-25T02:30:00.000Z"]);
-    assert.deepEqual(runs(["*-*-* 00:00:00"], "America/Santiago", "2026-09-05T00:00:00Z", 2), ["2026-09-05T04:00:00.000Z", "2026-09-07T03:00:00.000Z"]);
+    assert.deepEqual(runs(["*-*-* *:30:00"], "Europe/Berlin", "2026-10-25T01:10:00Z", 2), [
+      "2026-10-25T01:30:00.000Z",
+      "2026-10-25T02:30:00.000Z",
+    ]);
+    assert.deepEqual(runs(["*-*-* 00:00:00"], "America/Santiago", "2026-09-05T00:00:00Z", 2), [
+      "2026-09-05T04:00:00.000Z",
+      "2026-09-07T03:00:00.000Z",
+    ]);
   });
 
   it("several events: the earliest wins, a time two events share runs once", () => {
@@ -57,9 +74,19 @@ describe("OnCalendar agrees with systemd-analyze", () => {
   });
 
   it("shorthands, last days, repetitions, weekday names and ranges", () => {
-    assert.deepEqual(runs(["quarterly"], "UTC", "2026-02-01T00:00:00Z", 2), ["2026-04-01T00:00:00.000Z", "2026-07-01T00:00:00.000Z"]);
-    assert.deepEqual(runs(["semiannually"], "UTC", "2026-02-01T00:00:00Z", 2), ["2026-07-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"]);
-    assert.deepEqual(runs(["*-*~03/2 10:00"], "UTC", "2026-03-20T23:00:00Z", 3), ["2026-03-29T10:00:00.000Z", "2026-03-31T10:00:00.000Z", "2026-04-28T10:00:00.000Z"]);
+    assert.deepEqual(runs(["quarterly"], "UTC", "2026-02-01T00:00:00Z", 2), [
+      "2026-04-01T00:00:00.000Z",
+      "2026-07-01T00:00:00.000Z",
+    ]);
+    assert.deepEqual(runs(["semiannually"], "UTC", "2026-02-01T00:00:00Z", 2), [
+      "2026-07-01T00:00:00.000Z",
+      "2027-01-01T00:00:00.000Z",
+    ]);
+    assert.deepEqual(runs(["*-*~03/2 10:00"], "UTC", "2026-03-20T23:00:00Z", 3), [
+      "2026-03-29T10:00:00.000Z",
+      "2026-03-31T10:00:00.000Z",
+      "2026-04-28T10:00:00.000Z",
+    ]);
     assert.deepEqual(runs(["monday 10:00"], "UTC", "2026-03-20T23:00:00Z", 1), ["2026-03-23T10:00:00.000Z"]);
     assert.deepEqual(runs(["Mon-Fri 10:00"], "UTC", "2026-03-28T23:00:00Z", 1), ["2026-03-30T10:00:00.000Z"]);
     assert.deepEqual(runs(["03-15"], "UTC", "2026-03-20T23:00:00Z", 1), ["2027-03-15T00:00:00.000Z"]);
@@ -94,7 +121,12 @@ describe("OnCalendar agrees with systemd-analyze", () => {
 
   it("firstCalendarWall matches wall times, zones aside", () => {
     const cal = compileOnCalendar(["*-*-* 02:30:00"]);
-    assert.equal(iso(firstCalendarWall(cal, Date.parse("2026-03-29T00:00:00Z"), Date.parse("2026-03-29T03:00:00Z"))), "2026-03-29T02:30:00.000Z");
-    assert.ok(Number.isNaN(firstCalendarWall(cal, Date.parse("2026-03-29T02:31:00Z"), Date.parse("2026-03-30T00:00:00Z"))));
+    assert.equal(
+      iso(firstCalendarWall(cal, Date.parse("2026-03-29T00:00:00Z"), Date.parse("2026-03-29T03:00:00Z"))),
+      "2026-03-29T02:30:00.000Z",
+    );
+    assert.ok(
+      Number.isNaN(firstCalendarWall(cal, Date.parse("2026-03-29T02:31:00Z"), Date.parse("2026-03-30T00:00:00Z"))),
+    );
   });
 });

@@ -1,26 +1,59 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildOpenApi, fvToJsonSchema, isOptional, objectSchema, openApiPath, parseAliasKey } from "../../gateway/openapi.ts";
+import {
+  buildOpenApi,
+  fvToJsonSchema,
+  isOptional,
+  objectSchema,
+  openApiPath,
+  parseAliasKey,
+} from "../../gateway/openapi.ts";
 
 test("fastest-validator rules become JSON Schema", () => {
-  assert.deepEqual(fvToJsonSchema({ type: "string", min: 1, max: 64, pattern: /^[^,]+$/ }), { type: "string", minLength: 1, maxLength: 64, pattern: "^[^,]+$" });
-  assert.deepEqual(fvToJsonSchema({ type: "number", integer: true, positive: true, convert: true }), { type: "integer", exclusiveMinimum: 0 });
-  assert.deepEqual(fvToJsonSchema({ type: "number", min: 0, max: 10, default: 3 }), { type: "number", minimum: 0, maximum: 10, default: 3 });
-  assert.deepEqual(fvToJsonSchema({ type: "number", optional: true, nullable: true, integer: true }), { type: ["integer", "null"] });
+  assert.deepEqual(fvToJsonSchema({ type: "string", min: 1, max: 64, pattern: /^[^,]+$/ }), {
+    type: "string",
+    minLength: 1,
+    maxLength: 64,
+    pattern: "^[^,]+$",
+  });
+  assert.deepEqual(fvToJsonSchema({ type: "number", integer: true, positive: true, convert: true }), {
+    type: "integer",
+    exclusiveMinimum: 0,
+  });
+  assert.deepEqual(fvToJsonSchema({ type: "number", min: 0, max: 10, default: 3 }), {
+    type: "number",
+    minimum: 0,
+    maximum: 10,
+    default: 3,
+  });
+  assert.deepEqual(fvToJsonSchema({ type: "number", optional: true, nullable: true, integer: true }), {
+    type: ["integer", "null"],
+  });
   assert.deepEqual(fvToJsonSchema({ type: "enum", values: ["a", "b"] }), { enum: ["a", "b"] });
-  assert.deepEqual(fvToJsonSchema({ type: "enum", values: ["a"], nullable: true }), { anyOf: [{ enum: ["a"] }, { type: "null" }] });
+  assert.deepEqual(fvToJsonSchema({ type: "enum", values: ["a"], nullable: true }), {
+    anyOf: [{ enum: ["a"] }, { type: "null" }],
+  });
   assert.deepEqual(fvToJsonSchema({ type: "email" }), { type: "string", format: "email" });
   assert.deepEqual(fvToJsonSchema({ type: "url" }), { type: "string", format: "uri" });
   assert.deepEqual(fvToJsonSchema({ type: "boolean", default: false }), { type: "boolean", default: false });
-  assert.deepEqual(fvToJsonSchema({ type: "array", max: 3, items: { type: "number", integer: true } }), { type: "array", items: { type: "integer" }, maxItems: 3 });
-  assert.deepEqual(fvToJsonSchema("string|optional|max:5"), { type: "string", maxLength: 5 });
-  assert.deepEqual(fvToJsonSchema({ type: "object", strict: true, props: { a: "string", b: { type: "number", optional: true } } }), {
-    type: "object",
-    properties: { a: { type: "string" }, b: { type: "number" } },
-    required: ["a"],
-    additionalProperties: false,
+  assert.deepEqual(fvToJsonSchema({ type: "array", max: 3, items: { type: "number", integer: true } }), {
+    type: "array",
+    items: { type: "integer" },
+    maxItems: 3,
   });
-  assert.deepEqual(fvToJsonSchema([{ type: "string" }, { type: "number" }]), { anyOf: [{ type: "string" }, { type: "number" }] });
+  assert.deepEqual(fvToJsonSchema("string|optional|max:5"), { type: "string", maxLength: 5 });
+  assert.deepEqual(
+    fvToJsonSchema({ type: "object", strict: true, props: { a: "string", b: { type: "number", optional: true } } }),
+    {
+      type: "object",
+      properties: { a: { type: "string" }, b: { type: "number" } },
+      required: ["a"],
+      additionalProperties: false,
+    },
+  );
+  assert.deepEqual(fvToJsonSchema([{ type: "string" }, { type: "number" }]), {
+    anyOf: [{ type: "string" }, { type: "number" }],
+  });
   assert.deepEqual(fvToJsonSchema({ type: "any" }), {});
   // A default from a function is computed per call: it is not a constant to document.
   assert.deepEqual(fvToJsonSchema({ type: "number", default: () => 1 }), { type: "number" });
@@ -52,13 +85,30 @@ test("an operation takes path, query and body fields from the action's params, o
         path: "/api",
         need: "read-write",
         aliases: { "GET /things/:id": "svc.get", "PATCH /things/:id": "svc.update", "GET /stream": () => {} },
-        docs: { "GET /stream": { summary: "events", query: { since: { type: "number", optional: true } }, produces: "text/event-stream" } },
+        docs: {
+          "GET /stream": {
+            summary: "events",
+            query: { since: { type: "number", optional: true } },
+            produces: "text/event-stream",
+          },
+        },
       },
-      { path: "/open", authentication: false, aliases: { "POST /in": "svc.update" }, docs: { "POST /in": { summary: "in", body: { text: { type: "string" } } } } },
+      {
+        path: "/open",
+        authentication: false,
+        aliases: { "POST /in": "svc.update" },
+        docs: { "POST /in": { summary: "in", body: { text: { type: "string" } } } },
+      },
     ],
     actions: [
-      { name: "svc.get", params: { id: { type: "number", integer: true, convert: true }, full: { type: "boolean", optional: true } } },
-      { name: "svc.update", params: { id: { type: "number" }, name: { type: "string", max: 9 }, note: { type: "string", optional: true } } },
+      {
+        name: "svc.get",
+        params: { id: { type: "number", integer: true, convert: true }, full: { type: "boolean", optional: true } },
+      },
+      {
+        name: "svc.update",
+        params: { id: { type: "number" }, name: { type: "string", max: 9 }, note: { type: "string", optional: true } },
+      },
     ],
     access: (_r, method) => ({ role: method === "GET" ? "viewer" : "admin", apiKeys: true }),
   }) as any;
@@ -70,8 +120,15 @@ test("an operation takes path, query and body fields from the action's params, o
   assert.equal(get["x-action"], "svc.get");
   assert.equal(get["x-required-role"], "viewer");
   const patch = doc.paths["/api/things/{id}"].patch;
-  assert.deepEqual(patch.requestBody.content["application/json"].schema, { type: "object", properties: { name: { type: "string", maxLength: 9 }, note: { type: "string" } }, required: ["name"] });
-  assert.deepEqual(patch.parameters.map((p: any) => p.name), ["id"]);
+  assert.deepEqual(patch.requestBody.content["application/json"].schema, {
+    type: "object",
+    properties: { name: { type: "string", maxLength: 9 }, note: { type: "string" } },
+    required: ["name"],
+  });
+  assert.deepEqual(
+    patch.parameters.map((p: any) => p.name),
+    ["id"],
+  );
   const stream = doc.paths["/api/stream"].get;
   assert.equal(stream.summary, "events");
   assert.ok(stream.responses["200"].content["text/event-stream"]);

@@ -70,7 +70,10 @@ test("a failed batch fails each of its calls", async () => {
     throw new Error("ingest is gone");
   });
   const results = await Promise.allSettled([failing(1), failing(2)]);
-  assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ["rejected", "rejected"],
+  );
 });
 
 test("placeholders", () => {

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseSignal, originalSignal, boundData, queryParam, NotUtf8Error, outcomeOf } from "../../core/monitor/ping.ts";
+import {
+  parseSignal,
+  originalSignal,
+  boundData,
+  queryParam,
+  NotUtf8Error,
+  outcomeOf,
+} from "../../core/monitor/ping.ts";
 
 test("signals of /ping/CODE/<signal>", () => {
   assert.deepEqual(parseSignal(undefined), { kind: "success", exitStatus: null });

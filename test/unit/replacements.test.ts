@@ -7,11 +7,21 @@ import { DatabaseSync } from "node:sqlite";
 import { bindReplacements } from "../../core/db/replacements.ts";
 
 test("named :x and positional ? become ? with their values in order", () => {
-  assert.deepEqual(bindReplacements("UPDATE users SET email = :email, updated_at = :now WHERE id = :id", { email: "a@b.c", now: 5, id: 7 }), {
-    sql: "UPDATE users SET email = ?, updated_at = ? WHERE id = ?",
-    params: ["a@b.c", 5, 7],
+  assert.deepEqual(
+    bindReplacements("UPDATE users SET email = :email, updated_at = :now WHERE id = :id", {
+      email: "a@b.c",
+      now: 5,
+      id: 7,
+    }),
+    {
+      sql: "UPDATE users SET email = ?, updated_at = ? WHERE id = ?",
+      params: ["a@b.c", 5, 7],
+    },
+  );
+  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE a = ? AND b > ?", [1, "x"]), {
+    sql: "SELECT * FROM t WHERE a = ? AND b > ?",
+    params: [1, "x"],
   });
-  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE a = ? AND b > ?", [1, "x"]), { sql: "SELECT * FROM t WHERE a = ? AND b > ?", params: [1, "x"] });
   // a name used twice takes its value twice; names end at ) , ; ] or whitespace
   assert.deepEqual(bindReplacements("SELECT (:a,:a);", { a: 1 }), { sql: "SELECT (?,?);", params: [1, 1] });
 });
@@ -26,8 +36,14 @@ test("a list expands to one ? per element, for IN (…)", () => {
     sql: "DELETE FROM t WHERE id IN (?, ?, ?) AND x = ?",
     params: [1, 2, 3, true],
   });
-  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE id IN (:ids)", { ids: [4] }), { sql: "SELECT * FROM t WHERE id IN (?)", params: [4] });
-  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE id IN (:ids)", { ids: [] }), { sql: "SELECT * FROM t WHERE id IN ()", params: [] });
+  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE id IN (:ids)", { ids: [4] }), {
+    sql: "SELECT * FROM t WHERE id IN (?)",
+    params: [4],
+  });
+  assert.deepEqual(bindReplacements("SELECT * FROM t WHERE id IN (:ids)", { ids: [] }), {
+    sql: "SELECT * FROM t WHERE id IN ()",
+    params: [],
+  });
   assert.throws(() => bindReplacements("VALUES ?", [[[1, 2]]]), /not lists/);
 });
 
@@ -70,11 +86,17 @@ test("values arrive intact on SQLite: quotes, null, booleans, numbers", () => {
     const s = "it's a \"quote\" -- not a comment; :n ? \\ '";
     run("INSERT INTO t (id, s, n, b, z) VALUES (:id, :s, :n, :b, :z)", { id: 1, s, n: 1.5, b: true, z: null });
     run("INSERT INTO t (id, s, n, b, z) VALUES (?, ?, ?, ?, ?)", [2, "", -3, false, "x"]);
-    assert.deepEqual(run("SELECT id, s, n, b, z FROM t WHERE id IN (?) ORDER BY id", [[1, 2]]).map((r) => ({ ...r })), [
-      { id: 1, s, n: 1.5, b: 1, z: null },
-      { id: 2, s: "", n: -3, b: 0, z: "x" },
-    ]);
-    assert.deepEqual(run("SELECT id FROM t WHERE s = :s AND b = :b", { s, b: true }).map((r) => r.id), [1]);
+    assert.deepEqual(
+      run("SELECT id, s, n, b, z FROM t WHERE id IN (?) ORDER BY id", [[1, 2]]).map((r) => ({ ...r })),
+      [
+        { id: 1, s, n: 1.5, b: 1, z: null },
+        { id: 2, s: "", n: -3, b: 0, z: "x" },
+      ],
+    );
+    assert.deepEqual(
+      run("SELECT id FROM t WHERE s = :s AND b = :b", { s, b: true }).map((r) => r.id),
+      [1],
+    );
   } finally {
     db.close();
   }

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyPing, deadlinePassed, nextWake, pause, resume, type Outcome, type RunLimits, type Tracked } from "../../core/monitor/monitor-status.ts";
+import {
+  applyPing,
+  deadlinePassed,
+  nextWake,
+  pause,
+  resume,
+  type Outcome,
+  type RunLimits,
+  type Tracked,
+} from "../../core/monitor/monitor-status.ts";
 import { checkRunLimits, median, slowRun } from "../../core/monitor/run-limits.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 import type { Clock } from "../../core/checker/clock.ts";
@@ -8,8 +17,22 @@ import type { Clock } from "../../core/checker/clock.ts";
 const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
 const T = Date.parse("2026-11-24T12:00:00Z");
 const s = (n: number) => T + n * 1000;
-const fresh: Tracked = { status: "new", lateAt: s(10), downAt: s(15), lastPingAt: null, lastStartAt: null, runDeadlineAt: null, failures: 0, successes: 0 };
-const limits = (l: Partial<RunLimits>): RunLimits => ({ maxRunSeconds: null, failureThreshold: 1, recoveryThreshold: 1, ...l });
+const fresh: Tracked = {
+  status: "new",
+  lateAt: s(10),
+  downAt: s(15),
+  lastPingAt: null,
+  lastStartAt: null,
+  runDeadlineAt: null,
+  failures: 0,
+  successes: 0,
+};
+const limits = (l: Partial<RunLimits>): RunLimits => ({
+  maxRunSeconds: null,
+  failureThreshold: 1,
+  recoveryThreshold: 1,
+  ...l,
+});
 
 /** A fake clock the sequences below advance by hand. */
 function manualClock(start: number): Clock & { at: (n: number) => number } {
@@ -51,20 +74,28 @@ test("slowRun: longer than factor × the median of the window, with at least 5 e
 
 test("checkRunLimits names each bad field", () => {
   const fields = (p: Record<string, unknown>) => checkRunLimits(p).map((e) => e.field);
-  assert.deepEqual(fields({ maxRunSeconds: 0, slowFactor: 1, slowWindow: 4, failureThreshold: 0, recoveryThreshold: 1.5 }), [
-    "maxRunSeconds", "slowWindow", "failureThreshold", "recoveryThreshold", "slowFactor",
-  ]);
+  assert.deepEqual(
+    fields({ maxRunSeconds: 0, slowFactor: 1, slowWindow: 4, failureThreshold: 0, recoveryThreshold: 1.5 }),
+    ["maxRunSeconds", "slowWindow", "failureThreshold", "recoveryThreshold", "slowFactor"],
+  );
   assert.deepEqual(fields({ maxRunSeconds: -5 }), ["maxRunSeconds"]);
   assert.deepEqual(fields({ slowFactor: 0.5 }), ["slowFactor"]);
   assert.deepEqual(fields({ slowFactor: "2" }), ["slowFactor"]);
   assert.deepEqual(fields({ failureThreshold: null }), ["failureThreshold"], "thresholds cannot be null");
-  assert.deepEqual(fields({ maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 3, recoveryThreshold: 2 }), []);
+  assert.deepEqual(
+    fields({ maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 3, recoveryThreshold: 2 }),
+    [],
+  );
   assert.deepEqual(fields({ slowFactor: 1.5, maxRunSeconds: 3600 }), []);
   assert.deepEqual(fields({}), []);
 });
 
 test("failureThreshold 3: F,S,F,F,F goes down only at the third failure in a row", () => {
-  const { statuses, flips, state } = run(fresh, ["failure", "success", "failure", "failure", "failure"], limits({ failureThreshold: 3 }));
+  const { statuses, flips, state } = run(
+    fresh,
+    ["failure", "success", "failure", "failure", "failure"],
+    limits({ failureThreshold: 3 }),
+  );
   assert.deepEqual(statuses, ["new", "up", "up", "up", "down"]);
   assert.deepEqual(flips, ["new->up:ping@2", "up->down:failure@5"]);
   assert.equal(state.failures, 3);
@@ -85,7 +116,11 @@ test("a failure below the threshold moves the deadlines on like any finished run
 
 test("recoveryThreshold 2: a down monitor comes up only after two successes in a row", () => {
   const l = limits({ recoveryThreshold: 2 });
-  const { statuses, flips } = run(fresh, ["success", "failure", "success", "failure", "success", "success", "success"], l);
+  const { statuses, flips } = run(
+    fresh,
+    ["success", "failure", "success", "failure", "success", "success", "success"],
+    l,
+  );
   assert.deepEqual(statuses, ["up", "down", "down", "down", "down", "up", "up"]);
   assert.deepEqual(flips, ["new->up:ping@1", "up->down:failure@2", "down->up:ping@6"]);
   // A new or late monitor needs no streak: only a down one does.
@@ -106,7 +141,14 @@ test("missed deadlines count as failed runs: below the threshold the deadlines r
     st = e.next;
     seen.push(`${n}:${st.status}/${st.failures}${e.flip ? `/${e.flip.from}->${e.flip.to}:${e.flip.reason}` : ""}`);
   }
-  assert.deepEqual(seen, ["10:late/0/up->late:late", "15:late/1", "20:-", "25:late/2", "30:-", "35:down/3/late->down:no-ping"]);
+  assert.deepEqual(seen, [
+    "10:late/0/up->late:late",
+    "15:late/1",
+    "20:-",
+    "25:late/2",
+    "30:-",
+    "35:down/3/late->down:no-ping",
+  ]);
   assert.equal(nextWake(st), null);
 });
 
@@ -141,12 +183,22 @@ test("never-pinged counts too: a new monitor with threshold 2 goes down at its s
 });
 
 test("cron: a missed run re-arms at the next scheduled time", () => {
-  const cron: Schedule = { kind: "cron", dialect: "cron", expression: "0 * * * *", timezone: "Asia/Shanghai", graceSeconds: 300, deadline: "grace" };
+  const cron: Schedule = {
+    kind: "cron",
+    dialect: "cron",
+    expression: "0 * * * *",
+    timezone: "Asia/Shanghai",
+    graceSeconds: 300,
+    deadline: "grace",
+  };
   const l = limits({ failureThreshold: 2 });
   const up = applyPing(fresh, cron, "success", Date.parse("2026-11-24T12:00:30Z"), l).next;
   assert.equal(up.lateAt, Date.parse("2026-11-24T13:00:00Z"));
   const e = deadlinePassed(up, cron, l, Date.parse("2026-11-24T13:05:00Z"))!;
-  assert.deepEqual([e.next.status, e.next.lateAt, e.next.downAt], ["late", Date.parse("2026-11-24T14:00:00Z"), Date.parse("2026-11-24T14:05:00Z")]);
+  assert.deepEqual(
+    [e.next.status, e.next.lateAt, e.next.downAt],
+    ["late", Date.parse("2026-11-24T14:00:00Z"), Date.parse("2026-11-24T14:05:00Z")],
+  );
 });
 
 test("maxRunSeconds: a start with no finish in time is down as running-too-long; the finish then recovers", () => {
@@ -173,7 +225,11 @@ test("maxRunSeconds: a finish in time clears the run deadline; no limit, no dead
   assert.equal(nextWake(done), s(12));
   assert.equal(applyPing(fresh, every10, "start", s(1), limits({})).next.runDeadlineAt, null);
   const failedStart = applyPing(fresh, every10, "start", s(1), l).next;
-  assert.equal(applyPing(failedStart, every10, "failure", s(2), l).next.runDeadlineAt, null, "a failure report ends the run too");
+  assert.equal(
+    applyPing(failedStart, every10, "failure", s(2), l).next.runDeadlineAt,
+    null,
+    "a failure report ends the run too",
+  );
 });
 
 test("maxRunSeconds with failureThreshold 2: one run too long is counted, not alerted", () => {

@@ -25,9 +25,17 @@ test("a signal death is 128 + the signal's number, as a shell reports it", () =>
 });
 
 test("options before the command, the command after -- or at the first plain word; environment fallbacks", () => {
-  const env = { HEARTBEATS_CODE: "envcode", HEARTBEATS_SERVER: "http://h:1/", HEARTBEATS_USER: "u", HEARTBEATS_PASSWORD: "p" };
+  const env = {
+    HEARTBEATS_CODE: "envcode",
+    HEARTBEATS_SERVER: "http://h:1/",
+    HEARTBEATS_USER: "u",
+    HEARTBEATS_PASSWORD: "p",
+  };
   const a = parseRunArgs(["--code", "abc", "--", "ls", "-l", "--code"], env);
-  assert.deepEqual([a.code, a.server, a.user, a.password, a.retries, a.command], ["abc", "http://h:1", "u", "p", 3, ["ls", "-l", "--code"]]);
+  assert.deepEqual(
+    [a.code, a.server, a.user, a.password, a.retries, a.command],
+    ["abc", "http://h:1", "u", "p", 3, ["ls", "-l", "--code"]],
+  );
   const b = parseRunArgs(["--retries=0", "backup.sh", "--full"], env);
   assert.deepEqual([b.code, b.retries, b.command], ["envcode", 0, ["backup.sh", "--full"]]);
   assert.throws(() => parseRunArgs(["--nope", "x", "--", "ls"], env), UsageError);

@@ -5,7 +5,12 @@ import { secretBox, PLAIN_BOX, newSecretKey, SecretKeyError } from "../../core/s
 const box = secretBox("correct horse battery staple");
 
 test("a sealed secret opens to itself and does not contain it", () => {
-  for (const plain of ["xoxb-123-secret-token", "", "ключ 🔑", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n"]) {
+  for (const plain of [
+    "xoxb-123-secret-token",
+    "",
+    "ключ 🔑",
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+  ]) {
     const sealed = box.seal(plain);
     assert.ok(box.isSealed(sealed));
     if (plain) assert.ok(!sealed.includes(plain));
@@ -23,7 +28,10 @@ test("a value stored before encryption passes through", () => {
 
 test("another key, a damaged value and a missing key are clear errors", () => {
   const sealed = box.seal("secret");
-  assert.throws(() => secretBox("another key of enough length").open(sealed), (e: Error) => e instanceof SecretKeyError && /another SECRET_KEY/.test(e.message));
+  assert.throws(
+    () => secretBox("another key of enough length").open(sealed),
+    (e: Error) => e instanceof SecretKeyError && /another SECRET_KEY/.test(e.message),
+  );
   const parts = sealed.split(":");
   parts[5] = Buffer.from("tampered").toString("base64url");
   assert.throws(() => box.open(parts.join(":")), /damaged/);

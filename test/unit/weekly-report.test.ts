@@ -3,7 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileCron } from "../../core/schedule/cron.ts";
-import { computeReport, formatUptime, latestRun, renderReport, REPORT_WEEK_MS } from "../../core/alerts/weekly-report.ts";
+import {
+  computeReport,
+  formatUptime,
+  latestRun,
+  renderReport,
+  REPORT_WEEK_MS,
+} from "../../core/alerts/weekly-report.ts";
 import type { Clock } from "../../core/checker/clock.ts";
 
 const at = (iso: string) => Date.parse(iso);
@@ -13,12 +19,21 @@ const H = 3_600_000;
 test("the latest report time: Monday 09:00 in the report's zone, none before the first one", () => {
   const monday9 = compileCron("0 9 * * 1");
   // Wednesday 2026-11-25: the latest Monday 09:00 Shanghai is 2026-11-23 01:00Z.
-  assert.equal(latestRun(monday9, "Asia/Shanghai", clockAt("2026-11-25T12:00:00Z"), at("2026-11-18T00:00:00Z")), at("2026-11-23T01:00:00Z"));
+  assert.equal(
+    latestRun(monday9, "Asia/Shanghai", clockAt("2026-11-25T12:00:00Z"), at("2026-11-18T00:00:00Z")),
+    at("2026-11-23T01:00:00Z"),
+  );
   // Exactly at the time counts; a second before does not.
-  assert.equal(latestRun(monday9, "UTC", clockAt("2026-11-23T09:00:00Z"), at("2026-11-20T00:00:00Z")), at("2026-11-23T09:00:00Z"));
+  assert.equal(
+    latestRun(monday9, "UTC", clockAt("2026-11-23T09:00:00Z"), at("2026-11-20T00:00:00Z")),
+    at("2026-11-23T09:00:00Z"),
+  );
   assert.equal(latestRun(monday9, "UTC", clockAt("2026-11-23T08:59:59Z"), at("2026-11-20T00:00:00Z")), null);
   // A seconds cron (as the tests use): the latest 10 s boundary.
-  assert.equal(latestRun(compileCron("*/10 * * * * *"), "UTC", clockAt("2026-11-25T12:00:37.500Z"), at("2026-11-25T11:00:00Z")), at("2026-11-25T12:00:30Z"));
+  assert.equal(
+    latestRun(compileCron("*/10 * * * * *"), "UTC", clockAt("2026-11-25T12:00:37.500Z"), at("2026-11-25T11:00:00Z")),
+    at("2026-11-25T12:00:30Z"),
+  );
 });
 
 test("uptime counts time down against the observed time; paused time and time before creation count neither way", () => {
@@ -64,7 +79,10 @@ test("uptime counts time down against the observed time; paused time and time be
   assert.equal(by.get(3)!.uptimePercent, 50);
   assert.equal(by.get(4)!.uptimePercent, null);
   // Worst first.
-  assert.deepEqual(r.monitors.map((m) => m.id), [3, 1, 2, 4]);
+  assert.deepEqual(
+    r.monitors.map((m) => m.id),
+    [3, 1, 2, 4],
+  );
   assert.equal(formatUptime(by.get(1)!.uptimePercent), "92.85 %");
   assert.equal(formatUptime(null), "—");
 });
@@ -72,19 +90,30 @@ test("uptime counts time down against the observed time; paused time and time be
 test("the rendered report names each monitor with its uptime, downtime, failures and slowest runs in the zone", () => {
   const to = at("2026-11-23T01:00:00Z");
   const from = to - REPORT_WEEK_MS;
-  const r = computeReport(to, [{ id: 1, name: "backup <db>", code: "abc", createdAt: 0 }], [
-    { monitorId: 1, to: "down", reason: "failure", at: from + H },
-    { monitorId: 1, to: "up", reason: "ping", at: from + H + 90_000 },
-  ], [{ monitorId: 1, kind: "fail", durationMs: 1234, receivedAt: from + H }]);
+  const r = computeReport(
+    to,
+    [{ id: 1, name: "backup <db>", code: "abc", createdAt: 0 }],
+    [
+      { monitorId: 1, to: "down", reason: "failure", at: from + H },
+      { monitorId: 1, to: "up", reason: "ping", at: from + H + 90_000 },
+    ],
+    [{ monitorId: 1, kind: "fail", durationMs: 1234, receivedAt: from + H }],
+  );
   const out = renderReport(r, "Asia/Shanghai", "alice");
   assert.equal(out.subject, "[Heartbeats] Weekly report 2026-11-23: 1 monitors, 1 with failures");
   assert.match(out.text, /Week: 2026-11-16 09:00 – 2026-11-23 09:00 Asia\/Shanghai/);
-  assert.match(out.text, /backup <db> \(abc\)\n {2}uptime 99\.98 %, down 1m 30s\n {2}failures: 1 failure reports, 1 times down\n {2}slowest runs: 1234 ms \(2026-11-16 10:00\)/);
+  assert.match(
+    out.text,
+    /backup <db> \(abc\)\n {2}uptime 99\.98 %, down 1m 30s\n {2}failures: 1 failure reports, 1 times down\n {2}slowest runs: 1234 ms \(2026-11-16 10:00\)/,
+  );
   assert.ok(out.html.includes("backup &lt;db&gt;") && !out.html.includes("<db>"));
   // The same report for a user who reads Chinese: every word from the zh-Hans catalog.
   const zh = renderReport(r, "Asia/Shanghai", "alice", "zh-Hans");
   assert.equal(zh.subject, "[Heartbeats] 周报 2026-11-23：共 1 个监控，1 个出现故障");
   assert.match(zh.text, /^alice 的周报\n周期：2026-11-16 09:00 – 2026-11-23 09:00 Asia\/Shanghai/);
-  assert.match(zh.text, /可用率 99\.98 %，故障时长 1分 30秒\n {2}失败：1 次失败报告，1 次故障\n {2}最慢的运行：1234 毫秒（2026-11-16 10:00）/);
+  assert.match(
+    zh.text,
+    /可用率 99\.98 %，故障时长 1分 30秒\n {2}失败：1 次失败报告，1 次故障\n {2}最慢的运行：1234 毫秒（2026-11-16 10:00）/,
+  );
   assert.ok(zh.html.startsWith("<h2>周报</h2>"));
 });

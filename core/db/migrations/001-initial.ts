@@ -9,7 +9,12 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   const id = { type: INTEGER, primaryKey: true, autoIncrement: true, allowNull: false };
   const bigId = { type: BIGINT, primaryKey: true, autoIncrement: true, allowNull: false };
   const ms = (allowNull: boolean) => ({ type: BIGINT, allowNull });
-  const ref = (table: string) => ({ type: INTEGER, allowNull: false, references: { model: table, key: "id" }, onDelete: "CASCADE" });
+  const ref = (table: string) => ({
+    type: INTEGER,
+    allowNull: false,
+    references: { model: table, key: "id" },
+    onDelete: "CASCADE",
+  });
 
   await qi.createTable("users", {
     id,

@@ -11,7 +11,12 @@ export const ENV_EMAIL = "env:email";
 
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
   const ms = (allowNull: boolean) => ({ type: BIGINT, allowNull });
-  const ref = (table: string) => ({ type: INTEGER, allowNull: false, references: { model: table, key: "id" }, onDelete: "CASCADE" });
+  const ref = (table: string) => ({
+    type: INTEGER,
+    allowNull: false,
+    references: { model: table, key: "id" },
+    onDelete: "CASCADE",
+  });
 
   await qi.createTable("channels", {
     id: { type: INTEGER, primaryKey: true, autoIncrement: true, allowNull: false },
@@ -46,26 +51,50 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   await qi.addColumn("deliveries", "claimed_by", { type: STRING(100), allowNull: true });
   await qi.addColumn("deliveries", "last_attempt_at", ms(true));
   // New index first: on MySQL the flip_id foreign key needs an index that starts with flip_id.
-  await qi.addIndex("deliveries", ["flip_id", "channel_id", "round"], { name: "deliveries_flip_channel_round", unique: true });
+  await qi.addIndex("deliveries", ["flip_id", "channel_id", "round"], {
+    name: "deliveries_flip_channel_round",
+    unique: true,
+  });
   await qi.removeIndex("deliveries", "deliveries_flip_channel");
 
   // Before this, "email" meant the environment's SMTP settings for every monitor: keep it so.
-  const [{ n }] = await qi.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries", { type: QueryTypes.SELECT });
+  const [{ n }] = await qi.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries", {
+    type: QueryTypes.SELECT,
+  });
   if (Number(n) > 0) {
     const now = Date.now();
     await qi.bulkInsert("channels", [
-      { name: "Email (environment)", type: "email", config: "{}", secrets: "{}", events: "down,up,failure", is_default: true, enabled: true, managed: ENV_EMAIL, created_at: now, updated_at: now },
+      {
+        name: "Email (environment)",
+        type: "email",
+        config: "{}",
+        secrets: "{}",
+        events: "down,up,failure",
+        is_default: true,
+        enabled: true,
+        managed: ENV_EMAIL,
+        created_at: now,
+        updated_at: now,
+      },
     ]);
-    const [ch] = await qi.sequelize.query<{ id: number }>("SELECT id FROM channels WHERE managed = ?", { replacements: [ENV_EMAIL], type: QueryTypes.SELECT });
-    await qi.sequelize.query("UPDATE deliveries SET channel_id = ? WHERE channel = 'email'", { replacements: [ch!.id] });
-    await qi.sequelize.query("INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors", { replacements: [ch!.id] });
+    const [ch] = await qi.sequelize.query<{ id: number }>("SELECT id FROM channels WHERE managed = ?", {
+      replacements: [ENV_EMAIL],
+      type: QueryTypes.SELECT,
+    });
+    await qi.sequelize.query("UPDATE deliveries SET channel_id = ? WHERE channel = 'email'", {
+      replacements: [ch!.id],
+    });
+    await qi.sequelize.query("INSERT INTO monitor_channels (monitor_id, channel_id) SELECT id, ? FROM monitors", {
+      replacements: [ch!.id],
+    });
   }
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
   await qi.addIndex("deliveries", ["flip_id", "channel"], { name: "deliveries_flip_channel", unique: true });
   await qi.removeIndex("deliveries", "deliveries_flip_channel_round");
-  for (const c of ["channel_id", "round", "event", "claimed_by", "last_attempt_at"]) await qi.removeColumn("deliveries", c);
+  for (const c of ["channel_id", "round", "event", "claimed_by", "last_attempt_at"])
+    await qi.removeColumn("deliveries", c);
   await qi.removeIndex("monitors", "monitors_next_reminder_at");
   for (const c of ["repeat_every_seconds", "next_reminder_at", "reminders_sent"]) await qi.removeColumn("monitors", c);
   await qi.dropTable("monitor_channels");

@@ -7,9 +7,13 @@
 import type { QueryInterface } from "sequelize";
 
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
-  if (qi.sequelize.getDialect() === "mysql") await qi.sequelize.query("ALTER TABLE monitors MODIFY code VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL");
+  if (qi.sequelize.getDialect() === "mysql")
+    await qi.sequelize.query(
+      "ALTER TABLE monitors MODIFY code VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
+    );
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
-  if (qi.sequelize.getDialect() === "mysql") await qi.sequelize.query("ALTER TABLE monitors MODIFY code VARCHAR(32) NOT NULL");
+  if (qi.sequelize.getDialect() === "mysql")
+    await qi.sequelize.query("ALTER TABLE monitors MODIFY code VARCHAR(32) NOT NULL");
 }

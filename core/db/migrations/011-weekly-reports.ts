@@ -32,5 +32,6 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
   await qi.dropTable("weekly_reports");
-  for (const c of ["weekly_report_sent_at", "weekly_report_since", "weekly_report", "email"]) await qi.removeColumn("users", c);
+  for (const c of ["weekly_report_sent_at", "weekly_report_since", "weekly_report", "email"])
+    await qi.removeColumn("users", c);
 }

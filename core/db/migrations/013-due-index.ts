@@ -31,7 +31,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   const dialect = qi.sequelize.getDialect();
   const type = dialect === "mysql" ? "BIGINT" : "INTEGER";
   // VIRTUAL: computed on read, stored only in its index (SQLite cannot add a STORED column).
-  await qi.sequelize.query(`ALTER TABLE monitors ADD COLUMN due_at ${type} GENERATED ALWAYS AS (${dueAtExpression(dialect)}) VIRTUAL`);
+  await qi.sequelize.query(
+    `ALTER TABLE monitors ADD COLUMN due_at ${type} GENERATED ALWAYS AS (${dueAtExpression(dialect)}) VIRTUAL`,
+  );
   await qi.addIndex("monitors", ["due_at"], { name: "monitors_due_at" });
   for (const ix of OLD) await qi.removeIndex("monitors", ix.name);
 }

@@ -7,12 +7,18 @@
 import { DataTypes, type QueryInterface } from "sequelize";
 
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
-  await qi.addColumn("monitors", "cron_dialect", { type: DataTypes.STRING(16), allowNull: false, defaultValue: "cron" });
-  if (qi.sequelize.getDialect() === "mysql") await qi.sequelize.query("ALTER TABLE monitors MODIFY cron_expression VARCHAR(2100) NULL");
+  await qi.addColumn("monitors", "cron_dialect", {
+    type: DataTypes.STRING(16),
+    allowNull: false,
+    defaultValue: "cron",
+  });
+  if (qi.sequelize.getDialect() === "mysql")
+    await qi.sequelize.query("ALTER TABLE monitors MODIFY cron_expression VARCHAR(2100) NULL");
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
-  if (qi.sequelize.getDialect() === "mysql") await qi.sequelize.query("ALTER TABLE monitors MODIFY cron_expression VARCHAR(200) NULL");
+  if (qi.sequelize.getDialect() === "mysql")
+    await qi.sequelize.query("ALTER TABLE monitors MODIFY cron_expression VARCHAR(200) NULL");
   // raw DROP COLUMN: sequelize's SQLite removeColumn rebuilds the table and loses due_at (see 013)
   await qi.sequelize.query("ALTER TABLE monitors DROP COLUMN cron_dialect");
 }

@@ -14,7 +14,10 @@ test("gotify: POST /message with X-Gotify-Key, priority and the markdown/click e
   assert.equal(r.headers["x-gotify-key"], "AbCdEfGhIjKlMnO");
   assert.equal(r.json.title, "DOWN: nightly-backup");
   assert.equal(r.json.priority, 8);
-  assert.deepEqual(r.json.extras, { "client::display": { contentType: "text/markdown" }, "client::notification": { click: { url: DASHBOARD } } });
+  assert.deepEqual(r.json.extras, {
+    "client::display": { contentType: "text/markdown" },
+    "client::notification": { click: { url: DASHBOARD } },
+  });
   assert.ok(r.json.message.startsWith("no ping arrived before the deadline\n\n**Monitor:**"));
 
   assertOk(await gotify.send(up(), config, io));
@@ -22,7 +25,14 @@ test("gotify: POST /message with X-Gotify-Key, priority and the markdown/click e
   assertOk(await gotify.send(testAlert(), config, io));
   assert.deepEqual(rx.requests[2].json.extras, { "client::display": { contentType: "text/markdown" } });
 
-  rx.respond("*", { status: 401, body: { error: "Unauthorized", errorCode: 401, errorDescription: "you need to provide a valid access token or user credentials to access this api" } });
+  rx.respond("*", {
+    status: 401,
+    body: {
+      error: "Unauthorized",
+      errorCode: 401,
+      errorDescription: "you need to provide a valid access token or user credentials to access this api",
+    },
+  });
   const e = assertFailed(await gotify.send(down(), config, io), false, /^Gotify answered 401: /);
   assert.ok(!e.includes(config.appToken));
 });

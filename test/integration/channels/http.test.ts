@@ -36,9 +36,16 @@ test("client: 429/503/408 are retried, 400/404 are final, the answer is quoted o
 test("client: a redirect is not followed and is a permanent failure", async (t) => {
   const rx = await receiver(t);
   rx.respond("/old", { status: 301, headers: { location: `${rx.url}/new?token=SEKRIT` } });
-  const e = assertFailed(await webhook.send(down(), { url: `${rx.url}/old` }, io), false, /answered 301: redirect to http:\/\/127\.0\.0\.1:\d+\/new not followed/);
+  const e = assertFailed(
+    await webhook.send(down(), { url: `${rx.url}/old` }, io),
+    false,
+    /answered 301: redirect to http:\/\/127\.0\.0\.1:\d+\/new not followed/,
+  );
   assert.ok(!e.includes("SEKRIT"));
-  assert.deepEqual(rx.requests.map((r) => r.path), ["/old"]);
+  assert.deepEqual(
+    rx.requests.map((r) => r.path),
+    ["/old"],
+  );
 });
 
 test("client: a receiver that never answers is a retryable timeout within the time limit", async (t) => {
@@ -46,7 +53,11 @@ test("client: a receiver that never answers is a retryable timeout within the ti
   rx.respond("*", { hang: true });
   const fast = createHttpIO({ timeoutMs: 300, allowPrivate: true });
   const started = Date.now();
-  const e = assertFailed(await webhook.send(down(), { url: `${rx.url}/h/PATHSECRET` }, fast), true, /timed out after 300 ms/);
+  const e = assertFailed(
+    await webhook.send(down(), { url: `${rx.url}/h/PATHSECRET` }, fast),
+    true,
+    /timed out after 300 ms/,
+  );
   const took = Date.now() - started;
   assert.ok(took >= 290 && took < 1000, `${took} ms`);
   assert.ok(!e.includes("PATHSECRET") && e.includes(`http://127.0.0.1:${rx.port}`), e);
@@ -72,12 +83,23 @@ test("client: a receiver streaming 50 MB is cut off at 64 KiB, quickly and witho
 test("client: private addresses are refused before any request unless allowed", async (t) => {
   const rx = await receiver(t);
   const strict = createHttpIO({ timeoutMs: 2000, allowPrivate: false });
-  const e = assertFailed(await webhook.send(down(), { url: `${rx.url}/h` }, strict), false, /127\.0\.0\.1 resolves to a private address.*ALLOW_PRIVATE_WEBHOOKS/);
+  const e = assertFailed(
+    await webhook.send(down(), { url: `${rx.url}/h` }, strict),
+    false,
+    /127\.0\.0\.1 resolves to a private address.*ALLOW_PRIVATE_WEBHOOKS/,
+  );
   assert.ok(!e.includes("/h"));
   assertFailed(await webhook.send(down(), { url: `http://[::1]:${rx.port}/h` }, strict), false, /private address/);
   assertFailed(await webhook.send(down(), { url: `http://0x7f000001:${rx.port}/h` }, strict), false, /private address/);
-  assertFailed(await webhook.send(down(), { url: `http://localhost:${rx.port}/h` }, strict), false, /localhost resolves to a private address/);
-  await assert.rejects(strict.request({ url: "file:///etc/passwd" }), (err: Error & { retryable?: boolean }) => err.retryable === false && /only http: and https:/.test(err.message));
+  assertFailed(
+    await webhook.send(down(), { url: `http://localhost:${rx.port}/h` }, strict),
+    false,
+    /localhost resolves to a private address/,
+  );
+  await assert.rejects(
+    strict.request({ url: "file:///etc/passwd" }),
+    (err: Error & { retryable?: boolean }) => err.retryable === false && /only http: and https:/.test(err.message),
+  );
   await assert.rejects(strict.request({ url: "not a url with TOKEN" }), (err: Error) => !err.message.includes("TOKEN"));
   assert.equal(rx.requests.length, 0);
 });
@@ -86,15 +108,34 @@ test("client: the address is vetted inside the lookup, every resolved address co
   const rx = await receiver(t);
   const calls: string[] = [];
   const fakeLookup = (answers: string[]) =>
-    ((host: string, options: dns.LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => {
+    ((
+      host: string,
+      options: dns.LookupAllOptions,
+      cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+    ) => {
       calls.push(`${host} all=${options.all}`);
-      cb(null, answers.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
+      cb(
+        null,
+        answers.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })),
+      );
     }) as unknown as typeof dns.lookup;
 
   const rebind = createHttpIO({ timeoutMs: 2000, allowPrivate: false, lookup: fakeLookup(["127.0.0.1"]) });
-  assertFailed(await webhook.send(down(), { url: `http://hooks.example.test:${rx.port}/h` }, rebind), false, /^the webhook: hooks\.example\.test resolves to a private address \(127\.0\.0\.1\).*ALLOW_PRIVATE_WEBHOOKS/);
-  const mixed = createHttpIO({ timeoutMs: 2000, allowPrivate: false, lookup: fakeLookup(["93.184.215.14", "169.254.169.254"]) });
-  assertFailed(await webhook.send(down(), { url: `http://hooks.example.test:${rx.port}/h` }, mixed), false, /169\.254\.169\.254/);
+  assertFailed(
+    await webhook.send(down(), { url: `http://hooks.example.test:${rx.port}/h` }, rebind),
+    false,
+    /^the webhook: hooks\.example\.test resolves to a private address \(127\.0\.0\.1\).*ALLOW_PRIVATE_WEBHOOKS/,
+  );
+  const mixed = createHttpIO({
+    timeoutMs: 2000,
+    allowPrivate: false,
+    lookup: fakeLookup(["93.184.215.14", "169.254.169.254"]),
+  });
+  assertFailed(
+    await webhook.send(down(), { url: `http://hooks.example.test:${rx.port}/h` }, mixed),
+    false,
+    /169\.254\.169\.254/,
+  );
   assert.equal(rx.requests.length, 0);
 
   // Allowed: the connection goes to the address the lookup vetted, not to a second resolution.
@@ -109,18 +150,48 @@ test("client: the address is vetted inside the lookup, every resolved address co
 test("client: no channel puts a secret in an error message, whatever the receiver echoes", async (t) => {
   const rx = await receiver(t);
   // A hostile (or merely chatty) receiver: the error body repeats everything it was sent.
-  rx.respond("*", (req) => ({ status: 500, body: `${req.path} ${req.headers.authorization ?? ""} ${req.headers["x-gotify-key"] ?? ""} ${req.raw.slice(0, 120)}` }));
+  rx.respond("*", (req) => ({
+    status: 500,
+    body: `${req.path} ${req.headers.authorization ?? ""} ${req.headers["x-gotify-key"] ?? ""} ${req.raw.slice(0, 120)}`,
+  }));
   const closed = await startReceiver();
   await closed.close();
   const cases: [string, (base: string) => Promise<SendResult>][] = [
-    ["WEBHOOKPATHTOKEN123", (b) => webhook.send(down(), { url: `${b}/in/WEBHOOKPATHTOKEN123`, headers: { Authorization: "Bearer HDRSECRET0123456" }, secret: "signing-secret-0123" }, io)],
-    ["HDRSECRET0123456", (b) => webhook.send(down(), { url: `${b}/in`, headers: { Authorization: "Bearer HDRSECRET0123456" } }, io)],
-    ["SLACKTOKEN0123456789abcd", (b) => slack.send(down(), { url: `${b}/services/T0/B0/SLACKTOKEN0123456789abcd` }, io)],
-    ["DISCORDTOKEN-abcdefghijklmnopqrstuvwxyz", (b) => discord.send(down(), { url: `${b}/api/webhooks/1/DISCORDTOKEN-abcdefghijklmnopqrstuvwxyz` }, io)],
-    ["TEAMSSIG0123456789abcdef", (b) => teams.send(down(), { url: `${b}/workflows/x/invoke?api-version=1&sig=TEAMSSIG0123456789abcdef` }, io)],
+    [
+      "WEBHOOKPATHTOKEN123",
+      (b) =>
+        webhook.send(
+          down(),
+          {
+            url: `${b}/in/WEBHOOKPATHTOKEN123`,
+            headers: { Authorization: "Bearer HDRSECRET0123456" },
+            secret: "signing-secret-0123",
+          },
+          io,
+        ),
+    ],
+    [
+      "HDRSECRET0123456",
+      (b) => webhook.send(down(), { url: `${b}/in`, headers: { Authorization: "Bearer HDRSECRET0123456" } }, io),
+    ],
+    [
+      "SLACKTOKEN0123456789abcd",
+      (b) => slack.send(down(), { url: `${b}/services/T0/B0/SLACKTOKEN0123456789abcd` }, io),
+    ],
+    [
+      "DISCORDTOKEN-abcdefghijklmnopqrstuvwxyz",
+      (b) => discord.send(down(), { url: `${b}/api/webhooks/1/DISCORDTOKEN-abcdefghijklmnopqrstuvwxyz` }, io),
+    ],
+    [
+      "TEAMSSIG0123456789abcdef",
+      (b) => teams.send(down(), { url: `${b}/workflows/x/invoke?api-version=1&sig=TEAMSSIG0123456789abcdef` }, io),
+    ],
     [BOT, (b) => telegram.send(down(), { botToken: BOT, chatId: "1", apiUrl: b }, io)],
     ["tk_NTFYTOKEN123", (b) => ntfy.send(down(), { server: b, topic: "t", token: "tk_NTFYTOKEN123" }, io)],
-    ["ntfy-pass-word", (b) => ntfy.send(down(), { server: b, topic: "t", username: "u", password: "ntfy-pass-word" }, io)],
+    [
+      "ntfy-pass-word",
+      (b) => ntfy.send(down(), { server: b, topic: "t", username: "u", password: "ntfy-pass-word" }, io),
+    ],
     ["AbCdEfGhIjKlMnO", (b) => gotify.send(down(), { server: b, appToken: "AbCdEfGhIjKlMnO" }, io)],
     [ROUTING, (b) => pagerduty.send(down(), { routingKey: ROUTING, eventsUrl: `${b}/v2/enqueue` }, io)],
     [GENIE, (b) => opsgenie.send(down(), { apiKey: GENIE, apiUrl: b }, io)],
@@ -136,7 +207,11 @@ test("client: no channel puts a secret in an error message, whatever the receive
 
 test("client: a header value that would split the request is refused without quoting it", async (t) => {
   const rx = await receiver(t);
-  const e = assertFailed(await webhook.send(down(), { url: `${rx.url}/h`, headers: { "X-Token": "HDRVALUE\r\nX-Evil: 1" } }, io), false, /could not be built/);
+  const e = assertFailed(
+    await webhook.send(down(), { url: `${rx.url}/h`, headers: { "X-Token": "HDRVALUE\r\nX-Evil: 1" } }, io),
+    false,
+    /could not be built/,
+  );
   assert.ok(!e.includes("HDRVALUE"));
   assert.equal(rx.requests.length, 0);
 });

@@ -28,7 +28,10 @@ test("ntfy: JSON publishing to the server root with priority, tags, click and Be
   assert.deepEqual(rx.requests[1].json.tags, ["white_check_mark"]);
   assertOk(await ntfy.send(testAlert(), { server: rx.url, topic: "hb-alerts" }, io));
   assert.equal(rx.requests[2].headers.authorization, undefined);
-  assert.deepEqual([rx.requests[2].json.priority, rx.requests[2].json.tags, rx.requests[2].json.click], [3, ["test_tube"], undefined]);
+  assert.deepEqual(
+    [rx.requests[2].json.priority, rx.requests[2].json.tags, rx.requests[2].json.click],
+    [3, ["test_tube"], undefined],
+  );
 });
 
 test("ntfy: the message stays within 4096 bytes of UTF-8", async (t) => {

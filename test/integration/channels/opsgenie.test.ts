@@ -3,7 +3,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as opsgenie from "../../../plugins/opsgenie.ts";
-import { NASTY, downFacts, alertOf, down, up, failure, testAlert, io, receiver, assertOk, assertFailed, GENIE } from "../../support/channels.ts";
+import {
+  NASTY,
+  downFacts,
+  alertOf,
+  down,
+  up,
+  failure,
+  testAlert,
+  io,
+  receiver,
+  assertOk,
+  assertFailed,
+  GENIE,
+} from "../../support/channels.ts";
 
 test("opsgenie: create with GenieKey, alias and limits; up closes by alias", async (t) => {
   const rx = await receiver(t);
@@ -42,8 +55,20 @@ test("opsgenie: create with GenieKey, alias and limits; up closes by alias", asy
   assert.equal(rx.requests[3].json.priority, "P2");
   assert.ok(rx.requests[3].json.description.includes(NASTY));
 
-  rx.respond("*", { status: 422, body: { message: "Request body is not processable. Please check the errors.", errors: { message: "Message can not be empty." }, took: 0.1, requestId: "x" } });
-  assertFailed(await opsgenie.send(down(), config, io), false, /^Opsgenie answered 422: Request body is not processable/);
+  rx.respond("*", {
+    status: 422,
+    body: {
+      message: "Request body is not processable. Please check the errors.",
+      errors: { message: "Message can not be empty." },
+      took: 0.1,
+      requestId: "x",
+    },
+  });
+  assertFailed(
+    await opsgenie.send(down(), config, io),
+    false,
+    /^Opsgenie answered 422: Request body is not processable/,
+  );
   rx.respond("*", (req) => ({ status: 401, body: { message: `Key ${req.headers.authorization} is invalid` } }));
   const e = assertFailed(await opsgenie.send(down(), config, io), false);
   assert.ok(!e.includes(GENIE), e);

@@ -3,12 +3,34 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pagerduty from "../../../plugins/pagerduty.ts";
-import { DASHBOARD, NASTY, down, up, failure, testAlert, longName, io, receiver, assertOk, assertFailed, ROUTING } from "../../support/channels.ts";
+import {
+  DASHBOARD,
+  NASTY,
+  down,
+  up,
+  failure,
+  testAlert,
+  longName,
+  io,
+  receiver,
+  assertOk,
+  assertFailed,
+  ROUTING,
+} from "../../support/channels.ts";
 
 test("pagerduty: trigger then resolve with one dedup_key; payload per Events API v2", async (t) => {
   const rx = await receiver(t);
-  rx.respond("/v2/enqueue", (req) => ({ status: 202, body: { status: "success", message: "Event processed", dedup_key: req.json.dedup_key } }));
-  const config = { routingKey: ROUTING, eventsUrl: `${rx.url}/v2/enqueue`, component: "backups", group: "prod", class: "cron" };
+  rx.respond("/v2/enqueue", (req) => ({
+    status: 202,
+    body: { status: "success", message: "Event processed", dedup_key: req.json.dedup_key },
+  }));
+  const config = {
+    routingKey: ROUTING,
+    eventsUrl: `${rx.url}/v2/enqueue`,
+    component: "backups",
+    group: "prod",
+    class: "cron",
+  };
   const d = down();
   assertOk(await pagerduty.send(d, config, io));
   assertOk(await pagerduty.send(up(), config, io));
@@ -22,7 +44,16 @@ test("pagerduty: trigger then resolve with one dedup_key; payload per Events API
   assert.deepEqual(trigger.links, [{ href: DASHBOARD, text: "Open in Heartbeats" }]);
   assert.deepEqual(
     { ...trigger.payload, custom_details: undefined },
-    { summary: "DOWN: nightly-backup — no ping arrived before the deadline", source: "nightly-backup", severity: "critical", timestamp: "2026-11-24T08:05:00.000Z", component: "backups", group: "prod", class: "cron", custom_details: undefined },
+    {
+      summary: "DOWN: nightly-backup — no ping arrived before the deadline",
+      source: "nightly-backup",
+      severity: "critical",
+      timestamp: "2026-11-24T08:05:00.000Z",
+      component: "backups",
+      group: "prod",
+      class: "cron",
+      custom_details: undefined,
+    },
   );
   assert.equal(trigger.payload.custom_details.Monitor, "nightly-backup (abcDEF123456)");
   assert.deepEqual(resolve, { routing_key: ROUTING, dedup_key: d.incidentKey, event_action: "resolve" });
@@ -43,9 +74,23 @@ test("pagerduty: failure is severity error with the report, summary ≤ 1024; 40
   assertOk(await pagerduty.send(down(), { ...config, severity: "warning" as const }, io));
   assert.equal(rx.requests[2].json.payload.severity, "warning");
 
-  rx.respond("*", { status: 400, body: { status: "invalid event", message: "Event object is invalid", errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] } });
-  assertFailed(await pagerduty.send(down(), config, io), false, /^PagerDuty answered 400: Event object is invalid; Length of 'routing_key' is incorrect/);
-  rx.respond("*", { status: 429, body: { status: "throttle event", message: "Requests for this service are arriving too quickly." } });
+  rx.respond("*", {
+    status: 400,
+    body: {
+      status: "invalid event",
+      message: "Event object is invalid",
+      errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"],
+    },
+  });
+  assertFailed(
+    await pagerduty.send(down(), config, io),
+    false,
+    /^PagerDuty answered 400: Event object is invalid; Length of 'routing_key' is incorrect/,
+  );
+  rx.respond("*", {
+    status: 429,
+    body: { status: "throttle event", message: "Requests for this service are arriving too quickly." },
+  });
   assertFailed(await pagerduty.send(down(), config, io), true);
   rx.respond("*", { status: 503, body: "" });
   assertFailed(await pagerduty.send(down(), config, io), true, /^PagerDuty answered 503$/);

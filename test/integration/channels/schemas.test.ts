@@ -26,15 +26,22 @@ test("every plugin's schema compiles as a fastest-validator object and accepts a
     [ntfy, { topic: "hb-alerts", token: "tk_abc" }],
     [gotify, { server: "https://gotify.example.com", appToken: "AbCdEfGhIjKlMnO" }],
     [pagerduty, { routingKey: "R0123456789abcdef0123456789ABCDE", severity: "warning" }],
-    [opsgenie, { apiKey: "00000000-0000-0000-0000-000000000000", priority: "P2", apiUrl: "https://api.eu.opsgenie.com" }],
+    [
+      opsgenie,
+      { apiKey: "00000000-0000-0000-0000-000000000000", priority: "P2", apiUrl: "https://api.eu.opsgenie.com" },
+    ],
   ];
   for (const [plugin, config] of cases) {
     const check = v.compile({ $$root: true, type: "object", strict: true, props: plugin.schema });
     assert.equal(check(config), true, `${plugin.type}: ${JSON.stringify(check(config))}`);
     assert.ok(plugin.title);
-    for (const [name, rule] of Object.entries(plugin.schema)) assert.ok((rule as { description?: string }).description, `${plugin.type}.${name} has a description`);
+    for (const [name, rule] of Object.entries(plugin.schema))
+      assert.ok((rule as { description?: string }).description, `${plugin.type}.${name} has a description`);
   }
   assert.notEqual(v.validate({ botToken: "not a token", chatId: "1" }, telegram.schema as never), true);
   assert.notEqual(v.validate({ routingKey: "short" }, pagerduty.schema as never), true);
-  assert.deepEqual(ntfy.validate({ topic: "t", username: "u" }).map((p) => p.field), ["password"]);
+  assert.deepEqual(
+    ntfy.validate({ topic: "t", username: "u" }).map((p) => p.field),
+    ["password"],
+  );
 });

@@ -13,16 +13,22 @@ test("slack: Block Kit with header, fields, escaped code block and link; 'ok' is
   const m = rx.requests[0].json;
   assert.equal(rx.requests[0].headers["content-type"], "application/json");
   assert.equal(m.text, "[Heartbeats] FAILED: nightly-backup — disk &lt;b&gt;full&lt;/b&gt; &amp; \"quoted\" 'single'");
-  assert.deepEqual(m.blocks[0], { type: "header", text: { type: "plain_text", text: "FAILED: nightly-backup", emoji: false } });
+  assert.deepEqual(m.blocks[0], {
+    type: "header",
+    text: { type: "plain_text", text: "FAILED: nightly-backup", emoji: false },
+  });
   const fields = m.blocks.filter((b: any) => b.fields).flatMap((b: any) => b.fields.map((f: any) => f.text));
   assert.ok(fields.includes("*Monitor*\nnightly-backup (abcDEF123456)"));
   assert.ok(fields.includes("*Exit status*\n2"));
   for (const b of m.blocks) if (b.fields) assert.ok(b.fields.length <= 10);
   const code = m.blocks.find((b: any) => b.text?.text?.includes("```")).text.text as string;
-  assert.ok(code.includes("disk &lt;b&gt;full&lt;/b&gt; &amp; \"quoted\""), code);
+  assert.ok(code.includes('disk &lt;b&gt;full&lt;/b&gt; &amp; "quoted"'), code);
   assert.ok(!code.includes("<b>") && !code.includes("<@everyone>"));
   assert.equal(code.match(/```/g)!.length, 2, "the report's own fences cannot close the block");
-  assert.equal(m.blocks.at(-1).elements[0].text, "<https://hb.example.com/monitors/7?tab=flips&amp;x=1|Open in Heartbeats>");
+  assert.equal(
+    m.blocks.at(-1).elements[0].text,
+    "<https://hb.example.com/monitors/7?tab=flips&amp;x=1|Open in Heartbeats>",
+  );
 });
 
 test("slack: limits are Block Kit's (header 150, section 3000), and a Slack error is reported", async (t) => {

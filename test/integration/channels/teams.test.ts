@@ -20,7 +20,10 @@ test("teams: an Adaptive Card message with title colour, facts, monospace report
   assert.equal(card.$schema, "http://adaptivecards.io/schemas/adaptive-card.json");
   assert.equal(card.type, "AdaptiveCard");
   assert.equal(card.version, "1.4");
-  assert.deepEqual({ type: card.body[0].type, text: card.body[0].text, weight: card.body[0].weight, color: card.body[0].color }, { type: "TextBlock", text: "FAILED: nightly-backup", weight: "bolder", color: "attention" });
+  assert.deepEqual(
+    { type: card.body[0].type, text: card.body[0].text, weight: card.body[0].weight, color: card.body[0].color },
+    { type: "TextBlock", text: "FAILED: nightly-backup", weight: "bolder", color: "attention" },
+  );
   const facts = card.body.find((b: any) => b.type === "FactSet").facts;
   assert.deepEqual(facts[0], { title: "Monitor", value: "nightly-backup (abcDEF123456)" });
   const mono = card.body.find((b: any) => b.fontType === "monospace");

@@ -12,7 +12,13 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
   const config = {
     url: `${rx.url}/hooks/heartbeats?source=hb`,
     secret,
-    headers: { "X-Custom": "yes", "content-type": "text/plain", "X-Heartbeats-Signature": "forged", "Idempotency-Key": "forged", Host: "evil" },
+    headers: {
+      "X-Custom": "yes",
+      "content-type": "text/plain",
+      "X-Heartbeats-Signature": "forged",
+      "Idempotency-Key": "forged",
+      Host: "evil",
+    },
   };
   const a = down();
   assertOk(await webhook.send(a, config, io));
@@ -36,16 +42,38 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
   assert.equal(webhook.verifySignature("another-key-0123456789", ts, r.raw, sig), false);
   assert.equal(webhook.verifySignature(secret, ts, r.raw.replace("nightly", "nightlY"), sig), false);
   assert.equal(webhook.verifySignature(secret, String(Number(ts) + 1), r.raw, sig), false);
-  assert.equal(webhook.verifySignature(secret, ts, r.raw, `sha256=${"0".repeat(64)}, ${sig}`), true, "key rotation: any listed signature");
-  assert.equal(webhook.verifySignature(secret, String(Number(ts) - 3600), r.raw, webhook.sign(secret, Number(ts) - 3600, r.raw)), false, "too old");
+  assert.equal(
+    webhook.verifySignature(secret, ts, r.raw, `sha256=${"0".repeat(64)}, ${sig}`),
+    true,
+    "key rotation: any listed signature",
+  );
+  assert.equal(
+    webhook.verifySignature(secret, String(Number(ts) - 3600), r.raw, webhook.sign(secret, Number(ts) - 3600, r.raw)),
+    false,
+    "too old",
+  );
 
   assert.deepEqual(r.json, {
     version: 1,
     event: "down",
     idempotencyKey: a.idempotencyKey,
     incidentKey: a.incidentKey,
-    monitor: { id: 7, name: "nightly-backup", code: "abcDEF123456", tags: ["db", "prod"], timezone: "Asia/Shanghai", url: DASHBOARD },
-    flip: { id: 11, from: "late", to: "down", reason: "no-ping", at: "2026-11-24T08:05:00.000Z", expectedAt: "2026-11-24T07:55:00.000Z" },
+    monitor: {
+      id: 7,
+      name: "nightly-backup",
+      code: "abcDEF123456",
+      tags: ["db", "prod"],
+      timezone: "Asia/Shanghai",
+      url: DASHBOARD,
+    },
+    flip: {
+      id: 11,
+      from: "late",
+      to: "down",
+      reason: "no-ping",
+      at: "2026-11-24T08:05:00.000Z",
+      expectedAt: "2026-11-24T07:55:00.000Z",
+    },
     reminder: 0,
     lastPingAt: "2026-11-23T08:05:00.000Z",
     downSince: null,

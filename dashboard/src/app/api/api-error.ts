@@ -41,7 +41,10 @@ export function parseApiError(status: number, body: unknown): ApiProblem {
   if (Array.isArray(e.details)) {
     for (const d of e.details) {
       if (d && typeof d === 'object' && typeof d.field === 'string') {
-        fields.push({ field: d.field, message: typeof d.message === 'string' ? d.message : translate('error.invalid') });
+        fields.push({
+          field: d.field,
+          message: typeof d.message === 'string' ? d.message : translate('error.invalid'),
+        });
       }
     }
   }

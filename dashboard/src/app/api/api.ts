@@ -144,7 +144,10 @@ export class Api {
   createUser(body: { username: string; password: string; role: Role }): Observable<NewUser> {
     return this.http.post<NewUser>(`${BASE}/users`, body);
   }
-  updateUser(username: string, body: { role?: Role; password?: string; email?: string | null; weeklyReport?: boolean }): Observable<User> {
+  updateUser(
+    username: string,
+    body: { role?: Role; password?: string; email?: string | null; weeklyReport?: boolean },
+  ): Observable<User> {
     return this.http.patch<User>(`${BASE}/users/${encodeURIComponent(username)}`, body);
   }
   deleteUser(username: string): Observable<unknown> {

@@ -7,7 +7,9 @@ export const authGuard: CanActivateChildFn = async (_route, state) => {
   const auth = inject(Auth);
   const router = inject(Router);
   if (await auth.ensureSession()) return true;
-  return router.createUrlTree(['/login'], { queryParams: state.url && state.url !== '/' ? { returnUrl: state.url } : {} });
+  return router.createUrlTree(['/login'], {
+    queryParams: state.url && state.url !== '/' ? { returnUrl: state.url } : {},
+  });
 };
 
 /** Pages that change monitors: admins only; others see the list. */

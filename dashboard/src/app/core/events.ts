@@ -42,7 +42,8 @@ export class LiveEvents {
     };
     source.addEventListener('monitor', (e) => {
       const monitor = parse<Monitor>((e as MessageEvent).data);
-      if (monitor && typeof monitor.id === 'number') this.zone.run(() => this.subject.next({ type: 'monitor', monitor }));
+      if (monitor && typeof monitor.id === 'number')
+        this.zone.run(() => this.subject.next({ type: 'monitor', monitor }));
     });
     source.addEventListener('monitor-deleted', (e) => {
       const d = parse<{ id: number }>((e as MessageEvent).data);

@@ -60,7 +60,19 @@ export function exactTime(iso: string | null | undefined, timeZone?: string, loc
     });
     if (locale === 'en') return f.format(d).replace(',', '');
     const part = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
-    return translate('time.exact', { y: part['year'], mo: part['month'], d: part['day'], h: part['hour'], mi: part['minute'], s: part['second'], zone: part['timeZoneName'] }, locale);
+    return translate(
+      'time.exact',
+      {
+        y: part['year'],
+        mo: part['month'],
+        d: part['day'],
+        h: part['hour'],
+        mi: part['minute'],
+        s: part['second'],
+        zone: part['timeZoneName'],
+      },
+      locale,
+    );
   } catch {
     return d.toISOString();
   }
@@ -69,7 +81,8 @@ export function exactTime(iso: string | null | undefined, timeZone?: string, loc
 /** "1.2 s", "350 ms", "3 min 4 s". */
 export function formatMs(ms: number | null | undefined, locale: Locale = activeLocale()): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
-  const t = (key: 'time.ms' | 'time.s' | 'time.min' | 'time.minS' | 'time.hMin', p: Record<string, string | number>) => translate(key, p, locale);
+  const t = (key: 'time.ms' | 'time.s' | 'time.min' | 'time.minS' | 'time.hMin', p: Record<string, string | number>) =>
+    translate(key, p, locale);
   if (ms < 1000) return t('time.ms', { n: Math.round(ms) });
   if (ms < 60_000) return t('time.s', { n: (ms / 1000).toFixed(ms < 10_000 ? 1 : 0) });
   const m = Math.floor(ms / 60_000);

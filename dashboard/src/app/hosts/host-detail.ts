@@ -44,8 +44,17 @@ const CHECK_RETRIES = 10;
 @Component({
   selector: 'hb-host-detail',
   imports: [
-    RouterLink, MatButtonModule, MatButtonToggleModule, MatIconModule, MatCardModule, MatTooltipModule, MatDialogModule, MatSnackBarModule,
-    MatProgressSpinnerModule, HostStateChip, LineChart,
+    RouterLink,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatIconModule,
+    MatCardModule,
+    MatTooltipModule,
+    MatDialogModule,
+    MatSnackBarModule,
+    MatProgressSpinnerModule,
+    HostStateChip,
+    LineChart,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './host-detail.html',
@@ -153,18 +162,20 @@ export class HostDetailPage implements OnInit {
     this.samplesSub?.unsubscribe();
     const b = rangeBounds(this.range(), Date.now());
     if (!quiet) this.samplesLoading.set(true);
-    this.samplesSub = this.api.hostMetrics(this.hostId(), new Date(b.from).toISOString(), new Date(b.to).toISOString()).subscribe({
-      next: (r) => {
-        this.bounds.set(b);
-        this.samples.set(r.items);
-        this.samplesError.set('');
-        this.samplesLoading.set(false);
-      },
-      error: (err) => {
-        this.samplesError.set(problemOf(err).message);
-        this.samplesLoading.set(false);
-      },
-    });
+    this.samplesSub = this.api
+      .hostMetrics(this.hostId(), new Date(b.from).toISOString(), new Date(b.to).toISOString())
+      .subscribe({
+        next: (r) => {
+          this.bounds.set(b);
+          this.samples.set(r.items);
+          this.samplesError.set('');
+          this.samplesLoading.set(false);
+        },
+        error: (err) => {
+          this.samplesError.set(problemOf(err).message);
+          this.samplesLoading.set(false);
+        },
+      });
   }
 
   /** Polls now. A poll already running (409) is waited for: tried again every second, a few times. */
@@ -198,7 +209,12 @@ export class HostDetailPage implements OnInit {
   protected remove(): void {
     const h = this.host();
     if (!h) return;
-    confirmDeletion(this.dialog, this.i18n, this.i18n.t('hostDetail.deleteTitle'), this.i18n.t('hostDetail.deleteMessage', { name: h.name })).subscribe(() => {
+    confirmDeletion(
+      this.dialog,
+      this.i18n,
+      this.i18n.t('hostDetail.deleteTitle'),
+      this.i18n.t('hostDetail.deleteMessage', { name: h.name }),
+    ).subscribe(() => {
       this.busy.set(true);
       this.api.deleteHost(h.id).subscribe({
         next: () => {

@@ -3,7 +3,15 @@
 // No decorators and only erasable TypeScript, so Node's test runner can import it
 // (test/unit/dashboard-hosts.test.ts).
 
-import { FormArray, FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
+import {
+  FormArray,
+  FormControl,
+  FormGroup,
+  Validators,
+  type AbstractControl,
+  type ValidationErrors,
+  type ValidatorFn,
+} from '@angular/forms';
 import type { Host, HostInput } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
 import { durationValidator, errorMessage, fromSeconds, toSeconds, type TimeUnit } from '../monitors/schedule-form.ts';
@@ -25,7 +33,15 @@ export const DEFAULT_GRACE_SECONDS = 60;
 /** What the API sends instead of a stored secret, and accepts back as "keep it". */
 export const SECRET_MASK = '********';
 
-export const CHECK_EXAMPLES: readonly string[] = ['cpu > 90', 'memory > 85', 'swap > 50', 'load1 > 8', 'disk:/ > 90', 'disk > 95', 'process:nginx >= 1'];
+export const CHECK_EXAMPLES: readonly string[] = [
+  'cpu > 90',
+  'memory > 85',
+  'swap > 50',
+  'load1 > 8',
+  'disk:/ > 90',
+  'disk > 95',
+  'process:nginx >= 1',
+];
 
 export type KeyMode = 'key' | 'path';
 
@@ -139,24 +155,55 @@ export function checkControl(value = ''): FormControl<string> {
  * Builds the typed form. `secrets` says what the server already holds: with a stored key, an
  * empty key field means "keep it" and is valid.
  */
-export function createHostForm(initial: HostFormValue = emptyHostValue(), secrets: StoredSecrets = NO_SECRETS): HostForm {
+export function createHostForm(
+  initial: HostFormValue = emptyHostValue(),
+  secrets: StoredSecrets = NO_SECRETS,
+): HostForm {
   const form: HostForm = new FormGroup({
-    name: new FormControl(initial.name, { nonNullable: true, validators: [Validators.required, notBlank, Validators.maxLength(MAX_HOST_NAME)] }),
-    address: new FormControl(initial.address, { nonNullable: true, validators: [Validators.required, notBlank, Validators.maxLength(MAX_ADDRESS), addressValidator] }),
+    name: new FormControl(initial.name, {
+      nonNullable: true,
+      validators: [Validators.required, notBlank, Validators.maxLength(MAX_HOST_NAME)],
+    }),
+    address: new FormControl(initial.address, {
+      nonNullable: true,
+      validators: [Validators.required, notBlank, Validators.maxLength(MAX_ADDRESS), addressValidator],
+    }),
     port: new FormControl<number | null>(initial.port, { validators: [portValidator] }),
-    username: new FormControl(initial.username, { nonNullable: true, validators: [Validators.required, notBlank, Validators.maxLength(MAX_USERNAME), usernameValidator] }),
+    username: new FormControl(initial.username, {
+      nonNullable: true,
+      validators: [Validators.required, notBlank, Validators.maxLength(MAX_USERNAME), usernameValidator],
+    }),
     keyMode: new FormControl<KeyMode>(initial.keyMode, { nonNullable: true }),
-    privateKey: new FormControl(initial.privateKey, { nonNullable: true, validators: [privateKeyValidator(secrets.privateKey)] }),
-    keyPath: new FormControl(initial.keyPath, { nonNullable: true, validators: [Validators.required, notBlank, Validators.maxLength(MAX_KEY_PATH)] }),
-    passphrase: new FormControl(initial.passphrase, { nonNullable: true, validators: [Validators.maxLength(MAX_PASSPHRASE)] }),
+    privateKey: new FormControl(initial.privateKey, {
+      nonNullable: true,
+      validators: [privateKeyValidator(secrets.privateKey)],
+    }),
+    keyPath: new FormControl(initial.keyPath, {
+      nonNullable: true,
+      validators: [Validators.required, notBlank, Validators.maxLength(MAX_KEY_PATH)],
+    }),
+    passphrase: new FormControl(initial.passphrase, {
+      nonNullable: true,
+      validators: [Validators.maxLength(MAX_PASSPHRASE)],
+    }),
     clearPassphrase: new FormControl(initial.clearPassphrase, { nonNullable: true }),
-    hostKeyFingerprint: new FormControl(initial.hostKeyFingerprint, { nonNullable: true, validators: [fingerprintValidator] }),
+    hostKeyFingerprint: new FormControl(initial.hostKeyFingerprint, {
+      nonNullable: true,
+      validators: [fingerprintValidator],
+    }),
     trustOnFirstUse: new FormControl(initial.trustOnFirstUse, { nonNullable: true }),
-    interval: new FormControl<number | null>(initial.interval, { validators: [durationValidator('intervalUnit', 1, MAX_HOST_SECONDS, true)] }),
+    interval: new FormControl<number | null>(initial.interval, {
+      validators: [durationValidator('intervalUnit', 1, MAX_HOST_SECONDS, true)],
+    }),
     intervalUnit: new FormControl<TimeUnit>(initial.intervalUnit, { nonNullable: true }),
-    grace: new FormControl<number | null>(initial.grace, { validators: [durationValidator('graceUnit', 0, MAX_HOST_SECONDS, true)] }),
+    grace: new FormControl<number | null>(initial.grace, {
+      validators: [durationValidator('graceUnit', 0, MAX_HOST_SECONDS, true)],
+    }),
     graceUnit: new FormControl<TimeUnit>(initial.graceUnit, { nonNullable: true }),
-    checks: new FormArray(initial.checks.map((c) => checkControl(c)), { validators: [Validators.maxLength(MAX_CHECKS)] }),
+    checks: new FormArray(
+      initial.checks.map((c) => checkControl(c)),
+      { validators: [Validators.maxLength(MAX_CHECKS)] },
+    ),
     enabled: new FormControl(initial.enabled, { nonNullable: true }),
   });
   const c = form.controls;
@@ -227,7 +274,8 @@ export function normalizeChecks(checks: readonly string[]): string[] {
 // Validators and their messages
 // ---------------------------------------------------------------------------------------------
 
-const notBlank: ValidatorFn = (c) => (typeof c.value === 'string' && c.value.length > 0 && !c.value.trim() ? { required: true } : null);
+const notBlank: ValidatorFn = (c) =>
+  typeof c.value === 'string' && c.value.length > 0 && !c.value.trim() ? { required: true } : null;
 
 const ADDRESS_RE = /^[A-Za-z0-9.:_-]+$/;
 const USERNAME_RE = /^[A-Za-z0-9._-]+$/;
@@ -261,7 +309,8 @@ export function privateKeyValidator(stored: boolean): ValidatorFn {
     const v = typeof c.value === 'string' ? c.value.trim() : '';
     if (!v) return stored ? null : { required: true };
     if (v.length > MAX_KEY) return { maxlength: { requiredLength: MAX_KEY, actualLength: v.length } };
-    if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(v) || !/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(v)) return { privateKey: true };
+    if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(v) || !/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(v))
+      return { privateKey: true };
     return null;
   };
 }
@@ -325,7 +374,10 @@ const HOST_FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
 
 /** "checks[2]" and "checks.2" -> "checks.2"; "intervalSeconds" -> "interval"; null if no control. */
 export function hostControlPath(field: string): string | null {
-  const f = field.trim().replace(/^body\./, '').replace(/^\./, '');
+  const f = field
+    .trim()
+    .replace(/^body\./, '')
+    .replace(/^\./, '');
   const m = /^checks(?:\[(\d+)\]|\.(\d+))$/.exec(f);
   if (m) return `checks.${m[1] ?? m[2]}`;
   return HOST_FIELD_TO_CONTROL[f] ?? null;
@@ -336,7 +388,11 @@ export function hostControlPath(field: string): string | null {
  * `checkIndex` maps the index the server saw (blank rows dropped) to the form's row.
  * Returns the problems no control shows.
  */
-export function applyHostApiErrors(form: HostForm, problems: readonly FieldProblem[], checkIndex: readonly number[] = []): FieldProblem[] {
+export function applyHostApiErrors(
+  form: HostForm,
+  problems: readonly FieldProblem[],
+  checkIndex: readonly number[] = [],
+): FieldProblem[] {
   const rest: FieldProblem[] = [];
   for (const p of problems) {
     let path = hostControlPath(p.field);

@@ -35,8 +35,18 @@ import {
 @Component({
   selector: 'hb-host-form',
   imports: [
-    ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, MatSlideToggleModule,
-    MatCheckboxModule, MatIconModule, MatCardModule, MatTooltipModule, MatProgressSpinnerModule,
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatSlideToggleModule,
+    MatCheckboxModule,
+    MatIconModule,
+    MatCardModule,
+    MatTooltipModule,
+    MatProgressSpinnerModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './host-form.html',
@@ -144,7 +154,9 @@ export class HostFormPage implements OnInit {
     this.saveError.set([]);
     if (this.form.invalid) {
       this.form.markAllAsTouched();
-      const first = document.querySelector<HTMLElement>('.mat-mdc-form-field-invalid input, .mat-mdc-form-field-invalid textarea, .mat-mdc-form-field-invalid select');
+      const first = document.querySelector<HTMLElement>(
+        '.mat-mdc-form-field-invalid input, .mat-mdc-form-field-invalid textarea, .mat-mdc-form-field-invalid select',
+      );
       first?.focus();
       return;
     }

@@ -23,7 +23,15 @@ const REFRESH_MS = 5000;
 
 @Component({
   selector: 'hb-host-list',
-  imports: [RouterLink, MatTableModule, MatButtonModule, MatIconModule, MatTooltipModule, MatProgressSpinnerModule, HostStateChip],
+  imports: [
+    RouterLink,
+    MatTableModule,
+    MatButtonModule,
+    MatIconModule,
+    MatTooltipModule,
+    MatProgressSpinnerModule,
+    HostStateChip,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './host-list.html',
   styleUrl: './host-list.css',
@@ -41,7 +49,9 @@ export class HostListPage {
 
   private readonly narrow = signal(false);
   protected readonly columns = computed(() =>
-    this.narrow() ? ['state', 'name', 'lastPollAt'] : ['state', 'name', 'address', 'username', 'lastPollAt', 'interval', 'monitor'],
+    this.narrow()
+      ? ['state', 'name', 'lastPollAt']
+      : ['state', 'name', 'address', 'username', 'lastPollAt', 'interval', 'monitor'],
   );
 
   private request: Subscription | null = null;
@@ -58,7 +68,9 @@ export class HostListPage {
     this.live.events$.pipe(takeUntilDestroyed()).subscribe((e) => {
       if (e.type !== 'deleted' && hostMonitors().has(e.monitor.id)) this.refresh$.next();
     });
-    interval(REFRESH_MS).pipe(takeUntilDestroyed()).subscribe(() => this.refresh$.next());
+    interval(REFRESH_MS)
+      .pipe(takeUntilDestroyed())
+      .subscribe(() => this.refresh$.next());
     this.refresh$.pipe(auditTime(1000), takeUntilDestroyed()).subscribe(() => this.load(true));
     inject(DestroyRef).onDestroy(() => this.request?.unsubscribe());
   }

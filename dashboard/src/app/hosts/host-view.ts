@@ -21,7 +21,11 @@ const HOST_STATE_LOOK: Readonly<Record<HostState, Pick<HostStateMeta, 'icon' | '
 
 /** A host state's words (in `locale`, by default the active one), icon and colour. */
 export function hostStateMeta(state: HostState, locale?: Locale): HostStateMeta {
-  return { ...HOST_STATE_LOOK[state], label: translate(`hostState.${state}`, undefined, locale), description: translate(`hostState.${state}.description`, undefined, locale) };
+  return {
+    ...HOST_STATE_LOOK[state],
+    label: translate(`hostState.${state}`, undefined, locale),
+    description: translate(`hostState.${state}.description`, undefined, locale),
+  };
 }
 
 /** The state of one poll result (null: never polled). */
@@ -69,7 +73,10 @@ export const MIN_CHART_SPAN_MS = 60_000;
  * The charts' time axis: the selected range, but starting at the first sample when there is
  * nothing before it (a host added ten minutes ago fills the width, not its last sixth).
  */
-export function chartDomain(bounds: { from: number; to: number }, samples: readonly { at: string }[]): { from: number; to: number } {
+export function chartDomain(
+  bounds: { from: number; to: number },
+  samples: readonly { at: string }[],
+): { from: number; to: number } {
   const first = samples.length ? Date.parse(samples[0].at) : NaN;
   if (!Number.isFinite(first) || first <= bounds.from) return bounds;
   return { from: Math.max(bounds.from, Math.min(first, bounds.to - MIN_CHART_SPAN_MS)), to: bounds.to };
@@ -82,7 +89,20 @@ export function chartDomain(bounds: { from: number; to: number }, samples: reado
 export const MAX_DISK_SERIES = 6;
 
 /** Memory-backed and kernel filesystems: their fullness says nothing (as core/hosts/host-checks.ts skips them). */
-const PSEUDO_DEVICES = new Set(['tmpfs', 'devtmpfs', 'udev', 'none', 'shm', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'overlay']);
+const PSEUDO_DEVICES = new Set([
+  'tmpfs',
+  'devtmpfs',
+  'udev',
+  'none',
+  'shm',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'devpts',
+  'mqueue',
+  'overlay',
+]);
 const PSEUDO_MOUNT = /^\/(dev|sys|proc|run)(\/|$)/;
 
 export function isRealDisk(d: { device: string; mount: string; sizeKb: number }): boolean {
@@ -120,16 +140,27 @@ function mountOrder(a: string, b: string): number {
 export function hostCharts(samples: readonly HostSample[]): HostCharts {
   const rows = samples.map((s) => ({ s, t: Date.parse(s.at) })).filter((x) => Number.isFinite(x.t));
   const cpu: Series = { key: 'cpu', label: translate('metric.cpu'), points: rows.map(({ s, t }) => ({ t, v: s.cpu })) };
-  const memory: Series = { key: 'memory', label: translate('metric.memory'), points: rows.map(({ s, t }) => ({ t, v: s.memory })) };
+  const memory: Series = {
+    key: 'memory',
+    label: translate('metric.memory'),
+    points: rows.map(({ s, t }) => ({ t, v: s.memory })),
+  };
   const hasSwap = rows.some(({ s }) => s.swap !== null);
-  const swap: Series = { key: 'swap', label: translate('metric.swap'), points: rows.map(({ s, t }) => ({ t, v: s.swap })) };
+  const swap: Series = {
+    key: 'swap',
+    label: translate('metric.swap'),
+    points: rows.map(({ s, t }) => ({ t, v: s.swap })),
+  };
 
   const peak = new Map<string, number>();
   for (const { s } of rows) {
-    for (const d of s.disks ?? []) if (isChartedMount(d.mount)) peak.set(d.mount, Math.max(peak.get(d.mount) ?? 0, d.usedPercent));
+    for (const d of s.disks ?? [])
+      if (isChartedMount(d.mount)) peak.set(d.mount, Math.max(peak.get(d.mount) ?? 0, d.usedPercent));
   }
   // Keep "/" and the fullest others.
-  const byPeak = [...peak.keys()].sort((a, b) => (a === '/' ? -1 : b === '/' ? 1 : (peak.get(b) ?? 0) - (peak.get(a) ?? 0) || a.localeCompare(b)));
+  const byPeak = [...peak.keys()].sort((a, b) =>
+    a === '/' ? -1 : b === '/' ? 1 : (peak.get(b) ?? 0) - (peak.get(a) ?? 0) || a.localeCompare(b),
+  );
   const shown = byPeak.slice(0, MAX_DISK_SERIES).sort(mountOrder);
   const hiddenMounts = byPeak.slice(MAX_DISK_SERIES).sort(mountOrder);
   const disk: Series[] = shown.map((mount) => ({
@@ -142,7 +173,11 @@ export function hostCharts(samples: readonly HostSample[]): HostCharts {
   for (const { s, t } of rows) {
     if (s.ok) continue;
     const when = new Date(t).toLocaleString(activeLocale());
-    marks.push(s.error ? { t, kind: 'error', title: translate('hostChart.pollFailed', { when, error: s.error }) } : { t, kind: 'breach', title: translate('hostChart.breached', { when }) });
+    marks.push(
+      s.error
+        ? { t, kind: 'error', title: translate('hostChart.pollFailed', { when, error: s.error }) }
+        : { t, kind: 'breach', title: translate('hostChart.breached', { when }) },
+    );
   }
   return { cpu: [cpu], memory: hasSwap ? [memory, swap] : [memory], disk, hiddenMounts, marks };
 }
@@ -176,18 +211,32 @@ export interface MetricRow {
 export function metricRows(m: HostMetrics): MetricRow[] {
   const rows: MetricRow[] = [
     { label: translate('metric.cpu'), value: percent(m.cpuPercent) },
-    { label: translate('metric.load'), value: m.load.map((l) => (Number.isFinite(l) ? l.toFixed(2) : '—')).join(' · ') },
+    {
+      label: translate('metric.load'),
+      value: m.load.map((l) => (Number.isFinite(l) ? l.toFixed(2) : '—')).join(' · '),
+    },
     { label: translate('metric.memory'), value: percent(m.memoryPercent) },
-    { label: translate('metric.swap'), value: m.swapPercent === null ? translate('common.none') : percent(m.swapPercent) },
+    {
+      label: translate('metric.swap'),
+      value: m.swapPercent === null ? translate('common.none') : percent(m.swapPercent),
+    },
   ];
   return rows;
 }
 
-export function diskRows(m: HostMetrics): { mount: string; device: string; used: string; size: string; usedPercent: number }[] {
+export function diskRows(
+  m: HostMetrics,
+): { mount: string; device: string; used: string; size: string; usedPercent: number }[] {
   return m.disks
     .filter(isRealDisk)
     .sort((a, b) => mountOrder(a.mount, b.mount))
-    .map((d) => ({ mount: d.mount, device: d.device, used: percent(d.usedPercent), size: sizeKb(d.sizeKb), usedPercent: d.usedPercent }));
+    .map((d) => ({
+      mount: d.mount,
+      device: d.device,
+      used: percent(d.usedPercent),
+      size: sizeKb(d.sizeKb),
+      usedPercent: d.usedPercent,
+    }));
 }
 
 export function processRows(m: HostMetrics): { name: string; count: number }[] {

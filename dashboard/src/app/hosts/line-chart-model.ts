@@ -74,7 +74,26 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SECOND = 1000;
-const STEPS = [5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY];
+const STEPS = [
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+];
 
 function fmt(v: number, unit: string): string {
   const n = Math.abs(v) >= 10 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
@@ -213,7 +232,11 @@ export function lineChartModel(input: LineChartInput): LineChartModel {
     .filter((m) => m.t >= from && m.t <= to)
     .map((m, i) => ({ key: `${m.t}-${i}`, x: r(xOf(m.t)), kind: m.kind, title: m.title }));
   const empty = lines.every((l) => l.count === 0);
-  const parts = lines.filter((l) => l.count).map((l) => translate('hostChart.line', { label: l.label, latest: l.latestLabel, max: fmt(l.max as number, unit) }));
+  const parts = lines
+    .filter((l) => l.count)
+    .map((l) =>
+      translate('hostChart.line', { label: l.label, latest: l.latestLabel, max: fmt(l.max as number, unit) }),
+    );
   const failed = marks.filter((m) => m.kind === 'error').length;
   if (failed) parts.push(translate(failed === 1 ? 'hostChart.failed.one' : 'hostChart.failed', { n: failed }));
   const summary = empty ? translate('hostChart.empty') : parts.join('; ');

@@ -5,7 +5,15 @@ import { TitleStrategy, type RouterStateSnapshot } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
 import type { Session } from '../api/models';
-import { CATALOGS, chooseLocale, setActiveLocale, translate, type Locale, type MessageKey, type Params } from './translate';
+import {
+  CATALOGS,
+  chooseLocale,
+  setActiveLocale,
+  translate,
+  type Locale,
+  type MessageKey,
+  type Params,
+} from './translate';
 
 /**
  * The dashboard's language, switchable at runtime: the signed-in user's stored choice, else the

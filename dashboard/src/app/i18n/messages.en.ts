@@ -138,7 +138,8 @@ export const en = {
   'detail.paused': 'Paused: no alerts until resumed.',
   'detail.resumed': 'Resumed: waiting for the next ping.',
   'detail.deleteTitle': 'Delete this monitor?',
-  'detail.deleteMessage': '“{name}” and its pings, history and notifications will be deleted. Jobs that still ping it will get “not found”.',
+  'detail.deleteMessage':
+    '“{name}” and its pings, history and notifications will be deleted. Jobs that still ping it will get “not found”.',
   'detail.deletedName': 'Deleted “{name}”.',
   'detail.everyGrace': 'Every {period}, grace {grace}',
   'detail.cron': 'Cron “{expression}” ({timezone}, {dialect}), {deadline}',
@@ -293,7 +294,8 @@ export const en = {
   'form.atLeast': '{label} must be at least {min}',
   'form.atMost': '{label} must be at most {max}',
   'form.maxLength': '{label} must be at most {max} characters',
-  'form.cronFields': 'A cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds; this has {n}',
+  'form.cronFields':
+    'A cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds; this has {n}',
   'form.cronAlias': 'Unknown shortcut; use one of {aliases}',
   'form.timezoneInvalid': 'Pick a time zone from the list, e.g. Europe/Berlin',
   'form.maxTags': 'At most {max} tags',
@@ -310,7 +312,8 @@ export const en = {
   'form.dialect': 'Runs under',
   'form.dialect.cron': 'Debian cron / cronie (crontab)',
   'form.dialect.kubernetes': 'Kubernetes CronJob',
-  'form.dialectHint': 'A crontab line: Debian cron / cronie. A CronJob with .spec.timeZone: Kubernetes. They differ on DST nights.',
+  'form.dialectHint':
+    'A crontab line: Debian cron / cronie. A CronJob with .spec.timeZone: Kubernetes. They differ on DST nights.',
   'form.calendarRequired': 'Enter at least one calendar event, e.g. Mon..Fri 09:00',
   'form.calendarCount': 'At most {max} calendar events, one per line',
   'form.calendarLineLength': 'Line {n} is longer than {max} characters',
@@ -324,13 +327,18 @@ export const en = {
   'clock.badge': 'DST',
   'clock.badgeTitle': 'Clock change: daylight saving time starts or ends',
   'clock.moved.one': '{time} does not exist on {date} ({zone}); {runner} runs it at {runsAt}',
-  'clock.moved.many': '{first} to {last} ({count} times) do not exist on {date} ({zone}); {runner} runs them once at {runsAt}',
+  'clock.moved.many':
+    '{first} to {last} ({count} times) do not exist on {date} ({zone}); {runner} runs them once at {runsAt}',
   'clock.skipped.one': '{time} does not exist on {date} ({zone}); {runner} does not run it',
   'clock.skipped.many': '{first} to {last} ({count} times) do not exist on {date} ({zone}); {runner} does not run them',
-  'clock.repeated.both.1': '{time} happens twice on {date} ({zone}); {runner} runs it both times, this is the first (UTC{offset})',
-  'clock.repeated.both.2': '{time} happens twice on {date} ({zone}); {runner} runs it both times, this is the second (UTC{offset})',
-  'clock.repeated.once.1': '{time} happens twice on {date} ({zone}); {runner} runs it once, the first time (UTC{offset})',
-  'clock.repeated.once.2': '{time} happens twice on {date} ({zone}); {runner} runs it once, the second time (UTC{offset})',
+  'clock.repeated.both.1':
+    '{time} happens twice on {date} ({zone}); {runner} runs it both times, this is the first (UTC{offset})',
+  'clock.repeated.both.2':
+    '{time} happens twice on {date} ({zone}); {runner} runs it both times, this is the second (UTC{offset})',
+  'clock.repeated.once.1':
+    '{time} happens twice on {date} ({zone}); {runner} runs it once, the first time (UTC{offset})',
+  'clock.repeated.once.2':
+    '{time} happens twice on {date} ({zone}); {runner} runs it once, the second time (UTC{offset})',
   'unitName.seconds': 'seconds',
   'unitName.minutes': 'minutes',
   'unitName.hours': 'hours',
@@ -359,7 +367,8 @@ export const en = {
 
   // Maintenance windows
   'maintenance.title': 'Maintenance',
-  'maintenance.intro': "During a window, flips are still recorded but the covered monitors' alerts are held back. When it ends, monitors that are still down alert once; monitors that recovered meanwhile say nothing.",
+  'maintenance.intro':
+    "During a window, flips are still recorded but the covered monitors' alerts are held back. When it ends, monitors that are still down alert once; monitors that recovered meanwhile say nothing.",
   'maintenance.new': 'New window',
   'maintenance.edit': 'Edit {name}',
   'maintenance.kind': 'Kind',
@@ -410,7 +419,8 @@ export const en = {
   'hostState.disabled': 'Disabled',
   'hostState.disabled.description': 'Not polled',
   'hosts.new': 'New host',
-  'hosts.intro': "Machines polled over SSH for CPU, memory, disk and processes. Each poll pings the host's monitor, so alerts work as for any job.",
+  'hosts.intro':
+    "Machines polled over SSH for CPU, memory, disk and processes. Each poll pings the host's monitor, so alerts work as for any job.",
   'hosts.address': 'Address',
   'hosts.user': 'User',
   'hosts.lastPoll': 'Last poll',
@@ -418,7 +428,8 @@ export const en = {
   'hosts.monitorLink': 'monitor #{id}',
   'hosts.loading': 'Loading hosts',
   'hosts.empty': 'No hosts yet.',
-  'hosts.emptyHelp': 'Add a machine with an SSH user and key; Heartbeats polls it and alerts when a check is breached or it cannot be reached.',
+  'hosts.emptyHelp':
+    'Add a machine with an SSH user and key; Heartbeats polls it and alerts when a check is breached or it cannot be reached.',
   'hosts.addFirst': 'Add the first host',
 
   // Host detail
@@ -462,7 +473,8 @@ export const en = {
   'hostDetail.pollRunning': 'A poll of this host is running; checking again when it is done…',
   'hostDetail.stillRunning': 'A poll of this host is still running; try again in a moment.',
   'hostDetail.deleteTitle': 'Delete this host?',
-  'hostDetail.deleteMessage': '“{name}” and its stored key will be deleted, and it will no longer be polled. Its monitor is paused, not deleted.',
+  'hostDetail.deleteMessage':
+    '“{name}” and its stored key will be deleted, and it will no longer be polled. Its monitor is paused, not deleted.',
   'range.hour': 'Last hour',
   'range.day': 'Last day',
   'range.week': 'Last week',
@@ -526,12 +538,15 @@ export const en = {
   'hostForm.checkNoArg': '"{name}" takes no ":" argument',
   'hostForm.checkDisk': 'A disk mount is an absolute path, e.g. "disk:/var > 90"',
   'hostForm.checkProcess': 'A process check names a pattern: "process:nginx >= 1"',
-  'hostForm.checkUnknown': 'Unknown metric "{name}": use cpu, memory, swap, load1, load5, load15, disk, disk:/mount or process:name',
+  'hostForm.checkUnknown':
+    'Unknown metric "{name}": use cpu, memory, swap, load1, load5, load15, disk, disk:/mount or process:name',
   'hostForm.addressInvalid': 'An IP address or host name (letters, digits, . : _ -)',
   'hostForm.userInvalid': 'Letters, digits, . _ - only',
   'hostForm.portInvalid': 'A port from 1 to 65535',
-  'hostForm.fingerprintInvalid': 'A fingerprint as OpenSSH prints it: SHA256: and 43 characters (ssh-keygen -lf key.pub)',
-  'hostForm.keyInvalid': 'Paste the whole private key, from -----BEGIN … PRIVATE KEY----- to -----END … PRIVATE KEY-----',
+  'hostForm.fingerprintInvalid':
+    'A fingerprint as OpenSSH prints it: SHA256: and 43 characters (ssh-keygen -lf key.pub)',
+  'hostForm.keyInvalid':
+    'Paste the whole private key, from -----BEGIN … PRIVATE KEY----- to -----END … PRIVATE KEY-----',
 
   // Errors the dashboard words itself (the server's own messages are shown as they come)
   'error.network': 'Cannot reach the server. Check your connection and try again.',

@@ -299,7 +299,8 @@ export const zhHans: Messages = {
   'form.dialect': '运行环境',
   'form.dialect.cron': 'Debian cron / cronie（crontab 定时任务）',
   'form.dialect.kubernetes': 'Kubernetes CronJob（定时任务）',
-  'form.dialectHint': 'crontab 中的任务选 Debian cron / cronie；设置了 .spec.timeZone 的 CronJob 选 Kubernetes。二者在夏令时切换的夜里表现不同。',
+  'form.dialectHint':
+    'crontab 中的任务选 Debian cron / cronie；设置了 .spec.timeZone 的 CronJob 选 Kubernetes。二者在夏令时切换的夜里表现不同。',
   'form.calendarRequired': '请至少填写一个日历事件，例如 Mon..Fri 09:00',
   'form.calendarCount': '最多 {max} 个日历事件，每行一个',
   'form.calendarLineLength': '第 {n} 行超过 {max} 个字符',
@@ -313,13 +314,19 @@ export const zhHans: Messages = {
   'clock.badge': '夏令时',
   'clock.badgeTitle': '时钟调整：夏令时开始或结束',
   'clock.moved.one': '{date}（{zone}）没有 {time} 这一时刻（时钟拨快）；{runner} 改在 {runsAt} 运行',
-  'clock.moved.many': '{date}（{zone}）没有 {first} 至 {last} 这段时间（共 {count} 个计划时刻，时钟拨快）；{runner} 在 {runsAt} 只运行一次',
+  'clock.moved.many':
+    '{date}（{zone}）没有 {first} 至 {last} 这段时间（共 {count} 个计划时刻，时钟拨快）；{runner} 在 {runsAt} 只运行一次',
   'clock.skipped.one': '{date}（{zone}）没有 {time} 这一时刻（时钟拨快）；{runner} 不运行这一次',
-  'clock.skipped.many': '{date}（{zone}）没有 {first} 至 {last} 这段时间（共 {count} 个计划时刻，时钟拨快）；{runner} 都不运行',
-  'clock.repeated.both.1': '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 两次都运行，这是第一次（UTC{offset}）',
-  'clock.repeated.both.2': '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 两次都运行，这是第二次（UTC{offset}）',
-  'clock.repeated.once.1': '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 只运行一次，在第一次出现时（UTC{offset}）',
-  'clock.repeated.once.2': '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 只运行一次，在第二次出现时（UTC{offset}）',
+  'clock.skipped.many':
+    '{date}（{zone}）没有 {first} 至 {last} 这段时间（共 {count} 个计划时刻，时钟拨快）；{runner} 都不运行',
+  'clock.repeated.both.1':
+    '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 两次都运行，这是第一次（UTC{offset}）',
+  'clock.repeated.both.2':
+    '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 两次都运行，这是第二次（UTC{offset}）',
+  'clock.repeated.once.1':
+    '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 只运行一次，在第一次出现时（UTC{offset}）',
+  'clock.repeated.once.2':
+    '{date}（{zone}）{time} 会出现两次（时钟拨回）；{runner} 只运行一次，在第二次出现时（UTC{offset}）',
   'unitName.seconds': '秒',
   'unitName.minutes': '分钟',
   'unitName.hours': '小时',
@@ -346,7 +353,8 @@ export const zhHans: Messages = {
   'limits.upSummary': '连续成功 {count} 次后恢复正常',
 
   'maintenance.title': '维护窗口',
-  'maintenance.intro': '维护窗口期间，状态变化照常记录，但所覆盖监控的告警会暂缓发送。窗口结束时，仍处于故障的监控会告警一次；期间已恢复的监控不再告警。',
+  'maintenance.intro':
+    '维护窗口期间，状态变化照常记录，但所覆盖监控的告警会暂缓发送。窗口结束时，仍处于故障的监控会告警一次；期间已恢复的监控不再告警。',
   'maintenance.new': '新建维护窗口',
   'maintenance.edit': '编辑 {name}',
   'maintenance.kind': '类型',
@@ -396,7 +404,8 @@ export const zhHans: Messages = {
   'hostState.disabled': '已停用',
   'hostState.disabled.description': '不轮询',
   'hosts.new': '新建主机',
-  'hosts.intro': '通过 SSH 轮询机器的 CPU、内存、磁盘和进程。每次轮询都会向该主机的监控发送心跳，因此告警方式与普通任务相同。',
+  'hosts.intro':
+    '通过 SSH 轮询机器的 CPU、内存、磁盘和进程。每次轮询都会向该主机的监控发送心跳，因此告警方式与普通任务相同。',
   'hosts.address': '地址',
   'hosts.user': '用户',
   'hosts.lastPoll': '最近轮询',
@@ -510,7 +519,8 @@ export const zhHans: Messages = {
   'hostForm.checkNoArg': '"{name}" 不接受 ":" 参数',
   'hostForm.checkDisk': '磁盘挂载点须为绝对路径，例如 "disk:/var > 90"',
   'hostForm.checkProcess': '进程检查须给出匹配模式："process:nginx >= 1"',
-  'hostForm.checkUnknown': '未知指标 "{name}"：可用 cpu、memory、swap、load1、load5、load15、disk、disk:/挂载点 或 process:名称',
+  'hostForm.checkUnknown':
+    '未知指标 "{name}"：可用 cpu、memory、swap、load1、load5、load15、disk、disk:/挂载点 或 process:名称',
   'hostForm.addressInvalid': 'IP 地址或主机名（字母、数字、. : _ -）',
   'hostForm.userInvalid': '只能包含字母、数字、. _ -',
   'hostForm.portInvalid': '端口须在 1 到 65535 之间',

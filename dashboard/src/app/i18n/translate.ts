@@ -37,7 +37,11 @@ export function negotiate(languages: readonly string[]): Locale | null {
 }
 
 /** The user's choice, else the browser's, else the server's DEFAULT_LOCALE. */
-export function chooseLocale(preference: Locale | null | undefined, browser: readonly string[], serverDefault: Locale): Locale {
+export function chooseLocale(
+  preference: Locale | null | undefined,
+  browser: readonly string[],
+  serverDefault: Locale,
+): Locale {
   return preference ?? negotiate(browser) ?? serverDefault;
 }
 

@@ -13,20 +13,38 @@ import { I18n } from '../i18n/i18n';
 
 @Component({
   selector: 'hb-login',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, MatIconModule],
+  imports: [
+    ReactiveFormsModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    MatProgressSpinnerModule,
+    MatIconModule,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="wrap">
       <mat-card appearance="outlined" class="card">
         <mat-card-header>
           <mat-icon mat-card-avatar svgIcon="heart" class="logo" />
-          <mat-card-title><h1>{{ i18n.t('login.title') }}</h1></mat-card-title>
+          <mat-card-title
+            ><h1>{{ i18n.t('login.title') }}</h1></mat-card-title
+          >
         </mat-card-header>
         <mat-card-content>
           <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
             <mat-form-field class="full-width">
               <mat-label>{{ i18n.t('login.username') }}</mat-label>
-              <input matInput formControlName="username" autocomplete="username" autocapitalize="none" spellcheck="false" data-testid="login-username" required />
+              <input
+                matInput
+                formControlName="username"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                data-testid="login-username"
+                required
+              />
               @if (form.controls.username.hasError('required') && form.controls.username.touched) {
                 <mat-error>{{ i18n.t('login.usernameRequired') }}</mat-error>
               }
@@ -36,7 +54,14 @@ import { I18n } from '../i18n/i18n';
             </mat-form-field>
             <mat-form-field class="full-width">
               <mat-label>{{ i18n.t('login.password') }}</mat-label>
-              <input matInput type="password" formControlName="password" autocomplete="current-password" data-testid="login-password" required />
+              <input
+                matInput
+                type="password"
+                formControlName="password"
+                autocomplete="current-password"
+                data-testid="login-password"
+                required
+              />
               @if (form.controls.password.hasError('required') && form.controls.password.touched) {
                 <mat-error>{{ i18n.t('login.passwordRequired') }}</mat-error>
               }
@@ -47,9 +72,19 @@ import { I18n } from '../i18n/i18n';
             @if (error()) {
               <div class="banner-error" role="alert" data-testid="login-error">{{ error() }}</div>
             }
-            <button mat-flat-button type="submit" class="full-width submit" [disabled]="busy()" data-testid="login-submit">
+            <button
+              mat-flat-button
+              type="submit"
+              class="full-width submit"
+              [disabled]="busy()"
+              data-testid="login-submit"
+            >
               @if (busy()) {
-                <mat-progress-spinner mode="indeterminate" diameter="20" [attr.aria-label]="i18n.t('login.signingIn')" />
+                <mat-progress-spinner
+                  mode="indeterminate"
+                  diameter="20"
+                  [attr.aria-label]="i18n.t('login.signingIn')"
+                />
               } @else {
                 {{ i18n.t('login.submit') }}
               }
@@ -60,13 +95,36 @@ import { I18n } from '../i18n/i18n';
     </div>
   `,
   styles: `
-    .wrap { display: flex; justify-content: center; padding: 48px 12px; }
-    .card { width: 100%; max-width: 380px; }
-    h1 { font: var(--mat-sys-title-large); margin: 0; }
-    .logo { color: #d32f2f; width: 40px; height: 40px; }
-    form { display: flex; flex-direction: column; gap: 12px; padding-top: 16px; }
-    .submit { height: 44px; }
-    mat-progress-spinner { margin: 0 auto; }
+    .wrap {
+      display: flex;
+      justify-content: center;
+      padding: 48px 12px;
+    }
+    .card {
+      width: 100%;
+      max-width: 380px;
+    }
+    h1 {
+      font: var(--mat-sys-title-large);
+      margin: 0;
+    }
+    .logo {
+      color: #d32f2f;
+      width: 40px;
+      height: 40px;
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+      padding-top: 16px;
+    }
+    .submit {
+      height: 44px;
+    }
+    mat-progress-spinner {
+      margin: 0 auto;
+    }
   `,
 })
 export class LoginPage implements OnInit {
@@ -112,7 +170,12 @@ export class LoginPage implements OnInit {
       } else {
         let shown = false;
         for (const f of p.fields) {
-          const c = f.field === 'username' ? this.form.controls.username : f.field === 'password' ? this.form.controls.password : null;
+          const c =
+            f.field === 'username'
+              ? this.form.controls.username
+              : f.field === 'password'
+                ? this.form.controls.password
+                : null;
           if (c) {
             c.setErrors({ server: f.message });
             c.markAsTouched();

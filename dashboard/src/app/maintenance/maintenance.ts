@@ -15,12 +15,28 @@ import { confirmDeletion } from '../shared/confirm-dialog';
 import { exactTime } from '../core/time';
 import { formatDuration } from '../monitors/schedule-form';
 import { I18n } from '../i18n/i18n';
-import { applyWindowApiErrors, createWindowForm, toWindowInput, windowFieldError, windowFormValue } from './window-form-model';
+import {
+  applyWindowApiErrors,
+  createWindowForm,
+  toWindowInput,
+  windowFieldError,
+  windowFormValue,
+} from './window-form-model';
 
 /** Maintenance windows: the list, and one form that creates a window or edits the one picked. */
 @Component({
   selector: 'hb-maintenance',
-  imports: [ReactiveFormsModule, MatTableModule, MatButtonModule, MatIconModule, MatCardModule, MatFormFieldModule, MatInputModule, MatDialogModule, MatSnackBarModule],
+  imports: [
+    ReactiveFormsModule,
+    MatTableModule,
+    MatButtonModule,
+    MatIconModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatDialogModule,
+    MatSnackBarModule,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './maintenance.html',
   styleUrl: './maintenance.css',
@@ -92,7 +108,11 @@ export class MaintenancePage implements OnInit {
     (editing ? this.api.updateMaintenance(editing.id, input) : this.api.createMaintenance(input)).subscribe({
       next: (w) => {
         this.saving.set(false);
-        this.snack.open(this.i18n.t(editing ? 'maintenance.saved' : 'maintenance.created', { name: w.name }), undefined, { duration: 3000 });
+        this.snack.open(
+          this.i18n.t(editing ? 'maintenance.saved' : 'maintenance.created', { name: w.name }),
+          undefined,
+          { duration: 3000 },
+        );
         this.cancel();
         this.load();
       },
@@ -106,7 +126,12 @@ export class MaintenancePage implements OnInit {
   }
 
   protected remove(w: MaintenanceWindow): void {
-    confirmDeletion(this.dialog, this.i18n, this.i18n.t('maintenance.deleteTitle'), this.i18n.t('maintenance.deleteMessage', { name: w.name })).subscribe(() => {
+    confirmDeletion(
+      this.dialog,
+      this.i18n,
+      this.i18n.t('maintenance.deleteTitle'),
+      this.i18n.t('maintenance.deleteMessage', { name: w.name }),
+    ).subscribe(() => {
       this.api.deleteMaintenance(w.id).subscribe({
         next: () => {
           this.snack.open(this.i18n.t('maintenance.deleted', { name: w.name }), undefined, { duration: 3000 });
@@ -119,8 +144,13 @@ export class MaintenancePage implements OnInit {
 
   protected when(w: MaintenanceWindow): string {
     const locale = this.i18n.locale();
-    if (w.rule.kind === 'once') return `${exactTime(w.rule.startsAt, undefined, locale)} → ${exactTime(w.rule.endsAt, undefined, locale)}`;
-    return this.i18n.t('maintenance.recurringWhen', { expression: w.rule.expression, timezone: w.rule.timezone, duration: formatDuration(w.rule.durationSeconds) });
+    if (w.rule.kind === 'once')
+      return `${exactTime(w.rule.startsAt, undefined, locale)} → ${exactTime(w.rule.endsAt, undefined, locale)}`;
+    return this.i18n.t('maintenance.recurringWhen', {
+      expression: w.rule.expression,
+      timezone: w.rule.timezone,
+      duration: formatDuration(w.rule.durationSeconds),
+    });
   }
 
   protected scope(w: MaintenanceWindow): string {

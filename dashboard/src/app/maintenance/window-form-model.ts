@@ -48,14 +48,27 @@ export function createWindowForm(now = Date.now(), timezone = localTimeZone()): 
   });
 }
 
-const split = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const split = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** The API body of a form's value. Values the form cannot judge go as typed: the API names the field. */
 export function toWindowInput(v: WindowFormValue): MaintenanceInput {
   const rule: MaintenanceInput['rule'] =
     v.kind === 'once'
-      ? { kind: 'once', startsAt: v.startsAt ? new Date(v.startsAt).toISOString() : '', endsAt: v.endsAt ? new Date(v.endsAt).toISOString() : '' }
-      : { kind: 'recurring', expression: v.expression.trim(), durationSeconds: Math.round((v.durationMinutes ?? 0) * 60), timezone: v.timezone.trim() };
+      ? {
+          kind: 'once',
+          startsAt: v.startsAt ? new Date(v.startsAt).toISOString() : '',
+          endsAt: v.endsAt ? new Date(v.endsAt).toISOString() : '',
+        }
+      : {
+          kind: 'recurring',
+          expression: v.expression.trim(),
+          durationSeconds: Math.round((v.durationMinutes ?? 0) * 60),
+          timezone: v.timezone.trim(),
+        };
   return {
     name: v.name.trim(),
     rule,
@@ -67,15 +80,38 @@ export function toWindowInput(v: WindowFormValue): MaintenanceInput {
 export function windowFormValue(w: MaintenanceWindow): WindowFormValue {
   const base = { name: w.name, monitorIds: w.monitorIds.join(', '), tags: w.tags.join(', ') };
   if (w.rule.kind === 'once') {
-    return { ...base, kind: 'once', startsAt: toLocalInput(w.rule.startsAt), endsAt: toLocalInput(w.rule.endsAt), expression: '', durationMinutes: 60, timezone: localTimeZone() };
+    return {
+      ...base,
+      kind: 'once',
+      startsAt: toLocalInput(w.rule.startsAt),
+      endsAt: toLocalInput(w.rule.endsAt),
+      expression: '',
+      durationMinutes: 60,
+      timezone: localTimeZone(),
+    };
   }
-  return { ...base, kind: 'recurring', startsAt: '', endsAt: '', expression: w.rule.expression, durationMinutes: w.rule.durationSeconds / 60, timezone: w.rule.timezone };
+  return {
+    ...base,
+    kind: 'recurring',
+    startsAt: '',
+    endsAt: '',
+    expression: w.rule.expression,
+    durationMinutes: w.rule.durationSeconds / 60,
+    timezone: w.rule.timezone,
+  };
 }
 
 /** The form control an API field error belongs to (`rule.endsAt` -> endsAt, `monitorIds[2]` -> monitorIds). */
 const CONTROLS: Record<string, keyof WindowForm['controls']> = {
-  name: 'name', 'rule.kind': 'kind', 'rule.startsAt': 'startsAt', 'rule.endsAt': 'endsAt', 'rule.expression': 'expression',
-  'rule.durationSeconds': 'durationMinutes', 'rule.timezone': 'timezone', monitorIds: 'monitorIds', tags: 'tags',
+  name: 'name',
+  'rule.kind': 'kind',
+  'rule.startsAt': 'startsAt',
+  'rule.endsAt': 'endsAt',
+  'rule.expression': 'expression',
+  'rule.durationSeconds': 'durationMinutes',
+  'rule.timezone': 'timezone',
+  monitorIds: 'monitorIds',
+  tags: 'tags',
 };
 
 /** Puts each API field error on its control; answers the errors no control could show. */
@@ -96,8 +132,15 @@ export function applyWindowApiErrors(form: WindowForm, fields: FieldProblem[]): 
 
 /** Each control's label, which its messages name too ("Name is required"). */
 export const WINDOW_LABELS: Readonly<Record<keyof WindowForm['controls'], MessageKey>> = {
-  name: 'list.name', kind: 'maintenance.kind', startsAt: 'maintenance.starts', endsAt: 'maintenance.ends', expression: 'form.cron',
-  durationMinutes: 'maintenance.duration', timezone: 'form.timezone', monitorIds: 'maintenance.monitorIds', tags: 'list.tags',
+  name: 'list.name',
+  kind: 'maintenance.kind',
+  startsAt: 'maintenance.starts',
+  endsAt: 'maintenance.ends',
+  expression: 'form.cron',
+  durationMinutes: 'maintenance.duration',
+  timezone: 'form.timezone',
+  monitorIds: 'maintenance.monitorIds',
+  tags: 'list.tags',
 };
 
 /** The message under a control in the active language: the server's verdict, else the form's own; '' when valid. */

@@ -50,17 +50,44 @@ export function chartModel(pings: readonly Ping[], width: number, height: number
   const durations = points.filter((x) => typeof x.p.durationMs === 'number' && x.p.durationMs >= 0);
   const max = Math.max(1, ...durations.map((x) => x.p.durationMs as number));
   const barW = Math.max(2, Math.min(12, plot / Math.max(1, durations.length) - 2));
-  const kindOf = (p: Ping) => (p.kind === 'fail' || (p.exitStatus !== null && p.exitStatus !== 0) ? 'fail' : p.kind === 'success' ? 'success' : 'other');
+  const kindOf = (p: Ping) =>
+    p.kind === 'fail' || (p.exitStatus !== null && p.exitStatus !== 0)
+      ? 'fail'
+      : p.kind === 'success'
+        ? 'success'
+        : 'other';
   const bars = durations.map(({ p, t }) => {
     const h = ((p.durationMs as number) / max) * (baseline - top);
-    return { key: p.id, x: xOf(t), y: baseline - Math.max(1, h), w: barW, kind: kindOf(p), title: translate('chart.ran', { time: new Date(t).toLocaleString(activeLocale()), duration: fmtMs(p.durationMs as number) }) };
+    return {
+      key: p.id,
+      x: xOf(t),
+      y: baseline - Math.max(1, h),
+      w: barW,
+      kind: kindOf(p),
+      title: translate('chart.ran', {
+        time: new Date(t).toLocaleString(activeLocale()),
+        duration: fmtMs(p.durationMs as number),
+      }),
+    };
   });
-  const ticks = points.map(({ p, t }) => ({ key: p.id, x: xOf(t), kind: kindOf(p), title: `${new Date(t).toLocaleString(activeLocale())}: ${translate(`ping.${p.kind}`)}` }));
+  const ticks = points.map(({ p, t }) => ({
+    key: p.id,
+    x: xOf(t),
+    kind: kindOf(p),
+    title: `${new Date(t).toLocaleString(activeLocale())}: ${translate(`ping.${p.kind}`)}`,
+  }));
   const summary = durations.length
     ? translate('chart.summary', { count: points.length, duration: fmtMs(max) })
     : translate('chart.summaryNone', { count: points.length });
   return {
-    width, height, left, right, top, baseline, bars, ticks,
+    width,
+    height,
+    left,
+    right,
+    top,
+    baseline,
+    bars,
+    ticks,
     maxLabel: durations.length ? fmtMs(max) : '',
     startLabel: fmtTime(t0, span),
     endLabel: points.length > 1 ? fmtTime(t1, span) : '',

@@ -8,7 +8,11 @@ import { activeLocale, translate, type Locale, type MessageKey } from '../i18n/t
 import { zoneOffsetMs } from './schedule-form.ts';
 
 /** What runs the jobs, by its own name in every language (the server's words). */
-const RUNNER_NAMES: Readonly<Record<ClockChangeRunner, string>> = { cron: 'cron', kubernetes: 'Kubernetes', systemd: 'systemd' };
+const RUNNER_NAMES: Readonly<Record<ClockChangeRunner, string>> = {
+  cron: 'cron',
+  kubernetes: 'Kubernetes',
+  systemd: 'systemd',
+};
 
 /** "+02:00": the zone's offset from UTC at `iso`, as the server writes it after "UTC". */
 export function utcOffsetText(iso: string, zone: string): string | null {
@@ -25,7 +29,10 @@ export function utcOffsetText(iso: string, zone: string): string | null {
  * The note for a previewed run in `locale`, or '' when the run has none. Unknown kinds (a newer
  * server) fall back to the server's English sentence.
  */
-export function clockChangeText(run: Pick<PreviewRun, 'expectedAt' | 'note' | 'clockChange'>, locale: Locale = activeLocale()): string {
+export function clockChangeText(
+  run: Pick<PreviewRun, 'expectedAt' | 'note' | 'clockChange'>,
+  locale: Locale = activeLocale(),
+): string {
   const c = run.clockChange;
   if (!c) return run.note ?? '';
   const key = messageKey(c);
@@ -33,8 +40,15 @@ export function clockChangeText(run: Pick<PreviewRun, 'expectedAt' | 'note' | 'c
   const runner = RUNNER_NAMES[c.runner] ?? c.runner;
   const first = c.times[0];
   const last = c.times[c.times.length - 1];
-  const offset = c.kind === 'repeated' ? (utcOffsetText(run.expectedAt, c.zone) ?? /\(UTC([+-]\d{2}:\d{2})\)$/.exec(c.text ?? '')?.[1] ?? '') : '';
-  return translate(key, { time: first, first, last, count: c.count, date: c.date, zone: c.zone, runner, runsAt: c.runsAt, offset }, locale);
+  const offset =
+    c.kind === 'repeated'
+      ? (utcOffsetText(run.expectedAt, c.zone) ?? /\(UTC([+-]\d{2}:\d{2})\)$/.exec(c.text ?? '')?.[1] ?? '')
+      : '';
+  return translate(
+    key,
+    { time: first, first, last, count: c.count, date: c.date, zone: c.zone, runner, runsAt: c.runsAt, offset },
+    locale,
+  );
 }
 
 function messageKey(c: ClockChange): MessageKey | null {
@@ -46,7 +60,13 @@ function messageKey(c: ClockChange): MessageKey | null {
       return many ? 'clock.skipped.many' : 'clock.skipped.one';
     case 'repeated':
       if (c.pass !== 1 && c.pass !== 2) return null;
-      return c.both ? (c.pass === 1 ? 'clock.repeated.both.1' : 'clock.repeated.both.2') : c.pass === 1 ? 'clock.repeated.once.1' : 'clock.repeated.once.2';
+      return c.both
+        ? c.pass === 1
+          ? 'clock.repeated.both.1'
+          : 'clock.repeated.both.2'
+        : c.pass === 1
+          ? 'clock.repeated.once.1'
+          : 'clock.repeated.once.2';
     default:
       return null;
   }

@@ -33,8 +33,19 @@ const PINGS_PAGE = 50;
 @Component({
   selector: 'hb-monitor-detail',
   imports: [
-    RouterLink, ClipboardModule, MatButtonModule, MatIconModule, MatCardModule, MatTooltipModule, MatDialogModule, MatSnackBarModule,
-    MatProgressSpinnerModule, MatTabsModule, StatusChip, MaintenanceBadge, DurationChart,
+    RouterLink,
+    ClipboardModule,
+    MatButtonModule,
+    MatIconModule,
+    MatCardModule,
+    MatTooltipModule,
+    MatDialogModule,
+    MatSnackBarModule,
+    MatProgressSpinnerModule,
+    MatTabsModule,
+    StatusChip,
+    MaintenanceBadge,
+    DurationChart,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-detail.html',
@@ -78,8 +89,10 @@ export class MonitorDetailPage implements OnInit {
     const t = this.i18n.t.bind(this.i18n);
     if (!m) return '';
     const s = m.schedule;
-    if (s.kind === 'interval') return t('detail.everyGrace', { period: formatDuration(s.periodSeconds), grace: formatDuration(s.graceSeconds) });
-    const deadline = s.deadline === 'end-of-day' ? t('detail.endOfDay') : t('detail.grace', { grace: formatDuration(s.graceSeconds) });
+    if (s.kind === 'interval')
+      return t('detail.everyGrace', { period: formatDuration(s.periodSeconds), grace: formatDuration(s.graceSeconds) });
+    const deadline =
+      s.deadline === 'end-of-day' ? t('detail.endOfDay') : t('detail.grace', { grace: formatDuration(s.graceSeconds) });
     if (s.kind === 'oncalendar') return t('detail.oncalendar', { timezone: s.timezone, deadline });
     const dialect = t(s.dialect === 'kubernetes' ? 'detail.dialect.kubernetes' : 'detail.dialect.cron');
     return t('detail.cron', { expression: s.expression, timezone: s.timezone, dialect, deadline });
@@ -187,7 +200,12 @@ export class MonitorDetailPage implements OnInit {
   protected remove(): void {
     const m = this.monitor();
     if (!m) return;
-    confirmDeletion(this.dialog, this.i18n, this.i18n.t('detail.deleteTitle'), this.i18n.t('detail.deleteMessage', { name: m.name })).subscribe(() => {
+    confirmDeletion(
+      this.dialog,
+      this.i18n,
+      this.i18n.t('detail.deleteTitle'),
+      this.i18n.t('detail.deleteMessage', { name: m.name }),
+    ).subscribe(() => {
       this.busy.set(true);
       this.api.deleteMonitor(m.id).subscribe({
         next: () => {
@@ -204,7 +222,9 @@ export class MonitorDetailPage implements OnInit {
   }
 
   protected copied(ok: boolean, what: string): void {
-    this.snack.open(ok ? this.i18n.t('detail.copied', { what }) : this.i18n.t('detail.copyFailed'), undefined, { duration: 2000 });
+    this.snack.open(ok ? this.i18n.t('detail.copied', { what }) : this.i18n.t('detail.copyFailed'), undefined, {
+      duration: 2000,
+    });
   }
 
   protected rel(iso: string | null): string {
@@ -225,8 +245,10 @@ export class MonitorDetailPage implements OnInit {
   }
   protected pingKind(p: Ping): string {
     const t = this.i18n.t.bind(this.i18n);
-    if (p.kind === 'fail') return p.exitStatus !== null ? t('ping.failureExit', { status: p.exitStatus }) : t('ping.failure');
-    if (p.kind === 'success') return p.exitStatus !== null && p.exitStatus !== 0 ? t('ping.exit', { status: p.exitStatus }) : t('ping.success');
+    if (p.kind === 'fail')
+      return p.exitStatus !== null ? t('ping.failureExit', { status: p.exitStatus }) : t('ping.failure');
+    if (p.kind === 'success')
+      return p.exitStatus !== null && p.exitStatus !== 0 ? t('ping.exit', { status: p.exitStatus }) : t('ping.success');
     return this.word('ping', p.kind);
   }
   /** A flip's reason in words; one this dashboard does not know is shown as the server says it. */

@@ -55,8 +55,19 @@ const TIME_ZONES: readonly string[] = (() => {
 @Component({
   selector: 'hb-monitor-form',
   imports: [
-    ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, MatChipsModule,
-    MatAutocompleteModule, MatSelectModule, MatSlideToggleModule, MatIconModule, MatCardModule, MatProgressSpinnerModule,
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatChipsModule,
+    MatAutocompleteModule,
+    MatSelectModule,
+    MatSlideToggleModule,
+    MatIconModule,
+    MatCardModule,
+    MatProgressSpinnerModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-form.html',
@@ -79,9 +90,16 @@ export class MonitorFormPage implements OnInit {
   protected readonly s = this.form.controls.schedule.controls;
   protected readonly l = this.form.controls.limits.controls;
   protected readonly limitRows = RUN_LIMIT_ROWS;
-  protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), { initialValue: this.s.kind.value });
-  protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), { initialValue: false });
-  protected readonly tags = toSignal(this.form.controls.tags.valueChanges.pipe(startWith(this.form.controls.tags.value)), { initialValue: [] as string[] });
+  protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), {
+    initialValue: this.s.kind.value,
+  });
+  protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), {
+    initialValue: false,
+  });
+  protected readonly tags = toSignal(
+    this.form.controls.tags.valueChanges.pipe(startWith(this.form.controls.tags.value)),
+    { initialValue: [] as string[] },
+  );
 
   protected readonly loadingMonitor = signal(false);
   protected readonly loadError = signal('');
@@ -105,14 +123,18 @@ export class MonitorFormPage implements OnInit {
   protected readonly previewFrom = new FormControl<string>('', { nonNullable: true });
   protected readonly previewFromValue = toSignal(this.previewFrom.valueChanges, { initialValue: '' });
 
-  protected readonly tzQuery = toSignal(this.s.timezone.valueChanges.pipe(startWith(this.s.timezone.value)), { initialValue: '' });
+  protected readonly tzQuery = toSignal(this.s.timezone.valueChanges.pipe(startWith(this.s.timezone.value)), {
+    initialValue: '',
+  });
   protected readonly tzOptions = computed(() => {
     const q = (this.tzQuery() ?? '').trim().toLowerCase().replace(/\s+/g, '_');
     const list = q ? TIME_ZONES.filter((z) => z.toLowerCase().includes(q)) : TIME_ZONES;
     return list.slice(0, 60);
   });
   /** The zone the preview's times (and its from-time) are in. */
-  protected readonly previewZone = computed(() => (isCalendarKind(this.kind()) ? (this.tzQuery() ?? '').trim() || localTimeZone() : localTimeZone()));
+  protected readonly previewZone = computed(() =>
+    isCalendarKind(this.kind()) ? (this.tzQuery() ?? '').trim() || localTimeZone() : localTimeZone(),
+  );
 
   ngOnInit(): void {
     const id = this.id();
@@ -148,8 +170,12 @@ export class MonitorFormPage implements OnInit {
       error: () => this.channelsHidden.set(true),
     });
 
-    this.form.controls.schedule.valueChanges.pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.refreshPreview());
-    this.previewFrom.valueChanges.pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef)).subscribe(() => this.refreshPreview());
+    this.form.controls.schedule.valueChanges
+      .pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef))
+      .subscribe(() => this.refreshPreview());
+    this.previewFrom.valueChanges
+      .pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef))
+      .subscribe(() => this.refreshPreview());
   }
 
   protected setKind(kind: ScheduleKind): void {
@@ -205,7 +231,10 @@ export class MonitorFormPage implements OnInit {
       return;
     }
     const schedule = scheduleToApi(group.getRawValue());
-    const from = wallTimeToInstant(this.previewFrom.value, schedule.kind === 'interval' ? localTimeZone() : schedule.timezone);
+    const from = wallTimeToInstant(
+      this.previewFrom.value,
+      schedule.kind === 'interval' ? localTimeZone() : schedule.timezone,
+    );
     this.previewLoading.set(true);
     this.previewSub = this.api.preview(previewParams(schedule, 5, from)).subscribe({
       next: (r) => {

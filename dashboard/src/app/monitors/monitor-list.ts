@@ -32,8 +32,20 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
 @Component({
   selector: 'hb-monitor-list',
   imports: [
-    ReactiveFormsModule, RouterLink, MatTableModule, MatSortModule, MatPaginatorModule, MatFormFieldModule, MatInputModule,
-    MatSelectModule, MatButtonModule, MatIconModule, MatTooltipModule, MatProgressSpinnerModule, StatusChip, MaintenanceBadge,
+    ReactiveFormsModule,
+    RouterLink,
+    MatTableModule,
+    MatSortModule,
+    MatPaginatorModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatButtonModule,
+    MatIconModule,
+    MatTooltipModule,
+    MatProgressSpinnerModule,
+    StatusChip,
+    MaintenanceBadge,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-list.html',
@@ -69,7 +81,9 @@ export class MonitorListPage {
   protected readonly columns = computed(() =>
     this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'lastPingAt', 'nextDueAt'],
   );
-  protected readonly hasFilters = computed(() => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '');
+  protected readonly hasFilters = computed(
+    () => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '',
+  );
   private readonly filterState = signal({ tags: '', q: '', status: '' as MonitorStatus | '' });
 
   private request: Subscription | null = null;
@@ -92,10 +106,15 @@ export class MonitorListPage {
       };
       this.filterState.set(f);
       const current = this.filters.getRawValue();
-      if (current.tags !== f.tags || current.q !== f.q || current.status !== f.status) this.filters.setValue(f, { emitEvent: false });
+      if (current.tags !== f.tags || current.q !== f.q || current.status !== f.status)
+        this.filters.setValue(f, { emitEvent: false });
       const sort = p.get('sort') ?? '';
       const order = p.get('order') === 'desc' ? 'desc' : 'asc';
-      this.sort.set((SORTS as readonly string[]).includes(sort) ? { active: sort, direction: order } : { active: '', direction: '' });
+      this.sort.set(
+        (SORTS as readonly string[]).includes(sort)
+          ? { active: sort, direction: order }
+          : { active: '', direction: '' },
+      );
       this.pageIndex.set(Math.max(0, Number(p.get('page') ?? 1) - 1) || 0);
       this.load();
     });
@@ -164,7 +183,12 @@ export class MonitorListPage {
   }
 
   private navigate(params: Record<string, string | number | null>): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: params, queryParamsHandling: 'merge', replaceUrl: true });
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: params,
+      queryParamsHandling: 'merge',
+      replaceUrl: true,
+    });
   }
 
   protected onSort(s: Sort): void {

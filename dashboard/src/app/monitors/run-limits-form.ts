@@ -25,18 +25,29 @@ export interface RunLimitsValue {
 
 export type RunLimitsForm = FormGroup<{ [K in keyof RunLimitsValue]: FormControl<RunLimitsValue[K]> }>;
 
-export const DEFAULT_RUN_LIMITS: RunLimitsValue = { maxRunSeconds: null, slowFactor: null, slowWindow: 20, failureThreshold: 1, recoveryThreshold: 1 };
+export const DEFAULT_RUN_LIMITS: RunLimitsValue = {
+  maxRunSeconds: null,
+  slowFactor: null,
+  slowWindow: 20,
+  failureThreshold: 1,
+  recoveryThreshold: 1,
+};
 
 /**
  * A number in [min, max] (`above`: strictly more than min), whole when `integer`; empty is fine
  * when `optional`. Errors: {required} or {range: {min, max, integer, above}}.
  */
-export function rangeValidator(min: number, max: number, opts: { integer?: boolean; optional?: boolean; above?: boolean } = {}): ValidatorFn {
+export function rangeValidator(
+  min: number,
+  max: number,
+  opts: { integer?: boolean; optional?: boolean; above?: boolean } = {},
+): ValidatorFn {
   return (c: AbstractControl): ValidationErrors | null => {
     const v = c.value as unknown;
     if (v === null || v === undefined || v === '') return opts.optional ? null : { required: true };
     const n = typeof v === 'number' ? v : Number(v);
-    const ok = Number.isFinite(n) && (opts.above ? n > min : n >= min) && n <= max && (!opts.integer || Number.isInteger(n));
+    const ok =
+      Number.isFinite(n) && (opts.above ? n > min : n >= min) && n <= max && (!opts.integer || Number.isInteger(n));
     return ok ? null : { range: { min, max, integer: Boolean(opts.integer), above: Boolean(opts.above) } };
   };
 }
@@ -45,7 +56,11 @@ export function rangeValidator(min: number, max: number, opts: { integer?: boole
 export function rangeMessage(errors: ValidationErrors | null | undefined, label: string): string | null {
   const r = errors?.['range'] as { min: number; max: number; integer: boolean; above: boolean } | undefined;
   if (!r) return null;
-  return translate(`form.${r.above ? 'above' : 'range'}.${r.integer ? 'whole' : 'number'}`, { label, min: r.min, max: r.max });
+  return translate(`form.${r.above ? 'above' : 'range'}.${r.integer ? 'whole' : 'number'}`, {
+    label,
+    min: r.min,
+    max: r.max,
+  });
 }
 
 /** One run-limit field of the monitor form: its control, the words around it and its input's bounds. */
@@ -65,27 +80,81 @@ export interface RunLimitField {
 /** The fields as the form lays them out, a row each: the duration rules, then the thresholds. */
 export const RUN_LIMIT_ROWS: readonly (readonly RunLimitField[])[] = [
   [
-    { control: 'maxRunSeconds', label: 'limits.maxRun', name: 'limits.maxRunName', hint: 'limits.maxRunHint', testId: 'form-max-run', min: 1, step: 1 },
-    { control: 'slowFactor', label: 'limits.slowFactor', name: 'limits.slowFactorName', hint: 'limits.slowFactorHint', testId: 'form-slow-factor', min: 1, step: 0.1, decimal: true },
-    { control: 'slowWindow', label: 'limits.slowWindow', name: 'limits.slowWindowName', hint: 'limits.slowWindowHint', testId: 'form-slow-window', min: SLOW_MIN_HISTORY, step: 1 },
+    {
+      control: 'maxRunSeconds',
+      label: 'limits.maxRun',
+      name: 'limits.maxRunName',
+      hint: 'limits.maxRunHint',
+      testId: 'form-max-run',
+      min: 1,
+      step: 1,
+    },
+    {
+      control: 'slowFactor',
+      label: 'limits.slowFactor',
+      name: 'limits.slowFactorName',
+      hint: 'limits.slowFactorHint',
+      testId: 'form-slow-factor',
+      min: 1,
+      step: 0.1,
+      decimal: true,
+    },
+    {
+      control: 'slowWindow',
+      label: 'limits.slowWindow',
+      name: 'limits.slowWindowName',
+      hint: 'limits.slowWindowHint',
+      testId: 'form-slow-window',
+      min: SLOW_MIN_HISTORY,
+      step: 1,
+    },
   ],
   [
-    { control: 'failureThreshold', label: 'limits.failureThreshold', name: 'limits.failureThresholdName', hint: 'limits.failureThresholdHint', testId: 'form-failure-threshold', min: 1, step: 1 },
-    { control: 'recoveryThreshold', label: 'limits.recoveryThreshold', name: 'limits.recoveryThresholdName', hint: 'limits.recoveryThresholdHint', testId: 'form-recovery-threshold', min: 1, step: 1 },
+    {
+      control: 'failureThreshold',
+      label: 'limits.failureThreshold',
+      name: 'limits.failureThresholdName',
+      hint: 'limits.failureThresholdHint',
+      testId: 'form-failure-threshold',
+      min: 1,
+      step: 1,
+    },
+    {
+      control: 'recoveryThreshold',
+      label: 'limits.recoveryThreshold',
+      name: 'limits.recoveryThresholdName',
+      hint: 'limits.recoveryThresholdHint',
+      testId: 'form-recovery-threshold',
+      min: 1,
+      step: 1,
+    },
   ],
 ];
 
 export function createRunLimitsForm(v: RunLimitsValue = DEFAULT_RUN_LIMITS): RunLimitsForm {
   return new FormGroup({
-    maxRunSeconds: new FormControl<number | null>(v.maxRunSeconds, { validators: [rangeValidator(1, MAX_RUN_SECONDS, { integer: true, optional: true })] }),
-    slowFactor: new FormControl<number | null>(v.slowFactor, { validators: [rangeValidator(1, MAX_SLOW_FACTOR, { optional: true, above: true })] }),
-    slowWindow: new FormControl<number | null>(v.slowWindow, { validators: [rangeValidator(SLOW_MIN_HISTORY, MAX_SLOW_WINDOW, { integer: true })] }),
-    failureThreshold: new FormControl<number | null>(v.failureThreshold, { validators: [rangeValidator(1, MAX_THRESHOLD, { integer: true })] }),
-    recoveryThreshold: new FormControl<number | null>(v.recoveryThreshold, { validators: [rangeValidator(1, MAX_THRESHOLD, { integer: true })] }),
+    maxRunSeconds: new FormControl<number | null>(v.maxRunSeconds, {
+      validators: [rangeValidator(1, MAX_RUN_SECONDS, { integer: true, optional: true })],
+    }),
+    slowFactor: new FormControl<number | null>(v.slowFactor, {
+      validators: [rangeValidator(1, MAX_SLOW_FACTOR, { optional: true, above: true })],
+    }),
+    slowWindow: new FormControl<number | null>(v.slowWindow, {
+      validators: [rangeValidator(SLOW_MIN_HISTORY, MAX_SLOW_WINDOW, { integer: true })],
+    }),
+    failureThreshold: new FormControl<number | null>(v.failureThreshold, {
+      validators: [rangeValidator(1, MAX_THRESHOLD, { integer: true })],
+    }),
+    recoveryThreshold: new FormControl<number | null>(v.recoveryThreshold, {
+      validators: [rangeValidator(1, MAX_THRESHOLD, { integer: true })],
+    }),
   });
 }
 
-type LimitFields = Pick<Monitor, 'maxRunSeconds' | 'slowFactor' | 'slowWindow' | 'failureThreshold' | 'recoveryThreshold'>;
+type LimitFields = Pick<
+  Monitor,
+  'maxRunSeconds' | 'slowFactor' | 'slowWindow' | 'failureThreshold' | 'recoveryThreshold'
+>;
 
 /** A monitor's limits as form values; a monitor from an older server (no fields) gets the defaults. */
 export function runLimitsFromApi(m: Partial<LimitFields>): RunLimitsValue {
@@ -99,7 +168,8 @@ export function runLimitsFromApi(m: Partial<LimitFields>): RunLimitsValue {
   };
 }
 
-const orNull = (v: number | null | undefined | string): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+const orNull = (v: number | null | undefined | string): number | null =>
+  v === null || v === undefined || v === '' ? null : Number(v);
 
 /** The API fields for the form's limits (a valid form: the required ones are numbers). */
 export function runLimitsToApi(v: RunLimitsValue): Required<Pick<MonitorInput, keyof LimitFields>> {
@@ -123,12 +193,19 @@ export const RUN_LIMIT_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** One line for the detail page: "max run 5 min · slow over 2× the median of 20 runs · down after 3 failures in a row". */
-export function runLimitsSummary(m: Partial<LimitFields>, duration: (ms: number) => string, locale: Locale = activeLocale()): string {
+export function runLimitsSummary(
+  m: Partial<LimitFields>,
+  duration: (ms: number) => string,
+  locale: Locale = activeLocale(),
+): string {
   const v = runLimitsFromApi(m);
   const t = (key: MessageKey, params?: Params) => translate(key, params, locale);
   const parts: string[] = [];
   if (v.maxRunSeconds !== null) parts.push(t('limits.maxRunSummary', { duration: duration(v.maxRunSeconds * 1000) }));
-  if (v.slowFactor !== null) parts.push(t('limits.slowSummary', { factor: v.slowFactor, window: v.slowWindow ?? DEFAULT_RUN_LIMITS.slowWindow! }));
+  if (v.slowFactor !== null)
+    parts.push(
+      t('limits.slowSummary', { factor: v.slowFactor, window: v.slowWindow ?? DEFAULT_RUN_LIMITS.slowWindow! }),
+    );
   if ((v.failureThreshold ?? 1) > 1) parts.push(t('limits.downSummary', { count: v.failureThreshold! }));
   if ((v.recoveryThreshold ?? 1) > 1) parts.push(t('limits.upSummary', { count: v.recoveryThreshold! }));
   return parts.length ? parts.join(' · ') : t('common.none');

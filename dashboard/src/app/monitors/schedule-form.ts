@@ -3,10 +3,26 @@
 // No decorators and only erasable TypeScript, so Node's test runner can import it
 // (test/unit/dashboard-schedule-form.test.ts).
 
-import { FormControl, FormGroup, Validators, type AbstractControl, type ValidationErrors, type ValidatorFn } from '@angular/forms';
+import {
+  FormControl,
+  FormGroup,
+  Validators,
+  type AbstractControl,
+  type ValidationErrors,
+  type ValidatorFn,
+} from '@angular/forms';
 import type { CronDialect, Monitor, MonitorInput, Schedule } from '../api/models.ts';
 import type { FieldProblem } from '../api/api-error.ts';
-import { DEFAULT_RUN_LIMITS, RUN_LIMIT_FIELDS, createRunLimitsForm, rangeMessage, runLimitsFromApi, runLimitsToApi, type RunLimitsForm, type RunLimitsValue } from './run-limits-form.ts';
+import {
+  DEFAULT_RUN_LIMITS,
+  RUN_LIMIT_FIELDS,
+  createRunLimitsForm,
+  rangeMessage,
+  runLimitsFromApi,
+  runLimitsToApi,
+  type RunLimitsForm,
+  type RunLimitsValue,
+} from './run-limits-form.ts';
 import { translate } from '../i18n/translate.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -153,14 +169,21 @@ export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue(
   const s = initial.schedule;
   const schedule: ScheduleForm = new FormGroup({
     kind: new FormControl<ScheduleKind>(s.kind, { nonNullable: true }),
-    period: new FormControl<number | null>(s.period, { validators: [durationValidator('periodUnit', 1, MAX_SECONDS, true)] }),
+    period: new FormControl<number | null>(s.period, {
+      validators: [durationValidator('periodUnit', 1, MAX_SECONDS, true)],
+    }),
     periodUnit: new FormControl<TimeUnit>(s.periodUnit, { nonNullable: true }),
     expression: new FormControl<string>(s.expression, { nonNullable: true, validators: [cronExpressionValidator] }),
     dialect: new FormControl<CronDialect>(s.dialect, { nonNullable: true }),
-    expressions: new FormControl<string>(s.expressions, { nonNullable: true, validators: [calendarExpressionsValidator] }),
+    expressions: new FormControl<string>(s.expressions, {
+      nonNullable: true,
+      validators: [calendarExpressionsValidator],
+    }),
     timezone: new FormControl<string>(s.timezone, { nonNullable: true, validators: [timeZoneValidator] }),
     endOfDay: new FormControl<boolean>(s.endOfDay, { nonNullable: true }),
-    grace: new FormControl<number | null>(s.grace, { validators: [durationValidator('graceUnit', 0, MAX_SECONDS, true)] }),
+    grace: new FormControl<number | null>(s.grace, {
+      validators: [durationValidator('graceUnit', 0, MAX_SECONDS, true)],
+    }),
     graceUnit: new FormControl<TimeUnit>(s.graceUnit, { nonNullable: true }),
   });
   const form: MonitorForm = new FormGroup({
@@ -168,7 +191,10 @@ export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue(
       nonNullable: true,
       validators: [Validators.required, notBlank, Validators.maxLength(MAX_NAME)],
     }),
-    description: new FormControl<string>(initial.description, { nonNullable: true, validators: [Validators.maxLength(MAX_DESCRIPTION)] }),
+    description: new FormControl<string>(initial.description, {
+      nonNullable: true,
+      validators: [Validators.maxLength(MAX_DESCRIPTION)],
+    }),
     tags: new FormControl<string[]>([...initial.tags], { nonNullable: true, validators: [tagsValidator] }),
     schedule,
     channels: new FormControl<number[]>([...initial.channels], { nonNullable: true }),
@@ -270,7 +296,10 @@ export function scheduleToApi(v: ScheduleFormValue): Schedule {
 }
 
 /** The form's schedule for an API schedule; fields of the other kind get defaults. */
-export function scheduleFromApi(s: Schedule, defaults: ScheduleFormValue = emptyMonitorValue().schedule): ScheduleFormValue {
+export function scheduleFromApi(
+  s: Schedule,
+  defaults: ScheduleFormValue = emptyMonitorValue().schedule,
+): ScheduleFormValue {
   const grace = fromSeconds(s.graceSeconds);
   if (s.kind === 'cron' || s.kind === 'oncalendar') {
     const endOfDay = s.deadline === 'end-of-day';
@@ -288,7 +317,14 @@ export function scheduleFromApi(s: Schedule, defaults: ScheduleFormValue = empty
     return { ...defaults, kind: 'cron', expression: s.expression, dialect, ...timing };
   }
   const period = fromSeconds(s.periodSeconds);
-  return { ...defaults, kind: 'interval', period: period.value, periodUnit: period.unit, grace: grace.value, graceUnit: grace.unit };
+  return {
+    ...defaults,
+    kind: 'interval',
+    period: period.value,
+    periodUnit: period.unit,
+    grace: grace.value,
+    graceUnit: grace.unit,
+  };
 }
 
 export function monitorToFormValue(m: Monitor): MonitorFormValue {
@@ -307,7 +343,10 @@ export function monitorToFormValue(m: Monitor): MonitorFormValue {
 }
 
 /** The POST/PATCH body for the form's value (raw value: disabled controls are ignored by kind). */
-export function formValueToInput(v: MonitorFormValue, opts: { includeChannels: boolean } = { includeChannels: true }): MonitorInput {
+export function formValueToInput(
+  v: MonitorFormValue,
+  opts: { includeChannels: boolean } = { includeChannels: true },
+): MonitorInput {
   const input: MonitorInput = {
     name: v.name.trim(),
     description: v.description.trim() ? v.description.trim() : null,
@@ -353,10 +392,24 @@ const WALL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 export function zoneOffsetMs(zone: string, epochMs: number): number {
   try {
     const f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     const part = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
-    const wall = Date.UTC(Number(part['year']), Number(part['month']) - 1, Number(part['day']), Number(part['hour']), Number(part['minute']), Number(part['second']));
+    const wall = Date.UTC(
+      Number(part['year']),
+      Number(part['month']) - 1,
+      Number(part['day']),
+      Number(part['hour']),
+      Number(part['minute']),
+      Number(part['second']),
+    );
     return wall - Math.floor(epochMs / 1000) * 1000;
   } catch {
     return Number.NaN;
@@ -412,7 +465,8 @@ export function addTags(tags: readonly string[], text: string): string[] {
 // Validators and their messages
 // ---------------------------------------------------------------------------------------------
 
-const notBlank: ValidatorFn = (c) => (typeof c.value === 'string' && c.value.length > 0 && !c.value.trim() ? { required: true } : null);
+const notBlank: ValidatorFn = (c) =>
+  typeof c.value === 'string' && c.value.length > 0 && !c.value.trim() ? { required: true } : null;
 
 /**
  * A number with a unit from the sibling control `unitName`: whole seconds in [min, max].
@@ -433,7 +487,19 @@ export function durationValidator(unitName: string, min: number, max: number, re
   };
 }
 
-const CRON_ALIASES = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@minutely', '@secondly', '@weekdays', '@weekends'];
+const CRON_ALIASES = [
+  '@yearly',
+  '@annually',
+  '@monthly',
+  '@weekly',
+  '@daily',
+  '@midnight',
+  '@hourly',
+  '@minutely',
+  '@secondly',
+  '@weekdays',
+  '@weekends',
+];
 
 /** A quick local check; the server's preview says the rest (e.g. "expression never matches"). */
 export const cronExpressionValidator: ValidatorFn = (control) => {
@@ -451,7 +517,8 @@ export const calendarExpressionsValidator: ValidatorFn = (control) => {
   const lines = text.split(/\r?\n/);
   const events = lines.filter((l) => l.trim() !== '');
   if (events.length === 0) return { calendarRequired: true };
-  if (events.length > MAX_CALENDAR_EXPRESSIONS) return { calendarCount: { max: MAX_CALENDAR_EXPRESSIONS, count: events.length } };
+  if (events.length > MAX_CALENDAR_EXPRESSIONS)
+    return { calendarCount: { max: MAX_CALENDAR_EXPRESSIONS, count: events.length } };
   const long = lines.findIndex((l) => l.trim().length > MAX_EXPRESSION);
   if (long >= 0) return { calendarLine: { line: long + 1, max: MAX_EXPRESSION } };
   return null;
@@ -509,7 +576,8 @@ export function errorMessage(errors: ValidationErrors | null | undefined, label:
   }
   if (errors['cronAlias']) return translate('form.cronAlias', { aliases: CRON_ALIASES.join(', ') });
   if (errors['calendarRequired']) return translate('form.calendarRequired');
-  if (errors['calendarCount']) return translate('form.calendarCount', { max: (errors['calendarCount'] as { max: number }).max });
+  if (errors['calendarCount'])
+    return translate('form.calendarCount', { max: (errors['calendarCount'] as { max: number }).max });
   if (errors['calendarLine']) {
     const e = errors['calendarLine'] as { line: number; max: number };
     return translate('form.calendarLineLength', { n: e.line, max: e.max });
@@ -547,7 +615,10 @@ const FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
  * "graceSeconds" -> "schedule.grace", "tags[2]" -> "tags", "channels.0" -> "channels". Null if none.
  */
 export function controlPathForField(field: string): string | null {
-  let f = field.trim().replace(/^body\./, '').replace(/^\./, '');
+  let f = field
+    .trim()
+    .replace(/^body\./, '')
+    .replace(/^\./, '');
   f = f.replace(/\[\d+\]$/, '').replace(/\.\d+$/, '');
   if (f.startsWith('schedule.')) f = f.slice('schedule.'.length);
   return FIELD_TO_CONTROL[f] ?? null;
@@ -567,7 +638,8 @@ export function applyApiErrors(form: FormGroup, problems: readonly FieldProblem[
       continue;
     }
     const line = calendarLineOf(form, p.field);
-    const message = line === null ? serverMessage(p.message) : translate('form.calendarLine', { n: line, message: p.message.trim() });
+    const message =
+      line === null ? serverMessage(p.message) : translate('form.calendarLine', { n: line, message: p.message.trim() });
     control.setErrors({ ...(control.errors ?? {}), server: message });
     control.markAsTouched();
   }

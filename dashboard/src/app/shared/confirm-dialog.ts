@@ -22,15 +22,29 @@ export interface ConfirmData {
       <p class="message">{{ data.message }}</p>
     </mat-dialog-content>
     <mat-dialog-actions align="end">
-      <button mat-button type="button" [mat-dialog-close]="false" data-testid="cancel">{{ i18n.t('common.cancel') }}</button>
-      <button mat-flat-button type="button" [class.danger]="data.danger" [mat-dialog-close]="true" data-testid="confirm" cdkFocusInitial>
+      <button mat-button type="button" [mat-dialog-close]="false" data-testid="cancel">
+        {{ i18n.t('common.cancel') }}
+      </button>
+      <button
+        mat-flat-button
+        type="button"
+        [class.danger]="data.danger"
+        [mat-dialog-close]="true"
+        data-testid="confirm"
+        cdkFocusInitial
+      >
         {{ data.confirmLabel ?? i18n.t('common.ok') }}
       </button>
     </mat-dialog-actions>
   `,
   styles: `
-    .message { overflow-wrap: anywhere; }
-    .danger { --mat-button-filled-container-color: var(--mat-sys-error); --mat-button-filled-label-text-color: var(--mat-sys-on-error); }
+    .message {
+      overflow-wrap: anywhere;
+    }
+    .danger {
+      --mat-button-filled-container-color: var(--mat-sys-error);
+      --mat-button-filled-label-text-color: var(--mat-sys-on-error);
+    }
   `,
 })
 export class ConfirmDialog {

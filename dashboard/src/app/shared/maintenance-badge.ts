@@ -9,21 +9,39 @@ import { I18n } from '../i18n/i18n';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (windows().length) {
-      <span class="badge" data-testid="maintenance-badge" [attr.title]="i18n.t('maintenance.badgeTitle', { ids: windows().join(', ') })">
+      <span
+        class="badge"
+        data-testid="maintenance-badge"
+        [attr.title]="i18n.t('maintenance.badgeTitle', { ids: windows().join(', ') })"
+      >
         <mat-icon svgIcon="build" aria-hidden="true" />
         <span>{{ i18n.t('maintenance.badge') }}</span>
       </span>
     }
   `,
   styles: `
-    :host { display: inline-flex; }
-    .badge {
-      display: inline-flex; align-items: center; gap: 4px; margin-left: 6px;
-      padding: 2px 10px 2px 6px; border-radius: 999px;
-      font-size: 13px; font-weight: 500; line-height: 20px; white-space: nowrap;
-      color: var(--hb-paused); background: var(--hb-paused-bg);
+    :host {
+      display: inline-flex;
     }
-    mat-icon { width: 16px; height: 16px; font-size: 16px; }
+    .badge {
+      display: inline-flex;
+      align-items: center;
+      gap: 4px;
+      margin-left: 6px;
+      padding: 2px 10px 2px 6px;
+      border-radius: 999px;
+      font-size: 13px;
+      font-weight: 500;
+      line-height: 20px;
+      white-space: nowrap;
+      color: var(--hb-paused);
+      background: var(--hb-paused-bg);
+    }
+    mat-icon {
+      width: 16px;
+      height: 16px;
+      font-size: 16px;
+    }
   `,
 })
 export class MaintenanceBadge {

@@ -16,19 +16,32 @@ import { I18n } from '../i18n/i18n';
     <form (ngSubmit)="save()" novalidate>
       <h2 mat-dialog-title>{{ i18n.t('users.reset') }}</h2>
       <mat-dialog-content>
-        <p>{{ i18n.t('users.newPasswordFor') }} <strong>{{ data.username }}</strong></p>
+        <p>
+          {{ i18n.t('users.newPasswordFor') }} <strong>{{ data.username }}</strong>
+        </p>
         <mat-form-field class="full-width">
           <mat-label>{{ i18n.t('users.newPassword') }}</mat-label>
-          <input matInput type="password" [formControl]="password" autocomplete="new-password" required data-testid="reset-password" />
+          <input
+            matInput
+            type="password"
+            [formControl]="password"
+            autocomplete="new-password"
+            required
+            data-testid="reset-password"
+          />
           @if (password.invalid && password.touched) {
             <mat-error>{{ password.getError('server') ?? i18n.t('login.passwordRequired') }}</mat-error>
           }
         </mat-form-field>
-        @if (error()) { <div class="banner-error" role="alert">{{ error() }}</div> }
+        @if (error()) {
+          <div class="banner-error" role="alert">{{ error() }}</div>
+        }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>{{ i18n.t('common.cancel') }}</button>
-        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">{{ i18n.t('users.setPassword') }}</button>
+        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">
+          {{ i18n.t('users.setPassword') }}
+        </button>
       </mat-dialog-actions>
     </form>
   `,

@@ -21,18 +21,34 @@ import type { User } from '../api/models';
         <mat-form-field class="full-width">
           <mat-label>{{ i18n.t('users.email') }}</mat-label>
           <input matInput type="email" formControlName="email" autocomplete="off" data-testid="report-email" />
-          @if (form.controls.email.hasError('server')) { <mat-error>{{ form.controls.email.getError('server') }}</mat-error> }
+          @if (form.controls.email.hasError('server')) {
+            <mat-error>{{ form.controls.email.getError('server') }}</mat-error>
+          }
         </mat-form-field>
-        <label class="check"><input type="checkbox" formControlName="weeklyReport" data-testid="report-weekly" /> {{ i18n.t('users.sendReport') }}</label>
-        @if (error()) { <div class="banner-error" role="alert" data-testid="report-error">{{ error() }}</div> }
+        <label class="check"
+          ><input type="checkbox" formControlName="weeklyReport" data-testid="report-weekly" />
+          {{ i18n.t('users.sendReport') }}</label
+        >
+        @if (error()) {
+          <div class="banner-error" role="alert" data-testid="report-error">{{ error() }}</div>
+        }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>{{ i18n.t('common.cancel') }}</button>
-        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">{{ i18n.t('users.save') }}</button>
+        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="confirm">
+          {{ i18n.t('users.save') }}
+        </button>
       </mat-dialog-actions>
     </form>
   `,
-  styles: `.check { display: flex; gap: 8px; align-items: center; margin: 4px 0 12px; }`,
+  styles: `
+    .check {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      margin: 4px 0 12px;
+    }
+  `,
 })
 export class ReportDialog {
   protected readonly i18n = inject(I18n);

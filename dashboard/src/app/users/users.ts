@@ -25,8 +25,18 @@ export const ROLES: readonly Role[] = ['admin', 'viewer', 'pinger'];
 @Component({
   selector: 'hb-users',
   imports: [
-    ReactiveFormsModule, MatTableModule, MatButtonModule, MatIconModule, MatCardModule, MatFormFieldModule, MatInputModule, MatSelectModule,
-    MatTooltipModule, MatDialogModule, MatSnackBarModule, MatProgressSpinnerModule,
+    ReactiveFormsModule,
+    MatTableModule,
+    MatButtonModule,
+    MatIconModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatTooltipModule,
+    MatDialogModule,
+    MatSnackBarModule,
+    MatProgressSpinnerModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './users.html',
@@ -107,7 +117,8 @@ export class UsersPage implements OnInit {
   protected fieldError(name: 'username' | 'password'): string {
     const c = this.form.controls[name];
     if (c.hasError('server')) return c.getError('server') as string;
-    if (c.hasError('required')) return this.i18n.t(name === 'username' ? 'login.usernameRequired' : 'login.passwordRequired');
+    if (c.hasError('required'))
+      return this.i18n.t(name === 'username' ? 'login.usernameRequired' : 'login.passwordRequired');
     if (c.hasError('maxlength')) return this.i18n.t('users.tooLong');
     return '';
   }
@@ -116,7 +127,9 @@ export class UsersPage implements OnInit {
     if (role === u.role) return;
     this.api.updateUser(u.username, { role }).subscribe({
       next: () => {
-        this.snack.open(this.i18n.t('users.nowRole', { name: u.username, role: this.roleLabel(role) }), undefined, { duration: 3000 });
+        this.snack.open(this.i18n.t('users.nowRole', { name: u.username, role: this.roleLabel(role) }), undefined, {
+          duration: 3000,
+        });
         this.users.update((list) => list.map((x) => (x.username === u.username ? { ...x, role } : x)));
       },
       error: (err) => {
@@ -131,7 +144,8 @@ export class UsersPage implements OnInit {
       .open(PasswordDialog, { data: { username: u.username }, width: '400px', maxWidth: '95vw' })
       .afterClosed()
       .subscribe((ok) => {
-        if (ok) this.snack.open(this.i18n.t('users.passwordChanged', { name: u.username }), undefined, { duration: 3000 });
+        if (ok)
+          this.snack.open(this.i18n.t('users.passwordChanged', { name: u.username }), undefined, { duration: 3000 });
       });
   }
 
@@ -141,13 +155,22 @@ export class UsersPage implements OnInit {
       .afterClosed()
       .subscribe((saved?: User) => {
         if (!saved) return;
-        this.snack.open(saved.weeklyReport ? this.i18n.t('users.reportOn', { name: u.username }) : this.i18n.t('users.saved'), undefined, { duration: 3000 });
+        this.snack.open(
+          saved.weeklyReport ? this.i18n.t('users.reportOn', { name: u.username }) : this.i18n.t('users.saved'),
+          undefined,
+          { duration: 3000 },
+        );
         this.users.update((list) => list.map((x) => (x.username === u.username ? { ...x, ...saved } : x)));
       });
   }
 
   protected remove(u: User): void {
-    confirmDeletion(this.dialog, this.i18n, this.i18n.t('users.deleteTitle'), this.i18n.t('users.deleteMessage', { name: u.username })).subscribe(() => {
+    confirmDeletion(
+      this.dialog,
+      this.i18n,
+      this.i18n.t('users.deleteTitle'),
+      this.i18n.t('users.deleteMessage', { name: u.username }),
+    ).subscribe(() => {
       this.api.deleteUser(u.username).subscribe({
         next: () => {
           this.snack.open(this.i18n.t('users.deletedName', { name: u.username }), undefined, { duration: 3000 });
