@@ -1,16 +1,9 @@
 // gateway: HTTP only. Routes, authentication, body limits and the one error shape; every
 // decision about monitors and pings is made by the services it calls.
 
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import {
-  Errors,
-  type Context,
-  type Service,
-  type ServiceMethods,
-  type ServiceSchema,
-  type ServiceSettingSchema,
-} from "moleculer";
-import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, type Context, type ServiceMethods, type ServiceSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
 import type { Config } from "../core/config.ts";
 import type { Clock } from "../core/checker/clock.ts";
 import { authorizeAlias, GatewayAuth, type AuthUser, type RouteNeed } from "./auth.ts";
@@ -23,34 +16,8 @@ import { badgesRoute } from "./routes/badges.ts";
 import { docsRoute } from "./routes/docs.ts";
 import { healthRoute } from "./routes/health.ts";
 import { originalPingsRoute, pingRequests, pingsRoute } from "./routes/pings.ts";
-import type { GatewayRoute, Req } from "./routes/route.ts";
+import type { Gateway, Req } from "./routes/route.ts";
 import { sessionRoute } from "./routes/session.ts";
-
-/** The gateway's settings (moleculer-web's that it sets) and what it keeps on `this`, set up in created(). */
-interface Gateway {
-  settings: ServiceSettingSchema &
-    Pick<
-      ApiSettingsSchema,
-      | "port"
-      | "ip"
-      | "logRequest"
-      | "logResponse"
-      | "logRequestParams"
-      | "logResponseData"
-      | "log4XXResponses"
-      | "httpServerTimeout"
-      | "assets"
-    > & {
-      routes?: GatewayRoute[];
-      onError?(this: Service, req: Req, res: ServerResponse, err: Error & Record<string, unknown>): void;
-    };
-  state: {
-    live?: LiveHub | null;
-    fastPath?: (req: Req, res: ServerResponse) => boolean;
-    server?: Server;
-    _trackedContexts?: unknown[];
-  };
-}
 
 export default function gatewayService({
   config,

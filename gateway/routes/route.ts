@@ -1,8 +1,9 @@
 // What every route module of the gateway shares: the shape of a route, the request as a route's
 // handlers see it, and the guard that lets a function alias be async.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Context, ServiceBroker } from "moleculer";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Context, Service, ServiceBroker, ServiceSettingSchema } from "moleculer";
+import type { ApiSettingsSchema } from "moleculer-web";
 import type { RouteNeed } from "../auth.ts";
 import type { LiveHub } from "../live.ts";
 import type { AliasDoc, RouteLike } from "../openapi.ts";
@@ -60,5 +61,31 @@ export function guarded(fn: (req: Req, res: ServerResponse) => Promise<void> | v
     Promise.resolve()
       .then(() => fn(req, res))
       .catch((err) => next(err));
+  };
+}
+
+/** The gateway's settings (moleculer-web's that it sets) and what it keeps on `this`, set up in created(). */
+export interface Gateway {
+  settings: ServiceSettingSchema &
+    Pick<
+      ApiSettingsSchema,
+      | "port"
+      | "ip"
+      | "logRequest"
+      | "logResponse"
+      | "logRequestParams"
+      | "logResponseData"
+      | "log4XXResponses"
+      | "httpServerTimeout"
+      | "assets"
+    > & {
+      routes?: GatewayRoute[];
+      onError?(this: Service, req: Req, res: ServerResponse, err: Error & Record<string, unknown>): void;
+    };
+  state: {
+    live?: LiveHub | null;
+    fastPath?: (req: Req, res: ServerResponse) => boolean;
+    server?: Server;
+    _trackedContexts?: unknown[];
   };
 }
