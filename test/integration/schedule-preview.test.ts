@@ -1,36 +1,44 @@
-// The schedule preview API against the reference run times: every line of the three vector files
-// (cronsim for Debian cron, robfig/cron v3 for Kubernetes, systemd-analyze for OnCalendar) asked
-// of the running server through POST /api/v1/schedule/preview with `from`, and the DST notes it
-// gives, over GET too. Plus its refusals, each a 422 naming the field.
+// The schedule preview (registry.preview) against the reference run times: every line of the three
+// vector files (cronsim for Debian cron, robfig/cron v3 for Kubernetes, systemd-analyze for
+// OnCalendar) asked of the action with `from`, and the DST notes it gives, with a body's params and
+// with a query string's (all strings). Plus its refusals, each a 422 naming the field. On an
+// in-process broker: the routes themselves (GET and POST /api/v1/schedule/preview) are
+// test/e2e/api-contract.test.ts's.
 
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Api } from "../support/api.ts";
-import { startServer, type Server } from "../support/server.ts";
+import { startBroker, type TestBroker } from "../support/broker.ts";
 import { scheduleVectors, type ScheduleVector } from "../support/schedule-vectors.ts";
 
-const admin: [string, string] = ["root", "correct horse battery"];
-let server: Server;
-let a: Api;
+let hb: TestBroker;
 
 type Vector = ScheduleVector;
 const vectors = scheduleVectors;
 
 before(async () => {
-  server = await startServer("preview", {}, { admin });
-  a = server.api;
+  hb = await startBroker({ services: ["registry"] });
 });
 
-after(() => server?.stop());
+after(() => hb?.stop());
 
-/** Asks the server for each vector's runs, 16 requests at a time; returns the disagreements. */
+/** What the action answers, or its error as the gateway would send it: the status and the error's data. */
+async function preview(params: Record<string, unknown>): Promise<{ status: number; body: any }> {
+  try {
+    return { status: 200, body: await hb.call("registry.preview", params) };
+  } catch (err) {
+    const e = err as { code?: number; message: string; data?: unknown };
+    return { status: e.code ?? 500, body: { message: e.message, data: e.data } };
+  }
+}
+
+/** Asks the action for each vector's runs, 16 calls at a time; returns the disagreements. */
 async function disagreements(set: Vector[], body: (v: Vector) => Record<string, unknown>): Promise<string[]> {
   const bad: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < set.length) {
       const v = set[next++]!;
-      const r = await a.call("POST", "/api/v1/schedule/preview", {
+      const r = await preview({
         ...body(v),
         timezone: v.zone,
         from: v.from,
@@ -51,26 +59,26 @@ async function disagreements(set: Vector[], body: (v: Vector) => Record<string, 
   return bad;
 }
 
-test("Debian cron (dialect cron): the server agrees with every line computed by cronsim", async () => {
+test("Debian cron (dialect cron): the preview agrees with every line computed by cronsim", async () => {
   const set = vectors("cron");
   const bad = await disagreements(set, (v) => ({ kind: "cron", expression: v.expr, dialect: "cron" }));
   assert.equal(bad.length, 0, `${bad.length} of ${set.length} disagree:\n${bad.slice(0, 5).join("\n")}`);
 });
 
-test("Kubernetes (dialect kubernetes): the server agrees with every line computed by robfig/cron v3", async () => {
+test("Kubernetes (dialect kubernetes): the preview agrees with every line computed by robfig/cron v3", async () => {
   const set = vectors("kubernetes");
   const bad = await disagreements(set, (v) => ({ kind: "cron", expression: v.expr, dialect: "kubernetes" }));
   assert.equal(bad.length, 0, `${bad.length} of ${set.length} disagree:\n${bad.slice(0, 5).join("\n")}`);
 });
 
-test("OnCalendar: the server agrees with every line computed by systemd-analyze", async () => {
+test("OnCalendar: the preview agrees with every line computed by systemd-analyze", async () => {
   const set = vectors("oncalendar");
   const bad = await disagreements(set, (v) => ({ kind: "oncalendar", expressions: [v.expr] }));
   assert.equal(bad.length, 0, `${bad.length} of ${set.length} disagree:\n${bad.slice(0, 5).join("\n")}`);
 });
 
-test("DST notes: in the API's answer, over POST and GET, with from as ISO 8601", async () => {
-  const post = await a.call("POST", "/api/v1/schedule/preview", {
+test("DST notes: in the answer, to a body's params and a query string's, with from as ISO 8601", async () => {
+  const post = await preview({
     kind: "cron",
     expression: "30 2 * * *",
     timezone: "Europe/Berlin",
@@ -88,7 +96,8 @@ test("DST notes: in the API's answer, over POST and GET, with from as ISO 8601",
   assert.equal(post.body.runs[0].clockChange.kind, "moved");
   assert.equal(post.body.runs[1].note, undefined);
 
-  const q = new URLSearchParams({
+  // A query string's params, as the gateway passes GET's on: every one a string.
+  const get = await preview({
     kind: "cron",
     expression: "30 2 * * *",
     timezone: "Europe/Berlin",
@@ -96,19 +105,17 @@ test("DST notes: in the API's answer, over POST and GET, with from as ISO 8601",
     from: "2026-03-28T12:00:00+01:00",
     count: "1",
   });
-  const get = await a.call("GET", `/api/v1/schedule/preview?${q}`);
   assert.equal(get.status, 200, JSON.stringify(get.body));
   assert.equal(get.body.runs[0].expectedAt, "2026-03-30T00:30:00.000Z");
   assert.equal(get.body.runs[0].note, "02:30 does not exist on 2026-03-29 (Europe/Berlin); Kubernetes does not run it");
 
-  const cal = new URLSearchParams({
+  const oc = await preview({
     kind: "oncalendar",
     expressions: "*-*-* 02:30\nSat 10:00",
     timezone: "Europe/Berlin",
     from: "1774699200000",
     count: "2",
   });
-  const oc = await a.call("GET", `/api/v1/schedule/preview?${cal}`);
   assert.equal(oc.status, 200, JSON.stringify(oc.body));
   assert.deepEqual(oc.body.schedule.expressions, ["*-*-* 02:30", "Sat 10:00"]);
   assert.ok(oc.body.runs[0].note, JSON.stringify(oc.body.runs));
@@ -126,7 +133,7 @@ test("preview refusals are 422s naming the field", async () => {
     [{ kind: "oncalendar" }, "expressions"],
   ];
   for (const [body, field] of cases) {
-    const r = await a.call("POST", "/api/v1/schedule/preview", body);
+    const r = await preview(body);
     assert.equal(r.status, 422, `${JSON.stringify(body)} -> ${r.status} ${JSON.stringify(r.body)}`);
     assert.ok(
       JSON.stringify(r.body).includes(`"${field}"`),
