@@ -22,6 +22,8 @@ import agentCollectorService from "../../services/agent-collector/agent-collecto
 import type { ServiceDeps } from "../../services/deps.ts";
 import { loadCatalog } from "../../plugins/catalog.ts";
 import { secretBoxFor } from "../../bin/secret-key.ts";
+import type { PingKind } from "../../core/monitor/ping.ts";
+import type { PingAccepted } from "../../services/ingest/ping-params.ts";
 
 export interface BrokerOptions {
   /** The services to create; the gateway only when named. */
@@ -40,6 +42,10 @@ export interface TestBroker {
   dir: string;
   /** Calls an action; a refusal rejects with the service's error (a 422 is a ValidationError naming the field). */
   call<T = any>(action: string, params?: object, meta?: object): Promise<T>;
+  /** A ping as the gateway hands one on: no body, no client. */
+  ping(code: string, kind?: PingKind): Promise<PingAccepted>;
+  /** The error a call is refused with (it fails the test when the call succeeds): its code, and the fields it names. */
+  refusal(action: string, params?: object): Promise<{ code: unknown; fields: string[] }>;
   /** Stops the broker, closes the database and removes the folder; safe to call twice or after a failed start. */
   stop(): Promise<void>;
 }
@@ -87,12 +93,37 @@ export async function startBroker(opts: BrokerOptions): Promise<TestBroker> {
     for (const name of config.services) broker.createService(factories[name](deps));
     await broker.start();
     const b = broker;
+    const call = <T>(action: string, params = {}, meta = {}) => b.call<T, object>(action, params, { meta });
     return {
       broker: b,
       db,
       config,
       dir,
-      call: (action, params = {}, meta = {}) => b.call(action, params, { meta }),
+      call,
+      ping: (code, kind = "success") =>
+        call("ingest.ping", {
+          code,
+          kind,
+          exitStatus: null,
+          data: null,
+          dataTruncated: false,
+          sourceIp: null,
+          userAgent: null,
+        }),
+      async refusal(action, params) {
+        let answer: unknown;
+        try {
+          answer = await call(action, params);
+        } catch (err) {
+          const { code, data } = err as { code?: unknown; data?: unknown };
+          const named = Array.isArray(data) ? data : [data];
+          return {
+            code,
+            fields: named.map((d) => (d as { field?: unknown })?.field).filter((f) => typeof f === "string"),
+          };
+        }
+        throw new Error(`${action} ${JSON.stringify(params)} was not refused: ${JSON.stringify(answer)}`);
+      },
       stop,
     };
   } catch (err) {

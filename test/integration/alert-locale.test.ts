@@ -1,5 +1,5 @@
-// Alerts in the channel's language, end to end on the embedded system: one monitor, several
-// channels on real local receivers. A zh-Hans webhook and a zh-Hans Telegram channel get
+// Alerts in the channel's language, from the registry through the checker to the notifier on an
+// in-process broker: one monitor, several channels on real local receivers. A zh-Hans webhook and a zh-Hans Telegram channel get
 // Chinese, an "en" webhook on the same monitor gets English, and a channel that chooses nothing
 // speaks DEFAULT_LOCALE (set to zh-Hans here). Times are in the monitor's zone.
 
@@ -7,21 +7,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startReceiver, type Receiver, type ReceivedRequest } from "../support/receiver.ts";
 import { eventually } from "../support/system.ts";
-import { basic, type Api } from "../support/api.ts";
-import { startServer, type Server } from "../support/server.ts";
+import { startBroker, type TestBroker } from "../support/broker.ts";
 
-const admin: [string, string] = ["root", "correct horse battery"];
 const BOT = "123456:ABC-locale_test";
 let rx: Receiver;
-let server: Server | undefined;
-let a: Api;
+let hb: TestBroker | undefined;
 
 before(async () => {
   rx = await startReceiver();
   rx.respond(`/bot${BOT}/sendMessage`, { status: 200, body: { ok: true, result: { message_id: 7 } } });
-  server = await startServer(
-    "alert-locale",
-    {
+  hb = await startBroker({
+    services: ["registry", "ingest", "checker", "notifier"],
+    env: {
       NOTIFIER_POLL_MS: "200",
       CHANNEL_TIMEOUT_MS: "2000",
       ALLOW_PRIVATE_WEBHOOKS: "true",
@@ -30,35 +27,31 @@ before(async () => {
       DEFAULT_TIMEZONE: "Asia/Shanghai",
       PUBLIC_URL: "https://hb.example.org",
     },
-    { admin },
-  );
-  a = server.api;
+  });
 });
 
 after(async () => {
-  await server?.stop();
+  await hb?.stop();
   await rx?.close();
 });
 
 async function channel(
   body: Record<string, unknown>,
 ): Promise<{ id: number; locale: string | null; defaultLocale: string }> {
-  const res = await a.call("POST", "/api/v1/channels", body);
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
+  return hb!.call("registry.channels.create", body);
 }
 
 const hook = (p: string) => (r: ReceivedRequest) => r.path === p && r.json?.event === "down";
 
 test("a channel's language is validated, stored, shown and changeable", async () => {
-  const bad = await a.call("POST", "/api/v1/channels", {
+  const bad = await hb!.refusal("registry.channels.create", {
     name: "fr",
     type: "webhook",
     config: { url: `${rx.url}/fr` },
     locale: "fr",
   });
-  assert.equal(bad.status, 422);
-  assert.equal(bad.body.error.details?.[0]?.field ?? bad.body.error.field, "locale", JSON.stringify(bad.body));
+  assert.equal(bad.code, 422);
+  assert.equal(bad.fields[0], "locale", JSON.stringify(bad));
   const ch = await channel({
     name: "switching",
     type: "webhook",
@@ -67,11 +60,10 @@ test("a channel's language is validated, stored, shown and changeable", async ()
   });
   assert.equal(ch.locale, "en");
   assert.equal(ch.defaultLocale, "zh-Hans");
-  const changed = await a.call("PATCH", `/api/v1/channels/${ch.id}`, { locale: null });
-  assert.equal(changed.status, 200);
-  assert.equal(changed.body.locale, null, "null: back to DEFAULT_LOCALE");
-  assert.equal((await a.call("PATCH", `/api/v1/channels/${ch.id}`, { locale: "de" })).status, 422);
-  await a.call("DELETE", `/api/v1/channels/${ch.id}`);
+  const changed = await hb!.call("registry.channels.update", { id: ch.id, locale: null });
+  assert.equal(changed.locale, null, "null: back to DEFAULT_LOCALE");
+  assert.equal((await hb!.refusal("registry.channels.update", { id: ch.id, locale: "de" })).code, 422);
+  await hb!.call("registry.channels.remove", { id: ch.id });
 });
 
 test(
@@ -88,15 +80,14 @@ test(
       config: { botToken: BOT, chatId: "-100123", apiUrl: rx.url },
       locale: "zh-Hans",
     });
-    const m = await a.call("POST", "/api/v1/monitors", {
+    const m = await hb!.call("registry.create", {
       name: "夜间备份 <b>",
       tags: ["db"],
       schedule: { kind: "interval", periodSeconds: 1, graceSeconds: 1 },
       channels: [zh.id, en.id, unset.id, tg.id],
     });
-    assert.equal(m.status, 201, JSON.stringify(m.body));
-    const ping = await fetch(`${a.base}/ping/${m.body.code}`, { headers: { authorization: basic(...admin) } });
-    assert.equal(ping.status, 200);
+    const ping = await hb!.ping(m.code);
+    assert.equal(ping.monitorId, m.id, JSON.stringify(ping));
 
     const [zhAlert, enAlert, defaultAlert] = await Promise.all(
       ["/zh", "/en", "/default"].map((p) =>
@@ -142,7 +133,7 @@ test(
     assert.ok(!text.includes("Open in Heartbeats") && !text.includes("<b> <"), text);
 
     // The notifications list records each delivery, whatever its language.
-    const notes = await a.call("GET", `/api/v1/monitors/${m.body.id}/notifications`);
-    assert.ok(notes.body.items.length >= 4, JSON.stringify(notes.body));
+    const notes = await hb!.call("registry.notifications", { id: m.id });
+    assert.ok(notes.items.length >= 4, JSON.stringify(notes));
   },
 );
