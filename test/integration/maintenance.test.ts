@@ -1,38 +1,36 @@
-// Maintenance windows end to end on the embedded system with a real webhook receiver and short
-// real schedules: flips inside a window are recorded but their alerts held back; at the end a
+// Maintenance windows on an in-process broker (registry, ingest, checker, notifier) with a real
+// webhook receiver and short real schedules: flips inside a window are recorded but their alerts held back; at the end a
 // monitor still down alerts once, one that recovered stays silent; monitors outside the scope
 // alert as usual; a recurring window in a non-UTC zone is active when its local time says so;
-// deleting a window releases what it held. Plus the API's refusals (422 naming the field).
+// deleting a window releases what it held. Plus the refusals (422 naming the field, 404).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { DateTime } from "luxon";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
 import { eventually } from "../support/system.ts";
-import { basic, type Api } from "../support/api.ts";
-import { startServer, type Server } from "../support/server.ts";
+import { startBroker, type TestBroker } from "../support/broker.ts";
 
-const admin: [string, string] = ["root", "correct horse battery"];
 let rx: Receiver;
-let server: Server;
-let a: Api;
+let hb: TestBroker;
 let hookId: number;
 
 before(async () => {
   rx = await startReceiver();
-  server = await startServer("maintenance", { NOTIFIER_POLL_MS: "200", ALLOW_PRIVATE_WEBHOOKS: "true" }, { admin });
-  a = server.api;
-  const ch = await a.call("POST", "/api/v1/channels", {
+  hb = await startBroker({
+    services: ["registry", "ingest", "checker", "notifier"],
+    env: { NOTIFIER_POLL_MS: "200", ALLOW_PRIVATE_WEBHOOKS: "true" },
+  });
+  const ch = await hb.call("registry.channels.create", {
     name: "hook",
     type: "webhook",
     config: { url: `${rx.url}/hook` },
   });
-  assert.equal(ch.status, 201, JSON.stringify(ch.body));
-  hookId = ch.body.id;
+  hookId = ch.id;
 });
 
 after(async () => {
-  await server?.stop();
+  await hb?.stop();
   await rx?.close();
 });
 
@@ -40,25 +38,23 @@ const hooksFor = (monitorId: number) =>
   rx.requests.filter((r) => r.path === "/hook" && r.json?.monitor?.id === monitorId);
 
 async function monitor(name: string, schedule: Record<string, unknown>, tags: string[] = []) {
-  const res = await a.call("POST", "/api/v1/monitors", { name, schedule, tags, channels: [hookId] });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body as { id: number; code: string };
+  return hb.call<{ id: number; code: string }>("registry.create", { name, schedule, tags, channels: [hookId] });
 }
 
-async function ping(code: string, suffix = ""): Promise<void> {
-  const res = await fetch(`${a.base}/ping/${code}${suffix}`, { headers: { authorization: basic(...admin) } });
-  assert.equal(res.status, 200);
+async function ping(code: string, kind: "success" | "fail" = "success"): Promise<void> {
+  const accepted = await hb.ping(code, kind);
+  assert.equal(accepted.code, code);
 }
 
 const notifications = async (id: number) =>
-  (await a.call("GET", `/api/v1/monitors/${id}/notifications`)).body.items as { state: string; event: string }[];
-const flips = async (id: number) =>
-  (await a.call("GET", `/api/v1/monitors/${id}/flips`)).body.items as { to: string; reason: string }[];
+  (await hb.call("registry.notifications", { id })).items as { state: string; event: string }[];
+const flips = async (id: number) => (await hb.call("registry.flips", { id })).items as { to: string; reason: string }[];
+const newWindow = (body: unknown) => hb.call("registry.maintenance.create", body as object);
 
 test("a one-off window holds alerts back; at its end only monitors still down alert, once", async () => {
   // Down and alerted before the window: its recovery inside the window is told at the end.
   const wasDown = await monitor("was-down", { kind: "interval", periodSeconds: 300, graceSeconds: 300 }, ["maint"]);
-  await ping(wasDown.code, "/fail");
+  await ping(wasDown.code, "fail");
   await eventually(
     async () => hooksFor(wasDown.id).find((r) => r.json.event === "failure"),
     5_000,
@@ -67,15 +63,14 @@ test("a one-off window holds alerts back; at its end only monitors still down al
 
   const startsAt = Date.now();
   const endsAt = startsAt + 9_000;
-  const w = await a.call("POST", "/api/v1/maintenance", {
+  const w = await newWindow({
     name: "deploy",
     rule: { kind: "once", startsAt: new Date(startsAt).toISOString(), endsAt: new Date(endsAt).toISOString() },
     tags: ["Maint"],
   });
-  assert.equal(w.status, 201, JSON.stringify(w.body));
-  assert.equal(w.body.active, true);
-  assert.deepEqual(w.body.tags, ["maint"]);
-  assert.equal(w.body.activeUntil, new Date(endsAt).toISOString());
+  assert.equal(w.active, true);
+  assert.deepEqual(w.tags, ["maint"]);
+  assert.equal(w.activeUntil, new Date(endsAt).toISOString());
 
   // stays down: never pinged, down after 2 s (checker); recovers: a failure then a success;
   // outside: the same schedule as the first but not in the window's scope.
@@ -86,12 +81,12 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   ]);
   const outside = await monitor("outside", { kind: "interval", periodSeconds: 1, graceSeconds: 1 }, ["web"]);
 
-  const shown = await a.call("GET", `/api/v1/monitors/${stays.id}`);
-  assert.deepEqual(shown.body.maintenance, [w.body.id], "the monitor answer names the window covering it");
-  assert.deepEqual((await a.call("GET", `/api/v1/monitors/${outside.id}`)).body.maintenance, []);
+  const shown = await hb.call("registry.get", { id: stays.id });
+  assert.deepEqual(shown.maintenance, [w.id], "the monitor answer names the window covering it");
+  assert.deepEqual((await hb.call("registry.get", { id: outside.id })).maintenance, []);
 
   await ping(wasDown.code);
-  await ping(recovers.code, "/fail");
+  await ping(recovers.code, "fail");
   await eventually(async () => (await flips(recovers.id)).some((f) => f.to === "down"), 5_000, "the failure flip");
   await ping(recovers.code);
 
@@ -152,8 +147,8 @@ test("a one-off window holds alerts back; at its end only monitors still down al
   );
   assert.ok(recovery.at >= endsAt);
   assert.equal(hooksFor(wasDown.id).length, 2);
-  assert.deepEqual((await a.call("GET", `/api/v1/monitors/${stays.id}`)).body.maintenance, []);
-  assert.equal((await a.call("GET", `/api/v1/maintenance/${w.body.id}`)).body.active, false);
+  assert.deepEqual((await hb.call("registry.get", { id: stays.id })).maintenance, []);
+  assert.equal((await hb.call("registry.maintenance.get", { id: w.id })).active, false);
 });
 
 test("a recurring window is evaluated in its own zone; deleting a window releases what it held", async () => {
@@ -161,7 +156,7 @@ test("a recurring window is evaluated in its own zone; deleting a window release
   const local = DateTime.now().setZone(zone);
   const m = await monitor("nightly-db", { kind: "interval", periodSeconds: 3600, graceSeconds: 60 });
   // Daily at this very local minute, for 3 minutes: active now only if read in Kathmandu time.
-  const w = await a.call("POST", "/api/v1/maintenance", {
+  const w = await newWindow({
     name: "kathmandu",
     rule: {
       kind: "recurring",
@@ -171,12 +166,11 @@ test("a recurring window is evaluated in its own zone; deleting a window release
     },
     monitorIds: [m.id],
   });
-  assert.equal(w.status, 201, JSON.stringify(w.body));
-  assert.equal(w.body.active, true, JSON.stringify(w.body));
+  assert.equal(w.active, true, JSON.stringify(w));
   const start = local.startOf("minute");
-  assert.equal(w.body.activeUntil, start.plus({ seconds: 180 }).toUTC().toISO({ suppressMilliseconds: false }));
+  assert.equal(w.activeUntil, start.plus({ seconds: 180 }).toUTC().toISO({ suppressMilliseconds: false }));
   // The same wall time in UTC would be 5 h 45 min away: not active.
-  const utc = await a.call("POST", "/api/v1/maintenance", {
+  const utc = await newWindow({
     name: "utc",
     rule: {
       kind: "recurring",
@@ -186,10 +180,10 @@ test("a recurring window is evaluated in its own zone; deleting a window release
     },
     monitorIds: [m.id],
   });
-  assert.equal(utc.body.active, false);
-  assert.deepEqual((await a.call("GET", `/api/v1/monitors/${m.id}`)).body.maintenance, [w.body.id]);
+  assert.equal(utc.active, false);
+  assert.deepEqual((await hb.call("registry.get", { id: m.id })).maintenance, [w.id]);
 
-  await ping(m.code, "/fail");
+  await ping(m.code, "fail");
   await eventually(
     async () => (await notifications(m.id)).find((d) => d.state === "held"),
     5_000,
@@ -197,10 +191,10 @@ test("a recurring window is evaluated in its own zone; deleting a window release
   );
   assert.equal(hooksFor(m.id).length, 0);
 
-  assert.equal((await a.call("DELETE", `/api/v1/maintenance/${w.body.id}`)).status, 200);
+  await hb.call("registry.maintenance.remove", { id: w.id });
   const sent = await eventually(async () => hooksFor(m.id)[0], 5_000, "the alert released by the deletion");
   assert.equal(sent.json.event, "failure");
-  assert.equal((await a.call("GET", "/api/v1/maintenance")).body.items.length >= 1, true);
+  assert.equal((await hb.call("registry.maintenance.list")).items.length >= 1, true);
 });
 
 test("bad windows are refused with 422 naming the field", async () => {
@@ -244,10 +238,10 @@ test("bad windows are refused with 422 naming the field", async () => {
     [{ name: "x", rule: "soon", tags: ["a"] }, "rule"],
   ];
   for (const [body, field] of cases) {
-    const res = await a.call("POST", "/api/v1/maintenance", body);
-    assert.equal(res.status, 422, `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
-    assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+    const res = await hb.refusal("registry.maintenance.create", body as object);
+    assert.equal(res.code, 422, `${JSON.stringify(body)} → ${JSON.stringify(res)}`);
+    assert.equal(res.fields[0], field, JSON.stringify(res));
   }
-  assert.equal((await a.call("GET", "/api/v1/maintenance/999999")).status, 404);
-  assert.equal((await a.call("PATCH", "/api/v1/maintenance/999999", { name: "y" })).status, 404);
+  assert.equal((await hb.refusal("registry.maintenance.get", { id: 999999 })).code, 404);
+  assert.equal((await hb.refusal("registry.maintenance.update", { id: 999999, name: "y" })).code, 404);
 });
