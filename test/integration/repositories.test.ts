@@ -874,6 +874,14 @@ async function backupRepo(db: Database, four: number, five: number) {
     ["repo-one", "repo-two", "repo-three", "code-four", "code-five"],
   );
   assert.deepEqual((await backup.allMonitors(db))[3], await monitors.monitorRow(db, four));
+  assert.deepEqual(
+    Object.keys((await backup.allMonitors(db))[3]!),
+    Object.keys((await monitors.monitorRow(db, four))!),
+  );
+  assert.deepEqual(
+    Object.keys((await monitors.monitorsById(db, [four]))[0]!),
+    Object.keys((await monitors.monitorRow(db, four))!),
+  );
   const codes = await backup.monitorCodes(db);
   assert.equal(codes.get(four), "code-four");
   assert.equal(codes.size, 5);
@@ -931,6 +939,18 @@ async function backupRepo(db: Database, four: number, five: number) {
     ],
   );
   assert.equal(typeof page.rows[0]!.id, "number");
+  assert.deepEqual(Object.keys(page.rows[0]!), [
+    "id",
+    "monitor_id",
+    "kind",
+    "exit_status",
+    "data",
+    "data_truncated",
+    "duration_ms",
+    "received_at",
+    "source_ip",
+    "user_agent",
+  ]);
   assert.deepEqual(await monitors.historyPage(db, "pings", five, 10, 0), { total: 0, rows: [] });
 }
 
@@ -1033,6 +1053,16 @@ async function alertFacts(db: Database, m1: number, four: number) {
     page.rows.map((f) => f.id),
     [fDown, fUp],
   );
+  assert.deepEqual(Object.keys(page.rows[0]!), [
+    "id",
+    "monitor_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "flipped_at",
+    "expected_at",
+    "ping_id",
+  ]);
   const notes = await monitors.notificationsPage(db, m1, 2, 1);
   assert.equal(notes.total, 3);
   assert.deepEqual(
