@@ -2,8 +2,11 @@
 // down flip a recovery ends, the last ping before the alert, a slow run's predecessors, and each
 // monitor's last down and up flips (which alerts a maintenance window's end releases).
 
+import { Op } from "sequelize";
 import type { Database, Row } from "./connect.ts";
+import { plainRow, plainRows } from "./models.ts";
 
+// Raw: a join over flips, monitors and pings.
 /** The flip with its monitor's name, code, zone and slow window and its ping's data, or undefined. */
 export async function flipWithContext(db: Database, flipId: number): Promise<Row | undefined> {
   const [f] = await db.select<Row>(
@@ -20,13 +23,14 @@ export async function downFlipBefore(
   monitorId: number,
   flipId: number,
 ): Promise<{ id: number; at: number } | undefined> {
-  const [d] = await db.select<{ id: number; at: number }>(
-    "SELECT id, flipped_at AS at FROM flips WHERE monitor_id = ? AND id < ? AND to_status = 'down' ORDER BY id DESC LIMIT 1",
-    [monitorId, flipId],
-  );
-  return d;
+  return plainRow(db.models.Flip, {
+    attributes: ["id", ["flipped_at", "at"]],
+    where: { monitor_id: monitorId, id: { [Op.lt]: flipId }, to_status: "down" },
+    order: [["id", "DESC"]],
+  }) as Promise<{ id: number; at: number } | undefined>;
 }
 
+// Raw: a MAX aggregate.
 /** When the monitor's last run-reporting ping (not a log, not a start) arrived, at or before `at`. */
 export async function lastPingAt(db: Database, monitorId: number, at: number): Promise<number | null> {
   const [last] = await db.select<{ at: number }>(
@@ -43,13 +47,16 @@ export async function durationsBefore(
   pingId: number,
   window: number,
 ): Promise<number[]> {
-  const before = await db.select<{ d: number }>(
-    "SELECT duration_ms AS d FROM pings WHERE monitor_id = ? AND id < ? AND kind = 'success' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
-    [monitorId, pingId, window],
-  );
-  return before.map((r) => Number(r.d));
+  const before = await plainRows(db.models.Ping, {
+    attributes: ["duration_ms"],
+    where: { monitor_id: monitorId, id: { [Op.lt]: pingId }, kind: "success", duration_ms: { [Op.ne]: null } },
+    order: [["id", "DESC"]],
+    limit: window,
+  });
+  return before.map((r) => Number(r.duration_ms));
 }
 
+// Raw: a GROUP BY aggregate.
 /** For each of the given monitors that has them, the ids of its last flip to down and to up. */
 export function lastDownAndUpFlips(
   db: Database,

@@ -3,7 +3,7 @@
 
 import type { Transaction } from "sequelize";
 import type { Database } from "./connect.ts";
-import type { MonitorRow } from "./models.ts";
+import { plainRows, type MonitorRow } from "./models.ts";
 import type { PingSpec } from "../import/plan.ts";
 
 /** Pings go in by this many rows a statement. */
@@ -11,24 +11,24 @@ const PING_CHUNK = 500;
 
 /** Every tag name, sorted. */
 export async function tagNames(db: Database): Promise<string[]> {
-  return (await db.select<{ name: string }>("SELECT name FROM tags ORDER BY name")).map((r) => r.name);
+  return (await plainRows(db.models.Tag, { attributes: ["name"], order: [["name", "ASC"]] })).map((r) => r.name);
 }
 
 /** Every monitor, by id. */
 export async function allMonitors(db: Database): Promise<MonitorRow[]> {
-  return db.select<MonitorRow>("SELECT * FROM monitors ORDER BY id");
+  return plainRows(db.models.Monitor, { order: [["id", "ASC"]] });
 }
 
 /** Every monitor's code by its id. */
 export async function monitorCodes(db: Database): Promise<Map<number, string>> {
   return new Map(
-    (await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors")).map((r) => [Number(r.id), r.code]),
+    (await plainRows(db.models.Monitor, { attributes: ["id", "code"] })).map((r) => [Number(r.id), r.code]),
   );
 }
 
 /** Of these codes, those that a monitor has. */
 export async function storedCodes(db: Database, codes: string[], t?: Transaction): Promise<string[]> {
-  return (await db.select<{ code: string }>("SELECT code FROM monitors WHERE code IN (?)", [codes], t)).map(
+  return (await plainRows(db.models.Monitor, { attributes: ["code"], where: { code: codes }, transaction: t })).map(
     (r) => r.code,
   );
 }
@@ -36,7 +36,7 @@ export async function storedCodes(db: Database, codes: string[], t?: Transaction
 /** The ids of the monitors with these codes, by code. */
 export async function monitorIdsByCode(db: Database, codes: string[], t: Transaction): Promise<Map<string, number>> {
   return new Map(
-    (await db.select<{ id: number; code: string }>("SELECT id, code FROM monitors WHERE code IN (?)", [codes], t)).map(
+    (await plainRows(db.models.Monitor, { attributes: ["id", "code"], where: { code: codes }, transaction: t })).map(
       (r) => [r.code, Number(r.id)],
     ),
   );
@@ -50,33 +50,22 @@ export async function insertPings(
   bodyLimit: number,
   t: Transaction,
 ): Promise<void> {
-  const cols = [
-    "monitor_id",
-    "kind",
-    "exit_status",
-    "data",
-    "data_truncated",
-    "duration_ms",
-    "received_at",
-    "source_ip",
-    "user_agent",
-  ];
   for (let i = 0; i < pings.length; i += PING_CHUNK) {
     const rows = pings.slice(i, i + PING_CHUNK).map((p) => {
       const data = p.data === null || p.data === undefined ? null : p.data.slice(0, bodyLimit);
-      return [
-        monitorId,
-        p.kind,
-        null,
+      return {
+        monitor_id: monitorId,
+        kind: p.kind,
+        exit_status: null,
         data,
-        data !== null && data.length < p.data!.length,
-        null,
-        p.receivedAt,
-        p.sourceIp ?? null,
-        p.userAgent?.slice(0, 200) ?? null,
-      ];
+        data_truncated: data !== null && data.length < p.data!.length,
+        duration_ms: null,
+        received_at: p.receivedAt,
+        source_ip: p.sourceIp ?? null,
+        user_agent: p.userAgent?.slice(0, 200) ?? null,
+      };
     });
-    await db.insertRows("pings", cols, rows, t);
+    await db.models.Ping.bulkCreate(rows, { transaction: t });
   }
-  await db.change("UPDATE monitors SET ping_count = ? WHERE id = ?", [pings.length, monitorId], t);
+  await db.models.Monitor.update({ ping_count: pings.length }, { where: { id: monitorId }, transaction: t });
 }

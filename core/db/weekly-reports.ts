@@ -2,8 +2,9 @@
 // per user and report time (the unique (user_id, period_at) index), claiming and settling rows as
 // the deliveries are (core/db/claims.ts), and the week's monitors, flips and pings.
 
-import { UniqueConstraintError } from "sequelize";
+import { Op, UniqueConstraintError } from "sequelize";
 import type { Database } from "./connect.ts";
+import { plainRow, plainRows } from "./models.ts";
 import { claimDue, settleClaimed } from "./claims.ts";
 import type { Status } from "../monitor/monitor-status.ts";
 
@@ -16,6 +17,7 @@ export interface ClaimedReport {
   created_at: number;
 }
 
+// Raw: an anti-join (NOT IN the period's queued reports).
 /** Ids of the users opted in before `period` with an e-mail address and no report of that time queued. */
 export async function usersDueReport(db: Database, period: number): Promise<number[]> {
   const users = await db.select<{ id: number }>(
@@ -29,11 +31,9 @@ export async function usersDueReport(db: Database, period: number): Promise<numb
 export async function queueReport(db: Database, userId: number, period: number, now: number): Promise<boolean> {
   try {
     await db.write((t) =>
-      db.insertRows(
-        "weekly_reports",
-        ["user_id", "period_at", "state", "attempts", "next_attempt_at", "created_at"],
-        [[userId, period, "pending", 0, now, now]],
-        t,
+      db.models.WeeklyReport.create(
+        { user_id: userId, period_at: period, state: "pending", attempts: 0, next_attempt_at: now, created_at: now },
+        { transaction: t },
       ),
     );
     return true;
@@ -58,7 +58,9 @@ export function settleReport(db: Database, id: number, token: string, set: Recor
 
 /** Stamps the user's last sent report. */
 export async function markReportSent(db: Database, userId: number, now: number): Promise<void> {
-  await db.write((t) => db.change("UPDATE users SET weekly_report_sent_at = ? WHERE id = ?", [now, userId], t));
+  await db.write((t) =>
+    db.models.User.update({ weekly_report_sent_at: now }, { where: { id: userId }, transaction: t }),
+  );
 }
 
 /** What a report needs of its reader, or undefined. */
@@ -66,24 +68,20 @@ export async function reportReader(
   db: Database,
   userId: number,
 ): Promise<{ username: string; email: string | null; weekly_report: unknown; locale: string | null } | undefined> {
-  const [user] = await db.select<{
-    username: string;
-    email: string | null;
-    weekly_report: unknown;
-    locale: string | null;
-  }>("SELECT username, email, weekly_report, locale FROM users WHERE id = ?", [userId]);
-  return user;
+  return plainRow(db.models.User, {
+    attributes: ["username", "email", "weekly_report", "locale"],
+    where: { id: userId },
+  });
 }
 
 /** Every monitor, by id. */
 export function reportMonitors(
   db: Database,
 ): Promise<{ id: number; name: string; code: string; created_at: number }[]> {
-  return db.select<{ id: number; name: string; code: string; created_at: number }>(
-    "SELECT id, name, code, created_at FROM monitors ORDER BY id",
-  );
+  return plainRows(db.models.Monitor, { attributes: ["id", "name", "code", "created_at"], order: [["id", "ASC"]] });
 }
 
+// Raw: a subquery with a GROUP BY (each monitor's last flip before the week).
 /** The flips of [from, to), and for each monitor the last one before `from` (the status the week starts in), in order. */
 export function weekFlips(
   db: Database,
@@ -103,8 +101,11 @@ export function weekPings(
   from: number,
   to: number,
 ): Promise<{ monitor_id: number; kind: string; duration_ms: number | null; received_at: number }[]> {
-  return db.select<{ monitor_id: number; kind: string; duration_ms: number | null; received_at: number }>(
-    "SELECT monitor_id, kind, duration_ms, received_at FROM pings WHERE received_at >= :from AND received_at < :to AND (kind = 'fail' OR duration_ms IS NOT NULL)",
-    { from, to },
-  );
+  return plainRows(db.models.Ping, {
+    attributes: ["monitor_id", "kind", "duration_ms", "received_at"],
+    where: {
+      received_at: { [Op.gte]: from, [Op.lt]: to },
+      [Op.or]: [{ kind: "fail" }, { duration_ms: { [Op.ne]: null } }],
+    },
+  });
 }

@@ -18,6 +18,11 @@ import * as maintenance from "../../core/db/maintenance.ts";
 import * as hosts from "../../core/db/hosts.ts";
 import * as channels from "../../core/db/channels.ts";
 import * as tags from "../../core/db/tags.ts";
+import * as monitors from "../../core/db/monitors.ts";
+import * as backup from "../../core/db/backup.ts";
+import * as facts from "../../core/db/alert-facts.ts";
+import * as reports from "../../core/db/weekly-reports.ts";
+import { deadlinesAfterArm } from "../../core/schedule/schedule.ts";
 
 const NOW = 1_700_000_000_000;
 
@@ -620,6 +625,568 @@ async function channelsRepo(db: Database, [m1, m2, m3]: number[]) {
   ]);
 }
 
+async function monitorsRepo(db: Database, m1: number) {
+  const [chan] = (await channels.unmanagedChannels(db)).map((r) => r.id);
+  const schedule = { kind: "interval" as const, periodSeconds: 60, graceSeconds: 30 };
+  const four = await db.write((t) =>
+    monitors.insertMonitor(
+      db,
+      {
+        code: "code-four",
+        name: "four",
+        description: "50% of_it!",
+        schedule,
+        tags: ["db", "new", "db"],
+        channels: [chan!],
+        repeatEverySeconds: 600,
+      },
+      "Europe/Paris",
+      NOW + 10,
+      t,
+    ),
+  );
+  const five = await db.write((t) =>
+    monitors.insertMonitor(
+      db,
+      {
+        code: "code-five",
+        name: "five",
+        description: null,
+        schedule: {
+          kind: "cron",
+          expression: "0 3 * * *",
+          timezone: "Asia/Tokyo",
+          dialect: "cron",
+          graceSeconds: 60,
+          deadline: "grace",
+        },
+        tags: [],
+        channels: [],
+        repeatEverySeconds: null,
+        paused: true,
+        runLimits: { max_run_seconds: 120, failure_threshold: 3 },
+      },
+      "UTC",
+      NOW + 11,
+      t,
+    ),
+  );
+  assert.equal(typeof four, "number");
+  const d = deadlinesAfterArm(schedule, NOW + 10);
+  // SELECT * order: the table's columns, then the migrations' additions (013's generated due_at, 014's cron_dialect)
+  const row4 = {
+    id: four,
+    code: "code-four",
+    name: "four",
+    description: "50% of_it!",
+    schedule_kind: "interval",
+    period_seconds: 60,
+    grace_seconds: 30,
+    cron_expression: null,
+    timezone: "Europe/Paris",
+    deadline: "grace",
+    status: "new",
+    armed_at: NOW + 10,
+    last_ping_at: null,
+    last_ping_kind: null,
+    last_start_at: null,
+    late_at: d.lateAt,
+    down_at: d.downAt,
+    status_changed_at: NOW + 10,
+    ping_count: 0,
+    created_at: NOW + 10,
+    updated_at: NOW + 10,
+    repeat_every_seconds: 600,
+    next_reminder_at: null,
+    reminders_sent: 0,
+    max_run_seconds: null,
+    run_deadline_at: null,
+    slow_factor: null,
+    slow_window: 20,
+    failure_threshold: 1,
+    recovery_threshold: 1,
+    consecutive_failures: 0,
+    consecutive_successes: 0,
+    due_at: d.downAt,
+    cron_dialect: "cron",
+  };
+  assert.deepEqual(await monitors.monitorRow(db, four), row4);
+  assert.deepEqual(Object.keys((await monitors.monitorRow(db, four))!), Object.keys(row4));
+  assert.deepEqual(await db.write((t) => monitors.monitorRow(db, four, t, true)), row4);
+  assert.equal(await monitors.monitorRow(db, 99_999), undefined);
+  assert.deepEqual(await monitors.monitorRow(db, five), {
+    ...row4,
+    id: five,
+    code: "code-five",
+    name: "five",
+    description: null,
+    schedule_kind: "cron",
+    period_seconds: null,
+    grace_seconds: 60,
+    cron_expression: "0 3 * * *",
+    timezone: "Asia/Tokyo",
+    status: "paused",
+    armed_at: NOW + 11,
+    late_at: null,
+    down_at: null,
+    due_at: null,
+    status_changed_at: NOW + 11,
+    repeat_every_seconds: null,
+    max_run_seconds: 120,
+    failure_threshold: 3,
+    created_at: NOW + 11,
+    updated_at: NOW + 11,
+  });
+  assert.deepEqual(
+    await tags.tagsOf(db, [four, five]),
+    new Map([
+      [four, ["db", "new"]],
+      [five, []],
+    ]),
+  );
+  assert.deepEqual(
+    await channels.channelIdsOf(db, [four, five]),
+    new Map([
+      [four, [chan]],
+      [five, []],
+    ]),
+  );
+  assert.deepEqual(
+    (await monitors.monitorsById(db, [five, four, 99_999])).map((r) => r.id),
+    [four, five],
+  );
+  assert.deepEqual((await monitors.monitorsById(db, [four]))[0], row4);
+  assert.deepEqual(await monitors.existingMonitorIds(db, [five, 99_999, m1!]), new Set([m1, five]));
+  assert.equal(await monitors.monitorIdByCode(db, "code-four"), four);
+  assert.equal(await monitors.monitorIdByCode(db, "nope"), null);
+
+  const tracked = {
+    status: "paused" as const,
+    lateAt: null,
+    downAt: null,
+    lastPingAt: null,
+    lastStartAt: null,
+    runDeadlineAt: NOW + 99,
+    failures: 2,
+    successes: 1,
+  };
+  await db.write((t) => monitors.storeTransition(db, four, tracked, NOW + 15, NOW + 20, t));
+  const row4b = {
+    ...row4,
+    status: "paused",
+    late_at: null,
+    down_at: null,
+    run_deadline_at: NOW + 99,
+    due_at: null,
+    consecutive_failures: 2,
+    consecutive_successes: 1,
+    armed_at: NOW + 15,
+    status_changed_at: NOW + 20,
+    updated_at: NOW + 20,
+  };
+  assert.deepEqual(await monitors.monitorRow(db, four), row4b);
+  await db.write((t) =>
+    monitors.updateMonitorColumns(db, four, { name: "four b", slow_factor: 1.5, updated_at: NOW + 21 }, t),
+  );
+  const row4c = { ...row4b, name: "four b", slow_factor: 1.5, updated_at: NOW + 21 };
+  assert.deepEqual(await monitors.monitorRow(db, four), row4c);
+  await assert.rejects(db.write((t) => monitors.updateMonitorColumns(db, four, { no_such_column: 1 }, t)));
+  await db.write((t) => monitors.setTags(db, four, ["prod", "db"], t));
+  await db.write((t) => monitors.setTags(db, five, [], t));
+  assert.deepEqual(
+    await tags.tagsOf(db, [four, five]),
+    new Map([
+      [four, ["db", "prod"]],
+      [five, []],
+    ]),
+  );
+
+  // one (up: prod, db), two (down: prod), three (up), four b (paused: prod, db), five (paused)
+  const all = { tags: [], sort: "name" as const, order: "asc" as const, limit: 50, offset: 0 };
+  const search = async (s: Partial<monitors.MonitorSearch>) => {
+    const r = await monitors.searchMonitors(db, { ...all, ...s });
+    return { ...r, rows: r.rows.map((m) => m.name) };
+  };
+  const found = await monitors.searchMonitors(db, all);
+  assert.deepEqual(found.rows[1], row4c);
+  assert.deepEqual(Object.keys(found.rows[1]!), Object.keys(row4));
+  assert.deepEqual(await search({}), {
+    statusCounts: [
+      { status: "down", n: 1 },
+      { status: "paused", n: 2 },
+      { status: "up", n: 2 },
+    ],
+    total: 5,
+    rows: ["five", "four b", "one", "three", "two"],
+  });
+  assert.deepEqual(await search({ tags: ["prod", "db"], sort: "createdAt", order: "desc" }), {
+    statusCounts: [
+      { status: "paused", n: 1 },
+      { status: "up", n: 1 },
+    ],
+    total: 2,
+    rows: ["four b", "one"],
+  });
+  assert.deepEqual(await search({ tags: ["prod"], status: "up" }), {
+    statusCounts: [
+      { status: "down", n: 1 },
+      { status: "paused", n: 1 },
+      { status: "up", n: 1 },
+    ],
+    total: 1,
+    rows: ["one"],
+  });
+  assert.deepEqual(await search({ q: "%" }), {
+    statusCounts: [{ status: "paused", n: 1 }],
+    total: 1,
+    rows: ["four b"],
+  });
+  assert.deepEqual((await search({ q: "code-five" })).rows, ["five"]);
+  assert.deepEqual((await search({ q: "o" })).rows, ["four b", "one", "two"]);
+  assert.deepEqual((await search({ q: "_" })).rows, ["four b"]);
+  assert.deepEqual(await search({ status: "paused", sort: "status", order: "desc", limit: 1, offset: 1 }), {
+    statusCounts: [
+      { status: "down", n: 1 },
+      { status: "paused", n: 2 },
+      { status: "up", n: 2 },
+    ],
+    total: 2,
+    rows: ["four b"],
+  });
+  assert.deepEqual((await search({ sort: "lastPingAt", order: "desc", limit: 2 })).rows, ["five", "four b"]);
+  assert.deepEqual((await search({ sort: "nextDueAt", limit: 3, offset: 2 })).rows, ["three", "four b", "five"]);
+  assert.deepEqual(await search({ tags: ["none"] }), { statusCounts: [], total: 0, rows: [] });
+  assert.deepEqual(
+    await monitors.monitorCountsByStatus(db),
+    new Map([
+      ["down", 1],
+      ["paused", 2],
+      ["up", 2],
+    ]),
+  );
+  return { four, five };
+}
+
+async function backupRepo(db: Database, four: number, five: number) {
+  assert.deepEqual(await backup.tagNames(db), ["db", "new", "prod"]);
+  assert.deepEqual(
+    (await backup.allMonitors(db)).map((r) => r.code),
+    ["repo-one", "repo-two", "repo-three", "code-four", "code-five"],
+  );
+  assert.deepEqual((await backup.allMonitors(db))[3], await monitors.monitorRow(db, four));
+  assert.deepEqual(
+    Object.keys((await backup.allMonitors(db))[3]!),
+    Object.keys((await monitors.monitorRow(db, four))!),
+  );
+  assert.deepEqual(
+    Object.keys((await monitors.monitorsById(db, [four]))[0]!),
+    Object.keys((await monitors.monitorRow(db, four))!),
+  );
+  const codes = await backup.monitorCodes(db);
+  assert.equal(codes.get(four), "code-four");
+  assert.equal(codes.size, 5);
+  // a set (its order is the code index's)
+  assert.deepEqual((await backup.storedCodes(db, ["nope", "code-five", "code-four"])).sort(), [
+    "code-five",
+    "code-four",
+  ]);
+  assert.deepEqual(await db.write((t) => backup.storedCodes(db, ["code-five"], t)), ["code-five"]);
+  assert.deepEqual(
+    await db.write((t) => backup.monitorIdsByCode(db, ["code-five", "nope", "code-four"], t)),
+    new Map([
+      ["code-four", four],
+      ["code-five", five],
+    ]),
+  );
+  const pings = [
+    { kind: "success" as const, data: "hello world", receivedAt: NOW + 1, sourceIp: "10.0.0.9", userAgent: "curl" },
+    { kind: "fail" as const, data: "tiny", receivedAt: NOW + 2, sourceIp: null, userAgent: "x".repeat(300) },
+    { kind: "success" as const, data: null, receivedAt: NOW + 3, sourceIp: null, userAgent: null },
+  ];
+  await db.write((t) => backup.insertPings(db, four, pings, 5, t));
+  await db.write((t) => backup.insertPings(db, five, [], 5, t));
+  assert.equal((await monitors.monitorRow(db, four))!.ping_count, 3);
+  assert.equal((await monitors.monitorRow(db, five))!.ping_count, 0);
+  const page = await monitors.historyPage(db, "pings", four, 2, 1);
+  assert.equal(page.total, 3);
+  assert.deepEqual(
+    page.rows.map((p) => ({ ...p, id: 0 })),
+    [
+      {
+        id: 0,
+        monitor_id: four,
+        kind: "fail",
+        exit_status: null,
+        data: "tiny",
+        data_truncated: 0,
+        duration_ms: null,
+        received_at: NOW + 2,
+        source_ip: null,
+        user_agent: "x".repeat(200),
+      },
+      {
+        id: 0,
+        monitor_id: four,
+        kind: "success",
+        exit_status: null,
+        data: "hello",
+        data_truncated: 1,
+        duration_ms: null,
+        received_at: NOW + 1,
+        source_ip: "10.0.0.9",
+        user_agent: "curl",
+      },
+    ],
+  );
+  assert.equal(typeof page.rows[0]!.id, "number");
+  assert.deepEqual(Object.keys(page.rows[0]!), [
+    "id",
+    "monitor_id",
+    "kind",
+    "exit_status",
+    "data",
+    "data_truncated",
+    "duration_ms",
+    "received_at",
+    "source_ip",
+    "user_agent",
+  ]);
+  assert.deepEqual(await monitors.historyPage(db, "pings", five, 10, 0), { total: 0, rows: [] });
+}
+
+async function alertFacts(db: Database, m1: number, four: number) {
+  const pcols = ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at"];
+  const [, , , p4, p5] = await db.write((t) =>
+    db.insertRows(
+      "pings",
+      pcols,
+      [
+        [m1, "success", 0, null, false, 1000, NOW + 100],
+        [m1, "success", 0, null, false, null, NOW + 110],
+        [m1, "log", null, "a log", false, null, NOW + 120],
+        [m1, "success", 0, null, false, 3000, NOW + 130],
+        [m1, "fail", 2, "boom", true, 5000, NOW + 140],
+      ],
+      t,
+    ),
+  );
+  const fcols = ["monitor_id", "from_status", "to_status", "reason", "flipped_at", "expected_at", "ping_id"];
+  const [fDown, fUp, fDown2] = await db
+    .write((t) =>
+      db.insertRows(
+        "flips",
+        fcols,
+        [
+          [m1, "down", "up", "ping", NOW + 130, null, p4],
+          [m1, "up", "down", "fail", NOW + 140, NOW + 135, p5],
+          [four, "new", "up", "ping", NOW + 150, null, null],
+        ],
+        t,
+      ),
+    )
+    .then(([a, b, c]) => [b, a, c]);
+  assert.deepEqual(await facts.flipWithContext(db, fDown!), {
+    id: fDown,
+    monitor_id: m1,
+    from_status: "up",
+    to_status: "down",
+    reason: "fail",
+    flipped_at: NOW + 140,
+    expected_at: NOW + 135,
+    ping_id: p5,
+    name: "one",
+    code: "repo-one",
+    timezone: "UTC",
+    slow_window: 20,
+    data: "boom",
+    exit_status: 2,
+    data_truncated: 1,
+    duration_ms: 5000,
+  });
+  assert.deepEqual(await facts.flipWithContext(db, fDown2!), {
+    id: fDown2,
+    monitor_id: four,
+    from_status: "new",
+    to_status: "up",
+    reason: "ping",
+    flipped_at: NOW + 150,
+    expected_at: null,
+    ping_id: null,
+    name: "four b",
+    code: "code-four",
+    timezone: "Europe/Paris",
+    slow_window: 20,
+    data: null,
+    exit_status: null,
+    data_truncated: null,
+    duration_ms: null,
+  });
+  assert.equal(await facts.flipWithContext(db, 99_999), undefined);
+  const [first] = await db.select<{ id: number }>("SELECT id FROM flips WHERE monitor_id = ? ORDER BY id", [m1]);
+  assert.deepEqual(await facts.downFlipBefore(db, m1, fDown! + 1), { id: fDown, at: NOW + 140 });
+  assert.deepEqual(await facts.downFlipBefore(db, m1, fDown!), { id: Number(first!.id), at: NOW });
+  assert.equal(await facts.downFlipBefore(db, four, 99_999), undefined);
+  assert.equal(await facts.lastPingAt(db, m1, NOW + 125), NOW + 110);
+  assert.equal(await facts.lastPingAt(db, m1, NOW + 1000), NOW + 140);
+  assert.equal(await facts.lastPingAt(db, m1, NOW + 99), null);
+  assert.deepEqual(await facts.durationsBefore(db, m1, p5!, 10), [3000, 1000]);
+  assert.deepEqual(await facts.durationsBefore(db, m1, p5!, 1), [3000]);
+  assert.deepEqual(await facts.durationsBefore(db, m1, p4!, 10), [1000]);
+  assert.deepEqual(await facts.lastDownAndUpFlips(db, [m1, four, 99_999]), [
+    { monitor_id: m1, to_status: "down", id: fDown },
+    { monitor_id: m1, to_status: "up", id: fUp },
+    { monitor_id: four, to_status: "up", id: fDown2 },
+  ]);
+  const page = await monitors.historyPage(db, "flips", m1, 2, 0);
+  assert.equal(page.total, 3);
+  assert.deepEqual(page.rows[0], {
+    id: fDown,
+    monitor_id: m1,
+    from_status: "up",
+    to_status: "down",
+    reason: "fail",
+    flipped_at: NOW + 140,
+    expected_at: NOW + 135,
+    ping_id: p5,
+  });
+  assert.deepEqual(
+    page.rows.map((f) => f.id),
+    [fDown, fUp],
+  );
+  assert.deepEqual(Object.keys(page.rows[0]!), [
+    "id",
+    "monitor_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "flipped_at",
+    "expected_at",
+    "ping_id",
+  ]);
+  const notes = await monitors.notificationsPage(db, m1, 2, 1);
+  assert.equal(notes.total, 3);
+  assert.deepEqual(
+    notes.rows.map((n) => [n.round, n.state, n.channel_name]),
+    [
+      [1, "sent", null],
+      [0, "failed", null],
+    ],
+  );
+  assert.deepEqual(Object.keys(notes.rows[0]!), [
+    "id",
+    "flip_id",
+    "monitor_id",
+    "channel",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "lease_until",
+    "last_error",
+    "sent_at",
+    "created_at",
+    "channel_id",
+    "round",
+    "event",
+    "claimed_by",
+    "last_attempt_at",
+    "channel_name",
+  ]);
+  assert.deepEqual(
+    (await monitors.notificationsPage(db, m1, 1, 0)).rows.map((n) => [n.state, n.channel_name]),
+    [["pending", "off"]],
+  );
+  assert.deepEqual(await monitors.notificationsPage(db, four, 5, 0), { total: 0, rows: [] });
+  return { p4: p4!, p5: p5! };
+}
+
+async function weeklyReports(db: Database, m1: number, four: number) {
+  const ada = (await users.findUser(db, "ada"))!.id;
+  const period = NOW + 1_000;
+  assert.deepEqual(await reports.usersDueReport(db, period), [], "ada has not opted in");
+  await users.setReportSettings(db, ada, { weeklyReport: true }, NOW + 500);
+  assert.deepEqual(await reports.usersDueReport(db, NOW + 500), [], "opted in at the report's time");
+  assert.deepEqual(await reports.usersDueReport(db, period), [ada]);
+  assert.equal(await reports.queueReport(db, ada, period, NOW + 600), true);
+  assert.equal(await reports.queueReport(db, ada, period, NOW + 601), false, "queued once");
+  assert.deepEqual(await reports.usersDueReport(db, period), []);
+  assert.deepEqual(await reports.usersDueReport(db, period + 1), [ada]);
+  const [row] = await db.select<Record<string, unknown>>("SELECT * FROM weekly_reports");
+  assert.deepEqual(row, {
+    id: row!.id,
+    user_id: ada,
+    period_at: period,
+    state: "pending",
+    attempts: 0,
+    next_attempt_at: NOW + 600,
+    claimed_by: null,
+    lease_until: null,
+    last_attempt_at: null,
+    last_error: null,
+    sent_at: null,
+    created_at: NOW + 600,
+  });
+  assert.equal(typeof row!.id, "number");
+  const claim = { token: "tok", now: NOW + 700, leaseMs: 1000, limit: 5 };
+  assert.deepEqual(await reports.claimReports(db, claim), [
+    { id: row!.id, user_id: ada, period_at: period, attempts: 1, created_at: NOW + 600 },
+  ]);
+  assert.deepEqual(await reports.claimReports(db, { ...claim, token: "other" }), [], "leased");
+  await reports.settleReport(db, Number(row!.id), "other", { state: "sent", sent_at: NOW + 701 });
+  await reports.settleReport(db, Number(row!.id), "tok", { state: "sent", sent_at: NOW + 702 });
+  assert.deepEqual(await db.select("SELECT state, sent_at, lease_until, claimed_by FROM weekly_reports"), [
+    { state: "sent", sent_at: NOW + 702, lease_until: null, claimed_by: "tok" },
+  ]);
+  await reports.markReportSent(db, ada, NOW + 703);
+  assert.deepEqual((await users.reportSettingsOf(db)).get(ada), {
+    email: "ada@example.com",
+    weeklyReport: true,
+    weeklyReportSentAt: NOW + 703,
+  });
+  assert.deepEqual(await reports.reportReader(db, ada), {
+    username: "ada",
+    email: "ada@example.com",
+    weekly_report: 1,
+    locale: null,
+  });
+  assert.equal(await reports.reportReader(db, 99_999), undefined);
+  const ms = await reports.reportMonitors(db);
+  assert.deepEqual(ms[3], { id: four, name: "four b", code: "code-four", created_at: NOW + 10 });
+  assert.deepEqual(
+    ms.map((m) => m.name),
+    ["one", "two", "three", "four b", "five"],
+  );
+  assert.deepEqual(await reports.weekFlips(db, NOW + 135, NOW + 150), [
+    { monitor_id: m1, to_status: "up", reason: "ping", flipped_at: NOW + 130 },
+    { monitor_id: m1, to_status: "down", reason: "fail", flipped_at: NOW + 140 },
+  ]);
+  assert.deepEqual(await reports.weekFlips(db, NOW + 141, NOW + 151), [
+    { monitor_id: m1, to_status: "down", reason: "fail", flipped_at: NOW + 140 },
+    { monitor_id: four, to_status: "up", reason: "ping", flipped_at: NOW + 150 },
+  ]);
+  assert.deepEqual(await reports.weekPings(db, NOW + 100, NOW + 140), [
+    { monitor_id: m1, kind: "success", duration_ms: 1000, received_at: NOW + 100 },
+    { monitor_id: m1, kind: "success", duration_ms: 3000, received_at: NOW + 130 },
+  ]);
+  assert.deepEqual(await reports.weekPings(db, NOW + 2, NOW + 141), [
+    { monitor_id: four, kind: "fail", duration_ms: null, received_at: NOW + 2 },
+    { monitor_id: m1, kind: "success", duration_ms: 1000, received_at: NOW + 100 },
+    { monitor_id: m1, kind: "success", duration_ms: 3000, received_at: NOW + 130 },
+    { monitor_id: m1, kind: "fail", duration_ms: 5000, received_at: NOW + 140 },
+  ]);
+}
+
+async function deletingMonitors(db: Database, m1: number, four: number, five: number) {
+  assert.equal(await monitors.deleteMonitor(db, m1), 1);
+  assert.equal(await monitors.deleteMonitor(db, m1), 0);
+  assert.equal(await monitors.monitorRow(db, m1), undefined);
+  for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels", "badge_keys"]) {
+    const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE monitor_id = ?`, [m1]);
+    assert.equal(Number(n), 0, table);
+  }
+  assert.equal(await monitors.deleteMonitor(db, five), 1);
+  assert.deepEqual(await monitors.existingMonitorIds(db, [m1, four, five]), new Set([four]));
+}
+
 async function exercise(db: Database) {
   await usersAndSessions(db);
   await apiKeys(db);
@@ -627,6 +1194,11 @@ async function exercise(db: Database) {
   await windows(db);
   await hostsRepo(db, monitors[0]!);
   await channelsRepo(db, monitors);
+  const { four, five } = await monitorsRepo(db, monitors[0]!);
+  await backupRepo(db, four, five);
+  await alertFacts(db, monitors[0]!, four);
+  await weeklyReports(db, monitors[0]!, four);
+  await deletingMonitors(db, monitors[0]!, four, five);
 }
 
 /** `run` on a fresh, migrated database of this kind, which is removed after. */
