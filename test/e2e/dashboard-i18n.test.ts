@@ -122,6 +122,18 @@ async function inChineseBrowser(user: [string, string], fn: (page: Page) => Prom
   }
 }
 
+/**
+ * Clicks the language switch and waits until the choice is saved: the page changes language at
+ * once, the PATCH that stores it may still be on its way, and a reload before it lands (a loaded
+ * CI machine) would rightly show the old language.
+ */
+async function switchLanguage(page: Page): Promise<void> {
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/v1/session") && r.request().method() === "PATCH" && r.ok()),
+    page.getByTestId("language-switch").click(),
+  ]);
+}
+
 test(
   "a user whose language is zh-Hans sees the list, the detail page and the navigation in Chinese; the switch goes to English and back",
   { skip, timeout: 120_000 },
@@ -185,7 +197,7 @@ test(
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-zh-detail.png"), fullPage: true });
 
     // To English: at once, kept for this user across a reload.
-    await page.getByTestId("language-switch").click();
+    await switchLanguage(page);
     await page.locator("h2", { hasText: "Status history" }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.lang), "en");
     assert.ok((await page.locator("nav").innerText()).includes("Monitors"));
@@ -198,7 +210,7 @@ test(
     assert.ok(!/[\u4e00-\u9fff]/.test(await page.locator("nav").innerText()));
 
     // And back to Chinese, which also survives a reload.
-    await page.getByTestId("language-switch").click();
+    await switchLanguage(page);
     await page.locator("h2", { hasText: "状态历史" }).waitFor();
     await page.reload();
     await page.locator("h2", { hasText: "状态历史" }).waitFor();
