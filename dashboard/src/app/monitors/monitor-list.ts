@@ -13,7 +13,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
-import { Subject, Subscription, auditTime, debounceTime } from 'rxjs';
+import { Subject, Subscription, auditTime, debounceTime, throttleTime } from 'rxjs';
 import { Api, problemOf } from '../api/api';
 import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type SortField, type StatusCounts } from '../api/models';
 import { Auth } from '../auth/auth';
@@ -25,6 +25,7 @@ import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta, type StatusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
+import { applyLiveEvent } from './live-counts';
 
 const PAGE_SIZE = 50;
 const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
@@ -88,6 +89,7 @@ export class MonitorListPage {
 
   private request: Subscription | null = null;
   private readonly refresh$ = new Subject<void>();
+  private readonly reloadNow$ = new Subject<void>();
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -121,23 +123,29 @@ export class MonitorListPage {
 
     this.filters.valueChanges.pipe(debounceTime(300), takeUntilDestroyed()).subscribe(() => this.applyFilters());
 
-    // Live: patch rows in place at once; refetch (for counts, order, new rows) at most every 3 s.
+    // Live: rows, total and count chips move together from the event, in the same change detection
+    // turn; a background reload at most every 3 s puts the rows in the server's order. What the page
+    // cannot count (see applyLiveEvent: an unknown monitor, a rename under a search) reloads at once.
     this.live.events$.pipe(takeUntilDestroyed()).subscribe((e) => {
-      if (e.type === 'deleted') {
-        this.refresh$.next();
+      const f = this.filterState();
+      const next = applyLiveEvent({ items: this.items(), total: this.total(), counts: this.counts() }, e, {
+        searching: f.tags.trim() !== '' || f.q.trim() !== '',
+        status: f.status,
+        pageIndex: this.pageIndex(),
+      });
+      if (!next) {
+        this.reloadNow$.next();
         return;
       }
-      const m = e.monitor;
-      const i = this.items().findIndex((x) => x.id === m.id);
-      if (i >= 0) {
-        const old = this.items()[i];
-        this.items.update((list) => list.map((x) => (x.id === m.id ? m : x)));
-        if (old.status !== m.status || old.name !== m.name || old.tags.join() !== m.tags.join()) this.refresh$.next();
-      } else {
-        this.refresh$.next();
-      }
+      this.items.set(next.state.items);
+      this.total.set(next.state.total);
+      this.counts.set(next.state.counts);
+      if (next.reorder) this.refresh$.next();
     });
     this.refresh$.pipe(auditTime(3000), takeUntilDestroyed()).subscribe(() => this.load(true));
+    this.reloadNow$
+      .pipe(throttleTime(300, undefined, { leading: true, trailing: true }), takeUntilDestroyed())
+      .subscribe(() => this.load(true));
     destroyRef.onDestroy(() => this.request?.unsubscribe());
   }
 
