@@ -1,9 +1,10 @@
 // The monitor list under live events: rows, total and status counts move together from the event
-// (or the event asks for an immediate reload).
+// (or the event asks for an immediate reload), and "down since" replaces a next due in the past.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applyLiveEvent, type ListState, type LiveRow } from "../../dashboard/src/app/monitors/live-counts.ts";
+import { overdueSince, overdueText } from "../../dashboard/src/app/monitors/down-since.ts";
 
 const row = (id: number, status: LiveRow["status"], name = `m${id}`, tags: string[] = []): LiveRow => ({
   id,
@@ -80,4 +81,25 @@ test("under a search a known row still counts; under a status filter a row leavi
   assert.deepEqual(left?.state.counts, { new: 1, up: 0, late: 0, down: 1, paused: 0 });
   const gone = applyLiveEvent(state(), { type: "deleted", id: 7 }, { ...all, searching: true });
   assert.deepEqual(gone?.state.counts, counts, "a deleted monitor not in the whole search did not match");
+});
+
+test("a down monitor, or a late one past its next due, says since when", () => {
+  const now = Date.parse("2026-11-24T14:13:30Z");
+  const down = {
+    status: "down" as const,
+    nextDueAt: "2026-11-24T14:02:00Z",
+    downAt: "2026-11-24T14:02:00Z",
+    statusChangedAt: "2026-11-24T14:02:10Z",
+  };
+  assert.deepEqual(overdueSince(down, now), { status: "down", at: "2026-11-24T14:02:10Z" });
+  assert.equal(overdueText(down, now, "en", "UTC"), "down since 14:02 · 11 min");
+  assert.equal(overdueText(down, now, "zh-Hans", "UTC"), "自 14:02 起故障 · 11 分钟");
+  assert.equal(
+    overdueText({ ...down, statusChangedAt: "2026-11-23T09:00:00Z" }, now, "en", "UTC"),
+    "down since 11/23, 09:00 · 29 h 13 min",
+  );
+  const late = { ...down, status: "late" as const, statusChangedAt: "2026-11-24T14:13:00Z" };
+  assert.equal(overdueText(late, now, "en", "UTC"), "late since 14:13 · 30 s");
+  assert.equal(overdueSince({ ...late, nextDueAt: "2026-11-24T14:20:00Z" }, now), null, "late, next due ahead");
+  assert.equal(overdueSince({ ...down, status: "up" }, now), null);
 });

@@ -559,6 +559,10 @@ export const en = {
   'error.500': 'The server had a problem; try again.',
   'error.other': 'Request failed (HTTP {status}).',
   'error.invalid': 'is invalid',
+
+  // live counts and down since
+  'since.down': 'down since {time} · {duration}',
+  'since.late': 'late since {time} · {duration}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -537,4 +537,8 @@ export const zhHans: Messages = {
   'error.500': '服务器出现问题；请重试。',
   'error.other': '请求失败（HTTP {status}）。',
   'error.invalid': '无效',
+
+  // live counts and down since
+  'since.down': '自 {time} 起故障 · {duration}',
+  'since.late': '自 {time} 起迟到 · {duration}',
 };

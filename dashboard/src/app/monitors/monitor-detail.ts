@@ -27,6 +27,7 @@ import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
 import { formatDuration } from './schedule-form';
 import { runLimitsSummary } from './run-limits-form';
+import { overdueText } from './down-since';
 
 const PINGS_PAGE = 50;
 
@@ -232,6 +233,10 @@ export class MonitorDetailPage implements OnInit {
   }
   protected exact(iso: string | null): string {
     return exactTime(iso, undefined, this.i18n.locale());
+  }
+  /** "down since 14:02 · 11 min" in place of a next due in the past; '' otherwise. */
+  protected overdue(m: Monitor): string {
+    return overdueText(m, this.clock.now(), this.i18n.locale());
   }
   protected limits(m: Monitor): string {
     return runLimitsSummary(m, (ms) => formatDuration(ms / 1000), this.i18n.locale());

@@ -26,6 +26,7 @@ import { statusMeta, type StatusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
 import { applyLiveEvent } from './live-counts';
+import { overdueText } from './down-since';
 
 const PAGE_SIZE = 50;
 const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
@@ -233,6 +234,11 @@ export class MonitorListPage {
 
   protected rel(iso: string | null): string {
     return relativeTime(iso, this.clock.now(), this.i18n.locale());
+  }
+
+  /** "down since 14:02 · 11 min" for a down monitor or a late one past its next due; '' otherwise. */
+  protected overdue(m: Monitor): string {
+    return overdueText(m, this.clock.now(), this.i18n.locale());
   }
 
   protected exact(iso: string | null): string {
