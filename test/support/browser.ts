@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ROOT, freePort, startProcess, stopProcess, waitReady, type Proc } from "./system.ts";
 import { buildDashboardIfMissing } from "../../bin/dashboard-build.ts";
@@ -114,4 +115,28 @@ export async function stopDashboardSystem(sys: DashboardSystem | undefined): Pro
   await sys.browser.close();
   await stopProcess(sys.proc);
   fs.rmSync(sys.dir, { recursive: true, force: true });
+}
+
+/**
+ * A Chromium suite's set-up in one call: `skip` says why Chromium is missing (the tests skip),
+ * before() starts the system, after() stops it, and `sys()` hands it to the tests.
+ */
+export function dashboardSuite(
+  name: string,
+  admin: [string, string],
+  env: Record<string, string> = {},
+): { skip: string | undefined; sys: () => DashboardSystem } {
+  const skip = chromiumUnavailable();
+  let sys: DashboardSystem | undefined;
+  before(async () => {
+    if (!skip) sys = await startDashboardSystem(name, admin, env);
+  });
+  after(() => stopDashboardSystem(sys));
+  return {
+    skip,
+    sys: () => {
+      if (!sys) throw new Error("the dashboard system did not start");
+      return sys;
+    },
+  };
 }
