@@ -200,8 +200,8 @@ function weekdayNumber(name: string, fail: (why: string) => never): number {
   return i;
 }
 
-// A repetition without a range ends at the field's maximum: "01/14" minutes are 01, 15, 29, 43, 57,
-// and the next hour starts at 01 again. Days counted from the month's end (`~`) have no such end.
+// A repetition without a range has no end of its own: "01/14" minutes are 01, 15, 29, 43, 57, then
+// 71 — which the search normalizes to the next hour, resetting the minutes, so it starts at 01 again.
 function parseItems(
   text: string,
   field: string,
@@ -216,7 +216,7 @@ function parseItems(
     const m = /^(\d{1,4})(?:\.\.(\d{1,4}))?(?:\/(\d{1,4}))?$/.exec(part);
     if (m === null) fail(`${field} "${part}" is not a number, a range a..b or a repetition a/b`);
     const start = Number(m![1]);
-    const stop = m![2] !== undefined ? Number(m![2]) : m![3] !== undefined && !openEnded ? max : -1;
+    const stop = m![2] !== undefined ? Number(m![2]) : -1;
     const repeat = m![3] === undefined ? (stop >= 0 ? 1 : 0) : Number(m![3]);
     if (start < min || start > max) fail(`${field} ${start} is out of range ${min}-${max}`);
     if (stop >= 0 && (stop < min || stop > max)) fail(`${field} ${stop} is out of range ${min}-${max}`);
@@ -345,19 +345,24 @@ function nextRun(e: CalendarEvent, zone: string, after: number): number {
   const c: Tm = { ...fieldsOf(base + offsetAt(zone, base)), isdst: isRepeatedLater(zone, base) ? 0 : 1 };
   let tmUsec = usec % USEC;
 
+  // systemd's tm_within_bounds(): 1 when c is a real time; 0 when normalizing moved it forward
+  // (c becomes the normalized time with the unit below the one that changed reset — but a
+  // change of year resets only the month, so "Dec 35" becomes Jan 4 and Jan 1-3 are skipped, as
+  // systemd does); -1 when normalizing would go backward.
   const withinBounds = (): number => {
     if (c.year > MAX_YEAR) return -1;
     const t = { ...c };
     mk.run(t);
-    const good =
-      t.year === c.year &&
-      t.mon === c.mon &&
-      t.mday === c.mday &&
-      t.hour === c.hour &&
-      t.min === c.min &&
-      t.sec === c.sec;
-    if (!good) Object.assign(c, t);
-    return good ? 1 : 0;
+    let cmp: number;
+    if ((cmp = Math.sign(t.year - c.year)) !== 0) t.mon = 0;
+    else if ((cmp = Math.sign(t.mon - c.mon)) !== 0) t.mday = 1;
+    else if ((cmp = Math.sign(t.mday - c.mday)) !== 0) t.hour = 0;
+    else if ((cmp = Math.sign(t.hour - c.hour)) !== 0) t.min = 0;
+    else if ((cmp = Math.sign(t.min - c.min)) !== 0) t.sec = 0;
+    else cmp = Math.sign(t.sec - c.sec);
+    if (cmp < 0) return -1;
+    if (cmp > 0) Object.assign(c, t);
+    return cmp === 0 ? 1 : 0;
   };
   const endOfMonth = (d: number): number => {
     const t: Tm = { ...c, mon: c.mon + 1, mday: 1 - d };
