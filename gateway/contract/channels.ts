@@ -13,6 +13,7 @@ import {
   int,
   mapOf,
   nullable,
+  num,
   object,
   oneOf,
   pageOf,
@@ -39,12 +40,53 @@ export const schemas = {
     locale: nullable(locale),
     defaultLocale: locale,
     monitors: int,
+    /** its newest delivery: the state of the last alert it was asked to send (at: its last attempt, else its creation) */
+    lastDelivery: nullable(object({ id: int, event: str, state: str, at: dateTime, lastError: nullable(str) })),
     createdAt: dateTime,
     updatedAt: dateTime,
   }),
   ChannelPage: pageOf("Channel"),
-  /** A channel type: its plugin's config fields, as fastest-validator rules (patterns as text). */
-  ChannelType: object({ type: str, title: str, fields: mapOf({ type: "object", required: ["type"] }) }),
+  /** One row of a channel's delivery log; the monitor's name is null once it is deleted. */
+  ChannelDelivery: object({
+    id: int,
+    monitor: object({ id: int, name: nullable(str) }),
+    event: str,
+    /** 0 for the alert itself, n for its n-th reminder */
+    reminder: int,
+    state: str,
+    attempts: int,
+    lastError: nullable(str),
+    lastAttemptAt: nullable(dateTime),
+    nextAttemptAt: nullable(dateTime),
+    sentAt: nullable(dateTime),
+    createdAt: dateTime,
+  }),
+  ChannelDeliveryPage: pageOf("ChannelDelivery"),
+  /**
+   * A config field: a fastest-validator rule (patterns as text), open to the rule's other keys;
+   * the properties named are those the dashboard builds its form from.
+   */
+  ChannelField: {
+    type: "object",
+    required: ["type"],
+    properties: {
+      type: str,
+      optional: bool,
+      /** write-only: never returned, shown masked */
+      secret: bool,
+      description: str,
+      /** an enum's choices */
+      values: arrayOf(str),
+      /** an array's element rule */
+      items: { type: "object", required: ["type"], properties: { type: str } },
+      min: num,
+      max: num,
+      pattern: str,
+      default: {},
+    },
+  },
+  /** A channel type: its plugin's config fields. */
+  ChannelType: object({ type: str, title: str, fields: mapOf(ref("ChannelField")) }),
   ChannelTestResult: oneOf(
     object({ ok: constant(true), durationMs: int }),
     object({ ok: constant(false), retryable: bool, error: str, durationMs: int }),
@@ -59,4 +101,8 @@ export const operations: Operations = {
   "PATCH /api/v1/channels/{id}": { operationId: "updateChannel", response: ref("Channel") },
   "DELETE /api/v1/channels/{id}": { operationId: "deleteChannel", response: ref("Deleted") },
   "POST /api/v1/channels/{id}/test": { operationId: "testChannel", response: ref("ChannelTestResult") },
+  "GET /api/v1/channels/{id}/deliveries": {
+    operationId: "listChannelDeliveries",
+    response: ref("ChannelDeliveryPage"),
+  },
 };

@@ -53,6 +53,7 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "PATCH /channels/:id": "registry.channels.update",
       "DELETE /channels/:id": "registry.channels.remove",
       "POST /channels/:id/test": "notifier.test",
+      "GET /channels/:id/deliveries": "registry.channels.deliveries",
       "GET /hosts": "registry.hosts.list",
       "POST /hosts": "registry.hosts.create",
       "GET /hosts/:id": "registry.hosts.get",

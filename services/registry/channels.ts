@@ -20,6 +20,7 @@ import {
 import type { ChannelRow } from "../../core/db/models.ts";
 import { storedLocale, type Locale } from "../../core/alerts/locale.ts";
 import { sealStoredSecrets } from "../../core/db/sealing.ts";
+import { channelDeliveriesPage, lastDeliveriesOf, type ChannelDeliveryRow } from "../../core/db/channel-deliveries.ts";
 
 const { MoleculerClientError, MoleculerError, ValidationError } = Errors;
 
@@ -37,8 +38,58 @@ export interface ChannelView {
   locale: Locale | null;
   defaultLocale: Locale;
   monitors: number;
+  /** its newest delivery (what happened to the last alert it was asked to send), null before the first */
+  lastDelivery: { id: number; event: string; state: string; at: string; lastError: string | null } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One row of a channel's delivery log. */
+export interface ChannelDeliveryView {
+  id: number;
+  /** name: null once the monitor is deleted */
+  monitor: { id: number; name: string | null };
+  event: string;
+  /** 0 for the alert itself, n for its n-th reminder */
+  reminder: number;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+const iso = (ms: number) => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null || ms === undefined ? null : iso(ms));
+
+function deliveryView(d: ChannelDeliveryRow): ChannelDeliveryView {
+  return {
+    id: Number(d.id),
+    monitor: { id: Number(d.monitor_id), name: d.monitor_name ?? null },
+    event: d.event,
+    reminder: Number(d.round),
+    state: d.state,
+    attempts: Number(d.attempts),
+    lastError: d.last_error ?? null,
+    lastAttemptAt: isoOrNull(d.last_attempt_at),
+    nextAttemptAt: d.state === "pending" ? isoOrNull(d.next_attempt_at) : null,
+    sentAt: isoOrNull(d.sent_at),
+    createdAt: iso(d.created_at),
+  };
+}
+
+/** The list's summary of a delivery: its state and when it last changed (its last attempt, else its creation). */
+function lastDeliveryOf(d: ChannelDeliveryRow | undefined): ChannelView["lastDelivery"] {
+  if (!d) return null;
+  return {
+    id: Number(d.id),
+    event: d.event,
+    state: d.state,
+    at: iso(d.last_attempt_at ?? d.created_at),
+    lastError: d.last_error ?? null,
+  };
 }
 
 type NewChannelParams = {
@@ -103,8 +154,14 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
     }
   }
 
-  async function view(r: ChannelRow, counts?: Map<number, number>): Promise<ChannelView> {
-    const n = (counts ?? (await monitorCountsOf(db, [Number(r.id)]))).get(Number(r.id)) ?? 0;
+  /** A channel as the API shows it; `of` holds the list's per-channel facts, read once for all rows. */
+  async function view(
+    r: ChannelRow,
+    of?: { counts: Map<number, number>; last: Map<number, ChannelDeliveryRow> },
+  ): Promise<ChannelView> {
+    const id = Number(r.id);
+    const { counts, last } = of ?? { counts: await monitorCountsOf(db, [id]), last: await lastDeliveriesOf(db, [id]) };
+    const n = counts.get(id) ?? 0;
     const managed = r.managed === ENV_EMAIL;
     const shown = managed
       ? config.smtp
@@ -127,8 +184,9 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
       locale: storedLocale(r.locale),
       defaultLocale: config.defaultLocale,
       monitors: n,
-      createdAt: new Date(Number(r.created_at)).toISOString(),
-      updatedAt: new Date(Number(r.updated_at)).toISOString(),
+      lastDelivery: lastDeliveryOf(last.get(id)),
+      createdAt: iso(r.created_at),
+      updatedAt: iso(r.updated_at),
     };
   }
 
@@ -156,11 +214,16 @@ export function channelsArea({ config, db, clock, channels: catalog, secrets: bo
 
     async list() {
       const rows = await listChannels(db);
-      const counts = await monitorCountsOf(
-        db,
-        rows.map((r) => Number(r.id)),
-      );
-      return { total: rows.length, items: await Promise.all(rows.map((r) => view(r, counts))) };
+      const ids = rows.map((r) => Number(r.id));
+      const of = { counts: await monitorCountsOf(db, ids), last: await lastDeliveriesOf(db, ids) };
+      return { total: rows.length, items: await Promise.all(rows.map((r) => view(r, of))) };
+    },
+
+    async deliveries(ctx: Context<{ id: number; limit: number; offset: number }>) {
+      const p = ctx.params;
+      await row(p.id);
+      const { total, rows } = await channelDeliveriesPage(db, p.id, p.limit, p.offset);
+      return { total, items: rows.map(deliveryView) };
     },
 
     async get(ctx: Context<{ id: number }>) {

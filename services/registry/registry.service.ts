@@ -152,6 +152,11 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: { id: p.id },
         handler: (ctx) => channels.remove(ctx),
       },
+      "channels.deliveries": {
+        description: "A channel's deliveries (its delivery log) with their monitor and state, newest first, paged.",
+        params: { id: p.id, ...p.page },
+        handler: (ctx) => channels.deliveries(ctx),
+      },
 
       // ── users and sessions ──
       "users.list": {

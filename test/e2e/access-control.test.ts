@@ -193,6 +193,7 @@ const ROWS: Row[] = [
   },
   { method: "GET", path: "/api/v1/channels", expect: ADMIN_READ },
   { method: "GET", path: async () => `/api/v1/channels/${await freshChannel()}`, expect: ADMIN_READ },
+  { method: "GET", path: async () => `/api/v1/channels/${await freshChannel()}/deliveries`, expect: ADMIN_READ },
   {
     method: "POST",
     path: "/api/v1/channels",
