@@ -62,6 +62,30 @@ export const routes: Routes = [
         loadComponent: () => import('./maintenance/maintenance').then((m) => m.MaintenancePage),
       },
       {
+        path: 'channels',
+        title: 'channels.title',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./channels/channels').then((m) => m.ChannelsPage),
+      },
+      {
+        path: 'channels/new',
+        title: 'channels.new',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./channels/channel-edit').then((m) => m.ChannelEditPage),
+      },
+      {
+        path: 'channels/:id',
+        title: 'channels.channel',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./channels/channel-detail').then((m) => m.ChannelDetailPage),
+      },
+      {
+        path: 'channels/:id/edit',
+        title: 'channels.editTitle',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./channels/channel-edit').then((m) => m.ChannelEditPage),
+      },
+      {
         path: 'users',
         title: 'app.users',
         canActivate: [adminGuard],

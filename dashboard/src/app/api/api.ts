@@ -3,6 +3,9 @@ import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import type {
   Channel,
+  ChannelDelivery,
+  ChannelTestResult,
+  ChannelType,
   Flip,
   Host,
   HostInput,
@@ -112,6 +115,27 @@ export class Api {
   // Channels (admin only)
   channels(): Observable<{ items: Channel[] }> {
     return this.http.get<{ items: Channel[] }>(`${BASE}/channels`);
+  }
+  channelTypes(): Observable<ChannelType[]> {
+    return this.http.get<ChannelType[]>(`${BASE}/channel-types`);
+  }
+  getChannel(id: number): Observable<Channel> {
+    return this.http.get<Channel>(`${BASE}/channels/${id}`);
+  }
+  createChannel(body: Record<string, unknown>): Observable<Channel> {
+    return this.http.post<Channel>(`${BASE}/channels`, body);
+  }
+  updateChannel(id: number, body: Record<string, unknown>): Observable<Channel> {
+    return this.http.patch<Channel>(`${BASE}/channels/${id}`, body);
+  }
+  deleteChannel(id: number): Observable<unknown> {
+    return this.http.delete(`${BASE}/channels/${id}`);
+  }
+  testChannel(id: number): Observable<ChannelTestResult> {
+    return this.http.post<ChannelTestResult>(`${BASE}/channels/${id}/test`, {});
+  }
+  channelDeliveries(id: number, limit: number, offset = 0): Observable<Page<ChannelDelivery>> {
+    return this.http.get<Page<ChannelDelivery>>(`${BASE}/channels/${id}/deliveries`, { params: { limit, offset } });
   }
 
   // Hosts (admin only)

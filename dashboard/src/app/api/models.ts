@@ -67,6 +67,11 @@ export type PreviewRun = Schemas['PreviewRun'];
 export type PreviewResult = Schemas['SchedulePreview'];
 
 export type Channel = Schemas['Channel'];
+/** A channel type's config field: a fastest-validator rule the channel form is generated from. */
+export type ChannelField = Schemas['ChannelField'];
+export type ChannelType = Schemas['ChannelType'];
+export type ChannelTestResult = Schemas['ChannelTestResult'];
+export type ChannelDelivery = Schemas['ChannelDelivery'];
 
 export type User = Schemas['User'];
 export type NewUser = Schemas['NewUser'];

@@ -14,6 +14,7 @@ import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatIconModule } from '@angular/material/icon';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatDialog } from '@angular/material/dialog';
 import { Subscription, debounceTime, startWith } from 'rxjs';
 import { Api, problemOf } from '../api/api';
 import type { Channel, Monitor, PreviewRun } from '../api/models';
@@ -40,6 +41,8 @@ import { clockChangeText } from './clock-change';
 import { RUN_LIMIT_ROWS } from './run-limits-form';
 import type { AbstractControl } from '@angular/forms';
 import { I18n } from '../i18n/i18n';
+import { FirstRunHint } from '../channels/first-run-hint';
+import { openChannelDialog } from '../channels/channel-dialog';
 import type { MessageKey } from '../i18n/translate';
 
 const TIME_ZONES: readonly string[] = (() => {
@@ -68,6 +71,7 @@ const TIME_ZONES: readonly string[] = (() => {
     MatIconModule,
     MatCardModule,
     MatProgressSpinnerModule,
+    FirstRunHint,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-form.html',
@@ -78,6 +82,7 @@ export class MonitorFormPage implements OnInit {
   protected readonly i18n = inject(I18n);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly dialog = inject(MatDialog);
 
   /** From the route (:id) when editing. */
   readonly id = input<string | undefined>(undefined);
@@ -176,6 +181,17 @@ export class MonitorFormPage implements OnInit {
     this.previewFrom.valueChanges
       .pipe(debounceTime(400), takeUntilDestroyed(this.destroyRef))
       .subscribe(() => this.refreshPreview());
+  }
+
+  /** A new channel from inside the form: it joins the picker, selected. */
+  protected newChannel(): void {
+    openChannelDialog(this.dialog).subscribe((c) => {
+      if (!c) return;
+      this.channels.update((list) => [...(list ?? []), c]);
+      const picked = this.form.controls.channels;
+      picked.setValue([...picked.value, c.id]);
+      picked.markAsDirty();
+    });
   }
 
   protected setKind(kind: ScheduleKind): void {

@@ -14,6 +14,7 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Subject, Subscription, auditTime, debounceTime, throttleTime } from 'rxjs';
+import { FirstRunHint } from '../channels/first-run-hint';
 import { Api, problemOf } from '../api/api';
 import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type SortField, type StatusCounts } from '../api/models';
 import { Auth } from '../auth/auth';
@@ -34,6 +35,7 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
 @Component({
   selector: 'hb-monitor-list',
   imports: [
+    FirstRunHint,
     ReactiveFormsModule,
     RouterLink,
     MatTableModule,
