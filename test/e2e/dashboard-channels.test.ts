@@ -37,8 +37,10 @@ before(async () => {
 });
 after(() => rx?.close());
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `dashboard-channels${name}.png`), fullPage: true });
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400); // Material's checkbox and hint animations settle
+  await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-channels${name}.png`), fullPage: true });
+}
 
 async function switchLanguage(page: Page): Promise<void> {
   await Promise.all([
@@ -50,7 +52,9 @@ async function switchLanguage(page: Page): Promise<void> {
 /** No secret, and not even their mask, anywhere in the page's HTML (inputs' values included). */
 async function noSecretsIn(page: Page, where: string): Promise<void> {
   const html = await page.content();
-  const values = await page.$$eval("input, textarea", (els) => els.map((e) => (e as HTMLInputElement).value));
+  const values = await page.$$eval("input, textarea", (els) =>
+    els.map((e) => (e as unknown as { value: string }).value),
+  );
   for (const s of [...SECRETS, "********"]) {
     assert.ok(!html.includes(s), `${where}: ${s} in the page`);
     assert.ok(!values.some((v) => v.includes(s)), `${where}: ${s} in an input`);
@@ -69,6 +73,7 @@ test(
     await page.getByTestId("first-run-hint").waitFor();
     assert.match(await page.getByTestId("first-run-hint").innerText(), /No alerts will be sent/);
     assert.equal(await page.getByTestId("first-run-add").getAttribute("href"), "/channels/new");
+    await shot(page, "-first-run");
     await page.getByTestId("new-monitor").click();
     await page.getByTestId("form-name").waitFor();
     await page.getByTestId("first-run-hint").waitFor();
@@ -187,7 +192,9 @@ test(
 
     // The list says so too: the last delivery's state and time.
     await page.getByTestId("nav-channels").click();
-    await page.locator(`[data-testid="channel-row"][data-channel-id="${created.id}"] [data-testid="delivery-state"]`).waitFor();
+    await page
+      .locator(`[data-testid="channel-row"][data-channel-id="${created.id}"] [data-testid="delivery-state"]`)
+      .waitFor();
     assert.match(await row.getByTestId("channel-last").innerText(), /delivered/);
     await shot(page, "");
 
@@ -208,7 +215,10 @@ test(
     const patch = page.waitForRequest((r) => r.method() === "PATCH" && r.url().includes("/api/v1/channels/"));
     await page.getByTestId("channel-form-save").click();
     const sent = JSON.parse((await patch).postData() ?? "{}");
-    assert.ok(!("url" in sent.config) && !("secret" in sent.config) && !("headers" in sent.config), "kept secrets not sent");
+    assert.ok(
+      !("url" in sent.config) && !("secret" in sent.config) && !("headers" in sent.config),
+      "kept secrets not sent",
+    );
     await page.locator('[data-testid="channel-detail-name"]', { hasText: "ops hook 2" }).waitFor();
     const tested = await a.call("POST", `/api/v1/channels/${created.id}/test`);
     assert.equal(tested.body.ok, true, "the kept secrets still work");

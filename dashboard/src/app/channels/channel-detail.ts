@@ -50,6 +50,7 @@ export class ChannelDetailPage implements OnInit {
   readonly id = input.required<string>();
   protected readonly channel = signal<Channel | null>(null);
   protected readonly error = signal('');
+  protected readonly typeTitle = signal('');
   protected readonly deliveries = signal<ChannelDelivery[]>([]);
   protected readonly total = signal(0);
   protected readonly pageIndex = signal(0);
@@ -61,7 +62,13 @@ export class ChannelDetailPage implements OnInit {
 
   ngOnInit(): void {
     this.api.getChannel(Number(this.id())).subscribe({
-      next: (c) => this.channel.set(c),
+      next: (c) => {
+        this.channel.set(c);
+        this.api.channelTypes().subscribe({
+          next: (types) => this.typeTitle.set(types.find((t) => t.type === c.type)?.title ?? c.type),
+          error: () => this.typeTitle.set(c.type),
+        });
+      },
       error: (err) => this.error.set(problemOf(err).message),
     });
     this.loadLog();
@@ -74,17 +81,15 @@ export class ChannelDetailPage implements OnInit {
   protected loadLog(quiet = false): void {
     if (quiet && this.request && !this.request.closed) return;
     this.request?.unsubscribe();
-    this.request = this.api
-      .channelDeliveries(Number(this.id()), PAGE_SIZE, this.pageIndex() * PAGE_SIZE)
-      .subscribe({
-        next: (page) => {
-          this.deliveries.set(page.items);
-          this.total.set(page.total);
-          this.logLoaded.set(true);
-          this.logError.set('');
-        },
-        error: (err) => this.logError.set(problemOf(err).message),
-      });
+    this.request = this.api.channelDeliveries(Number(this.id()), PAGE_SIZE, this.pageIndex() * PAGE_SIZE).subscribe({
+      next: (page) => {
+        this.deliveries.set(page.items);
+        this.total.set(page.total);
+        this.logLoaded.set(true);
+        this.logError.set('');
+      },
+      error: (err) => this.logError.set(problemOf(err).message),
+    });
   }
 
   protected onPage(e: PageEvent): void {

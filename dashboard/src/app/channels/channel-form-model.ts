@@ -164,7 +164,11 @@ export function storedSecrets(specs: readonly FieldSpec[], shown: Record<string,
  * The config to send. Creating: what is filled. Editing: every field, cleared ones as null (the
  * API unsets them), but a kept secret (its control disabled) is left out so the stored one stays.
  */
-export function configToApi(group: ConfigGroup, specs: readonly FieldSpec[], editing: boolean): Record<string, unknown> {
+export function configToApi(
+  group: ConfigGroup,
+  specs: readonly FieldSpec[],
+  editing: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
     const control = group.controls[spec.key];

@@ -10,6 +10,7 @@ import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Api, problemOf } from '../api/api';
 import type { Channel, ChannelType } from '../api/models';
 import { I18n } from '../i18n/i18n';
+import { CATALOGS, type MessageKey } from '../i18n/translate';
 import { errorMessage } from '../monitors/schedule-form';
 import {
   CHANNEL_EVENTS,
@@ -119,7 +120,9 @@ export class ChannelForm implements OnInit {
 
   protected toggleEvent(e: ChannelEvent, on: boolean): void {
     const now = this.form.controls.events.value;
-    this.form.controls.events.setValue(on ? CHANNEL_EVENTS.filter((x) => x === e || now.includes(x)) : now.filter((x) => x !== e));
+    this.form.controls.events.setValue(
+      on ? CHANNEL_EVENTS.filter((x) => x === e || now.includes(x)) : now.filter((x) => x !== e),
+    );
   }
 
   protected show(c: AbstractControl): boolean {
@@ -128,6 +131,12 @@ export class ChannelForm implements OnInit {
 
   protected err(c: AbstractControl, label: string): string {
     return errorMessage(c.errors, label);
+  }
+
+  /** A built-in field's name in the current language; another plugin's, from its key. */
+  protected label(f: FieldSpec): string {
+    const key = `channels.field.${f.key}`;
+    return key in CATALOGS.en ? this.i18n.t(key as MessageKey) : f.label;
   }
 
   protected eventLabel(e: ChannelEvent): string {

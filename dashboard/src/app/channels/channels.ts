@@ -78,7 +78,8 @@ export class ChannelsPage implements OnInit {
     return this.titles().get(type) ?? type;
   }
   protected events(c: Channel): string {
-    return c.events.map((e) => this.i18n.t(`event.${e}`)).join(', ') || this.i18n.t('common.none');
+    const sep = this.i18n.locale() === 'zh-Hans' ? '、' : ', ';
+    return c.events.map((e) => this.i18n.t(`event.${e}`)).join(sep) || this.i18n.t('common.none');
   }
   protected localeName(c: Channel): string {
     const l = c.locale ?? c.defaultLocale;
