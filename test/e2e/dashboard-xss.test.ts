@@ -1,9 +1,9 @@
 // Stored XSS in the dashboard, in real Chromium: every field a user controls (monitor name,
-// description and tags, ping data and failure text, channel names, host names and checks, user
-// names) is stored with HTML and script payloads, then every page that shows it is opened. The
-// payload must be shown as text: no element it describes exists in the page, no script of it
-// ran, and the Content-Security-Policy never had to block one (so the escaping, not only the
-// CSP, is what stops it).
+// description and tags, ping data and failure text, channel names, monitor names in a channel's
+// delivery log, host names and checks, user names) is stored with HTML and script payloads,
+// then every page that shows it is opened. The payload must be shown as text: no element it
+// describes exists in the page, no script of it ran, and the Content-Security-Policy never had
+// to block one (so the escaping, not only the CSP, is what stops it).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -151,6 +151,14 @@ test(
     await assertInert("users");
     await page.goto(`${base}/maintenance`);
     await assertInert("maintenance", `deploy ${PAYLOADS[0]}`);
+    await page.goto(`${base}/channels`);
+    await assertInert("channels", `hook ${PAYLOADS[0]}`);
+    // The failure report's delivery names the monitor in the channel's log.
+    await page.goto(`${base}/channels/${ch.body.id}`);
+    await page.getByTestId("delivery-row").first().waitFor();
+    await assertInert("channel's delivery log", `backup ${PAYLOADS[0]}`);
+    await page.goto(`${base}/channels/${ch.body.id}/edit`);
+    await assertInert("channel form");
     // Search with a payload in the URL (reflected, not stored): still text.
     await page.goto(`${base}/monitors?q=${encodeURIComponent(PAYLOADS[0])}`);
     await assertInert("monitors search");
