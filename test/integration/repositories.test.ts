@@ -17,6 +17,7 @@ import * as badges from "../../core/db/badges.ts";
 import * as maintenance from "../../core/db/maintenance.ts";
 import * as hosts from "../../core/db/hosts.ts";
 import * as channels from "../../core/db/channels.ts";
+import * as channelDeliveries from "../../core/db/channel-deliveries.ts";
 import * as tags from "../../core/db/tags.ts";
 import * as monitors from "../../core/db/monitors.ts";
 import * as backup from "../../core/db/backup.ts";
@@ -602,6 +603,39 @@ async function channelsRepo(db: Database, [m1, m2, m3]: number[]) {
       t,
     ),
   );
+  // A channel's log (newest first, with the monitor's name) and each channel's newest delivery.
+  const log = await channelDeliveries.channelDeliveriesPage(db, a, 1, 0);
+  assert.equal(log.total, 2);
+  const [newest] = log.rows;
+  assert.deepEqual(
+    { ...newest, id: 0 },
+    {
+      id: 0,
+      monitor_id: m1,
+      monitor_name: "one",
+      channel_id: a,
+      event: "down",
+      round: 1,
+      state: "sent",
+      attempts: 1,
+      last_error: null,
+      last_attempt_at: null,
+      next_attempt_at: NOW,
+      sent_at: null,
+      created_at: NOW,
+    },
+  );
+  const older = (await channelDeliveries.channelDeliveriesPage(db, a, 5, 1)).rows.map((r) => [r.round, r.state]);
+  assert.deepEqual(older, [[0, "pending"]]);
+  assert.deepEqual(await channelDeliveries.channelDeliveriesPage(db, b, 5, 0), { total: 0, rows: [] });
+  const last = await channelDeliveries.lastDeliveriesOf(db, [a, b, off]);
+  assert.deepEqual(
+    [...last.keys()].sort((x, y) => x - y),
+    [a, off].sort((x, y) => x - y),
+  );
+  assert.deepEqual([last.get(a)!.id, last.get(a)!.state, last.get(a)!.monitor_name], [newest!.id, "sent", null]);
+  assert.equal(last.get(off)!.state, "pending");
+  assert.deepEqual(await channelDeliveries.lastDeliveriesOf(db, []), new Map());
   await channels.deleteChannel(db, a, NOW + 5);
   assert.equal(await channels.channelRow(db, a), undefined);
   assert.deepEqual(await channels.monitorCountsOf(db, [a]), new Map());
