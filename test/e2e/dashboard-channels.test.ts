@@ -2,7 +2,7 @@
 // embedded system on an empty database WITHOUT SMTP_URL, and a real HTTP receiver: the first-run
 // hint shows on the monitor list and form while no channel is enabled; a webhook channel made
 // through the form (generated from its type's fields) sends its test to the receiver and the page
-// says ok with the duration; a monitor on it (2 s period, 1 s grace) goes down for real and the
+// says ok with the duration (and failed, why and how long, for a receiver answering 500); a monitor on it (2 s period, 1 s grace) goes down for real and the
 // delivery shows in the channel's log as delivered; editing shows its secrets as "set" and never
 // puts them in the page; deleting asks first; and a channel made inside the monitor form's picker
 // ends up selected. Screenshots (English and Chinese) go to test/artifacts/dashboard-channels*.png.
@@ -34,6 +34,7 @@ let rx: Receiver;
 before(async () => {
   rx = await startReceiver();
   rx.respond("/hook", { status: 200, body: "ok" });
+  rx.respond("/broken", { status: 500, body: "receiver is down" });
 });
 after(() => rx?.close());
 
@@ -240,12 +241,19 @@ test(
     await shot(page, "-form-zh");
     await switchLanguage(page);
 
-    // Deleting asks first: cancel keeps it, confirm deletes it.
+    // A receiver that answers 500: its test says failed, why, and how long it took.
     const spare = (
-      await a.call("POST", "/api/v1/channels", { name: "spare", type: "webhook", config: { url: `${rx.url}/hook` } })
+      await a.call("POST", "/api/v1/channels", { name: "spare", type: "webhook", config: { url: `${rx.url}/broken` } })
     ).body;
     await page.getByTestId("nav-channels").click();
     const spareRow = page.locator(`[data-testid="channel-row"][data-channel-id="${spare.id}"]`);
+    await spareRow.getByTestId("channel-test").click();
+    const failed = spareRow.locator('[data-testid="channel-test-result"][data-ok="false"]');
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /Test failed: .*500/);
+    assert.match(await failed.getByTestId("channel-test-duration").innerText(), /^\d+(\.\d)? (ms|s)$/);
+
+    // Deleting asks first: cancel keeps it, confirm deletes it.
     await spareRow.getByTestId("channel-delete").click();
     await page.getByTestId("cancel").click();
     await page.locator("mat-dialog-container").waitFor({ state: "detached" });
