@@ -154,9 +154,12 @@ test(
     assert.match(await row.getByTestId("channel-events").innerText(), /down, up, failure/);
     assert.match(await row.getByTestId("channel-locale").innerText(), /中文/);
     await page.getByTestId("nav-channels").waitFor();
-    await page.locator("nav a", { hasText: "Monitors" }).click();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/api/v1/channels") && r.ok()),
+      page.locator("nav a", { hasText: "Monitors" }).click(),
+    ]);
     await page.locator("h1", { hasText: "Monitors" }).waitFor();
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(200); // the answer rendered
     assert.equal(await page.getByTestId("first-run-hint").count(), 0, "an enabled channel exists now");
 
     // A monitor on it, through the form: never pinged, it goes down 3 s after it is made.
@@ -165,10 +168,10 @@ test(
     await page.getByTestId("form-kind-interval").click();
     await page.getByTestId("form-period").fill("2");
     await page.getByTestId("form-grace").fill("1");
-    assert.equal(await page.getByTestId("first-run-hint").count(), 0);
     await page.getByTestId("form-channels").click();
     await page.getByRole("option", { name: /ops hook/ }).click();
     await page.keyboard.press("Escape");
+    assert.equal(await page.getByTestId("first-run-hint").count(), 0, "the form has the channels: no hint");
     await page.getByTestId("form-save").click();
     const made = Date.now();
     const monitor = await eventually(
