@@ -42,6 +42,10 @@ try {
 
 const reporter = config.opsPort === null ? undefined : new ScrapedPrometheusReporter();
 const broker = new ServiceBroker(brokerOptions(config, reporter));
+if (config.unreadVariables.length)
+  broker.logger.warn(
+    `not read by the services of this process (${config.services.join(", ")}), so ignored: ${config.unreadVariables.join(", ")}`,
+  );
 if (config.services.includes("gateway") && config.dashboardBuild === "auto") buildDashboardIfMissing(broker.logger);
 let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
 // Up before the database is opened: a liveness probe must see a process that is migrating.
@@ -102,7 +106,13 @@ async function stop(signal: string) {
   await db?.close();
   await ops?.close();
   // The broker's logger ended with the broker; a synchronous write is not lost by exit().
-  fs.writeSync(1, `[${new Date().toISOString()}] INFO  stopped in ${Date.now() - started} ms\n`);
+  const last = `stopped in ${Date.now() - started} ms`;
+  fs.writeSync(
+    1,
+    config.logFormat === "json"
+      ? JSON.stringify({ ts: Date.now(), level: "info", msg: last, nodeID: broker.nodeID, mod: "start" }) + "\n"
+      : `[${new Date().toISOString()}] INFO  ${last}\n`,
+  );
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));
