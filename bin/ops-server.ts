@@ -1,11 +1,13 @@
 // The operator's port of every process (OPS_PORT): /healthz says the process is alive,
-// /readyz that it can do its work (database and transporter reachable, not shutting down),
+// /readyz that it can do its work (database and transporter reachable, every service it calls
+// has a live node, not shutting down),
 // /metrics serves Moleculer's and our own metrics in Prometheus' text format. It is a port of
 // its own so that metrics never reach the public gateway port.
 
 import http from "node:http";
 import { MetricReporters, type ServiceBroker } from "moleculer";
 import type { Database } from "../core/db/connect.ts";
+import { servicesWithoutNode } from "../services/calls.ts";
 
 /** Moleculer's Prometheus reporter without its own HTTP server: this one serves it. */
 export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
@@ -39,6 +41,8 @@ export async function startOpsServer(opts: {
   /** the process's database once it is open; null before, or when the process has none */
   db: () => Database | null;
   reporter: ScrapedPrometheusReporter;
+  /** the services this process calls (services/calls.ts): ready once each has a live node */
+  calls: readonly string[];
 }): Promise<OpsServer> {
   const { broker, db, reporter } = opts;
   let drainingSince: number | null = null;
@@ -48,6 +52,10 @@ export async function startOpsServer(opts: {
     if (drainingSince !== null) checks.process = "stopping";
     else if (!broker.started) checks.process = "starting";
     else checks.process = "ok";
+    if (opts.calls.length) {
+      const missing = servicesWithoutNode(broker, opts.calls);
+      checks.services = missing.length ? `no live node: ${missing.join(", ")}` : "ok";
+    }
     const transit = (broker as unknown as { transit?: { connected?: boolean } }).transit;
     if (transit) checks.transporter = transit.connected ? "ok" : "down";
     const database = db();

@@ -19,6 +19,7 @@ import { loadCatalog } from "../plugins/catalog.ts";
 import { buildDashboardIfMissing } from "./dashboard-build.ts";
 import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops-server.ts";
 import { secretBoxFor } from "./secret-key.ts";
+import { calledServices } from "../services/calls.ts";
 import { PLAIN_BOX } from "../core/security/secret-box.ts";
 
 let config: Config;
@@ -42,8 +43,9 @@ try {
 
 const reporter = config.opsPort === null ? undefined : new ScrapedPrometheusReporter();
 const broker = new ServiceBroker(brokerOptions(config, reporter));
+// info, not warn: a Kubernetes ConfigMap shared by every process is the normal case of this.
 if (config.unreadVariables.length)
-  broker.logger.warn(
+  broker.logger.info(
     `not read by the services of this process (${config.services.join(", ")}), so ignored: ${config.unreadVariables.join(", ")}`,
   );
 if (config.services.includes("gateway") && config.dashboardBuild === "auto") buildDashboardIfMissing(broker.logger);
@@ -51,7 +53,14 @@ let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
 // Up before the database is opened: a liveness probe must see a process that is migrating.
 let ops: OpsServer | null = null;
 if (reporter) {
-  ops = await startOpsServer({ port: config.opsPort!, host: config.host, broker, db: () => db, reporter });
+  ops = await startOpsServer({
+    port: config.opsPort!,
+    host: config.host,
+    broker,
+    db: () => db,
+    reporter,
+    calls: calledServices(config),
+  });
   broker.logger.info(`ops server on port ${ops.port}: /healthz, /readyz, /metrics`);
 }
 const needsDb = config.services.some((s) => s !== "gateway");

@@ -64,10 +64,19 @@ test("every line of a server's output is one JSON object, from start to stop", a
     assert.equal(typeof r.mod, "string", JSON.stringify(r));
   }
   const msgs = records.map((r) => r.msg as string);
-  assert.ok(msgs.some((m) => m.startsWith("heartbeats started")), msgs.join("\n"));
-  assert.ok(msgs.some((m) => /^stopped in \d+ ms$/.test(m)), msgs.join("\n"));
+  assert.ok(
+    msgs.some((m) => m.startsWith("heartbeats started")),
+    msgs.join("\n"),
+  );
+  assert.ok(
+    msgs.some((m) => /^stopped in \d+ ms$/.test(m)),
+    msgs.join("\n"),
+  );
   // services say who they are
-  assert.ok(records.some((r) => r.svc === "gateway"), "no line names its service");
+  assert.ok(
+    records.some((r) => r.svc === "gateway"),
+    "no line names its service",
+  );
   assert.ok(!all.includes(password), "the admin password reached the log");
   assert.ok(stdout.length > 0 && stdout.split("\n").every((l) => l === "" || l.startsWith("{")));
 });

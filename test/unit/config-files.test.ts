@@ -32,7 +32,10 @@ test("each X_FILE is read, less one trailing newline", () => {
 });
 
 test("a file's value passes the same checks as the variable's", () => {
-  assert.throws(() => loadConfig({ SECRET_KEY_FILE: secretFile("short", "short\n") }), /SECRET_KEY must be at least 16/);
+  assert.throws(
+    () => loadConfig({ SECRET_KEY_FILE: secretFile("short", "short\n") }),
+    /SECRET_KEY must be at least 16/,
+  );
   assert.throws(() => loadConfig({ SMTP_URL_FILE: secretFile("http", "http://x\n"), ALERT_TO: "a@b.c" }), /SMTP_URL/);
   // an empty file is an unset variable, as an empty variable is
   assert.equal(loadConfig({ SMTP_URL_FILE: secretFile("empty", "\n") }).smtp, null);
@@ -70,7 +73,10 @@ test("an unreadable file: an error naming the variable and the path, never the c
     );
   }
   // a directory is not a secret file either
-  assert.throws(() => loadConfig({ ADMIN_PASSWORD_FILE: dir, ADMIN_USERNAME: "a" }), /ADMIN_PASSWORD_FILE: cannot read/);
+  assert.throws(
+    () => loadConfig({ ADMIN_PASSWORD_FILE: dir, ADMIN_USERNAME: "a" }),
+    /ADMIN_PASSWORD_FILE: cannot read/,
+  );
 });
 
 test("LOG_FORMAT: text by default, json on request, anything else refused", () => {
@@ -85,7 +91,10 @@ test("unread variables: the first admin on a gateway-only process, the database 
   assert.deepEqual(loadConfig({ ...admin, SERVICES: "gateway,registry" }).unreadVariables, []);
   assert.deepEqual(loadConfig({ ...admin }).unreadVariables, []);
   const fromFile = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD_FILE: secretFile("pw", "secret-password\n") };
-  assert.deepEqual(loadConfig({ ...fromFile, SERVICES: "ingest" }).unreadVariables, ["ADMIN_USERNAME", "ADMIN_PASSWORD"]);
+  assert.deepEqual(loadConfig({ ...fromFile, SERVICES: "ingest" }).unreadVariables, [
+    "ADMIN_USERNAME",
+    "ADMIN_PASSWORD",
+  ]);
   assert.deepEqual(
     loadConfig({ SERVICES: "gateway", DATABASE_URL: "mysql://x@y/z", PING_RETENTION: "5", LOG_LEVEL: "warn" })
       .unreadVariables,
