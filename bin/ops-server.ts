@@ -1,13 +1,16 @@
 // The operator's port of every process (OPS_PORT): /healthz says the process is alive,
 // /readyz that it can do its work (database and transporter reachable, every service it calls
 // has a live node, not shutting down),
-// /metrics serves Moleculer's and our own metrics in Prometheus' text format. It is a port of
+// /metrics serves Moleculer's and our own metrics in Prometheus' text format (with the process's
+// process_* and nodejs_* series and, on a registry, one set of gauges per monitor). It is a port of
 // its own so that metrics never reach the public gateway port.
 
 import http from "node:http";
 import { MetricReporters, type ServiceBroker } from "moleculer";
 import type { Database } from "../core/db/connect.ts";
 import { servicesWithoutNode } from "../services/calls.ts";
+import { scrapeSourcesText } from "../services/metrics.ts";
+import { processSeries } from "../services/process-series.ts";
 
 /** Moleculer's Prometheus reporter without its own HTTP server: this one serves it. */
 export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
@@ -70,6 +73,14 @@ export async function startOpsServer(opts: {
     return { ok: Object.values(checks).every((v) => v === "ok"), checks };
   }
 
+  /** Moleculer's registry, then this process's process_* and nodejs_* series, then the per-monitor ones. */
+  async function metricsText(): Promise<string> {
+    const sources = await scrapeSourcesText(broker, (err) =>
+      broker.logger.warn(`/metrics: series left out of this scrape: ${err.message}`),
+    );
+    return reporter.text() + processSeries() + sources;
+  }
+
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string) => {
@@ -87,11 +98,11 @@ export async function startOpsServer(opts: {
       return;
     }
     if (path === "/metrics") {
-      try {
-        return send(200, "text/plain; version=0.0.4; charset=utf-8", reporter.text());
-      } catch (err) {
-        return send(500, "text/plain", `metrics failed: ${(err as Error).message}\n`);
-      }
+      metricsText().then(
+        (text) => send(200, "text/plain; version=0.0.4; charset=utf-8", text),
+        (err: Error) => send(500, "text/plain", `metrics failed: ${err.message}\n`),
+      );
+      return;
     }
     send(404, "text/plain", "not found: /healthz, /readyz, /metrics\n");
   });
