@@ -30,6 +30,14 @@ export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
   }
 }
 
+/** Moleculer's registry, then this process's process_* and nodejs_* series, then the per-monitor ones. */
+export async function metricsText(broker: ServiceBroker, reporter: ScrapedPrometheusReporter): Promise<string> {
+  const sources = await scrapeSourcesText(broker, (err) =>
+    broker.logger.warn(`/metrics: series left out of this scrape: ${err.message}`),
+  );
+  return reporter.text() + processSeries() + sources;
+}
+
 export interface OpsServer {
   /** from now on /readyz answers 503, so that load balancers stop sending work */
   draining(): void;
@@ -73,14 +81,6 @@ export async function startOpsServer(opts: {
     return { ok: Object.values(checks).every((v) => v === "ok"), checks };
   }
 
-  /** Moleculer's registry, then this process's process_* and nodejs_* series, then the per-monitor ones. */
-  async function metricsText(): Promise<string> {
-    const sources = await scrapeSourcesText(broker, (err) =>
-      broker.logger.warn(`/metrics: series left out of this scrape: ${err.message}`),
-    );
-    return reporter.text() + processSeries() + sources;
-  }
-
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string) => {
@@ -98,7 +98,7 @@ export async function startOpsServer(opts: {
       return;
     }
     if (path === "/metrics") {
-      metricsText().then(
+      metricsText(broker, reporter).then(
         (text) => send(200, "text/plain; version=0.0.4; charset=utf-8", text),
         (err: Error) => send(500, "text/plain", `metrics failed: ${err.message}\n`),
       );
