@@ -16,6 +16,7 @@ import path from "node:path";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { insertMonitor } from "../core/db/monitors.ts";
+import { monitorSeriesRows } from "../core/db/monitor-series.ts";
 import { systemClock } from "../core/checker/clock.ts";
 import { loadCatalog } from "../plugins/catalog.ts";
 import { PLAIN_BOX } from "../core/security/secret-box.ts";
@@ -115,6 +116,14 @@ async function monitorScrape(n: number) {
     built.push(performance.now() - t0);
   }
   built.sort((a, b) => a - b);
+  // of which the database read
+  const reads: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await monitorSeriesRows(db);
+    reads.push(performance.now() - t0);
+  }
+  reads.sort((a, b) => a - b);
   await ops.close();
   await broker.stop();
   await db.close();
@@ -127,6 +136,7 @@ async function monitorScrape(n: number) {
     httpMaxMs: Math.round(times[times.length - 1]),
     buildMedianMs: Math.round(built[built.length >> 1]),
     buildMaxMs: Math.round(built[built.length - 1]),
+    readMedianMs: Math.round(reads[reads.length >> 1]),
   };
 }
 
