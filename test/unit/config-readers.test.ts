@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { READ_BY } from "../../core/config-readers.ts";
+import type { ServiceName } from "../../core/config.ts";
 import { ROOT } from "../support/system.ts";
 
-const ALL_BUT_GATEWAY = ["registry", "ingest", "checker", "notifier", "agent-collector"];
+const ALL_BUT_GATEWAY: readonly ServiceName[] = ["registry", "ingest", "checker", "notifier", "agent-collector"];
 
 function expected(name: string): string {
   const readers = READ_BY[name];

@@ -84,7 +84,7 @@ test("the strict reader refuses what Prometheus refuses", () => {
     "# TYPE m gauges\nm 1\n", // unknown type
     "m 1\n# TYPE m gauge\n", // TYPE after samples
   ];
-  for (const text of bad) assert.throws(() => parseExposition(text), undefined, JSON.stringify(text));
+  for (const text of bad) assert.throws(() => parseExposition(text), Error, JSON.stringify(text));
   const ok = parseExposition(
     '# HELP h a \\\\ b\n# TYPE h histogram\nh_bucket{le="+Inf"} 3\nh_sum 1.5\nh_count 3\nx{a="1",} -Inf\n',
   );
