@@ -1,9 +1,8 @@
 // The operator's port of every process (OPS_PORT): /healthz says the process is alive,
 // /readyz that it can do its work (database and transporter reachable, every service it calls
-// has a live node, not shutting down),
-// /metrics serves Moleculer's and our own metrics in Prometheus' text format (with the process's
-// process_* and nodejs_* series and, on a registry, one set of gauges per monitor). It is a port of
-// its own so that metrics never reach the public gateway port.
+// has a live node, not shutting down), /metrics serves Moleculer's and our own metrics in
+// Prometheus' text format (with the process_* and nodejs_* series and, on a registry, one set of
+// gauges per monitor). It is a port of its own so that metrics never reach the public gateway port.
 
 import http from "node:http";
 import { MetricReporters, type ServiceBroker } from "moleculer";

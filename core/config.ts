@@ -83,7 +83,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Secrets that may come from a file instead (X_FILE), as Kubernetes and compose secrets mount them. */
-export const FILE_VARIABLES = ["DATABASE_URL", "SECRET_KEY", "SMTP_URL", "ADMIN_PASSWORD"] as const;
+const FILE_VARIABLES = ["DATABASE_URL", "SECRET_KEY", "SMTP_URL", "ADMIN_PASSWORD"] as const;
 
 /**
  * The environment with each X_FILE replaced by X, the file's content less one trailing newline.
