@@ -1,3 +1,4 @@
+// test-runner: alone (it times readiness against a second: see test/run.ts)
 // Ready means ready, over NATS with one process per service: a gateway alone answers /readyz
 // 503 naming the services it calls that have no live node yet (ingest, registry); once an
 // ingest node runs it turns 200 within a second, and the first ping after it is accepted — no
