@@ -10,9 +10,11 @@ import { family, labelText, valueText } from "./exposition.ts";
 const START_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
 const [MAJOR, MINOR, PATCH] = process.versions.node.split(".");
 
-/** Event-loop delay since the previous scrape, sampled every 10 ms (as prom-client does). */
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+/**
+ * Event-loop delay since the previous scrape, sampled every 10 ms (as prom-client does); from the
+ * first scrape on, so that a process without OPS_PORT pays nothing.
+ */
+let loopDelay: ReturnType<typeof monitorEventLoopDelay> | null = null;
 
 /** Open file descriptors; null where /proc is absent (not Linux). */
 function openFds(): number | null {
@@ -46,6 +48,10 @@ function perLabel(name: string, help: string, label: string, values: [string, nu
 
 /** The series of this process, now. Resets the event-loop delay histogram. */
 export function processSeries(): string {
+  if (!loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+  }
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   const spaces = v8.getHeapSpaceStatistics();
