@@ -12,13 +12,14 @@ export function brokerOptions(config: Config, metricsReporter?: object): BrokerO
     nodeID: config.nodeId ?? undefined,
     transporter: transporterOptions(config.transporter),
     serializer: "JSON",
+    // LOG_FORMAT=json: one object a line, {"ts","level","msg","nodeID","ns","mod","svc"?}, for collectors.
     logger: {
       type: "Console",
       options: {
         level: config.logLevel,
-        colors: process.stdout.isTTY === true,
+        colors: config.logFormat === "text" && process.stdout.isTTY === true,
         moduleColors: false,
-        formatter: "short",
+        formatter: config.logFormat === "json" ? "json" : "short",
         autoPadding: false,
       },
     },

@@ -21,7 +21,8 @@ export function buildDashboardIfMissing(logger: BuildLog): boolean {
   if (!fs.existsSync(path.join(ROOT, "dashboard", "angular.json"))) return false;
   logger.info("the dashboard is not built yet: building it once (npm run build, about a minute)…");
   const started = Date.now();
-  const run = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  // The build's own output goes to stderr: stdout holds log lines only (JSON ones with LOG_FORMAT=json).
+  const run = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", 2, "inherit"] });
   if (run.status === 0 && dashboardBuilt()) {
     logger.info(`dashboard built in ${Math.round((Date.now() - started) / 1000)} s`);
     return true;

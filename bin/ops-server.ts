@@ -1,11 +1,15 @@
 // The operator's port of every process (OPS_PORT): /healthz says the process is alive,
-// /readyz that it can do its work (database and transporter reachable, not shutting down),
-// /metrics serves Moleculer's and our own metrics in Prometheus' text format. It is a port of
-// its own so that metrics never reach the public gateway port.
+// /readyz that it can do its work (database and transporter reachable, every service it calls
+// has a live node, not shutting down), /metrics serves Moleculer's and our own metrics in
+// Prometheus' text format (with the process_* and nodejs_* series and, on a registry, one set of
+// gauges per monitor). It is a port of its own so that metrics never reach the public gateway port.
 
 import http from "node:http";
 import { MetricReporters, type ServiceBroker } from "moleculer";
 import type { Database } from "../core/db/connect.ts";
+import { servicesWithoutNode } from "../services/calls.ts";
+import { scrapeSourcesText } from "../services/metrics.ts";
+import { processSeries } from "../services/process-series.ts";
 
 /** Moleculer's Prometheus reporter without its own HTTP server: this one serves it. */
 export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
@@ -25,6 +29,14 @@ export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
   }
 }
 
+/** Moleculer's registry, then this process's process_* and nodejs_* series, then the per-monitor ones. */
+export async function metricsText(broker: ServiceBroker, reporter: ScrapedPrometheusReporter): Promise<string> {
+  const sources = await scrapeSourcesText(broker, (err) =>
+    broker.logger.warn(`/metrics: series left out of this scrape: ${err.message}`),
+  );
+  return reporter.text() + processSeries() + sources;
+}
+
 export interface OpsServer {
   /** from now on /readyz answers 503, so that load balancers stop sending work */
   draining(): void;
@@ -39,6 +51,8 @@ export async function startOpsServer(opts: {
   /** the process's database once it is open; null before, or when the process has none */
   db: () => Database | null;
   reporter: ScrapedPrometheusReporter;
+  /** the services this process calls (services/calls.ts): ready once each has a live node */
+  calls: readonly string[];
 }): Promise<OpsServer> {
   const { broker, db, reporter } = opts;
   let drainingSince: number | null = null;
@@ -48,6 +62,10 @@ export async function startOpsServer(opts: {
     if (drainingSince !== null) checks.process = "stopping";
     else if (!broker.started) checks.process = "starting";
     else checks.process = "ok";
+    if (opts.calls.length) {
+      const missing = servicesWithoutNode(broker, opts.calls);
+      checks.services = missing.length ? `no live node: ${missing.join(", ")}` : "ok";
+    }
     const transit = (broker as unknown as { transit?: { connected?: boolean } }).transit;
     if (transit) checks.transporter = transit.connected ? "ok" : "down";
     const database = db();
@@ -79,11 +97,11 @@ export async function startOpsServer(opts: {
       return;
     }
     if (path === "/metrics") {
-      try {
-        return send(200, "text/plain; version=0.0.4; charset=utf-8", reporter.text());
-      } catch (err) {
-        return send(500, "text/plain", `metrics failed: ${(err as Error).message}\n`);
-      }
+      metricsText(broker, reporter).then(
+        (text) => send(200, "text/plain; version=0.0.4; charset=utf-8", text),
+        (err: Error) => send(500, "text/plain", `metrics failed: ${err.message}\n`),
+      );
+      return;
     }
     send(404, "text/plain", "not found: /healthz, /readyz, /metrics\n");
   });

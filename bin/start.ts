@@ -19,6 +19,7 @@ import { loadCatalog } from "../plugins/catalog.ts";
 import { buildDashboardIfMissing } from "./dashboard-build.ts";
 import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops-server.ts";
 import { secretBoxFor } from "./secret-key.ts";
+import { calledServices } from "../services/calls.ts";
 import { PLAIN_BOX } from "../core/security/secret-box.ts";
 
 let config: Config;
@@ -42,12 +43,24 @@ try {
 
 const reporter = config.opsPort === null ? undefined : new ScrapedPrometheusReporter();
 const broker = new ServiceBroker(brokerOptions(config, reporter));
+// info, not warn: a Kubernetes ConfigMap shared by every process is the normal case of this.
+if (config.unreadVariables.length)
+  broker.logger.info(
+    `not read by the services of this process (${config.services.join(", ")}), so ignored: ${config.unreadVariables.join(", ")}`,
+  );
 if (config.services.includes("gateway") && config.dashboardBuild === "auto") buildDashboardIfMissing(broker.logger);
 let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
 // Up before the database is opened: a liveness probe must see a process that is migrating.
 let ops: OpsServer | null = null;
 if (reporter) {
-  ops = await startOpsServer({ port: config.opsPort!, host: config.host, broker, db: () => db, reporter });
+  ops = await startOpsServer({
+    port: config.opsPort!,
+    host: config.host,
+    broker,
+    db: () => db,
+    reporter,
+    calls: calledServices(config),
+  });
   broker.logger.info(`ops server on port ${ops.port}: /healthz, /readyz, /metrics`);
 }
 const needsDb = config.services.some((s) => s !== "gateway");
@@ -102,7 +115,13 @@ async function stop(signal: string) {
   await db?.close();
   await ops?.close();
   // The broker's logger ended with the broker; a synchronous write is not lost by exit().
-  fs.writeSync(1, `[${new Date().toISOString()}] INFO  stopped in ${Date.now() - started} ms\n`);
+  const last = `stopped in ${Date.now() - started} ms`;
+  fs.writeSync(
+    1,
+    config.logFormat === "json"
+      ? JSON.stringify({ ts: Date.now(), level: "info", msg: last, nodeID: broker.nodeID, mod: "start" }) + "\n"
+      : `[${new Date().toISOString()}] INFO  ${last}\n`,
+  );
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -1,10 +1,12 @@
 // The one place that reads the environment. Everything else receives a Config.
 // Each variable is documented in docs/configuration.md's table; keep the two in step.
 
+import fs from "node:fs";
 import { IANAZone } from "luxon";
 import type { RetryPolicy } from "./alerts/delivery.ts";
 import { LOCALES, isLocale, type Locale } from "./alerts/locale.ts";
 import { compileCron } from "./schedule/cron.ts";
+import { unreadVariables } from "./config-readers.ts";
 
 export const SERVICE_NAMES = ["gateway", "ingest", "registry", "checker", "notifier", "agent-collector"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -25,6 +27,10 @@ export interface Config {
   services: ServiceName[];
   nodeId: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  /** "json": one JSON object a line, for log collectors */
+  logFormat: "text" | "json";
+  /** variables set (directly or as X_FILE) that no service of this process reads; names only */
+  unreadVariables: string[];
   pingAuth: "basic" | "none";
   pingBodyLimit: number;
   requestBodyLimit: number;
@@ -75,6 +81,33 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Secrets that may come from a file instead (X_FILE), as Kubernetes and compose secrets mount them. */
+const FILE_VARIABLES = ["DATABASE_URL", "SECRET_KEY", "SMTP_URL", "ADMIN_PASSWORD"] as const;
+
+/**
+ * The environment with each X_FILE replaced by X, the file's content less one trailing newline.
+ * Errors name the variable and the path, never what the file holds.
+ */
+function withFileVariables(env: Env): Env {
+  const out: Env = { ...env };
+  for (const name of FILE_VARIABLES) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined || path === "") continue;
+    if (env[name] !== undefined && env[name] !== "")
+      throw new ConfigError(`${name} and ${name}_FILE are both set: set one of them`);
+    let content: string;
+    try {
+      content = fs.readFileSync(path, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(`${name}_FILE: cannot read ${path} (${code})`);
+    }
+    out[name] = content.replace(/\r?\n$/, "");
+    delete out[`${name}_FILE`];
+  }
+  return out;
+}
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -168,7 +201,9 @@ function weeklyReport(env: Env, defaultTimezone: string): Config["weeklyReport"]
   return { cron, timezone };
 }
 
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const env = withFileVariables(rawEnv);
+  const selected = services(env);
   const defaultTimezone = str(env, "DEFAULT_TIMEZONE") ?? "UTC";
   if (!IANAZone.isValidZone(defaultTimezone)) {
     throw new ConfigError(`DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got "${defaultTimezone}"`);
@@ -188,9 +223,11 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: str(env, "DATABASE_URL") ?? "sqlite:./data/heartbeats.sqlite",
     transporter: str(env, "TRANSPORTER") ?? null,
     namespace: str(env, "NAMESPACE") ?? "heartbeats",
-    services: services(env),
+    services: selected,
     nodeId: str(env, "NODE_ID") ?? null,
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace"] as const, "info"),
+    logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"] as const, "text"),
+    unreadVariables: unreadVariables(new Set(Object.keys(env).filter((k) => str(env, k) !== undefined)), selected),
     pingAuth: oneOf(env, "PING_AUTH", ["basic", "none"] as const, "basic"),
     pingBodyLimit: int(env, "PING_BODY_LIMIT", 10_240, 0, 1_048_576),
     requestBodyLimit: int(env, "REQUEST_BODY_LIMIT", 1_048_576, 1024, 104_857_600),

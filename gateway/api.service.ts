@@ -15,6 +15,7 @@ import { apiRoute } from "./routes/api.ts";
 import { badgesRoute } from "./routes/badges.ts";
 import { docsRoute } from "./routes/docs.ts";
 import { healthRoute } from "./routes/health.ts";
+import { calledServices } from "../services/calls.ts";
 import { originalPingsRoute, pingRequests, pingsRoute } from "./routes/pings.ts";
 import type { Gateway, Req } from "./routes/route.ts";
 import { sessionRoute } from "./routes/session.ts";
@@ -47,7 +48,7 @@ export default function gatewayService({
       // The built dashboard, for whatever no route claims; see send404 for the app's deep links.
       assets: { folder: DASHBOARD_DIR, options: staticOptions },
       routes: [
-        healthRoute(),
+        healthRoute(calledServices(config)),
         originalPingsRoute(config, pings),
         pingsRoute(config, pings),
         sessionRoute(config, auth),

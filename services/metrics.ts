@@ -101,3 +101,36 @@ export function metric(broker: ServiceBroker, def: Definition): Metric {
     observe: (value, labels) => m.observe(value, labels),
   };
 }
+
+/** Text in the exposition format that /metrics appends at each scrape, read fresh each time. */
+export type ScrapeSource = () => Promise<string>;
+
+const scrapeSources = new WeakMap<ServiceBroker, Set<ScrapeSource>>();
+
+/**
+ * Adds series that Moleculer's registry does not hold (one per monitor) to this process's
+ * /metrics. Scrapes that overlap share one reading. Returns the function that removes them.
+ */
+export function addScrapeSource(broker: ServiceBroker, source: ScrapeSource): () => void {
+  let reading: Promise<string> | null = null;
+  const shared: ScrapeSource = () =>
+    (reading ??= source().finally(() => {
+      reading = null;
+    }));
+  const set = scrapeSources.get(broker) ?? new Set();
+  scrapeSources.set(broker, set.add(shared));
+  return () => set.delete(shared);
+}
+
+/** Every source's text; one that fails is left out and `onError` told, so the rest is still served. */
+export async function scrapeSourcesText(broker: ServiceBroker, onError: (err: Error) => void): Promise<string> {
+  const texts = await Promise.all(
+    [...(scrapeSources.get(broker) ?? [])].map((s) =>
+      s().catch((err: Error) => {
+        onError(err);
+        return "";
+      }),
+    ),
+  );
+  return texts.join("");
+}

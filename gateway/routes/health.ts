@@ -3,15 +3,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "../http.ts";
 import { OPEN_ROUTE, type GatewayRoute, type Req } from "./route.ts";
+import { servicesWithoutNode } from "../../services/calls.ts";
 
-export function healthRoute(): GatewayRoute {
+/** `calls`: the services this process calls (services/calls.ts); each needs a live node. */
+export function healthRoute(calls: readonly string[]): GatewayRoute {
   return {
     name: "health",
     path: "/",
     ...OPEN_ROUTE,
     docs: {
       "GET healthz": { summary: "the process is alive" },
-      "GET readyz": { summary: "the database (and transporter) answer: 200 ready, 503 not ready" },
+      "GET readyz": {
+        summary:
+          "the database (and transporter) answer and every service the gateway calls has a live node: 200 ready, 503 not ready",
+      },
     },
     aliases: {
       "GET healthz"(_req: IncomingMessage, res: ServerResponse) {
@@ -21,6 +26,9 @@ export function healthRoute(): GatewayRoute {
         const { broker } = req.$service;
         const checks: Record<string, string> = {};
         let ok = true;
+        const missing = servicesWithoutNode(broker, calls);
+        checks.services = missing.length ? `no live node: ${missing.join(", ")}` : "ok";
+        ok &&= missing.length === 0;
         if (broker.transit) {
           checks.transporter = broker.transit.connected ? "ok" : "down";
           ok &&= broker.transit.connected === true;

@@ -3,11 +3,24 @@
 // waits here instead of crash-looping. It checks reachability only; the services migrate
 // under a lock themselves. Exit 0: reachable (or a sqlite: URL); 1: not within the time limit.
 //   DATABASE_URL          mysql://user:pass@host:3306/db (mariadb:// too)
+//   DATABASE_URL_FILE     or a file holding it (a mounted Secret), as the server reads it
 //   WAIT_TIMEOUT_SECONDS  how long to try, default 300
 
+import fs from "node:fs";
 import net from "node:net";
 
-const raw = process.env.DATABASE_URL ?? "";
+function databaseUrl() {
+  const file = process.env.DATABASE_URL_FILE;
+  if (!file) return process.env.DATABASE_URL ?? "";
+  try {
+    return fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    console.error(`DATABASE_URL_FILE: cannot read ${file} (${err.code ?? "unreadable"})`);
+    process.exit(1);
+  }
+}
+
+const raw = databaseUrl();
 if (!/^(mysql|mariadb):\/\//.test(raw)) {
   console.log("DATABASE_URL is not a mysql:// URL: nothing to wait for");
   process.exit(0);

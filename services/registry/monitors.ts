@@ -25,7 +25,9 @@ import * as monitors from "../../core/db/monitors.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
 import { activeWindowsFor } from "../../core/schedule/maintenance.ts";
 import { badgeUrlOf } from "./badges.ts";
-import { METRICS, metric } from "../metrics.ts";
+import { METRICS, addScrapeSource, metric } from "../metrics.ts";
+import { renderMonitorSeries } from "../monitor-series.ts";
+import { monitorSeriesRows } from "../../core/db/monitor-series.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -72,6 +74,7 @@ function trackedColumns(s: Tracked) {
 export function monitorsArea({ config, db, clock }: ServiceDeps) {
   /** The gauge's timer while the registry runs with metrics on. */
   let monitorGauge: NodeJS.Timeout | null = null;
+  let removeSeries: (() => void) | null = null;
 
   async function row(monitorId: number, t?: Transaction, lock = false): Promise<MonitorRow> {
     return (await monitors.monitorRow(db, monitorId, t, lock)) ?? notFound();
@@ -359,9 +362,15 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       };
     },
 
-    /** With metrics on: heartbeats_monitors{status}, counted now and every 15 s. */
+    /**
+     * With metrics on: heartbeats_monitors{status}, counted now and every 15 s, and the
+     * per-monitor series, read at each scrape. The registry serves them because it reads the
+     * database (the truth) and is present in every deployment; the checker's in-memory queue
+     * is shared among replicas, so none of them knows every monitor.
+     */
     async startGauge(broker: ServiceBroker, logger: Logger) {
       if (!broker.isMetricsEnabled()) return;
+      removeSeries = addScrapeSource(broker, async () => renderMonitorSeries(await monitorSeriesRows(db)));
       const byStatus = metric(broker, METRICS.monitors);
       const count = async () => {
         const n = await monitors.monitorCountsByStatus(db);
@@ -376,6 +385,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
 
     stopGauge() {
       if (monitorGauge) clearInterval(monitorGauge);
+      removeSeries?.();
     },
   };
 }

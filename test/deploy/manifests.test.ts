@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { SERVICE_NAMES, loadConfig } from "../../core/config.ts";
 import { DASHBOARD_DIR } from "../../gateway/dashboard.ts";
@@ -149,6 +150,36 @@ function secretData(s: K8sObject): Record<string, string> {
   for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>))
     out[k] = Buffer.from(v, "base64").toString("utf8");
   return out;
+}
+
+const SECRETS_DIR = "/run/secrets/heartbeats";
+
+/**
+ * Secrets reach a pod as files of the Secret's volume (X_FILE), never as environment variables:
+ * no envFrom or valueFrom of a Secret except ADMIN_USERNAME, a name; the gateway gets none.
+ */
+function assertSecretsAsFiles(w: K8sObject, service: string) {
+  const spec = podSpec(w);
+  const volume = (spec.volumes ?? []).find(
+    (v: { secret?: { secretName: string } }) => v.secret?.secretName === "heartbeats-secrets",
+  );
+  for (const { container } of containersOf(w)) {
+    const what = `${where(w)} ${container.name}`;
+    assert.ok(
+      !(container.envFrom ?? []).some((f: { secretRef?: unknown }) => f.secretRef),
+      `${what}: envFrom a Secret`,
+    );
+    for (const e of container.env ?? []) {
+      if (e.valueFrom?.secretKeyRef) assert.equal(e.name, "ADMIN_USERNAME", `${what}: ${e.name} from a Secret`);
+      if (!e.name.endsWith("_FILE")) continue;
+      const mount = (container.volumeMounts ?? []).find((m: { name: string }) => m.name === volume?.name);
+      assert.ok(mount?.readOnly, `${what}: ${e.name} without a read-only mount of heartbeats-secrets`);
+      assert.equal(mount.mountPath, SECRETS_DIR);
+      assert.equal(e.value, `${SECRETS_DIR}/${e.name.slice(0, -"_FILE".length)}`, what);
+    }
+  }
+  if (service === "gateway") assert.equal(volume, undefined, "the gateway mounts no secret");
+  else assert.equal(volume?.secret.defaultMode, 0o440, `${where(w)}: secret files readable by the pod's group only`);
 }
 
 // ---- rendering and schemas ---------------------------------------------------------------
@@ -328,10 +359,7 @@ for (const name of OVERLAY_NAMES) {
         from.some((f) => f.configMapRef?.name === config.metadata.name),
         `${service}: env from ${config.metadata.name}`,
       );
-      assert.ok(
-        from.some((f) => f.secretRef?.name === "heartbeats-secrets"),
-        `${service}: env from heartbeats-secrets`,
-      );
+      assertSecretsAsFiles(d, service);
       const ports = namedPortsOf(d);
       assert.equal(ports.ops, 9100);
       assert.equal(ports.http, service === "gateway" ? 5827 : undefined, `${service}: http port`);
@@ -367,15 +395,52 @@ for (const name of OVERLAY_NAMES) {
     const config = ofKind(objects, "ConfigMap").find((c) => c.metadata.name.startsWith("heartbeats-config"))!;
     const secret = named(objects, "Secret", "heartbeats-secrets");
     // prod's Secret comes from the operator: its keys are those of the base's example.
-    const secretEnv = secret
+    const secretValues = secret
       ? secretData(secret)
       : secretData(render("k8s/base").objects.find((o) => o.kind === "Secret")!);
-    for (const service of SERVICE_NAMES) {
-      const c = loadConfig({ ...config.data, ...secretEnv, SERVICES: service, NODE_ID: `heartbeats-${service}-0` });
-      assert.deepEqual(c.services, [service]);
-      assert.equal(c.port, 5827);
-      assert.equal(c.dashboardBuild, "off");
-      assert.match(c.databaseUrl, /^mysql:\/\//);
+    assert.equal(config.data.LOG_FORMAT, "json");
+    const mounted = fs.mkdtempSync(path.join(os.tmpdir(), "hb-k8s-secrets-"));
+    try {
+      for (const [key, value] of Object.entries(secretValues)) fs.writeFileSync(path.join(mounted, key), value);
+      for (const w of workloads(objects).filter((o) => APP_COMPONENTS.includes(podLabels(o)[COMPONENT]!))) {
+        for (const { container } of containersOf(w)) {
+          // the container's environment as the kubelet builds it, with the Secret's volume here
+          const env: Record<string, string> = {};
+          const fromConfig = (container.envFrom ?? []).some(
+            (f: { configMapRef?: { name: string } }) => f.configMapRef?.name === config.metadata.name,
+          );
+          if (fromConfig) Object.assign(env, config.data);
+          for (const e of container.env ?? []) {
+            if (e.value !== undefined) env[e.name] = e.value.replace(SECRETS_DIR, mounted);
+            else if (e.valueFrom?.secretKeyRef) env[e.name] = secretValues[e.valueFrom.secretKeyRef.key]!;
+          }
+          if (!fromConfig) {
+            // the init container: only wait-for-database.mjs, which reads DATABASE_URL_FILE
+            assert.ok(env.DATABASE_URL_FILE, `${where(w)} ${container.name}: no DATABASE_URL_FILE`);
+            continue;
+          }
+          const c = loadConfig(env);
+          const service = podLabels(w)[COMPONENT];
+          if (service === "migrate") {
+            assert.match(c.databaseUrl, /^mysql:\/\//);
+            continue;
+          }
+          assert.deepEqual(c.services, [service]);
+          assert.equal(c.port, 5827);
+          assert.equal(c.dashboardBuild, "off");
+          assert.equal(c.logFormat, "json");
+          // the gateway opens no database: it is given none
+          if (service === "gateway") assert.equal(c.databaseUrl, "sqlite:./data/heartbeats.sqlite");
+          else assert.match(c.databaseUrl, /^mysql:\/\//, service);
+          if (service === "registry")
+            assert.deepEqual(c.admin, { username: "admin", password: secretValues.ADMIN_PASSWORD });
+          // a secret given to a process that does not read it would be one more place to leak it
+          for (const v of ["DATABASE_URL", "SECRET_KEY", "SMTP_URL", "ADMIN_PASSWORD", "ADMIN_USERNAME"])
+            assert.ok(!c.unreadVariables.includes(v), `${service} is given ${v} and does not read it`);
+        }
+      }
+    } finally {
+      fs.rmSync(mounted, { recursive: true, force: true });
     }
   });
 
@@ -821,4 +886,17 @@ test("wait-for-database.mjs: 0 once the database's port accepts, 1 after its tim
   assert.doesNotMatch(down.output, /u:p/, "never prints the credentials");
   const sqlite = await runScript({ DATABASE_URL: "sqlite:./data/x.sqlite" });
   assert.equal(sqlite.code, 0, sqlite.output);
+  // DATABASE_URL_FILE, as the pods give it: read less its trailing newline; unreadable: exit 1
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-wait-"));
+  try {
+    fs.writeFileSync(path.join(dir, "DATABASE_URL"), `mysql://u:p@127.0.0.1:${port}/db\n`);
+    const fromFile = await runScript({ DATABASE_URL_FILE: path.join(dir, "DATABASE_URL"), WAIT_TIMEOUT_SECONDS: "1" });
+    assert.equal(fromFile.code, 1, fromFile.output);
+    assert.match(fromFile.output, new RegExp(`127\\.0\\.0\\.1:${port} still unreachable`));
+    const missing = await runScript({ DATABASE_URL_FILE: path.join(dir, "nothing") });
+    assert.equal(missing.code, 1, missing.output);
+    assert.match(missing.output, /DATABASE_URL_FILE: cannot read .*nothing \(ENOENT\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

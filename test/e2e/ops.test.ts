@@ -53,7 +53,10 @@ test("/healthz and /readyz answer on the ops port, with what readiness checked",
   assert.deepEqual(await health.json(), { status: "ok" });
   const ready = await fetch(`${ops}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: "ready", checks: { process: "ok", database: "ok" } });
+  assert.deepEqual(await ready.json(), {
+    status: "ready",
+    checks: { process: "ok", services: "ok", database: "ok" },
+  });
   assert.equal((await fetch(`${ops}/nothing`)).status, 404);
   assert.equal((await fetch(`${ops}/metrics`, { method: "POST" })).status, 405);
 });
