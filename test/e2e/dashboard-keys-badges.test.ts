@@ -235,5 +235,23 @@ test(
     } finally {
       await v.context.close();
     }
+
+    // An admin in Chinese: the tag's dialog from the list, and rotate's confirmation, cancelled.
+    const zh = await signedIn(admin, "zh-CN");
+    try {
+      await zh.page.goto(`${base}/monitors?tags=prod`);
+      await zh.page.locator('[data-testid="tag-badge"][data-tag="prod"]').click();
+      const before = (await zh.page.getByTestId("badge-url-svg").innerText()).trim();
+      await zh.page.getByTestId("badge-rotate").click();
+      await zh.page.getByTestId("cancel").waitFor();
+      // The screenshot waits for the dialog's opening animation to end.
+      await zh.page.waitForFunction(() => (globalThis as any).document.getAnimations().length === 0);
+      await zh.page.screenshot({ path: path.join(ARTIFACTS, "dashboard-badge-rotate-zh.png") });
+      await zh.page.getByTestId("cancel").click();
+      assert.equal((await fetchBadge(before)).status, 200, "cancelled: the URL still works");
+      assert.equal((await zh.page.getByTestId("badge-url-svg").innerText()).trim(), before);
+    } finally {
+      await zh.context.close();
+    }
   },
 );

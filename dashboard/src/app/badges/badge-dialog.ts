@@ -43,7 +43,11 @@ export interface BadgeDialogData {
       }
       @if (urls(); as u) {
         <div class="preview">
-          <img [src]="previewSrc(u)" [alt]="i18n.t('badge.previewOf', { name: data.name })" data-testid="badge-preview" />
+          <img
+            [src]="previewSrc(u)"
+            [alt]="i18n.t('badge.previewOf', { name: data.name })"
+            data-testid="badge-preview"
+          />
         </div>
         @for (l of links(); track l.id) {
           <div class="link">
