@@ -112,6 +112,13 @@ test(
       assert.match(await zh.page.getByTestId("key-warning").innerText(), /不会再次显示/);
       assert.equal((await zh.page.getByTestId("nav-keys").innerText()).trim(), "API 密钥");
       await zh.page.screenshot({ path: path.join(ARTIFACTS, "dashboard-keys-zh.png") });
+      await zh.page.setViewportSize({ width: 375, height: 800 });
+      const overflow = await zh.page.evaluate(() => {
+        const root = (globalThis as any).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      assert.ok(overflow <= 1, `no sideways scrolling at phone width (overflow ${overflow}px)`);
+      await zh.page.screenshot({ path: path.join(ARTIFACTS, "dashboard-keys-phone-zh.png"), fullPage: true });
     } finally {
       await zh.context.close();
     }
