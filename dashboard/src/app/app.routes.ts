@@ -91,6 +91,12 @@ export const routes: Routes = [
         canActivate: [adminGuard],
         loadComponent: () => import('./users/users').then((m) => m.UsersPage),
       },
+      {
+        path: 'keys',
+        title: 'keys.title',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./keys/keys').then((m) => m.KeysPage),
+      },
     ],
   },
   { path: '**', redirectTo: 'monitors' },

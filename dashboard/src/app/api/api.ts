@@ -2,6 +2,8 @@ import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http'
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import type {
+  ApiKey,
+  BadgeUrls,
   Channel,
   ChannelDelivery,
   ChannelTestResult,
@@ -17,11 +19,13 @@ import type {
   MonitorInput,
   MonitorPage,
   MonitorQuery,
+  NewApiKey,
   NewUser,
   NotificationItem,
   Page,
   Ping,
   PreviewResult,
+  KeyScope,
   Role,
   Session,
   Locale,
@@ -112,6 +116,14 @@ export class Api {
     return this.http.get<PreviewResult>(`${BASE}/schedule/preview`, { params });
   }
 
+  // Badges: a monitor's or a tag's public badge URLs; POST makes new ones (admin only)
+  badge(of: BadgeOf): Observable<BadgeUrls> {
+    return this.http.get<BadgeUrls>(badgePath(of));
+  }
+  rotateBadge(of: BadgeOf): Observable<BadgeUrls> {
+    return this.http.post<BadgeUrls>(badgePath(of), {});
+  }
+
   // Channels (admin only)
   channels(): Observable<{ items: Channel[] }> {
     return this.http.get<{ items: Channel[] }>(`${BASE}/channels`);
@@ -177,4 +189,22 @@ export class Api {
   deleteUser(username: string): Observable<unknown> {
     return this.http.delete(`${BASE}/users/${encodeURIComponent(username)}`);
   }
+
+  // API keys (admin only)
+  apiKeys(): Observable<Page<ApiKey>> {
+    return this.http.get<Page<ApiKey>>(`${BASE}/keys`);
+  }
+  createApiKey(body: { name: string; scope: KeyScope }): Observable<NewApiKey> {
+    return this.http.post<NewApiKey>(`${BASE}/keys`, body);
+  }
+  revokeApiKey(id: number): Observable<ApiKey> {
+    return this.http.delete<ApiKey>(`${BASE}/keys/${id}`);
+  }
+}
+
+/** Whose badge: one monitor's, or a tag's (its worst monitor). */
+export type BadgeOf = { monitorId: number } | { tag: string };
+
+function badgePath(of: BadgeOf): string {
+  return 'tag' in of ? `${BASE}/tags/${encodeURIComponent(of.tag)}/badge` : `${BASE}/monitors/${of.monitorId}/badge`;
 }

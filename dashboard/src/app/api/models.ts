@@ -78,6 +78,13 @@ export type NewUser = Schemas['NewUser'];
 export type Session = Schemas['Session'];
 export type SessionUser = Session['user'];
 
+export type ApiKey = Schemas['ApiKey'];
+export type KeyScope = ApiKey['scope'];
+export const KEY_SCOPES: readonly KeyScope[] = ['read', 'write', 'ping'];
+/** The answer to creating a key: the only one that holds the key itself. */
+export type NewApiKey = Schemas['NewApiKey'];
+export type BadgeUrls = Schemas['BadgeUrls'];
+
 export type ApiErrorBody = Schemas['Error'];
 
 // Hosts (admin only): machines the agent-collector polls over SSH

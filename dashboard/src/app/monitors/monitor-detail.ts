@@ -23,6 +23,7 @@ import { statusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
 import { CATALOGS, type MessageKey } from '../i18n/translate';
 import { confirmDeletion } from '../shared/confirm-dialog';
+import { openBadge } from '../badges/badge-dialog';
 import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
 import { formatDuration } from './schedule-form';
@@ -220,6 +221,10 @@ export class MonitorDetailPage implements OnInit {
         },
       });
     });
+  }
+
+  protected showBadge(m: Monitor): void {
+    openBadge(this.dialog, { of: { monitorId: m.id }, name: m.name });
   }
 
   protected copied(ok: boolean, what: string): void {

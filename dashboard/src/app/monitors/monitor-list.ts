@@ -13,6 +13,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatDialog, MatDialogModule } from '@angular/material/dialog';
 import { Subject, Subscription, auditTime, debounceTime, throttleTime } from 'rxjs';
 import { FirstRunHint } from '../channels/first-run-hint';
 import { Api, problemOf } from '../api/api';
@@ -28,6 +29,7 @@ import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
 import { applyLiveEvent } from './live-counts';
 import { overdueText } from './down-since';
+import { openBadge } from '../badges/badge-dialog';
 
 const PAGE_SIZE = 50;
 const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
@@ -48,6 +50,7 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
     MatIconModule,
     MatTooltipModule,
     MatProgressSpinnerModule,
+    MatDialogModule,
     StatusChip,
     MaintenanceBadge,
   ],
@@ -61,6 +64,7 @@ export class MonitorListPage {
   private readonly route = inject(ActivatedRoute);
   private readonly live = inject(LiveEvents);
   private readonly clock = inject(Now);
+  private readonly dialog = inject(MatDialog);
   protected readonly auth = inject(Auth);
   protected readonly statuses = MONITOR_STATUSES;
   protected readonly i18n = inject(I18n);
@@ -89,6 +93,8 @@ export class MonitorListPage {
     () => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '',
   );
   private readonly filterState = signal({ tags: '', q: '', status: '' as MonitorStatus | '' });
+  /** The tags filtered by: each offers its badge. */
+  protected readonly filterTags = computed(() => splitTags(this.filterState().tags));
 
   private request: Subscription | null = null;
   private readonly refresh$ = new Subject<void>();
@@ -219,6 +225,10 @@ export class MonitorListPage {
     event.preventDefault();
     const tags = splitTags(this.filters.controls.tags.value);
     if (!tags.includes(tag)) this.filters.controls.tags.setValue([...tags, tag].join(', '));
+  }
+
+  protected showTagBadge(tag: string): void {
+    openBadge(this.dialog, { of: { tag }, name: tag });
   }
 
   protected clearFilters(): void {
