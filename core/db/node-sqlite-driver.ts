@@ -192,7 +192,10 @@ export class Database extends EventEmitter {
   run(sql: string, ...args: unknown[]): this {
     const { params, cb } = split<void>(args);
     const stmt = new Statement(sql);
-    this.send({ op: "run", sql, params }, this.statement(stmt, cb, () => undefined));
+    this.send(
+      { op: "run", sql, params },
+      this.statement(stmt, cb, () => undefined),
+    );
     return this;
   }
 
@@ -206,7 +209,10 @@ export class Database extends EventEmitter {
   get(sql: string, ...args: unknown[]): this {
     const { params, cb } = split<Row | undefined>(args);
     const stmt = new Statement(sql);
-    this.send({ op: "get", sql, params }, this.statement(stmt, cb, (reply) => rowsOf(reply)[0]));
+    this.send(
+      { op: "get", sql, params },
+      this.statement(stmt, cb, (reply) => rowsOf(reply)[0]),
+    );
     return this;
   }
 

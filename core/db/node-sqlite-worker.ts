@@ -136,7 +136,8 @@ parentPort!.on("message", (req: Request) => {
   const reply: Reply = { id: req.id };
   try {
     if (!db) {
-      if (req.op !== "close") throw openError ?? Object.assign(new Error("Database is closed"), { errcode: SQLITE_MISUSE });
+      if (req.op !== "close")
+        throw openError ?? Object.assign(new Error("Database is closed"), { errcode: SQLITE_MISUSE });
     } else {
       execute(db, req, reply);
     }
