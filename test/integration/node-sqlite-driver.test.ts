@@ -250,11 +250,12 @@ describe("through sequelize on a SQLite file (openDatabase)", () => {
       holder.exec("ROLLBACK");
       holder.close();
       await closed(short);
+      // the dialect's own mapping of that error (its Query class, as sequelize.query uses it)
       const mapped = (
-        db.sequelize.dialect as unknown as {
-          Query: new (c: unknown, s: unknown, o: unknown) => { formatError(e: Error): Error };
+        db.sequelize as unknown as {
+          dialect: { Query: new (c: unknown, s: unknown, o: unknown) => { formatError(e: Error): Error } };
         }
-      ).Query;
+      ).dialect.Query;
       assert.ok(new mapped(null, db.sequelize, {}).formatError(err) instanceof TimeoutError);
     } finally {
       await db.close();
