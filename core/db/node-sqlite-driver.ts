@@ -1,6 +1,6 @@
 // Sequelize's SQLite dialect on Node's own node:sqlite: the part of the sqlite3 package's API that
 // the dialect calls (its `dialectModule`), so that no native module is built or loaded. Each
-// connection's statements run in order on a worker thread of its own (node-sqlite-worker.ts), as
+// connection's statements run in order on a worker thread of its own (node-sqlite-worker.mjs), as
 // sqlite3 ran them on libuv's pool: the event loop never waits for SQLite, and a busy wait for
 // another connection's lock cannot hold up the connection that has the lock. Values in and out are
 // sqlite3's: integers of 32 bits bound as INTEGER, other numbers as REAL, Dates as their ms, BLOBs
@@ -10,7 +10,7 @@
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { SQLInputValue } from "node:sqlite";
-import type { Failure, Opening, Params, Reply, Request } from "./node-sqlite-worker.ts";
+import type { Failure, Opening, Params, Reply, Request } from "./node-sqlite-messages.ts";
 
 /** SQLite's open flags, as sqlite3 exports them */
 export const OPEN_READONLY = 0x1;
@@ -137,7 +137,7 @@ export class Database extends EventEmitter {
     this.filename = filename;
     this.mode = mode ?? OPEN_READWRITE | OPEN_CREATE | OPEN_FULLMUTEX;
     const opening: Opening = { filename, mode: this.mode };
-    this.worker = new Worker(new URL("./node-sqlite-worker.ts", import.meta.url), { workerData: opening });
+    this.worker = new Worker(new URL("./node-sqlite-worker.mjs", import.meta.url), { workerData: opening });
     // An idle connection does not keep the process alive (as sqlite3's); a statement in flight does.
     this.worker.unref();
     this.worker.on("message", (reply: Reply) => {
