@@ -119,6 +119,7 @@ export class Statement {
 }
 
 type Handler = (reply: Reply) => void;
+type OpenCallback = (this: Database, err: Error | null) => void;
 /** A request before it is numbered */
 type Unnumbered<R> = R extends unknown ? Omit<R, "id"> : never;
 type Outgoing = Unnumbered<Request>;
@@ -131,7 +132,7 @@ export class Database extends EventEmitter {
   private nextId = 1;
   private dead: Error | null = null;
 
-  constructor(filename: string, mode?: number | ((err: Error | null) => void), callback?: (err: Error | null) => void) {
+  constructor(filename: string, mode?: number | OpenCallback, callback?: OpenCallback) {
     super();
     if (typeof mode === "function") [callback, mode] = [mode, undefined];
     this.filename = filename;
@@ -156,7 +157,7 @@ export class Database extends EventEmitter {
     this.worker.on("exit", () => fail(new Error("SQLITE_MISUSE: Database is closed")));
     this.send({ op: "open" }, (reply) => {
       const err = reply.error ? sqliteError(reply.error) : null;
-      if (callback) callback.call(this as unknown as Statement, err);
+      if (callback) callback.call(this, err);
       else if (err) this.emit("error", err);
       if (!err) this.emit("open");
     });
