@@ -17,7 +17,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import sqlite3 from "sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { freePort, startProcess, stopProcess, waitReady, waitOutput } from "../test/support/system.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
@@ -209,9 +209,8 @@ async function run(n: number, load: boolean): Promise<Run> {
  * targets p0000000000…: new, due in an hour. Multi-row INSERTs in one transaction.
  */
 async function insertMonitors(file: string, n: number, T: number, spreadMs: number): Promise<void> {
-  const conn = new sqlite3.Database(file);
-  const exec = (sql: string) =>
-    new Promise<void>((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
+  const conn = new DatabaseSync(file);
+  const exec = async (sql: string) => conn.exec(sql);
   const head =
     "INSERT INTO monitors (code, name, schedule_kind, period_seconds, grace_seconds, timezone, deadline, status, armed_at, last_ping_at, late_at, down_at, status_changed_at, ping_count, created_at, updated_at) VALUES ";
   const ago = T - 60_000;
@@ -238,7 +237,7 @@ async function insertMonitors(file: string, n: number, T: number, spreadMs: numb
     }
     await exec("COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
-    await new Promise<void>((resolve) => conn.close(() => resolve()));
+    conn.close();
   }
 }
 

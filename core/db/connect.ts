@@ -8,6 +8,7 @@ import { DatabaseSync, type StatementSync, type SQLInputValue } from "node:sqlit
 import { Sequelize, QueryTypes, Transaction } from "sequelize";
 import { defineModels, type Models } from "./models.ts";
 import { bindReplacements, type Replacements } from "./replacements.ts";
+import * as nodeSqliteDriver from "./node-sqlite-driver.ts";
 
 export type Dialect = "sqlite" | "mysql";
 export type Row = Record<string, unknown>;
@@ -166,7 +167,14 @@ export async function openDatabase(url: string, opts: { log?: (msg: string) => v
   let sequelize: Sequelize;
   if (parsed.dialect === "sqlite") {
     if (parsed.storage !== ":memory:") fs.mkdirSync(path.dirname(parsed.storage!), { recursive: true });
-    sequelize = new Sequelize({ dialect: "sqlite", storage: parsed.storage, logging, pool: { max: 1, min: 0 } });
+    // node:sqlite under sequelize's SQLite dialect: no native module to build or load (see the driver).
+    sequelize = new Sequelize({
+      dialect: "sqlite",
+      dialectModule: nodeSqliteDriver,
+      storage: parsed.storage,
+      logging,
+      pool: { max: 1, min: 0 },
+    });
     shareWriterConnection(sequelize);
   } else {
     sequelize = new Sequelize(parsed.url!, {
