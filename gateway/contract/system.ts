@@ -10,7 +10,15 @@ export const schemas = {
   Health: object({ status: constant("ok") }),
   Readiness: object({
     status: enumOf(["ready", "not ready"]),
-    checks: object({ database: enumOf(["ok", "down"]), transporter: enumOf(["ok", "down"]) }, ["transporter"]),
+    checks: object(
+      {
+        /** "ok", or "no live node: " and the services this process calls that have none */
+        services: str,
+        database: enumOf(["ok", "down"]),
+        transporter: enumOf(["ok", "down"]),
+      },
+      ["transporter"],
+    ),
   }),
   /** The original tool's answer to a ping (its PingSerializer), plus the kind and the monitor's status. */
   OriginalPing: object({
