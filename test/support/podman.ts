@@ -1,0 +1,123 @@
+// Podman as docs/deploy.md runs it on a machine without a registry: the base images made by
+// bin/image/make-base.sh, the image built from the Dockerfile with them, containers on the
+// host's network (runc, the settings of bin/image/containers.conf unless CONTAINERS_CONF is set).
+
+import { execFile, spawnSync } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./system.ts";
+
+const exec = promisify(execFile);
+const env = {
+  ...process.env,
+  CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? path.join(ROOT, "bin/image/containers.conf"),
+};
+
+/** undefined when podman runs here; why not otherwise. */
+export function podmanMissing(): string | undefined {
+  const r = spawnSync("podman", ["--version"], { env, encoding: "utf8" });
+  return r.status === 0 ? undefined : `podman is not installed (${r.error?.message ?? r.stderr.trim()})`;
+}
+
+/** Runs podman; its stdout, trimmed. Fails with podman's stderr. */
+export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
+  try {
+    const { stdout } = await exec("podman", args, { env, cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 });
+    return stdout.trim();
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`podman ${args.join(" ")}: ${e.message}\n${(e.stderr ?? "").slice(-4000)}`, { cause: err });
+  }
+}
+
+/** heartbeats-base-build and heartbeats-base-runtime, made unless they exist. */
+export async function makeBaseImages(): Promise<void> {
+  try {
+    await exec(path.join(ROOT, "bin/image/make-base.sh"), [], { env, cwd: ROOT, timeout: 20 * 60_000 });
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`bin/image/make-base.sh: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`, { cause: err });
+  }
+}
+
+/** The Dockerfile built on those bases, as docs/deploy.md says; podman reuses unchanged layers. */
+export async function buildImage(tag: string): Promise<void> {
+  await podman(
+    [
+      "build",
+      "--isolation",
+      "chroot",
+      "--network",
+      "host",
+      "--format",
+      "docker",
+      "--build-arg",
+      "NODE_BUILD_IMAGE=heartbeats-base-build",
+      "--build-arg",
+      "NODE_RUNTIME_IMAGE=heartbeats-base-runtime",
+      "-t",
+      tag,
+      ".",
+    ],
+    30 * 60_000,
+  );
+}
+
+export interface RunOptions {
+  env: Record<string, string>;
+  /** "volume:/path" */
+  volume?: string;
+  entrypoint?: string[];
+}
+
+function runArgs(name: string, image: string, o: RunOptions): string[] {
+  const args = ["--name", name, "--runtime", "runc", "--network", "host"];
+  for (const [k, v] of Object.entries(o.env)) args.push("--env", `${k}=${v}`);
+  if (o.volume) args.push("--volume", o.volume);
+  if (o.entrypoint) args.push("--entrypoint", o.entrypoint[0]!);
+  args.push(image, ...(o.entrypoint?.slice(1) ?? []));
+  return args;
+}
+
+/** Starts a container in the background; its name. */
+export async function runDetached(name: string, image: string, o: RunOptions): Promise<string> {
+  await podman(["run", "--detach", ...runArgs(name, image, o)]);
+  return name;
+}
+
+/** Runs a container to its end; its exit code and output. */
+export async function runToEnd(name: string, image: string, o: RunOptions, timeoutMs = 120_000) {
+  const r = spawnSync("podman", ["run", "--rm", ...runArgs(name, image, o)], {
+    env,
+    cwd: ROOT,
+    timeout: timeoutMs,
+    encoding: "utf8",
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+export async function logsOf(name: string): Promise<string> {
+  return podman(["logs", name]).catch((err: Error) => err.message);
+}
+
+/** Waits until GET url answers 200; fails early, with the logs, when the container has stopped. */
+export async function waitContainerReady(name: string, url: string, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await podman(["inspect", "--format", "{{.State.Status}}", name]);
+    if (state !== "running") throw new Error(`container ${name} is ${state}:\n${await logsOf(name)}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms:\n${await logsOf(name)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Removes containers and volumes that exist; never fails (cleanup). */
+export async function removeAll(containers: string[], volumes: string[]): Promise<void> {
+  if (containers.length) await podman(["rm", "--force", "--ignore", "--time", "5", ...containers]).catch(() => {});
+  for (const v of volumes) await podman(["volume", "rm", "--force", v]).catch(() => {});
+}
