@@ -13,6 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
+export PATH="$PATH:/usr/sbin:/sbin"
 BUILD_IMAGE=heartbeats-base-build
 RUNTIME_IMAGE=heartbeats-base-runtime
 NODE_SPEC="${NODE_SPEC:-node@24}"
