@@ -57,11 +57,21 @@ describe("the container image under podman", { skip: missing }, () => {
   });
 
   test("the image: non-root, /app/data a volume, the HEALTHCHECK kept", async () => {
-    const config = JSON.parse(await podman(["image", "inspect", "--format", "{{json .Config}}", IMAGE]));
+    const [inspected] = JSON.parse(await podman(["image", "inspect", IMAGE]));
+    const config = inspected.Config;
     assert.equal(config.User, "1000:1000");
     assert.ok(config.Volumes && "/app/data" in config.Volumes, JSON.stringify(config.Volumes));
     assert.ok(config.Env.includes("DATABASE_URL=sqlite:/app/data/heartbeats.sqlite"), config.Env.join(" "));
-    const health = JSON.parse(await podman(["image", "inspect", "--format", "{{json .Healthcheck}}", IMAGE]));
+    // Docker gives a new named volume the owner of the image's directory (podman gives it the
+    // container's user, whatever the image says): the directory itself, no volume on it.
+    const owner = await runToEnd(`heartbeats-test-${run}-stat`, IMAGE, {
+      env: {},
+      entrypoint: ["stat", "-c", "%u:%g %a", "/app/data"],
+      imageVolume: "ignore",
+    });
+    assert.equal(owner.stdout.trim(), "1000:1000 750", `/app/data in the image: ${owner.output}`);
+    // Podman's default (OCI) format would have dropped it; --format docker keeps it.
+    const health = inspected.Healthcheck ?? config.Healthcheck;
     assert.ok(
       health?.Test?.some((w: string) => w.includes("/healthz")),
       JSON.stringify(health),
@@ -233,12 +243,12 @@ describe("the container image under podman", { skip: missing }, () => {
       assert.equal((await ping()).status, 200);
       await eventually(async () => hookFor("up").length === 1, 10_000, "the up webhook");
       const flips = (await a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items;
-      assert.deepEqual(flips.map((f: { from: string; to: string }) => `${f.from}>${f.to}`).reverse(), [
-        "new>up",
-        "up>late",
-        "late>down",
-        "down>up",
-      ]);
+      const path = flips.map((f: { from: string; to: string }) => `${f.from}>${f.to}`).reverse();
+      // A checker that wakes after both deadlines goes straight from up to down (a loaded machine).
+      assert.ok(
+        ["new>up,up>late,late>down,down>up", "new>up,up>down,down>up"].includes(path.join(",")),
+        path.join(" "),
+      );
     });
   });
 });

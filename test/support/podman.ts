@@ -68,12 +68,15 @@ export interface RunOptions {
   /** "volume:/path" */
   volume?: string;
   entrypoint?: string[];
+  /** what the image's VOLUMEs get when no volume is given: bind (default), tmpfs or ignore */
+  imageVolume?: "bind" | "tmpfs" | "ignore";
 }
 
 function runArgs(name: string, image: string, o: RunOptions): string[] {
   const args = ["--name", name, "--runtime", "runc", "--network", "host"];
   for (const [k, v] of Object.entries(o.env)) args.push("--env", `${k}=${v}`);
   if (o.volume) args.push("--volume", o.volume);
+  if (o.imageVolume) args.push("--image-volume", o.imageVolume);
   if (o.entrypoint) args.push("--entrypoint", o.entrypoint[0]!);
   args.push(image, ...(o.entrypoint?.slice(1) ?? []));
   return args;
@@ -85,7 +88,7 @@ export async function runDetached(name: string, image: string, o: RunOptions): P
   return name;
 }
 
-/** Runs a container to its end; its exit code and output. */
+/** Runs a container to its end; its exit code, its stdout, and all its output. */
 export async function runToEnd(name: string, image: string, o: RunOptions, timeoutMs = 120_000) {
   const r = spawnSync("podman", ["run", "--rm", ...runArgs(name, image, o)], {
     env,
@@ -93,7 +96,7 @@ export async function runToEnd(name: string, image: string, o: RunOptions, timeo
     timeout: timeoutMs,
     encoding: "utf8",
   });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return { status: r.status, stdout: r.stdout, output: `${r.stdout}${r.stderr}` };
 }
 
 export async function logsOf(name: string): Promise<string> {
@@ -116,8 +119,10 @@ export async function waitContainerReady(name: string, url: string, timeoutMs = 
   }
 }
 
-/** Removes containers and volumes that exist; never fails (cleanup). */
+/** Removes containers (with their anonymous volumes) and named volumes; never fails (cleanup). */
 export async function removeAll(containers: string[], volumes: string[]): Promise<void> {
-  if (containers.length) await podman(["rm", "--force", "--ignore", "--time", "5", ...containers]).catch(() => {});
+  // --volumes: the anonymous volume each container without -v gets for the image's VOLUME.
+  if (containers.length)
+    await podman(["rm", "--force", "--volumes", "--ignore", "--time", "5", ...containers]).catch(() => {});
   for (const v of volumes) await podman(["volume", "rm", "--force", v]).catch(() => {});
 }
