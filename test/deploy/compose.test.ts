@@ -12,16 +12,12 @@ import path from "node:path";
 import { parse } from "yaml";
 import { SERVICE_NAMES, loadConfig } from "../../core/config.ts";
 import { parseDockerfile, parseEnv } from "./sources.ts";
+import { readEnvFile } from "../support/env-file.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), "utf8");
 
-const envExample = Object.fromEntries(
-  read(".env.example")
-    .split("\n")
-    .filter((l) => /^\w+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-);
+const envExample = readEnvFile(path.join(ROOT, ".env.example"));
 
 /** Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} in every string value, from `vars`. */
 function interpolate(value: unknown, vars: Record<string, string>): unknown {

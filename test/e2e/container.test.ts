@@ -4,7 +4,8 @@
 // Dockerfile on them, containers on the host's network.
 //   1. embedded: the default SQLite database lives in a named volume that the non-root process
 //      owns; a new container on the same volume finds the monitor and its pings.
-//   2. distributed: the migration as a one-shot container, then one container per service
+//   2. compose.yaml's embedded service under podman-compose, down and up again on its volume.
+//   3. distributed: the migration as a one-shot container, then one container per service
 //      against this machine's MariaDB and NATS: ping → flip → webhook to a receiver on the host.
 //   node --test test/e2e/container.test.ts
 
@@ -16,26 +17,31 @@ import { api, basic, type Api } from "../support/api.ts";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
 import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
 import { eventually, freePort } from "../support/system.ts";
+import { readEnvFile } from "../support/env-file.ts";
 import {
   buildImage,
+  compose,
   logsOf,
   makeBaseImages,
+  notInstalled,
   podman,
-  podmanMissing,
   removeAll,
   runDetached,
   runToEnd,
   waitContainerReady,
 } from "../support/podman.ts";
 
-const missing = podmanMissing();
-if (missing && process.env.CI) throw new Error(`${missing} (CI must run every suite: .ci/run installs it)`);
+const missing = notInstalled("podman");
+const composeMissing = notInstalled("podman-compose");
+for (const reason of [missing, composeMissing])
+  if (reason && process.env.CI) throw new Error(`${reason} (CI must run every suite: .ci/run installs it)`);
 
 const run = randomBytes(3).toString("hex");
 const IMAGE = "localhost/heartbeats-test:latest";
 const admin: [string, string] = ["admin", "container test password"];
 const containers: string[] = [];
 const volumes: string[] = [];
+const composeProjects: string[] = [];
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 describe("the container image under podman", { skip: missing }, () => {
@@ -53,7 +59,9 @@ describe("the container image under podman", { skip: missing }, () => {
   );
 
   after(async () => {
+    for (const project of composeProjects) await compose(project, {}, ["down"]).catch(() => {});
     await removeAll(containers, volumes);
+    for (const project of composeProjects) await podman(["network", "rm", `${project}_default`]).catch(() => {});
   });
 
   test("the image: non-root, /app/data a volume, the HEALTHCHECK kept", async () => {
@@ -141,6 +149,47 @@ describe("the container image under podman", { skip: missing }, () => {
     assert.equal(found.body.status, "up");
     assert.deepEqual((await pingsOf()).sort(), ["first run", "second run"]);
   });
+
+  test(
+    "compose.yaml's embedded service keeps its database in its volume across down and up",
+    { skip: composeMissing },
+    async (t: TestContext) => {
+      const project = `heartbeats-test-${run}-compose`;
+      composeProjects.push(project);
+      volumes.push(`${project}_heartbeats-data`);
+      const port = await freePort();
+      const vars = {
+        ...readEnvFile(".env.example"),
+        HEARTBEATS_IMAGE: IMAGE,
+        HEARTBEATS_PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ADMIN_USERNAME: admin[0],
+        ADMIN_PASSWORD: admin[1],
+      };
+      const base = `http://127.0.0.1:${port}`;
+      const a = api(base, admin);
+      // The published port (on compose's own network, not the host's) answers /readyz too.
+      const up = async () => {
+        const t0 = Date.now();
+        await compose(project, vars, ["up", "-d", "heartbeats"]);
+        await waitContainerReady(`${project}_heartbeats_1`, `${base}/readyz`);
+        t.diagnostic(`podman-compose up: ready in ${seconds(t0)}`);
+      };
+      await up();
+      const created = await a.call("POST", "/api/v1/monitors", {
+        name: "compose-backup",
+        schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 600 },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await compose(project, vars, ["down"]);
+      assert.equal(await podman(["ps", "--all", "--quiet", "--filter", `name=${project}_`]), "", "down removed it");
+
+      await up();
+      const found = await a.call("GET", `/api/v1/monitors/${created.body.id}`);
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      assert.equal(found.body.name, "compose-backup");
+    },
+  );
 
   describe("distributed: one container per service, MariaDB and NATS of this machine", () => {
     let skip: string | undefined;

@@ -13,31 +13,37 @@ const env = {
   CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? path.join(ROOT, "bin/image/containers.conf"),
 };
 
-/** undefined when podman runs here; why not otherwise. */
-export function podmanMissing(): string | undefined {
-  const r = spawnSync("podman", ["--version"], { env, encoding: "utf8" });
-  return r.status === 0 ? undefined : `podman is not installed (${r.error?.message ?? r.stderr.trim()})`;
+/** undefined when the tool runs here; why not otherwise. */
+export function notInstalled(cmd: "podman" | "podman-compose"): string | undefined {
+  const r = spawnSync(cmd, ["version"], { env, encoding: "utf8" });
+  return r.status === 0 ? undefined : `${cmd} is not installed (${r.error?.message ?? r.stderr.trim()})`;
 }
 
-/** Runs podman; its stdout, trimmed. Fails with podman's stderr. */
-export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
+/** Runs a tool; its stdout. Fails with the tool's output. */
+async function tool(cmd: string, args: string[], timeoutMs: number, vars: Record<string, string> = {}) {
   try {
-    const { stdout } = await exec("podman", args, { env, cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 });
-    return stdout.trim();
+    const { stdout } = await exec(cmd, args, {
+      env: { ...env, ...vars },
+      cwd: ROOT,
+      timeout: timeoutMs,
+      maxBuffer: 64 << 20,
+    });
+    return stdout;
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`podman ${args.join(" ")}: ${e.message}\n${(e.stderr ?? "").slice(-4000)}`, { cause: err });
+    const output = `${e.stdout ?? ""}\n${e.stderr ?? ""}`.slice(-8000);
+    throw new Error(`${cmd} ${args.join(" ")}: ${e.message}\n${output}`, { cause: err });
   }
+}
+
+/** Runs podman; its stdout, trimmed. */
+export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
+  return (await tool("podman", args, timeoutMs)).trim();
 }
 
 /** heartbeats-base-build and heartbeats-base-runtime, made unless they exist. */
 export async function makeBaseImages(): Promise<void> {
-  try {
-    await exec(path.join(ROOT, "bin/image/make-base.sh"), [], { env, cwd: ROOT, timeout: 20 * 60_000 });
-  } catch (err) {
-    const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`bin/image/make-base.sh: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`, { cause: err });
-  }
+  await tool(path.join(ROOT, "bin/image/make-base.sh"), [], 20 * 60_000);
 }
 
 /** The Dockerfile built on those bases, as docs/deploy.md says; podman reuses unchanged layers. */
@@ -125,4 +131,13 @@ export async function removeAll(containers: string[], volumes: string[]): Promis
   if (containers.length)
     await podman(["rm", "--force", "--volumes", "--ignore", "--time", "5", ...containers]).catch(() => {});
   for (const v of volumes) await podman(["volume", "rm", "--force", v]).catch(() => {});
+}
+
+/**
+ * podman-compose on compose.yaml as project `project`, with `vars` for its ${…}. Debian's 1.0.3
+ * knows no profiles: name the services. Containers get runc, as everywhere here.
+ */
+export async function compose(project: string, vars: Record<string, string>, args: string[]): Promise<string> {
+  const base = ["-f", "compose.yaml", "-p", project, "--podman-run-args=--runtime runc"];
+  return tool("podman-compose", [...base, ...args], 120_000, vars);
 }
