@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every Heartbeats service: SERVICES (see k8s/) picks what a container runs.
 #   docker build -t heartbeats:dev .
+# Without a registry (podman, base images made by bin/image/make-base.sh), see docs/deploy.md:
+#   podman build --format docker --build-arg NODE_BUILD_IMAGE=heartbeats-base-build \
+#     --build-arg NODE_RUNTIME_IMAGE=heartbeats-base-runtime -t heartbeats:dev .
 # Node 24 runs the server's .ts files as they are (type stripping): only the dashboard is built.
 # docs/deploy.md explains the stages; test/deploy/manifests.test.ts checks this file.
 
@@ -36,13 +39,17 @@ RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund \
  && npm cache clean --force
 
 # 3. The runtime: the same Debian (bookworm) as the stages above, so native modules load.
-#    Everything is owned by root and read-only for the process, which runs as uid 1000 (node).
+#    Everything is owned by root and read-only for the process, which runs as uid 1000 (node),
+#    except /app/data: the default SQLite database lives there, in a volume. An empty named
+#    volume takes the image directory's owner, so the process can write to it.
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
     DASHBOARD_BUILD=off \
+    DATABASE_URL=sqlite:/app/data/heartbeats.sqlite \
     PORT=5827 \
     OPS_PORT=9100
+RUN mkdir -p /app/data && chown 1000:1000 /app/data && chmod 0750 /app/data
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json moleculer.config.ts ./
 COPY bin ./bin
@@ -53,6 +60,7 @@ COPY plugins ./plugins
 COPY agent ./agent
 COPY --from=build /app/dashboard/dist ./dashboard/dist
 USER 1000:1000
+VOLUME /app/data
 EXPOSE 5827 9100
 # For docker run and compose; Kubernetes uses the probes in k8s/ instead.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \

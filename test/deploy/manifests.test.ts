@@ -752,6 +752,34 @@ test("Dockerfile: the runtime runs node bin/start.ts as a non-root user with the
   );
 });
 
+test("Dockerfile: the default SQLite database lives in a VOLUME that the non-root user owns", () => {
+  const env = Object.fromEntries(instructions(finalStage, "ENV").flatMap((i) => parseEnv(i.args)));
+  const storage = env.DATABASE_URL?.replace(/^sqlite:/, "") ?? "";
+  assert.ok(path.posix.isAbsolute(storage), `DATABASE_URL=${env.DATABASE_URL}: an absolute sqlite: path`);
+  // The same file as the server's own default, resolved from the image's working directory.
+  const appDefault = loadConfig({}).databaseUrl.replace(/^sqlite:/, "");
+  assert.equal(storage, path.posix.resolve(workdir(finalStage), appDefault));
+
+  const dataDir = path.posix.dirname(storage);
+  const declared = instructions(finalStage, "VOLUME").flatMap((i) =>
+    i.args.startsWith("[") ? (JSON.parse(i.args) as string[]) : i.args.split(" "),
+  );
+  assert.deepEqual(declared, [dataDir], "the data directory is the image's one volume");
+  // An empty named volume takes the image directory's owner: it must be the USER's.
+  const uid = instructions(finalStage, "USER").at(-1)!.args.split(":")[0]!;
+  const made = instructions(finalStage, "RUN").some(
+    (r) => r.args.includes(`mkdir -p ${dataDir}`) && new RegExp(`chown ${uid}(:\\d+)? ${dataDir}\\b`).test(r.args),
+  );
+  assert.ok(made, `a RUN makes ${dataDir} and gives it to uid ${uid}`);
+
+  const healthcheck = instructions(finalStage, "HEALTHCHECK").at(-1)?.args ?? "";
+  assert.match(
+    healthcheck,
+    /\/healthz/,
+    "a HEALTHCHECK on the ops port's /healthz (podman keeps it with --format docker)",
+  );
+});
+
 test("Dockerfile: the runtime has every file the server loads, and .dockerignore keeps none of them out", () => {
   const copied = instructions(finalStage, "COPY")
     .map((i) => parseCopy(i.args))
