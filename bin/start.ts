@@ -20,6 +20,16 @@ import { buildDashboardIfMissing } from "./dashboard-build.ts";
 import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops-server.ts";
 import { secretBoxFor } from "./secret-key.ts";
 import { PLAIN_BOX } from "../core/security/secret-box.ts";
+import { argsOrExit } from "./cli-args.ts";
+
+argsOrExit(
+  `usage: heartbeats start
+
+Runs the services named by SERVICES (all by default) until SIGTERM or SIGINT. Its settings
+come from the environment: DATABASE_URL, PORT, SECRET_KEY, NATS_URL, … (see the README).
+`,
+  {},
+);
 
 let config: Config;
 try {
