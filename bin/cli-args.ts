@@ -14,7 +14,7 @@ export function argsOrExit<O extends ParseArgsOptionsConfig>(usage: string, opti
   } catch (err) {
     usageError(usage, (err as Error).message);
   }
-  if (parsed.values.help) {
+  if ((parsed.values as { help?: boolean }).help) {
     process.stdout.write(usage);
     process.exit(0);
   }

@@ -7,7 +7,10 @@
 import fs from "node:fs";
 import "./typescript-hooks.mjs";
 
-/** Each command's module, run as if it were the script: it reads process.argv itself. */
+/**
+ * Each command's module, run as if it were the script: it reads process.argv itself.
+ * @type {Record<string, [string, string]>}
+ */
 const COMMANDS = {
   start: ["./start.ts", "run the server: the services named by SERVICES (all by default)"],
   migrate: ["./migrate.ts", "apply pending database migrations and exit"],

@@ -54,7 +54,7 @@ const meta = { user: { username: "command line" } };
 try {
   await withRegistry(async (broker) => {
     if (command === "create") {
-      const k = await broker.call<KeyView & { key: string }>(
+      const k = await broker.call<KeyView & { key: string }, { name?: string; scope?: string }>(
         "registry.keys.create",
         { name: values.name, scope: values.scope },
         { meta },
@@ -77,7 +77,7 @@ try {
       process.exitCode = 1;
       return;
     }
-    const r = await broker.call<{ revoked: string }>("registry.keys.revoke", { id: k.id });
+    const r = await broker.call<{ revoked: string }, { id: number }>("registry.keys.revoke", { id: k.id });
     console.log(`API key ${k.id} "${k.name}" ${r.revoked === "now" ? "revoked" : "was already revoked"}`);
   });
 } catch (err) {
