@@ -5,6 +5,9 @@
 import { openDatabase, redactedUrl } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { configOrExit } from "./cli-config.ts";
+import { argsOrExit } from "./cli-args.ts";
+
+argsOrExit("usage: heartbeats migrate\n\nApplies pending migrations to DATABASE_URL and exits.\n", {});
 
 const config = configOrExit();
 

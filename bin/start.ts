@@ -21,6 +21,16 @@ import { ScrapedPrometheusReporter, startOpsServer, type OpsServer } from "./ops
 import { secretBoxFor } from "./secret-key.ts";
 import { calledServices } from "../services/calls.ts";
 import { PLAIN_BOX } from "../core/security/secret-box.ts";
+import { argsOrExit } from "./cli-args.ts";
+
+argsOrExit(
+  `usage: heartbeats start
+
+Runs the services named by SERVICES (all by default) until SIGTERM or SIGINT. Its settings
+come from the environment: DATABASE_URL, PORT, SECRET_KEY, NATS_URL, … (see the README).
+`,
+  {},
+);
 
 let config: Config;
 try {

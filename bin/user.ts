@@ -1,46 +1,42 @@
-// npm run user -- create|list|passwd|role|delete: manage users in the configured database
+// heartbeats user create|list|passwd|role|delete: manage users in the configured database
 // (the original tool's createsuperuser, and a little more).
 
-import { parseArgs } from "node:util";
-import { loadConfig, passwordFromEnv } from "../core/config.ts";
+import { passwordFromEnv } from "../core/config.ts";
 import { openDatabase } from "../core/db/connect.ts";
 import { migrate } from "../core/db/migrate.ts";
+import { argsOrExit, usageError } from "./cli-args.ts";
+import { configOrExit } from "./cli-config.ts";
 import { createUser, deleteUser, listUsers, setPassword, setRole, UserInputError } from "../core/db/users.ts";
 
 const USAGE = `usage:
-  npm run user -- create --username NAME --password PASS [--role admin|viewer|pinger]
-  npm run user -- list
-  npm run user -- passwd --username NAME --password PASS
-  npm run user -- role --username NAME --role admin|viewer|pinger
-  npm run user -- delete --username NAME
+  heartbeats user create --username NAME --password PASS [--role admin|viewer|pinger]
+  heartbeats user list
+  heartbeats user passwd --username NAME --password PASS
+  heartbeats user role --username NAME --role admin|viewer|pinger
+  heartbeats user delete --username NAME
 The password may come from the HEARTBEATS_PASSWORD variable instead of --password,
-which keeps it out of the shell history and the process list.`;
+which keeps it out of the shell history and the process list. (npm run user -- … is the same.)
+`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    username: { type: "string" },
-    password: { type: "string" },
-    role: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
+const COMMANDS = ["create", "list", "passwd", "role", "delete"];
+const { positionals, values } = argsOrExit(USAGE, {
+  username: { type: "string" },
+  password: { type: "string" },
+  role: { type: "string" },
 });
 const command = positionals[0];
-if (values.help || !command) {
-  console.log(USAGE);
-  process.exit(command ? 0 : 2);
-}
+if (!command) usageError(USAGE, "no user command given");
+if (!COMMANDS.includes(command)) usageError(USAGE, `unknown user command "${command}"`);
 
 function need(name: "username" | "password" | "role"): string {
   const v = values[name] ?? (name === "password" ? passwordFromEnv() : undefined);
   if (!v) {
-    console.error(`--${name} is required\n\n${USAGE}`);
-    process.exit(2);
+    usageError(USAGE, `--${name} is required`);
   }
   return v;
 }
 
-const config = loadConfig();
+const config = configOrExit();
 const db = await openDatabase(config.databaseUrl);
 await migrate(db);
 try {
@@ -65,9 +61,6 @@ try {
       await deleteUser(db, need("username"));
       console.log(`deleted "${values.username}"`);
       break;
-    default:
-      console.error(`unknown command "${command}"\n\n${USAGE}`);
-      process.exitCode = 2;
   }
 } catch (err) {
   if (!(err instanceof UserInputError)) throw err;

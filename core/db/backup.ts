@@ -42,7 +42,7 @@ export async function monitorIdsByCode(db: Database, codes: string[], t: Transac
   );
 }
 
-/** Stores a restored monitor's pings (their data cut at `bodyLimit` characters) and sets its ping count. */
+/** Stores a restored monitor's pings (their data cut at `bodyLimit` characters) and adds them to its ping count. */
 export async function insertPings(
   db: Database,
   monitorId: number,
@@ -67,5 +67,6 @@ export async function insertPings(
     });
     await db.models.Ping.bulkCreate(rows, { transaction: t });
   }
-  await db.models.Monitor.update({ ping_count: pings.length }, { where: { id: monitorId }, transaction: t });
+  // Added to: an import's history may come in several batches.
+  await db.models.Monitor.increment("ping_count", { by: pings.length, where: { id: monitorId }, transaction: t });
 }

@@ -94,6 +94,28 @@ export function originalSchedule(
 const utcMs = (v: Date | string): number =>
   v instanceof Date ? v.getTime() : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(" ", "T")}Z`);
 
+/** One of the original's pings. As in the original: non-empty data is a failure report. */
+export function originalPing(p: OriginalPing): PingSpec {
+  const data = p.data ?? "";
+  return {
+    kind: data ? "fail" : "success",
+    data: data || null,
+    receivedAt: utcMs(p.created),
+    sourceIp: p.remote_addr || null,
+    userAgent: p.ua || null,
+  };
+}
+
+/** The code each service's monitor has (its short_url), for the services among `codes`. */
+export function codeOfService(services: OriginalService[], codes: Set<string>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of services) {
+    const code = (s.short_url ?? "").trim();
+    if (codes.has(code)) out.set(Number(s.id), code);
+  }
+  return out;
+}
+
 export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPlan {
   const skipped: Skipped[] = [];
   const tagName = new Map(rows.tags.map((t) => [Number(t.id), t.name]));
@@ -104,16 +126,8 @@ export function mapOriginal(rows: OriginalRows, opts: OriginalOptions): ImportPl
   }
   const pingsOf = new Map<number, PingSpec[]>();
   for (const p of rows.pings ?? []) {
-    const data = p.data ?? "";
     const list = pingsOf.get(Number(p.service_id)) ?? [];
-    // As in the original: non-empty data is a failure report.
-    list.push({
-      kind: data ? "fail" : "success",
-      data: data || null,
-      receivedAt: utcMs(p.created),
-      sourceIp: p.remote_addr || null,
-      userAgent: p.ua || null,
-    });
+    list.push(originalPing(p));
     pingsOf.set(Number(p.service_id), list);
   }
 

@@ -26,6 +26,12 @@ export interface PingSpec {
   userAgent: string | null;
 }
 
+/** A ping of an import's history sent apart from its plan (registry.importPings), in batches. */
+export interface CodedPing extends PingSpec {
+  /** the monitor's code */
+  code: string;
+}
+
 export interface MonitorSpec {
   /** the ping code, kept as it is so that existing jobs keep pinging */
   code: string;
@@ -66,6 +72,8 @@ export interface ImportPlan {
   monitors: MonitorSpec[];
   /** what the source mapping could not bring, and why */
   skipped: Skipped[];
+  /** plan and report only: the registry does it all in its transaction, then rolls it back */
+  dryRun?: boolean;
 }
 
 export type Outcome = "created" | "present" | "skipped";

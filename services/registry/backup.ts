@@ -29,7 +29,9 @@ import { BACKUP_FORMAT, BACKUP_VERSION } from "../../core/import/backup.ts";
 import {
   channelIdentity,
   type ChannelSpec,
+  type CodedPing,
   type ImportPlan,
+  type PingSpec,
   type ImportReport,
   type Outcome,
   type ReportItem,
@@ -43,6 +45,9 @@ import { insertWindow, loadWindows, windowView } from "../../core/db/maintenance
 const { ValidationError } = Errors;
 
 const MAX_ERRORS = 50;
+
+/** Thrown at the end of a dry run's transaction, to roll back what it did. */
+class DryRunDone extends Error {}
 
 const parseJson = (s: string): Record<string, unknown> => (JSON.parse(s || "{}") ?? {}) as Record<string, unknown>;
 
@@ -289,7 +294,8 @@ export function backupArea(deps: ServiceDeps) {
         );
       const items: ReportItem[] = [];
       const created: number[] = [];
-      await db.write(async (t) => {
+      // A dry run does all of it and rolls back: its report is what a real run would do now.
+      const run = db.write(async (t) => {
         // A transaction rolled back by a deadlock runs again (core/db/connect.ts): start clean.
         items.length = 0;
         created.length = 0;
@@ -338,6 +344,11 @@ export function backupArea(deps: ServiceDeps) {
           items.push({ ...base, outcome: "created" });
         }
         await importWindows(plan, windows, items, t);
+        if (plan.dryRun) throw new DryRunDone();
+      });
+      await run.catch((err: unknown) => {
+        if (!(err instanceof DryRunDone)) throw err;
+        created.length = 0;
       });
       for (const monitorId of created) ctx.broadcast("monitor.changed", { id: monitorId });
       for (const s of plan.skipped ?? [])
@@ -345,6 +356,23 @@ export function backupArea(deps: ServiceDeps) {
       const counts: Record<Outcome, number> = { created: 0, present: 0, skipped: 0 };
       for (const it of items) counts[it.outcome]++;
       return { items, counts };
+    },
+
+    /** A batch of an import's ping history, for monitors by code (those it does not find are counted, not written). */
+    async importPings(ctx: Context<{ pings: CodedPing[] }>): Promise<{ inserted: number; unknown: number }> {
+      const byCode = new Map<string, PingSpec[]>();
+      for (const p of ctx.params.pings) byCode.set(p.code, [...(byCode.get(p.code) ?? []), p]);
+      return db.write(async (t) => {
+        const ids = await monitorIdsByCode(db, [...byCode.keys()], t);
+        let inserted = 0;
+        for (const [code, pings] of byCode) {
+          const id = ids.get(code);
+          if (id === undefined) continue;
+          await insertPings(db, id, pings, config.pingBodyLimit, t);
+          inserted += pings.length;
+        }
+        return { inserted, unknown: ctx.params.pings.length - inserted };
+      });
     },
 
     async export() {

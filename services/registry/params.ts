@@ -266,4 +266,13 @@ export const importPlan = {
     },
   },
   skipped: { type: "array", optional: true },
+  dryRun: importFlag,
+};
+/** registry.importPings: a batch of ping history (core/import/plan.ts CodedPing). */
+export const importPings = {
+  pings: {
+    type: "array",
+    max: 10_000,
+    items: { ...importPing, props: { ...importPing.props, code: { type: "string", pattern: CODE_PATTERN } } },
+  },
 };

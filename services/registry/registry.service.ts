@@ -323,6 +323,12 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: p.importPlan,
         handler: (ctx) => backup.import(ctx),
       },
+      importPings: {
+        description: "Adds a batch of an import's ping history to monitors by code, in one transaction.",
+        visibility: "public",
+        params: p.importPings,
+        handler: (ctx) => backup.importPings(ctx),
+      },
       export: {
         description: "The sections of a backup, as core/import/backup.ts reads them.",
         visibility: "public",
