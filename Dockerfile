@@ -29,8 +29,8 @@ COPY dashboard/ dashboard/
 RUN npm run build && test -f dashboard/dist/browser/index.html
 
 # 2. The server's production dependencies: no devDependencies, and --workspaces=false keeps
-#    the dashboard workspace (Angular, rxjs) out. sqlite3 has an install script: it fetches a
-#    prebuilt binary or compiles with the python3, make and g++ this full image has.
+#    the dashboard workspace (Angular, rxjs) out. Nothing is compiled: SQLite is node:sqlite, and
+#    package.json's allowScripts (npm 11.19 and later) denies the optional native builds.
 FROM ${NODE_BUILD_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
