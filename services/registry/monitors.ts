@@ -25,6 +25,7 @@ import * as monitors from "../../core/db/monitors.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
 import { activeWindowsFor } from "../../core/schedule/maintenance.ts";
 import { badgeUrlOf } from "./badges.ts";
+import { glancesOf } from "./uptime.ts";
 import { METRICS, metric } from "../metrics.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -80,13 +81,23 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
   /** Monitors as the API shows them, each with the ids of the maintenance windows covering it now. */
   async function views(rows: MonitorRow[]): Promise<(MonitorView & { maintenance: number[] })[]> {
     const ids = rows.map((r) => Number(r.id));
-    const [byId, chById, windows] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids), loadWindows(db)]);
     const now = clock.now();
+    const [byId, chById, windows, glances] = await Promise.all([
+      tagsOf(db, ids),
+      channelIdsOf(db, ids),
+      loadWindows(db),
+      glancesOf(
+        db,
+        rows.map((r) => ({ id: Number(r.id), createdAt: Number(r.created_at) })),
+        now,
+      ),
+    ]);
     return rows.map((r) => {
       const tags = byId.get(Number(r.id)) ?? [];
       return {
         ...monitorView(r, tags, chById.get(Number(r.id)) ?? []),
         maintenance: activeWindowsFor(windows, Number(r.id), tags, now),
+        ...glances.get(Number(r.id))!,
       };
     });
   }
