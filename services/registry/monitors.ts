@@ -224,6 +224,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         order: p.order,
         limit: p.limit,
         offset: p.offset,
+        now: clock.now(),
       });
       // Counts per status under the tag and text filters, whatever status is picked: the dashboard's header.
       const counts = Object.fromEntries(

@@ -1,5 +1,6 @@
 // Uptime at a glance on the real engines: the figures a monitor answer carries are computed from
-// stored flips (one statement for the page), and its strip holds its last runs newest first.
+// stored flips (one statement for the page), its strip holds its last runs newest first, and the
+// list sorted by uptime (in SQL, core/db/uptime.ts) orders as those figures do.
 
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -7,12 +8,14 @@ import { openDatabase, type Database } from "../../core/db/connect.ts";
 import { migrate } from "../../core/db/migrate.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
 import { glancesOf, RECENT_RUNS } from "../../services/registry/uptime.ts";
+import { searchMonitors } from "../../core/db/monitors.ts";
+import type { UptimeWindow } from "../../core/monitor/uptime.ts";
 
 const H = 3_600_000;
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 const CREATED = NOW - 40 * 24 * H;
 
-async function addMonitor(db: Database, name: string): Promise<number> {
+async function addMonitor(db: Database, name: string, created = CREATED): Promise<number> {
   const [id] = await db.write((t) =>
     db.insertRows(
       "monitors",
@@ -23,7 +26,7 @@ async function addMonitor(db: Database, name: string): Promise<number> {
         "created_at",
         "updated_at",
       ]),
-      [[`up-${name}`, name, "interval", 60, 0, "UTC", "grace", "up", CREATED, CREATED, 0, CREATED, CREATED]],
+      [[`up-${name}`, name, "interval", 60, 0, "UTC", "grace", "up", created, created, 0, created, created]],
       t,
     ),
   );
@@ -95,6 +98,48 @@ async function exercise(db: Database) {
     "newest first",
   );
   assert.deepEqual(g.get(steady)!.recentRuns, []);
+  await sortsAsFigures(db);
+}
+
+/** sort=uptime (and per window) orders the list as the answers' figures do, both directions. */
+async function sortsAsFigures(db: Database) {
+  // More shapes: created inside the day, down since before the window, down now, up then paused.
+  const young = await addMonitor(db, "young", NOW - 3 * H);
+  await addFlips(db, young, [["new", "down", NOW - 2 * H]]);
+  const longDown = await addMonitor(db, "long-down");
+  await addFlips(db, longDown, [
+    ["new", "up", CREATED],
+    ["up", "down", NOW - 3 * 24 * H],
+  ]);
+  const dipped = await addMonitor(db, "dipped");
+  await addFlips(db, dipped, [
+    ["new", "up", CREATED],
+    ["up", "down", NOW - 20 * 24 * H],
+    ["down", "up", NOW - 18 * 24 * H],
+    ["up", "down", NOW - 3 * H],
+  ]);
+  const all = await db.select<{ id: number; created_at: number }>("SELECT id, created_at FROM monitors");
+  const glances = await glancesOf(
+    db,
+    all.map((m) => ({ id: Number(m.id), createdAt: Number(m.created_at) })),
+    NOW,
+  );
+  const sorts = { uptime: "day", uptimeWeek: "week", uptimeMonth: "month" } as const;
+  for (const [sort, window] of Object.entries(sorts) as [keyof typeof sorts, UptimeWindow][]) {
+    for (const order of ["asc", "desc"] as const) {
+      const found = await searchMonitors(db, { tags: [], sort, order, limit: 100, offset: 0, now: NOW });
+      const figure = (id: number) => glances.get(id)!.uptime[window] ?? -Infinity; // null sorts first ascending
+      const expected = [...glances.keys()].sort((a, b) => figure(a) - figure(b) || a - b);
+      if (order === "desc") expected.reverse();
+      assert.deepEqual(
+        found.rows.map((r) => Number(r.id)),
+        expected,
+        `${sort} ${order}`,
+      );
+    }
+  }
+  // The figures differ between the windows, so each sort is its own.
+  assert.notDeepEqual(glances.get(dipped)!.uptime.day, glances.get(dipped)!.uptime.month);
 }
 
 async function onFresh(kind: "sqlite" | "mariadb") {
