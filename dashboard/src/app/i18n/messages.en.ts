@@ -563,6 +563,24 @@ export const en = {
   // live counts and down since
   'since.down': 'down since {time} · {duration}',
   'since.late': 'late since {time} · {duration}',
+
+  // uptime at a glance
+  'uptime.column': 'Uptime 24 h',
+  'uptime.sortUptime': 'Sort by uptime over 24 hours',
+  'uptime.title': 'Uptime',
+  'uptime.day': '24 hours',
+  'uptime.week': '7 days',
+  'uptime.month': '30 days',
+  'uptime.dayLabel': 'Uptime over 24 hours: {uptime}',
+  'uptime.windows': '7 d {week} · 30 d {month}',
+  'uptime.recentRuns': 'Recent runs',
+  'uptime.stripLabel': 'Last {count} runs, {fails} failed',
+  'uptime.noRuns': 'No runs yet',
+  'uptime.kind.success': 'Success',
+  'uptime.kind.fail': 'Failure',
+  'uptime.kind.start': 'Started',
+  'uptime.kind.log': 'Log',
+  'uptime.help': 'Share of the observed time not down (paused time excluded), from the status changes.',
 } as const;
 
 export type MessageKey = keyof typeof en;

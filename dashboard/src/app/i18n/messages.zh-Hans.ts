@@ -541,4 +541,22 @@ export const zhHans: Messages = {
   // live counts and down since
   'since.down': '自 {time} 起故障 · {duration}',
   'since.late': '自 {time} 起迟到 · {duration}',
+
+  // uptime at a glance
+  'uptime.column': '24 小时可用率',
+  'uptime.sortUptime': '按 24 小时可用率排序',
+  'uptime.title': '可用率',
+  'uptime.day': '24 小时',
+  'uptime.week': '7 天',
+  'uptime.month': '30 天',
+  'uptime.dayLabel': '24 小时可用率：{uptime}',
+  'uptime.windows': '7 天 {week} · 30 天 {month}',
+  'uptime.recentRuns': '最近运行',
+  'uptime.stripLabel': '最近 {count} 次运行，{fails} 次失败',
+  'uptime.noRuns': '尚无运行',
+  'uptime.kind.success': '成功',
+  'uptime.kind.fail': '失败',
+  'uptime.kind.start': '已开始',
+  'uptime.kind.log': '日志',
+  'uptime.help': '观测时间中未处于故障状态的比例（不含暂停时间），依据状态变化计算。',
 };

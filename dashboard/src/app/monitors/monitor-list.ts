@@ -27,9 +27,10 @@ import { I18n } from '../i18n/i18n';
 import { splitTags } from './schedule-form';
 import { applyLiveEvent } from './live-counts';
 import { overdueText } from './down-since';
+import { UptimeGlance } from '../shared/uptime-glance';
 
 const PAGE_SIZE = 50;
-const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
+const SORTS: readonly SortField[] = ['name', 'status', 'uptime', 'lastPingAt', 'nextDueAt'];
 
 @Component({
   selector: 'hb-monitor-list',
@@ -48,6 +49,7 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
     MatProgressSpinnerModule,
     StatusChip,
     MaintenanceBadge,
+    UptimeGlance,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-list.html',
@@ -81,7 +83,7 @@ export class MonitorListPage {
 
   private readonly narrow = signal(false);
   protected readonly columns = computed(() =>
-    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'lastPingAt', 'nextDueAt'],
+    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'uptime', 'lastPingAt', 'nextDueAt'],
   );
   protected readonly hasFilters = computed(
     () => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '',
