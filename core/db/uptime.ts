@@ -1,6 +1,6 @@
 // What a page of monitor answers needs for uptime at a glance: the page's flips of the last 30 days
 // (with each monitor's last flip before, the status the window starts in) and its recent runs.
-// One statement each for the whole page, never one per monitor.
+// One statement each for the whole page, never one per monitor. And the list's uptime sort.
 
 import type { Database } from "./connect.ts";
 import type { Status } from "../monitor/monitor-status.ts";
@@ -29,17 +29,18 @@ export function flipsSince(db: Database, ids: readonly number[], from: number): 
   );
 }
 
-// Raw: a window function (SQLite ≥ 3.25 and MariaDB ≥ 10.2 both have ROW_NUMBER).
+// Raw: per monitor, the id of its n-th newest ping (a scalar subquery walking pings_monitor
+// backwards), then the pings from there on. Not ROW_NUMBER() over all its pings: a monitor keeps
+// up to PING_RETENTION (1,000) of them, and numbering 50,000 rows for a page of 50 took 40 ms.
 /** Each monitor's last `n` pings, newest first. */
 export function recentRuns(db: Database, ids: readonly number[], n: number): Promise<RecentRunRow[]> {
   if (!ids.length) return Promise.resolve([]);
   return db.select<RecentRunRow>(
-    `SELECT monitor_id, kind, duration_ms, received_at FROM (
-       SELECT monitor_id, kind, duration_ms, received_at,
-              ROW_NUMBER() OVER (PARTITION BY monitor_id ORDER BY id DESC) AS nth
-       FROM pings WHERE monitor_id IN (:ids)) r
-     WHERE nth <= :n ORDER BY monitor_id, nth`,
-    { ids, n },
+    `SELECT p.monitor_id, p.kind, p.duration_ms, p.received_at FROM pings p JOIN (
+       SELECT m.id AS mid, (SELECT q.id FROM pings q WHERE q.monitor_id = m.id ORDER BY q.id DESC LIMIT 1 OFFSET :skip) AS from_id
+       FROM monitors m WHERE m.id IN (:ids)) f ON p.monitor_id = f.mid AND p.id >= COALESCE(f.from_id, 0)
+     ORDER BY p.monitor_id, p.id DESC`,
+    { ids, skip: n - 1 },
   );
 }
 
