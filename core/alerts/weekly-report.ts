@@ -10,6 +10,7 @@ import { duration, escapeHtml } from "./alert.ts";
 import { ALERT_MESSAGES, fill } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
 import type { Status } from "../monitor/monitor-status.ts";
+import { uptimeOver } from "../monitor/uptime.ts";
 
 export const REPORT_WEEK_MS = 7 * 86_400_000;
 export const SLOWEST_RUNS = 3;
@@ -80,7 +81,7 @@ export interface WeeklyReport {
 /**
  * The week [to - 7 days, to). `flips` are each monitor's flips up to `to`, oldest first; only the
  * last one before the week matters for the status the week starts in. Time down counts against
- * the uptime; time paused (or before the monitor existed) counts neither way.
+ * the uptime; time paused (or before the monitor existed) counts neither way (core/monitor/uptime.ts).
  */
 export function computeReport(
   to: number,
@@ -95,28 +96,7 @@ export function computeReport(
     (p) => p.monitorId,
   );
   const weeks = monitors.map((m): MonitorWeek => {
-    const fs = (flipsOf.get(m.id) ?? []).filter((f) => f.at < to).sort((a, b) => a.at - b.at);
-    let status: Status = "new";
-    let since = Math.max(from, m.createdAt);
-    let observed = 0;
-    let down = 0;
-    let downFlips = 0;
-    const spend = (until: number) => {
-      const span = Math.max(0, until - since);
-      if (status !== "paused") observed += span;
-      if (status === "down") down += span;
-    };
-    for (const f of fs) {
-      if (f.at < since) {
-        status = f.to; // before the week (or the monitor's creation): sets the starting status
-        continue;
-      }
-      spend(f.at);
-      since = f.at;
-      status = f.to;
-      if (f.to === "down") downFlips++;
-    }
-    if (since < to) spend(to);
+    const week = uptimeOver(from, to, m.createdAt, flipsOf.get(m.id) ?? []);
     const mine = pingsOf.get(m.id) ?? [];
     const slowest = mine
       .filter((p) => p.durationMs !== null)
@@ -127,10 +107,10 @@ export function computeReport(
       id: m.id,
       name: m.name,
       code: m.code,
-      uptimePercent: observed > 0 ? ((observed - down) / observed) * 100 : null,
-      downMs: down,
+      uptimePercent: week.percent,
+      downMs: week.downMs,
       failureReports: mine.filter((p) => p.kind === "fail").length,
-      downFlips,
+      downFlips: week.downFlips,
       slowest,
     };
   });

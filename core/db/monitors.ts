@@ -9,6 +9,8 @@ import { scheduleColumns } from "../monitor/monitor-record.ts";
 import { setChannels } from "./channels.ts";
 import { columnsOf, plainRow, plainRows, type M, type MonitorRow } from "./models.ts";
 import type { Tracked } from "../monitor/monitor-status.ts";
+import { UPTIME_WINDOWS_MS } from "../monitor/uptime.ts";
+import { UPTIME_JOIN, UPTIME_PERCENT, UPTIME_SORTS } from "./uptime.ts";
 
 /** fresh: a monitor created in this transaction has nothing to delete (and on MariaDB the delete's gap lock would deadlock concurrent creates). */
 export async function setTags(
@@ -170,6 +172,9 @@ export const MONITOR_SORTS = {
   lastPingAt: "m.last_ping_at",
   nextDueAt: "m.late_at",
   createdAt: "m.created_at",
+  uptime: UPTIME_PERCENT,
+  uptimeWeek: UPTIME_PERCENT,
+  uptimeMonth: UPTIME_PERCENT,
 } as const;
 export type MonitorSort = keyof typeof MONITOR_SORTS;
 
@@ -183,6 +188,8 @@ export interface MonitorSearch {
   order: "asc" | "desc";
   limit: number;
   offset: number;
+  /** the end of the uptime windows: needed to sort by uptime */
+  now?: number;
 }
 
 // Raw: the dashboard's list, measured at 10,000 monitors (bench/dashboard.ts): tag subquery, escaped LIKE, status counts, sort.
@@ -218,8 +225,14 @@ export async function searchMonitors(
   const [{ n }] = await db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM monitors m ${filter}`, args);
   const dir = s.order === "desc" ? "DESC" : "ASC";
   const orderBy = `${MONITOR_SORTS[s.sort]} ${dir}, m.id ${dir}`;
+  // Sorting by uptime joins the window's time paused and down per monitor (core/db/uptime.ts).
+  const window = s.sort in UPTIME_SORTS ? UPTIME_SORTS[s.sort as keyof typeof UPTIME_SORTS] : null;
+  if (window) {
+    if (s.now === undefined) throw new Error("sorting by uptime needs the time the windows end");
+    Object.assign(args, { ufrom: s.now - UPTIME_WINDOWS_MS[window], unow: s.now });
+  }
   const rows = await db.select<MonitorRow>(
-    `SELECT m.* FROM monitors m ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
+    `SELECT m.* FROM monitors m ${window ? UPTIME_JOIN : ""} ${filter} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
     { ...args, limit: s.limit, offset: s.offset },
   );
   return { statusCounts, total: Number(n), rows };

@@ -74,6 +74,10 @@ const Monitor = object(
     createdAt: dateTime,
     updatedAt: dateTime,
     maintenance: arrayOf(int),
+    // Percent up of the observed time (paused time excluded) over 24 h / 7 d / 30 d; null: nothing observed.
+    uptime: object({ day: nullable(num), week: nullable(num), month: nullable(num) }),
+    // The last 20 pings, newest first: when, which kind, the run's duration if timed.
+    recentRuns: arrayOf(object({ at: dateTime, kind: enumOf(PING_KINDS), durationMs: nullable(int) })),
     badgeUrl: nullable(str),
   },
   ["badgeUrl"],

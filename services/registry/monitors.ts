@@ -25,6 +25,7 @@ import * as monitors from "../../core/db/monitors.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
 import { activeWindowsFor } from "../../core/schedule/maintenance.ts";
 import { badgeUrlOf } from "./badges.ts";
+import { glancesOf } from "./uptime.ts";
 import { METRICS, addScrapeSource, metric } from "../metrics.ts";
 import { renderMonitorSeries } from "../monitor-series.ts";
 import { monitorSeriesRows } from "../../core/db/monitor-series.ts";
@@ -83,13 +84,23 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
   /** Monitors as the API shows them, each with the ids of the maintenance windows covering it now. */
   async function views(rows: MonitorRow[]): Promise<(MonitorView & { maintenance: number[] })[]> {
     const ids = rows.map((r) => Number(r.id));
-    const [byId, chById, windows] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids), loadWindows(db)]);
     const now = clock.now();
+    const [byId, chById, windows, glances] = await Promise.all([
+      tagsOf(db, ids),
+      channelIdsOf(db, ids),
+      loadWindows(db),
+      glancesOf(
+        db,
+        rows.map((r) => ({ id: Number(r.id), createdAt: Number(r.created_at) })),
+        now,
+      ),
+    ]);
     return rows.map((r) => {
       const tags = byId.get(Number(r.id)) ?? [];
       return {
         ...monitorView(r, tags, chById.get(Number(r.id)) ?? []),
         maintenance: activeWindowsFor(windows, Number(r.id), tags, now),
+        ...glances.get(Number(r.id))!,
       };
     });
   }
@@ -216,6 +227,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         order: p.order,
         limit: p.limit,
         offset: p.offset,
+        now: clock.now(),
       });
       // Counts per status under the tag and text filters, whatever status is picked: the dashboard's header.
       const counts = Object.fromEntries(

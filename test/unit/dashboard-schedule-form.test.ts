@@ -230,6 +230,8 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     updatedAt: "2024-01-01T00:00:00.000Z",
     timezone: "Europe/Berlin",
     maintenance: [],
+    uptime: { day: null, week: null, month: null },
+    recentRuns: [],
   };
   const v = monitorToFormValue(monitor);
   assert.equal(v.schedule.dialect, "kubernetes", "editing a CronJob's monitor keeps its dialect");
@@ -510,6 +512,8 @@ test("an OnCalendar monitor fills the form, and the server's error on one event 
     updatedAt: "2026-01-01T00:00:00.000Z",
     timezone: "Asia/Shanghai",
     maintenance: [],
+    uptime: { day: null, week: null, month: null },
+    recentRuns: [],
   } satisfies Monitor;
   const form = createMonitorForm(monitorToFormValue(monitor));
   const s = form.controls.schedule.controls;

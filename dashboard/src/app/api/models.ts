@@ -32,7 +32,7 @@ export type ScheduleKind = Schedule['kind'];
 export type Deadline = CronSchedule['deadline'];
 export type CronDialect = CronSchedule['dialect'];
 
-export type SortField = 'name' | 'status' | 'lastPingAt' | 'nextDueAt';
+export type SortField = 'name' | 'status' | 'lastPingAt' | 'nextDueAt' | 'uptime';
 
 /** The monitor list's filters as the dashboard keeps them ('' for none). */
 export interface MonitorQuery {

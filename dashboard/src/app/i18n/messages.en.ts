@@ -729,6 +729,23 @@ export const en = {
   'badge.rotateMessage': 'The current URLs stop working at once: pages that show this badge must be updated.',
   'badge.rotated': 'New badge URLs made; the old ones no longer work.',
   'badge.close': 'Close',
+  // uptime at a glance
+  'uptime.column': 'Uptime 24 h',
+  'uptime.sortUptime': 'Sort by uptime over 24 hours',
+  'uptime.title': 'Uptime',
+  'uptime.day': '24 hours',
+  'uptime.week': '7 days',
+  'uptime.month': '30 days',
+  'uptime.dayLabel': 'Uptime over 24 hours: {uptime}',
+  'uptime.windows': '7 d {week} · 30 d {month}',
+  'uptime.recentRuns': 'Recent runs',
+  'uptime.stripLabel': 'Last {count} runs, {fails} failed',
+  'uptime.noRuns': 'No runs yet',
+  'uptime.kind.success': 'Success',
+  'uptime.kind.fail': 'Failure',
+  'uptime.kind.start': 'Started',
+  'uptime.kind.log': 'Log',
+  'uptime.help': 'Share of the observed time not down (paused time excluded), from the status changes.',
 } as const;
 
 export type MessageKey = keyof typeof en;

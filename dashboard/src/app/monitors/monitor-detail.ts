@@ -32,9 +32,11 @@ import { overdueText } from './down-since';
 
 const PINGS_PAGE = 50;
 
+import { UptimeGlance } from '../shared/uptime-glance';
 @Component({
   selector: 'hb-monitor-detail',
   imports: [
+    UptimeGlance,
     RouterLink,
     ClipboardModule,
     MatButtonModule,

@@ -30,9 +30,10 @@ import { splitTags } from './schedule-form';
 import { applyLiveEvent } from './live-counts';
 import { overdueText } from './down-since';
 import { openBadge } from '../badges/badge-dialog';
+import { UptimeGlance } from '../shared/uptime-glance';
 
 const PAGE_SIZE = 50;
-const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'];
+const SORTS: readonly SortField[] = ['name', 'status', 'uptime', 'lastPingAt', 'nextDueAt'];
 
 @Component({
   selector: 'hb-monitor-list',
@@ -53,6 +54,7 @@ const SORTS: readonly SortField[] = ['name', 'status', 'lastPingAt', 'nextDueAt'
     MatDialogModule,
     StatusChip,
     MaintenanceBadge,
+    UptimeGlance,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-list.html',
@@ -87,7 +89,7 @@ export class MonitorListPage {
 
   private readonly narrow = signal(false);
   protected readonly columns = computed(() =>
-    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'lastPingAt', 'nextDueAt'],
+    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'uptime', 'lastPingAt', 'nextDueAt'],
   );
   protected readonly hasFilters = computed(
     () => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '',
