@@ -17,6 +17,7 @@ import * as m011 from "./migrations/011-weekly-reports.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
 import * as m013 from "./migrations/013-due-index.ts";
 import * as m014 from "./migrations/014-schedule-dialects.ts";
+import * as m016 from "./migrations/016-user-theme.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -33,6 +34,7 @@ const MIGRATIONS = [
   { name: "012-run-limits", ...m012 },
   { name: "013-due-index", ...m013 },
   { name: "014-schedule-dialects", ...m014 },
+  { name: "016-user-theme", ...m016 },
 ];
 
 /** Every migration's name, in the order they apply. */
