@@ -563,6 +563,13 @@ export const en = {
   // live counts and down since
   'since.down': 'down since {time} · {duration}',
   'since.late': 'late since {time} · {duration}',
+
+  // colour scheme (dark mode)
+  'theme.label': 'Colour scheme',
+  'theme.current': 'Colour scheme: {theme}',
+  'theme.system': 'System',
+  'theme.light': 'Light',
+  'theme.dark': 'Dark',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -541,4 +541,11 @@ export const zhHans: Messages = {
   // live counts and down since
   'since.down': '自 {time} 起故障 · {duration}',
   'since.late': '自 {time} 起迟到 · {duration}',
+
+  // colour scheme (dark mode)
+  'theme.label': '配色',
+  'theme.current': '配色：{theme}',
+  'theme.system': '跟随系统',
+  'theme.light': '浅色',
+  'theme.dark': '深色',
 };
