@@ -39,14 +39,21 @@ function rgb(css: string): Rgb {
 /** What the page looks like: body background and main's text, and every status chip's colours. */
 async function looks(page: Page) {
   const read = await page.evaluate(() => {
-    const style = (el: Element) => getComputedStyle(el);
-    const chips = [...document.querySelectorAll('[data-testid="status-chip"]')].map((c) => {
+    // the page's globals (this file is typed for Node)
+    const { document, getComputedStyle } = globalThis as any;
+    const style = (el: unknown) =>
+      getComputedStyle(el) as { color: string; backgroundColor: string; colorScheme: string };
+    const chips = [...document.querySelectorAll('[data-testid="status-chip"]')].map((c: any) => {
       const inner = c.querySelector(".chip") ?? c;
-      return { status: c.getAttribute("data-status"), color: style(inner).color, bg: style(inner).backgroundColor };
+      return {
+        status: c.getAttribute("data-status") as string,
+        color: style(inner).color,
+        bg: style(inner).backgroundColor,
+      };
     });
     return {
       bg: style(document.body).backgroundColor,
-      text: style(document.querySelector("main")!).color,
+      text: style(document.querySelector("main")).color,
       scheme: style(document.documentElement).colorScheme,
       chips,
     };
@@ -171,8 +178,9 @@ test(
     await dark.locator('[data-testid^="snippet-"]').first().waitFor();
     await assertDark(dark, "detail page");
     const code = await dark.evaluate(() => {
-      const pre = document.querySelector('[data-testid^="snippet-"]')!;
-      return { color: getComputedStyle(pre).color, bg: getComputedStyle(pre).backgroundColor };
+      const { document, getComputedStyle } = globalThis as any;
+      const pre = getComputedStyle(document.querySelector('[data-testid^="snippet-"]'));
+      return { color: pre.color as string, bg: pre.backgroundColor as string };
     });
     assert.ok(contrast(rgb(code.color), rgb(code.bg)) >= 4.5, `a code snippet reads in dark (${JSON.stringify(code)})`);
     await shot(dark, "dashboard-dark-detail");
