@@ -167,6 +167,10 @@ test(
 
     // The system's scheme, no choice made: dark.
     const dark = await newPage(browser, "dark");
+    await dark.goto(`${base}/login`);
+    await dark.getByTestId("login-username").waitFor();
+    await assertDark(dark, "login page");
+    await shot(dark, "dashboard-dark-login");
     await signIn(dark, base);
     await openList(dark, base);
     assertChips(await assertDark(dark, "system dark"), "dark");
@@ -189,6 +193,10 @@ test(
     await dark.getByText("db1").first().waitFor();
     await assertDark(dark, "hosts page");
     await shot(dark, "dashboard-dark-hosts");
+    await dark.goto(`${base}/monitors/${detailId}/edit`);
+    await dark.locator("form").first().waitFor();
+    await assertDark(dark, "monitor form");
+    await shot(dark, "dashboard-dark-form");
     await dark.context().close();
 
     // The system's scheme light: light, for comparison.
