@@ -9,6 +9,7 @@ import type { Config } from "../core/config.ts";
 import type { Clock } from "../core/checker/clock.ts";
 import { roleAllows, type Role } from "../core/security/password.ts";
 import type { Locale } from "../core/alerts/locale.ts";
+import type { Theme } from "../core/people/theme.ts";
 import { looksLikeApiKey } from "../core/security/api-key.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
 import { AttemptLimiter } from "./attempt-limiter.ts";
@@ -23,6 +24,8 @@ export interface AuthUser {
   role: Role;
   /** the dashboard's language the user chose; null or absent: the browser's */
   locale?: Locale | null;
+  /** the dashboard's colour scheme the user chose; absent: "system" */
+  theme?: Theme;
   /** set when the caller is an API key */
   scope?: string;
 }

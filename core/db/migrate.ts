@@ -17,7 +17,8 @@ import * as m011 from "./migrations/011-weekly-reports.ts";
 import * as m012 from "./migrations/012-run-limits.ts";
 import * as m013 from "./migrations/013-due-index.ts";
 import * as m014 from "./migrations/014-schedule-dialects.ts";
-import * as m017 from "./migrations/017-delivery-channel-index.ts";
+import * as m015 from "./migrations/015-delivery-channel-index.ts";
+import * as m016 from "./migrations/016-user-theme.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -34,7 +35,8 @@ const MIGRATIONS = [
   { name: "012-run-limits", ...m012 },
   { name: "013-due-index", ...m013 },
   { name: "014-schedule-dialects", ...m014 },
-  { name: "017-delivery-channel-index", ...m017 },
+  { name: "015-delivery-channel-index", ...m015 },
+  { name: "016-user-theme", ...m016 },
 ];
 
 /** Every migration's name, in the order they apply. */

@@ -16,6 +16,7 @@ export interface UserRow {
   created_at: number;
   updated_at: number;
   locale: string | null;
+  theme: string | null;
   email: string | null;
   weekly_report: boolean | number;
   weekly_report_since: number | null;
@@ -272,6 +273,7 @@ export function defineModels(sequelize: Sequelize): Models {
       created_at: ms(),
       updated_at: ms(),
       locale: { type: STRING(16) },
+      theme: { type: STRING(8) },
       email: { type: STRING(254) },
       weekly_report: { type: BOOLEAN, allowNull: false, defaultValue: false },
       weekly_report_since: ms(true),

@@ -7,6 +7,7 @@ import type { Database } from "./connect.ts";
 import type { User } from "./users.ts";
 import type { Role } from "../security/password.ts";
 import { storedLocale } from "../alerts/locale.ts";
+import { storedTheme } from "../people/theme.ts";
 
 export const SESSION_TTL_MS = 7 * 86_400_000;
 
@@ -40,13 +41,26 @@ export async function sessionUser(
   token: string,
   now: number,
 ): Promise<{ user: User; csrfToken: string } | null> {
-  const [r] = await db.select<{ id: number; username: string; role: Role; locale: string | null; csrf_token: string }>(
-    "SELECT u.id, u.username, u.role, u.locale, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+  const [r] = await db.select<{
+    id: number;
+    username: string;
+    role: Role;
+    locale: string | null;
+    theme: string | null;
+    csrf_token: string;
+  }>(
+    "SELECT u.id, u.username, u.role, u.locale, u.theme, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
     [hash(token), now],
   );
   return r
     ? {
-        user: { id: Number(r.id), username: r.username, role: r.role, locale: storedLocale(r.locale) },
+        user: {
+          id: Number(r.id),
+          username: r.username,
+          role: r.role,
+          locale: storedLocale(r.locale),
+          theme: storedTheme(r.theme),
+        },
         csrfToken: r.csrf_token,
       }
     : null;

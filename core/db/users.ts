@@ -4,6 +4,7 @@ import type { Database } from "./connect.ts";
 import { plainRows } from "./models.ts";
 import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../security/password.ts";
 import { storedLocale, type Locale } from "../alerts/locale.ts";
+import { storedTheme, themeColumn, type Theme } from "../people/theme.ts";
 
 export interface User {
   id: number;
@@ -11,6 +12,8 @@ export interface User {
   role: Role;
   /** the dashboard's language; null: the browser's */
   locale: Locale | null;
+  /** the dashboard's colour scheme; "system": the browser's */
+  theme: Theme;
 }
 
 export class UserInputError extends Error {
@@ -38,11 +41,12 @@ function checkRole(role: string): asserts role is Role {
   if (!ROLES.includes(role as Role)) throw new UserInputError("role", `role must be one of ${ROLES.join(", ")}`);
 }
 
-const toUser = (r: { id: unknown; username: unknown; role: unknown; locale?: unknown }): User => ({
+const toUser = (r: { id: unknown; username: unknown; role: unknown; locale?: unknown; theme?: unknown }): User => ({
   id: Number(r.id),
   username: String(r.username),
   role: r.role as Role,
   locale: storedLocale(r.locale),
+  theme: storedTheme(r.theme),
 });
 
 export async function createUser(
@@ -99,8 +103,23 @@ export async function setRole(db: Database, username: string, role: string, now 
 
 /** A user's own language choice (null: follow the browser). The caller has validated it. */
 export async function setLocale(db: Database, userId: number, locale: Locale | null, now = Date.now()): Promise<void> {
+  await setOwn(db, userId, { locale }, now);
+}
+
+/** A user's own colour scheme choice. The caller has validated it. */
+export async function setTheme(db: Database, userId: number, theme: Theme, now = Date.now()): Promise<void> {
+  await setOwn(db, userId, { theme: themeColumn(theme) }, now);
+}
+
+/** One of the signed-in user's own settings. */
+async function setOwn(
+  db: Database,
+  userId: number,
+  set: { locale: Locale | null } | { theme: "light" | "dark" | null },
+  now: number,
+): Promise<void> {
   const [n] = await db.write((t) =>
-    db.models.User.update({ locale, updated_at: now }, { where: { id: userId }, transaction: t }),
+    db.models.User.update({ ...set, updated_at: now }, { where: { id: userId }, transaction: t }),
   );
   if (n === 0) throw new UserInputError("username", "no such user");
 }

@@ -3,6 +3,7 @@
 
 import { ROLES } from "../../core/security/password.ts";
 import { KEY_SCOPES } from "../../core/security/api-key.ts";
+import { THEMES } from "../../core/people/theme.ts";
 import type { Operations } from "./json-schema.ts";
 import { bool, dateTime, deleted, enumOf, extend, int, nullable, object, pageOf, ref, str } from "./json-schema.ts";
 
@@ -39,7 +40,8 @@ export const schemas = {
   DeletedUser: deleted("username", str),
   /** Who is signed in with the cookie, the CSRF token for changes, and the server's default language. */
   Session: object({
-    user: object({ username: str, role, locale: nullable(ref("Locale")) }),
+    /** theme: the dashboard's colour scheme; "system" follows the browser's prefers-color-scheme */
+    user: object({ username: str, role, locale: nullable(ref("Locale")), theme: enumOf(THEMES) }),
     csrfToken: str,
     defaultLocale: ref("Locale"),
   }),

@@ -5,6 +5,7 @@ import type { ServerResponse } from "node:http";
 import { Errors } from "moleculer";
 import type { Config } from "../../core/config.ts";
 import { isLocale, LOCALES } from "../../core/alerts/locale.ts";
+import { isTheme, THEMES } from "../../core/people/theme.ts";
 import { unauthorized, type AuthUser, type GatewayAuth } from "../auth.ts";
 import { clientIp, refuseNonUtf8, sendJson } from "../http.ts";
 import {
@@ -23,12 +24,16 @@ const SESSION_MAX_AGE_S = 7 * 86_400;
 
 type Session = { user: AuthUser; csrfToken: string };
 
+function invalid(field: string, message: string): never {
+  throw new MoleculerClientError(message, 422, "VALIDATION_ERROR", [{ field, message }]);
+}
+
 export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
   /** What the dashboard learns of its session: who, the CSRF token, and the languages to choose from. */
   function sessionAnswer(res: ServerResponse, user: AuthUser, csrfToken: string): void {
     res.setHeader("Cache-Control", "no-store");
     sendJson(res, 200, {
-      user: { username: user.username, role: user.role, locale: user.locale ?? null },
+      user: { username: user.username, role: user.role, locale: user.locale ?? null, theme: user.theme ?? "system" },
       csrfToken,
       defaultLocale: config.defaultLocale,
     });
@@ -59,8 +64,12 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
       "DELETE /": { summary: "log out", status: 204 },
       "PATCH /": {
-        summary: "the signed-in user's own dashboard language (null: the browser's); needs the session's X-CSRF-Token",
-        body: { locale: { type: "enum", values: ["en", "zh-Hans"], nullable: true } },
+        summary:
+          "the signed-in user's own dashboard language (null: the browser's) and/or colour scheme; needs the session's X-CSRF-Token",
+        body: {
+          locale: { type: "enum", values: [...LOCALES], nullable: true, optional: true },
+          theme: { type: "enum", values: [...THEMES], optional: true },
+        },
       },
     },
     aliases: {
@@ -100,20 +109,29 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         const s = await session(req);
         sessionAnswer(res, s.user, s.csrfToken);
       }),
-      // The signed-in user's own settings (today: the dashboard's language). Any role may
+      // The signed-in user's own settings (the dashboard's language and colour scheme). Any role may
       // change its own; it needs the session's CSRF token like every change made with a cookie.
       "PATCH /": guarded(async (req, res) => {
         const s = await session(req);
         if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken))
           throw new MoleculerClientError("missing or wrong X-CSRF-Token header", 403, "CSRF");
-        const { locale } = req.$params as { locale?: unknown };
-        if (locale !== null && !isLocale(locale)) {
-          const message = `locale must be one of ${LOCALES.join(", ")}, or null to follow the browser`;
-          throw new MoleculerClientError(message, 422, "VALIDATION_ERROR", [{ field: "locale", message }]);
+        const { locale, theme } = req.$params as { locale?: unknown; theme?: unknown };
+        if (locale === undefined && theme === undefined) invalid("locale", "locale or theme is required");
+        if (locale !== undefined && locale !== null && !isLocale(locale))
+          invalid("locale", `locale must be one of ${LOCALES.join(", ")}, or null to follow the browser`);
+        if (theme !== undefined && !isTheme(theme)) invalid("theme", `theme must be one of ${THEMES.join(", ")}`);
+        const { broker } = req.$service;
+        const user = { ...s.user };
+        if (locale !== undefined) {
+          await broker.call("registry.users.setLocale", { userId: s.user.id, locale });
+          user.locale = locale;
         }
-        await req.$service.broker.call("registry.users.setLocale", { userId: s.user.id, locale });
+        if (theme !== undefined) {
+          await broker.call("registry.users.setTheme", { userId: s.user.id, theme });
+          user.theme = theme;
+        }
         auth.forgetSession(s.token);
-        sessionAnswer(res, { ...s.user, locale }, s.csrfToken);
+        sessionAnswer(res, user, s.csrfToken);
       }),
       "DELETE /": guarded(async (req, res) => {
         const token = readCookie(req.headers.cookie, SESSION_COOKIE);

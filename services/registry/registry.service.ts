@@ -6,6 +6,7 @@
 import type { ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { LOCALES } from "../../core/alerts/locale.ts";
+import { THEMES } from "../../core/people/theme.ts";
 import * as p from "./params.ts";
 import { monitorsArea } from "./monitors.ts";
 import { channelsArea } from "./channels.ts";
@@ -191,6 +192,12 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         visibility: "public",
         params: { userId: p.userId, locale: { type: "enum", values: [...LOCALES], nullable: true } },
         handler: (ctx) => users.setLocale(ctx),
+      },
+      "users.setTheme": {
+        description: "Sets a signed-in user's own dashboard colour scheme (the gateway's PATCH /api/v1/session).",
+        visibility: "public",
+        params: { userId: p.userId, theme: { type: "enum", values: [...THEMES] } },
+        handler: (ctx) => users.setTheme(ctx),
       },
       authenticate: {
         description: "The user whose password matches, or null (the gateway's basic auth and login).",

@@ -14,6 +14,7 @@ import {
   listUsers,
   reportSettingsOf,
   setLocale,
+  setTheme,
   setPassword,
   setReportSettings,
   setRole,
@@ -21,6 +22,7 @@ import {
   type ReportSettings,
 } from "../../core/db/users.ts";
 import type { Locale } from "../../core/alerts/locale.ts";
+import type { Theme } from "../../core/people/theme.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../../core/db/sessions.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -113,6 +115,11 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
     async setLocale(ctx: Context<{ userId: number; locale: Locale | null }>) {
       await asApiError(() => setLocale(db, ctx.params.userId, ctx.params.locale, clock.now()));
       return { locale: ctx.params.locale };
+    },
+
+    async setTheme(ctx: Context<{ userId: number; theme: Theme }>) {
+      await asApiError(() => setTheme(db, ctx.params.userId, ctx.params.theme, clock.now()));
+      return { theme: ctx.params.theme };
     },
 
     authenticate(ctx: Context<{ username: string; password: string }>) {

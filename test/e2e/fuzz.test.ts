@@ -628,7 +628,7 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
       { kind: "oncalendar", expressions: ["*-*-* 04:05:00"], timezone: "UTC", graceSeconds: 60, count: 3 },
     ],
     "POST /api/v1/session": () => [{ username: "sweep-login", password: "sweeper password 1" }],
-    "PATCH /api/v1/session": () => [{ locale: "en" }],
+    "PATCH /api/v1/session": () => [{ locale: "en", theme: "dark" }],
   };
   const routes = await writeRoutes();
   assert.deepEqual(

@@ -46,7 +46,7 @@ test("login sets an HttpOnly SameSite cookie; the session reads, and writes only
 
   const { res, body, cookie, setCookie } = await login(...admin);
   assert.equal(res.status, 200);
-  assert.deepEqual(body.user, { username: "root", role: "admin", locale: null });
+  assert.deepEqual(body.user, { username: "root", role: "admin", locale: null, theme: "system" });
   assert.equal(body.defaultLocale, "en");
   assert.match(setCookie, /HttpOnly/);
   assert.match(setCookie, /SameSite=Strict/);

@@ -13,6 +13,7 @@ import { I18n } from './i18n/i18n';
 import { LANGUAGE_NAMES, type Locale } from './i18n/translate';
 import type { Role } from './api/models';
 import { problemOf } from './api/api';
+import { ThemeMenu } from './shared/theme-menu';
 
 @Component({
   selector: 'hb-root',
@@ -25,6 +26,7 @@ import { problemOf } from './api/api';
     MatIconModule,
     MatProgressBarModule,
     MatTooltipModule,
+    ThemeMenu,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './app.html',

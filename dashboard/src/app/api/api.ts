@@ -57,6 +57,10 @@ export class Api {
   setLocale(locale: Locale | null): Observable<Session> {
     return this.http.patch<Session>(`${BASE}/session`, { locale });
   }
+  /** The signed-in user's own colour scheme ("system": follow the browser). */
+  setTheme(theme: Session['user']['theme']): Observable<Session> {
+    return this.http.patch<Session>(`${BASE}/session`, { theme });
+  }
   logout(): Observable<void> {
     return this.http.delete<void>(`${BASE}/session`);
   }

@@ -3,12 +3,14 @@ import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
 import type { Session, SessionUser } from '../api/models';
 import { I18n } from '../i18n/i18n';
+import { ThemeChoice } from '../core/theme';
 
 /** Who is signed in, and the CSRF token for the session. */
 @Injectable({ providedIn: 'root' })
 export class Auth {
   private readonly api = inject(Api);
   private readonly i18n = inject(I18n);
+  private readonly themeChoice = inject(ThemeChoice);
   readonly user = signal<SessionUser | null>(null);
   readonly csrfToken = signal<string | null>(null);
   readonly isAdmin = computed(() => this.user()?.role === 'admin');
@@ -60,6 +62,7 @@ export class Auth {
 
   private set(s: Session): void {
     this.i18n.fromSession(s);
+    this.themeChoice.fromSession(s);
     this.user.set(s.user);
     this.csrfToken.set(s.csrfToken);
   }

@@ -168,28 +168,28 @@ import { lineChartModel, type Series, type TimeMark } from './line-chart-model';
       vertical-align: 3px;
     }
     .c0 {
-      --c: #2563eb;
+      --c: var(--hb-series-0);
     }
     .c1 {
-      --c: #db2777;
+      --c: var(--hb-series-1);
     }
     .c2 {
-      --c: #0d9488;
+      --c: var(--hb-series-2);
     }
     .c3 {
-      --c: #9333ea;
+      --c: var(--hb-series-3);
     }
     .c4 {
-      --c: #ea580c;
+      --c: var(--hb-series-4);
     }
     .c5 {
-      --c: #4b5563;
+      --c: var(--hb-series-5);
     }
     .c6 {
-      --c: #65a30d;
+      --c: var(--hb-series-6);
     }
     .c7 {
-      --c: #0891b2;
+      --c: var(--hb-series-7);
     }
     .line[class*='c'] {
       stroke: var(--c);

@@ -746,6 +746,12 @@ export const en = {
   'uptime.kind.start': 'Started',
   'uptime.kind.log': 'Log',
   'uptime.help': 'Share of the observed time not down (paused time excluded), from the status changes.',
+  // colour scheme (dark mode)
+  'theme.label': 'Colour scheme',
+  'theme.current': 'Colour scheme: {theme}',
+  'theme.system': 'System',
+  'theme.light': 'Light',
+  'theme.dark': 'Dark',
 } as const;
 
 export type MessageKey = keyof typeof en;

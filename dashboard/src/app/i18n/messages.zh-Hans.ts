@@ -721,4 +721,10 @@ export const zhHans: Messages = {
   'uptime.kind.start': '已开始',
   'uptime.kind.log': '日志',
   'uptime.help': '观测时间中未处于故障状态的比例（不含暂停时间），依据状态变化计算。',
+  // colour scheme (dark mode)
+  'theme.label': '配色',
+  'theme.current': '配色：{theme}',
+  'theme.system': '跟随系统',
+  'theme.light': '浅色',
+  'theme.dark': '深色',
 };

@@ -109,7 +109,7 @@ import { I18n } from '../i18n/i18n';
       margin: 0;
     }
     .logo {
-      color: #d32f2f;
+      color: var(--hb-brand);
       width: 40px;
       height: 40px;
     }
