@@ -180,23 +180,26 @@ describe("heartbeats import heartbeats-mysql --pings", async () => {
     if (skip) return;
     original = await scratchDatabase();
     const c = await mysql.createConnection({ uri: original.url, timezone: "Z" });
-    await c.query(`CREATE TABLE tag (id int AUTO_INCREMENT PRIMARY KEY, name varchar(200))`);
-    await c.query(`CREATE TABLE service_tags (id int AUTO_INCREMENT PRIMARY KEY, service_id int, tag_id int)`);
-    await c.query(`CREATE TABLE service (id int AUTO_INCREMENT PRIMARY KEY, name varchar(200), status varchar(20),
+    try {
+      await c.query(`CREATE TABLE tag (id int AUTO_INCREMENT PRIMARY KEY, name varchar(200))`);
+      await c.query(`CREATE TABLE service_tags (id int AUTO_INCREMENT PRIMARY KEY, service_id int, tag_id int)`);
+      await c.query(`CREATE TABLE service (id int AUTO_INCREMENT PRIMARY KEY, name varchar(200), status varchar(20),
       tp varchar(20), value varchar(200), notify_to longtext, grace int, short_url varchar(200))`);
-    await c.query(`CREATE TABLE ping (id int AUTO_INCREMENT PRIMARY KEY, remote_addr char(39), ua varchar(200),
+      await c.query(`CREATE TABLE ping (id int AUTO_INCREMENT PRIMARY KEY, remote_addr char(39), ua varchar(200),
       data longtext, created datetime(6), service_id int)`);
-    await c.query(`INSERT INTO service VALUES (1, 'a', 'running', 'every', '5', 1, '', 'svcA'),
+      await c.query(`INSERT INTO service (id, name, status, tp, value, grace, notify_to, short_url) VALUES (1, 'a', 'running', 'every', '5', 1, '', 'svcA'),
       (2, 'b', 'running', 'every', '5', 1, '', 'svcB')`);
-    const start = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < PINGS; i += 2000) {
-      const rows = Array.from({ length: 2000 }, (_, j) => {
-        const n = i + j;
-        return [n % 3 === 0 ? 2 : 1, "10.0.0.1", "curl", n % 10 === 0 ? "failed" : "", new Date(start + n * 60_000)];
-      });
-      await c.query("INSERT INTO ping (service_id, remote_addr, ua, data, created) VALUES ?", [rows]);
+      const start = Date.UTC(2026, 0, 1);
+      for (let i = 0; i < PINGS; i += 2000) {
+        const rows = Array.from({ length: 2000 }, (_, j) => {
+          const n = i + j;
+          return [n % 3 === 0 ? 2 : 1, "10.0.0.1", "curl", n % 10 === 0 ? "failed" : "", new Date(start + n * 60_000)];
+        });
+        await c.query("INSERT INTO ping (service_id, remote_addr, ua, data, created) VALUES ?", [rows]);
+      }
+    } finally {
+      await c.end();
     }
-    await c.end();
   });
   after(() => original?.drop());
 
