@@ -68,11 +68,17 @@ async function addMonitors(db: Database, names: string[]): Promise<number[]> {
 
 async function usersAndSessions(db: Database) {
   const admin = await users.createUser(db, "ada", "correct horse", "admin", NOW);
-  assert.deepEqual(admin, { id: admin.id, username: "ada", role: "admin", locale: null });
+  assert.deepEqual(admin, { id: admin.id, username: "ada", role: "admin", locale: null, theme: "system" });
   assert.equal(typeof admin.id, "number");
   await assert.rejects(users.createUser(db, "ada", "correct horse", "admin", NOW), /already exists/);
   const bob = await users.createUser(db, "bob", "battery staple", "viewer", NOW + 1);
-  assert.deepEqual(await users.findUser(db, "bob"), { id: bob.id, username: "bob", role: "viewer", locale: null });
+  assert.deepEqual(await users.findUser(db, "bob"), {
+    id: bob.id,
+    username: "bob",
+    role: "viewer",
+    locale: null,
+    theme: "system",
+  });
   assert.equal(await users.findUser(db, "nobody"), null);
   assert.deepEqual(await users.listUsers(db), [
     { ...admin, createdAt: NOW },
@@ -82,12 +88,14 @@ async function usersAndSessions(db: Database) {
   assert.equal(await users.countUsers(db), 2);
   await users.setRole(db, "bob", "pinger", NOW + 2);
   await users.setLocale(db, bob.id, "zh-Hans", NOW + 2);
+  await users.setTheme(db, bob.id, "dark", NOW + 2);
   await users.setPassword(db, "bob", "a new password", NOW + 3);
   assert.deepEqual(await users.checkCredentials(db, "bob", "a new password"), {
     id: bob.id,
     username: "bob",
     role: "pinger",
     locale: "zh-Hans",
+    theme: "dark",
   });
   assert.equal(await users.checkCredentials(db, "bob", "battery staple"), null);
   await assert.rejects(users.setRole(db, "nobody", "admin"), /no user/);
@@ -123,7 +131,7 @@ async function usersAndSessions(db: Database) {
   const s1 = await sessions.createSession(db, bob.id, NOW);
   assert.equal(s1.expiresAt, NOW + sessions.SESSION_TTL_MS);
   assert.deepEqual(await sessions.sessionUser(db, s1.token, NOW + 1), {
-    user: { id: bob.id, username: "bob", role: "pinger", locale: "zh-Hans" },
+    user: { id: bob.id, username: "bob", role: "pinger", locale: "zh-Hans", theme: "dark" },
     csrfToken: s1.csrfToken,
   });
   assert.equal(await sessions.sessionUser(db, s1.token, s1.expiresAt), null, "expired");
