@@ -21,6 +21,7 @@ import type { ChannelRow } from "../../core/db/models.ts";
 import { storedLocale, type Locale } from "../../core/alerts/locale.ts";
 import { sealStoredSecrets } from "../../core/db/sealing.ts";
 import { channelDeliveriesPage, lastDeliveriesOf, type ChannelDeliveryRow } from "../../core/db/channel-deliveries.ts";
+import { deliveryOutcome } from "./delivery-outcome.ts";
 
 const { MoleculerClientError, MoleculerError, ValidationError } = Errors;
 
@@ -62,7 +63,6 @@ export interface ChannelDeliveryView {
 }
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null || ms === undefined ? null : iso(ms));
 
 function deliveryView(d: ChannelDeliveryRow): ChannelDeliveryView {
   return {
@@ -70,12 +70,7 @@ function deliveryView(d: ChannelDeliveryRow): ChannelDeliveryView {
     monitor: { id: Number(d.monitor_id), name: d.monitor_name ?? null },
     event: d.event,
     reminder: Number(d.round),
-    state: d.state,
-    attempts: Number(d.attempts),
-    lastError: d.last_error ?? null,
-    lastAttemptAt: isoOrNull(d.last_attempt_at),
-    nextAttemptAt: d.state === "pending" ? isoOrNull(d.next_attempt_at) : null,
-    sentAt: isoOrNull(d.sent_at),
+    ...deliveryOutcome(d),
     createdAt: iso(d.created_at),
   };
 }

@@ -26,6 +26,7 @@ import { loadWindows } from "../../core/db/maintenance.ts";
 import { activeWindowsFor } from "../../core/schedule/maintenance.ts";
 import { badgeUrlOf } from "./badges.ts";
 import { glancesOf } from "./uptime.ts";
+import { deliveryOutcome, type DeliveryOutcomeRow } from "./delivery-outcome.ts";
 import { METRICS, addScrapeSource, metric } from "../metrics.ts";
 import { renderMonitorSeries } from "../monitor-series.ts";
 import { monitorSeriesRows } from "../../core/db/monitor-series.ts";
@@ -339,12 +340,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
             type: d.channel,
             name: d.channel_name ?? null,
           },
-          state: d.state,
-          attempts: Number(d.attempts),
-          lastError: d.last_error ?? null,
-          lastAttemptAt: at(d.last_attempt_at),
-          nextAttemptAt: d.state === "pending" ? at(d.next_attempt_at) : null,
-          sentAt: at(d.sent_at),
+          ...deliveryOutcome(d as unknown as DeliveryOutcomeRow),
           createdAt: at(d.created_at),
         })),
       };

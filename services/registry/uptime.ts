@@ -4,7 +4,7 @@
 
 import type { Database } from "../../core/db/connect.ts";
 import { flipsSince, recentRuns } from "../../core/db/uptime.ts";
-import { UPTIME_WINDOWS_MS, uptimeWindows, type UptimeWindow } from "../../core/monitor/uptime.ts";
+import { UPTIME_WINDOWS_MS, uptimeWindows, type UptimeFlip, type UptimeWindow } from "../../core/monitor/uptime.ts";
 
 /** How many runs the strip shows. */
 export const RECENT_RUNS = 20;
@@ -30,13 +30,15 @@ export async function glancesOf(
     flipsSince(db, ids, now - UPTIME_WINDOWS_MS.month),
     recentRuns(db, ids, RECENT_RUNS),
   ]);
-  const out = new Map<number, Glance>();
-  for (const m of monitors) {
-    const mine = flips
-      .filter((f) => Number(f.monitor_id) === m.id)
-      .map((f) => ({ to: f.to_status, at: Number(f.flipped_at) }));
-    out.set(m.id, { uptime: uptimeWindows(now, m.createdAt, mine), recentRuns: [] });
+  const flipsOf = new Map<number, UptimeFlip[]>();
+  for (const f of flips) {
+    const id = Number(f.monitor_id);
+    if (!flipsOf.has(id)) flipsOf.set(id, []);
+    flipsOf.get(id)!.push({ to: f.to_status, at: Number(f.flipped_at) });
   }
+  const out = new Map<number, Glance>();
+  for (const m of monitors)
+    out.set(m.id, { uptime: uptimeWindows(now, m.createdAt, flipsOf.get(m.id) ?? []), recentRuns: [] });
   for (const r of runs) {
     out.get(Number(r.monitor_id))?.recentRuns.push({
       at: new Date(Number(r.received_at)).toISOString(),

@@ -10,7 +10,7 @@ import { Api, problemOf, type BadgeOf } from '../api/api';
 import type { BadgeUrls } from '../api/models';
 import { Auth } from '../auth/auth';
 import { I18n } from '../i18n/i18n';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmAction } from '../shared/confirm-dialog';
 import { badgeLinks, type BadgeLink } from './badge-links';
 
 export interface BadgeDialogData {
@@ -159,30 +159,25 @@ export class BadgeDialog implements OnInit {
   }
 
   protected rotate(): void {
-    const data: ConfirmData = {
+    confirmAction(this.dialog, {
       title: this.i18n.t('badge.rotateTitle'),
       message: this.i18n.t('badge.rotateMessage'),
       confirmLabel: this.i18n.t('badge.rotate'),
       danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (ok !== true) return;
-        this.busy.set(true);
-        this.api.rotateBadge(this.data.of).subscribe({
-          next: (u) => {
-            this.busy.set(false);
-            this.urls.set(u);
-            this.snack.open(this.i18n.t('badge.rotated'), undefined, { duration: 3000 });
-          },
-          error: (err) => {
-            this.busy.set(false);
-            this.error.set(problemOf(err).message);
-          },
-        });
+    }).subscribe(() => {
+      this.busy.set(true);
+      this.api.rotateBadge(this.data.of).subscribe({
+        next: (u) => {
+          this.busy.set(false);
+          this.urls.set(u);
+          this.snack.open(this.i18n.t('badge.rotated'), undefined, { duration: 3000 });
+        },
+        error: (err) => {
+          this.busy.set(false);
+          this.error.set(problemOf(err).message);
+        },
       });
+    });
   }
 
   /** From this server, whatever PUBLIC_URL says: the page's CSP allows only its own images. */

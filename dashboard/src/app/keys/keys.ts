@@ -13,7 +13,7 @@ import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Api, problemOf } from '../api/api';
 import { KEY_SCOPES, type ApiKey, type KeyScope, type NewApiKey } from '../api/models';
-import { ConfirmDialog, type ConfirmData } from '../shared/confirm-dialog';
+import { confirmAction } from '../shared/confirm-dialog';
 import { exactTime, relativeTime } from '../core/time';
 import { Now } from '../core/now';
 import { I18n } from '../i18n/i18n';
@@ -134,26 +134,21 @@ export class KeysPage implements OnInit {
   }
 
   protected revoke(k: ApiKey): void {
-    const data: ConfirmData = {
+    confirmAction(this.dialog, {
       title: this.i18n.t('keys.revokeTitle'),
       message: this.i18n.t('keys.revokeMessage', { name: k.name, prefix: k.prefix }),
       confirmLabel: this.i18n.t('keys.revoke'),
       danger: true,
-    };
-    this.dialog
-      .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
-      .afterClosed()
-      .subscribe((ok) => {
-        if (ok !== true) return;
-        this.api.revokeApiKey(k.id).subscribe({
-          next: (revoked) => {
-            this.snack.open(this.i18n.t('keys.revokedName', { name: k.name }), undefined, { duration: 3000 });
-            this.keys.update((list) => list.map((x) => (x.id === k.id ? { ...x, revokedAt: revoked.revokedAt } : x)));
-            if (this.fresh()?.id === k.id) this.fresh.set(null);
-          },
-          error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
-        });
+    }).subscribe(() => {
+      this.api.revokeApiKey(k.id).subscribe({
+        next: (revoked) => {
+          this.snack.open(this.i18n.t('keys.revokedName', { name: k.name }), undefined, { duration: 3000 });
+          this.keys.update((list) => list.map((x) => (x.id === k.id ? { ...x, revokedAt: revoked.revokedAt } : x)));
+          if (this.fresh()?.id === k.id) this.fresh.set(null);
+        },
+        error: (err) => this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 }),
       });
+    });
   }
 
   protected scopeLabel(scope: KeyScope): string {

@@ -52,11 +52,15 @@ export class ConfirmDialog {
   protected readonly i18n = inject(I18n);
 }
 
-/** Asks before a deletion; emits once, and only when the user confirmed. */
-export function confirmDeletion(dialog: MatDialog, i18n: I18n, title: string, message: string): Observable<true> {
-  const data: ConfirmData = { title, message, confirmLabel: i18n.t('detail.delete'), danger: true };
+/** Asks first; emits once, and only when the user confirmed. */
+export function confirmAction(dialog: MatDialog, data: ConfirmData): Observable<true> {
   return dialog
     .open(ConfirmDialog, { data, width: '420px', maxWidth: '95vw' })
     .afterClosed()
     .pipe(filter((ok): ok is true => ok === true));
+}
+
+/** Asks before a deletion; emits once, and only when the user confirmed. */
+export function confirmDeletion(dialog: MatDialog, i18n: I18n, title: string, message: string): Observable<true> {
+  return confirmAction(dialog, { title, message, confirmLabel: i18n.t('detail.delete'), danger: true });
 }
