@@ -30,15 +30,23 @@ export function securityHeaders(res: ServerResponse): void {
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
 }
 
-/** serve-static's options: hashed bundles are immutable, index.html is always re-checked. */
+/**
+ * The build's content-hashed files: `main-BMN5MAUG.js`, `chunk-PF-2ykX9.js`. The hash is
+ * mixed-case base64url, so it may hold `-` and `_`; a file named by a hash never changes.
+ */
+const HASHED_FILE = /^(main|chunk|styles|polyfills)-[A-Za-z0-9_-]{8,}\.(js|css)$/;
+
+/** Hashed bundles are cached for good; anything else (index.html, favicon) is re-checked. */
+export function cacheControlFor(file: string): string {
+  return HASHED_FILE.test(path.basename(file)) ? "public, max-age=31536000, immutable" : "no-cache";
+}
+
+/** serve-static's options. */
 export const staticOptions = {
   index: "index.html",
   fallthrough: true,
   setHeaders(res: ServerResponse, file: string) {
-    res.setHeader(
-      "Cache-Control",
-      /-[A-Z0-9]{8,}\.(js|css)$/.test(file) ? "public, max-age=31536000, immutable" : "no-cache",
-    );
+    res.setHeader("Cache-Control", cacheControlFor(file));
   },
 };
 

@@ -81,7 +81,9 @@ test(
     const sys = suite.sys();
     ({ base, page } = sys);
     a = api(base, admin);
-    const quick = await create("live-quick", 2, 2);
+    // An hour's period until the page shows it: a loaded machine's login must not outlast a
+    // 2 s deadline before the "new" rows are seen. Then the 2 s schedule, by PATCH.
+    const quick = await create("live-quick", 3600, 60);
     const slow = await create("live-slow", 3600, 60);
     await logIn(page, base, admin);
     await page.getByTestId("new-monitor").waitFor();
@@ -95,6 +97,10 @@ test(
     );
     await watchChips(page);
 
+    const patched = await a.call("PATCH", `/api/v1/monitors/${quick.id}`, {
+      schedule: { kind: "interval", periodSeconds: 2, graceSeconds: 2 },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
     await ping(quick.code); // new → up
     await page.waitForSelector(rowWith(quick.id, "up"), { timeout: 5_000 });
     await page.waitForSelector(rowWith(quick.id, "down"), { timeout: 15_000 }); // up → (late →) down, no ping

@@ -102,6 +102,16 @@ test(
       `${before.day} ≤ ${after.day} ≤ ${served.day}`,
     );
     assert.deepEqual(after.ticks, ["success", "fail", "success"], "oldest left, newest right");
+    // Each tick's title is written when the pointer reaches it, for the run in its place.
+    const ticks = page.locator(`${row(m.id)} [data-testid="uptime-tick"]`);
+    await ticks.nth(1).hover();
+    assert.match((await ticks.nth(1).getAttribute("title")) ?? "", /^Failure · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
+    await ticks.nth(2).hover();
+    assert.match((await ticks.nth(2).getAttribute("title")) ?? "", /^Success · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+/);
+    // …and the list's times carry their exact time the same way.
+    const lastPing = page.locator(`${row(m.id)} time`).first();
+    await lastPing.hover();
+    assert.match((await lastPing.getAttribute("title")) ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
     assert.equal(after.label, "Last 3 runs, 1 failed");
     assert.ok(served.week === served.day && served.month === served.day, "all windows hold the whole life");
 

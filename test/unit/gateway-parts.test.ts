@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseBasic, CredentialCache } from "../../gateway/basic-auth.ts";
 import { errorBody, httpStatusOf } from "../../gateway/errors.ts";
+import { cacheControlFor } from "../../gateway/dashboard.ts";
 
 test("basic credentials: parsed, with colons allowed in the password; junk is no credential", () => {
   const h = (s: string) => "Basic " + Buffer.from(s).toString("base64");
@@ -50,4 +51,19 @@ test("errors: validation names the field; server errors hide their internals", (
     errorBody({ code: 404, type: "NOT_FOUND", message: "monitor not found", data: { field: "id" } }, 404),
     { error: { code: "NOT_FOUND", message: "monitor not found", field: "id" } },
   );
+});
+
+test("the dashboard's hashed bundles are cached for good, whatever letters their hash has; the rest is re-checked", () => {
+  const forever = "public, max-age=31536000, immutable";
+  // Names as Angular 22's builder writes them: mixed-case base64url hashes, "-" and "_" included.
+  for (const f of [
+    "main-BMN5MAUG.js",
+    "styles-FEJKYGBO.css",
+    "chunk-BLdtTtez.js",
+    "chunk-PF-2ykX9.js",
+    "chunk-C_THzYJb.js",
+  ])
+    assert.equal(cacheControlFor(`/app/dashboard/dist/browser/${f}`), forever, f);
+  for (const f of ["index.html", "favicon.ico", "3rdpartylicenses.txt", "my-report.js", "chunk.js"])
+    assert.equal(cacheControlFor(`/app/dashboard/dist/browser/${f}`), "no-cache", f);
 });

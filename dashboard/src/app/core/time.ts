@@ -37,7 +37,26 @@ export function relativeTime(iso: string | null | undefined, now: number, locale
 function intlRelative(diff: number, abs: number, locale: Locale): string {
   const [ms, , unit] = UNITS.find(([size]) => abs >= size) ?? UNITS[UNITS.length - 1];
   const n = Math.floor(abs / ms);
-  return new Intl.RelativeTimeFormat(locale, { numeric: 'always' }).format(diff < 0 ? -n : n, unit);
+  return relativeFormat(locale).format(diff < 0 ? -n : n, unit);
+}
+
+// Building an Intl formatter costs far more than using one, and a page of 50 monitors asks for
+// hundreds of times, again at each tick of the clock: one formatter per language and options.
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function relativeFormat(locale: Locale): Intl.RelativeTimeFormat {
+  let f = relativeFormats.get(locale);
+  if (!f) relativeFormats.set(locale, (f = new Intl.RelativeTimeFormat(locale, { numeric: 'always' })));
+  return f;
+}
+
+/** `new Intl.DateTimeFormat(locale, options)`, built once per language and options. Throws as it does. */
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) dateTimeFormats.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+  return f;
 }
 
 /** The exact local time for a title/tooltip: "2024-05-01 13:45:07 CEST"; in Chinese "2024年05月01日 13:45:07（GMT+8）". */
@@ -47,7 +66,7 @@ export function exactTime(iso: string | null | undefined, timeZone?: string, loc
   if (Number.isNaN(d.getTime())) return '';
   try {
     // en-CA writes ISO-like dates; other languages fill their catalog's pattern with the parts.
-    const f = new Intl.DateTimeFormat(locale === 'en' ? 'en-CA' : locale, {
+    const f = dateTimeFormat(locale === 'en' ? 'en-CA' : locale, {
       timeZone,
       year: 'numeric',
       month: '2-digit',

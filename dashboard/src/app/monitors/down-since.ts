@@ -3,6 +3,7 @@
 
 import { activeLocale, translate, type Locale } from '../i18n/translate.ts';
 import type { MonitorStatus } from '../api/models.ts';
+import { dateTimeFormat } from '../core/time.ts';
 
 export interface Overdue {
   status: MonitorStatus;
@@ -30,8 +31,8 @@ export function overdueText(m: Overdue, now: number, locale: Locale = activeLoca
   const at = new Date(since.at);
   if (Number.isNaN(at.getTime())) return '';
   const sameDay = (d: Date) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  const time = new Intl.DateTimeFormat(locale, {
+    dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const time = dateTimeFormat(locale, {
     timeZone,
     ...(sameDay(at) === sameDay(new Date(now)) ? {} : { month: '2-digit', day: '2-digit' }),
     hour: '2-digit',

@@ -11,7 +11,6 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
-import { MatTooltipModule } from '@angular/material/tooltip';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatDialog, MatDialogModule } from '@angular/material/dialog';
 import { Subject, Subscription, auditTime, debounceTime, throttleTime } from 'rxjs';
@@ -21,7 +20,7 @@ import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type SortField, typ
 import { Auth } from '../auth/auth';
 import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
-import { exactTime, relativeTime } from '../core/time';
+import { relativeTime } from '../core/time';
 import { StatusChip } from '../shared/status-chip';
 import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta, type StatusMeta } from '../shared/status';
@@ -31,6 +30,7 @@ import { applyLiveEvent } from './live-counts';
 import { overdueText } from './down-since';
 import { openBadge } from '../badges/badge-dialog';
 import { UptimeGlance } from '../shared/uptime-glance';
+import { ExactTitle } from '../shared/exact-title';
 
 const PAGE_SIZE = 50;
 const SORTS: readonly SortField[] = ['name', 'status', 'uptime', 'lastPingAt', 'nextDueAt'];
@@ -49,12 +49,12 @@ const SORTS: readonly SortField[] = ['name', 'status', 'uptime', 'lastPingAt', '
     MatSelectModule,
     MatButtonModule,
     MatIconModule,
-    MatTooltipModule,
     MatProgressSpinnerModule,
     MatDialogModule,
     StatusChip,
     MaintenanceBadge,
     UptimeGlance,
+    ExactTitle,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './monitor-list.html',
@@ -253,10 +253,6 @@ export class MonitorListPage {
   /** "down since 14:02 · 11 min" for a down monitor or a late one past its next due; '' otherwise. */
   protected overdue(m: Monitor): string {
     return overdueText(m, this.clock.now(), this.i18n.locale());
-  }
-
-  protected exact(iso: string | null): string {
-    return exactTime(iso, undefined, this.i18n.locale());
   }
 
   protected trackId(_: number, m: Monitor): number {
