@@ -34,6 +34,12 @@ const BATCH_COLUMNS = [
   "slow_window",
   "failure_threshold",
   "recovery_threshold",
+  "failure_rate_failures",
+  "failure_rate_runs",
+  "min_run_seconds",
+  "min_gap_seconds",
+  "report_unexpected_runs",
+  "recent_outcomes",
 ].join(", ");
 
 /** A stored ping's columns, in the order of the rows given to insertPings. */
@@ -60,6 +66,7 @@ const MONITOR_COLUMNS = [
   "run_deadline_at",
   "consecutive_failures",
   "consecutive_successes",
+  "recent_outcomes",
   "ping_count",
   "status_changed_at",
 ];

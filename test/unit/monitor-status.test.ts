@@ -25,6 +25,7 @@ const fresh: Tracked = {
   runDeadlineAt: null,
   failures: 0,
   successes: 0,
+  outcomes: "",
 };
 /** The flip the deadlines passed by `now` cause, with no thresholds. */
 const deadlineFlip = (state: Tracked, now: number) => deadlinePassed(state, every10, NO_LIMITS, now)?.flip ?? null;
@@ -41,6 +42,7 @@ test("a success ping on a new monitor flips it up and sets the next deadlines", 
     runDeadlineAt: null,
     failures: 0,
     successes: 1,
+    outcomes: "",
   });
 });
 

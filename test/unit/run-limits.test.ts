@@ -11,6 +11,7 @@ import {
   type Tracked,
 } from "../../core/monitor/monitor-status.ts";
 import { checkRunLimits, median, slowRun } from "../../core/monitor/run-limits.ts";
+import { NO_RULES } from "../../core/monitor/run-rules.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 import type { Clock } from "../../core/checker/clock.ts";
 
@@ -26,11 +27,13 @@ const fresh: Tracked = {
   runDeadlineAt: null,
   failures: 0,
   successes: 0,
+  outcomes: "",
 };
 const limits = (l: Partial<RunLimits>): RunLimits => ({
   maxRunSeconds: null,
   failureThreshold: 1,
   recoveryThreshold: 1,
+  ...NO_RULES,
   ...l,
 });
 
