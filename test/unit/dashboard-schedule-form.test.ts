@@ -259,6 +259,10 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     slowWindow: 30,
     failureThreshold: 3,
     recoveryThreshold: 2,
+    failureRate: { failures: 3, runs: 5 },
+    minRunSeconds: 60,
+    minGapSeconds: null,
+    reportUnexpectedRuns: true,
   });
   assert.ok(
     !("channels" in formValueToInput(form.getRawValue(), { includeChannels: false })),
