@@ -119,6 +119,7 @@ export async function writeBatch(batch: Pending[], tx: HotTransaction, pingReten
       ping_count: pingCount,
       status_changed_at: statusChanged ? lastAt.get(monitorId) : Number(r.status_changed_at),
       statusChanged,
+      outcomesChanged: s.outcomes !== before.outcomes,
     });
     if (prunable) await prunePings(tx, monitorId, pingRetention);
     if (

@@ -12,20 +12,7 @@ import { checkRunLimits } from "../../core/monitor/run-limits.ts";
 import { brokenRule, failedRuns, isScheduledRun, rateReached, recordOutcome } from "../../core/monitor/run-rules.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 
-const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
-const T = Date.parse("2026-11-24T12:00:00Z");
-const s = (n: number) => T + n * 1000;
-const fresh: Tracked = {
-  status: "new",
-  lateAt: s(10),
-  downAt: s(15),
-  lastPingAt: null,
-  lastStartAt: null,
-  runDeadlineAt: null,
-  failures: 0,
-  successes: 0,
-  outcomes: "",
-};
+import { every10, fresh, s } from "../support/tracked.ts";
 const limits = (l: Partial<RunLimits>): RunLimits => ({ ...NO_LIMITS, ...l });
 
 /** Applies the pings in order, one every 2 s from s(1); the flips they cause, as "reason:to". */
