@@ -2,7 +2,8 @@
 // runs, runs that finish too fast, runs that come too often and, for calendar schedules, runs at
 // no scheduled time. Pure: monitor-status.ts applies them when a run finishes or is missed.
 
-import { deadlinesAfterArm, runModel, type Schedule } from "../schedule/schedule.ts";
+import { DateTime } from "luxon";
+import { runModel, type Schedule } from "../schedule/schedule.ts";
 
 /** The monitor goes down when at least `failures` of its last `runs` runs failed. */
 export interface FailureRate {
@@ -81,25 +82,22 @@ export function brokenRule(
 
 /** A run up to this much before a scheduled time (a job's clock running fast) is that run. */
 const EARLY_MS = 60_000;
-/** Scheduled times looked at for one run at most; past it the run is taken as expected. */
-const MAX_STEPS = 2_000;
 
 /**
  * Whether a run at `at` is one the calendar schedule expects: it comes at most a minute (and at
- * most the grace) before a scheduled time, or after one but by that run's deadline (its grace,
- * or the end of that local day). Deadlines only grow with the scheduled time, so the latest
- * scheduled time at or before `at` decides.
+ * most the grace) before a scheduled time, or after one but by that run's deadline: within its
+ * grace, or with the end-of-day deadline on the same local day. Either way a scheduled time
+ * lies in one span ending at `at`, so one look-up of the next run decides.
  */
 export function isScheduledRun(schedule: Exclude<Schedule, { kind: "interval" }>, at: number): boolean {
   const runs = runModel(schedule);
+  const endOfDay = schedule.deadline === "end-of-day";
+  const early = endOfDay ? EARLY_MS : Math.min(EARLY_MS, schedule.graceSeconds * 1000);
   const ahead = runs.next(at - 1);
-  const early = Math.min(EARLY_MS, schedule.deadline === "end-of-day" ? EARLY_MS : schedule.graceSeconds * 1000);
   if (!Number.isNaN(ahead) && ahead - at <= early) return true;
-  const reach = schedule.deadline === "end-of-day" ? 86_400_000 : schedule.graceSeconds * 1000;
-  let latest = Number.NaN;
-  for (let s = runs.next(at - reach - 1), i = 0; !Number.isNaN(s) && s <= at; s = runs.next(s), i++) {
-    if (i >= MAX_STEPS) return true;
-    latest = s;
-  }
-  return !Number.isNaN(latest) && at <= deadlinesAfterArm(schedule, latest - 1).downAt;
+  const from = endOfDay
+    ? DateTime.fromMillis(at, { zone: schedule.timezone }).startOf("day").toMillis()
+    : at - schedule.graceSeconds * 1000;
+  const first = runs.next(from - 1);
+  return !Number.isNaN(first) && first <= at;
 }

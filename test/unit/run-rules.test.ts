@@ -146,6 +146,10 @@ test("isScheduledRun: within the grace after a scheduled time, or a minute befor
   const eod = { ...nightly, deadline: "end-of-day" as const };
   assert.equal(isScheduledRun(eod, at3 + 11 * 3600_000), true, "the same day, with an end-of-day deadline");
   assert.equal(isScheduledRun(eod, at3 - 3600_000), false, "02:00, before the day's run");
+  const minutely = { ...nightly, expression: "* * * * *", graceSeconds: 30 };
+  assert.equal(isScheduledRun(minutely, at3 + 7 * 3600_000 + 29_000), true);
+  assert.equal(isScheduledRun({ ...minutely, expression: "*/10 * * * *" }, at3 + 5 * 60_000), false);
+  assert.equal(isScheduledRun({ ...minutely, deadline: "end-of-day" }, at3 + 7 * 3600_000 + 59_000), true);
   const cal: Schedule = {
     kind: "oncalendar",
     expressions: ["*-*-* 03:00"],
