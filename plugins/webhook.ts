@@ -9,12 +9,16 @@
 //     "monitor": { "id": 7, "name": "…", "code": "…", "tags": ["…"], "timezone": "Europe/Berlin", "url": "https://…" | null },
 //     "flip": { "id": 1, "from": "late", "to": "down", "reason": "no-ping", "at": "<ISO 8601>", "expectedAt": "<ISO 8601>" | null },
 //                                   reasons: ping, failure, late, no-ping, never-pinged, running-too-long,
-//                                   slow (from = to: a slow run that succeeded, event "failure"), paused, resumed
+//                                   slow (from = to: a slow run that succeeded, event "failure"), paused, resumed,
+//                                   too-fast, too-often, unexpected-run (a successful run that broke a run rule,
+//                                   event "failure"), failure-rate (down at the failure rate, event "down")
 //     "reminder": 0,                0 for the flip's own alert, then 1, 2, …
 //     "lastPingAt": "<ISO 8601>" | null,
 //     "downSince": "<ISO 8601>" | null,
 //     "failure": { "data": "…" | null, "exitStatus": 1 | null, "truncated": false } | null,
 //     "run": { "durationMs": 1234, "medianMs": 100 | null } | null,   the run that caused the flip, when timed
+//     "rule": { "minRunSeconds": 60 | null, "minGapSeconds": 600 | null, "previousRunAt": "<ISO 8601>" | null,
+//               "failureRate": { "failures": 3, "runs": 5 } | null } | null,   the monitor's run rules, for their reasons
 //     "subject": "[Heartbeats] DOWN: …",
 //     "text": "plain-text body, several lines",
 //     "locale": "en" | "zh-Hans"   the language of subject and text (the channel's locale)
@@ -71,6 +75,7 @@ const RESERVED = new Set([
   "idempotency-key",
 ]);
 
+const RULE_REASONS = new Set(["too-fast", "too-often", "unexpected-run", "failure-rate"]);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function payload(alert: Alert) {
@@ -103,6 +108,15 @@ export function payload(alert: Alert) {
       ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated }
       : null,
     run: f.run ? { durationMs: f.run.durationMs, medianMs: f.run.medianMs } : null,
+    rule:
+      f.rule && RULE_REASONS.has(f.flip.reason)
+        ? {
+            minRunSeconds: f.rule.minRunSeconds,
+            minGapSeconds: f.rule.minGapSeconds,
+            previousRunAt: iso(f.rule.previousRunAt),
+            failureRate: f.rule.failureRate,
+          }
+        : null,
     subject: r.subject,
     text: r.text,
     locale: r.locale,

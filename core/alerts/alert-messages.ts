@@ -16,6 +16,12 @@ export interface AlertMessages {
   slowSummary: string;
   /** the same when there is no median yet */
   slowSummaryAlone: string;
+  /** a run too fast (minRunSeconds): {took} this run, {min} the minimum */
+  tooFastSummary: string;
+  /** a run too soon after the previous one (minGapSeconds): {gap} since it, {min} the minimum */
+  tooOftenSummary: string;
+  /** down by the failure rate: {failures} of the last {runs} runs failed */
+  rateSummary: string;
   reasons: Record<FlipReason, string>;
   statuses: Record<Status, string>;
   /** the labels of the fact rows */
@@ -29,6 +35,8 @@ export interface AlertMessages {
     downFor: string;
     /** a running-too-long flip's expected time: when the run should have finished */
     dueToFinish: string;
+    /** a too-often run's predecessor */
+    previousRun: string;
     runTook: string;
     usualRun: string;
     /** after the usual run's length */
@@ -81,6 +89,9 @@ const en: AlertMessages = {
   slowHeadline: "SLOW",
   slowSummary: "the run took {took}, usually {usual}",
   slowSummaryAlone: "the run took {took}",
+  tooFastSummary: "ran {took}; at least {min} expected",
+  tooOftenSummary: "ran again after {gap}; at least {min} apart expected",
+  rateSummary: "{failures} of the last {runs} runs failed",
   reasons: {
     ping: "a successful ping arrived",
     failure: "the job reported a failure",
@@ -91,6 +102,10 @@ const en: AlertMessages = {
     slow: "the run took much longer than usual",
     paused: "paused by hand",
     resumed: "resumed by hand",
+    "too-fast": "a run finished sooner than its minimum run time",
+    "too-often": "a run came sooner after the previous one than its minimum gap",
+    "unexpected-run": "a run came at no scheduled time, nor within its grace",
+    "failure-rate": "too many of the last runs failed",
   },
   statuses: { new: "new", up: "up", late: "late", down: "down", paused: "paused" },
   rows: {
@@ -102,6 +117,7 @@ const en: AlertMessages = {
     expected: "Expected",
     downFor: "Down for",
     dueToFinish: "Due to finish",
+    previousRun: "Previous run",
     runTook: "Run took",
     usualRun: "Usual run",
     median: "median",
@@ -139,6 +155,9 @@ const zhHans: AlertMessages = {
   slowHeadline: "运行缓慢",
   slowSummary: "本次运行耗时 {took}，通常为 {usual}",
   slowSummaryAlone: "本次运行耗时 {took}",
+  tooFastSummary: "运行仅 {took}；预期至少 {min}",
+  tooOftenSummary: "间隔 {gap} 后再次运行；预期间隔至少 {min}",
+  rateSummary: "最近 {runs} 次运行中有 {failures} 次失败",
   reasons: {
     ping: "收到了成功的心跳",
     failure: "任务报告了失败",
@@ -149,6 +168,10 @@ const zhHans: AlertMessages = {
     slow: "本次运行耗时远超平常",
     paused: "已手动暂停",
     resumed: "已手动恢复监控",
+    "too-fast": "运行在最短运行时间之前就结束了",
+    "too-often": "与上次运行的间隔短于最小间隔",
+    "unexpected-run": "在非计划时间运行，且不在宽限期内",
+    "failure-rate": "最近的运行中失败次数过多",
   },
   statuses: { new: "新建", up: "正常", late: "迟到", down: "故障", paused: "已暂停" },
   rows: {
@@ -160,6 +183,7 @@ const zhHans: AlertMessages = {
     expected: "预期时间",
     downFor: "故障时长",
     dueToFinish: "应结束时间",
+    previousRun: "上次运行",
     runTook: "运行耗时",
     usualRun: "通常耗时",
     median: "中位数",

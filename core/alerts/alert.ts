@@ -16,10 +16,13 @@ export const CHOOSABLE_EVENTS = ["down", "up", "failure"] as const;
 export function eventOf(flip: { from: Status; to: Status; reason: FlipReason }): "down" | "up" | "failure" | null {
   // A slow run that succeeded changes no status: a one-off report, heard by channels that hear failure reports.
   if (flip.reason === "slow") return "failure";
-  if (flip.to === "down") return flip.reason === "failure" ? "failure" : "down";
+  if (flip.to === "down") return FAILURE_REPORTS.has(flip.reason) ? "failure" : "down";
   if (flip.from === "down" && flip.to === "up") return "up";
   return null;
 }
+
+/** Reasons that are a run's own failure report: a failure sent, or a successful run that broke a run rule. */
+const FAILURE_REPORTS = new Set<FlipReason>(["failure", "too-fast", "too-often", "unexpected-run"]);
 
 export interface AlertFacts {
   event: AlertEvent;
@@ -36,6 +39,14 @@ export interface AlertFacts {
   downSince: number | null;
   /** the duration of the run that caused the flip, when it was timed; for a slow run, the median it is compared with */
   run?: { durationMs: number; medianMs: number | null } | null;
+  /** the run rule the flip is about (too-fast, too-often, failure-rate), as the monitor has it */
+  rule?: {
+    minRunSeconds: number | null;
+    minGapSeconds: number | null;
+    /** when the run before a too-often run was reported */
+    previousRunAt: number | null;
+    failureRate: { failures: number; runs: number } | null;
+  } | null;
   dashboardUrl: string | null;
 }
 
@@ -128,6 +139,8 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
   if (f.run) rows.push([w.rows.runTook, runLength(f.run.durationMs, w.units)]);
   if (f.run?.medianMs !== null && f.run?.medianMs !== undefined)
     rows.push([w.rows.usualRun, `${runLength(f.run.medianMs, w.units)} (${w.rows.median})`]);
+  if (flip.reason === "too-often" && f.rule?.previousRunAt != null)
+    rows.push([w.rows.previousRun, bothZones(f.rule.previousRunAt, zone)]);
   if (f.downSince !== null && flip.to === "up") rows.push([w.rows.downFor, duration(flip.at - f.downSince, w.units)]);
   if (f.event === "reminder") rows.push([w.rows.reminder, `#${f.reminder}`]);
   if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined)
@@ -146,9 +159,24 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
         ? fill(w.slowSummaryAlone, { took })
         : fill(w.slowSummary, { took, usual: runLength(f.run.medianMs, w.units) });
   }
+  summary = ruleSummary(f, w) ?? summary;
   if (f.event === "reminder" && f.downSince !== null)
     summary = fill(w.stillDown, { duration: duration(f.raisedAt - f.downSince, w.units), reason: summary });
   return finish(f, locale, title, summary, rows, failureText);
+}
+
+/** The summary of a flip about a run rule, with the rule's numbers: "ran 2s; at least 1m expected". */
+function ruleSummary(f: AlertFacts, w: AlertMessages): string | null {
+  const { reason, at } = f.flip;
+  const rule = f.rule;
+  if (!rule) return null;
+  const min = (seconds: number) => duration(seconds * 1000, w.units);
+  if (reason === "too-fast" && f.run && rule.minRunSeconds !== null)
+    return fill(w.tooFastSummary, { took: runLength(f.run.durationMs, w.units), min: min(rule.minRunSeconds) });
+  if (reason === "too-often" && rule.previousRunAt !== null && rule.minGapSeconds !== null)
+    return fill(w.tooOftenSummary, { gap: runLength(at - rule.previousRunAt, w.units), min: min(rule.minGapSeconds) });
+  if (reason === "failure-rate" && rule.failureRate) return fill(w.rateSummary, { ...rule.failureRate });
+  return null;
 }
 
 /** What a channel's "send test" shows: proof that the channel works, not an incident. */

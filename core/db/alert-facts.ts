@@ -7,10 +7,11 @@ import type { Database, Row } from "./connect.ts";
 import { plainRow, plainRows } from "./models.ts";
 
 // Raw: a join over flips, monitors and pings.
-/** The flip with its monitor's name, code, zone and slow window and its ping's data, or undefined. */
+/** The flip with its monitor's name, code, zone, slow window and run rules and its ping's data, or undefined. */
 export async function flipWithContext(db: Database, flipId: number): Promise<Row | undefined> {
   const [f] = await db.select<Row>(
-    `SELECT f.*, m.name, m.code, m.timezone, m.slow_window, p.data, p.exit_status, p.data_truncated, p.duration_ms
+    `SELECT f.*, m.name, m.code, m.timezone, m.slow_window, m.min_run_seconds, m.min_gap_seconds,
+            m.failure_rate_failures, m.failure_rate_runs, p.data, p.exit_status, p.data_truncated, p.duration_ms
        FROM flips f JOIN monitors m ON m.id = f.monitor_id LEFT JOIN pings p ON p.id = f.ping_id WHERE f.id = ?`,
     [flipId],
   );
@@ -36,6 +37,16 @@ export async function lastPingAt(db: Database, monitorId: number, at: number): P
   const [last] = await db.select<{ at: number }>(
     "SELECT MAX(received_at) AS at FROM pings WHERE monitor_id = ? AND received_at <= ? AND kind <> 'log' AND kind <> 'start'",
     [monitorId, at],
+  );
+  return last?.at === null || last?.at === undefined ? null : Number(last.at);
+}
+
+// Raw: a MAX aggregate.
+/** When the monitor's last run-reporting ping (not a log, not a start) before the given ping arrived, or null. */
+export async function runBefore(db: Database, monitorId: number, pingId: number): Promise<number | null> {
+  const [last] = await db.select<{ at: number }>(
+    "SELECT MAX(received_at) AS at FROM pings WHERE monitor_id = ? AND id < ? AND kind <> 'log' AND kind <> 'start'",
+    [monitorId, pingId],
   );
   return last?.at === null || last?.at === undefined ? null : Number(last.at);
 }

@@ -25,6 +25,7 @@ const CHECK_COLUMNS = [
   "status_changed_at",
   "consecutive_failures",
   "consecutive_successes",
+  "recent_outcomes",
   "schedule_kind",
   "period_seconds",
   "grace_seconds",
@@ -107,8 +108,8 @@ export async function flipStatus(tx: HotTransaction, ids: readonly number[], to:
 /** Raw SQL (in the flip batch's transaction): a flip or counted miss that re-arms the deadlines, one UPDATE each. */
 export function storeFlipped(tx: HotTransaction, id: unknown, s: Tracked, statusChangedAt: unknown): Promise<number> {
   return tx.change(
-    `UPDATE monitors SET status = ?, status_changed_at = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ? WHERE id = ?`,
-    [s.status, statusChangedAt, s.lateAt, s.downAt, s.runDeadlineAt, s.failures, s.successes, id],
+    `UPDATE monitors SET status = ?, status_changed_at = ?, late_at = ?, down_at = ?, run_deadline_at = ?, consecutive_failures = ?, consecutive_successes = ?, recent_outcomes = ? WHERE id = ?`,
+    [s.status, statusChangedAt, s.lateAt, s.downAt, s.runDeadlineAt, s.failures, s.successes, s.outcomes, id],
   );
 }
 

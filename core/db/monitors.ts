@@ -135,6 +135,7 @@ export async function storeTransition(
       run_deadline_at: next.runDeadlineAt,
       consecutive_failures: next.failures,
       consecutive_successes: next.successes,
+      recent_outcomes: next.outcomes,
       armed_at: armedAt,
       status_changed_at: now,
       updated_at: now,

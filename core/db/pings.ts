@@ -34,6 +34,12 @@ const BATCH_COLUMNS = [
   "slow_window",
   "failure_threshold",
   "recovery_threshold",
+  "failure_rate_failures",
+  "failure_rate_runs",
+  "min_run_seconds",
+  "min_gap_seconds",
+  "report_unexpected_runs",
+  "recent_outcomes",
 ].join(", ");
 
 /** A stored ping's columns, in the order of the rows given to insertPings. */
@@ -60,6 +66,7 @@ const MONITOR_COLUMNS = [
   "run_deadline_at",
   "consecutive_failures",
   "consecutive_successes",
+  "recent_outcomes",
   "ping_count",
   "status_changed_at",
 ];
@@ -107,18 +114,20 @@ export async function recentDurations(tx: HotTransaction, monitorId: number, win
 }
 
 /**
- * All monitors a batch touched (each row: MONITOR_COLUMNS by name, with `id` and
- * `statusChanged`): on MariaDB one UPDATE with a CASE per column (a batch of 200 pings to 200
- * monitors is one statement, not 200); on SQLite's inline writer one prepared statement run per
- * monitor, which costs no round trip.
+ * All monitors a batch touched (each row: MONITOR_COLUMNS by name, with `id`, `statusChanged`
+ * and `outcomesChanged`): on MariaDB one UPDATE with a CASE per column (a batch of 200 pings to
+ * 200 monitors is one statement, not 200); on SQLite's inline writer one prepared statement run
+ * per monitor, which costs no round trip. recent_outcomes is written only by a part in which a
+ * monitor's changed: most monitors keep no failure rate, and their pings need not pay for it.
  */
 export async function updatePingedMonitors(tx: HotTransaction, rows: Record<string, unknown>[]): Promise<void> {
   const changed = rows.filter((r) => r.statusChanged);
   const steady = rows.filter((r) => !r.statusChanged);
-  for (const [part, columns] of [
+  for (const [part, all] of [
     [changed, MONITOR_COLUMNS],
     [steady, STEADY_COLUMNS],
   ] as const) {
+    const columns = part.some((r) => r.outcomesChanged) ? all : all.filter((c) => c !== "recent_outcomes");
     if (part.length)
       await tx.updateRows(
         "monitors",

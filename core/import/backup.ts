@@ -11,7 +11,17 @@ import {
   type WindowSpec,
 } from "./plan.ts";
 
-const RUN_LIMITS = ["maxRunSeconds", "slowFactor", "slowWindow", "failureThreshold", "recoveryThreshold"] as const;
+const RUN_LIMITS = [
+  "maxRunSeconds",
+  "slowFactor",
+  "slowWindow",
+  "failureThreshold",
+  "recoveryThreshold",
+  "failureRate",
+  "minRunSeconds",
+  "minGapSeconds",
+  "reportUnexpectedRuns",
+] as const;
 
 export const BACKUP_FORMAT = "heartbeats-backup";
 export const BACKUP_VERSION = 1;
@@ -73,10 +83,8 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
         paused: m.paused === true,
         channels,
         repeatEverySeconds: typeof m.repeatEverySeconds === "number" ? m.repeatEverySeconds : null,
-        // Written since run limits existed; an older file's monitors get the defaults.
-        runLimits: Object.fromEntries(
-          RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k] as number | null]),
-        ),
+        // Written since run limits (and, later, run rules) existed; an older file's monitors get the defaults.
+        runLimits: Object.fromEntries(RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])),
         origin: `${at} "${String(m.name)}"`,
       };
     });

@@ -44,8 +44,11 @@ export interface MonitorSpec {
   /** identities (channelIdentity) of the channels it alerts; left out: the default channels, as create does */
   channels?: string[];
   repeatEverySeconds?: number | null;
-  /** maxRunSeconds, slowFactor, slowWindow, failureThreshold, recoveryThreshold; left out: the defaults */
-  runLimits?: Record<string, number | null>;
+  /**
+   * maxRunSeconds, slowFactor, slowWindow, failureThreshold, recoveryThreshold, failureRate,
+   * minRunSeconds, minGapSeconds, reportUnexpectedRuns; left out: the defaults
+   */
+  runLimits?: Record<string, unknown>;
   pings?: PingSpec[];
   /** where it came from, for the report and errors: `service #12`, `checks[3]` */
   origin: string;

@@ -5,6 +5,7 @@ import type { MonitorRow } from "../db/models.ts";
 import type { Schedule } from "../schedule/schedule.ts";
 import type { Status, Tracked } from "./monitor-status.ts";
 import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
+import { failedRuns, type FailureRate } from "./run-rules.ts";
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -66,7 +67,8 @@ type TrackedColumns =
   | "last_start_at"
   | "run_deadline_at"
   | "consecutive_failures"
-  | "consecutive_successes";
+  | "consecutive_successes"
+  | "recent_outcomes";
 
 /** Rows read before migration 007, or with only some columns, count as no run timed and no counts. */
 export function trackedOf(
@@ -82,18 +84,23 @@ export function trackedOf(
     runDeadlineAt: num(row.run_deadline_at),
     failures: Number(row.consecutive_failures ?? 0),
     successes: Number(row.consecutive_successes ?? 0),
+    outcomes: String(row.recent_outcomes ?? ""),
   };
 }
 
-export type RunLimitColumns =
-  "max_run_seconds" | "slow_factor" | "slow_window" | "failure_threshold" | "recovery_threshold";
 export const RUN_LIMIT_COLUMNS = [
   "max_run_seconds",
   "slow_factor",
   "slow_window",
   "failure_threshold",
   "recovery_threshold",
+  "failure_rate_failures",
+  "failure_rate_runs",
+  "min_run_seconds",
+  "min_gap_seconds",
+  "report_unexpected_runs",
 ] as const;
+export type RunLimitColumns = (typeof RUN_LIMIT_COLUMNS)[number];
 
 export function runLimitsOf(row: Partial<Pick<MonitorRow, RunLimitColumns>>): RunLimitFields {
   const d = DEFAULT_RUN_LIMITS;
@@ -103,6 +110,13 @@ export function runLimitsOf(row: Partial<Pick<MonitorRow, RunLimitColumns>>): Ru
     slowWindow: Number(row.slow_window ?? d.slowWindow),
     failureThreshold: Number(row.failure_threshold ?? d.failureThreshold),
     recoveryThreshold: Number(row.recovery_threshold ?? d.recoveryThreshold),
+    failureRate:
+      row.failure_rate_runs === null || row.failure_rate_runs === undefined
+        ? null
+        : { failures: Number(row.failure_rate_failures), runs: Number(row.failure_rate_runs) },
+    minRunSeconds: num(row.min_run_seconds),
+    minGapSeconds: num(row.min_gap_seconds),
+    reportUnexpectedRuns: Boolean(Number(row.report_unexpected_runs ?? 0)),
   };
 }
 
@@ -114,6 +128,13 @@ export function runLimitColumns(f: Partial<RunLimitFields>): Partial<Pick<Monito
   if (f.slowWindow !== undefined) out.slow_window = f.slowWindow;
   if (f.failureThreshold !== undefined) out.failure_threshold = f.failureThreshold;
   if (f.recoveryThreshold !== undefined) out.recovery_threshold = f.recoveryThreshold;
+  if (f.failureRate !== undefined) {
+    out.failure_rate_failures = f.failureRate?.failures ?? null;
+    out.failure_rate_runs = f.failureRate?.runs ?? null;
+  }
+  if (f.minRunSeconds !== undefined) out.min_run_seconds = f.minRunSeconds;
+  if (f.minGapSeconds !== undefined) out.min_gap_seconds = f.minGapSeconds;
+  if (f.reportUnexpectedRuns !== undefined) out.report_unexpected_runs = f.reportUnexpectedRuns;
   return out;
 }
 
@@ -137,9 +158,16 @@ export interface MonitorView {
   slowWindow: number;
   failureThreshold: number;
   recoveryThreshold: number;
+  /** run rules (issue 18): down at `failures` of the last `runs` runs; too fast, too often, unexpected */
+  failureRate: { failures: number; runs: number } | null;
+  minRunSeconds: number | null;
+  minGapSeconds: number | null;
+  reportUnexpectedRuns: boolean;
   /** consecutive failed or missed runs, and successful runs, so far */
   consecutiveFailures: number;
   consecutiveSuccesses: number;
+  /** with a failure rate: how many of the runs it counts (up to its `runs`) there were, and failed */
+  rateWindow: { runs: number; failed: number } | null;
   /** a run started and must finish by then (maxRunSeconds) */
   runDeadlineAt: string | null;
   status: Status;
@@ -155,6 +183,7 @@ export interface MonitorView {
 
 export function monitorView(row: MonitorRow, tags: string[], channels: number[]): MonitorView {
   const tracked = trackedOf(row);
+  const limits = runLimitsOf(row);
   return {
     id: Number(row.id),
     code: row.code,
@@ -168,9 +197,10 @@ export function monitorView(row: MonitorRow, tags: string[], channels: number[])
       row.repeat_every_seconds === null || row.repeat_every_seconds === undefined
         ? null
         : Number(row.repeat_every_seconds),
-    ...runLimitsOf(row),
+    ...limits,
     consecutiveFailures: tracked.failures,
     consecutiveSuccesses: tracked.successes,
+    rateWindow: rateCount(limits.failureRate, tracked.outcomes),
     runDeadlineAt: iso(row.run_deadline_at),
     status: tracked.status,
     paused: tracked.status === "paused",
@@ -182,4 +212,10 @@ export function monitorView(row: MonitorRow, tags: string[], channels: number[])
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
+}
+
+function rateCount(rate: FailureRate | null, outcomes: string): MonitorView["rateWindow"] {
+  if (rate === null) return null;
+  const counted = outcomes.slice(-rate.runs);
+  return { runs: counted.length, failed: failedRuns(counted, rate) };
 }

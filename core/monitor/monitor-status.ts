@@ -2,12 +2,24 @@
 // ingest and checker services apply the result through conditional updates.
 
 import { deadlinesAfterArm, deadlinesAfterPing, type Schedule } from "../schedule/schedule.ts";
+import { brokenRule, NO_RULES, rateReached, recordOutcome, type BrokenRule, type RunRules } from "./run-rules.ts";
 
 export const STATUSES = ["new", "up", "late", "down", "paused"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export type FlipReason =
-  "ping" | "failure" | "late" | "no-ping" | "never-pinged" | "running-too-long" | "slow" | "paused" | "resumed";
+  | "ping"
+  | "failure"
+  | "late"
+  | "no-ping"
+  | "never-pinged"
+  | "running-too-long"
+  | "slow"
+  | "paused"
+  | "resumed"
+  | BrokenRule
+  /** down because the failure rate was reached, below the failure threshold */
+  | "failure-rate";
 
 /** The part of a monitor that transitions read and write. Times are epoch ms. */
 export interface Tracked {
@@ -22,10 +34,12 @@ export interface Tracked {
   failures: number;
   /** consecutive successful runs */
   successes: number;
+  /** the last runs' outcomes for the failure rate, "s" or "f" each, oldest first ("" without one) */
+  outcomes: string;
 }
 
-/** A monitor's limits on its runs. The defaults (NO_LIMITS) change nothing. */
-export interface RunLimits {
+/** A monitor's limits and rules on its runs. The defaults (NO_LIMITS) change nothing. */
+export interface RunLimits extends RunRules {
   /** a /start with no finish within this many seconds is "running too long"; null: no limit */
   maxRunSeconds: number | null;
   /** consecutive failed or missed runs before the monitor goes down (≥ 1) */
@@ -34,7 +48,7 @@ export interface RunLimits {
   recoveryThreshold: number;
 }
 
-export const NO_LIMITS: RunLimits = { maxRunSeconds: null, failureThreshold: 1, recoveryThreshold: 1 };
+export const NO_LIMITS: RunLimits = { maxRunSeconds: null, failureThreshold: 1, recoveryThreshold: 1, ...NO_RULES };
 
 export interface FlipFacts {
   from: Status;
@@ -56,9 +70,11 @@ export interface PingEffect {
 
 /**
  * A ping's effect. A start times the run (maxRunSeconds). A finish counts as one success or
- * one failure: a failure brings the monitor down only as the failureThreshold-th in a row
- * (below it the status stays, the deadlines move on as for any finished run, and nobody is
- * alerted); a success brings a down monitor up only as the recoveryThreshold-th in a row.
+ * one failure: a failure brings the monitor down only as the failureThreshold-th in a row, or
+ * when it reaches the failure rate (below both the status stays, the deadlines move on as for
+ * any finished run, and nobody is alerted); a success brings a down monitor up only as the
+ * recoveryThreshold-th in a row, and the rate counts afresh from then on. A success that breaks
+ * a run rule (too fast, too often, unexpected) is a failure report with that rule as reason.
  */
 export function applyPing(
   state: Tracked,
@@ -80,7 +96,12 @@ export function applyPing(
   const durationMs = state.lastStartAt !== null && state.lastStartAt <= at ? at - state.lastStartAt : null;
   // A report that arrives after a newer one (two ingest replicas) must not move deadlines back.
   const lastPingAt = state.lastPingAt !== null && state.lastPingAt > at ? state.lastPingAt : at;
-  const success = outcome === "success";
+  const started = durationMs !== null ? state.lastStartAt : null;
+  const broken =
+    outcome === "success" && state.status !== "paused"
+      ? brokenRule(limits, schedule, { at, durationMs, previousAt: state.lastPingAt, startedAt: started })
+      : null;
+  const success = outcome === "success" && broken === null;
   const counters = success
     ? { failures: 0, successes: state.successes + 1 }
     : { failures: state.failures + 1, successes: 0 };
@@ -92,9 +113,14 @@ export function applyPing(
     };
   }
   const d = deadlinesAfterPing(schedule, lastPingAt);
+  let outcomes = recordOutcome(state.outcomes, success, limits.failureRate);
   let to: Status;
+  let reason: FlipReason = success ? "ping" : (broken ?? "failure");
   if (success) to = state.status === "down" && counters.successes < limits.recoveryThreshold ? "down" : "up";
-  else to = counters.failures >= limits.failureThreshold ? "down" : state.status;
+  else if (counters.failures >= limits.failureThreshold) to = "down";
+  else if (rateReached(outcomes, limits.failureRate)) [to, reason] = ["down", "failure-rate"];
+  else to = state.status;
+  if (state.status === "down" && to === "up") outcomes = "";
   const next: Tracked = {
     status: to,
     lateAt: d.lateAt,
@@ -103,9 +129,9 @@ export function applyPing(
     lastStartAt: null,
     runDeadlineAt: null,
     ...counters,
+    outcomes,
   };
-  const flip: FlipFacts | null =
-    state.status === to ? null : { from: state.status, to, reason: success ? "ping" : "failure", expectedAt: null };
+  const flip: FlipFacts | null = state.status === to ? null : { from: state.status, to, reason, expectedAt: null };
   return { next, flip, durationMs };
 }
 
@@ -146,9 +172,12 @@ export function deadlinePassed(
     rearm: Partial<Tracked> = {},
   ): Tracked => {
     const failures = s.failures + 1;
-    if (failures < limits.failureThreshold) return { ...s, ...after, ...rearm, failures, successes: 0 };
-    flip = { from: state.status, to: "down", reason: why, expectedAt: expected };
-    return { ...s, ...after, failures, successes: 0, status: "down" };
+    const outcomes = recordOutcome(s.outcomes, false, limits.failureRate);
+    const byCount = failures >= limits.failureThreshold;
+    if (!byCount && !rateReached(outcomes, limits.failureRate))
+      return { ...s, ...after, ...rearm, failures, successes: 0, outcomes };
+    flip = { from: state.status, to: "down", reason: byCount ? why : "failure-rate", expectedAt: expected };
+    return { ...s, ...after, failures, successes: 0, outcomes, status: "down" };
   };
   if (next.runDeadlineAt !== null && now >= next.runDeadlineAt) {
     // lastStartAt stays: a finish that comes later still reports the run's full duration.
@@ -222,6 +251,7 @@ export function resume(state: Tracked, schedule: Schedule, now: number): { next:
       runDeadlineAt: null,
       failures: 0,
       successes: 0,
+      outcomes: "",
     },
     flip: { from: "paused", to: "new", reason: "resumed", expectedAt: null },
   };

@@ -1,11 +1,20 @@
 // Limits on a monitor's runs beyond its schedule: how long a run may take (maxRunSeconds),
 // when a run is slow against the monitor's own history (slowFactor × the median of the last
 // slowWindow runs), and how many failed or successful runs in a row change its status
-// (failureThreshold, recoveryThreshold). Pure: the transitions are in monitor-status.ts; this
-// file holds the slow-run rule and the validation of the fields.
+// (failureThreshold, recoveryThreshold), and the run rules of run-rules.ts (failureRate,
+// minRunSeconds, minGapSeconds, reportUnexpectedRuns). Pure: the transitions are in
+// monitor-status.ts; this file holds the slow-run rule and the validation of the fields.
 
 import type { RunLimits } from "./monitor-status.ts";
 import type { FieldError } from "../schedule/schedule.ts";
+import {
+  MAX_MIN_GAP_SECONDS,
+  MAX_MIN_RUN_SECONDS,
+  MAX_RATE_RUNS,
+  NO_RULES,
+  type FailureRate,
+  type RunRules,
+} from "./run-rules.ts";
 
 /** A slow run is judged only against at least this many earlier runs. */
 export const SLOW_MIN_HISTORY = 5;
@@ -21,9 +30,14 @@ export interface RunLimitFields {
   slowWindow: number;
   failureThreshold: number;
   recoveryThreshold: number;
+  failureRate: FailureRate | null;
+  minRunSeconds: number | null;
+  minGapSeconds: number | null;
+  reportUnexpectedRuns: boolean;
 }
 
 export const DEFAULT_RUN_LIMITS: RunLimitFields = {
+  ...NO_RULES,
   maxRunSeconds: null,
   slowFactor: null,
   slowWindow: DEFAULT_SLOW_WINDOW,
@@ -36,6 +50,16 @@ export function transitionLimits(f: RunLimitFields): RunLimits {
     maxRunSeconds: f.maxRunSeconds,
     failureThreshold: f.failureThreshold,
     recoveryThreshold: f.recoveryThreshold,
+    ...runRulesOf(f),
+  };
+}
+
+export function runRulesOf(f: RunLimitFields): RunRules {
+  return {
+    failureRate: f.failureRate,
+    minRunSeconds: f.minRunSeconds,
+    minGapSeconds: f.minGapSeconds,
+    reportUnexpectedRuns: f.reportUnexpectedRuns,
   };
 }
 
@@ -91,9 +115,28 @@ export function checkRunLimits(p: Partial<Record<keyof RunLimitFields, unknown>>
   intIn("slowWindow", SLOW_MIN_HISTORY, MAX_SLOW_WINDOW, false);
   intIn("failureThreshold", 1, MAX_THRESHOLD, false);
   intIn("recoveryThreshold", 1, MAX_THRESHOLD, false);
+  intIn("minRunSeconds", 1, MAX_MIN_RUN_SECONDS, true);
+  intIn("minGapSeconds", 1, MAX_MIN_GAP_SECONDS, true);
+  errors.push(...checkFailureRate(p.failureRate));
+  const u = p.reportUnexpectedRuns;
+  if (u !== undefined && typeof u !== "boolean")
+    errors.push({ field: "reportUnexpectedRuns", message: "must be true or false" });
   const f = p.slowFactor;
   if (f !== undefined && f !== null && (typeof f !== "number" || !Number.isFinite(f) || f <= 1 || f > 1000)) {
     errors.push({ field: "slowFactor", message: "must be a number greater than 1 (at most 1000), or null" });
   }
   return errors;
+}
+
+/** failureRate: null (off) or {failures, runs}, 1 ≤ failures ≤ runs ≤ MAX_RATE_RUNS. */
+function checkFailureRate(r: unknown): FieldError[] {
+  if (r === undefined || r === null) return [];
+  if (typeof r !== "object" || Array.isArray(r))
+    return [{ field: "failureRate", message: "must be {failures, runs}, or null" }];
+  const { failures, runs } = r as Record<string, unknown>;
+  if (!isInt(runs) || runs < 1 || runs > MAX_RATE_RUNS)
+    return [{ field: "failureRate.runs", message: `must be a whole number from 1 to ${MAX_RATE_RUNS}` }];
+  if (!isInt(failures) || failures < 1 || failures > runs)
+    return [{ field: "failureRate.failures", message: `must be a whole number from 1 to runs (${runs})` }];
+  return [];
 }

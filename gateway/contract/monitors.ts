@@ -61,8 +61,15 @@ const Monitor = object(
     slowWindow: int,
     failureThreshold: int,
     recoveryThreshold: int,
+    // Run rules: down at `failures` of the last `runs` runs; runs too fast, too often, at no scheduled time.
+    failureRate: nullable(object({ failures: int, runs: int })),
+    minRunSeconds: nullable(int),
+    minGapSeconds: nullable(int),
+    reportUnexpectedRuns: bool,
     consecutiveFailures: int,
     consecutiveSuccesses: int,
+    // With a failure rate: how many of the runs it counts there were so far, and how many failed.
+    rateWindow: nullable(object({ runs: int, failed: int })),
     runDeadlineAt: nullable(dateTime),
     status,
     paused: bool,

@@ -97,6 +97,7 @@ export class DueEngine {
     runDeadlineAt: null,
     failures: 0,
     successes: 0,
+    outcomes: "",
   };
 
   constructor({ db, clock }: ServiceDeps) {

@@ -32,18 +32,22 @@ export async function flipBatch(tx: HotTransaction, ids: number[], clock: Clock)
   });
   const due = changed.flatMap(({ r, flip }) => {
     if (!flip) return [];
-    const deadline = Number(
-      flip.reason === "late" ? r.late_at : flip.reason === "running-too-long" ? r.run_deadline_at : r.down_at,
-    );
+    // A failure rate reached by a missed run was due when that run's deadline passed.
+    const overran =
+      flip.reason === "running-too-long" ||
+      (flip.reason === "failure-rate" && r.run_deadline_at !== null && Number(r.run_deadline_at) <= now);
+    const deadline = Number(flip.reason === "late" ? r.late_at : overran ? r.run_deadline_at : r.down_at);
     return [{ monitorId: Number(r.id), facts: flip, at: now, pingId: null, deadline }];
   });
   // Plain flips change only the status and the counters (one statement per new status); counted
-  // misses below a threshold re-arm the deadlines (one statement each).
+  // misses below a threshold re-arm the deadlines, and a failure rate's outcomes change (one
+  // statement each).
   const plain = (c: (typeof changed)[number]) =>
     c.flip !== null &&
     c.next.lateAt === c.before.lateAt &&
     c.next.downAt === c.before.downAt &&
     c.next.runDeadlineAt === c.before.runDeadlineAt &&
+    c.next.outcomes === c.before.outcomes &&
     c.next.successes === (c.flip.to === "late" ? c.before.successes : 0) &&
     c.next.failures === c.before.failures + (c.flip.to === "late" ? 0 : 1);
   for (const to of new Set(changed.filter(plain).map((c) => c.next.status))) {

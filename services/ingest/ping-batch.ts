@@ -115,9 +115,11 @@ export async function writeBatch(batch: Pending[], tx: HotTransaction, pingReten
       run_deadline_at: s.runDeadlineAt,
       consecutive_failures: s.failures,
       consecutive_successes: s.successes,
+      recent_outcomes: s.outcomes,
       ping_count: pingCount,
       status_changed_at: statusChanged ? lastAt.get(monitorId) : Number(r.status_changed_at),
       statusChanged,
+      outcomesChanged: s.outcomes !== before.outcomes,
     });
     if (prunable) await prunePings(tx, monitorId, pingRetention);
     if (

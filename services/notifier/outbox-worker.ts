@@ -338,10 +338,24 @@ export class OutboxWorker {
         medianMs = median(await history.durationsBefore(db, monitorId, Number(f.ping_id), Number(f.slow_window)));
       run = { durationMs: Number(f.duration_ms), medianMs };
     }
+    const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const rule: AlertFacts["rule"] = {
+      minRunSeconds: nullable(f.min_run_seconds),
+      minGapSeconds: nullable(f.min_gap_seconds),
+      previousRunAt:
+        f.reason === "too-often" && f.ping_id !== null
+          ? await history.runBefore(db, monitorId, Number(f.ping_id))
+          : null,
+      failureRate:
+        f.failure_rate_runs === null
+          ? null
+          : { failures: Number(f.failure_rate_failures), runs: Number(f.failure_rate_runs) },
+    };
     return {
       event,
       reminder: round,
       run,
+      rule,
       raisedAt,
       downFlipId,
       monitor: { id: monitorId, name: String(f.name), code: String(f.code), tags, timezone: String(f.timezone) },
@@ -354,8 +368,9 @@ export class OutboxWorker {
         expectedAt: f.expected_at === null ? null : Number(f.expected_at),
       },
       lastPingAt,
+      // A failure report's own text, also when it is the failed run that reached the failure rate.
       failure:
-        f.reason === "failure"
+        f.reason === "failure" || (f.reason === "failure-rate" && f.ping_id !== null)
           ? {
               data: (f.data as string | null) ?? null,
               exitStatus: f.exit_status === null ? null : Number(f.exit_status),

@@ -10,6 +10,7 @@ import { pause, resume, rescheduled, STATUSES, type Tracked } from "../../core/m
 import {
   monitorView,
   runLimitColumns,
+  runLimitsOf,
   scheduleColumns,
   scheduleOf,
   trackedOf,
@@ -269,6 +270,9 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         Object.assign(set, runLimitColumns(p));
         // No limit any more: a run being timed is no longer watched.
         if (p.maxRunSeconds === null) set.run_deadline_at = null;
+        // A failure rate set anew counts from its next run, not from outcomes kept under another.
+        if (p.failureRate !== undefined && JSON.stringify(p.failureRate) !== JSON.stringify(runLimitsOf(r).failureRate))
+          set.recent_outcomes = "";
         if (parsed?.ok) {
           Object.assign(set, scheduleColumns(parsed.schedule, config.defaultTimezone));
           Object.assign(set, trackedColumns(rescheduled(trackedOf(r), parsed.schedule, Number(r.armed_at))));

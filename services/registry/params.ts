@@ -3,6 +3,7 @@
 // exactly the rules of one created over the API.
 
 import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../../core/monitor/run-limits.ts";
+import { MAX_MIN_GAP_SECONDS, MAX_MIN_RUN_SECONDS, MAX_RATE_RUNS } from "../../core/monitor/run-rules.ts";
 import { STATUSES } from "../../core/monitor/monitor-status.ts";
 import { MONITOR_SORTS } from "../../core/db/monitors.ts";
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
@@ -54,6 +55,19 @@ export const runLimits = {
   slowWindow: { type: "number", optional: true, integer: true, min: SLOW_MIN_HISTORY, max: MAX_SLOW_WINDOW },
   failureThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
   recoveryThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
+  // Run rules (core/monitor/run-rules.ts; failures ≤ runs is checked there): null turns each off.
+  failureRate: {
+    type: "object",
+    optional: true,
+    nullable: true,
+    props: {
+      failures: { type: "number", integer: true, min: 1, max: MAX_RATE_RUNS },
+      runs: { type: "number", integer: true, min: 1, max: MAX_RATE_RUNS },
+    },
+  },
+  minRunSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_MIN_RUN_SECONDS },
+  minGapSeconds: { type: "number", optional: true, nullable: true, integer: true, min: 1, max: MAX_MIN_GAP_SECONDS },
+  reportUnexpectedRuns: { type: "boolean", optional: true },
 };
 
 /** registry.create's fields (registry.update's, all optional, with the id). */

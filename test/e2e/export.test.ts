@@ -50,6 +50,7 @@ async function snapshot(a: Api) {
     paused: m.paused,
     repeatEverySeconds: m.repeatEverySeconds,
     runLimits: [m.maxRunSeconds, m.slowFactor, m.slowWindow, m.failureThreshold, m.recoveryThreshold],
+    runRules: [m.failureRate, m.minRunSeconds, m.minGapSeconds, m.reportUnexpectedRuns],
     channels: m.channels.map((c: number) => nameOf.get(c)).sort(),
   }));
   const codeOf = new Map(monitors.map((m: any) => [m.id, m.code]));
@@ -140,6 +141,10 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
           slowWindow: 10,
           failureThreshold: 2,
           recoveryThreshold: 3,
+          failureRate: { failures: 2, runs: 4 },
+          minRunSeconds: 30,
+          minGapSeconds: 3600,
+          reportUnexpectedRuns: true,
         },
         {
           name: "queue",
@@ -192,6 +197,12 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
     ]);
     assert.equal(before.windows.length, 2);
     assert.deepEqual(before.monitors.find((m: any) => m.name === "nightly").runLimits, [1800, 3, 10, 2, 3]);
+    assert.deepEqual(before.monitors.find((m: any) => m.name === "nightly").runRules, [
+      { failures: 2, runs: 4 },
+      30,
+      3600,
+      true,
+    ]);
 
     const file = path.join(dir, "backup.json");
     const exp = await runCli("bin/export.ts", ["--file", file], env);

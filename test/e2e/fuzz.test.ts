@@ -569,7 +569,17 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     deadline: "grace",
   };
   const interval = { kind: "interval", periodSeconds: 3600, graceSeconds: 60 };
-  const limits = { maxRunSeconds: 600, slowFactor: 2, slowWindow: 20, failureThreshold: 2, recoveryThreshold: 1 };
+  const limits = {
+    maxRunSeconds: 600,
+    slowFactor: 2,
+    slowWindow: 20,
+    failureThreshold: 2,
+    recoveryThreshold: 1,
+    failureRate: { failures: 3, runs: 5 },
+    minRunSeconds: 5,
+    minGapSeconds: 60,
+    reportUnexpectedRuns: true,
+  };
   const monitor = (schedule: object) => ({
     name: fresh("sweep"),
     description: "swept",

@@ -4,27 +4,14 @@
 // once distributed (MariaDB + NATS, gateway/registry/ingest and checker/notifier in two
 // processes, so the run deadline crosses NATS and the checker's row-locked update on MariaDB).
 
-import { test, before, after, describe } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { startReceiver, type Receiver, type ReceivedRequest } from "../support/receiver.ts";
-import {
-  freePort,
-  startProcess,
-  stopProcess,
-  waitReady,
-  waitOutput,
-  eventually,
-  type Proc,
-} from "../support/system.ts";
-import { api, type Api } from "../support/api.ts";
-import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
+import { eventually } from "../support/system.ts";
+import { api, monitorsOf, type Api, type MonitorBody } from "../support/api.ts";
+import { onBothRuns } from "../support/both-runs.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-const skipDistributed = await needs(["mariadb", "nats"]);
 let rx: Receiver;
 
 before(async () => {
@@ -62,125 +49,52 @@ async function withChannel(base: string, hook: string): Promise<System> {
   return { a, hook, channelId: ch.body.id };
 }
 
-describe("run limits, embedded (SQLite)", () => {
-  let proc: Proc;
-  let dir: string;
+await onBothRuns("run limits", "rl", systemEnv, (running, kind) => {
   let sys: System;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hb-run-limits-"));
-    const port = await freePort();
-    proc = startProcess("run-limits", {
-      ...systemEnv,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: `sqlite:${path.join(dir, "run-limits.sqlite")}`,
-    });
-    await waitReady(`http://127.0.0.1:${port}/readyz`, [proc]);
-    sys = await withChannel(`http://127.0.0.1:${port}`, "/hook-embedded");
-  });
-  after(async () => {
-    if (proc) await stopProcess(proc);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  runLimitTests(() => sys);
-});
-
-describe("run limits, distributed (MariaDB + NATS, two processes)", { skip: skipDistributed }, () => {
-  let front: Proc;
-  let back: Proc;
-  let drop: () => Promise<void>;
-  let sys: System;
-  let backEnv: Record<string, string>;
-  before(async () => {
-    const db = await scratchDatabase();
-    drop = db.drop;
-    const port = await freePort();
-    const ns = randomBytes(3).toString("hex");
-    const common = { ...systemEnv, DATABASE_URL: db.url, TRANSPORTER: NATS_URL, NAMESPACE: `hb-test-${ns}` };
-    front = startProcess("rl-front", {
-      ...common,
-      SERVICES: "gateway,registry,ingest",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      NODE_ID: `rl-front-${ns}`,
-    });
-    backEnv = { ...common, SERVICES: "checker,notifier", NODE_ID: `rl-back-${ns}` };
-    back = startProcess("rl-back", backEnv);
-    await waitReady(`http://127.0.0.1:${port}/readyz`, [front, back], 60_000);
-    await waitOutput(back, /checker watching/, 60_000);
-    await waitOutput(front, /Node 'rl-back-[0-9a-f]+' connected/, 60_000);
-    sys = await withChannel(`http://127.0.0.1:${port}`, "/hook-distributed");
-  });
-  after(async () => {
-    if (front) await stopProcess(front);
-    if (back) await stopProcess(back);
-    await drop?.();
+    sys = await withChannel(running().base, `/hook-${kind}`);
   });
   runLimitTests(() => sys);
 
-  test("a checker stopped while a run is overdue flips it once when it is back (the run deadline is loaded from MariaDB)", async () => {
-    const { a, channelId, hook } = sys;
-    const created = await a.call("POST", "/api/v1/monitors", {
-      name: "hung while away",
-      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
-      channels: [channelId],
-      maxRunSeconds: 1,
+  if (kind === "distributed")
+    test("a checker stopped while a run is overdue flips it once when it is back (the run deadline is loaded from MariaDB)", async () => {
+      const { a, channelId, hook } = sys;
+      const created = await a.call("POST", "/api/v1/monitors", {
+        name: "hung while away",
+        schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+        channels: [channelId],
+        maxRunSeconds: 1,
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const m = created.body;
+      await running().stopBack!();
+      const start = await fetch(`${a.base}/ping/${m.code}/start`);
+      assert.equal(start.status, 200);
+      await new Promise((r) => setTimeout(r, 2500));
+      await running().startBack!();
+      const alerts = () => rx.requests.filter((r) => r.path === hook && r.json?.monitor?.id === m.id);
+      const [alert] = await eventually(
+        async () => (alerts().length ? alerts() : null),
+        20_000,
+        "the running-too-long alert after the restart",
+      );
+      assert.equal(alert!.json.flip.reason, "running-too-long");
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(alerts().length, 1, "flipped and alerted once");
+      const flips = (await a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items;
+      assert.deepEqual(
+        flips.map((f: { reason: string }) => f.reason),
+        ["running-too-long"],
+      );
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const m = created.body;
-    await stopProcess(back);
-    const start = await fetch(`${a.base}/ping/${m.code}/start`);
-    assert.equal(start.status, 200);
-    await new Promise((r) => setTimeout(r, 2500));
-    back = startProcess("rl-back", backEnv);
-    await waitOutput(back, /checker watching/, 60_000);
-    const alerts = () => rx.requests.filter((r) => r.path === hook && r.json?.monitor?.id === m.id);
-    const [alert] = await eventually(
-      async () => (alerts().length ? alerts() : null),
-      20_000,
-      "the running-too-long alert after the restart",
-    );
-    assert.equal(alert!.json.flip.reason, "running-too-long");
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.equal(alerts().length, 1, "flipped and alerted once");
-    const flips = (await a.call("GET", `/api/v1/monitors/${m.id}/flips`)).body.items;
-    assert.deepEqual(
-      flips.map((f: { reason: string }) => f.reason),
-      ["running-too-long"],
-    );
-  });
 });
 
 function runLimitTests(system: () => System): void {
-  type Monitor = {
-    id: number;
-    code: string;
-    status: string;
-    consecutiveFailures: number;
-    consecutiveSuccesses: number;
-    [k: string]: unknown;
-  };
-
-  async function createMonitor(body: Record<string, unknown>): Promise<Monitor> {
-    const { a, channelId } = system();
-    const res = await a.call("POST", "/api/v1/monitors", {
-      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
-      channels: [channelId],
-      ...body,
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body;
-  }
-
-  async function ping(m: Monitor, suffix = ""): Promise<void> {
-    const res = await fetch(`${system().a.base}/ping/${m.code}${suffix}`);
-    assert.equal(res.status, 200, await res.text());
-    await res.arrayBuffer().catch(() => undefined);
-  }
-
-  async function get(m: Monitor): Promise<Monitor> {
-    return (await system().a.call("GET", `/api/v1/monitors/${m.id}`)).body;
-  }
+  type Monitor = MonitorBody;
+  const monitors = () => monitorsOf(system().a, () => [system().channelId]);
+  const createMonitor = (body: Record<string, unknown>) => monitors().create(body);
+  const ping = (m: Monitor, suffix = "") => monitors().ping(m, suffix);
+  const get = (m: Monitor) => monitors().get(m);
 
   /** The webhook alerts the receiver got about this monitor, in arrival order. */
   const alertsOf = (m: Monitor): ReceivedRequest[] =>

@@ -706,7 +706,14 @@ async function monitorsRepo(db: Database, m1: number) {
         channels: [],
         repeatEverySeconds: null,
         paused: true,
-        runLimits: { max_run_seconds: 120, failure_threshold: 3 },
+        runLimits: {
+          max_run_seconds: 120,
+          failure_threshold: 3,
+          failure_rate_failures: 2,
+          failure_rate_runs: 4,
+          min_gap_seconds: 30,
+          report_unexpected_runs: true,
+        },
       },
       "UTC",
       NOW + 11,
@@ -715,7 +722,7 @@ async function monitorsRepo(db: Database, m1: number) {
   );
   assert.equal(typeof four, "number");
   const d = deadlinesAfterArm(schedule, NOW + 10);
-  // SELECT * order: the table's columns, then the migrations' additions (013's generated due_at, 014's cron_dialect)
+  // SELECT * order: the table's columns, then the migrations' additions (013's generated due_at, 014's cron_dialect, 017's run rules)
   const row4 = {
     id: four,
     code: "code-four",
@@ -751,6 +758,12 @@ async function monitorsRepo(db: Database, m1: number) {
     consecutive_successes: 0,
     due_at: d.downAt,
     cron_dialect: "cron",
+    failure_rate_failures: null,
+    failure_rate_runs: null,
+    min_run_seconds: null,
+    min_gap_seconds: null,
+    report_unexpected_runs: 0,
+    recent_outcomes: "",
   };
   assert.deepEqual(await monitors.monitorRow(db, four), row4);
   assert.deepEqual(Object.keys((await monitors.monitorRow(db, four))!), Object.keys(row4));
@@ -776,6 +789,10 @@ async function monitorsRepo(db: Database, m1: number) {
     repeat_every_seconds: null,
     max_run_seconds: 120,
     failure_threshold: 3,
+    failure_rate_failures: 2,
+    failure_rate_runs: 4,
+    min_gap_seconds: 30,
+    report_unexpected_runs: 1,
     created_at: NOW + 11,
     updated_at: NOW + 11,
   });
@@ -811,6 +828,7 @@ async function monitorsRepo(db: Database, m1: number) {
     runDeadlineAt: NOW + 99,
     failures: 2,
     successes: 1,
+    outcomes: "ff",
   };
   await db.write((t) => monitors.storeTransition(db, four, tracked, NOW + 15, NOW + 20, t));
   const row4b = {
@@ -822,6 +840,7 @@ async function monitorsRepo(db: Database, m1: number) {
     due_at: null,
     consecutive_failures: 2,
     consecutive_successes: 1,
+    recent_outcomes: "ff",
     armed_at: NOW + 15,
     status_changed_at: NOW + 20,
     updated_at: NOW + 20,
@@ -998,7 +1017,7 @@ async function backupRepo(db: Database, four: number, five: number) {
 
 async function alertFacts(db: Database, m1: number, four: number) {
   const pcols = ["monitor_id", "kind", "exit_status", "data", "data_truncated", "duration_ms", "received_at"];
-  const [, , , p4, p5] = await db.write((t) =>
+  const [p1, , , p4, p5] = await db.write((t) =>
     db.insertRows(
       "pings",
       pcols,
@@ -1040,6 +1059,10 @@ async function alertFacts(db: Database, m1: number, four: number) {
     code: "repo-one",
     timezone: "UTC",
     slow_window: 20,
+    min_run_seconds: null,
+    min_gap_seconds: null,
+    failure_rate_failures: null,
+    failure_rate_runs: null,
     data: "boom",
     exit_status: 2,
     data_truncated: 1,
@@ -1058,6 +1081,10 @@ async function alertFacts(db: Database, m1: number, four: number) {
     code: "code-four",
     timezone: "Europe/Paris",
     slow_window: 20,
+    min_run_seconds: null,
+    min_gap_seconds: null,
+    failure_rate_failures: null,
+    failure_rate_runs: null,
     data: null,
     exit_status: null,
     data_truncated: null,
@@ -1071,6 +1098,9 @@ async function alertFacts(db: Database, m1: number, four: number) {
   assert.equal(await facts.lastPingAt(db, m1, NOW + 125), NOW + 110);
   assert.equal(await facts.lastPingAt(db, m1, NOW + 1000), NOW + 140);
   assert.equal(await facts.lastPingAt(db, m1, NOW + 99), null);
+  assert.equal(await facts.runBefore(db, m1, p5!), NOW + 130);
+  assert.equal(await facts.runBefore(db, m1, p4!), NOW + 110, "a log is no run");
+  assert.equal(await facts.runBefore(db, m1, p1!), null);
   assert.deepEqual(await facts.durationsBefore(db, m1, p5!, 10), [3000, 1000]);
   assert.deepEqual(await facts.durationsBefore(db, m1, p5!, 1), [3000]);
   assert.deepEqual(await facts.durationsBefore(db, m1, p4!, 10), [1000]);

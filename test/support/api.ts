@@ -37,3 +37,30 @@ export function api(base: string, defaultAuth: [string, string]): Api {
     },
   };
 }
+
+/** A monitor as the API answers it, loosely typed for tests. */
+export type MonitorBody = { id: number; code: string; name: string; status: string; [k: string]: any };
+
+/** Monitors through the API: created hourly on `channels` unless `body` says otherwise, pinged, read back. */
+export function monitorsOf(a: Api, channels: () => number[]) {
+  return {
+    async create(body: Record<string, unknown>): Promise<MonitorBody> {
+      const res = await a.call("POST", "/api/v1/monitors", {
+        schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+        channels: channels(),
+        ...body,
+      });
+      if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    /** `/ping/CODE` with `suffix` (`/start`, `/fail`, …); fails unless answered 200 */
+    async ping(m: { code: string }, suffix = ""): Promise<void> {
+      const res = await fetch(`${a.base}/ping/${m.code}${suffix}`);
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`ping ${suffix}: ${res.status} ${text}`);
+    },
+    async get(m: { id: number }): Promise<MonitorBody> {
+      return (await a.call("GET", `/api/v1/monitors/${m.id}`)).body;
+    },
+  };
+}

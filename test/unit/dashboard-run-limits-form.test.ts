@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   createRunLimitsForm,
   DEFAULT_RUN_LIMITS,
+  failureRateLine,
   RUN_LIMIT_ROWS,
   runLimitsFromApi,
   runLimitsSummary,
@@ -27,6 +28,10 @@ test("run limits: the defaults are valid and give the API's defaults", () => {
     slowWindow: 20,
     failureThreshold: 1,
     recoveryThreshold: 1,
+    failureRate: null,
+    minRunSeconds: null,
+    minGapSeconds: null,
+    reportUnexpectedRuns: false,
   });
 });
 
@@ -56,7 +61,17 @@ test("run limits: each bad value is refused with a message naming the rule", () 
 });
 
 test("run limits: a monitor fills the form and gives back the same fields; older monitors get the defaults", () => {
-  const m = { maxRunSeconds: 600, slowFactor: 2, slowWindow: 10, failureThreshold: 3, recoveryThreshold: 2 };
+  const m = {
+    maxRunSeconds: 600,
+    slowFactor: 2,
+    slowWindow: 10,
+    failureThreshold: 3,
+    recoveryThreshold: 2,
+    failureRate: { failures: 3, runs: 5 },
+    minRunSeconds: 30,
+    minGapSeconds: 600,
+    reportUnexpectedRuns: true,
+  };
   assert.deepEqual(runLimitsToApi(createRunLimitsForm(runLimitsFromApi(m)).getRawValue()), m);
   assert.deepEqual(runLimitsFromApi({}), DEFAULT_RUN_LIMITS);
 });
@@ -94,7 +109,11 @@ test("run limits: the messages in Chinese, for each kind of range", () => {
 
 test("run limits: every field of the form has its words and a control of the form", () => {
   const fields = RUN_LIMIT_ROWS.flat();
-  assert.deepEqual(fields.map((f) => f.control).sort(), Object.keys(DEFAULT_RUN_LIMITS).sort());
+  // reportUnexpectedRuns is a toggle of its own, shown for calendar schedules.
+  assert.deepEqual(
+    [...fields.map((f) => f.control), "reportUnexpectedRuns"].sort(),
+    Object.keys(DEFAULT_RUN_LIMITS).sort(),
+  );
   assert.equal(new Set(fields.map((f) => f.testId)).size, fields.length);
   const window = fields.find((f) => f.control === "slowWindow")!;
   assert.equal(translate(window.hint, { min: window.min }, "en"), "At least 5");
@@ -120,4 +139,85 @@ test("run limits: the detail page's summary", () => {
     ),
     "最长运行 60s · 超过最近 10 次运行中位数的 2.5 倍即为慢运行 · 连续失败 3 次后判定故障 · 连续成功 2 次后恢复正常",
   );
+});
+
+test("run rules: the failure rate needs both numbers, failures at most runs; the minimums are whole seconds", () => {
+  const c = createRunLimitsForm().controls;
+  c.rateFailures.setValue(3);
+  assert.equal(
+    errorMessage(c.rateFailures.errors, nameOf("rateFailures")),
+    translate("limits.ratePair", undefined, "en"),
+  );
+  c.rateRuns.setValue(2);
+  assert.equal(
+    errorMessage(c.rateFailures.errors, nameOf("rateFailures")),
+    "Failed runs must be at most the runs counted (2)",
+  );
+  c.rateRuns.setValue(5);
+  assert.ok(c.rateFailures.valid, "3 of 5: judged again when runs changes");
+  c.rateRuns.setValue(101);
+  assert.equal(
+    errorMessage(c.rateRuns.errors, nameOf("rateRuns")),
+    "Runs counted must be a whole number from 1 to 100",
+  );
+  c.minRunSeconds.setValue(0);
+  assert.equal(
+    errorMessage(c.minRunSeconds.errors, nameOf("minRunSeconds")),
+    "Min run time must be a whole number from 1 to 604800",
+  );
+  c.minGapSeconds.setValue(1.5);
+  assert.equal(
+    errorMessage(c.minGapSeconds.errors, nameOf("minGapSeconds")),
+    "Min gap must be a whole number from 1 to 2678400",
+  );
+  setActiveLocale("zh-Hans");
+  try {
+    c.rateRuns.setValue(2);
+    assert.equal(
+      errorMessage(c.rateFailures.errors, nameOf("rateFailures", "zh-Hans")),
+      "失败次数不能超过统计的运行次数（2）",
+    );
+  } finally {
+    setActiveLocale("en");
+  }
+});
+
+test("run rules: a 422 naming failureRate.failures or minGapSeconds lands under its control", () => {
+  const form = createMonitorForm();
+  const rest = applyApiErrors(form, [
+    { field: "failureRate.failures", message: "must be a whole number from 1 to runs (5)" },
+    { field: "minGapSeconds", message: "must be a whole number from 1 to 2678400, or null" },
+  ]);
+  assert.deepEqual(rest, []);
+  const l = form.controls.limits.controls;
+  assert.equal(
+    errorMessage(l.rateFailures.errors, nameOf("rateFailures")),
+    "Must be a whole number from 1 to runs (5)",
+  );
+  assert.equal(
+    errorMessage(l.minGapSeconds.errors, nameOf("minGapSeconds")),
+    "Must be a whole number from 1 to 2678400, or null",
+  );
+});
+
+test("run rules: the detail page's summary and failure-rate line, in both languages", () => {
+  const d = (ms: number) => `${ms / 1000}s`;
+  const m = {
+    failureRate: { failures: 3, runs: 5 },
+    minRunSeconds: 60,
+    minGapSeconds: 600,
+    reportUnexpectedRuns: true,
+  };
+  assert.equal(
+    runLimitsSummary(m, d),
+    "down at 3 failed of the last 5 runs · runs under 60s fail · runs less than 600s apart fail · unscheduled runs fail",
+  );
+  assert.equal(
+    runLimitsSummary(m, d, "zh-Hans"),
+    "最近 5 次运行中失败 3 次即故障 · 运行短于 60s 算失败 · 间隔短于 600s 算失败 · 非计划时间的运行算失败",
+  );
+  const withCount = { ...m, rateWindow: { runs: 4, failed: 2 } };
+  assert.equal(failureRateLine(withCount, "en"), "2 of the last 5 runs failed; down at 3");
+  assert.equal(failureRateLine(withCount, "zh-Hans"), "最近 5 次运行中失败 2 次；达到 3 次即故障");
+  assert.equal(failureRateLine({ failureRate: null, rateWindow: null }, "en"), null);
 });

@@ -13,19 +13,7 @@ import {
 } from "../../core/monitor/monitor-status.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 
-const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
-const T = Date.parse("2026-11-24T12:00:00Z");
-const s = (n: number) => T + n * 1000;
-const fresh: Tracked = {
-  status: "new",
-  lateAt: s(10),
-  downAt: s(15),
-  lastPingAt: null,
-  lastStartAt: null,
-  runDeadlineAt: null,
-  failures: 0,
-  successes: 0,
-};
+import { every10, fresh, s } from "../support/tracked.ts";
 /** The flip the deadlines passed by `now` cause, with no thresholds. */
 const deadlineFlip = (state: Tracked, now: number) => deadlinePassed(state, every10, NO_LIMITS, now)?.flip ?? null;
 
@@ -41,6 +29,7 @@ test("a success ping on a new monitor flips it up and sets the next deadlines", 
     runDeadlineAt: null,
     failures: 0,
     successes: 1,
+    outcomes: "",
   });
 });
 

@@ -11,26 +11,16 @@ import {
   type Tracked,
 } from "../../core/monitor/monitor-status.ts";
 import { checkRunLimits, median, slowRun } from "../../core/monitor/run-limits.ts";
+import { NO_RULES } from "../../core/monitor/run-rules.ts";
 import type { Schedule } from "../../core/schedule/schedule.ts";
 import type { Clock } from "../../core/checker/clock.ts";
 
-const every10: Schedule = { kind: "interval", periodSeconds: 10, graceSeconds: 5 };
-const T = Date.parse("2026-11-24T12:00:00Z");
-const s = (n: number) => T + n * 1000;
-const fresh: Tracked = {
-  status: "new",
-  lateAt: s(10),
-  downAt: s(15),
-  lastPingAt: null,
-  lastStartAt: null,
-  runDeadlineAt: null,
-  failures: 0,
-  successes: 0,
-};
+import { every10, fresh, s } from "../support/tracked.ts";
 const limits = (l: Partial<RunLimits>): RunLimits => ({
   maxRunSeconds: null,
   failureThreshold: 1,
   recoveryThreshold: 1,
+  ...NO_RULES,
   ...l,
 });
 

@@ -79,6 +79,7 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
     downSince: null,
     failure: null,
     run: null,
+    rule: null,
     subject: a.rendered.subject,
     text: a.rendered.text,
     locale: "en",

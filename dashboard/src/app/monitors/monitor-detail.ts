@@ -27,7 +27,7 @@ import { openBadge } from '../badges/badge-dialog';
 import { DurationChart } from './duration-chart';
 import { snippets, type Snippet } from './snippets';
 import { formatDuration } from './schedule-form';
-import { runLimitsSummary } from './run-limits-form';
+import { failureRateLine, runLimitsSummary } from './run-limits-form';
 import { overdueText } from './down-since';
 
 const PINGS_PAGE = 50;
@@ -247,6 +247,9 @@ export class MonitorDetailPage implements OnInit {
   }
   protected limits(m: Monitor): string {
     return runLimitsSummary(m, (ms) => formatDuration(ms / 1000), this.i18n.locale());
+  }
+  protected rate(m: Monitor): string | null {
+    return failureRateLine(m, this.i18n.locale());
   }
 
   protected ms(v: number | null): string {

@@ -98,6 +98,8 @@ export class MonitorFormPage implements OnInit {
   protected readonly kind = toSignal(this.s.kind.valueChanges.pipe(startWith(this.s.kind.value)), {
     initialValue: this.s.kind.value,
   });
+  /** cron and OnCalendar: the run rule for unscheduled runs applies */
+  protected readonly calendar = computed(() => isCalendarKind(this.kind()));
   protected readonly endOfDay = toSignal(this.s.endOfDay.valueChanges.pipe(startWith(this.s.endOfDay.value)), {
     initialValue: false,
   });
