@@ -103,6 +103,8 @@ export function payload(alert: Alert) {
       ? { data: f.failure.data, exitStatus: f.failure.exitStatus, truncated: f.failure.truncated }
       : null,
     run: f.run ? { durationMs: f.run.durationMs, medianMs: f.run.medianMs } : null,
+    // a released alert: what held it back (kind "maintenance", "snooze" or "parent") and its text
+    held: f.held ? { kind: f.held.kind, detail: f.held.detail, text: r.held } : null,
     subject: r.subject,
     text: r.text,
     locale: r.locale,

@@ -6,6 +6,7 @@ import { DateTime } from "luxon";
 import type { FlipReason, Status } from "../monitor/monitor-status.ts";
 import { ALERT_MESSAGES, fill, type AlertMessages } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
+import type { Hold } from "./holds.ts";
 
 /** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
 /** "report": the weekly report (core/alerts/weekly-report.ts), sent by email only */
@@ -36,6 +37,8 @@ export interface AlertFacts {
   downSince: number | null;
   /** the duration of the run that caused the flip, when it was timed; for a slow run, the median it is compared with */
   run?: { durationMs: number; medianMs: number | null } | null;
+  /** a released alert: what held it back (a maintenance window, a snooze, a down parent) */
+  held?: Hold | null;
   dashboardUrl: string | null;
 }
 
@@ -50,6 +53,8 @@ export interface RenderedAlert {
   rows: [string, string][];
   failureText: string | null;
   failureTruncated: boolean;
+  /** a released alert: "Held back while parent db was down", in the alert's language; null otherwise */
+  held: string | null;
   /** the alert's language, and the words channels add around the rendered parts */
   locale: Locale;
   labels: {
@@ -130,6 +135,7 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
     rows.push([w.rows.usualRun, `${runLength(f.run.medianMs, w.units)} (${w.rows.median})`]);
   if (f.downSince !== null && flip.to === "up") rows.push([w.rows.downFor, duration(flip.at - f.downSince, w.units)]);
   if (f.event === "reminder") rows.push([w.rows.reminder, `#${f.reminder}`]);
+  if (f.held) rows.push([w.rows.heldBack, fill(w.heldWhile[f.held.kind], { detail: f.held.detail ?? "" })]);
   if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined)
     rows.push([w.rows.exitStatus, String(f.failure.exitStatus)]);
   if (monitor.tags.length) rows.push([w.rows.tags, monitor.tags.join(w.listSeparator)]);
@@ -196,6 +202,7 @@ function finish(
     rows,
     failureText,
     failureTruncated: truncated,
+    held: f.held ? `${w.rows.heldBack} ${fill(w.heldWhile[f.held.kind], { detail: f.held.detail ?? "" })}` : null,
     locale,
     labels: { failureReport, open: w.open },
     color: COLORS[f.event],

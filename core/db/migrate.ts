@@ -19,6 +19,7 @@ import * as m013 from "./migrations/013-due-index.ts";
 import * as m014 from "./migrations/014-schedule-dialects.ts";
 import * as m015 from "./migrations/015-delivery-channel-index.ts";
 import * as m016 from "./migrations/016-user-theme.ts";
+import * as m018 from "./migrations/018-dependencies-snooze.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   { name: "014-schedule-dialects", ...m014 },
   { name: "015-delivery-channel-index", ...m015 },
   { name: "016-user-theme", ...m016 },
+  { name: "018-dependencies-snooze", ...m018 },
 ];
 
 /** Every migration's name, in the order they apply. */

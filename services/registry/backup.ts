@@ -246,7 +246,7 @@ export function backupArea(deps: ServiceDeps) {
         ]),
       );
       return rows.map((r) => {
-        const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], []);
+        const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], [], clock.now());
         const channels = (chMap.get(Number(r.id)) ?? []).map((c) => keyOf.get(c)!);
         return {
           code: v.code,

@@ -3,6 +3,8 @@
 // exactly the rules of one created over the API.
 
 import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../../core/monitor/run-limits.ts";
+import { MAX_PARENTS } from "../../core/monitor/dependencies.ts";
+import { MAX_SNOOZE_SECONDS } from "../../core/monitor/snooze.ts";
 import { STATUSES } from "../../core/monitor/monitor-status.ts";
 import { MONITOR_SORTS } from "../../core/db/monitors.ts";
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
@@ -56,6 +58,14 @@ export const runLimits = {
   recoveryThreshold: { type: "number", optional: true, integer: true, min: 1, max: MAX_THRESHOLD },
 };
 
+/** Its parents: while one is down, its alerts are held (core/monitor/dependencies.ts checks ids and cycles). */
+export const dependsOn = {
+  type: "array",
+  optional: true,
+  max: MAX_PARENTS,
+  items: { type: "number", integer: true, positive: true, convert: true },
+};
+
 /** registry.create's fields (registry.update's, all optional, with the id). */
 export const monitorFields = {
   name,
@@ -65,7 +75,11 @@ export const monitorFields = {
   channels,
   repeatEverySeconds,
   ...runLimits,
+  dependsOn,
 };
+
+/** registry.snooze: alerts held for so many seconds from now. */
+export const snoozeSeconds = { type: "number", integer: true, min: 1, max: MAX_SNOOZE_SECONDS, convert: true };
 export const code = { type: "string", pattern: CODE_PATTERN };
 
 /** registry.list: the search, the filters and the sort. */
