@@ -262,6 +262,14 @@ export const importPlan = {
         channels: { type: "array", optional: true, items: { type: "string" } },
         repeatEverySeconds,
         runLimits: { type: "object", optional: true, props: runLimits },
+        // its parents by code (ids are not kept by a restore), and a snooze still running (epoch ms)
+        dependsOn: {
+          type: "array",
+          optional: true,
+          max: MAX_PARENTS,
+          items: { type: "string", pattern: CODE_PATTERN },
+        },
+        snoozedUntil: { type: "number", optional: true, nullable: true, integer: true, min: 0 },
         pings: { type: "array", optional: true, items: importPing },
       },
     },

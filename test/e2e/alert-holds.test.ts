@@ -159,7 +159,14 @@ describe(
 );
 
 function holdTests(system: () => System): void {
-  type Monitor = { id: number; code: string; name: string; status: string; [k: string]: unknown };
+  type Monitor = {
+    id: number;
+    code: string;
+    name: string;
+    status: string;
+    children: unknown[];
+    [k: string]: unknown;
+  };
 
   async function createMonitor(body: Record<string, unknown>): Promise<Monitor> {
     const { a, channels, tag } = system();
