@@ -220,8 +220,8 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     consecutiveSuccesses: 4,
     runDeadlineAt: null,
     snoozedUntil: null,
-    dependsOn: [],
-    parents: [],
+    dependsOn: [4],
+    parents: [{ id: 4, name: "db", status: "up" }],
     children: [],
     status: "up",
     paused: false,
@@ -258,6 +258,7 @@ test("form <-> API: a monitor fills the form and the form gives back the same bo
     slowWindow: 30,
     failureThreshold: 3,
     recoveryThreshold: 2,
+    dependsOn: [4],
   });
   assert.ok(
     !("channels" in formValueToInput(form.getRawValue(), { includeChannels: false })),
