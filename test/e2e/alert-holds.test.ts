@@ -165,6 +165,7 @@ function holdTests(system: () => System): void {
     name: string;
     status: string;
     children: unknown[];
+    parents: { id: number; name: string; status: string }[];
     [k: string]: unknown;
   };
 
@@ -232,6 +233,21 @@ function holdTests(system: () => System): void {
     const parent = await get(p);
     assert.deepEqual(parent.dependsOn, [], "the refused change left nothing behind");
     assert.deepEqual(parent.children, [{ id: c.id, name: c.name, status: "new" }]);
+    // A host's monitor works as a parent (a host is polled over SSH; this one is not enabled).
+    const host = await a.call("POST", "/api/v1/hosts", {
+      name: `${system().tag}-db1`,
+      address: "127.0.0.1",
+      port: 9,
+      username: "hb",
+      keyPath: "/nonexistent/id_ed25519",
+      enabled: false,
+    });
+    assert.equal(host.status, 201, JSON.stringify(host.body));
+    const onHost = await createMonitor({ name: "on-host", dependsOn: [host.body.monitorId] });
+    assert.deepEqual(
+      onHost.parents.map((p) => p.name),
+      [`host ${system().tag}-db1`],
+    );
     // Deleting the parent removes the link.
     assert.equal((await a.call("DELETE", `/api/v1/monitors/${p.id}`)).status, 200);
     assert.deepEqual((await get(c)).parents, []);
