@@ -93,9 +93,17 @@ test(
       const snoozed = (await a.call("GET", `/api/v1/monitors/${child.id}`)).body.snoozedUntil;
       assert.ok(Date.parse(snoozed) > Date.now() + 3_500_000, snoozed);
       assert.equal(await until.locator("time").getAttribute("datetime"), snoozed);
+      assert.match(await page.getByTestId("snoozed-badge").innerText(), /snoozed/);
       await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-holds-snoozed.png"), fullPage: true });
+      // The list marks it too.
+      await page.goto(`${base}/monitors`);
+      await page.locator("tr", { hasText: "web app" }).getByTestId("snoozed-badge").waitFor();
+      assert.equal(await page.locator("tr", { hasText: "db server" }).getByTestId("snoozed-badge").count(), 0);
+      await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-holds-list.png"), fullPage: true });
+      await page.goto(`${base}/monitors/${child.id}`);
       await page.getByTestId("end-snooze").click();
       await until.waitFor({ state: "detached" });
+      assert.equal(await page.getByTestId("snoozed-badge").count(), 0);
       assert.equal((await a.call("GET", `/api/v1/monitors/${child.id}`)).body.snoozedUntil, null);
       await page.getByTestId("snooze").waitFor();
 

@@ -119,6 +119,8 @@ export const en = {
   'detail.dependsOn': 'Depends on',
   'detail.dependents': 'Depended on by',
   'detail.snoozedUntil': 'Snoozed until',
+  'detail.snoozedBadge': 'snoozed',
+  'detail.snoozedBadgeTitle': 'Snoozed until {time}: alerts are held back',
   'detail.snooze': 'Snooze',
   'detail.snoozeFor': 'Snooze for {duration}',
   'detail.snoozeHint': 'Hold this monitor’s alerts for a while',

@@ -113,6 +113,8 @@ export const zhHans: Messages = {
   'detail.dependsOn': '依赖于',
   'detail.dependents': '被以下监控依赖',
   'detail.snoozedUntil': '静音至',
+  'detail.snoozedBadge': '静音中',
+  'detail.snoozedBadgeTitle': '静音至 {time}：告警暂缓发送',
   'detail.snooze': '静音',
   'detail.snoozeFor': '静音 {duration}',
   'detail.snoozeHint': '暂时不发送本监控的告警',

@@ -1,8 +1,12 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { MatIconModule } from '@angular/material/icon';
 import { I18n } from '../i18n/i18n';
+import { exactTime } from '../core/time';
 
-/** "maintenance": the monitor is inside a maintenance window now, so its alerts are held back. */
+/**
+ * "maintenance": the monitor is inside a maintenance window now; "snoozed": it is snoozed. Either
+ * way its alerts are held back.
+ */
 @Component({
   selector: 'hb-maintenance-badge',
   imports: [MatIconModule],
@@ -16,6 +20,16 @@ import { I18n } from '../i18n/i18n';
       >
         <mat-icon svgIcon="build" aria-hidden="true" />
         <span>{{ i18n.t('maintenance.badge') }}</span>
+      </span>
+    }
+    @if (snoozedUntil(); as until) {
+      <span
+        class="badge"
+        data-testid="snoozed-badge"
+        [attr.title]="i18n.t('detail.snoozedBadgeTitle', { time: exact(until) })"
+      >
+        <mat-icon svgIcon="bell" aria-hidden="true" />
+        <span>{{ i18n.t('detail.snoozedBadge') }}</span>
       </span>
     }
   `,
@@ -48,4 +62,10 @@ export class MaintenanceBadge {
   protected readonly i18n = inject(I18n);
   /** ids of the windows covering the monitor now */
   readonly windows = input<number[]>([]);
+  /** the end of the monitor's snooze; null: not snoozed */
+  readonly snoozedUntil = input<string | null>(null);
+
+  protected exact(iso: string): string {
+    return exactTime(iso, undefined, this.i18n.locale());
+  }
 }
