@@ -283,10 +283,16 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       const limitErrors = checkRunLimits(p);
       if (limitErrors.length) invalid(limitErrors);
       const now = clock.now();
+      // Parents that gain or lose this child: their pages list their children.
+      const touched = new Set<number>();
       await db.write(async (t) => {
         const r = await row(p.id, t, true);
         await checkChannels(p.channels, t);
         await checkParents(p.id, p.dependsOn, t);
+        if (p.dependsOn !== undefined) {
+          for (const e of await allEdges(db, t)) if (Number(e.monitor_id) === p.id) touched.add(Number(e.parent_id));
+          for (const parent of p.dependsOn) touched.add(parent);
+        }
         const set: Record<string, unknown> = { updated_at: now };
         if (p.name !== undefined) set.name = p.name;
         if (p.description !== undefined) set.description = p.description;
@@ -309,6 +315,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         if (p.dependsOn !== undefined) await setParents(db, p.id, p.dependsOn, t);
       });
       ctx.broadcast("monitor.changed", { id: p.id });
+      for (const parent of touched) ctx.broadcast("monitor.changed", { id: parent });
       return view(p.id);
     },
 
