@@ -32,6 +32,13 @@ export function holdOf(s: HoldState, at: number): Hold | null {
   return null;
 }
 
+/** Why an alert is held, in English, for its row's last_error and the log (dashboards and alerts say it in their own words). */
+export function holdText(h: Hold): string {
+  if (h.kind === "maintenance") return `maintenance window ${h.detail ?? ""}`;
+  if (h.kind === "snooze") return "the monitor is snoozed";
+  return `parent ${h.detail ?? ""} is down`;
+}
+
 /** A stored hold (deliveries.hold_kind, hold_detail), or null for none or an unknown kind. */
 export function storedHold(kind: unknown, detail: unknown): Hold | null {
   if (typeof kind !== "string" || !(HOLD_KINDS as readonly string[]).includes(kind)) return null;

@@ -25,7 +25,7 @@ import {
   type MonitorAtEnd,
 } from "../../core/schedule/maintenance.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
-import { holdOf, storedHold, type Hold } from "../../core/alerts/holds.ts";
+import { holdOf, holdText, storedHold, type Hold } from "../../core/alerts/holds.ts";
 import { holdFacts, soonestSnoozeEnd } from "../../core/db/dependencies.ts";
 import { median } from "../../core/monitor/run-limits.ts";
 import * as outbox from "../../core/db/deliveries.ts";
@@ -34,14 +34,23 @@ import * as history from "../../core/db/alert-facts.ts";
 import { WeeklyReports } from "./weekly-reports.ts";
 
 const CLAIM_BATCH = 50;
-
-/** Why an alert is held, for its row's last_error and the log (the dashboard says it in its own words). */
-const HOLD_TEXT: Record<Hold["kind"], (detail: string) => string> = {
-  maintenance: (d) => `maintenance window ${d}`,
-  snooze: () => "the monitor is snoozed",
-  parent: (d) => `parent ${d} is down`,
-};
 const REMINDER_BATCH = 100;
+
+/** Per monitor: until when it is snoozed, and its parents that are down (core/db/dependencies.ts holdFacts). */
+type HoldFacts = Map<number, { snoozedUntil: number | null; downParents: string[] }>;
+
+/** What holds a monitor's alerts at `at`: a window covering it then, its snooze, a parent down now. */
+function holdAt(windows: MaintenanceWindow[], facts: HoldFacts, monitorId: number, tags: string[], at: number) {
+  const f = facts.get(monitorId);
+  return holdOf(
+    {
+      windows: activeWindowsFor(windows, monitorId, tags, at),
+      snoozedUntil: f?.snoozedUntil ?? null,
+      downParents: f?.downParents ?? [],
+    },
+    at,
+  );
+}
 
 const parse = (json: string): Record<string, unknown> => {
   const v = JSON.parse(json || "{}");
@@ -249,17 +258,7 @@ export class OutboxWorker {
       holdFacts(db, monitorIds),
       soonestSnoozeEnd(db, monitorIds, now),
     ]);
-    const ended = monitorIds.filter(
-      (m) =>
-        !holdOf(
-          {
-            windows: activeWindowsFor(windows, m, tags.get(m) ?? [], now),
-            snoozedUntil: holds.get(m)?.snoozedUntil ?? null,
-            downParents: holds.get(m)?.downParents ?? [],
-          },
-          now,
-        ),
-    );
+    const ended = monitorIds.filter((m) => !holdAt(windows, holds, m, tags.get(m) ?? [], now));
     this.wakeAtHoldEnd(windows, snoozeEnd, now);
     if (!ended.length) return;
     const atEnd = await this.monitorsAtEnd(ended, new Map(held.map((h) => [Number(h.monitor_id), h.status])));
@@ -448,7 +447,7 @@ export class OutboxWorker {
     d: ClaimedDelivery,
     token: string,
     channelRows: Map<number, ChannelRow>,
-    at: { windows: MaintenanceWindow[]; holds: Map<number, { snoozedUntil: number | null; downParents: string[] }> },
+    at: { windows: MaintenanceWindow[]; holds: HoldFacts },
   ): Promise<void> {
     const { config, db, clock } = this.deps;
     const settle = (set: Record<string, unknown>) => outbox.settleDelivery(db, d.id, token, set);
@@ -468,17 +467,9 @@ export class OutboxWorker {
     if (!f) return fail("the flip no longer exists");
     // Raised inside a maintenance window of its monitor, while it is snoozed, or while a parent
     // is down: kept until nothing holds it any more (release()).
-    const facts = at.holds.get(f.monitor.id);
-    const hold = holdOf(
-      {
-        windows: activeWindowsFor(at.windows, f.monitor.id, f.monitor.tags, created),
-        snoozedUntil: facts?.snoozedUntil ?? null,
-        downParents: facts?.downParents ?? [],
-      },
-      created,
-    );
+    const hold = holdAt(at.windows, at.holds, f.monitor.id, f.monitor.tags, created);
     if (hold) {
-      const why = HOLD_TEXT[hold.kind](hold.detail ?? "");
+      const why = holdText(hold);
       await settle({ state: "held", last_error: `held back: ${why}`, hold_kind: hold.kind, hold_detail: hold.detail });
       this.logger.info(`alert held: ${f.monitor.name} ${event} (delivery ${d.id}, ${why})`);
       return;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { holdOf, storedHold } from "../../core/alerts/holds.ts";
+import { holdOf, holdText, storedHold } from "../../core/alerts/holds.ts";
 import { renderAlert, type AlertFacts } from "../../core/alerts/alert.ts";
 import { payload } from "../../plugins/webhook.ts";
 
@@ -21,6 +21,12 @@ test("a window, then a snooze, then a down parent", () => {
     detail: null,
   });
   assert.deepEqual(holdOf({ ...free, downParents: ["db", "net"] }, 1000), { kind: "parent", detail: "db" });
+});
+
+test("the hold in words, for the outbox row and the log", () => {
+  assert.equal(holdText({ kind: "maintenance", detail: "3, 5" }), "maintenance window 3, 5");
+  assert.equal(holdText({ kind: "snooze", detail: null }), "the monitor is snoozed");
+  assert.equal(holdText({ kind: "parent", detail: "db" }), "parent db is down");
 });
 
 test("stored holds: known kinds only", () => {
