@@ -117,6 +117,8 @@ export function payload(alert: Alert) {
             failureRate: f.rule.failureRate,
           }
         : null,
+    // a released alert: what held it back (kind "maintenance", "snooze" or "parent") and its text
+    held: f.held ? { kind: f.held.kind, detail: f.held.detail, text: r.held } : null,
     subject: r.subject,
     text: r.text,
     locale: r.locale,

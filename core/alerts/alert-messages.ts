@@ -4,6 +4,7 @@
 
 import type { FlipReason, Status } from "../monitor/monitor-status.ts";
 import type { Locale } from "./locale.ts";
+import type { HoldKind } from "./holds.ts";
 
 type AlertEventName = "down" | "up" | "failure" | "reminder" | "test" | "report";
 
@@ -47,7 +48,11 @@ export interface AlertMessages {
     details: string;
     channel: string;
     dashboard: string;
+    /** a released alert: what held it back ("Held back") */
+    heldBack: string;
   };
+  /** why a released alert was held: {detail} the window ids or the parent's name */
+  heldWhile: Record<HoldKind, string>;
   /** the last ping of a monitor that never pinged */
   never: string;
   /** a reminder's summary: {duration} down, then the reason */
@@ -127,6 +132,12 @@ const en: AlertMessages = {
     details: "Details",
     channel: "Channel",
     dashboard: "Dashboard",
+    heldBack: "Held back",
+  },
+  heldWhile: {
+    maintenance: "during maintenance window {detail}",
+    snooze: "while the monitor was snoozed",
+    parent: "while parent {detail} was down",
   },
   never: "never",
   stillDown: "down for {duration}: {reason}",
@@ -193,6 +204,12 @@ const zhHans: AlertMessages = {
     details: "详情",
     channel: "通知渠道",
     dashboard: "控制台",
+    heldBack: "曾被暂缓",
+  },
+  heldWhile: {
+    maintenance: "维护窗口 {detail} 期间",
+    snooze: "监控静音期间",
+    parent: "上级监控 {detail} 故障期间",
   },
   never: "从未",
   stillDown: "已故障 {duration}：{reason}",

@@ -6,6 +6,7 @@ import { DateTime } from "luxon";
 import type { FlipReason, Status } from "../monitor/monitor-status.ts";
 import { ALERT_MESSAGES, fill, type AlertMessages } from "./alert-messages.ts";
 import type { Locale } from "./locale.ts";
+import type { Hold } from "./holds.ts";
 
 /** What happened, from a channel's point of view. Channels choose which of down, up and failure they receive. */
 /** "report": the weekly report (core/alerts/weekly-report.ts), sent by email only */
@@ -47,6 +48,8 @@ export interface AlertFacts {
     previousRunAt: number | null;
     failureRate: { failures: number; runs: number } | null;
   } | null;
+  /** a released alert: what held it back (a maintenance window, a snooze, a down parent) */
+  held?: Hold | null;
   dashboardUrl: string | null;
 }
 
@@ -61,6 +64,8 @@ export interface RenderedAlert {
   rows: [string, string][];
   failureText: string | null;
   failureTruncated: boolean;
+  /** a released alert: "Held back while parent db was down", in the alert's language; null otherwise */
+  held: string | null;
   /** the alert's language, and the words channels add around the rendered parts */
   locale: Locale;
   labels: {
@@ -143,6 +148,7 @@ export function renderAlert(f: AlertFacts, locale: Locale = "en"): RenderedAlert
     rows.push([w.rows.previousRun, bothZones(f.rule.previousRunAt, zone)]);
   if (f.downSince !== null && flip.to === "up") rows.push([w.rows.downFor, duration(flip.at - f.downSince, w.units)]);
   if (f.event === "reminder") rows.push([w.rows.reminder, `#${f.reminder}`]);
+  if (f.held) rows.push([w.rows.heldBack, fill(w.heldWhile[f.held.kind], { detail: f.held.detail ?? "" })]);
   if (f.failure?.exitStatus !== null && f.failure?.exitStatus !== undefined)
     rows.push([w.rows.exitStatus, String(f.failure.exitStatus)]);
   if (monitor.tags.length) rows.push([w.rows.tags, monitor.tags.join(w.listSeparator)]);
@@ -224,6 +230,7 @@ function finish(
     rows,
     failureText,
     failureTruncated: truncated,
+    held: f.held ? `${w.rows.heldBack} ${fill(w.heldWhile[f.held.kind], { detail: f.held.detail ?? "" })}` : null,
     locale,
     labels: { failureReport, open: w.open },
     color: COLORS[f.event],

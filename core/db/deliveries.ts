@@ -1,5 +1,5 @@
 // The outbox's rows as the notifier reads and settles them: claiming due deliveries, recording
-// an attempt's outcome, the rows held back by a maintenance window, reminder rounds, the channels
+// an attempt's outcome, the rows held back (maintenance window, snooze, down parent), reminder rounds, the channels
 // they go through, and the outbox by state for /metrics. Rows are written by core/db/flips.ts.
 
 import type { Transaction } from "sequelize";
@@ -13,12 +13,16 @@ import { DELIVERY_COLUMNS } from "./flips.ts";
 export interface ClaimedDelivery {
   id: number;
   flip_id: number;
+  monitor_id: number;
   channel_id: number | null;
   channel: string;
   round: number;
   event: string;
   attempts: number;
   created_at: number;
+  /** what held it, when it was held and released (core/alerts/holds.ts) */
+  hold_kind: string | null;
+  hold_detail: string | null;
 }
 
 export interface HeldDelivery {
@@ -38,7 +42,7 @@ export function claimDeliveries(
   return claimDue<ClaimedDelivery>(
     db,
     "deliveries",
-    "id, flip_id, channel_id, channel, round, event, attempts, created_at",
+    "id, flip_id, monitor_id, channel_id, channel, round, event, attempts, created_at, hold_kind, hold_detail",
     claim,
   );
 }
@@ -56,7 +60,7 @@ export async function countByState(db: Database): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.state, Number(r.n)]));
 }
 
-/** Every delivery held back by a maintenance window, with its monitor's status now. */
+/** Every delivery held back (a maintenance window, a snooze, a down parent), with its monitor's status now. */
 export function heldDeliveries(db: Database): Promise<HeldDelivery[]> {
   return db.select<HeldDelivery>(
     "SELECT d.id, d.monitor_id, d.flip_id, d.round, d.channel_id, m.status FROM deliveries d JOIN monitors m ON m.id = d.monitor_id WHERE d.state = 'held'",
@@ -79,7 +83,7 @@ export function endHold(db: Database, release: number[], suppress: number[], now
       : 0;
     if (suppress.length) {
       await db.change(
-        "UPDATE deliveries SET state = 'suppressed', last_error = 'held back by a maintenance window' WHERE id IN (:ids) AND state = 'held'",
+        "UPDATE deliveries SET state = 'suppressed', last_error = 'held back, then superseded: the monitor changed while it was held' WHERE id IN (:ids) AND state = 'held'",
         { ids: suppress },
         t,
       );

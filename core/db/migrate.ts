@@ -20,6 +20,7 @@ import * as m014 from "./migrations/014-schedule-dialects.ts";
 import * as m015 from "./migrations/015-delivery-channel-index.ts";
 import * as m016 from "./migrations/016-user-theme.ts";
 import * as m017 from "./migrations/017-run-rules.ts";
+import * as m018 from "./migrations/018-dependencies-snooze.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -39,6 +40,7 @@ const MIGRATIONS = [
   { name: "015-delivery-channel-index", ...m015 },
   { name: "016-user-theme", ...m016 },
   { name: "017-run-rules", ...m017 },
+  { name: "018-dependencies-snooze", ...m018 },
 ];
 
 /** Every migration's name, in the order they apply. */

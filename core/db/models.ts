@@ -73,6 +73,7 @@ export interface MonitorRow {
   report_unexpected_runs: boolean | number;
   /** one letter a run, "s" or "f", oldest first: the outcomes the failure rate is judged on */
   recent_outcomes: string;
+  snoozed_until: number | null;
 }
 export interface TagRow {
   id: number;
@@ -121,6 +122,12 @@ export interface DeliveryRow {
   last_error: string | null;
   sent_at: number | null;
   created_at: number;
+  hold_kind: string | null;
+  hold_detail: string | null;
+}
+export interface MonitorDependencyRow {
+  monitor_id: number;
+  parent_id: number;
 }
 export interface ChannelRow {
   id: number;
@@ -262,6 +269,7 @@ export interface Models {
   Host: M<HostRow>;
   HostSample: M<HostSampleRow>;
   WeeklyReport: M<WeeklyReportRow>;
+  MonitorDependency: M<MonitorDependencyRow>;
 }
 
 const ms = (allowNull = false) => ({ type: BIGINT, allowNull });
@@ -328,6 +336,7 @@ export function defineModels(sequelize: Sequelize): Models {
       min_gap_seconds: { type: INTEGER },
       report_unexpected_runs: { type: BOOLEAN, allowNull: false, defaultValue: false },
       recent_outcomes: { type: STRING(100), allowNull: false, defaultValue: "" },
+      snoozed_until: ms(true),
     }),
     Tag: define<TagRow>("Tag", "tags", { id: pk, name: { type: STRING(64), allowNull: false } }),
     MonitorTag: define<MonitorTagRow>("MonitorTag", "monitor_tags", {
@@ -373,6 +382,8 @@ export function defineModels(sequelize: Sequelize): Models {
       last_error: { type: TEXT },
       sent_at: ms(true),
       created_at: ms(),
+      hold_kind: { type: STRING(16) },
+      hold_detail: { type: STRING(200) },
     }),
     Channel: define<ChannelRow>("Channel", "channels", {
       id: pk,
@@ -484,6 +495,10 @@ export function defineModels(sequelize: Sequelize): Models {
       last_error: { type: TEXT },
       sent_at: ms(true),
       created_at: ms(),
+    }),
+    MonitorDependency: define<MonitorDependencyRow>("MonitorDependency", "monitor_dependencies", {
+      monitor_id: { type: INTEGER, primaryKey: true },
+      parent_id: { type: INTEGER, primaryKey: true },
     }),
   };
 }

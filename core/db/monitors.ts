@@ -7,6 +7,7 @@ import type { Schedule } from "../schedule/schedule.ts";
 import { deadlinesAfterArm } from "../schedule/schedule.ts";
 import { scheduleColumns } from "../monitor/monitor-record.ts";
 import { setChannels } from "./channels.ts";
+import { removeLinks, setParents } from "./dependencies.ts";
 import { columnsOf, plainRow, plainRows, type M, type MonitorRow } from "./models.ts";
 import type { Tracked } from "../monitor/monitor-status.ts";
 import { UPTIME_WINDOWS_MS } from "../monitor/uptime.ts";
@@ -46,6 +47,10 @@ export interface NewMonitor {
   paused?: boolean;
   /** run-limit columns (core/monitor/monitor-record.ts runLimitColumns); absent: the defaults */
   runLimits?: Record<string, unknown>;
+  /** ids of its parents (checked by the caller: core/monitor/dependencies.ts) */
+  dependsOn?: number[];
+  /** a snooze carried over by a restore; absent: none */
+  snoozedUntil?: number | null;
 }
 
 /** Inserts the monitor armed at `now` (or paused), with its tags and channels; returns its id. */
@@ -73,6 +78,7 @@ export async function insertMonitor(
       next_reminder_at: null,
       reminders_sent: 0,
       ...m.runLimits,
+      snoozed_until: m.snoozedUntil ?? null,
       created_at: now,
       updated_at: now,
     },
@@ -81,6 +87,7 @@ export async function insertMonitor(
   const id = Number(created.get("id"));
   await setTags(db, id, m.tags, t, true);
   await setChannels(db, id, m.channels, t, true);
+  if (m.dependsOn?.length) await setParents(db, id, m.dependsOn, t, true);
   return id;
 }
 
@@ -107,9 +114,11 @@ export async function monitorsById(db: Database, ids: number[]): Promise<Monitor
 }
 
 /** Of these ids, those that name a monitor. */
-export async function existingMonitorIds(db: Database, ids: number[]): Promise<Set<number>> {
+export async function existingMonitorIds(db: Database, ids: number[], t?: Transaction): Promise<Set<number>> {
   return new Set(
-    (await plainRows(db.models.Monitor, { attributes: ["id"], where: { id: ids } })).map((r) => Number(r.id)),
+    (await plainRows(db.models.Monitor, { attributes: ["id"], where: { id: ids }, transaction: t })).map((r) =>
+      Number(r.id),
+    ),
   );
 }
 
@@ -162,6 +171,7 @@ export async function deleteMonitor(db: Database, monitorId: number): Promise<nu
     const children = [m.Delivery, m.Flip, m.Ping, m.MonitorTag, m.MonitorChannel, m.BadgeKey];
     for (const model of children as unknown as M<{ monitor_id: number }>[])
       await model.destroy({ where: { monitor_id: monitorId }, transaction: t });
+    await removeLinks(db, monitorId, t);
     return m.Monitor.destroy({ where: { id: monitorId }, transaction: t });
   });
 }

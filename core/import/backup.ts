@@ -85,6 +85,9 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
         repeatEverySeconds: typeof m.repeatEverySeconds === "number" ? m.repeatEverySeconds : null,
         // Written since run limits (and, later, run rules) existed; an older file's monitors get the defaults.
         runLimits: Object.fromEntries(RUN_LIMITS.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])),
+        // Written since dependencies and snoozes existed (migration 018): parents by code.
+        ...(m.dependsOn === undefined ? {} : { dependsOn: list(m.dependsOn, `${at}.dependsOn`) as string[] }),
+        ...snoozeOf(m.snoozedUntil, `${at}.snoozedUntil`),
         origin: `${at} "${String(m.name)}"`,
       };
     });
@@ -102,6 +105,14 @@ export const BACKUP_SECTIONS: Record<string, (section: unknown, plan: ImportPlan
     });
   },
 };
+
+/** An exported snooze (ISO 8601, or null): epoch ms for the plan. */
+function snoozeOf(v: unknown, field: string): { snoozedUntil?: number | null } {
+  if (v === undefined || v === null) return {};
+  const ms = typeof v === "string" ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) throw new ImportInputError(field, "must be an ISO 8601 time or null");
+  return { snoozedUntil: ms };
+}
 
 export function mapBackup(input: unknown): ImportPlan {
   if (!isObject(input) || input.format !== BACKUP_FORMAT)

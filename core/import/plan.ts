@@ -49,6 +49,10 @@ export interface MonitorSpec {
    * minRunSeconds, minGapSeconds, reportUnexpectedRuns; left out: the defaults
    */
   runLimits?: Record<string, unknown>;
+  /** codes of its parents (core/monitor/dependencies.ts), in the plan or already stored */
+  dependsOn?: string[];
+  /** epoch ms: alerts held until then (a snooze running when it was exported) */
+  snoozedUntil?: number | null;
   pings?: PingSpec[];
   /** where it came from, for the report and errors: `service #12`, `checks[3]` */
   origin: string;

@@ -4,6 +4,7 @@
 import type { MonitorRow } from "../db/models.ts";
 import type { Schedule } from "../schedule/schedule.ts";
 import type { Status, Tracked } from "./monitor-status.ts";
+import { snoozedAt } from "./snooze.ts";
 import { DEFAULT_RUN_LIMITS, type RunLimitFields } from "./run-limits.ts";
 import { failedRuns, type FailureRate } from "./run-rules.ts";
 
@@ -170,6 +171,8 @@ export interface MonitorView {
   rateWindow: { runs: number; failed: number } | null;
   /** a run started and must finish by then (maxRunSeconds) */
   runDeadlineAt: string | null;
+  /** alerts are held until then (core/monitor/snooze.ts); null: not snoozed, or the snooze ended */
+  snoozedUntil: string | null;
   status: Status;
   paused: boolean;
   lastPingAt: string | null;
@@ -181,7 +184,7 @@ export interface MonitorView {
   updatedAt: string | null;
 }
 
-export function monitorView(row: MonitorRow, tags: string[], channels: number[]): MonitorView {
+export function monitorView(row: MonitorRow, tags: string[], channels: number[], now: number): MonitorView {
   const tracked = trackedOf(row);
   const limits = runLimitsOf(row);
   return {
@@ -202,6 +205,7 @@ export function monitorView(row: MonitorRow, tags: string[], channels: number[])
     consecutiveSuccesses: tracked.successes,
     rateWindow: rateCount(limits.failureRate, tracked.outcomes),
     runDeadlineAt: iso(row.run_deadline_at),
+    snoozedUntil: snoozedAt(num(row.snoozed_until), now) ? iso(row.snoozed_until) : null,
     status: tracked.status,
     paused: tracked.status === "paused",
     lastPingAt: iso(row.last_ping_at),

@@ -3,6 +3,7 @@
 
 import { STATUSES } from "../../core/monitor/monitor-status.ts";
 import { PING_KINDS } from "../../core/monitor/ping.ts";
+import { HOLD_KINDS } from "../../core/alerts/holds.ts";
 import { CRON_DIALECTS } from "../../core/schedule/cron-syntax.ts";
 import type { Operations } from "./json-schema.ts";
 import {
@@ -71,6 +72,12 @@ const Monitor = object(
     // With a failure rate: how many of the runs it counts there were so far, and how many failed.
     rateWindow: nullable(object({ runs: int, failed: int })),
     runDeadlineAt: nullable(dateTime),
+    // Alerts are held until then (a snooze from the job or the API); null: not snoozed.
+    snoozedUntil: nullable(dateTime),
+    // Its parents' ids: while one is down, its alerts are held; with each parent's name and status, and its children.
+    dependsOn: arrayOf(int),
+    parents: arrayOf(ref("LinkedMonitor")),
+    children: arrayOf(ref("LinkedMonitor")),
     status,
     paused: bool,
     lastPingAt: nullable(dateTime),
@@ -116,6 +123,7 @@ export const schemas = {
     extend(CronSchedule, {}, calendarDefaults),
     extend(OnCalendarSchedule, {}, calendarDefaults),
   ),
+  LinkedMonitor: object({ id: int, name: str, status }),
   Monitor,
   MonitorPage: extend(pageOf("Monitor"), { counts: object(Object.fromEntries(STATUSES.map((s) => [s, int]))) }),
   Ping: object({
@@ -154,6 +162,8 @@ export const schemas = {
     lastAttemptAt: nullable(dateTime),
     nextAttemptAt: nullable(dateTime),
     sentAt: nullable(dateTime),
+    /** why it is (or was) held back: a maintenance window (detail: their ids), a snooze, a down parent (detail: its name) */
+    heldBy: nullable(object({ kind: enumOf(HOLD_KINDS), detail: nullable(str) })),
     createdAt: nullable(dateTime),
   }),
   NotificationPage: pageOf("Notification"),
@@ -177,6 +187,8 @@ export const operations: Operations = {
   "DELETE /api/v1/monitors/{id}": { operationId: "deleteMonitor", response: ref("Deleted") },
   "POST /api/v1/monitors/{id}/pause": { operationId: "pauseMonitor", response: ref("Monitor") },
   "POST /api/v1/monitors/{id}/resume": { operationId: "resumeMonitor", response: ref("Monitor") },
+  "POST /api/v1/monitors/{id}/snooze": { operationId: "snoozeMonitor", response: ref("Monitor") },
+  "DELETE /api/v1/monitors/{id}/snooze": { operationId: "unsnoozeMonitor", response: ref("Monitor") },
   "GET /api/v1/monitors/{id}/pings": { operationId: "listMonitorPings", response: ref("PingPage") },
   "GET /api/v1/monitors/{id}/flips": { operationId: "listMonitorFlips", response: ref("FlipPage") },
   "GET /api/v1/monitors/{id}/notifications": {

@@ -39,6 +39,8 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "DELETE /monitors/:id": "registry.remove",
       "POST /monitors/:id/pause": "registry.pause",
       "POST /monitors/:id/resume": "registry.resume",
+      "POST /monitors/:id/snooze": "registry.snooze",
+      "DELETE /monitors/:id/snooze": "registry.unsnooze",
       "GET /monitors/:id/pings": "registry.pings",
       "GET /monitors/:id/flips": "registry.flips",
       "GET /monitors/:id/notifications": "registry.notifications",

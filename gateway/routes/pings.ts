@@ -30,6 +30,8 @@ export interface PingRequests {
   originalParams(req: IncomingMessage): Params;
   /** /ping/CODE[/SIGNAL], its body already read */
   pingParams(req: PingBodyRequest, code: string | undefined, signal: string | undefined): Params;
+  /** A ping URL's code, or the error the ping routes answer for it (422 missing, 404 malformed). */
+  checkCode(code: unknown): string;
   /** Shaped like the original tool's answer (its PingSerializer), plus our status. */
   originalAnswer(params: Params, data: Params): unknown;
 }
@@ -87,6 +89,7 @@ export function pingRequests(config: Config): PingRequests {
   }
 
   return {
+    checkCode,
     readBody: pingBodyReader(config.pingBodyLimit, config.requestBodyLimit),
     originalParams(req) {
       const query = (req.url ?? "").split("?")[1] ?? "";
@@ -179,6 +182,9 @@ export function pingsRoute(config: Config, pings: PingRequests): GatewayRoute {
       "GET /:code/:signal": "ingest.ping",
       "HEAD /:code/:signal": "ingest.ping",
       "POST /:code/:signal": "ingest.ping",
+      "GET /:code/snooze/:duration": "ingest.snooze",
+      "HEAD /:code/snooze/:duration": "ingest.snooze",
+      "POST /:code/snooze/:duration": "ingest.snooze",
     },
     // The hooks below build ingest.ping's params from the URL and body: the request is this.
     docs: Object.fromEntries(
@@ -188,12 +194,18 @@ export function pingsRoute(config: Config, pings: PingRequests): GatewayRoute {
           `${m} /:code/:signal`,
           { summary: "signal: start, fail, log or an exit status 0-255 (0 is success)", produces: "text/plain" },
         ],
+        [
+          `${m} /:code/snooze/:duration`,
+          { summary: "snoozes the monitor: its alerts are held for 30m, 2h, 1d… (at most 7d)", produces: "text/plain" },
+        ],
       ]),
     ),
     // Normally served by the fast path (gateway/ping-fast-path.ts); these hooks do the same.
     onBeforeCall(_ctx: Context, _route: unknown, req: Req) {
-      const { code, signal } = req.$params as { code?: string; signal?: string };
-      req.$params = pings.pingParams(req, code, signal);
+      const { code, signal, duration } = req.$params as { code?: string; signal?: string; duration?: string };
+      // A snooze is no ping: its code and duration go to ingest.snooze as they are.
+      if (req.$alias?.action === "ingest.snooze") req.$params = { code: pings.checkCode(code), duration };
+      else req.$params = pings.pingParams(req, code, signal);
     },
     onAfterCall(ctx: Context) {
       (ctx.meta as Record<string, unknown>).$responseType = "text/plain; charset=utf-8";

@@ -21,7 +21,7 @@ export type Req = IncomingMessage &
   PingBodyRequest & {
     $params: Record<string, unknown>;
     $route?: { opts: { need: RouteNeed } };
-    $alias?: { path?: string };
+    $alias?: { path?: string; action?: string };
     parsedUrl?: string;
     $service: RouteHost;
   };

@@ -5,6 +5,8 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { PingBatcher } from "./ping-batcher.ts";
+import { snoozeByCode, type SnoozeParams } from "./snooze.ts";
+import { CODE_PATTERN } from "../../core/monitor/code.ts";
 import { pingSchema, type PingAccepted, type PingOutcome, type PingParams } from "./ping-params.ts";
 
 export type { PingAccepted, PingOutcome } from "./ping-params.ts";
@@ -28,6 +30,16 @@ export default function ingestService(deps: ServiceDeps): ServiceSchema {
        * answered on its own: {ok} or {error: what ping would have thrown}. Not a context per
        * ping: that cost a fifth of the ping's CPU; the call in flight is the batch's.
        */
+      snooze: {
+        description: "Snoozes the monitor of a code for a duration (30m, 2h, 1d; at most 7d): its alerts are held.",
+        params: {
+          code: { type: "string", pattern: CODE_PATTERN },
+          duration: { type: "string", min: 1, max: 16 },
+        },
+        handler(ctx: Context<SnoozeParams>) {
+          return snoozeByCode(deps, ctx);
+        },
+      },
       pings: {
         params: { pings: { type: "array", items: "object" } },
         handler(ctx: Context<{ pings: PingParams[] }>): Promise<PingOutcome[]> {

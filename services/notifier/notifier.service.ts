@@ -26,8 +26,15 @@ export default function notifierService(deps: ServiceDeps): ServiceSchema {
 
     events: {
       "flip.recorded": {
-        handler(ctx: Context<{ alerted: boolean }>) {
-          if (ctx.params.alerted) outbox.wake();
+        // A monitor leaving down may release its children's held alerts.
+        handler(ctx: Context<{ alerted: boolean; from?: string }>) {
+          if (ctx.params.alerted || ctx.params.from === "down") outbox.wake();
+        },
+      },
+      /** A snooze ended or a monitor's parents changed: held alerts may go now. */
+      "monitor.changed": {
+        handler() {
+          outbox.wake();
         },
       },
     },

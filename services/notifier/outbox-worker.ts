@@ -1,5 +1,6 @@
 // The notifier's engine. Each drain (on a flip event, on every poll, and when a maintenance
-// window ends): raise due reminders, release or suppress the alerts a window held back, run the
+// window or a snooze ends): raise due reminders, release or suppress the alerts that a window, a
+// snooze or a down parent held back (core/alerts/holds.ts), run the
 // weekly reports, then claim due deliveries with a lease, send each through its channel's plugin
 // and record the outcome (retrying with backoff inside a window). Its state (timers, the drain in
 // progress, the claim counter, metrics) is this one class.
@@ -24,6 +25,8 @@ import {
   type MonitorAtEnd,
 } from "../../core/schedule/maintenance.ts";
 import { loadWindows } from "../../core/db/maintenance.ts";
+import { holdOf, holdText, storedHold, type Hold } from "../../core/alerts/holds.ts";
+import { holdFacts, soonestSnoozeEnd } from "../../core/db/dependencies.ts";
 import { median } from "../../core/monitor/run-limits.ts";
 import * as outbox from "../../core/db/deliveries.ts";
 import type { ClaimedDelivery } from "../../core/db/deliveries.ts";
@@ -32,6 +35,22 @@ import { WeeklyReports } from "./weekly-reports.ts";
 
 const CLAIM_BATCH = 50;
 const REMINDER_BATCH = 100;
+
+/** Per monitor: until when it is snoozed, and its parents that are down (core/db/dependencies.ts holdFacts). */
+type HoldFacts = Map<number, { snoozedUntil: number | null; downParents: string[] }>;
+
+/** What holds a monitor's alerts at `at`: a window covering it then, its snooze, a parent down now. */
+function holdAt(windows: MaintenanceWindow[], facts: HoldFacts, monitorId: number, tags: string[], at: number) {
+  const f = facts.get(monitorId);
+  return holdOf(
+    {
+      windows: activeWindowsFor(windows, monitorId, tags, at),
+      snoozedUntil: f?.snoozedUntil ?? null,
+      downParents: f?.downParents ?? [],
+    },
+    at,
+  );
+}
 
 const parse = (json: string): Record<string, unknown> => {
   const v = JSON.parse(json || "{}");
@@ -196,20 +215,22 @@ export class OutboxWorker {
     while (this.running) {
       const { token, rows } = await this.claim();
       if (!rows.length) return;
-      const [channelRows, windows] = await Promise.all([
+      const [channelRows, windows, holds] = await Promise.all([
         outbox.channelsById(
           db,
           rows.map((r) => r.channel_id).filter((c): c is number => c !== null),
         ),
         loadWindows(db),
+        holdFacts(db, [...new Set(rows.map((r) => Number(r.monitor_id)))]),
       ]);
-      await Promise.all(rows.map((d) => this.deliver(d, token, channelRows, windows)));
+      await Promise.all(rows.map((d) => this.deliver(d, token, channelRows, { windows, holds })));
     }
   }
 
-  /** Wakes up when the next active window ends, so held alerts go out then rather than at the next poll. */
-  private wakeAtWindowEnd(windows: MaintenanceWindow[], now: number): void {
+  /** Wakes up when the next active window or snooze ends, so held alerts go out then rather than at the next poll. */
+  private wakeAtHoldEnd(windows: MaintenanceWindow[], snoozeEnd: number | null, now: number): void {
     const ends = windows.map((w) => activeUntil(w.rule, now)).filter((e): e is number => e !== null);
+    if (snoozeEnd !== null) ends.push(snoozeEnd);
     if (!ends.length || this.windowTimer) return;
     const wait = Math.min(...ends) - now + 50;
     if (wait > this.deps.config.notifierPollMs) return;
@@ -220,9 +241,10 @@ export class OutboxWorker {
   }
 
   /**
-   * Ends the hold of alerts whose monitors no window covers any more: a monitor that is down
-   * gets the alert of its last down flip (once: the update is conditional on `held`, so of
-   * several notifiers one releases each row); every other held alert is suppressed for good.
+   * Ends the hold of alerts whose monitors nothing holds any more (no window covers them, no
+   * snooze, no parent down): a monitor that is down gets the alert of its last down flip (once:
+   * the update is conditional on `held`, so of several notifiers one releases each row); every
+   * other held alert is suppressed for good.
    */
   private async release(): Promise<void> {
     const { db, clock } = this.deps;
@@ -230,9 +252,14 @@ export class OutboxWorker {
     if (!held.length) return;
     const now = clock.now();
     const monitorIds = [...new Set(held.map((h) => Number(h.monitor_id)))];
-    const [windows, tags] = await Promise.all([loadWindows(db), tagsOf(db, monitorIds)]);
-    const ended = monitorIds.filter((m) => !activeWindowsFor(windows, m, tags.get(m) ?? [], now).length);
-    this.wakeAtWindowEnd(windows, now);
+    const [windows, tags, holds, snoozeEnd] = await Promise.all([
+      loadWindows(db),
+      tagsOf(db, monitorIds),
+      holdFacts(db, monitorIds),
+      soonestSnoozeEnd(db, monitorIds, now),
+    ]);
+    const ended = monitorIds.filter((m) => !holdAt(windows, holds, m, tags.get(m) ?? [], now));
+    this.wakeAtHoldEnd(windows, snoozeEnd, now);
     if (!ended.length) return;
     const atEnd = await this.monitorsAtEnd(ended, new Map(held.map((h) => [Number(h.monitor_id), h.status])));
     const release: number[] = [];
@@ -251,7 +278,7 @@ export class OutboxWorker {
       (fate === "release" ? release : suppress).push(Number(h.id));
     }
     const released = await outbox.endHold(db, release, suppress, now);
-    if (released) this.logger.info(`maintenance over: released ${released} held alert(s)`);
+    if (released) this.logger.info(`hold over: released ${released} held alert(s)`);
   }
 
   /** For each monitor: its last down and up flips, and which channels heard that down flip. */
@@ -315,6 +342,7 @@ export class OutboxWorker {
     event: AlertEvent,
     round: number,
     raisedAt: number,
+    held: Hold | null = null,
   ): Promise<(AlertFacts & { downFlipId: number }) | null> {
     const { config, db } = this.deps;
     const f = await history.flipWithContext(db, flipId);
@@ -378,6 +406,7 @@ export class OutboxWorker {
             }
           : null,
       downSince,
+      held,
       dashboardUrl: config.publicUrl ? `${config.publicUrl}/monitors/${monitorId}` : null,
     };
   }
@@ -433,7 +462,7 @@ export class OutboxWorker {
     d: ClaimedDelivery,
     token: string,
     channelRows: Map<number, ChannelRow>,
-    windows: MaintenanceWindow[],
+    at: { windows: MaintenanceWindow[]; holds: HoldFacts },
   ): Promise<void> {
     const { config, db, clock } = this.deps;
     const settle = (set: Record<string, unknown>) => outbox.settleDelivery(db, d.id, token, set);
@@ -442,15 +471,22 @@ export class OutboxWorker {
     if (!ch) return fail("the channel was deleted");
     if (!Number(ch.enabled)) return fail("the channel is disabled");
     const event = d.event as AlertEvent;
-    const f = await this.facts(Number(d.flip_id), event, Number(d.round), Number(d.created_at));
+    const created = Number(d.created_at);
+    const f = await this.facts(
+      Number(d.flip_id),
+      event,
+      Number(d.round),
+      created,
+      storedHold(d.hold_kind, d.hold_detail),
+    );
     if (!f) return fail("the flip no longer exists");
-    // Raised inside a maintenance window of its monitor: kept until the window ends (release()).
-    const holding = activeWindowsFor(windows, f.monitor.id, f.monitor.tags, Number(d.created_at));
-    if (holding.length) {
-      await settle({ state: "held", last_error: `held back by maintenance window ${holding.join(", ")}` });
-      this.logger.info(
-        `alert held: ${f.monitor.name} ${event} (delivery ${d.id}, maintenance window ${holding.join(", ")})`,
-      );
+    // Raised inside a maintenance window of its monitor, while it is snoozed, or while a parent
+    // is down: kept until nothing holds it any more (release()).
+    const hold = holdAt(at.windows, at.holds, f.monitor.id, f.monitor.tags, created);
+    if (hold) {
+      const why = holdText(hold);
+      await settle({ state: "held", last_error: `held back: ${why}`, hold_kind: hold.kind, hold_detail: hold.detail });
+      this.logger.info(`alert held: ${f.monitor.name} ${event} (delivery ${d.id}, ${why})`);
       return;
     }
     const key = `hb-${d.flip_id}-${ch.id}${Number(d.round) ? `-r${d.round}` : ""}`;

@@ -149,6 +149,7 @@ export class WeeklyReports {
       rows: [],
       failureText: null,
       failureTruncated: false,
+      held: null,
       color: "#1a73e8",
       url: config.publicUrl,
       text: r.text,

@@ -7,6 +7,8 @@ import { Errors, type Context } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { ServiceDeps } from "../deps.ts";
 import { parseSchedule, type FieldError, type Schedule } from "../../core/schedule/schedule.ts";
+import { checkDependsOn } from "../../core/monitor/dependencies.ts";
+import { allEdges, setParents } from "../../core/db/dependencies.ts";
 import { monitorView, runLimitColumns, runLimitsOf } from "../../core/monitor/monitor-record.ts";
 import { insertMonitor } from "../../core/db/monitors.ts";
 import {
@@ -132,6 +134,36 @@ export function backupArea(deps: ServiceDeps) {
     }
   }
 
+  /**
+   * The parents of the monitors this import created, by code (of the plan or already stored), once
+   * every monitor exists; checked by the API's rule (no unknown code, no cycle) — a problem is a
+   * 422 naming the monitor's dependsOn and undoes the whole import. Monitors already present keep theirs.
+   */
+  async function importParents(plan: ImportPlan, created: number[], t: Transaction): Promise<void> {
+    const withParents = plan.monitors.map((m, i) => ({ m, i })).filter(({ m }) => m.dependsOn?.length);
+    if (!withParents.length) return;
+    const codes = [...new Set(withParents.flatMap(({ m }) => [m.code, ...m.dependsOn!]))];
+    const idOf = await monitorIdsByCode(db, codes, t);
+    const edges = await allEdges(db, t);
+    const fail = (i: number, message: string): never => {
+      throw new ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
+        { type: "invalid", field: `monitors[${i}].dependsOn`, message },
+      ]);
+    };
+    for (const { m, i } of withParents) {
+      // Created by this import only: a monitor present before keeps its own parents.
+      const id = idOf.get(m.code)!;
+      if (!created.includes(id)) continue;
+      const missing = m.dependsOn!.find((c) => !idOf.has(c));
+      if (missing !== undefined) fail(i, `no monitor has the code ${missing}`);
+      const parents = m.dependsOn!.map((c) => idOf.get(c)!);
+      const errors = checkDependsOn(id, parents, new Set(idOf.values()), edges);
+      if (errors.length) fail(i, errors[0]!.message);
+      await setParents(db, id, parents, t, true);
+      edges.push(...parents.map((p) => ({ monitor_id: id, parent_id: p })));
+    }
+  }
+
   /** Every problem of the plan, each naming its field; nothing is written when there is one. */
   function problems(
     plan: ImportPlan,
@@ -237,7 +269,15 @@ export function backupArea(deps: ServiceDeps) {
     async monitors() {
       const rows = await allMonitors(db);
       const ids = rows.map((r) => Number(r.id));
-      const [tagMap, chMap] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids)]);
+      const [tagMap, chMap, edges] = await Promise.all([tagsOf(db, ids), channelIdsOf(db, ids), allEdges(db)]);
+      // Parents by code: ids are not kept by a restore.
+      const codeOf = new Map(rows.map((r) => [Number(r.id), r.code]));
+      const parentCodes = new Map<number, string[]>();
+      for (const e of edges)
+        parentCodes.set(Number(e.monitor_id), [
+          ...(parentCodes.get(Number(e.monitor_id)) ?? []),
+          codeOf.get(Number(e.parent_id))!,
+        ]);
       const channelRows = await allChannels(db);
       const keyOf = new Map(
         channelRows.map((c) => [
@@ -246,7 +286,7 @@ export function backupArea(deps: ServiceDeps) {
         ]),
       );
       return rows.map((r) => {
-        const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], []);
+        const v = monitorView(r, tagMap.get(Number(r.id)) ?? [], [], clock.now());
         const channels = (chMap.get(Number(r.id)) ?? []).map((c) => keyOf.get(c)!);
         return {
           code: v.code,
@@ -258,6 +298,8 @@ export function backupArea(deps: ServiceDeps) {
           channels,
           repeatEverySeconds: v.repeatEverySeconds,
           ...runLimitsOf(r),
+          dependsOn: (parentCodes.get(Number(r.id)) ?? []).sort(),
+          snoozedUntil: v.snoozedUntil,
         };
       });
     },
@@ -334,6 +376,8 @@ export function backupArea(deps: ServiceDeps) {
               channels,
               repeatEverySeconds: m.repeatEverySeconds ?? null,
               runLimits: runLimitColumns((m.runLimits ?? {}) as Partial<RunLimitFields>),
+              snoozedUntil:
+                m.snoozedUntil !== undefined && m.snoozedUntil !== null && m.snoozedUntil > now ? m.snoozedUntil : null,
             },
             config.defaultTimezone,
             now,
@@ -343,6 +387,7 @@ export function backupArea(deps: ServiceDeps) {
           created.push(monitorId);
           items.push({ ...base, outcome: "created" });
         }
+        await importParents(plan, created, t);
         await importWindows(plan, windows, items, t);
         if (plan.dryRun) throw new DryRunDone();
       });

@@ -14,9 +14,11 @@ import {
   scheduleColumns,
   scheduleOf,
   trackedOf,
-  type MonitorView,
 } from "../../core/monitor/monitor-record.ts";
 import { checkRunLimits, type RunLimitFields } from "../../core/monitor/run-limits.ts";
+import { checkDependsOn } from "../../core/monitor/dependencies.ts";
+import { storedHold } from "../../core/alerts/holds.ts";
+import { allEdges, linksOf, setParents, setSnooze } from "../../core/db/dependencies.ts";
 import { recordFlip } from "../../core/db/flips.ts";
 import { newCode } from "../../core/monitor/code.ts";
 import type { MonitorRow } from "../../core/db/models.ts";
@@ -43,6 +45,7 @@ export type NewMonitor = {
   tags?: string[];
   channels?: number[];
   repeatEverySeconds?: number | null;
+  dependsOn?: number[];
 } & RunLimitParams;
 export type MonitorChange = { id: number } & Partial<NewMonitor>;
 export type MonitorQuery = {
@@ -83,13 +86,17 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     return (await monitors.monitorRow(db, monitorId, t, lock)) ?? notFound();
   }
 
-  /** Monitors as the API shows them, each with the ids of the maintenance windows covering it now. */
-  async function views(rows: MonitorRow[]): Promise<(MonitorView & { maintenance: number[] })[]> {
+  /**
+   * Monitors as the API shows them, each with the ids of the maintenance windows covering it now,
+   * its parents (dependsOn, and each parent's name and status) and its children.
+   */
+  async function views(rows: MonitorRow[]) {
     const ids = rows.map((r) => Number(r.id));
     const now = clock.now();
-    const [byId, chById, windows, glances] = await Promise.all([
+    const [byId, chById, links, windows, glances] = await Promise.all([
       tagsOf(db, ids),
       channelIdsOf(db, ids),
+      linksOf(db, ids),
       loadWindows(db),
       glancesOf(
         db,
@@ -99,8 +106,12 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     ]);
     return rows.map((r) => {
       const tags = byId.get(Number(r.id)) ?? [];
+      const parents = links.parents.get(Number(r.id)) ?? [];
       return {
-        ...monitorView(r, tags, chById.get(Number(r.id)) ?? []),
+        ...monitorView(r, tags, chById.get(Number(r.id)) ?? [], now),
+        dependsOn: parents.map((m) => m.id),
+        parents,
+        children: links.children.get(Number(r.id)) ?? [],
         maintenance: activeWindowsFor(windows, Number(r.id), tags, now),
         ...glances.get(Number(r.id))!,
       };
@@ -119,6 +130,17 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       const i = ids.indexOf(unknown[0]!);
       invalid([{ field: `channels[${i}]`, message: `no channel has id ${unknown[0]}` }]);
     }
+  }
+
+  /** Parents must name other monitors and make no cycle: 422 naming dependsOn (core/monitor/dependencies.ts). */
+  async function checkParents(monitorId: number | null, parents: number[] | undefined, t: Transaction): Promise<void> {
+    if (!parents?.length) return;
+    const [known, edges] = await Promise.all([
+      monitors.existingMonitorIds(db, parents, t),
+      monitorId === null ? [] : allEdges(db, t),
+    ]);
+    const errors = checkDependsOn(monitorId, parents, known, edges);
+    if (errors.length) invalid(errors);
   }
 
   /** One page of a monitor's pings or flips, newest first, with the total. */
@@ -159,6 +181,7 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
     const now = clock.now();
     return db.write(async (t) => {
       await checkChannels(p.channels, t);
+      await checkParents(null, p.dependsOn, t);
       const fields = {
         code,
         name: p.name,
@@ -170,7 +193,13 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       const channels = p.channels ?? (await defaultChannelIds(db, t));
       return monitors.insertMonitor(
         db,
-        { ...fields, channels, repeatEverySeconds: p.repeatEverySeconds ?? null, runLimits: runLimitColumns(p) },
+        {
+          ...fields,
+          channels,
+          repeatEverySeconds: p.repeatEverySeconds ?? null,
+          runLimits: runLimitColumns(p),
+          dependsOn: p.dependsOn ?? [],
+        },
         config.defaultTimezone,
         now,
         t,
@@ -255,9 +284,16 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
       const limitErrors = checkRunLimits(p);
       if (limitErrors.length) invalid(limitErrors);
       const now = clock.now();
+      // Parents that gain or lose this child: their pages list their children.
+      const touched = new Set<number>();
       await db.write(async (t) => {
         const r = await row(p.id, t, true);
         await checkChannels(p.channels, t);
+        await checkParents(p.id, p.dependsOn, t);
+        if (p.dependsOn !== undefined) {
+          for (const e of await allEdges(db, t)) if (Number(e.monitor_id) === p.id) touched.add(Number(e.parent_id));
+          for (const parent of p.dependsOn) touched.add(parent);
+        }
         const set: Record<string, unknown> = { updated_at: now };
         if (p.name !== undefined) set.name = p.name;
         if (p.description !== undefined) set.description = p.description;
@@ -280,15 +316,35 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
         await monitors.updateMonitorColumns(db, p.id, set, t);
         if (p.tags !== undefined) await monitors.setTags(db, p.id, p.tags, t);
         if (p.channels !== undefined) await setChannels(db, p.id, p.channels, t);
+        if (p.dependsOn !== undefined) await setParents(db, p.id, p.dependsOn, t);
       });
       ctx.broadcast("monitor.changed", { id: p.id });
+      for (const parent of touched) ctx.broadcast("monitor.changed", { id: parent });
       return view(p.id);
     },
 
+    /** Holds the monitor's alerts for so many seconds from now (at most 7 days). */
+    async snooze(ctx: Context<{ id: number; seconds: number }>) {
+      const now = clock.now();
+      if (!(await setSnooze(db, ctx.params.id, now + ctx.params.seconds * 1000, now))) notFound();
+      ctx.broadcast("monitor.changed", { id: ctx.params.id });
+      return view(ctx.params.id);
+    },
+
+    /** Ends the snooze now: held alerts are released (or suppressed) at the notifier's next drain. */
+    async unsnooze(ctx: Context<{ id: number }>) {
+      if (!(await setSnooze(db, ctx.params.id, null, clock.now()))) notFound();
+      ctx.broadcast("monitor.changed", { id: ctx.params.id });
+      return view(ctx.params.id);
+    },
+
     async remove(ctx: Context<{ id: number }>) {
+      const children = (await linksOf(db, [ctx.params.id])).children.get(ctx.params.id) ?? [];
       const n = await monitors.deleteMonitor(db, ctx.params.id);
       if (n === 0) notFound();
       ctx.broadcast("monitor.changed", { id: ctx.params.id, deleted: true });
+      // Its children lost a parent: their pages change.
+      for (const c of children) ctx.broadcast("monitor.changed", { id: c.id });
       return { id: ctx.params.id, deleted: true };
     },
 
@@ -345,6 +401,8 @@ export function monitorsArea({ config, db, clock }: ServiceDeps) {
             name: d.channel_name ?? null,
           },
           ...deliveryOutcome(d as unknown as DeliveryOutcomeRow),
+          // held now, or held once and released: why (a maintenance window, a snooze, a down parent)
+          heldBy: storedHold(d.hold_kind, d.hold_detail),
           createdAt: at(d.created_at),
         })),
       };

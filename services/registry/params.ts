@@ -4,6 +4,8 @@
 
 import { MAX_RUN_SECONDS, MAX_SLOW_WINDOW, MAX_THRESHOLD, SLOW_MIN_HISTORY } from "../../core/monitor/run-limits.ts";
 import { MAX_MIN_GAP_SECONDS, MAX_MIN_RUN_SECONDS, MAX_RATE_RUNS } from "../../core/monitor/run-rules.ts";
+import { MAX_PARENTS } from "../../core/monitor/dependencies.ts";
+import { MAX_SNOOZE_SECONDS } from "../../core/monitor/snooze.ts";
 import { STATUSES } from "../../core/monitor/monitor-status.ts";
 import { MONITOR_SORTS } from "../../core/db/monitors.ts";
 import { CHOOSABLE_EVENTS } from "../../core/alerts/alert.ts";
@@ -70,6 +72,14 @@ export const runLimits = {
   reportUnexpectedRuns: { type: "boolean", optional: true },
 };
 
+/** Its parents: while one is down, its alerts are held (core/monitor/dependencies.ts checks ids and cycles). */
+export const dependsOn = {
+  type: "array",
+  optional: true,
+  max: MAX_PARENTS,
+  items: { type: "number", integer: true, positive: true, convert: true },
+};
+
 /** registry.create's fields (registry.update's, all optional, with the id). */
 export const monitorFields = {
   name,
@@ -79,7 +89,11 @@ export const monitorFields = {
   channels,
   repeatEverySeconds,
   ...runLimits,
+  dependsOn,
 };
+
+/** registry.snooze: alerts held for so many seconds from now. */
+export const snoozeSeconds = { type: "number", integer: true, min: 1, max: MAX_SNOOZE_SECONDS, convert: true };
 export const code = { type: "string", pattern: CODE_PATTERN };
 
 /** registry.list: the search, the filters and the sort. */
@@ -262,6 +276,14 @@ export const importPlan = {
         channels: { type: "array", optional: true, items: { type: "string" } },
         repeatEverySeconds,
         runLimits: { type: "object", optional: true, props: runLimits },
+        // its parents by code (ids are not kept by a restore), and a snooze still running (epoch ms)
+        dependsOn: {
+          type: "array",
+          optional: true,
+          max: MAX_PARENTS,
+          items: { type: "string", pattern: CODE_PATTERN },
+        },
+        snoozedUntil: { type: "number", optional: true, nullable: true, integer: true, min: 0 },
         pings: { type: "array", optional: true, items: importPing },
       },
     },

@@ -87,6 +87,16 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: { id: p.id },
         handler: (ctx) => monitors.resume(ctx),
       },
+      snooze: {
+        description: "Snoozes a monitor for so many seconds (at most 7 days): its alerts are held until then.",
+        params: { id: p.id, seconds: p.snoozeSeconds },
+        handler: (ctx) => monitors.snooze(ctx),
+      },
+      unsnooze: {
+        description: "Ends a monitor's snooze now; alerts it held are released by the maintenance rules.",
+        params: { id: p.id },
+        handler: (ctx) => monitors.unsnooze(ctx),
+      },
       pings: {
         description: "A monitor's pings, newest first, paged.",
         params: { id: p.id, ...p.page },

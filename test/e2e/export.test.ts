@@ -52,6 +52,9 @@ async function snapshot(a: Api) {
     runLimits: [m.maxRunSeconds, m.slowFactor, m.slowWindow, m.failureThreshold, m.recoveryThreshold],
     runRules: [m.failureRate, m.minRunSeconds, m.minGapSeconds, m.reportUnexpectedRuns],
     channels: m.channels.map((c: number) => nameOf.get(c)).sort(),
+    // parents by name (ids are not kept by a restore), and a running snooze
+    parents: m.parents.map((p: { name: string }) => p.name).sort(),
+    snoozedUntil: m.snoozedUntil,
   }));
   const codeOf = new Map(monitors.map((m: any) => [m.id, m.code]));
   const allMonitors = (await a.call("GET", "/api/v1/monitors?limit=500")).body.items;
@@ -181,6 +184,21 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
           assert.equal(once.status, 201, JSON.stringify(once.body));
         }
       }
+      // Dependencies (k8s job and timer under nightly, timer under k8s job too) and a snooze travel by code.
+      const byName = new Map(
+        (await a.call("GET", "/api/v1/monitors?limit=500")).body.items.map((m: any) => [m.name, m.id]),
+      );
+      for (const [child, parents] of [
+        ["k8s job", ["nightly"]],
+        ["timer", ["nightly", "k8s job"]],
+      ] as const) {
+        const r = await a.call("PATCH", `/api/v1/monitors/${byName.get(child)}`, {
+          dependsOn: parents.map((p) => byName.get(p)),
+        });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      const snoozed = await a.call("POST", `/api/v1/monitors/${byName.get("nightly")}/snooze`, { seconds: 86_400 });
+      assert.equal(snoozed.status, 200, JSON.stringify(snoozed.body));
       const weekly = await a.call("POST", "/api/v1/maintenance", {
         name: "patch night",
         rule: { kind: "recurring", expression: "0 3 * * 0", durationSeconds: 7200, timezone: "Asia/Shanghai" },
@@ -203,6 +221,8 @@ describe("export and restore", { skip, timeout: 240_000 }, () => {
       3600,
       true,
     ]);
+    assert.deepEqual(before.monitors.find((m: any) => m.name === "timer").parents, ["k8s job", "nightly"]);
+    assert.ok(before.monitors.find((m: any) => m.name === "nightly").snoozedUntil, "nightly is snoozed");
 
     const file = path.join(dir, "backup.json");
     const exp = await runCli("bin/export.ts", ["--file", file], env);

@@ -284,6 +284,8 @@ const ROUTES: [string, string][] = [
   ["DELETE", "/api/v1/monitors/:id"],
   ["POST", "/api/v1/monitors/:id/pause"],
   ["POST", "/api/v1/monitors/:id/resume"],
+  ["POST", "/api/v1/monitors/:id/snooze"],
+  ["DELETE", "/api/v1/monitors/:id/snooze"],
   ["GET", "/api/v1/monitors/:id/pings"],
   ["GET", "/api/v1/monitors/:id/flips"],
   ["GET", "/api/v1/monitors/:id/notifications"],
@@ -558,6 +560,11 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 },
     channels: [ownChannel],
   });
+  // The parent of the sweep's monitors (dependsOn): the monitor the sweep changes cannot be its own.
+  const ownParent = await own("/api/v1/monitors", {
+    name: "swept parent",
+    schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 3600 },
+  });
   const once = { kind: "once", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z" };
   const windowId = await own("/api/v1/maintenance", { name: "sweep", rule: once, monitorIds: [ownMonitor] });
   const cron = {
@@ -588,6 +595,7 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
     channels: [ownChannel],
     repeatEverySeconds: 3600,
     ...limits,
+    dependsOn: [ownParent],
   });
   const channel = () => ({
     name: fresh("hook"),
@@ -619,6 +627,7 @@ test("every write route, one field at a time given a wrong value: never a 5xx, a
   const VALID: Record<string, () => Record<string, unknown>[]> = {
     "POST /api/v1/monitors": () => [monitor(interval)],
     "PATCH /api/v1/monitors/{id}": () => [monitor(cron)],
+    "POST /api/v1/monitors/{id}/snooze": () => [{ seconds: 3600 }],
     "POST /api/v1/channels": () => [{ ...channel(), type: "webhook" }],
     "PATCH /api/v1/channels/{id}": () => [channel()],
     "POST /api/v1/hosts": () => [host(pem), host(keyPath)],

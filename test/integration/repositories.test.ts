@@ -23,6 +23,7 @@ import * as monitors from "../../core/db/monitors.ts";
 import * as backup from "../../core/db/backup.ts";
 import * as facts from "../../core/db/alert-facts.ts";
 import * as reports from "../../core/db/weekly-reports.ts";
+import * as deps from "../../core/db/dependencies.ts";
 import { deadlinesAfterArm } from "../../core/schedule/schedule.ts";
 
 const NOW = 1_700_000_000_000;
@@ -764,6 +765,7 @@ async function monitorsRepo(db: Database, m1: number) {
     min_gap_seconds: null,
     report_unexpected_runs: 0,
     recent_outcomes: "",
+    snoozed_until: null,
   };
   assert.deepEqual(await monitors.monitorRow(db, four), row4);
   assert.deepEqual(Object.keys((await monitors.monitorRow(db, four))!), Object.keys(row4));
@@ -1161,6 +1163,8 @@ async function alertFacts(db: Database, m1: number, four: number) {
     "event",
     "claimed_by",
     "last_attempt_at",
+    "hold_kind",
+    "hold_detail",
     "channel_name",
   ]);
   assert.deepEqual(
@@ -1247,8 +1251,70 @@ async function weeklyReports(db: Database, m1: number, four: number) {
   ]);
 }
 
+/** Parents (monitor_dependencies) and what holds a monitor's alerts: snoozes and down parents. */
+async function dependenciesRepo(db: Database, m1: number, four: number, five: number) {
+  // m1 ("one", up) and five ("five", paused) are four's parents; m1 is five's too.
+  await db.write((t) => deps.setParents(db, four, [five, m1, five], t));
+  await db.write((t) => deps.setParents(db, five, [m1], t, true));
+  const byLink = (e: { monitor_id: number; parent_id: number }[]) =>
+    e.map((x) => [x.monitor_id, x.parent_id]).sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]!);
+  assert.deepEqual(
+    byLink(await deps.allEdges(db)),
+    byLink([
+      { monitor_id: four, parent_id: m1 },
+      { monitor_id: four, parent_id: five },
+      { monitor_id: five, parent_id: m1 },
+    ]),
+  );
+  const links = await deps.linksOf(db, [four, m1, 99_999]);
+  assert.deepEqual(links.parents.get(four), [
+    { id: five, name: "five", status: "paused" },
+    { id: m1, name: "one", status: "up" },
+  ]);
+  assert.deepEqual(links.parents.get(m1), []);
+  assert.deepEqual(links.children.get(m1), [
+    { id: five, name: "five", status: "paused" },
+    { id: four, name: "four b", status: "paused" },
+  ]);
+  assert.deepEqual(links.children.get(99_999), []);
+  assert.deepEqual(await deps.linksOf(db, []), { parents: new Map(), children: new Map() });
+  // Replacing four's parents.
+  await db.write((t) => deps.setParents(db, four, [m1], t));
+  assert.deepEqual(
+    (await deps.linksOf(db, [four])).parents.get(four)!.map((p) => p.id),
+    [m1],
+  );
+
+  // Nothing holds four: m1 is up, no snooze.
+  assert.deepEqual(await deps.holdFacts(db, [four]), new Map([[four, { snoozedUntil: null, downParents: [] }]]));
+  await db.change("UPDATE monitors SET status = 'down' WHERE id = ?", [m1]);
+  assert.equal(await deps.setSnooze(db, four, NOW + 60_000, NOW + 1), true);
+  assert.equal(await deps.setSnooze(db, 99_999, NOW + 60_000, NOW + 1), false);
+  assert.deepEqual(
+    await deps.holdFacts(db, [four, five, 99_999]),
+    new Map([
+      [four, { snoozedUntil: NOW + 60_000, downParents: ["one"] }],
+      [five, { snoozedUntil: null, downParents: ["one"] }],
+    ]),
+  );
+  assert.deepEqual(await deps.holdFacts(db, []), new Map());
+  assert.equal((await monitors.monitorRow(db, four))!.snoozed_until, NOW + 60_000);
+  assert.equal((await monitors.monitorRow(db, four))!.updated_at, NOW + 1);
+  assert.equal(await deps.soonestSnoozeEnd(db, [four, five], NOW), NOW + 60_000);
+  assert.equal(await deps.soonestSnoozeEnd(db, [four, five], NOW + 60_000), null, "a snooze over is none");
+  assert.equal(await deps.soonestSnoozeEnd(db, [], NOW), null);
+  assert.equal(await deps.setSnooze(db, four, null, NOW + 2), true);
+  assert.equal((await monitors.monitorRow(db, four))!.snoozed_until, null);
+  await db.change("UPDATE monitors SET status = 'up' WHERE id = ?", [m1]);
+}
+
 async function deletingMonitors(db: Database, m1: number, four: number, five: number) {
   assert.equal(await monitors.deleteMonitor(db, m1), 1);
+  // Its links go with it both ways: four and five no longer have it as a parent.
+  assert.deepEqual(
+    (await deps.allEdges(db)).map((e) => [e.monitor_id, e.parent_id]),
+    [],
+  );
   assert.equal(await monitors.deleteMonitor(db, m1), 0);
   assert.equal(await monitors.monitorRow(db, m1), undefined);
   for (const table of ["deliveries", "flips", "pings", "monitor_tags", "monitor_channels", "badge_keys"]) {
@@ -1270,6 +1336,7 @@ async function exercise(db: Database) {
   await backupRepo(db, four, five);
   await alertFacts(db, monitors[0]!, four);
   await weeklyReports(db, monitors[0]!, four);
+  await dependenciesRepo(db, monitors[0]!, four, five);
   await deletingMonitors(db, monitors[0]!, four, five);
 }
 

@@ -55,6 +55,8 @@ export const failure = (data = NASTY) =>
     flip: { ...downFacts.flip, from: "up", reason: "failure", expectedAt: null },
     failure: { data, exitStatus: 2, truncated: false },
   });
+/** A down alert held while its parent was down, then released. */
+export const released = () => alertOf({ ...downFacts, held: { kind: "parent", detail: "db server" } });
 export const testAlert = () =>
   alertOf({ ...downFacts, event: "test", monitor: { ...downFacts.monitor, name: "ops channel" }, dashboardUrl: null });
 export const longName = (a: Alert, name: string) => alertOf({ ...a.facts, monitor: { ...a.facts.monitor, name } });

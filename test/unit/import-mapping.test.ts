@@ -191,4 +191,30 @@ describe("backup files", () => {
       (e: ImportInputError) => e.field === "monitors[0].schedule",
     );
   });
+
+  it("carry a monitor's parents by code and a running snooze; older files have neither", () => {
+    const monitor = {
+      code: "child",
+      name: "child",
+      schedule: { kind: "interval", periodSeconds: 60, graceSeconds: 60 },
+    };
+    const file = (m: Record<string, unknown>) => ({ format: "heartbeats-backup", version: 1, monitors: [m] });
+    const [m] = mapBackup(
+      file({ ...monitor, dependsOn: ["db", "net"], snoozedUntil: "2031-01-01T00:00:00.000Z" }),
+    ).monitors;
+    assert.deepEqual(m!.dependsOn, ["db", "net"]);
+    assert.equal(m!.snoozedUntil, Date.parse("2031-01-01T00:00:00.000Z"));
+    const [old] = mapBackup(file(monitor)).monitors;
+    assert.equal(old!.dependsOn, undefined);
+    assert.equal(old!.snoozedUntil, undefined);
+    assert.equal(mapBackup(file({ ...monitor, snoozedUntil: null })).monitors[0]!.snoozedUntil, undefined);
+    assert.throws(
+      () => mapBackup(file({ ...monitor, snoozedUntil: "soon" })),
+      (e: ImportInputError) => e.field === "monitors[0].snoozedUntil",
+    );
+    assert.throws(
+      () => mapBackup(file({ ...monitor, dependsOn: "db" })),
+      (e: ImportInputError) => e.field === "monitors[0].dependsOn",
+    );
+  });
 });

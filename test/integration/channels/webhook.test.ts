@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as webhook from "../../../plugins/webhook.ts";
-import { DASHBOARD, NASTY, down, failure, io, receiver, assertOk } from "../../support/channels.ts";
+import { DASHBOARD, NASTY, down, failure, io, receiver, assertOk, released } from "../../support/channels.ts";
 
 test("webhook: one signed JSON POST with the documented payload and headers", async (t) => {
   const rx = await receiver(t);
@@ -80,10 +80,23 @@ test("webhook: one signed JSON POST with the documented payload and headers", as
     failure: null,
     run: null,
     rule: null,
+    held: null,
     subject: a.rendered.subject,
     text: a.rendered.text,
     locale: "en",
   });
+});
+
+test("webhook: a released alert says what held it back", async (t) => {
+  const rx = await receiver(t);
+  assertOk(await webhook.send(released(), { url: `${rx.url}/h` }, io));
+  const r = rx.requests[0]!;
+  assert.deepEqual(r.json.held, {
+    kind: "parent",
+    detail: "db server",
+    text: "Held back while parent db server was down",
+  });
+  assert.match(r.json.text, /Held back: +while parent db server was down/);
 });
 
 test("webhook: a failure report arrives byte for byte, and no secret means no signature", async (t) => {

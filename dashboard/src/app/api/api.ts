@@ -107,6 +107,14 @@ export class Api {
   resume(id: number): Observable<Monitor> {
     return this.http.post<Monitor>(`${BASE}/monitors/${id}/resume`, {});
   }
+  /** Holds the monitor's alerts for so many seconds from now. */
+  snooze(id: number, seconds: number): Observable<Monitor> {
+    return this.http.post<Monitor>(`${BASE}/monitors/${id}/snooze`, { seconds });
+  }
+  /** Ends a snooze now: alerts it held go out if the monitor is still down. */
+  endSnooze(id: number): Observable<Monitor> {
+    return this.http.delete<Monitor>(`${BASE}/monitors/${id}/snooze`);
+  }
   pings(id: number, limit: number, offset = 0): Observable<Page<Ping>> {
     return this.http.get<Page<Ping>>(`${BASE}/monitors/${id}/pings`, { params: { limit, offset } });
   }

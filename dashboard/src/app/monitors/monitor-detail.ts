@@ -1,4 +1,15 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  OnInit,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
 import { ClipboardModule } from '@angular/cdk/clipboard';
@@ -10,7 +21,8 @@ import { MatDialog, MatDialogModule } from '@angular/material/dialog';
 import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatTabsModule } from '@angular/material/tabs';
-import { Subject, auditTime, forkJoin } from 'rxjs';
+import { MatMenuModule } from '@angular/material/menu';
+import { Subject, auditTime, forkJoin, type Observable } from 'rxjs';
 import { Api, problemOf } from '../api/api';
 import type { Flip, Monitor, NotificationItem, Ping } from '../api/models';
 import { Auth } from '../auth/auth';
@@ -47,6 +59,7 @@ import { UptimeGlance } from '../shared/uptime-glance';
     MatSnackBarModule,
     MatProgressSpinnerModule,
     MatTabsModule,
+    MatMenuModule,
     StatusChip,
     MaintenanceBadge,
     DurationChart,
@@ -109,8 +122,19 @@ export class MonitorDetailPage implements OnInit {
 
   private readonly refresh$ = new Subject<void>();
 
+  constructor() {
+    // Loaded for each id: a link from a child to its parent (or back) keeps this component and changes the id.
+    effect(() => {
+      this.monitorId();
+      untracked(() => {
+        this.monitor.set(null);
+        this.pings.set([]);
+        this.load();
+      });
+    });
+  }
+
   ngOnInit(): void {
-    this.load();
     this.live.events$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((e) => {
       if (e.type === 'deleted') {
         if (e.id === this.monitorId()) {
@@ -184,14 +208,39 @@ export class MonitorDetailPage implements OnInit {
   }
 
   protected pauseOrResume(pause: boolean): void {
+    this.change(
+      (id) => (pause ? this.api.pause(id) : this.api.resume(id)),
+      () => this.i18n.t(pause ? 'detail.paused' : 'detail.resumed'),
+    );
+  }
+
+  /** The snooze menu's choices, in seconds: an hour, a day, a week (the most the API takes). */
+  protected readonly snoozeChoices = [3600, 86_400, 7 * 86_400];
+
+  protected snooze(seconds: number): void {
+    this.change(
+      (id) => this.api.snooze(id, seconds),
+      (m) => this.i18n.t('detail.snoozed', { time: this.exact(m.snoozedUntil) }),
+    );
+  }
+
+  protected endSnooze(): void {
+    this.change(
+      (id) => this.api.endSnooze(id),
+      () => this.i18n.t('detail.snoozeEnded'),
+    );
+  }
+
+  /** One action on the monitor: its answer replaces the monitor shown, a snack bar says what happened. */
+  private change(call: (id: number) => Observable<Monitor>, said: (m: Monitor) => string): void {
     const m = this.monitor();
     if (!m) return;
     this.busy.set(true);
-    (pause ? this.api.pause(m.id) : this.api.resume(m.id)).subscribe({
+    call(m.id).subscribe({
       next: (updated) => {
         this.monitor.set(updated);
         this.busy.set(false);
-        this.snack.open(this.i18n.t(pause ? 'detail.paused' : 'detail.resumed'), undefined, { duration: 3000 });
+        this.snack.open(said(updated), undefined, { duration: 3000 });
         this.refresh$.next();
       },
       error: (err) => {
@@ -199,6 +248,15 @@ export class MonitorDetailPage implements OnInit {
         this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
       },
     });
+  }
+
+  /** Why a notification is (or was) held, in words. */
+  protected held(h: NonNullable<NotificationItem['heldBy']>): string {
+    return this.i18n.t(`hold.${h.kind}`, { detail: h.detail ?? '' });
+  }
+
+  protected duration(seconds: number): string {
+    return formatDuration(seconds);
   }
 
   protected remove(): void {

@@ -116,6 +116,8 @@ export class MonitorFormPage implements OnInit {
 
   protected readonly channels = signal<Channel[] | null>(null);
   protected readonly channelsHidden = signal(false);
+  /** Monitors this one may depend on (all but itself), by name; null while loading. */
+  protected readonly parentChoices = signal<{ id: number; name: string }[] | null>(null);
 
   protected readonly previewRuns = signal<PreviewRun[]>([]);
   protected readonly previewLoading = signal(false);
@@ -165,6 +167,16 @@ export class MonitorFormPage implements OnInit {
     } else {
       this.refreshPreview();
     }
+
+    this.api.listMonitors({ limit: 500, offset: 0, sort: 'name' }).subscribe({
+      next: (r) =>
+        this.parentChoices.set(
+          r.items
+            .filter((m) => m.id !== (id === undefined ? null : Number(id)))
+            .map((m) => ({ id: m.id, name: m.name })),
+        ),
+      error: () => this.parentChoices.set([]),
+    });
 
     this.api.channels().subscribe({
       next: (r) => {

@@ -100,6 +100,8 @@ export type MonitorForm = FormGroup<{
   tags: FormControl<string[]>;
   schedule: ScheduleForm;
   channels: FormControl<number[]>;
+  /** its parents: while one is down, its alerts are held */
+  dependsOn: FormControl<number[]>;
   repeatEvery: FormControl<number | null>;
   repeatUnit: FormControl<TimeUnit>;
   limits: RunLimitsForm;
@@ -126,6 +128,7 @@ export interface MonitorFormValue {
   tags: string[];
   schedule: ScheduleFormValue;
   channels: number[];
+  dependsOn: number[];
   repeatEvery: number | null;
   repeatUnit: TimeUnit;
   limits: RunLimitsValue;
@@ -158,6 +161,7 @@ export function emptyMonitorValue(timezone = localTimeZone()): MonitorFormValue 
       graceUnit: 'seconds',
     },
     channels: [],
+    dependsOn: [],
     repeatEvery: null,
     repeatUnit: 'hours',
     limits: { ...DEFAULT_RUN_LIMITS },
@@ -198,6 +202,7 @@ export function createMonitorForm(initial: MonitorFormValue = emptyMonitorValue(
     tags: new FormControl<string[]>([...initial.tags], { nonNullable: true, validators: [tagsValidator] }),
     schedule,
     channels: new FormControl<number[]>([...initial.channels], { nonNullable: true }),
+    dependsOn: new FormControl<number[]>([...initial.dependsOn], { nonNullable: true }),
     repeatEvery: new FormControl<number | null>(initial.repeatEvery, {
       validators: [durationValidator('repeatUnit', 1, MAX_REPEAT_SECONDS, false)],
     }),
@@ -336,6 +341,7 @@ export function monitorToFormValue(m: Monitor): MonitorFormValue {
     tags: [...m.tags],
     schedule: scheduleFromApi(m.schedule, base.schedule),
     channels: [...m.channels],
+    dependsOn: [...m.dependsOn],
     repeatEvery: m.repeatEverySeconds ? repeat.value : null,
     repeatUnit: m.repeatEverySeconds ? repeat.unit : base.repeatUnit,
     limits: runLimitsFromApi(m),
@@ -354,6 +360,7 @@ export function formValueToInput(
     tags: normalizeTags(v.tags),
     repeatEverySeconds: toSeconds(v.repeatEvery, v.repeatUnit),
     ...runLimitsToApi(v.limits),
+    dependsOn: [...v.dependsOn],
   };
   if (opts.includeChannels) input.channels = [...v.channels];
   return input;
@@ -597,6 +604,7 @@ const FIELD_TO_CONTROL: Readonly<Record<string, string>> = {
   description: 'description',
   tags: 'tags',
   channels: 'channels',
+  dependsOn: 'dependsOn',
   repeatEverySeconds: 'repeatEvery',
   schedule: 'schedule.kind',
   kind: 'schedule.kind',
