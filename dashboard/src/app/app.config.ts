@@ -6,7 +6,7 @@ import { DomSanitizer } from '@angular/platform-browser';
 import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
 import { routes } from './app.routes';
 import { apiInterceptor } from './auth/api.interceptor';
-import { earlyInterceptor } from './core/early-requests';
+import { earlyAnswersSettled, earlyInterceptor } from './core/early-requests';
 import { registerIcons } from './icons';
 import { MatPaginatorIntl } from '@angular/material/paginator';
 import { I18nPaginatorIntl, I18nTitleStrategy } from './i18n/i18n';
@@ -17,6 +17,7 @@ export const appConfig: ApplicationConfig = {
     provideRouter(routes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([apiInterceptor, earlyInterceptor])),
     provideAppInitializer(() => registerIcons(inject(MatIconRegistry), inject(DomSanitizer))),
+    provideAppInitializer(() => earlyAnswersSettled()),
     { provide: MatPaginatorIntl, useClass: I18nPaginatorIntl },
     { provide: TitleStrategy, useClass: I18nTitleStrategy },
     { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline', subscriptSizing: 'dynamic' } },

@@ -14,32 +14,51 @@ interface EarlyAnswer {
 }
 
 const early = new Map<string, Promise<EarlyAnswer | null>>();
+/** Answers already in: handed over synchronously, so a page asking for one in its constructor has its rows before its first render. */
+const arrived = new Map<string, EarlyAnswer | null>();
 
 /** Sends `GET url` now (same-origin, with the session cookie); the app's first GET of it gets the answer. */
 export function requestEarly(url: string): void {
-  early.set(
-    url,
-    fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(async (res) => ({ status: res.status, body: res.ok ? await res.json() : null }))
-      .catch(() => null),
-  );
+  const answer = fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    .then(async (res) => ({ status: res.status, body: res.ok ? await res.json() : null }))
+    .catch(() => null)
+    .then((a) => {
+      if (early.has(url)) arrived.set(url, a);
+      return a;
+    });
+  early.set(url, answer);
+}
+
+/**
+ * Settles when every early read has its answer, or after `maxWaitMs`: the app starts its first
+ * navigation after this, so the list is drawn once, with its rows, rather than empty and then
+ * again when the page arrives. The wait is bounded so that a slow server still gets the
+ * skeleton and its spinner soon.
+ */
+export function earlyAnswersSettled(maxWaitMs = 300): Promise<void> {
+  if (!early.size) return Promise.resolve();
+  return Promise.race([
+    Promise.all(early.values()).then(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, maxWaitMs)),
+  ]);
 }
 
 /** Drops the answers nobody asked for: they would be stale by the next time anybody does. */
 export function discardEarly(): void {
   early.clear();
+  arrived.clear();
 }
 
 /** A GET with an early answer waiting gets it instead of going out again, when it succeeded. */
 export const earlyInterceptor: HttpInterceptorFn = (req, next) => {
-  const answer = req.method === 'GET' ? early.get(req.urlWithParams) : undefined;
+  const url = req.urlWithParams;
+  const answer = req.method === 'GET' ? early.get(url) : undefined;
   if (!answer) return next(req);
-  early.delete(req.urlWithParams);
-  return from(answer).pipe(
-    mergeMap((a) =>
-      a && a.status >= 200 && a.status < 300
-        ? of(new HttpResponse({ status: a.status, body: a.body, url: req.urlWithParams }))
-        : next(req),
-    ),
-  );
+  const ready = arrived.has(url);
+  const a = arrived.get(url);
+  early.delete(url);
+  arrived.delete(url);
+  const use = (a: EarlyAnswer | null) =>
+    a && a.status >= 200 && a.status < 300 ? of(new HttpResponse({ status: a.status, body: a.body, url })) : next(req);
+  return ready ? use(a ?? null) : from(answer).pipe(mergeMap(use));
 };
