@@ -173,3 +173,57 @@ test(
     assert.deepEqual(dialogs, []);
   },
 );
+
+test(
+  "a load of the list asks for the session and its page once each, sent before Angular starts; signed out, none is replayed",
+  { skip, timeout: 60_000 },
+  async () => {
+    const make = async (name: string) =>
+      (
+        await a.call("POST", "/api/v1/monitors", {
+          name,
+          tags: ["early"],
+          schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+        })
+      ).body.id as number;
+    const first = await make("early-a");
+    const second = await make("early-b");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const seen: { url: string; accept: string }[] = [];
+    const record = (r: { url(): string; headers(): Record<string, string> }) => {
+      const u = new URL(r.url());
+      if (u.pathname === "/api/v1/session" || u.pathname === "/api/v1/monitors")
+        seen.push({ url: u.pathname + u.search, accept: r.headers()["accept"] ?? "" });
+    };
+    page.on("request", record);
+    try {
+      await page.goto(`${base}/monitors?tags=early&sort=name&order=desc`);
+      await row(first).waitFor();
+      const names = await page.locator('[data-testid="monitor-link"]').allInnerTexts();
+      assert.deepEqual(names, ["early-b", "early-a"], "the filter and order of the URL");
+      assert.ok(second > first);
+      // main.ts's fetch says Accept: application/json; HttpClient's would add text/plain, */*.
+      assert.deepEqual(seen, [
+        { url: "/api/v1/session", accept: "application/json" },
+        { url: "/api/v1/monitors?limit=50&offset=0&tags=early&sort=name&order=desc", accept: "application/json" },
+      ]);
+    } finally {
+      page.off("request", record);
+    }
+
+    // Signed out, the early reads get 401; they are asked again after signing in, not replayed.
+    const context = await sys!.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(`${base}/monitors?tags=early`);
+      await fresh.getByTestId("login-username").waitFor();
+      await fresh.getByTestId("login-username").fill(admin[0]);
+      await fresh.getByTestId("login-password").fill(admin[1]);
+      await fresh.getByTestId("login-submit").click();
+      await fresh.locator(`[data-testid="monitor-row"][data-monitor-id="${second}"]`).waitFor();
+      assert.equal(await fresh.locator('[data-testid="monitor-row"]').count(), 2);
+    } finally {
+      await context.close();
+    }
+  },
+);

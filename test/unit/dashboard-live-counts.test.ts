@@ -102,4 +102,11 @@ test("a down monitor, or a late one past its next due, says since when", () => {
   assert.equal(overdueText(late, now, "en", "UTC"), "late since 14:13 · 30 s");
   assert.equal(overdueSince({ ...late, nextDueAt: "2026-11-24T14:20:00Z" }, now), null, "late, next due ahead");
   assert.equal(overdueSince({ ...down, status: "up" }, now), null);
+  // In the browser's own zone (no zone given), today's time is written without Intl: the same text.
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const at of ["2026-11-24T14:02:00Z", "2026-11-24T00:00:00Z", "2026-11-23T09:00:00Z", "2026-11-24T14:12:59Z"])
+    for (const locale of ["en", "zh-Hans"] as const) {
+      const m = { ...down, statusChangedAt: at };
+      assert.equal(overdueText(m, now, locale), overdueText(m, now, locale, own), `${at} ${locale}`);
+    }
 });

@@ -1,6 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
 import { MatSnackBar } from '@angular/material/snack-bar';
-import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import {
+  NavigationCancel,
+  NavigationEnd,
+  NavigationError,
+  Router,
+  RouterLink,
+  RouterLinkActive,
+  RouterOutlet,
+} from '@angular/router';
+import { filter, take } from 'rxjs';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
@@ -14,6 +23,7 @@ import { LANGUAGE_NAMES, type Locale } from './i18n/translate';
 import type { Role } from './api/models';
 import { problemOf } from './api/api';
 import { ThemeMenu } from './shared/theme-menu';
+import { discardEarly } from './core/early-requests';
 
 @Component({
   selector: 'hb-root',
@@ -48,6 +58,13 @@ export class App {
       if (this.auth.user()) this.live.connect();
       else this.live.disconnect();
     });
+    // The reads main.ts sent early were for the first navigation only.
+    this.router.events
+      .pipe(
+        filter((e) => e instanceof NavigationEnd || e instanceof NavigationCancel || e instanceof NavigationError),
+        take(1),
+      )
+      .subscribe(() => discardEarly());
   }
 
   protected languageName(locale: Locale): string {

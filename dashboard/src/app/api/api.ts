@@ -1,6 +1,7 @@
 import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
+import { listParamsOf } from '../monitors/list-query';
 import type {
   ApiKey,
   BadgeUrls,
@@ -35,6 +36,14 @@ import { parseApiError, type ApiProblem } from './api-error';
 
 const BASE = '/api/v1';
 
+/** The session check's URL (main.ts sends it early, core/early-requests.ts). */
+export const SESSION_URL = `${BASE}/session`;
+
+/** `GET /api/v1/monitors` for a page of the list: one URL for one query, however it was built. */
+export function monitorListUrl(q: MonitorQuery): string {
+  return `${BASE}/monitors?${new HttpParams({ fromObject: Object.fromEntries(listParamsOf(q)) }).toString()}`;
+}
+
 /** The API problem for any error an HttpClient call throws. */
 export function problemOf(err: unknown): ApiProblem {
   if (err instanceof HttpErrorResponse) return parseApiError(err.status, err.error);
@@ -48,7 +57,7 @@ export class Api {
 
   // Session
   getSession(): Observable<Session> {
-    return this.http.get<Session>(`${BASE}/session`);
+    return this.http.get<Session>(SESSION_URL);
   }
   login(username: string, password: string): Observable<Session> {
     return this.http.post<Session>(`${BASE}/session`, { username, password });
@@ -81,13 +90,7 @@ export class Api {
 
   // Monitors
   listMonitors(q: MonitorQuery): Observable<MonitorPage> {
-    let params = new HttpParams().set('limit', q.limit).set('offset', q.offset);
-    if (q.tags?.length) params = params.set('tags', q.tags.join(','));
-    if (q.q) params = params.set('q', q.q);
-    if (q.status) params = params.set('status', q.status);
-    if (q.sort) params = params.set('sort', q.sort);
-    if (q.sort && q.order) params = params.set('order', q.order);
-    return this.http.get<MonitorPage>(`${BASE}/monitors`, { params });
+    return this.http.get<MonitorPage>(monitorListUrl(q));
   }
   getMonitor(id: number): Observable<Monitor> {
     return this.http.get<Monitor>(`${BASE}/monitors/${id}`);

@@ -30,17 +30,26 @@ export function overdueText(m: Overdue, now: number, locale: Locale = activeLoca
   if (!since) return '';
   const at = new Date(since.at);
   if (Number.isNaN(at.getTime())) return '';
+  const time =
+    timeZone === undefined && at.toDateString() === new Date(now).toDateString()
+      ? // Today in the browser's own zone (the list's case) needs no Intl: a page's first formatter costs tens of ms.
+        `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`
+      : zoned(at, now, locale, timeZone);
+  const key = since.status === 'down' ? 'since.down' : 'since.late';
+  return translate(key, { time, duration: elapsed(now - at.getTime(), locale) }, locale);
+}
+
+/** "14:02" on the same day in `timeZone`, else "11/23, 09:00" as the language writes it. */
+function zoned(at: Date, now: number, locale: Locale, timeZone: string | undefined): string {
   const sameDay = (d: Date) =>
     dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  const time = dateTimeFormat(locale, {
+  return dateTimeFormat(locale, {
     timeZone,
     ...(sameDay(at) === sameDay(new Date(now)) ? {} : { month: '2-digit', day: '2-digit' }),
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
   }).format(at);
-  const key = since.status === 'down' ? 'since.down' : 'since.late';
-  return translate(key, { time, duration: elapsed(now - at.getTime(), locale) }, locale);
 }
 
 /** "11 min", "2 h 5 min", "40 s": whole units, no seconds once past a minute. */

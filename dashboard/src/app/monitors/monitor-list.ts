@@ -16,7 +16,7 @@ import { MatDialog, MatDialogModule } from '@angular/material/dialog';
 import { Subject, Subscription, auditTime, debounceTime, throttleTime } from 'rxjs';
 import { FirstRunHint } from '../channels/first-run-hint';
 import { Api, problemOf } from '../api/api';
-import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type SortField, type StatusCounts } from '../api/models';
+import { MONITOR_STATUSES, type Monitor, type MonitorStatus, type StatusCounts } from '../api/models';
 import { Auth } from '../auth/auth';
 import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
@@ -25,15 +25,13 @@ import { StatusChip } from '../shared/status-chip';
 import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta, type StatusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
-import { splitTags } from './schedule-form';
+import { splitTags } from './tags';
 import { applyLiveEvent } from './live-counts';
 import { overdueText } from './down-since';
 import { openBadge } from '../badges/badge-dialog';
 import { UptimeGlance } from '../shared/uptime-glance';
+import { LIST_PAGE_SIZE, listQueryOf, listStateOf } from './list-query';
 import { ExactTitle } from '../shared/exact-title';
-
-const PAGE_SIZE = 50;
-const SORTS: readonly SortField[] = ['name', 'status', 'uptime', 'lastPingAt', 'nextDueAt'];
 
 @Component({
   selector: 'hb-monitor-list',
@@ -70,7 +68,7 @@ export class MonitorListPage {
   protected readonly auth = inject(Auth);
   protected readonly statuses = MONITOR_STATUSES;
   protected readonly i18n = inject(I18n);
-  protected readonly pageSize = PAGE_SIZE;
+  protected readonly pageSize = LIST_PAGE_SIZE;
 
   protected readonly items = signal<Monitor[]>([]);
   protected readonly total = signal(0);
@@ -111,24 +109,14 @@ export class MonitorListPage {
 
     // The URL holds the filters, sort and page, so back/forward and reload keep them.
     this.route.queryParamMap.pipe(takeUntilDestroyed()).subscribe((p) => {
-      const status = p.get('status') ?? '';
-      const f = {
-        tags: p.get('tags') ?? '',
-        q: p.get('q') ?? '',
-        status: (MONITOR_STATUSES as readonly string[]).includes(status) ? (status as MonitorStatus) : ('' as const),
-      };
+      const state = listStateOf(p);
+      const f = state.filters;
       this.filterState.set(f);
       const current = this.filters.getRawValue();
       if (current.tags !== f.tags || current.q !== f.q || current.status !== f.status)
         this.filters.setValue(f, { emitEvent: false });
-      const sort = p.get('sort') ?? '';
-      const order = p.get('order') === 'desc' ? 'desc' : 'asc';
-      this.sort.set(
-        (SORTS as readonly string[]).includes(sort)
-          ? { active: sort, direction: order }
-          : { active: '', direction: '' },
-      );
-      this.pageIndex.set(Math.max(0, Number(p.get('page') ?? 1) - 1) || 0);
+      this.sort.set(state.sort);
+      this.pageIndex.set(state.pageIndex);
       this.load();
     });
 
@@ -162,19 +150,16 @@ export class MonitorListPage {
 
   protected load(quiet = false): void {
     this.request?.unsubscribe();
-    const f = this.filterState();
     const s = this.sort();
     if (!quiet) this.loading.set(true);
     this.request = this.api
-      .listMonitors({
-        tags: splitTags(f.tags),
-        q: f.q.trim(),
-        status: f.status,
-        limit: PAGE_SIZE,
-        offset: this.pageIndex() * PAGE_SIZE,
-        sort: s.direction ? (s.active as SortField) : '',
-        order: s.direction,
-      })
+      .listMonitors(
+        listQueryOf({
+          filters: this.filterState(),
+          sort: { active: s.active, direction: s.direction },
+          pageIndex: this.pageIndex(),
+        }),
+      )
       .subscribe({
         next: (page) => {
           this.items.set(page.items);
@@ -185,7 +170,7 @@ export class MonitorListPage {
           this.loaded.set(true);
           // Past the last page (e.g. after deletes): go to the last one that has rows.
           if (page.items.length === 0 && page.total > 0 && this.pageIndex() > 0) {
-            this.navigate({ page: Math.ceil(page.total / PAGE_SIZE) });
+            this.navigate({ page: Math.ceil(page.total / LIST_PAGE_SIZE) });
           }
         },
         error: (err) => {

@@ -24,6 +24,7 @@ import {
   type RunLimitsValue,
 } from './run-limits-form.ts';
 import { translate } from '../i18n/translate.ts';
+import { normalizeTags } from './tags.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Time units
@@ -445,28 +446,8 @@ export function wallTimeToInstant(wall: string | null | undefined, zone: string)
   return at >= 0 ? new Date(at).toISOString() : null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Tags
-// ---------------------------------------------------------------------------------------------
-
-/** "a, b,,c " -> ["a", "b", "c"]: what the tags input and the tags filter accept. Lower-cased like the API. */
-export function splitTags(text: string): string[] {
-  return normalizeTags(text.split(','));
-}
-
-export function normalizeTags(tags: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const t of tags) {
-    const tag = t.trim().toLowerCase();
-    if (tag && !out.includes(tag)) out.push(tag);
-  }
-  return out;
-}
-
-/** Adds the comma-separated tags in `text` to `tags` (no duplicates). */
-export function addTags(tags: readonly string[], text: string): string[] {
-  return normalizeTags([...tags, ...splitTags(text)]);
-}
+// Tags: ./tags.ts (framework-free, shared with the list's URL state).
+export { addTags, normalizeTags, splitTags } from './tags.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Validators and their messages
