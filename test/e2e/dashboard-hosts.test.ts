@@ -51,11 +51,15 @@ after(async () => {
   await sshd?.stop();
 });
 
+/** The settled layout fits: charts redraw for the new width on their resize observer, a frame or more after the page shows. */
 async function noSidewaysScroll(what: string): Promise<void> {
-  const overflow = await page.evaluate(() => {
-    const root = (globalThis as any).document.documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
+  let overflow = Infinity;
+  for (const until = Date.now() + 5_000; overflow > 1 && Date.now() < until; await page.waitForTimeout(100)) {
+    overflow = await page.evaluate(() => {
+      const root = (globalThis as any).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+  }
   assert.ok(overflow <= 1, `${what}: no sideways scrolling at phone width (overflow ${overflow}px)`);
 }
 
@@ -169,6 +173,9 @@ test(
     assert.ok(!(await page.content()).includes(keyBody), "the edit form does not echo the key");
     assert.equal(await page.getByTestId("host-form-check").count(), 2);
     await page.getByTestId("host-form-name").fill("dash-ssh-2");
+    // A minute between polls from now on: every 2 s, a loaded machine's polls ran back to back
+    // and "check now" stayed a 409 (a poll in flight) for longer than the test waited.
+    await page.getByTestId("host-form-interval").fill("60");
     await page.getByTestId("host-form-save").click();
     await page.waitForFunction(
       () =>
@@ -180,12 +187,13 @@ test(
     );
     const updated = (await a.call("GET", `/api/v1/hosts/${created.id}`)).body;
     assert.equal(updated.privateKey, "********", "the stored key was kept");
+    assert.equal(updated.intervalSeconds, 60);
     const recheck = await eventually(
       async () => {
         const r = await a.call("POST", `/api/v1/hosts/${created.id}/check`);
         return r.status === 409 ? null : r; // a scheduled poll was running
       },
-      15_000,
+      30_000,
       "a check that is not a 409",
       300,
     );
