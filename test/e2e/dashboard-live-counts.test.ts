@@ -107,7 +107,7 @@ test(
     const since = page.locator(`[data-monitor-id="${quick.id}"] [data-testid="overdue-since"]`);
     await since.waitFor();
     assert.match(await since.innerText(), /^down since \d\d:\d\d · \d+ s$/);
-    const dueCell = await page.locator(`[data-monitor-id="${quick.id}"] .mat-column-nextDueAt`).innerText();
+    const dueCell = await page.locator(`[data-monitor-id="${quick.id}"] .col-nextDueAt`).innerText();
     assert.doesNotMatch(dueCell, /ago/, "no next due in the past");
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-live-counts.png"), fullPage: true });
 

@@ -33,9 +33,9 @@ async function listCell(page: Page, id: number) {
   await cell.waitFor();
   return {
     day: (await page.locator(`${row(id)} [data-testid="uptime-day"]`).innerText()).trim(),
-    ticks: await page
-      .locator(`${row(id)} [data-testid="uptime-tick"]`)
-      .evaluateAll((ts) => ts.map((t) => (t as unknown as { dataset: { kind: string } }).dataset.kind)),
+    ticks: ((await page.locator(`${row(id)} [data-testid="uptime-strip"]`).getAttribute("data-kinds")) ?? "")
+      .split(" ")
+      .filter(Boolean),
     label: await page.locator(`${row(id)} [data-testid="uptime-strip"]`).getAttribute("aria-label"),
   };
 }
@@ -102,12 +102,17 @@ test(
       `${before.day} ≤ ${after.day} ≤ ${served.day}`,
     );
     assert.deepEqual(after.ticks, ["success", "fail", "success"], "oldest left, newest right");
-    // Each tick's title is written when the pointer reaches it, for the run in its place.
-    const ticks = page.locator(`${row(m.id)} [data-testid="uptime-tick"]`);
-    await ticks.nth(1).hover();
-    assert.match((await ticks.nth(1).getAttribute("title")) ?? "", /^Failure · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
-    await ticks.nth(2).hover();
-    assert.match((await ticks.nth(2).getAttribute("title")) ?? "", /^Success · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+/);
+    // The strip is one element; the run under the pointer (a 4 px bar every 6 px, oldest left)
+    // is named in its title as the pointer moves, and a gap between bars names none.
+    const strip = page.locator(`${row(m.id)} [data-testid="uptime-strip"]`);
+    const title = async (x: number) => {
+      await strip.hover({ position: { x, y: 7 } });
+      return (await strip.getAttribute("title")) ?? "";
+    };
+    assert.match(await title(6 + 2), /^Failure · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
+    assert.match(await title(12 + 2), /^Success · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+/);
+    assert.match(await title(1), /^Success · /);
+    assert.equal(await title(5), "", "a gap between bars names no run");
     // …and the list's times carry their exact time the same way.
     const lastPing = page.locator(`${row(m.id)} time`).first();
     await lastPing.hover();
@@ -116,7 +121,7 @@ test(
     assert.ok(served.week === served.day && served.month === served.day, "all windows hold the whole life");
 
     // Sorting by uptime from the column header: the monitor that was down comes first ascending.
-    await page.locator("th.mat-column-uptime .mat-sort-header-container").click();
+    await page.locator("th.col-uptime .mat-sort-header-container").click();
     await page.waitForURL(/sort=uptime/);
     await page.waitForFunction(
       ([first]) =>
@@ -135,7 +140,7 @@ test(
     await detail.waitFor();
     assert.ok(percent(await detail.getByTestId("uptime-day").innerText()) >= percent(after.day));
     assert.match(await detail.getByTestId("uptime-windows").innerText(), /^7 d \d+\.\d\d % · 30 d \d+\.\d\d %$/);
-    assert.equal(await detail.getByTestId("uptime-tick").count(), 3);
+    assert.equal((await detail.getByTestId("uptime-strip").getAttribute("data-kinds"))?.split(" ").length, 3);
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-uptime-detail.png"), fullPage: true });
 
     const context = await sys.browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 } });
@@ -149,7 +154,7 @@ test(
         await zh.locator(`${row(m.id)} [data-testid="uptime-strip"]`).getAttribute("aria-label"),
         "最近 3 次运行，1 次失败",
       );
-      assert.match(await zh.locator("th.mat-column-uptime").innerText(), /24 小时可用率/);
+      assert.match(await zh.locator("th.col-uptime").innerText(), /24 小时可用率/);
       await zh.screenshot({ path: path.join(ARTIFACTS, "dashboard-uptime-zh.png"), fullPage: true });
       await zh.goto(`${base}/monitors/${m.id}`);
       await zh.getByTestId("detail-uptime").waitFor();

@@ -160,6 +160,21 @@ test(
     assert.equal(await page.locator('img[src="x"]').count(), 0, "no element was made from it");
     assert.deepEqual(dialogs, [], "no script ran");
 
+    // The search box and the status picker narrow the list too, and land in the URL.
+    await page.getByTestId("filter-tags").fill("");
+    await page.getByTestId("filter-text").fill("tag-be");
+    await page.waitForURL(/[?&]q=tag-be/, { timeout: 5_000 });
+    await row(both).waitFor({ state: "detached", timeout: 5_000 });
+    assert.equal(await row(onlyB).count(), 1);
+    await page.getByTestId("filter-text").fill("");
+    await page.getByTestId("filter-status").selectOption("paused");
+    await page.waitForURL(/[?&]status=paused/, { timeout: 5_000 });
+    await page.getByTestId("empty-state").waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('[data-testid="monitor-row"]').count(), 0, "none of them is paused");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-list-filters.png") });
+    await page.getByTestId("clear-filters").click();
+    await row(onlyA).waitFor({ timeout: 5_000 });
+
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${base}/monitors/${xss}`);
     await page.getByTestId("detail-name").waitFor();

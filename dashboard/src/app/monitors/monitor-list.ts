@@ -1,14 +1,11 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NgTemplateOutlet } from '@angular/common';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { MatTableModule } from '@angular/material/table';
 import { MatSortModule, type Sort } from '@angular/material/sort';
 import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
-import { MatSelectModule } from '@angular/material/select';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
@@ -21,7 +18,7 @@ import { Auth } from '../auth/auth';
 import { LiveEvents } from '../core/events';
 import { Now } from '../core/now';
 import { relativeTime } from '../core/time';
-import { StatusChip } from '../shared/status-chip';
+import { Chip } from '../shared/chip';
 import { MaintenanceBadge } from '../shared/maintenance-badge';
 import { statusMeta, type StatusMeta } from '../shared/status';
 import { I18n } from '../i18n/i18n';
@@ -39,17 +36,14 @@ import { ExactTitle } from '../shared/exact-title';
     FirstRunHint,
     ReactiveFormsModule,
     RouterLink,
-    MatTableModule,
+    NgTemplateOutlet,
     MatSortModule,
     MatPaginatorModule,
-    MatFormFieldModule,
-    MatInputModule,
-    MatSelectModule,
     MatButtonModule,
     MatIconModule,
     MatProgressSpinnerModule,
     MatDialogModule,
-    StatusChip,
+    Chip,
     MaintenanceBadge,
     UptimeGlance,
     ExactTitle,
@@ -85,10 +79,8 @@ export class MonitorListPage {
     status: new FormControl<MonitorStatus | ''>('', { nonNullable: true }),
   });
 
-  private readonly narrow = signal(false);
-  protected readonly columns = computed(() =>
-    this.narrow() ? ['status', 'name', 'lastPingAt'] : ['status', 'name', 'tags', 'uptime', 'lastPingAt', 'nextDueAt'],
-  );
+  /** a phone: status, name (with its tags) and last ping only */
+  protected readonly narrow = signal(false);
   protected readonly hasFilters = computed(
     () => this.filterState().tags !== '' || this.filterState().q !== '' || this.filterState().status !== '',
   );
@@ -227,8 +219,14 @@ export class MonitorListPage {
     return c ? (c[status] ?? 0) : null;
   }
 
-  protected meta(status: MonitorStatus): StatusMeta {
-    return statusMeta(status, this.i18n.locale());
+  /** One meta per status and language: a row's chip re-renders only when its status changes. */
+  private readonly metas = computed(() => {
+    const locale = this.i18n.locale();
+    return new Map(MONITOR_STATUSES.map((s) => [s as string, statusMeta(s, locale)]));
+  });
+
+  protected meta(status: string): StatusMeta {
+    return this.metas().get(status) ?? statusMeta(status, this.i18n.locale());
   }
 
   protected rel(iso: string | null): string {
@@ -240,7 +238,10 @@ export class MonitorListPage {
     return overdueText(m, this.clock.now(), this.i18n.locale());
   }
 
-  protected trackId(_: number, m: Monitor): number {
-    return m.id;
+  /** The name is a real link (open in a new tab, copy); a plain click stays in the app. */
+  protected open(id: number, event: MouseEvent): void {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    void this.router.navigate(['/monitors', id]);
   }
 }

@@ -1,18 +1,9 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  ElementRef,
-  afterRenderEffect,
-  computed,
-  inject,
-  input,
-  viewChild,
-} from '@angular/core';
-import { MatTooltipModule } from '@angular/material/tooltip';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import type { Monitor } from '../api/models';
 import { I18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages.en';
 import { exactTime } from '../core/time';
+import { TICK_GAP_PX, TICK_PX, stripImage, tickAt, uptimeText } from './uptime-strip';
 
 type Glance = Pick<Monitor, 'uptime' | 'recentRuns'>;
 
@@ -23,29 +14,6 @@ const KIND_LABELS: Record<string, MessageKey> = {
   log: 'uptime.kind.log',
 };
 
-/** One tick per run in the strip, each `.tick.kind-<kind>` with its kind in data-kind; reuses the ticks there. */
-export function writeTicks(strip: HTMLElement, runs: readonly { kind: string }[]): void {
-  while (strip.children.length > runs.length) strip.lastElementChild!.remove();
-  runs.forEach((r, i) => {
-    let tick = strip.children[i] as HTMLElement | undefined;
-    if (!tick) {
-      tick = strip.ownerDocument.createElement('span');
-      tick.dataset['testid'] = 'uptime-tick';
-      strip.append(tick);
-    }
-    if (tick.dataset['kind'] !== r.kind) {
-      tick.className = `tick kind-${r.kind}`;
-      tick.dataset['kind'] = r.kind;
-    }
-    tick.removeAttribute('title'); // written again on hover, for the run now in this place
-  });
-}
-
-/** "99.95 %", truncated so 99.999 % never shows as 100 %; "—" when nothing was observed. */
-export function uptimeText(p: number | null | undefined): string {
-  return p === null || p === undefined ? '—' : `${(Math.floor(p * 100) / 100).toFixed(2)} %`;
-}
-
 /**
  * Uptime at a glance: the 24 h figure (7 d and 30 d beside it, or in its tooltip when compact)
  * and a strip of the recent runs, oldest left, one coloured tick each with its own label.
@@ -53,10 +21,9 @@ export function uptimeText(p: number | null | undefined): string {
  */
 @Component({
   selector: 'hb-uptime-glance',
-  imports: [MatTooltipModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <span class="figures" data-testid="uptime" [matTooltip]="compact() ? windows() : ''">
+    <span class="figures" data-testid="uptime" [attr.title]="compact() ? windows() : null">
       <span class="day" data-testid="uptime-day" [attr.aria-label]="i18n.t('uptime.dayLabel', { uptime: day() })">{{
         day()
       }}</span>
@@ -65,12 +32,14 @@ export function uptimeText(p: number | null | undefined): string {
       }
     </span>
     <span
-      #strip
       class="strip"
       role="img"
       data-testid="uptime-strip"
       [attr.aria-label]="stripLabel()"
-      (pointerover)="labelTick($event)"
+      [attr.data-kinds]="kinds().join(' ')"
+      [style.background-image]="image()"
+      [style.width.px]="width()"
+      (pointermove)="labelTick($event)"
     ></span>
   `,
   styles: `
@@ -94,36 +63,16 @@ export function uptimeText(p: number | null | undefined): string {
       font-size: 12px;
     }
     .strip {
-      display: inline-flex;
-      gap: 2px;
+      display: inline-block;
       height: 14px;
-      align-items: stretch;
-    }
-    /* the ticks are made by writeTicks, outside the template: no encapsulation attribute on them */
-    .strip ::ng-deep .tick {
-      width: 4px;
-      border-radius: 1px;
-      background: var(--hb-new);
-    }
-    .strip ::ng-deep .kind-success {
-      background: var(--hb-up);
-    }
-    .strip ::ng-deep .kind-fail {
-      background: var(--hb-down);
-    }
-    .strip ::ng-deep .kind-start {
-      background: var(--hb-late);
-      opacity: 0.6;
-    }
-    .strip ::ng-deep .kind-log {
-      opacity: 0.4;
+      forced-color-adjust: none;
     }
   `,
 })
 export class UptimeGlance {
   protected readonly i18n = inject(I18n);
   readonly monitor = input.required<Glance>();
-  /** the list's cell: 7 d and 30 d in the tooltip only */
+  /** the list's cell: 7 d and 30 d in the title only (a native title: 50 Material tooltips cost the first screen) */
   readonly compact = input(false);
 
   protected readonly day = computed(() => uptimeText(this.monitor().uptime?.day));
@@ -135,27 +84,24 @@ export class UptimeGlance {
   );
   /** oldest first, so the newest run is at the right as on a timeline */
   protected readonly runs = computed(() => [...(this.monitor().recentRuns ?? [])].reverse());
-  private readonly strip = viewChild.required<ElementRef<HTMLElement>>('strip');
-
-  constructor() {
-    // Plain elements, not a template loop: a page of 50 monitors has 1,000 ticks, and as
-    // Angular views they were the costliest part of the list's first screen.
-    afterRenderEffect({ write: () => writeTicks(this.strip().nativeElement, this.runs()) });
-  }
+  protected readonly kinds = computed(() => this.runs().map((r) => r.kind));
+  protected readonly image = computed(() => stripImage(this.kinds()));
+  protected readonly width = computed(() => Math.max(0, this.runs().length * (TICK_PX + TICK_GAP_PX) - TICK_GAP_PX));
 
   /**
-   * A tick's title ("Success · 2026-12-04 13:45:07 UTC · 812 ms") is written when the pointer
-   * reaches it: a page of 50 monitors has 1,000 ticks, and formatting every one of their times
-   * up front cost the list's first screen more than the rest of its rows together.
+   * The run under the pointer says what it was ("Success · 2026-12-04 13:45:07 UTC · 812 ms") in
+   * the strip's title, written as the pointer moves: formatting 1,000 runs' times up front cost
+   * the list's first screen more than the rest of its rows together.
    */
-  protected labelTick(event: Event): void {
-    const tick = event.target as HTMLElement;
+  protected labelTick(event: PointerEvent): void {
     const strip = event.currentTarget as HTMLElement;
-    if (tick.parentElement !== strip) return;
-    const r = this.runs()[Array.prototype.indexOf.call(strip.children, tick)];
-    if (!r) return;
+    const r = this.runs()[tickAt(event.offsetX, this.runs().length)];
+    if (!r) {
+      strip.removeAttribute('title');
+      return;
+    }
     const time = exactTime(r.at, undefined, this.i18n.locale());
-    tick.title = `${this.kindLabel(r.kind)} · ${time}${r.durationMs === null ? '' : ` · ${r.durationMs} ms`}`;
+    strip.title = `${this.kindLabel(r.kind)} · ${time}${r.durationMs === null ? '' : ` · ${r.durationMs} ms`}`;
   }
   protected readonly stripLabel = computed(() => {
     const runs = this.monitor().recentRuns ?? [];
