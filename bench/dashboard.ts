@@ -2,6 +2,11 @@
 // first page of rows painted, logged in. Measured in the same run with 10 monitors (the
 // baseline: the app's own start-up cost), so the ratio shows what 10,000 add.
 //
+// Two clocks: "painted" is read in the page itself, from the navigation's start
+// (performance.timeOrigin) to the first frame after the 20th row is in the document, so it is
+// the app's and the browser's time alone; "seen" is the harness's own, from page.goto() to
+// Playwright noticing the row, and adds Playwright's polling and round trips.
+//
 //   node bench/dashboard.ts [--monitors 10000] [--runs 5]
 
 import { parseArgs } from "node:util";
@@ -67,7 +72,27 @@ async function seeded(n: number): Promise<string> {
   return url;
 }
 
-async function measure(n: number, runs: number): Promise<{ times: number[]; sorted: number[] }> {
+/** In the page: the time from the navigation's start to the first frame painted with `rows` rows. */
+function markFirstScreen(rows: number): void {
+  const w = globalThis as unknown as { document: any; __firstScreen?: number };
+  const doc = w.document;
+  const seen = new (globalThis as any).MutationObserver(() => {
+    if (doc.querySelectorAll('[data-testid="monitor-row"]').length < rows) return;
+    seen.disconnect();
+    // The next animation frame comes after the frame holding the rows has been painted (or, if
+    // they were inserted outside a frame, just before it is); the task queued from it runs once
+    // that frame is painted. Either way the mark is at or after the paint, never before.
+    (globalThis as any).requestAnimationFrame(() => setTimeout(() => (w.__firstScreen = performance.now())));
+  });
+  seen.observe(doc, { childList: true, subtree: true });
+}
+
+interface Loads {
+  painted: number[];
+  seen: number[];
+}
+
+async function measure(n: number, runs: number): Promise<{ times: Loads; sorted: number[] }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = startProcess("bench-dashboard", {
@@ -79,12 +104,13 @@ async function measure(n: number, runs: number): Promise<{ times: number[]; sort
   });
   await waitReady(`${base}/readyz`, [proc]);
   const browser = await launchChromium();
-  const times: number[] = [];
+  const times: Loads = { painted: [], seen: [] };
   const sorted: number[] = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const login = await context.request.post(`${base}/api/v1/session`, { data: admin });
     if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
+    await context.addInitScript(markFirstScreen, Math.min(n, 20));
     for (let r = 0; r < runs + 1; r++) {
       const page = await context.newPage();
       const t0 = Date.now();
@@ -93,7 +119,13 @@ async function measure(n: number, runs: number): Promise<{ times: number[]; sort
         .locator('[data-testid="monitor-row"]')
         .nth(Math.min(n, 20) - 1)
         .waitFor({ timeout: 30_000 });
-      if (r > 0) times.push(Date.now() - t0); // the first load warms the browser's caches
+      const seen = Date.now() - t0;
+      const painted = await page.waitForFunction(() => (globalThis as { __firstScreen?: number }).__firstScreen);
+      if (r > 0) {
+        // the first load warms the browser's caches
+        times.painted.push(Math.round((await painted.jsonValue()) as number));
+        times.seen.push(seen);
+      }
       await page.close();
     }
     // The list's API sorted by 24 h uptime: the join over all monitors' flips (core/db/uptime.ts).
@@ -107,7 +139,8 @@ async function measure(n: number, runs: number): Promise<{ times: number[]; sort
     await browser.close();
     await stopProcess(proc);
   }
-  return { times: times.sort((x, y) => x - y), sorted: sorted.sort((x, y) => x - y) };
+  const asc = (xs: number[]) => xs.sort((x, y) => x - y);
+  return { times: { painted: asc(times.painted), seen: asc(times.seen) }, sorted: asc(sorted) };
 }
 
 const n = Number(values.monitors);
@@ -116,10 +149,12 @@ const { times: small, sorted: smallSorted } = await measure(10, runs);
 const { times: big, sorted: bigSorted } = await measure(n, runs);
 const med = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
 console.log(`\nFirst screen of the monitors list, logged in, real Chromium, ${runs} loads each (median / max)\n`);
-console.log("| monitors | median ms | max ms | ratio |");
-console.log("| ---: | ---: | ---: | ---: |");
-console.log(`| 10 (baseline) | ${med(small)} | ${small.at(-1)} | 1.00 |`);
-console.log(`| ${n} | ${med(big)} | ${big.at(-1)} | ${(med(big) / med(small)).toFixed(2)} |`);
+console.log("| monitors | painted, median ms | max ms | ratio | seen by the harness, median ms | max ms |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
+const line = (label: string, t: Loads) =>
+  `| ${label} | ${med(t.painted)} | ${t.painted.at(-1)} | ${(med(t.painted) / med(small.painted)).toFixed(2)} | ${med(t.seen)} | ${t.seen.at(-1)} |`;
+console.log(line("10 (baseline)", small));
+console.log(line(String(n), big));
 console.log(`\nGET /api/v1/monitors?sort=uptime&limit=50, ${runs} requests each (median / max)\n`);
 console.log("| monitors | median ms | max ms |");
 console.log("| ---: | ---: | ---: |");
