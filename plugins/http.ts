@@ -3,6 +3,8 @@
 // address is checked inside the socket's own DNS lookup and the socket connects to exactly
 // the address that passed (no second resolution an attacker's DNS could answer differently).
 // Built on node:http/https rather than fetch because fetch offers no hook at that point.
+// Redirects are followed by hand for the same reason, at most MAX_REDIRECTS of them, each hop
+// vetted like the first.
 
 import dns from "node:dns";
 import http from "node:http";
@@ -23,6 +25,8 @@ export interface HttpIOOptions {
   allowPrivate: boolean;
   /** the resolver, replaceable so tests can make a name resolve to any address */
   lookup?: typeof dns.lookup;
+  /** the address rule (isPrivateAddress), replaceable so a test's receiver on 127.0.0.2 can stand in for a public one */
+  privateAddress?: (ip: string) => boolean;
   userAgent?: string;
 }
 
@@ -40,13 +44,13 @@ function refusal(host: string, address: string): DeliveryError {
 }
 
 /** A lookup that resolves every address of the name and refuses the lot if any one is private. */
-function vettedLookup(resolve: LookupAll, allowPrivate: boolean): LookupFunction {
+function vettedLookup(resolve: LookupAll, refused: (ip: string) => boolean): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 0);
       if (!addresses?.length)
         return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
-      const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+      const bad = addresses.find((a) => refused(a.address));
       if (bad) return callback(refusal(hostname, bad.address) as NodeJS.ErrnoException, "", 0);
       if (options.all) callback(null, addresses);
       else callback(null, addresses[0].address, addresses[0].family);
@@ -63,105 +67,172 @@ function encodeBody(body: unknown): { payload: Buffer | undefined; json: boolean
 
 export function createHttpIO(opts: HttpIOOptions): ChannelIO {
   const { timeoutMs, allowPrivate } = opts;
-  const lookup = vettedLookup((opts.lookup ?? dns.lookup) as unknown as LookupAll, allowPrivate);
+  const isPrivate = opts.privateAddress ?? isPrivateAddress;
+  const refused = (ip: string) => !allowPrivate && isPrivate(ip);
+  const lookup = vettedLookup((opts.lookup ?? dns.lookup) as unknown as LookupAll, refused);
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
 
   return {
     timeoutMs,
-    request(req: HttpRequest): Promise<HttpResponse> {
+    async request(req: HttpRequest): Promise<HttpResponse> {
       let url: URL;
       try {
         url = new URL(req.url);
       } catch {
         // the text of the URL stays out of the message: it may hold a token
-        return Promise.reject(new DeliveryError("the URL is not valid", false));
+        throw new DeliveryError("the URL is not valid", false);
       }
-      if (url.protocol !== "http:" && url.protocol !== "https:")
-        return Promise.reject(new DeliveryError(`${url.protocol} URLs are not allowed, only http: and https:`, false));
-      // Only scheme://host[:port] ever appears in messages: paths and queries often carry tokens.
-      const origin = `${url.protocol}//${url.host}`;
-      const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-      // A literal address is connected to without a lookup, so it is checked here.
-      if (isIP(host) && !allowPrivate && isPrivateAddress(host)) return Promise.reject(refusal(host, host));
-
       const { payload, json } = encodeBody(req.body);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
       headers["user-agent"] ??= userAgent;
       if (json) headers["content-type"] ??= "application/json";
-      if (payload) headers["content-length"] = String(payload.length);
-      else delete headers["content-length"];
-
-      return new Promise<HttpResponse>((resolve, reject) => {
-        let settled = false;
-        const settle = (fn: () => void) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          fn();
-        };
-        const fail = (err: unknown) => settle(() => reject(asDeliveryError(err, origin)));
-
-        let request: http.ClientRequest;
-        const timer = setTimeout(() => {
-          settle(() => reject(new DeliveryError(`${origin}: timed out after ${timeoutMs} ms`, true)));
-          request?.destroy();
-        }, timeoutMs);
-
-        try {
-          request = (url.protocol === "https:" ? https : http).request({
-            method: req.method ?? (payload ? "POST" : "GET"),
-            hostname: host,
-            port: url.port || undefined,
-            path: url.pathname + url.search,
-            auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
-            headers,
-            lookup,
-            // No pooling: every connection is looked up and vetted on its own, and nothing
-            // is kept open between alerts, which are rare.
-            agent: false,
-          });
-        } catch (err) {
-          // e.g. a header value with a line break: name the rule, never the value
-          const code = (err as { code?: string }).code ?? "invalid request";
-          return settle(() => reject(new DeliveryError(`${origin}: the request could not be built (${code})`, false)));
-        }
-
-        request.on("error", fail);
-        request.on("response", (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          const done = () =>
-            settle(() =>
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                body: Buffer.concat(chunks).toString("utf8"),
-              }),
-            );
-          res.on("data", (chunk: Buffer) => {
-            if (settled) return;
-            const room = MAX_RESPONSE_BYTES - size;
-            if (chunk.length < room) {
-              chunks.push(chunk);
-              size += chunk.length;
-              return;
-            }
-            // Enough: the rest of an oversized answer is never read, the connection is dropped.
-            chunks.push(chunk.subarray(0, room));
-            size = MAX_RESPONSE_BYTES;
-            done();
-            res.destroy();
-            request.destroy();
-          });
-          res.on("end", done);
-          res.on("error", fail);
-          res.on("close", () => fail(new Error("the connection closed before the answer was complete")));
-        });
-        request.end(payload);
-      });
+      let hop: Hop = { url, method: req.method ?? (payload ? "POST" : "GET"), headers, payload };
+      // Each hop is vetted like the first (its own lookup, its own address check); the timeout
+      // covers them all.
+      const deadline = Date.now() + timeoutMs;
+      for (let redirects = 0; ; redirects++) {
+        const res = await send(hop, Math.max(1, deadline - Date.now()));
+        const next = redirected(hop, res);
+        if (!next) return res;
+        if (redirects === MAX_REDIRECTS)
+          throw new DeliveryError(
+            `${originOf(hop.url)}: more than ${MAX_REDIRECTS} redirects; the last one, to ${originOf(next.url)}, not followed`,
+            false,
+          );
+        hop = next;
+      }
     },
   };
+
+  function send(hop: Hop, timeout: number): Promise<HttpResponse> {
+    const { url, method, payload } = hop;
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return Promise.reject(new DeliveryError(`${url.protocol} URLs are not allowed, only http: and https:`, false));
+    // Only scheme://host[:port] ever appears in messages: paths and queries often carry tokens.
+    const origin = originOf(url);
+    const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    // A literal address is connected to without a lookup, so it is checked here.
+    if (isIP(host) && refused(host)) return Promise.reject(refusal(host, host));
+    const headers = { ...hop.headers };
+    if (payload) headers["content-length"] = String(payload.length);
+    else delete headers["content-length"];
+
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const fail = (err: unknown) => settle(() => reject(asDeliveryError(err, origin)));
+
+      let request: http.ClientRequest;
+      const timer = setTimeout(() => {
+        settle(() => reject(new DeliveryError(`${origin}: timed out after ${timeoutMs} ms`, true)));
+        request?.destroy();
+      }, timeout);
+
+      try {
+        request = (url.protocol === "https:" ? https : http).request({
+          method,
+          hostname: host,
+          port: url.port || undefined,
+          path: url.pathname + url.search,
+          auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+          headers,
+          lookup,
+          // No pooling: every connection is looked up and vetted on its own, and nothing
+          // is kept open between alerts, which are rare.
+          agent: false,
+        });
+      } catch (err) {
+        // e.g. a header value with a line break: name the rule, never the value
+        const code = (err as { code?: string }).code ?? "invalid request";
+        return settle(() => reject(new DeliveryError(`${origin}: the request could not be built (${code})`, false)));
+      }
+
+      request.on("error", fail);
+      request.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () =>
+          settle(() =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
+        res.on("data", (chunk: Buffer) => {
+          if (settled) return;
+          const room = MAX_RESPONSE_BYTES - size;
+          if (chunk.length < room) {
+            chunks.push(chunk);
+            size += chunk.length;
+            return;
+          }
+          // Enough: the rest of an oversized answer is never read, the connection is dropped.
+          chunks.push(chunk.subarray(0, room));
+          size = MAX_RESPONSE_BYTES;
+          done();
+          res.destroy();
+          request.destroy();
+        });
+        res.on("end", done);
+        res.on("error", fail);
+        res.on("close", () => fail(new Error("the connection closed before the answer was complete")));
+      });
+      request.end(payload);
+    });
+  }
+}
+
+/** Redirects followed per request; the next one is an error. */
+export const MAX_REDIRECTS = 3;
+
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  payload: Buffer | undefined;
+}
+
+const originOf = (url: URL) => `${url.protocol}//${url.host}`;
+
+/** Headers that may follow a redirect to another origin: none that could carry a credential. */
+const PORTABLE_HEADERS = new Set(["accept", "content-type", "user-agent"]);
+
+/**
+ * The request a redirect answer asks for, or null when `res` is not one to follow. As browsers
+ * do (RFC 9110 15.4): 303, and 301/302 after a POST, become a GET without a body; 307/308 repeat
+ * the request. Crossing to another origin drops every header but the harmless ones and the
+ * URL's user name and password, so a receiver cannot send a channel's secrets elsewhere.
+ */
+export function redirected(hop: Hop, res: HttpResponse): Hop | null {
+  if (![301, 302, 303, 307, 308].includes(res.status)) return null;
+  const location = res.headers.location;
+  if (typeof location !== "string" || location === "") return null;
+  let url: URL;
+  try {
+    url = new URL(location, hop.url);
+  } catch {
+    return null;
+  }
+  const toGet =
+    res.status === 303 ? hop.method !== "HEAD" : (res.status === 301 || res.status === 302) && hop.method === "POST";
+  let headers = { ...hop.headers };
+  if (toGet) {
+    delete headers["content-type"];
+    delete headers["content-length"];
+  }
+  if (url.origin !== hop.url.origin) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([k]) => PORTABLE_HEADERS.has(k)));
+    url.username = "";
+    url.password = "";
+  }
+  return { url, method: toGet ? "GET" : hop.method, headers, payload: toGet ? undefined : hop.payload };
 }
 
 function asDeliveryError(err: unknown, origin: string): DeliveryError {
@@ -186,7 +257,7 @@ export function httpOutcome(res: HttpResponse, what: string): SendResult {
     return {
       ok: false,
       retryable: false,
-      error: `${what} answered ${status}: redirect to ${location || "(no location)"} not followed`,
+      error: `${what} answered ${status}: a redirect without a usable location (${location || "none"})`,
     };
   }
   const retryable = status === 408 || status === 425 || status === 429 || status >= 500;

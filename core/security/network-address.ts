@@ -1,68 +1,33 @@
 // Which addresses an outbound webhook may not reach. A user-supplied URL must not become a way
 // to probe or call the services next to Heartbeats (SSRF): loopback, private networks, link-local
-// (cloud metadata at 169.254.169.254), CGNAT, multicast and the IPv6 forms that wrap an IPv4
-// address. Pure, so the same rule serves the save-time check and the delivery-time check.
+// (cloud metadata at 169.254.169.254), CGNAT, multicast, reserved space and the IPv6 forms that
+// wrap an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo). Pure, so the same rule serves
+// the save-time check, the delivery-time check and every redirect hop.
 
-import { isIPv4, isIPv6 } from "node:net";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
-/** IPv4 ranges refused, as [first octets as a 32-bit number, prefix length]. */
-const V4_BLOCKS: [string, number][] = [
-  ["0.0.0.0", 8], // "this network"
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // carrier-grade NAT
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local, cloud metadata
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24], // IETF protocol assignments
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15], // benchmarking
-  ["224.0.0.0", 3], // multicast, reserved and broadcast: everything from 224 up
-];
+// The address classes come from ipaddr.js, which keeps IANA's special-purpose registries
+// (loopback, private, link-local, CGNAT 100.64/10, multicast, broadcast, reserved,
+// documentation, benchmarking, unique-local, discard, ORCHID, ...): only what it calls global
+// "unicast" may be reached.
 
-function v4Number(ip: string): number {
-  return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-}
-
-const V4_MASKS = V4_BLOCKS.map(([base, bits]) => {
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { net: (v4Number(base) & mask) >>> 0, mask };
-});
-
-function privateV4(n: number): boolean {
-  return V4_MASKS.some(({ net, mask }) => (n & mask) >>> 0 === net);
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (a trailing dotted IPv4 part included). */
-function v6Groups(ip: string): number[] {
-  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (dotted) {
-    const n = v4Number(dotted[2]);
-    ip = `${dotted[1]}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+/** The IPv4 address an IPv6 one stands for, where its form embeds one. */
+function embeddedV4(a: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const b = a.toByteArray();
+  const v4 = (bytes: number[]) => new ipaddr.IPv4(bytes);
+  switch (a.range()) {
+    case "ipv4Mapped": // ::ffff:a.b.c.d
+    case "rfc6145": // ::ffff:0:a.b.c.d, SIIT
+    case "rfc6052": // 64:ff9b::/96 and 64:ff9b:1::/48, NAT64
+      return v4(b.slice(12));
+    case "6to4": // 2002:AABB:CCDD::/48
+      return v4(b.slice(2, 6));
+    case "teredo": // 2001:0::/32: the client's address, bit-inverted, in the last 32 bits
+      return v4(b.slice(12).map((x) => x ^ 0xff));
   }
-  const parse = (s: string) => (s === "" ? [] : s.split(":").map((g) => parseInt(g, 16)));
-  if (!ip.includes("::")) return parse(ip);
-  const [head, rest] = ip.split("::");
-  const left = parse(head),
-    right = parse(rest);
-  return [...left, ...new Array<number>(Math.max(0, 8 - left.length - right.length)).fill(0), ...right];
-}
-
-function privateV6(ip: string): boolean {
-  const g = v6Groups(ip);
-  if (g.length !== 8) return true;
-  const embeddedV4 = ((g[6] << 16) >>> 0) + g[7];
-  // ::/96 holds ::, ::1 and the deprecated IPv4-compatible form; ::ffff:0:0/96 is IPv4-mapped:
-  // both reach the IPv4 address, so the IPv4 rule decides (0.0.0.0 and 0.0.0.1 are refused).
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0 || g[5] === 0xffff)) return privateV4(embeddedV4);
-  // 64:ff9b::/96: NAT64 translates to the embedded IPv4 address
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return privateV4(embeddedV4);
-  // 2002::/16: 6to4 carries an IPv4 address in groups 1 and 2
-  if (g[0] === 0x2002) return privateV4(((g[1] << 16) >>> 0) + g[2]);
-  if ((g[0] & 0xfe00) === 0xfc00) return true; // fc00::/7 unique local
-  if ((g[0] & 0xffc0) === 0xfe80) return true; // fe80::/10 link-local
-  if ((g[0] & 0xffc0) === 0xfec0) return true; // fec0::/10 deprecated site-local
-  if ((g[0] & 0xff00) === 0xff00) return true; // ff00::/8 multicast
-  return false;
+  // ::a.b.c.d, the deprecated IPv4-compatible form (:: and ::1 included)
+  return b.slice(0, 12).every((x) => x === 0) ? v4(b.slice(12)) : null;
 }
 
 /** True when `ip` must not be connected to; anything that is not a plain IP address counts as private. */
@@ -70,9 +35,13 @@ export function isPrivateAddress(ip: string): boolean {
   let s = ip.trim();
   if (s.startsWith("[") && s.endsWith("]")) s = s.slice(1, -1);
   s = s.replace(/%.*$/, ""); // an IPv6 zone id names an interface, not another address
-  if (isIPv4(s)) return privateV4(v4Number(s));
-  if (isIPv6(s)) return privateV6(s.toLowerCase());
-  return true;
+  // node:net accepts only the canonical spellings; the odd ones (127.1, 0x7f000001) are the URL
+  // parser's business (refusedHost), and a resolver never answers with them.
+  if (!isIP(s)) return true;
+  const a = ipaddr.parse(s);
+  if (a.kind() === "ipv4") return a.range() !== "unicast";
+  const v4 = embeddedV4(a as ipaddr.IPv6);
+  return v4 ? v4.range() !== "unicast" : a.range() !== "unicast";
 }
 
 /**
@@ -91,6 +60,6 @@ export function refusedHost(hostname: string): string | null {
   } catch {
     return `${hostname} is not a valid host name`;
   }
-  if ((isIPv4(h) || isIPv6(h)) && isPrivateAddress(h)) return `${h} is a private, loopback or reserved address`;
+  if (isIP(h) && isPrivateAddress(h)) return `${h} is a private, loopback or reserved address`;
   return null;
 }

@@ -200,6 +200,41 @@ test("private addresses are refused at save time, and at delivery time after DNS
   assert.equal(saved.status, 422);
   assert.equal(saved.body.error.field, "config.url");
   assert.match(saved.body.error.message, /ALLOW_PRIVATE_WEBHOOKS/);
+  // Every spelling of a private address, on create and on update, for a URL field of each shape.
+  const kept = await strict.call("POST", "/api/v1/channels", {
+    name: "kept",
+    type: "ntfy",
+    config: { server: "https://ntfy.example.org", topic: "alerts" },
+  });
+  assert.equal(kept.status, 201, JSON.stringify(kept.body));
+  for (const host of [
+    "2130706433", // 127.0.0.1 in decimal
+    "0x7f000001",
+    "0177.0.0.1",
+    "127.1",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:a9fe:a9fe]",
+    "100.64.0.1",
+    "100.127.255.254",
+    "[64:ff9b::10.0.0.1]",
+    "[2002:a00:1::1]", // 6to4 around 10.0.0.1
+    "[2001:0:4136:e378:8000:63bf:80ff:fffe]", // Teredo around 127.0.0.1
+    "169.254.169.254",
+    "[fd00:ec2::254]",
+  ]) {
+    const made = await strict.call("POST", "/api/v1/channels", {
+      name: "x",
+      type: "webhook",
+      config: { url: `http://${host}:${rx.port}/ssrf` },
+    });
+    assert.equal(made.status, 422, `${host}: ${made.status}`);
+    assert.equal(made.body.error.field, "config.url", host);
+    const changed = await strict.call("PATCH", `/api/v1/channels/${kept.body.id}`, {
+      config: { server: `http://${host}`, topic: "alerts" },
+    });
+    assert.equal(changed.status, 422, `${host}: ${changed.status}`);
+    assert.equal(changed.body.error.field, "config.server", host);
+  }
   // A host name is not refused at save time (it may resolve elsewhere later), so the send must check.
   const host = os.hostname();
   const { address } = await dns.lookup(host);

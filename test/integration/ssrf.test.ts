@@ -11,6 +11,7 @@ import type dns from "node:dns";
 import { renderAlert, type AlertFacts } from "../../core/alerts/alert.ts";
 import type { Alert, ChannelIO, SendResult } from "../../plugins/channel.ts";
 import { createHttpIO } from "../../plugins/http.ts";
+import { isPrivateAddress } from "../../core/security/network-address.ts";
 import { BUILT_IN } from "../../plugins/catalog.ts";
 import { startReceiver } from "../support/receiver.ts";
 
@@ -132,7 +133,7 @@ test("a name that resolves to a private address is refused for every channel typ
 test("DNS rebinding: public at the first look-up, private at the next — the connection that would reach it is refused", async () => {
   // The first answer is public (an address that cannot be reached here: the attempt fails on
   // its own); the second, a moment later, is the receiver's loopback address.
-  const dnsAnswers = resolver([["192.0.2.10"], ["127.0.0.1"]]);
+  const dnsAnswers = resolver([["93.184.215.14"], ["127.0.0.1"]]);
   const io = createHttpIO({ timeoutMs: 800, allowPrivate: false, lookup: dnsAnswers.lookup });
   const first = await plugin("webhook").send(alert, { url: `http://rebind.example.test:${P}/hook` }, io);
   assert.equal(first.ok, false);
@@ -142,20 +143,73 @@ test("DNS rebinding: public at the first look-up, private at the next — the co
   assert.equal(rx.requests.length, 0, "the private address was never connected to");
 });
 
-test("a redirect towards a private address is not followed", async () => {
-  const outside = await startReceiver();
+/** A receiver on 127.0.0.2 standing in for a public one: the address rule treats it as public, the rest as usual. */
+async function publicReceiver() {
+  const outside = await startReceiver(0, "127.0.0.2");
+  const io = createHttpIO({
+    timeoutMs: 1500,
+    allowPrivate: false,
+    privateAddress: (ip) => ip !== "127.0.0.2" && isPrivateAddress(ip),
+    lookup: resolver([["127.0.0.1"]]).lookup, // any name: the internal service
+  });
+  return { outside, io };
+}
+
+test("each redirect hop is vetted like the first: towards a private address, by any spelling or name, it is refused", async () => {
+  const { outside, io } = await publicReceiver();
   try {
-    outside.respond("*", { status: 302, headers: { location: `http://169.254.169.254/latest/meta-data/` } });
-    // The first hop is allowed here (as a public receiver would be); the redirect is where the attack is.
-    const open = createHttpIO({ timeoutMs: 1500, allowPrivate: true });
+    const targets = [
+      ...PRIVATE_SPELLINGS.map((b) => `${b}/latest/meta-data/`),
+      `http://internal.example.test:${P}/admin`,
+      "http://169.254.169.254/latest/meta-data/",
+    ];
     for (const [type, config] of URL_FIELDS) {
-      const r = await plugin(type).send(alert, config(outside.url), open);
-      assert.equal(r.ok, false, `${type} followed a redirect`);
-      if (!r.ok) assert.match(r.error, /redirect .*not followed/, `${type}: ${r.error}`);
+      for (const target of targets) {
+        outside.respond("*", { status: 302, headers: { location: target } });
+        const r = await plugin(type).send(alert, config(outside.url), io);
+        refusedBeforeSending(r, `${type} → redirect to ${target}`);
+      }
     }
-    assert.ok(outside.requests.length >= URL_FIELDS.length);
-    assert.equal(rx.requests.length, 0);
+    assert.ok(outside.requests.length >= URL_FIELDS.length * targets.length, "each first hop was sent");
+    assert.equal(rx.requests.length, 0, "no redirect reached the internal service");
   } finally {
     await outside.close();
+  }
+});
+
+test("up to 3 redirects are followed; a 4th is refused; crossing origins drops credentials", async () => {
+  const { outside, io } = await publicReceiver();
+  const other = await startReceiver(0, "127.0.0.2");
+  try {
+    outside.respond("/a", { status: 301, headers: { location: "/b" } });
+    outside.respond("/b", { status: 307, headers: { location: `${other.url}/c` } });
+    other.respond("/c", { status: 308, headers: { location: "/d" } });
+    other.respond("/d", { status: 200, body: "ok" });
+    const ok = await plugin("webhook").send(
+      alert,
+      { url: `${outside.url}/a`, headers: { Authorization: "Bearer SEKRIT-TOKEN-123" } },
+      io,
+    );
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+    // 301 after a POST becomes a GET, as browsers do; 307 and 308 repeat the request.
+    assert.deepEqual(
+      [...outside.requests, ...other.requests].map((r) => `${r.method} ${r.path}`),
+      ["POST /a", "GET /b", "GET /c", "GET /d"],
+    );
+    assert.equal(outside.requests[0]!.headers.authorization, "Bearer SEKRIT-TOKEN-123");
+    for (const r of other.requests) assert.equal(r.headers.authorization, undefined, "no credential to another origin");
+
+    other.respond("/d", { status: 302, headers: { location: "/e" } });
+    other.respond("/e", { status: 200, body: "too far" });
+    const far = await plugin("webhook").send(alert, { url: `${outside.url}/a` }, io);
+    assert.equal(far.ok, false);
+    if (!far.ok) {
+      assert.equal(far.retryable, false);
+      assert.match(far.error, /more than 3 redirects/);
+    }
+    assert.equal(other.requests.filter((r) => r.path === "/e").length, 0, "the 4th redirect was not followed");
+  } finally {
+    await outside.close();
+    await other.close();
   }
 });

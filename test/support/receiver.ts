@@ -32,7 +32,7 @@ export interface Reply {
 export type Responder = Reply | ((req: ReceivedRequest) => Reply);
 
 export interface Receiver {
-  /** http://127.0.0.1:<port>, no trailing slash */
+  /** http://<host>:<port>, no trailing slash */
   url: string;
   port: number;
   requests: ReceivedRequest[];
@@ -48,7 +48,7 @@ export interface Receiver {
 const CHUNK = Buffer.alloc(64 * 1024, "x");
 
 /** `port`: listen there (a receiver coming back where it was); 0: any free port. */
-export async function startReceiver(port = 0): Promise<Receiver> {
+export async function startReceiver(port = 0, host = "127.0.0.1"): Promise<Receiver> {
   const responders = new Map<string, Responder>();
   const requests: ReceivedRequest[] = [];
 
@@ -130,8 +130,8 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     if (!res.destroyed) res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   receiver.port = (server.address() as AddressInfo).port;
-  receiver.url = `http://127.0.0.1:${receiver.port}`;
+  receiver.url = `http://${host}:${receiver.port}`;
   return receiver;
 }

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import ipaddr from "ipaddr.js";
 import { isPrivateAddress, refusedHost } from "../../core/security/network-address.ts";
 
 test("private, loopback, link-local, CGNAT and reserved IPv4 ranges are refused at their edges", () => {
@@ -110,4 +111,50 @@ test("refusedHost names localhost and literal private addresses, and leaves name
   }
   for (const h of ["hooks.slack.com", "example.com", "8.8.8.8", "[2001:4860:4860::8888]", "localhost.example.com"])
     assert.equal(refusedHost(h), null, h);
+});
+
+test("every special-purpose range ipaddr.js knows is refused at both ends; the next addresses outside are judged on their own", () => {
+  // The table is the library's (IANA's registries), so a range it adds is refused with no change here.
+  const v4 = (ipaddr.IPv4.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4, number][]> })
+    .SpecialRanges;
+  let checked = 0;
+  for (const [name, ranges] of Object.entries(v4)) {
+    for (const [net, bits] of ranges) {
+      const cidr = ipaddr.IPv4.networkAddressFromCIDR(`${net.toString()}/${bits}`).toString();
+      const last = ipaddr.IPv4.broadcastAddressFromCIDR(`${net.toString()}/${bits}`).toString();
+      assert.equal(isPrivateAddress(cidr), true, `${name} ${cidr}`);
+      assert.equal(isPrivateAddress(last), true, `${name} ${last}`);
+      checked++;
+    }
+  }
+  const v6 = (ipaddr.IPv6.prototype as unknown as { SpecialRanges: Record<string, unknown> }).SpecialRanges;
+  for (const [name, value] of Object.entries(v6)) {
+    const ranges = (Array.isArray((value as unknown[])[0]) ? value : [value]) as [ipaddr.IPv6, number][];
+    for (const [net, bits] of ranges) {
+      const first = ipaddr.IPv6.networkAddressFromCIDR(`${net.toString()}/${bits}`).toString();
+      // Forms embedding an IPv4 address are judged by it: here the embedded address is 0.0.0.0.
+      assert.equal(isPrivateAddress(first), true, `${name} ${first}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 30, `${checked} ranges`);
+});
+
+test("Teredo, NAT64 local-use, SIIT and documentation addresses are refused; their public forms are not", () => {
+  // Teredo keeps the client's IPv4 address bit-inverted in the last 32 bits: 127.0.0.1 is 80ff:fffe.
+  for (const ip of [
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe", // 10.0.0.1
+    "64:ff9b:1::10.0.0.1",
+    "64:ff9b:1::a9fe:a9fe",
+    "::ffff:0:a00:1",
+    "192.0.2.1",
+    "198.51.100.7",
+    "203.0.113.200",
+    "2001:db8::1",
+    "192.88.99.1",
+  ])
+    assert.equal(isPrivateAddress(ip), true, ip);
+  for (const ip of ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", "64:ff9b:1::8.8.8.8", "::ffff:0:808:808"])
+    assert.equal(isPrivateAddress(ip), false, ip);
 });
