@@ -2,7 +2,7 @@
 
 import type { Database } from "./connect.ts";
 import { plainRows } from "./models.ts";
-import { hashPassword, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../security/password.ts";
+import { hashPassword, needsRehash, verifyPassword, ROLES, USERNAME_PATTERN, type Role } from "../security/password.ts";
 import { storedLocale, type Locale } from "../alerts/locale.ts";
 import { storedTheme, themeColumn, type Theme } from "../people/theme.ts";
 
@@ -133,7 +133,11 @@ export async function countUsers(db: Database): Promise<number> {
   return db.models.User.count();
 }
 
-/** The user whose password matches, or null. Unknown users cost a hash too, so timing does not tell them apart. */
+/**
+ * The user whose password matches, or null. Unknown users cost a hash too, so timing does not
+ * tell them apart. A hash made at a lower cost than today's is replaced, now that the password
+ * is known, unless it changed meanwhile.
+ */
 export async function checkCredentials(db: Database, username: string, password: string): Promise<User | null> {
   const row = await db.models.User.findOne({ where: { username } });
   if (!row) {
@@ -141,10 +145,21 @@ export async function checkCredentials(db: Database, username: string, password:
     return null;
   }
   const r = row.get();
-  return (await verifyPassword(password, r.password_hash)) ? toUser(r) : null;
+  if (!(await verifyPassword(password, r.password_hash))) return null;
+  if (needsRehash(r.password_hash)) {
+    const password_hash = await hashPassword(password);
+    await db.write((t) =>
+      db.models.User.update(
+        { password_hash },
+        { where: { id: r.id, password_hash: r.password_hash }, transaction: t, silent: true },
+      ),
+    );
+  }
+  return toUser(r);
 }
 
-const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+/** Costs what a real hash costs (today's parameters), and matches nothing. */
+const DUMMY_HASH = "scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 /** A user's weekly report settings (migration 011). */
 export interface ReportSettings {
