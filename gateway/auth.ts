@@ -12,7 +12,7 @@ import type { Locale } from "../core/alerts/locale.ts";
 import type { Theme } from "../core/people/theme.ts";
 import { looksLikeApiKey } from "../core/security/api-key.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
-import { AttemptLimiter } from "./attempt-limiter.ts";
+import type { LockoutStart, Refusal } from "../core/security/attempts.ts";
 import { csrfOk, CSRF_HEADER, readCookie, SESSION_COOKIE } from "./session.ts";
 import { clientIp } from "./http.ts";
 
@@ -91,7 +91,6 @@ export class GatewayAuth {
   private readonly keys = new Map<string, { user: AuthUser; expires: number }>();
   // Sessions are re-read every few seconds, so a logout or a role change elsewhere applies soon.
   private readonly sessions = new Map<string, { user: AuthUser; csrfToken: string; expires: number }>();
-  private readonly attempts: AttemptLimiter;
   private readonly config: Config;
   private readonly clock: Clock;
   /** the gateway's logger, once it is created: lockouts are said there */
@@ -100,12 +99,14 @@ export class GatewayAuth {
   constructor(config: Config, clock: Clock) {
     this.config = config;
     this.clock = clock;
-    this.attempts = new AttemptLimiter(config.signIn);
   }
 
-  /** A locked-out user or address is refused before any password is tried. */
-  refuseLockedOut(username: string | null, ip: string | null): void {
-    const r = this.attempts.refused(username, ip, this.clock.now());
+  /**
+   * A locked-out user or address is refused before any password is tried. The counts are the
+   * registry's, in the database: every gateway counts against the same limits.
+   */
+  async refuseLockedOut(call: Call, username: string | null, ip: string | null): Promise<void> {
+    const r = (await call("registry.signin.refused", present({ user: username, ip }))) as Refusal | null;
     if (!r) return;
     const retryAfter = Math.ceil(r.retryAfterMs / 1000);
     throw new MoleculerClientError(
@@ -116,8 +117,9 @@ export class GatewayAuth {
     );
   }
 
-  signInFailed(username: string | null, ip: string | null): void {
-    for (const l of this.attempts.failed(username, ip, this.clock.now())) {
+  async signInFailed(call: Call, username: string | null, ip: string | null): Promise<void> {
+    const started = (await call("registry.signin.failed", present({ user: username, ip }))) as LockoutStart[];
+    for (const l of started) {
       // JSON-quoted: a user name is the caller's text and must not forge log lines.
       const who =
         l.scope === "user"
@@ -129,8 +131,8 @@ export class GatewayAuth {
     }
   }
 
-  signInSucceeded(username: string): void {
-    this.attempts.succeeded(username);
+  async signInSucceeded(call: Call, username: string): Promise<void> {
+    await call("registry.signin.succeeded", { user: username });
   }
 
   /** A changed or deleted user must not keep working from this gateway's caches. */
@@ -161,18 +163,18 @@ export class GatewayAuth {
     // A key as the password lets the original curl -u line carry a key instead of a person's password.
     if (looksLikeApiKey(creds.password)) return this.keyUser(call, creds.password, ip);
     const username = creds.username.slice(0, 150);
-    this.refuseLockedOut(username, ip);
+    await this.refuseLockedOut(call, username, ip);
     // No user has such a name or password; refusing here keeps registry's validator out of it.
     if (creds.username.length > 150 || creds.password.length > 1024) {
-      this.signInFailed(username, ip);
+      await this.signInFailed(call, username, ip);
       unauthorized("wrong username or password");
     }
     const user = (await call("registry.authenticate", { ...creds })) as AuthUser | null;
     if (!user) {
-      this.signInFailed(username, ip);
+      await this.signInFailed(call, username, ip);
       unauthorized("wrong username or password");
     }
-    this.attempts.succeeded(username);
+    await this.signInSucceeded(call, username);
     this.verified.set(creds, user, now);
     return user;
   }
@@ -182,11 +184,11 @@ export class GatewayAuth {
     const now = this.clock.now();
     const cached = this.keys.get(key);
     if (cached && cached.expires > now) return cached.user;
-    this.refuseLockedOut(null, ip);
+    await this.refuseLockedOut(call, null, ip);
     const user = (await call("registry.keys.authenticate", { key })) as AuthUser | null;
     if (!user) {
       this.keys.delete(key);
-      this.signInFailed(null, ip);
+      await this.signInFailed(call, null, ip);
       unauthorized("unknown or revoked API key");
     }
     if (this.keys.size > 10_000) this.keys.clear();
@@ -214,4 +216,12 @@ export class GatewayAuth {
     }
     return s.user;
   }
+}
+
+/** The registry's sign-in parameters: what is unknown (null) is left out. */
+function present(p: { user: string | null; ip: string | null }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (p.user !== null) out.user = p.user;
+  if (p.ip !== null) out.ip = p.ip.slice(0, 191);
+  return out;
 }

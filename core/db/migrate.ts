@@ -21,6 +21,7 @@ import * as m015 from "./migrations/015-delivery-channel-index.ts";
 import * as m016 from "./migrations/016-user-theme.ts";
 import * as m017 from "./migrations/017-run-rules.ts";
 import * as m018 from "./migrations/018-dependencies-snooze.ts";
+import * as m019 from "./migrations/019-signin-attempts.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -41,6 +42,7 @@ const MIGRATIONS = [
   { name: "016-user-theme", ...m016 },
   { name: "017-run-rules", ...m017 },
   { name: "018-dependencies-snooze", ...m018 },
+  { name: "019-signin-attempts", ...m019 },
 ];
 
 /** Every migration's name, in the order they apply. */

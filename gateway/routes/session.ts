@@ -6,7 +6,7 @@ import { Errors } from "moleculer";
 import type { Config } from "../../core/config.ts";
 import { isLocale, LOCALES } from "../../core/alerts/locale.ts";
 import { isTheme, THEMES } from "../../core/people/theme.ts";
-import { unauthorized, type AuthUser, type GatewayAuth } from "../auth.ts";
+import { unauthorized, type AuthUser, type Call, type GatewayAuth } from "../auth.ts";
 import { clientIp, refuseNonUtf8, sendJson } from "../http.ts";
 import {
   clearedCookie,
@@ -87,14 +87,15 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         }
         const ip = clientIp(req, config.trustProxy);
         const who = (username as string).slice(0, 150);
-        auth.refuseLockedOut(who, ip);
         const { broker } = req.$service;
+        const call: Call = (action, params) => broker.call(action, params);
+        await auth.refuseLockedOut(call, who, ip);
         const user = (await broker.call("registry.authenticate", { username, password })) as AuthUser | null;
         if (!user) {
-          auth.signInFailed(who, ip);
+          await auth.signInFailed(call, who, ip);
           unauthorized("wrong username or password");
         }
-        auth.signInSucceeded(who);
+        await auth.signInSucceeded(call, who);
         const s = (await broker.call("registry.sessions.create", { userId: user.id })) as {
           token: string;
           csrfToken: string;

@@ -215,6 +215,31 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: { username: { type: "string", max: 1024 }, password: { type: "string", max: 1024 } },
         handler: (ctx) => users.authenticate(ctx),
       },
+      "signin.refused": {
+        description:
+          "Whether a sign-in by this user name or from this address is refused now (a lockout every gateway shares), and for how long.",
+        visibility: "public",
+        params: {
+          user: { type: "string", max: 150, optional: true },
+          ip: { type: "string", max: 191, optional: true },
+        },
+        handler: (ctx) => users.signinRefused(ctx),
+      },
+      "signin.failed": {
+        description: "Counts a failed sign-in under its user name and address; answers the lockouts it starts.",
+        visibility: "public",
+        params: {
+          user: { type: "string", max: 150, optional: true },
+          ip: { type: "string", max: 191, optional: true },
+        },
+        handler: (ctx) => users.signinFailed(ctx),
+      },
+      "signin.succeeded": {
+        description: "A right password clears that user name's failed sign-ins (its address's stay).",
+        visibility: "public",
+        params: { user: { type: "string", max: 150 } },
+        handler: (ctx) => users.signinSucceeded(ctx),
+      },
       "sessions.create": {
         description: "Opens a session for a user the gateway has just authenticated.",
         visibility: "public",

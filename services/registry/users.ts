@@ -24,6 +24,7 @@ import {
 import type { Locale } from "../../core/alerts/locale.ts";
 import type { Theme } from "../../core/people/theme.ts";
 import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../../core/db/sessions.ts";
+import { clearSigninFailures, recordSigninFailure, signinRefusal } from "../../core/db/signin-attempts.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
 
@@ -124,6 +125,19 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
 
     authenticate(ctx: Context<{ username: string; password: string }>) {
       return checkCredentials(db, ctx.params.username, ctx.params.password);
+    },
+
+    signinRefused(ctx: Context<{ user?: string; ip?: string }>) {
+      return signinRefusal(db, ctx.params.user ?? null, ctx.params.ip ?? null, clock.now());
+    },
+
+    signinFailed(ctx: Context<{ user?: string; ip?: string }>) {
+      return recordSigninFailure(db, ctx.params.user ?? null, ctx.params.ip ?? null, clock.now(), config.signIn);
+    },
+
+    async signinSucceeded(ctx: Context<{ user: string }>) {
+      await clearSigninFailures(db, ctx.params.user);
+      return null;
     },
 
     openSession(ctx: Context<{ userId: number }>) {

@@ -1,15 +1,21 @@
 // Failed sign-ins are limited per user and per client address, on every way in: basic auth
 // on the API and the ping URLs, the dashboard's login, and API keys. A lockout is said once in
 // the log, without the password tried. Jobs whose password was verified lately keep pinging.
-// TRUST_PROXY lets the test speak from several addresses through X-Forwarded-For.
+// TRUST_PROXY lets the test speak from several addresses through X-Forwarded-For. The counts are
+// in the database: two gateway processes on one MariaDB share them.
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { basic, type Api } from "../support/api.ts";
+import { randomBytes } from "node:crypto";
+import { api, basic, type Api } from "../support/api.ts";
+import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
+import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
 import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
-const LOCK_S = 4;
+// Long enough for 6 failed sign-ins at scrypt N=2^17 (about 0.6 s each here, more on a busy
+// machine) to fall within one window.
+const LOCK_S = 15;
 
 describe("sign-in rate limits and lockouts", () => {
   let server: Server;
@@ -90,7 +96,7 @@ describe("sign-in rate limits and lockouts", () => {
     const out = server.proc.output.join("");
     const notices = out.split("\n").filter((l) => /sign-in lockout: user "alice"/.test(l));
     assert.equal(notices.length, 1, notices.join("\n"));
-    assert.match(notices[0]!, /refused for 4 s after 3 failed attempts/);
+    assert.match(notices[0]!, new RegExp(`refused for ${LOCK_S} s after 3 failed attempts`));
     assert.ok(!/guess \d|alice password/.test(out), "no password tried is in the log");
   });
 
@@ -137,5 +143,74 @@ describe("sign-in rate limits and lockouts", () => {
       `/api/v1/monitors/${(await a.call("GET", `/api/v1/monitors?q=nightly`)).body.items[0].id}/pings`,
     );
     assert.equal(pings.body.items.length, 2);
+  });
+});
+
+describe("two gateway processes, each with its own registry, on one MariaDB + NATS", () => {
+  // With the counts in each gateway's memory, two failures through each would lock nobody out.
+  const gateways: { proc: Proc; base: string }[] = [];
+  let drop: (() => Promise<void>) | undefined;
+  let skip: string | undefined;
+
+  before(async () => {
+    skip = await needs(["mariadb", "nats"]);
+    if (skip) return;
+    const db = await scratchDatabase();
+    drop = db.drop;
+    const ns = randomBytes(3).toString("hex");
+    const common = {
+      DATABASE_URL: db.url,
+      TRANSPORTER: NATS_URL,
+      NAMESPACE: `hb-test-${ns}`,
+      SERVICES: "gateway,registry,ingest",
+      HOST: "127.0.0.1",
+      TRUST_PROXY: "true",
+      SIGNIN_MAX_FAILURES_PER_USER: "4",
+      SIGNIN_LOCKOUT_SECONDS: "60",
+    };
+    for (const [i, extra] of [
+      [1, { ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1] }],
+      [2, {}],
+    ] as const) {
+      const port = await freePort();
+      const proc = startProcess(`signin-gw${i}`, { ...common, ...extra, PORT: String(port), NODE_ID: `gw${i}-${ns}` });
+      gateways.push({ proc, base: `http://127.0.0.1:${port}` });
+      await waitReady(`http://127.0.0.1:${port}/readyz`, [proc], 60_000);
+    }
+    const made = await api(gateways[0]!.base, admin).call("POST", "/api/v1/users", {
+      username: "frank",
+      password: "frank password 1",
+      role: "viewer",
+    });
+    assert.equal(made.status, 201);
+  });
+
+  after(async () => {
+    for (const g of gateways) await stopProcess(g.proc);
+    await drop?.();
+  });
+
+  const get = (base: string, from: string, password: string) =>
+    fetch(`${base}/api/v1/monitors`, {
+      headers: { authorization: basic("frank", password), "x-forwarded-for": from },
+    }).then((r) => r.status);
+
+  test("failures spread over both add up to one lockout, and both refuse the right password", async (t) => {
+    if (skip) return t.skip(skip);
+    const [one, two] = [gateways[0]!, gateways[1]!];
+    const statuses = [
+      await get(one.base, "198.51.100.21", "guess 1"),
+      await get(two.base, "198.51.100.22", "guess 2"),
+      await get(one.base, "198.51.100.23", "guess 3"),
+      await get(two.base, "198.51.100.24", "guess 4"),
+    ];
+    assert.deepEqual(statuses, [401, 401, 401, 401]);
+    assert.equal(await get(one.base, "198.51.100.30", "frank password 1"), 429, "gateway 1");
+    assert.equal(await get(two.base, "198.51.100.31", "frank password 1"), 429, "gateway 2");
+    const notices = gateways
+      .map((g) => g.proc.output.join(""))
+      .join("")
+      .match(/sign-in lockout: user "frank"/g);
+    assert.equal(notices?.length, 1, "the lockout is said once, by the gateway whose failure started it");
   });
 });
