@@ -39,6 +39,8 @@ export interface Config {
   trustProxy: boolean;
   /** failed sign-ins (basic auth, login, API keys) before a user or an address is locked out */
   signIn: { maxPerUser: number; maxPerIp: number; lockMs: number };
+  /** dashboard sessions end after this long unused, and this long after sign-in whatever happens */
+  session: { idleMs: number; maxMs: number };
   defaultTimezone: string;
   /** language of alerts from channels that choose none, and of the dashboard when neither the user nor the browser chooses */
   defaultLocale: Locale;
@@ -238,6 +240,10 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       maxPerUser: int(env, "SIGNIN_MAX_FAILURES_PER_USER", 10, 1, 1_000_000),
       maxPerIp: int(env, "SIGNIN_MAX_FAILURES_PER_IP", 50, 1, 1_000_000),
       lockMs: int(env, "SIGNIN_LOCKOUT_SECONDS", 900, 1, 86_400) * 1000,
+    },
+    session: {
+      idleMs: int(env, "SESSION_IDLE_SECONDS", 43_200, 10, 31_536_000) * 1000,
+      maxMs: int(env, "SESSION_MAX_SECONDS", 604_800, 10, 31_536_000) * 1000,
     },
     defaultTimezone,
     defaultLocale,

@@ -91,6 +91,7 @@ export default function gatewayService({
       this.live = new LiveHub(
         (ids) => broker.call("registry.views", { ids }) as Promise<MonitorLike[]>,
         (err) => logger.warn("live update failed:", err.message),
+        (tokens) => broker.call("registry.sessions.alive", { tokens }) as Promise<string[]>,
       );
       this.fastPath = gatewayFastPath(this, { config, auth, pings });
     },

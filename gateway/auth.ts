@@ -13,7 +13,7 @@ import type { Theme } from "../core/people/theme.ts";
 import { looksLikeApiKey } from "../core/security/api-key.ts";
 import { parseBasic, CredentialCache } from "./basic-auth.ts";
 import type { LockoutStart, Refusal } from "../core/security/attempts.ts";
-import { csrfOk, CSRF_HEADER, readCookie, SESSION_COOKIE } from "./session.ts";
+import { csrfOk, CSRF_HEADER, readCookie, sessionCookieName } from "./session.ts";
 import { clientIp } from "./http.ts";
 
 const { MoleculerClientError } = Errors;
@@ -89,7 +89,8 @@ export function authorizeAlias(
 export class GatewayAuth {
   private readonly verified = new CredentialCache<AuthUser>(60_000);
   private readonly keys = new Map<string, { user: AuthUser; expires: number }>();
-  // Sessions are re-read every few seconds, so a logout or a role change elsewhere applies soon.
+  // Sessions are re-read every second, so a logout or a password or role change on any gateway
+  // ends them here within a second.
   private readonly sessions = new Map<string, { user: AuthUser; csrfToken: string; expires: number }>();
   private readonly config: Config;
   private readonly clock: Clock;
@@ -152,7 +153,7 @@ export class GatewayAuth {
     const apiKey = bearer ?? (typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : null);
     const ip = clientIp(req, this.config.trustProxy);
     if (apiKey !== null) return this.keyUser(call, apiKey, ip);
-    const token = auth ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const token = auth ? null : readCookie(req.headers.cookie, sessionCookieName(this.config.publicUrl));
     if (token) return this.sessionUser(call, token, req);
     const creds = parseBasic(auth);
     if (!creds) unauthorized("credentials required (HTTP basic auth)");
@@ -208,7 +209,7 @@ export class GatewayAuth {
         unauthorized("your session has ended: log in again");
       }
       if (this.sessions.size > 10_000) this.sessions.clear();
-      s = { ...found, expires: now + 5_000 };
+      s = { ...found, expires: now + 1_000 };
       this.sessions.set(token, s);
     }
     if (!csrfOk(req.method, req.headers[CSRF_HEADER], s.csrfToken)) {

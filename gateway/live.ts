@@ -1,6 +1,9 @@
 // Live updates for the dashboard: Server-Sent Events fed by the services' events. Changes are
 // gathered for a moment and sent as one batch of fresh monitor views, so a burst of pings costs
-// one registry read, and nothing is read at all while no browser listens.
+// one registry read, and nothing is read at all while no browser listens. A stream opened with a
+// session cookie lives only as long as its session: twice a second the hub asks which of its
+// streams' sessions are still live, and ends the others with `event: session-ended`, so a logout,
+// a password or role change, or a timeout on any gateway closes them within a second.
 
 import type { ServerResponse } from "node:http";
 
@@ -9,7 +12,10 @@ export interface MonitorLike {
 }
 
 export class LiveHub {
-  private readonly clients = new Set<ServerResponse>();
+  /** each open stream, with the session token it was opened with (null: basic auth or a key) */
+  private readonly clients = new Map<ServerResponse, string | null>();
+  private readonly sessionCheck: NodeJS.Timeout;
+  private checking = false;
   private changed = new Set<number>();
   private deleted = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
@@ -18,10 +24,25 @@ export class LiveHub {
   private readonly flushMs: number;
   private readonly onError: (err: Error) => void;
 
-  constructor(views: (ids: number[]) => Promise<MonitorLike[]>, onError: (err: Error) => void, flushMs = 200) {
+  constructor(
+    views: (ids: number[]) => Promise<MonitorLike[]>,
+    onError: (err: Error) => void,
+    /** which of these session tokens are still live */
+    alive: (tokens: string[]) => Promise<string[]> = async (tokens) => tokens,
+    flushMs = 200,
+    checkMs = 500,
+  ) {
     this.views = views;
     this.onError = onError;
     this.flushMs = flushMs;
+    this.sessionCheck = setInterval(() => {
+      if (this.checking) return;
+      this.checking = true;
+      this.endDeadSessions(alive)
+        .catch(this.onError)
+        .finally(() => (this.checking = false));
+    }, checkMs);
+    this.sessionCheck.unref();
     // Proxies close idle connections; a comment every 15 s keeps the stream open.
     this.keepAlive = setInterval(() => this.broadcast(": keep-alive\n\n"), 15_000);
     this.keepAlive.unref();
@@ -31,7 +52,7 @@ export class LiveHub {
     return this.clients.size;
   }
 
-  add(res: ServerResponse): void {
+  add(res: ServerResponse, sessionToken: string | null = null): void {
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache, no-transform",
@@ -39,8 +60,19 @@ export class LiveHub {
       "X-Accel-Buffering": "no",
     });
     res.write("retry: 3000\n\n");
-    this.clients.add(res);
+    this.clients.set(res, sessionToken);
     res.on("close", () => this.clients.delete(res));
+  }
+
+  private async endDeadSessions(alive: (tokens: string[]) => Promise<string[]>): Promise<void> {
+    const tokens = [...new Set([...this.clients.values()].filter((t): t is string => t !== null))];
+    if (!tokens.length) return;
+    const live = new Set(await alive(tokens));
+    for (const [res, token] of this.clients) {
+      if (token === null || live.has(token)) continue;
+      this.clients.delete(res);
+      res.end("event: session-ended\ndata: {}\n\n");
+    }
   }
 
   changedMonitors(ids: Iterable<number>): void {
@@ -76,13 +108,14 @@ export class LiveHub {
   }
 
   private broadcast(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients.keys()) res.write(text);
   }
 
   close(): void {
     clearInterval(this.keepAlive);
+    clearInterval(this.sessionCheck);
     if (this.timer) clearTimeout(this.timer);
-    for (const res of this.clients) res.end();
+    for (const res of this.clients.keys()) res.end();
     this.clients.clear();
   }
 }

@@ -301,7 +301,8 @@ export function buildOpenApi(input: BuildInput): Json {
           type: "apiKey",
           in: "cookie",
           name: SESSION_COOKIE,
-          description: "the dashboard's session (POST /api/v1/session)",
+          description:
+            "the dashboard's session (POST /api/v1/session); named `__Host-hb_session` when PUBLIC_URL is https",
         },
         csrfHeader: {
           type: "apiKey",

@@ -6,6 +6,16 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 export const SESSION_COOKIE = "hb_session";
+
+/**
+ * The cookie's name: `__Host-hb_session` when the server is public over HTTPS (PUBLIC_URL), so
+ * the browser accepts it only Secure, for this host alone (no Domain) and the whole site (Path=/)
+ * — a sibling subdomain cannot plant or overwrite it. Over plain HTTP browsers refuse a
+ * `__Host-` cookie (it must be Secure), so there it keeps its plain name.
+ */
+export function sessionCookieName(publicUrl: string | null): string {
+  return publicUrl?.startsWith("https://") ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 export const CSRF_HEADER = "x-csrf-token";
 const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 
@@ -42,12 +52,12 @@ export function secureRequest(req: IncomingMessage, trustProxy: boolean, publicU
   return host === "localhost" || host.endsWith(".localhost") || host === "127.0.0.1" || host === "::1";
 }
 
-export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+export function sessionCookie(name: string, token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${name}=${token}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
 }
 
-export function clearedCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+export function clearedCookie(name: string, secure: boolean): string {
+  return `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
 }
 
 /** Reads need no token; every other method must echo the session's CSRF token. */

@@ -22,6 +22,7 @@ import * as m016 from "./migrations/016-user-theme.ts";
 import * as m017 from "./migrations/017-run-rules.ts";
 import * as m018 from "./migrations/018-dependencies-snooze.ts";
 import * as m019 from "./migrations/019-signin-attempts.ts";
+import * as m020 from "./migrations/020-session-activity.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -43,6 +44,7 @@ const MIGRATIONS = [
   { name: "017-run-rules", ...m017 },
   { name: "018-dependencies-snooze", ...m018 },
   { name: "019-signin-attempts", ...m019 },
+  { name: "020-session-activity", ...m020 },
 ];
 
 /** Every migration's name, in the order they apply. */

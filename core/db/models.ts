@@ -29,6 +29,7 @@ export interface SessionRow {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  last_seen_at: number | null;
 }
 export interface MonitorRow {
   id: number;
@@ -410,6 +411,7 @@ export function defineModels(sequelize: Sequelize): Models {
       csrf_token: { type: STRING(64), allowNull: false },
       created_at: ms(),
       expires_at: ms(),
+      last_seen_at: { type: BIGINT },
     }),
     ApiKey: define<ApiKeyRow>("ApiKey", "api_keys", {
       id: pk,

@@ -7,6 +7,7 @@ import { Errors, type Context } from "moleculer";
 import type { Config } from "../../core/config.ts";
 import type { GatewayAuth } from "../auth.ts";
 import { refuseNonUtf8 } from "../http.ts";
+import { readCookie, sessionCookieName } from "../session.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
 const { MoleculerClientError } = Errors;
@@ -78,7 +79,10 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "GET /events": guarded((req, res) => {
         const { live } = req.$service;
         if (!live) throw new MoleculerClientError("live updates are not running", 503, "SERVICE_UNAVAILABLE");
-        live.add(res);
+        // A stream opened with the cookie (no key, no basic auth: those come first) ends with its
+        // session (gateway/live.ts).
+        const viaCookie = !req.headers.authorization && req.headers["x-api-key"] === undefined;
+        live.add(res, viaCookie ? readCookie(req.headers.cookie, sessionCookieName(config.publicUrl)) : null);
       }),
       "GET /schedule/preview": "registry.preview",
       "POST /schedule/preview": "registry.preview",

@@ -14,13 +14,12 @@ import {
   CSRF_HEADER,
   readCookie,
   secureRequest,
-  SESSION_COOKIE,
+  sessionCookieName,
   sessionCookie,
 } from "../session.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
 const { MoleculerClientError } = Errors;
-const SESSION_MAX_AGE_S = 7 * 86_400;
 
 type Session = { user: AuthUser; csrfToken: string };
 
@@ -41,7 +40,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
 
   /** The session of this request's cookie, or a 401. */
   async function session(req: Req): Promise<Session & { token: string }> {
-    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const token = readCookie(req.headers.cookie, sessionCookieName(config.publicUrl));
     const s = token ? ((await req.$service.broker.call("registry.sessions.get", { token })) as Session | null) : null;
     if (!s) unauthorized("not logged in");
     return { ...s, token: token! };
@@ -102,7 +101,12 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         };
         res.setHeader(
           "Set-Cookie",
-          sessionCookie(s.token, SESSION_MAX_AGE_S, secureRequest(req, config.trustProxy, config.publicUrl)),
+          sessionCookie(
+            sessionCookieName(config.publicUrl),
+            s.token,
+            Math.floor(config.session.maxMs / 1000),
+            secureRequest(req, config.trustProxy, config.publicUrl),
+          ),
         );
         sessionAnswer(res, user, s.csrfToken);
       }),
@@ -135,12 +139,15 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         sessionAnswer(res, user, s.csrfToken);
       }),
       "DELETE /": guarded(async (req, res) => {
-        const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+        const token = readCookie(req.headers.cookie, sessionCookieName(config.publicUrl));
         if (token) {
           auth.forgetSession(token);
           await req.$service.broker.call("registry.sessions.remove", { token });
         }
-        res.setHeader("Set-Cookie", clearedCookie(secureRequest(req, config.trustProxy, config.publicUrl)));
+        res.setHeader(
+          "Set-Cookie",
+          clearedCookie(sessionCookieName(config.publicUrl), secureRequest(req, config.trustProxy, config.publicUrl)),
+        );
         res.statusCode = 204;
         res.end();
       }),

@@ -252,8 +252,15 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         params: { token: p.token },
         handler: (ctx) => users.session(ctx),
       },
+      "sessions.alive": {
+        description:
+          "Which of these session tokens are still live (the gateway's open event streams ask every moment).",
+        visibility: "public",
+        params: { tokens: { type: "array", items: p.token, max: 10_000 } },
+        handler: (ctx) => users.alive(ctx),
+      },
       "sessions.remove": {
-        description: "Ends a session (logout).",
+        description: "Logout: ends every session of the session's user, on every device.",
         visibility: "public",
         params: { token: p.token },
         handler: (ctx) => users.endSession(ctx),

@@ -23,7 +23,13 @@ import {
 } from "../../core/db/users.ts";
 import type { Locale } from "../../core/alerts/locale.ts";
 import type { Theme } from "../../core/people/theme.ts";
-import { createSession, deleteSession, deleteSessionsOf, sessionUser } from "../../core/db/sessions.ts";
+import {
+  createSession,
+  deleteSessionsOf,
+  endSessionsOfToken,
+  liveSessions,
+  sessionUser,
+} from "../../core/db/sessions.ts";
 import { clearSigninFailures, recordSigninFailure, signinRefusal } from "../../core/db/signin-attempts.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -100,7 +106,11 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
         await asApiError(() => setPassword(db, p.username, p.password!, clock.now()));
         await deleteSessionsOf(db, u.id);
       }
-      if (p.role) await asApiError(() => setRole(db, p.username, p.role!, clock.now()));
+      if (p.role && p.role !== u.role) {
+        await asApiError(() => setRole(db, p.username, p.role!, clock.now()));
+        // What the sessions may do changed: they end, and open event streams with them.
+        await deleteSessionsOf(db, u.id);
+      }
       const after = (await findUser(db, p.username))!;
       return { username: after.username, role: after.role, ...reportView((await reportSettingsOf(db)).get(u.id)) };
     },
@@ -141,15 +151,19 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
     },
 
     openSession(ctx: Context<{ userId: number }>) {
-      return createSession(db, ctx.params.userId, clock.now());
+      return createSession(db, ctx.params.userId, clock.now(), config.session.maxMs);
     },
 
     session(ctx: Context<{ token: string }>) {
-      return sessionUser(db, ctx.params.token, clock.now());
+      return sessionUser(db, ctx.params.token, clock.now(), config.session.idleMs);
+    },
+
+    alive(ctx: Context<{ tokens: string[] }>) {
+      return liveSessions(db, ctx.params.tokens, clock.now(), config.session.idleMs);
     },
 
     async endSession(ctx: Context<{ token: string }>) {
-      await deleteSession(db, ctx.params.token);
+      await endSessionsOfToken(db, ctx.params.token);
       return { ended: true };
     },
 

@@ -6,10 +6,8 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { api, basic, type Api } from "../support/api.ts";
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../support/system.ts";
-import { needs, scratchDatabase, NATS_URL } from "../support/services.ts";
+import { basic, type Api } from "../support/api.ts";
+import { twoGateways } from "../support/gateways.ts";
 import { startServer, type Server } from "../support/server.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
@@ -148,46 +146,10 @@ describe("sign-in rate limits and lockouts", () => {
 
 describe("two gateway processes, each with its own registry, on one MariaDB + NATS", () => {
   // With the counts in each gateway's memory, two failures through each would lock nobody out.
-  const gateways: { proc: Proc; base: string }[] = [];
-  let drop: (() => Promise<void>) | undefined;
-  let skip: string | undefined;
-
-  before(async () => {
-    skip = await needs(["mariadb", "nats"]);
-    if (skip) return;
-    const db = await scratchDatabase();
-    drop = db.drop;
-    const ns = randomBytes(3).toString("hex");
-    const common = {
-      DATABASE_URL: db.url,
-      TRANSPORTER: NATS_URL,
-      NAMESPACE: `hb-test-${ns}`,
-      SERVICES: "gateway,registry,ingest",
-      HOST: "127.0.0.1",
-      TRUST_PROXY: "true",
-      SIGNIN_MAX_FAILURES_PER_USER: "4",
-      SIGNIN_LOCKOUT_SECONDS: "60",
-    };
-    for (const [i, extra] of [
-      [1, { ADMIN_USERNAME: admin[0], ADMIN_PASSWORD: admin[1] }],
-      [2, {}],
-    ] as const) {
-      const port = await freePort();
-      const proc = startProcess(`signin-gw${i}`, { ...common, ...extra, PORT: String(port), NODE_ID: `gw${i}-${ns}` });
-      gateways.push({ proc, base: `http://127.0.0.1:${port}` });
-      await waitReady(`http://127.0.0.1:${port}/readyz`, [proc], 60_000);
-    }
-    const made = await api(gateways[0]!.base, admin).call("POST", "/api/v1/users", {
-      username: "frank",
-      password: "frank password 1",
-      role: "viewer",
-    });
-    assert.equal(made.status, 201);
-  });
-
-  after(async () => {
-    for (const g of gateways) await stopProcess(g.proc);
-    await drop?.();
+  const two = twoGateways("signin", admin, {
+    TRUST_PROXY: "true",
+    SIGNIN_MAX_FAILURES_PER_USER: "4",
+    SIGNIN_LOCKOUT_SECONDS: "60",
   });
 
   const get = (base: string, from: string, password: string) =>
@@ -196,18 +158,18 @@ describe("two gateway processes, each with its own registry, on one MariaDB + NA
     }).then((r) => r.status);
 
   test("failures spread over both add up to one lockout, and both refuse the right password", async (t) => {
-    if (skip) return t.skip(skip);
-    const [one, two] = [gateways[0]!, gateways[1]!];
+    if (two.skip()) return t.skip(two.skip());
+    const [one, other] = two.gateways();
     const statuses = [
       await get(one.base, "198.51.100.21", "guess 1"),
-      await get(two.base, "198.51.100.22", "guess 2"),
+      await get(other.base, "198.51.100.22", "guess 2"),
       await get(one.base, "198.51.100.23", "guess 3"),
-      await get(two.base, "198.51.100.24", "guess 4"),
+      await get(other.base, "198.51.100.24", "guess 4"),
     ];
     assert.deepEqual(statuses, [401, 401, 401, 401]);
     assert.equal(await get(one.base, "198.51.100.30", "frank password 1"), 429, "gateway 1");
-    assert.equal(await get(two.base, "198.51.100.31", "frank password 1"), 429, "gateway 2");
-    const notices = gateways
+    assert.equal(await get(other.base, "198.51.100.31", "frank password 1"), 429, "gateway 2");
+    const notices = [one, other]
       .map((g) => g.proc.output.join(""))
       .join("")
       .match(/sign-in lockout: user "frank"/g);

@@ -129,24 +129,37 @@ async function usersAndSessions(db: Database) {
   assert.equal(Number(since!.weekly_report_since), NOW + 4, "opting in starts the report from now");
   await assert.rejects(users.setReportSettings(db, 99_999, { email: null }), /no such user/);
 
-  const s1 = await sessions.createSession(db, bob.id, NOW);
-  assert.equal(s1.expiresAt, NOW + sessions.SESSION_TTL_MS);
-  assert.deepEqual(await sessions.sessionUser(db, s1.token, NOW + 1), {
+  const DAY = 86_400_000;
+  const IDLE = 3_600_000;
+  const s1 = await sessions.createSession(db, bob.id, NOW, 7 * DAY);
+  assert.equal(s1.expiresAt, NOW + 7 * DAY);
+  assert.deepEqual(await sessions.sessionUser(db, s1.token, NOW + 1, IDLE), {
     user: { id: bob.id, username: "bob", role: "pinger", locale: "zh-Hans", theme: "dark" },
     csrfToken: s1.csrfToken,
   });
-  assert.equal(await sessions.sessionUser(db, s1.token, s1.expiresAt), null, "expired");
-  assert.equal(await sessions.sessionUser(db, "not a token", NOW), null);
+  // Used every 50 minutes, it lives past its first idle hour; its absolute end ends it anyway.
+  for (let at = NOW + 50 * 60_000; at < s1.expiresAt; at += 50 * 60_000)
+    assert.ok(await sessions.sessionUser(db, s1.token, at, IDLE), `in use at +${(at - NOW) / 60_000} min`);
+  assert.equal(await sessions.sessionUser(db, s1.token, s1.expiresAt, IDLE), null, "past its absolute end");
+  assert.equal(await sessions.sessionUser(db, "not a token", NOW, IDLE), null);
+  // Unused for longer than the idle time, it is over; asking whether it is live is no use of it.
+  const idle = await sessions.createSession(db, bob.id, NOW, 7 * DAY);
+  assert.deepEqual(await sessions.liveSessions(db, [idle.token, "not a token"], NOW + IDLE - 1, IDLE), [idle.token]);
+  assert.deepEqual(await sessions.liveSessions(db, [idle.token], NOW + IDLE, IDLE), [], "idle");
+  assert.equal(await sessions.sessionUser(db, idle.token, NOW + IDLE, IDLE), null);
   // A new session clears the expired ones.
-  const s2 = await sessions.createSession(db, admin.id, s1.expiresAt);
+  const s2 = await sessions.createSession(db, admin.id, s1.expiresAt, 7 * DAY);
   const [{ n }] = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM sessions");
-  assert.equal(Number(n), 1);
-  const s3 = await sessions.createSession(db, admin.id, s1.expiresAt);
-  await sessions.deleteSession(db, s2.token);
-  assert.equal(await sessions.sessionUser(db, s2.token, s1.expiresAt), null);
-  assert.ok(await sessions.sessionUser(db, s3.token, s1.expiresAt));
-  await sessions.deleteSessionsOf(db, admin.id);
-  assert.equal(await sessions.sessionUser(db, s3.token, s1.expiresAt), null);
+  assert.equal(Number(n), 1, "both ended at that time: the used one and the idle one");
+  const s3 = await sessions.createSession(db, admin.id, s1.expiresAt, 7 * DAY);
+  const other = await sessions.createSession(db, bob.id, s1.expiresAt, 7 * DAY);
+  // Logout ends every session of that user, and only that user's.
+  await sessions.endSessionsOfToken(db, s2.token);
+  assert.equal(await sessions.sessionUser(db, s2.token, s1.expiresAt, IDLE), null);
+  assert.equal(await sessions.sessionUser(db, s3.token, s1.expiresAt, IDLE), null);
+  assert.ok(await sessions.sessionUser(db, other.token, s1.expiresAt, IDLE));
+  await sessions.deleteSessionsOf(db, bob.id);
+  assert.equal(await sessions.sessionUser(db, other.token, s1.expiresAt, IDLE), null);
 
   await users.deleteUser(db, "bob");
   await assert.rejects(users.deleteUser(db, "bob"), /no user/);

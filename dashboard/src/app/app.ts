@@ -10,6 +10,7 @@ import {
   RouterOutlet,
 } from '@angular/router';
 import { filter, take } from 'rxjs';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
@@ -65,6 +66,13 @@ export class App {
         take(1),
       )
       .subscribe(() => discardEarly());
+    // The server ended the live stream: if the session is over (a logout, a password or role
+    // change in another browser), go to the sign-in page at once, not at the next click.
+    this.live.ended$.pipe(takeUntilDestroyed()).subscribe(async () => {
+      if (!this.auth.user() || (await this.auth.recheck())) return;
+      const returnUrl = this.router.url.startsWith('/login') ? undefined : this.router.url;
+      void this.router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+    });
   }
 
   protected languageName(locale: Locale): string {

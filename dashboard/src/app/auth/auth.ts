@@ -1,4 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
 import type { Session, SessionUser } from '../api/models';
@@ -36,6 +37,20 @@ export class Auth {
         this.pending = null;
       });
     return this.pending;
+  }
+
+  /** Asks the server again whether the session lives; on a 401 the user is signed out here too. */
+  async recheck(): Promise<boolean> {
+    try {
+      this.set(await firstValueFrom(this.api.getSession()));
+      return true;
+    } catch (err) {
+      if (err instanceof HttpErrorResponse && err.status === 401) {
+        this.clear();
+        return false;
+      }
+      return this.user() !== null; // the server is unreachable: nothing is known to have ended
+    }
   }
 
   async login(username: string, password: string): Promise<void> {

@@ -14,6 +14,12 @@ export class LiveEvents {
   private source: EventSource | null = null;
   private readonly subject = new Subject<MonitorEvent>();
   readonly events$ = this.subject.asObservable();
+  private readonly endedSubject = new Subject<void>();
+  /**
+   * The stream ended for good: the server said its session ended (a logout, a password or role
+   * change elsewhere), or refused to reopen it. Whoever owns the session checks it.
+   */
+  readonly ended$ = this.endedSubject.asObservable();
   /** 'live' while connected; 'connecting' while the browser retries. */
   readonly state = signal<'off' | 'connecting' | 'live'>('off');
 
@@ -35,6 +41,7 @@ export class LiveEvents {
       // An HTTP error ends an EventSource for good: try again later while still wanted.
       this.state.set('connecting');
       this.source = null;
+      this.zone.run(() => this.endedSubject.next());
       clearTimeout(this.retry);
       this.retry = setTimeout(() => {
         if (this.wanted) this.connect();
@@ -44,6 +51,12 @@ export class LiveEvents {
       const monitor = parse<Monitor>((e as MessageEvent).data);
       if (monitor && typeof monitor.id === 'number')
         this.zone.run(() => this.subject.next({ type: 'monitor', monitor }));
+    });
+    source.addEventListener('session-ended', () => {
+      source.close();
+      this.source = null;
+      this.state.set('off');
+      this.zone.run(() => this.endedSubject.next());
     });
     source.addEventListener('monitor-deleted', (e) => {
       const d = parse<{ id: number }>((e as MessageEvent).data);

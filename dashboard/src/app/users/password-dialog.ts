@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -13,7 +13,7 @@ import { I18n } from '../i18n/i18n';
   imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <form (ngSubmit)="save()" novalidate>
+    <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <h2 mat-dialog-title>{{ i18n.t('users.reset') }}</h2>
       <mat-dialog-content>
         <p>
@@ -52,6 +52,9 @@ export class PasswordDialog {
   private readonly api = inject(Api);
   protected readonly i18n = inject(I18n);
   protected readonly password = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  // A form directive is what turns a submit into ngSubmit: without one the browser submitted the
+  // form itself and reloaded the page, and the password was never set.
+  protected readonly form = new FormGroup({ password: this.password });
   protected readonly busy = signal(false);
   protected readonly error = signal('');
 
