@@ -11,7 +11,7 @@ import { roleAllows, type Role } from "../core/security/password.ts";
 import type { Locale } from "../core/alerts/locale.ts";
 import type { Theme } from "../core/people/theme.ts";
 import { looksLikeApiKey } from "../core/security/api-key.ts";
-import { parseBasic, CredentialCache } from "./basic-auth.ts";
+import { parseBasic, CredentialCache, type Credentials } from "./basic-auth.ts";
 import type { LockoutStart, Refusal } from "../core/security/attempts.ts";
 import { csrfOk, CSRF_HEADER, readCookie, sessionCookieName } from "./session.ts";
 import { clientIp } from "./http.ts";
@@ -88,6 +88,11 @@ export function authorizeAlias(
 /** The gateway's callers: the caches of verified credentials, keys and sessions, and the sign-in limits. */
 export class GatewayAuth {
   private readonly verified = new CredentialCache<AuthUser>(60_000);
+  /**
+   * Password checks under way, by credentials: a burst of requests with the same uncached
+   * password (a job's first pings after a restart) waits for one scrypt hash, not one each.
+   */
+  private readonly verifying = new Map<string, Promise<AuthUser | null>>();
   private readonly keys = new Map<string, { user: AuthUser; expires: number }>();
   // Sessions are re-read every second, so a logout or a password or role change on any gateway
   // ends them here within a second.
@@ -163,17 +168,34 @@ export class GatewayAuth {
     if (cached) return cached;
     // A key as the password lets the original curl -u line carry a key instead of a person's password.
     if (looksLikeApiKey(creds.password)) return this.keyUser(call, creds.password, ip);
+    const key = this.verified.key(creds);
+    let pending = this.verifying.get(key);
+    if (!pending) {
+      pending = this.checkPassword(call, creds, ip, now).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, pending);
+    }
+    const user = await pending;
+    if (!user) unauthorized("wrong username or password");
+    return user;
+  }
+
+  /** One password check: refused while locked out, counted when wrong, remembered for a minute when right. */
+  private async checkPassword(
+    call: Call,
+    creds: Credentials,
+    ip: string | null,
+    now: number,
+  ): Promise<AuthUser | null> {
     const username = creds.username.slice(0, 150);
     await this.refuseLockedOut(call, username, ip);
     // No user has such a name or password; refusing here keeps registry's validator out of it.
-    if (creds.username.length > 150 || creds.password.length > 1024) {
-      await this.signInFailed(call, username, ip);
-      unauthorized("wrong username or password");
-    }
-    const user = (await call("registry.authenticate", { ...creds })) as AuthUser | null;
+    const user =
+      creds.username.length > 150 || creds.password.length > 1024
+        ? null
+        : ((await call("registry.authenticate", { ...creds })) as AuthUser | null);
     if (!user) {
       await this.signInFailed(call, username, ip);
-      unauthorized("wrong username or password");
+      return null;
     }
     await this.signInSucceeded(call, username);
     this.verified.set(creds, user, now);

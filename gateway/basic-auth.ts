@@ -29,7 +29,8 @@ export class CredentialCache<U> {
     this.max = max;
   }
 
-  private key(c: Credentials): string {
+  /** The cache's key for these credentials: a hash, never the password. */
+  key(c: Credentials): string {
     return createHash("sha256").update(c.username).update("\0").update(c.password).digest("base64");
   }
 

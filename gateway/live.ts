@@ -67,9 +67,11 @@ export class LiveHub {
   private async endDeadSessions(alive: (tokens: string[]) => Promise<string[]>): Promise<void> {
     const tokens = [...new Set([...this.clients.values()].filter((t): t is string => t !== null))];
     if (!tokens.length) return;
+    const checked = new Set(tokens);
     const live = new Set(await alive(tokens));
     for (const [res, token] of this.clients) {
-      if (token === null || live.has(token)) continue;
+      // A stream opened while the answer was on its way was not asked about: it waits for the next check.
+      if (token === null || !checked.has(token) || live.has(token)) continue;
       this.clients.delete(res);
       res.end("event: session-ended\ndata: {}\n\n");
     }

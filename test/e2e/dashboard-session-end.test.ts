@@ -75,7 +75,8 @@ test(
     const ms = streamEndedAt - changedAt;
     t.diagnostic(`the other browser's stream ended ${ms} ms after the change was answered`);
     assert.ok(ms < 1000, `the stream ended ${ms} ms after the change`);
-    await other.waitForURL(/\/login/, { timeout: 5_000 });
+    await other.waitForURL(/\/login\?ended=1/, { timeout: 5_000 });
+    assert.match(await other.getByTestId("login-ended").innerText(), /Your session has ended/);
     t.diagnostic(`the other browser was on the sign-in page ${Date.now() - changedAt} ms after the change`);
     await other.screenshot({ path: path.join(ARTIFACTS, "dashboard-session-ended.png") });
     // The old password no longer opens it; the new one does.

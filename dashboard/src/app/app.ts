@@ -71,7 +71,7 @@ export class App {
     this.live.ended$.pipe(takeUntilDestroyed()).subscribe(async () => {
       if (!this.auth.user() || (await this.auth.recheck())) return;
       const returnUrl = this.router.url.startsWith('/login') ? undefined : this.router.url;
-      void this.router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+      void this.router.navigate(['/login'], { queryParams: { ended: 1, ...(returnUrl ? { returnUrl } : {}) } });
     });
   }
 

@@ -26,7 +26,7 @@ export const apiInterceptor: HttpInterceptorFn = (req, next) => {
       if (err instanceof HttpErrorResponse && err.status === 401 && !isSession && auth.user()) {
         auth.clear();
         const returnUrl = router.url.startsWith('/login') ? undefined : router.url;
-        void router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+        void router.navigate(['/login'], { queryParams: { ended: 1, ...(returnUrl ? { returnUrl } : {}) } });
       }
       return throwError(() => err);
     }),

@@ -40,6 +40,8 @@ export const en = {
   'login.wrong': 'Wrong username or password',
   'login.signingIn': 'Signing in',
   'login.submit': 'Sign in',
+  'login.ended':
+    'Your session has ended: you signed out elsewhere, your password or role changed, or it was unused for a while. Sign in again.',
 
   // Statuses
   'status.new': 'New',

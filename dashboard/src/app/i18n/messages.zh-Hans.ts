@@ -31,6 +31,7 @@ export const zhHans: Messages = {
   'common.any': '全部',
 
   'login.title': '登录 Heartbeats',
+  'login.ended': '您的会话已结束：您在别处退出了登录、密码或角色已更改，或长时间未使用。请重新登录。',
   'login.username': '用户名',
   'login.password': '密码',
   'login.usernameRequired': '请输入用户名',

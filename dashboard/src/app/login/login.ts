@@ -33,6 +33,9 @@ import { I18n } from '../i18n/i18n';
           >
         </mat-card-header>
         <mat-card-content>
+          @if (ended()) {
+            <div class="banner-info" role="status" data-testid="login-ended">{{ i18n.t('login.ended') }}</div>
+          }
           <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
             <mat-form-field class="full-width">
               <mat-label>{{ i18n.t('login.username') }}</mat-label>
@@ -122,6 +125,13 @@ import { I18n } from '../i18n/i18n';
     .submit {
       height: 44px;
     }
+    .banner-info {
+      margin-bottom: 16px;
+      padding: 10px 12px;
+      border-radius: 8px;
+      background: var(--mat-sys-secondary-container);
+      color: var(--mat-sys-on-secondary-container);
+    }
     mat-progress-spinner {
       margin: 0 auto;
     }
@@ -134,6 +144,8 @@ export class LoginPage implements OnInit {
   private readonly route = inject(ActivatedRoute);
   protected readonly busy = signal(false);
   protected readonly error = signal('');
+  /** Sent here because the session ended (elsewhere, or unused): say so, not just ask again. */
+  protected readonly ended = signal(this.route.snapshot.queryParamMap.get('ended') === '1');
   protected readonly form = new FormGroup({
     username: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
