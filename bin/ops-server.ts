@@ -24,8 +24,22 @@ export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
     return Promise.resolve();
   }
 
+  /**
+   * Moleculer's text without its `<metric>_rate` lines: it writes them among the metric's own
+   * samples, with no TYPE of their own, which splits the counter's family (invalid exposition,
+   * refused by strict readers) as soon as a rate is non-zero; Prometheus computes rates itself.
+   */
   text(): string {
-    return (this as unknown as { generatePrometheusResponse(): string }).generatePrometheusResponse();
+    const lines = (this as unknown as { generatePrometheusResponse(): string })
+      .generatePrometheusResponse()
+      .split("\n");
+    const families = new Set(lines.flatMap((l) => /^# TYPE (\S+) /.exec(l)?.[1] ?? []));
+    return lines
+      .filter((l) => {
+        const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)_rate[{ ]/.exec(l)?.[1];
+        return !(name && families.has(name));
+      })
+      .join("\n");
   }
 }
 

@@ -91,6 +91,11 @@ test(
     await new Promise((r) => setTimeout(r, 1500));
     await ping(m.code, "/fail");
     await ping(m.code); // down → up
+    // Back to an hour's period, so it stays up while the pages are read: on a loaded machine a
+    // 2 s deadline could pass between the list and the detail page and lower the figure.
+    await a.call("PATCH", `/api/v1/monitors/${m.id}`, {
+      schedule: { kind: "interval", periodSeconds: 3600, graceSeconds: 60 },
+    });
     // The server's figure, not one made in the browser: up again, it only rises, so the page's
     // lies between the answers fetched just before and just after it.
     const before = (await a.call("GET", `/api/v1/monitors/${m.id}`)).body.uptime;
