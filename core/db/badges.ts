@@ -55,7 +55,14 @@ export async function badgeOwner(
   db: Database,
   key: string,
 ): Promise<{ monitor_id: number | null; tag_id: number | null } | undefined> {
-  return plainRow(db.models.BadgeKey, { attributes: ["monitor_id", "tag_id"], where: { badge_key: key } });
+  const row = await plainRow(db.models.BadgeKey, {
+    attributes: ["badge_key", "monitor_id", "tag_id"],
+    where: { badge_key: key },
+  });
+  // MariaDB's default collation compares text without case, so the row found may be the key in
+  // another case: only the exact key opens the badge (else each letter would count for two).
+  if (!row || row.badge_key !== key) return undefined;
+  return { monitor_id: row.monitor_id, tag_id: row.tag_id };
 }
 
 export async function monitorNameAndStatus(

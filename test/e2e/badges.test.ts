@@ -191,3 +191,62 @@ test(
     assert.equal((await a.call("GET", `/api/v1/monitors/${m.id}/badge`)).status, 404);
   },
 );
+
+// Uptime Kuma's GHSA-c7hf-c5p5-5g6h: its public badge route took a monitor's id, so anyone could
+// read the status of monitors nobody had published. Here only a random key, made by a signed-in
+// user, opens a badge; every other guess must look like every other miss.
+test(
+  "an anonymous caller learns nothing of a monitor or tag no badge was made for, by id, name, code, tag or a near key",
+  { skip },
+  async () => {
+    const hidden = await monitor("payroll-private", 3600, 3600, ["finance-private"]);
+    const shown = await monitor("status-public", 3600, 3600, []);
+    const key = (await a.call("GET", `/api/v1/monitors/${shown.id}/badge`)).body.key as string;
+    const swapCase = (s: string) =>
+      [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join("");
+    const nothing = { error: { code: "NOT_FOUND", message: "no such badge" } };
+    const guesses = [
+      String(hidden.id),
+      String(shown.id),
+      hidden.name,
+      hidden.code,
+      "finance-private",
+      Buffer.from(String(hidden.id).padStart(16, "0")).toString("base64url"),
+      swapCase(key), // MariaDB compares text without case by default: the key must match exactly
+      key.slice(0, -1) + (key.endsWith("A") ? "B" : "A"),
+    ];
+    assert.notEqual(swapCase(key), key);
+    for (const guess of guesses)
+      for (const ext of ["svg", "json"]) {
+        const r = await badge(`/badge/${encodeURIComponent(guess)}.${ext}`);
+        assert.equal(r.status, 404, `${guess}.${ext}`);
+        assert.deepEqual(JSON.parse(r.text), nothing, `${guess}.${ext}`);
+      }
+    // Only GET opens a badge; another method is no way round the key.
+    assert.notEqual((await fetch(`${base}/badge/${key}.svg`, { method: "POST" })).status, 200);
+
+    // The badge API wants a caller before it looks anything up: a monitor or tag that exists answers
+    // exactly as one that does not, and no key is made on an anonymous request.
+    const anonymous = async (method: string, path: string) => {
+      const r = await fetch(base + path, { method });
+      return { status: r.status, body: await r.text() };
+    };
+    for (const method of ["GET", "POST"]) {
+      const real = [`/api/v1/monitors/${hidden.id}/badge`, "/api/v1/tags/finance-private/badge"];
+      const unreal = ["/api/v1/monitors/999999/badge", "/api/v1/tags/no-such-tag-here/badge"];
+      for (let i = 0; i < real.length; i++) {
+        const [yes, no] = [await anonymous(method, real[i]!), await anonymous(method, unreal[i]!)];
+        assert.equal(yes.status, 401, `${method} ${real[i]}`);
+        assert.deepEqual(yes, no, `${method} ${real[i]} answers as ${unreal[i]}`);
+      }
+    }
+    assert.equal((await a.call("GET", `/api/v1/monitors/${hidden.id}`)).body.badgeUrl, null);
+
+    // What the made key shows: its monitor's name and status, nothing else (no id, code or tags).
+    const json = JSON.parse((await badge(`/badge/${key}.json`)).text);
+    assert.deepEqual(json, { schemaVersion: 1, label: "status-public", message: "new", color: "lightgrey" });
+    const svg = (await badge(`/badge/${key}.svg`)).text;
+    for (const secret of [shown.code, hidden.code, hidden.name, "finance-private", `"${shown.id}"`])
+      assert.ok(!svg.includes(secret), `the badge shows nothing of ${secret}`);
+  },
+);
