@@ -11,6 +11,22 @@ import { servicesWithoutNode } from "../services/calls.ts";
 import { scrapeSourcesText } from "../services/metrics.ts";
 import { processSeries } from "../services/process-series.ts";
 
+/**
+ * Moleculer's text without its `<metric>_rate` lines: it writes them among the metric's own
+ * samples, with no TYPE of their own, which splits the metric's family (invalid exposition,
+ * refused by strict readers) as soon as a rate is non-zero; Prometheus computes rates itself.
+ */
+export function withoutRateLines(text: string): string {
+  const lines = text.split("\n");
+  const families = new Set(lines.flatMap((l) => /^# TYPE (\S+) /.exec(l)?.[1] ?? []));
+  return lines
+    .filter((l) => {
+      const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)_rate[{ ]/.exec(l)?.[1];
+      return !(name && families.has(name));
+    })
+    .join("\n");
+}
+
 /** Moleculer's Prometheus reporter without its own HTTP server: this one serves it. */
 export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
   override init(registry: unknown): void {
@@ -24,22 +40,8 @@ export class ScrapedPrometheusReporter extends MetricReporters.Prometheus {
     return Promise.resolve();
   }
 
-  /**
-   * Moleculer's text without its `<metric>_rate` lines: it writes them among the metric's own
-   * samples, with no TYPE of their own, which splits the counter's family (invalid exposition,
-   * refused by strict readers) as soon as a rate is non-zero; Prometheus computes rates itself.
-   */
   text(): string {
-    const lines = (this as unknown as { generatePrometheusResponse(): string })
-      .generatePrometheusResponse()
-      .split("\n");
-    const families = new Set(lines.flatMap((l) => /^# TYPE (\S+) /.exec(l)?.[1] ?? []));
-    return lines
-      .filter((l) => {
-        const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)_rate[{ ]/.exec(l)?.[1];
-        return !(name && families.has(name));
-      })
-      .join("\n");
+    return withoutRateLines((this as unknown as { generatePrometheusResponse(): string }).generatePrometheusResponse());
   }
 }
 

@@ -16,6 +16,11 @@ import { CODE_PATTERN } from "../../core/monitor/code.ts";
 
 // ── monitors ──────────────────────────────────────────────────────────────────────────────
 export const MAX_TAGS = 30;
+/** Whom a sign-in is counted under: its user name (at most 150 characters) and its client address. */
+export const signinWho = {
+  user: { type: "string", max: 150, optional: true },
+  ip: { type: "string", max: 191, optional: true },
+};
 export const id = { type: "number", convert: true, integer: true, positive: true };
 export const page = {
   limit: { type: "number", convert: true, integer: true, min: 1, max: 500, default: 100 },

@@ -219,19 +219,13 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         description:
           "Whether a sign-in by this user name or from this address is refused now (a lockout every gateway shares), and for how long.",
         visibility: "public",
-        params: {
-          user: { type: "string", max: 150, optional: true },
-          ip: { type: "string", max: 191, optional: true },
-        },
+        params: p.signinWho,
         handler: (ctx) => users.signinRefused(ctx),
       },
       "signin.failed": {
         description: "Counts a failed sign-in under its user name and address; answers the lockouts it starts.",
         visibility: "public",
-        params: {
-          user: { type: "string", max: 150, optional: true },
-          ip: { type: "string", max: 191, optional: true },
-        },
+        params: p.signinWho,
         handler: (ctx) => users.signinFailed(ctx),
       },
       "signin.succeeded": {

@@ -15,7 +15,7 @@ const KIND_LABELS: Record<string, MessageKey> = {
 };
 
 /**
- * Uptime at a glance: the 24 h figure (7 d and 30 d beside it, or in its tooltip when compact)
+ * Uptime at a glance: the 24 h figure (7 d and 30 d beside it, or in its title when compact)
  * and a strip of the recent runs, oldest left, one coloured tick each with its own label.
  * The server computes both (the monitor answers' uptime and recentRuns).
  */
