@@ -301,9 +301,13 @@ test(
         (n, ops) => n + Object.keys(ops).length,
         0,
       );
-      await page.waitForFunction(`document.querySelectorAll(".opblock").length === ${operations}`, undefined, {
-        timeout: 30_000,
-      });
+      // A function, not a string: Playwright evaluates a string predicate with the page's eval, which this
+      // page's CSP refuses whenever the first check is not already true.
+      await page.waitForFunction(
+        (n) => (globalThis as any).document.querySelectorAll(".opblock").length === n,
+        operations,
+        { timeout: 30_000 },
+      );
       const text = await page.textContent("#swagger-ui");
       assert.ok(
         text?.includes("Heartbeats API") && text.includes("/api/v1/monitors/{id}/pause"),
