@@ -11,6 +11,7 @@ import { DASHBOARD_DIR, isAppPath, securityHeaders, sendIndex, staticOptions } f
 import { answerError, sendJson } from "./http.ts";
 import { LiveHub, type MonitorLike } from "./live.ts";
 import { gatewayFastPath } from "./ping-fast-path-wiring.ts";
+import { accountRoute } from "./routes/account.ts";
 import { apiRoute } from "./routes/api.ts";
 import { badgesRoute } from "./routes/badges.ts";
 import { docsRoute } from "./routes/docs.ts";
@@ -52,6 +53,7 @@ export default function gatewayService({
         originalPingsRoute(config, pings),
         pingsRoute(config, pings),
         sessionRoute(config, auth),
+        accountRoute(config, auth),
         apiRoute(config, auth),
         badgesRoute(),
         docsRoute(),

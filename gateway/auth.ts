@@ -28,6 +28,10 @@ export interface AuthUser {
   theme?: Theme;
   /** set when the caller is an API key */
   scope?: string;
+  /** set by a password check (basic auth) of a user with a second factor: the password alone opens only pings */
+  secondFactor?: boolean;
+  /** set on a session of an admin without a second factor while admins must have one: enrolment only */
+  enrolRequired?: true;
 }
 
 /** The least role a route needs: on /api/v1 GET/HEAD need viewer, writes admin; pings need pinger. */
@@ -37,9 +41,9 @@ export type RouteNeed = "read-write" | "pinger";
 export type Call = (action: string, params: Record<string, unknown>) => Promise<unknown>;
 
 /** API paths (as written in the aliases) that only admins may even read. */
-const ADMIN_ONLY = /^\/?(channel|users|keys|hosts(\/:id)?$)/;
-/** What no API key may touch, whatever its scope: people's accounts and the keys themselves. */
-const PEOPLE_ONLY = /^\/?(users|keys)/;
+const ADMIN_ONLY = /^\/?(channel|users|keys|settings|hosts(\/:id)?$)/;
+/** What no API key may touch, whatever its scope: people's accounts, the keys themselves and who must use a second factor. */
+const PEOPLE_ONLY = /^\/?(users|keys|settings)/;
 
 /**
  * Who may call an alias: the least role (null: anyone, no login) and whether API keys may. The
@@ -80,6 +84,16 @@ export function authorizeAlias(
 ): void {
   const access = accessOf(route, method, aliasPath);
   authorizeUser(user, access.role ?? "pinger");
+  if (user?.secondFactor && access.role !== "pinger")
+    unauthorized(
+      `${user.username} signs in with a second factor, so the password alone opens only pings: scripts use an API key`,
+    );
+  if (user?.enrolRequired)
+    throw new MoleculerClientError(
+      "admins must sign in with a second factor: add one under Account before anything else",
+      403,
+      "SECOND_FACTOR_REQUIRED",
+    );
   if (user?.scope && !access.apiKeys) {
     throw new MoleculerClientError("API keys cannot manage users or API keys: log in as an admin", 403, "FORBIDDEN");
   }

@@ -80,3 +80,33 @@ export function mayChallenge(req: IncomingMessage): boolean {
   if (req.headers["sec-fetch-site"] === undefined) return true;
   return req.headers["sec-fetch-mode"] === "navigate";
 }
+
+/**
+ * The WebAuthn relying party of this request: PUBLIC_URL's origin and host name when it is set
+ * (what production should do), else the origin the browser reached (the Host header, https when
+ * the request is). A passkey is bound to the host name by the browser itself, so a request naming
+ * another host cannot use a key made for this one.
+ */
+export function relyingParty(
+  req: IncomingMessage,
+  trustProxy: boolean,
+  publicUrl: string | null,
+): { rpID: string; origin: string } {
+  if (publicUrl) {
+    const u = new URL(publicUrl);
+    return { rpID: u.hostname, origin: u.origin };
+  }
+  const encrypted =
+    (req.socket as { encrypted?: boolean }).encrypted ||
+    (trustProxy &&
+      String(req.headers["x-forwarded-proto"] ?? "")
+        .split(",")[0]
+        ?.trim() === "https");
+  try {
+    const u = new URL(`${encrypted ? "https" : "http"}://${String(req.headers.host ?? "localhost")}`);
+    return { rpID: u.hostname.replace(/^\[|\]$/g, ""), origin: u.origin };
+  } catch {
+    // A Host header no URL can hold: no passkey verifies against it, and nothing else breaks.
+    return { rpID: "invalid", origin: "http://invalid" };
+  }
+}

@@ -23,6 +23,7 @@ import * as m017 from "./migrations/017-run-rules.ts";
 import * as m018 from "./migrations/018-dependencies-snooze.ts";
 import * as m019 from "./migrations/019-signin-attempts.ts";
 import * as m020 from "./migrations/020-session-activity.ts";
+import * as m021 from "./migrations/021-second-factors.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -45,6 +46,7 @@ const MIGRATIONS = [
   { name: "018-dependencies-snooze", ...m018 },
   { name: "019-signin-attempts", ...m019 },
   { name: "020-session-activity", ...m020 },
+  { name: "021-second-factors", ...m021 },
 ];
 
 /** Every migration's name, in the order they apply. */

@@ -47,6 +47,13 @@ export async function createSession(db: Database, userId: number, now: number, m
 const LIVE = "s.expires_at > ? AND COALESCE(s.last_seen_at, s.created_at) > ?";
 
 /**
+ * Whether the user has a second factor, and whether admins must (migration 021): an admin
+ * without one while it is required gets only the enrolment pages.
+ */
+const ENROLMENT =
+  "(SELECT COUNT(*) FROM user_factors f WHERE f.user_id = u.id AND f.confirmed = 1) AS factors, (SELECT value FROM settings WHERE name = 'requireAdminSecondFactor') AS require_admin";
+
+/**
  * The session's user as the users table has it now, or null; a use of the session counts as
  * activity. Its time is written at most every quarter of the idle time (and at most once a
  * minute), not at every request.
@@ -56,7 +63,7 @@ export async function sessionUser(
   token: string,
   now: number,
   idleMs: number,
-): Promise<{ user: User; csrfToken: string } | null> {
+): Promise<{ user: User & { enrolRequired?: true }; csrfToken: string } | null> {
   const [r] = await db.select<{
     id: number;
     username: string;
@@ -65,8 +72,10 @@ export async function sessionUser(
     theme: string | null;
     csrf_token: string;
     seen: number | string;
+    factors: number | string;
+    require_admin: string | null;
   }>(
-    `SELECT u.id, u.username, u.role, u.locale, u.theme, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND ${LIVE}`,
+    `SELECT u.id, u.username, u.role, u.locale, u.theme, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen, ${ENROLMENT} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND ${LIVE}`,
     [hash(token), now, now - idleMs],
   );
   if (r && now - Number(r.seen) >= Math.min(60_000, idleMs / 4))
@@ -81,6 +90,9 @@ export async function sessionUser(
           role: r.role,
           locale: storedLocale(r.locale),
           theme: storedTheme(r.theme),
+          ...(r.role === "admin" && Number(r.factors) === 0 && r.require_admin === "true"
+            ? { enrolRequired: true }
+            : {}),
         },
         csrfToken: r.csrf_token,
       }

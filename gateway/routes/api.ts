@@ -84,6 +84,8 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         const viaCookie = !req.headers.authorization && req.headers["x-api-key"] === undefined;
         live.add(res, viaCookie ? readCookie(req.headers.cookie, sessionCookieName(config.publicUrl)) : null);
       }),
+      "GET /settings": "registry.settings.get",
+      "PATCH /settings": "registry.settings.update",
       "GET /schedule/preview": "registry.preview",
       "POST /schedule/preview": "registry.preview",
     },

@@ -13,6 +13,7 @@ import {
   csrfOk,
   CSRF_HEADER,
   readCookie,
+  relyingParty,
   secureRequest,
   sessionCookieName,
   sessionCookie,
@@ -21,10 +22,18 @@ import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
 const { MoleculerClientError } = Errors;
 
-type Session = { user: AuthUser; csrfToken: string };
+export type Session = { user: AuthUser; csrfToken: string };
 
 function invalid(field: string, message: string): never {
   throw new MoleculerClientError(message, 422, "VALIDATION_ERROR", [{ field, message }]);
+}
+
+/** The session of this request's cookie, or a 401 (the session and account routes). */
+export async function cookieSession(req: Req, config: Config): Promise<Session & { token: string }> {
+  const token = readCookie(req.headers.cookie, sessionCookieName(config.publicUrl));
+  const s = token ? ((await req.$service.broker.call("registry.sessions.get", { token })) as Session | null) : null;
+  if (!s) unauthorized("not logged in");
+  return { ...s, token: token! };
 }
 
 export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
@@ -32,18 +41,39 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
   function sessionAnswer(res: ServerResponse, user: AuthUser, csrfToken: string): void {
     res.setHeader("Cache-Control", "no-store");
     sendJson(res, 200, {
-      user: { username: user.username, role: user.role, locale: user.locale ?? null, theme: user.theme ?? "system" },
+      user: {
+        username: user.username,
+        role: user.role,
+        locale: user.locale ?? null,
+        theme: user.theme ?? "system",
+        ...(user.enrolRequired ? { enrolRequired: true } : {}),
+      },
       csrfToken,
       defaultLocale: config.defaultLocale,
     });
   }
 
-  /** The session of this request's cookie, or a 401. */
-  async function session(req: Req): Promise<Session & { token: string }> {
-    const token = readCookie(req.headers.cookie, sessionCookieName(config.publicUrl));
-    const s = token ? ((await req.$service.broker.call("registry.sessions.get", { token })) as Session | null) : null;
-    if (!s) unauthorized("not logged in");
-    return { ...s, token: token! };
+  const session = (req: Req) => cookieSession(req, config);
+
+  /** Opens the session: the cookie, and the answer the dashboard starts from. */
+  async function openSession(req: Req, res: ServerResponse, user: AuthUser): Promise<void> {
+    const { broker } = req.$service;
+    const s = (await broker.call("registry.sessions.create", { userId: user.id })) as {
+      token: string;
+      csrfToken: string;
+    };
+    res.setHeader(
+      "Set-Cookie",
+      sessionCookie(
+        sessionCookieName(config.publicUrl),
+        s.token,
+        Math.floor(config.session.maxMs / 1000),
+        secureRequest(req, config.trustProxy, config.publicUrl),
+      ),
+    );
+    // The answer's user is the session's, as GET would read it (enrolRequired included).
+    const opened = (await broker.call("registry.sessions.get", { token: s.token })) as Session | null;
+    sessionAnswer(res, opened?.user ?? user, s.csrfToken);
   }
 
   return {
@@ -57,8 +87,20 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
     mappingPolicy: "restrict",
     docs: {
       "POST /": {
-        summary: "log in: sets the session cookie, answers {user, csrfToken}",
+        summary:
+          "log in: sets the session cookie, answers {user, csrfToken}; for a user with a second factor answers {secondFactor: {token, methods, passkey}} instead",
         body: { username: { type: "string", min: 1, max: 1024 }, password: { type: "string", min: 1, max: 1024 } },
+      },
+      "POST /second-factor": {
+        summary:
+          "a sign-in's second step: the token POST / answered with, and a TOTP code, a recovery code or a passkey's credential; sets the session cookie",
+        body: {
+          username: { type: "string", min: 1, max: 150 },
+          token: { type: "string", min: 20, max: 200 },
+          code: { type: "string", max: 64, optional: true },
+          recoveryCode: { type: "string", max: 64, optional: true },
+          passkey: { type: "object", optional: true },
+        },
       },
       "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
       "DELETE /": { summary: "log out", status: 204 },
@@ -94,21 +136,65 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           await auth.signInFailed(call, who, ip);
           unauthorized("wrong username or password");
         }
+        if (user.secondFactor) {
+          // The password was right; the sign-in waits for its second factor. Failed sign-ins are
+          // not cleared yet: wrong codes count against the same limits as wrong passwords.
+          const challenge = await broker.call("registry.factors.signinStart", {
+            userId: user.id,
+            rp: relyingParty(req, config.trustProxy, config.publicUrl),
+          });
+          res.setHeader("Cache-Control", "no-store");
+          sendJson(res, 200, { secondFactor: challenge });
+          return;
+        }
         await auth.signInSucceeded(call, who);
-        const s = (await broker.call("registry.sessions.create", { userId: user.id })) as {
-          token: string;
-          csrfToken: string;
-        };
-        res.setHeader(
-          "Set-Cookie",
-          sessionCookie(
-            sessionCookieName(config.publicUrl),
-            s.token,
-            Math.floor(config.session.maxMs / 1000),
-            secureRequest(req, config.trustProxy, config.publicUrl),
-          ),
-        );
-        sessionAnswer(res, user, s.csrfToken);
+        await openSession(req, res, user);
+      }),
+      // The second step: a code from the authenticator app, a recovery code or a passkey's
+      // signature, for the challenge the first step answered.
+      "POST /second-factor": guarded(async (req, res) => {
+        const { username, token, code, recoveryCode, passkey } = req.$params as Record<string, unknown>;
+        if (typeof username !== "string" || username === "" || username.length > 150)
+          invalid("username", "username is required");
+        if (typeof token !== "string" || !/^[A-Za-z0-9_-]{20,200}$/.test(token))
+          invalid("token", "token is required: sign in with the password first");
+        const answers = [code, recoveryCode, passkey].filter((v) => v !== undefined);
+        if (answers.length !== 1) invalid("code", "one of code, recoveryCode or passkey is required");
+        for (const [field, v] of [
+          ["code", code],
+          ["recoveryCode", recoveryCode],
+        ] as const)
+          if (v !== undefined && (typeof v !== "string" || v.length > 64)) invalid(field, `${field} must be a string`);
+        if (passkey !== undefined && (typeof passkey !== "object" || passkey === null || Array.isArray(passkey)))
+          invalid("passkey", "passkey must be the browser's credential as JSON");
+        const ip = clientIp(req, config.trustProxy);
+        const { broker } = req.$service;
+        const call: Call = (action, params) => broker.call(action, params);
+        const who = username as string;
+        await auth.refuseLockedOut(call, who, ip);
+        const r = (await broker.call("registry.factors.signinFinish", {
+          token,
+          username: who,
+          ...(code !== undefined ? { code } : {}),
+          ...(recoveryCode !== undefined ? { recoveryCode } : {}),
+          ...(passkey !== undefined ? { passkey } : {}),
+          rp: relyingParty(req, config.trustProxy, config.publicUrl),
+        })) as { user: AuthUser | null; left: number };
+        if (!r.user) {
+          await auth.signInFailed(call, who, ip);
+          if (r.left > 0) {
+            const what =
+              passkey !== undefined
+                ? "passkey"
+                : recoveryCode !== undefined
+                  ? "or used recovery code"
+                  : "or already used code";
+            unauthorized(`wrong ${what} (${r.left} ${r.left === 1 ? "try" : "tries"} left)`);
+          }
+          unauthorized("this sign-in has expired or had too many wrong answers: enter the password again");
+        }
+        await auth.signInSucceeded(call, who);
+        await openSession(req, res, r.user!);
       }),
       "GET /": guarded(async (req, res) => {
         const s = await session(req);

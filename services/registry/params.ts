@@ -317,3 +317,15 @@ export const importPings = {
     items: { ...importPing, props: { ...importPing.props, code: { type: "string", pattern: CODE_PATTERN } } },
   },
 };
+
+// ── second factors ──
+export const factorUsername = { type: "string", min: 1, max: 150 };
+export const factorName = { type: "string", max: 100, trim: true, optional: true };
+export const factorIssuer = { type: "string", min: 1, max: 100 };
+export const factorCode = { type: "string", min: 1, max: 64 };
+/** The WebAuthn relying party the gateway works out from PUBLIC_URL or the request. */
+export const relyingParty = {
+  type: "object",
+  strict: true,
+  props: { rpID: { type: "string", min: 1, max: 253 }, origin: { type: "string", min: 1, max: 300 } },
+};

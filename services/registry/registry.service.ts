@@ -16,6 +16,7 @@ import { keysArea } from "./keys.ts";
 import { badgesArea } from "./badges.ts";
 import { maintenanceArea } from "./maintenance.ts";
 import { backupArea } from "./backup.ts";
+import { factorsArea } from "./factors.ts";
 
 export default function registryService(deps: ServiceDeps): ServiceSchema {
   const monitors = monitorsArea(deps);
@@ -26,6 +27,7 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
   const badges = badgesArea(deps);
   const maintenance = maintenanceArea(deps);
   const backup = backupArea(deps);
+  const factors = factorsArea(deps);
 
   return {
     name: "registry",
@@ -258,6 +260,89 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         visibility: "public",
         params: { token: p.token },
         handler: (ctx) => users.endSession(ctx),
+      },
+
+      // ── second factors (the gateway has re-checked the password before any change) ──
+      "factors.list": {
+        description: "A user's second factors (never their secrets) and how many recovery codes are left.",
+        visibility: "public",
+        params: { userId: p.userId },
+        handler: (ctx) => factors.list(ctx),
+      },
+      "factors.totpStart": {
+        description:
+          "Starts adding an authenticator app: its secret, otpauth URI and QR code, to confirm with a first code.",
+        visibility: "public",
+        params: { userId: p.userId, username: p.factorUsername, name: p.factorName, issuer: p.factorIssuer },
+        handler: (ctx) => factors.totpStart(ctx),
+      },
+      "factors.totpConfirm": {
+        description: "Confirms the app being added with its current code; a first factor answers recovery codes.",
+        visibility: "public",
+        params: { userId: p.userId, code: p.factorCode },
+        handler: (ctx) => factors.totpConfirm(ctx),
+      },
+      "factors.passkeyOptions": {
+        description: "WebAuthn registration options for a new passkey, and the token of their challenge.",
+        visibility: "public",
+        params: { userId: p.userId, username: p.factorUsername, rp: p.relyingParty },
+        handler: (ctx) => factors.passkeyOptions(ctx),
+      },
+      "factors.passkeyAdd": {
+        description:
+          "Verifies a new passkey's registration and keeps its public key; a first factor answers recovery codes.",
+        visibility: "public",
+        params: {
+          userId: p.userId,
+          token: p.token,
+          name: p.factorName,
+          response: { type: "object" },
+          rp: p.relyingParty,
+        },
+        handler: (ctx) => factors.passkeyAdd(ctx),
+      },
+      "factors.remove": {
+        description: "Removes one of a user's factors and ends every session of that user.",
+        visibility: "public",
+        params: { userId: p.userId, id: p.id },
+        handler: (ctx) => factors.remove(ctx),
+      },
+      "factors.recoveryCodes": {
+        description: "Ten new recovery codes replace a user's old ones; the answer is the only time they are shown.",
+        visibility: "public",
+        params: { userId: p.userId },
+        handler: (ctx) => factors.regenerateRecoveryCodes(ctx),
+      },
+      "factors.signinStart": {
+        description: "After the right password: null without a second factor, else the challenge to answer.",
+        visibility: "public",
+        params: { userId: p.userId, rp: p.relyingParty },
+        handler: (ctx) => factors.signinStart(ctx),
+      },
+      "factors.signinFinish": {
+        description:
+          "A sign-in's second step: the user when the code, recovery code or passkey is right, else the tries left.",
+        visibility: "public",
+        params: {
+          token: p.token,
+          username: p.factorUsername,
+          code: { type: "string", max: 64, optional: true },
+          recoveryCode: { type: "string", max: 64, optional: true },
+          passkey: { type: "object", optional: true },
+          rp: p.relyingParty,
+        },
+        handler: (ctx) => factors.signinFinish(ctx),
+      },
+
+      // ── settings ──
+      "settings.get": {
+        description: "The installation's settings: whether admins must sign in with a second factor.",
+        handler: () => factors.settings(),
+      },
+      "settings.update": {
+        description: "Changes the installation's settings (admins).",
+        params: { requireAdminSecondFactor: { type: "boolean", optional: true } },
+        handler: (ctx) => factors.updateSettings(ctx),
       },
 
       // ── hosts ──

@@ -30,6 +30,7 @@ import {
   liveSessions,
   sessionUser,
 } from "../../core/db/sessions.ts";
+import { usersWithFactors } from "../../core/db/factors.ts";
 import { clearSigninFailures, recordSigninFailure, signinRefusal } from "../../core/db/signin-attempts.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -133,8 +134,11 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
       return { theme: ctx.params.theme };
     },
 
-    authenticate(ctx: Context<{ username: string; password: string }>) {
-      return checkCredentials(db, ctx.params.username, ctx.params.password);
+    /** The user, and whether they have a second factor: then their password alone opens no session and no API. */
+    async authenticate(ctx: Context<{ username: string; password: string }>) {
+      const user = await checkCredentials(db, ctx.params.username, ctx.params.password);
+      if (!user) return null;
+      return { ...user, secondFactor: (await usersWithFactors(db, [user.id])).has(user.id) };
     },
 
     signinRefused(ctx: Context<{ user?: string; ip?: string }>) {
