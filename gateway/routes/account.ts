@@ -122,7 +122,10 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "POST /factors/totp/confirm": guarded(async (req, res) => {
         const user = await changer(req);
         const code = str((req.$params as { code?: unknown }).code, "code", 64);
-        answer(res, 200, await req.$service.broker.call("registry.factors.totpConfirm", { userId: user.id, code }));
+        const made = await req.$service.broker.call("registry.factors.totpConfirm", { userId: user.id, code });
+        // The user's password alone no longer opens the API: not even from this gateway's cache.
+        auth.forgetUsers();
+        answer(res, 200, made);
       }),
       "POST /factors/passkey/options": guarded(async (req, res) => {
         const user = await reauthenticated(req);
@@ -143,17 +146,15 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         str(name, "name", 100, true);
         if (typeof response !== "object" || response === null || Array.isArray(response))
           invalid("response", "response must be the browser's new credential as JSON");
-        answer(
-          res,
-          200,
-          await req.$service.broker.call("registry.factors.passkeyAdd", {
-            userId: user.id,
-            token,
-            response,
-            rp: rp(req),
-            ...(name ? { name } : {}),
-          }),
-        );
+        const made = await req.$service.broker.call("registry.factors.passkeyAdd", {
+          userId: user.id,
+          token,
+          response,
+          rp: rp(req),
+          ...(name ? { name } : {}),
+        });
+        auth.forgetUsers();
+        answer(res, 200, made);
       }),
       "DELETE /factors/:id": guarded(async (req, res) => {
         const user = await reauthenticated(req);

@@ -28,8 +28,9 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       },
     },
     onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: unknown) {
-      // A changed or deleted user must not keep working from this gateway's caches.
-      if (req.method !== "GET" && /^\/?users/.test(req.$alias?.path ?? "")) auth.forgetUsers();
+      // A changed or deleted user, or a changed rule on second factors, must not keep working from
+      // this gateway's caches.
+      if (req.method !== "GET" && /^\/?(users|settings)/.test(req.$alias?.path ?? "")) auth.forgetUsers();
       return data;
     },
     aliases: {

@@ -31,6 +31,7 @@ import {
   sessionUser,
 } from "../../core/db/sessions.ts";
 import { usersWithFactors } from "../../core/db/factors.ts";
+import { readSettings } from "../../core/db/settings.ts";
 import { clearSigninFailures, recordSigninFailure, signinRefusal } from "../../core/db/signin-attempts.ts";
 
 const { MoleculerClientError, ValidationError } = Errors;
@@ -134,11 +135,16 @@ export function usersArea({ config, db, clock }: ServiceDeps) {
       return { theme: ctx.params.theme };
     },
 
-    /** The user, and whether they have a second factor: then their password alone opens no session and no API. */
+    /**
+     * The user, whether they have a second factor (then their password alone opens no session and
+     * no API), and whether they must add one first (an admin while admins must have one).
+     */
     async authenticate(ctx: Context<{ username: string; password: string }>) {
       const user = await checkCredentials(db, ctx.params.username, ctx.params.password);
       if (!user) return null;
-      return { ...user, secondFactor: (await usersWithFactors(db, [user.id])).has(user.id) };
+      const secondFactor = (await usersWithFactors(db, [user.id])).has(user.id);
+      const enrolRequired = user.role === "admin" && !secondFactor && (await readSettings(db)).requireAdminSecondFactor;
+      return { ...user, secondFactor, ...(enrolRequired ? { enrolRequired: true } : {}) };
     },
 
     signinRefused(ctx: Context<{ user?: string; ip?: string }>) {

@@ -95,6 +95,11 @@ export const routes: Routes = [
         loadComponent: () => import('./users/users').then((m) => m.UsersPage),
       },
       {
+        path: 'account',
+        title: 'account.title',
+        loadComponent: () => import('./account/account').then((m) => m.AccountPage),
+      },
+      {
         path: 'keys',
         title: 'keys.title',
         canActivate: [adminGuard],

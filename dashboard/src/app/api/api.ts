@@ -29,6 +29,13 @@ import type {
   KeyScope,
   Role,
   Session,
+  SecondFactorChallenge,
+  Factors,
+  TotpEnrolment,
+  NewFactor,
+  RecoveryCodes,
+  PasskeyRequest,
+  Settings,
   Locale,
   User,
 } from './models';
@@ -59,8 +66,48 @@ export class Api {
   getSession(): Observable<Session> {
     return this.http.get<Session>(SESSION_URL);
   }
-  login(username: string, password: string): Observable<Session> {
-    return this.http.post<Session>(`${BASE}/session`, { username, password });
+  /** The password step: a session, or for a user with a second factor the challenge to answer. */
+  login(username: string, password: string): Observable<Session | { secondFactor: SecondFactorChallenge }> {
+    return this.http.post<Session | { secondFactor: SecondFactorChallenge }>(`${BASE}/session`, { username, password });
+  }
+  /** The second step: exactly one of a TOTP code, a recovery code or a passkey's credential. */
+  loginSecondFactor(
+    body: { username: string; token: string } & (
+      { code: string } | { recoveryCode: string } | { passkey: Record<string, unknown> }
+    ),
+  ): Observable<Session> {
+    return this.http.post<Session>(`${BASE}/session/second-factor`, body);
+  }
+
+  // The signed-in user's own second factors (changes need the password again)
+  factors(): Observable<Factors> {
+    return this.http.get<Factors>(`${BASE}/account/factors`);
+  }
+  startTotp(password: string, name?: string): Observable<TotpEnrolment> {
+    return this.http.post<TotpEnrolment>(`${BASE}/account/factors/totp`, { password, ...(name ? { name } : {}) });
+  }
+  confirmTotp(code: string): Observable<NewFactor> {
+    return this.http.post<NewFactor>(`${BASE}/account/factors/totp/confirm`, { code });
+  }
+  passkeyOptions(password: string): Observable<PasskeyRequest> {
+    return this.http.post<PasskeyRequest>(`${BASE}/account/factors/passkey/options`, { password });
+  }
+  addPasskey(token: string, response: Record<string, unknown>, name?: string): Observable<NewFactor> {
+    return this.http.post<NewFactor>(`${BASE}/account/factors/passkey`, { token, response, ...(name ? { name } : {}) });
+  }
+  removeFactor(id: number, password: string): Observable<void> {
+    return this.http.delete<void>(`${BASE}/account/factors/${id}`, { body: { password } });
+  }
+  newRecoveryCodes(password: string): Observable<RecoveryCodes> {
+    return this.http.post<RecoveryCodes>(`${BASE}/account/recovery-codes`, { password });
+  }
+
+  // The installation's settings (admin only)
+  settings(): Observable<Settings> {
+    return this.http.get<Settings>(`${BASE}/settings`);
+  }
+  updateSettings(body: Partial<Settings>): Observable<Settings> {
+    return this.http.patch<Settings>(`${BASE}/settings`, body);
   }
   /** The signed-in user's own dashboard language (null: follow the browser). */
   setLocale(locale: Locale | null): Observable<Session> {

@@ -77,6 +77,15 @@ export type User = Schemas['User'];
 export type NewUser = Schemas['NewUser'];
 export type Session = Schemas['Session'];
 export type SessionUser = Session['user'];
+/** The password step's answer for a user with a second factor: what to answer next, and with what. */
+export type SecondFactorChallenge = Schemas['SecondFactorChallenge']['secondFactor'];
+export type Factor = Schemas['Factor'];
+export type Factors = Schemas['Factors'];
+export type TotpEnrolment = Schemas['TotpEnrolment'];
+export type NewFactor = Schemas['NewFactor'];
+export type RecoveryCodes = Schemas['RecoveryCodes'];
+export type PasskeyRequest = Schemas['PasskeyRequest'];
+export type Settings = Schemas['Settings'];
 
 export type ApiKey = Schemas['ApiKey'];
 export type KeyScope = ApiKey['scope'];

@@ -28,6 +28,9 @@ export const apiInterceptor: HttpInterceptorFn = (req, next) => {
         const returnUrl = router.url.startsWith('/login') ? undefined : router.url;
         void router.navigate(['/login'], { queryParams: { ended: 1, ...(returnUrl ? { returnUrl } : {}) } });
       }
+      // Admins must have a second factor and this one has none yet (the setting changed meanwhile).
+      if (err instanceof HttpErrorResponse && err.status === 403 && err.error?.error?.code === 'SECOND_FACTOR_REQUIRED')
+        void auth.recheck().then(() => router.navigate(['/account']));
       return throwError(() => err);
     }),
     finalize(() => loading.stop()),

@@ -2,7 +2,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
 import { Api } from '../api/api';
-import type { Session, SessionUser } from '../api/models';
+import type { SecondFactorChallenge, Session, SessionUser } from '../api/models';
 import { I18n } from '../i18n/i18n';
 import { ThemeChoice } from '../core/theme';
 
@@ -53,11 +53,27 @@ export class Auth {
     }
   }
 
-  async login(username: string, password: string): Promise<void> {
+  /** The password step: null when signed in, else the second factor's challenge to answer. */
+  async login(username: string, password: string): Promise<SecondFactorChallenge | null> {
     const s = await firstValueFrom(this.api.login(username, password));
+    if ('secondFactor' in s) return s.secondFactor;
     this.set(s);
     this.checked = true;
+    return null;
   }
+
+  /** The second step: a code, a recovery code or a passkey's credential for the challenge. */
+  async secondFactor(
+    body: { username: string; token: string } & (
+      { code: string } | { recoveryCode: string } | { passkey: Record<string, unknown> }
+    ),
+  ): Promise<void> {
+    this.set(await firstValueFrom(this.api.loginSecondFactor(body)));
+    this.checked = true;
+  }
+
+  /** An admin without a second factor while admins must have one: only the account page works. */
+  readonly enrolRequired = computed(() => this.user()?.enrolRequired === true);
 
   async logout(): Promise<void> {
     try {

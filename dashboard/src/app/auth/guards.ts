@@ -6,7 +6,11 @@ import { Auth } from './auth';
 export const authGuard: CanActivateChildFn = async (_route, state) => {
   const auth = inject(Auth);
   const router = inject(Router);
-  if (await auth.ensureSession()) return true;
+  if (await auth.ensureSession()) {
+    // An admin who must add a second factor sees the account page until they have.
+    if (auth.enrolRequired() && !state.url.startsWith('/account')) return router.createUrlTree(['/account']);
+    return true;
+  }
   return router.createUrlTree(['/login'], {
     queryParams: state.url && state.url !== '/' ? { returnUrl: state.url } : {},
   });

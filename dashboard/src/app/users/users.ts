@@ -11,6 +11,7 @@ import { MatTooltipModule } from '@angular/material/tooltip';
 import { MatDialog, MatDialogModule } from '@angular/material/dialog';
 import { MatSnackBar, MatSnackBarModule } from '@angular/material/snack-bar';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Api, problemOf } from '../api/api';
 import type { Role, User } from '../api/models';
 import { Auth } from '../auth/auth';
@@ -37,6 +38,7 @@ export const ROLES: readonly Role[] = ['admin', 'viewer', 'pinger'];
     MatDialogModule,
     MatSnackBarModule,
     MatProgressSpinnerModule,
+    MatSlideToggleModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './users.html',
@@ -63,7 +65,27 @@ export class UsersPage implements OnInit {
     role: new FormControl<Role>('viewer', { nonNullable: true }),
   });
 
+  /** Whether admins must sign in with a second factor (the installation's setting); null until read. */
+  protected readonly requireAdminFactor = signal<boolean | null>(null);
+
+  protected setRequireAdminFactor(on: boolean): void {
+    this.api.updateSettings({ requireAdminSecondFactor: on }).subscribe({
+      next: (s) => {
+        this.requireAdminFactor.set(s.requireAdminSecondFactor);
+        this.snack.open(this.i18n.t(on ? 'users.requireOn' : 'users.requireOff'), undefined, { duration: 4000 });
+      },
+      error: (err) => {
+        // The toggle goes back to what the server has.
+        const was = this.requireAdminFactor();
+        this.requireAdminFactor.set(null);
+        this.requireAdminFactor.set(was);
+        this.snack.open(problemOf(err).message, this.i18n.t('common.ok'), { duration: 6000 });
+      },
+    });
+  }
+
   ngOnInit(): void {
+    this.api.settings().subscribe({ next: (s) => this.requireAdminFactor.set(s.requireAdminSecondFactor) });
     this.load();
   }
 
