@@ -32,5 +32,14 @@ export async function sealStoredSecrets(db: Database, box: SecretBox): Promise<n
       );
     }
   }
+  // Authenticator apps' TOTP secrets (migration 021).
+  const factors = await db.select<{ id: number; v: string }>(
+    `SELECT id, secret AS v FROM user_factors WHERE kind = 'totp' AND secret IS NOT NULL AND secret ${PLAIN}`,
+  );
+  for (const f of factors) {
+    sealed += await db.write((t) =>
+      db.change("UPDATE user_factors SET secret = ? WHERE id = ? AND secret = ?", [box.seal(f.v), f.id, f.v], t),
+    );
+  }
   return sealed;
 }

@@ -6,6 +6,8 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { startServer, type Server } from "../support/server.ts";
 import { basic } from "../support/api.ts";
 import { needs, scratchDatabase } from "../support/services.ts";
@@ -143,6 +145,12 @@ function suite(
       );
       assert.equal(list.recoveryCodesLeft, 10);
       assert.ok(!JSON.stringify(list).includes(start.body.secret), "the secret is never shown again");
+      if (label === "sqlite")
+        for (const f of fs.readdirSync(server.dir).filter((n) => n.startsWith("hb.sqlite")))
+          assert.ok(
+            !fs.readFileSync(path.join(server.dir, f)).includes(start.body.secret),
+            `the TOTP secret is sealed in ${f}`,
+          );
 
       // The password step answers a challenge, and no cookie.
       const step1 = await passwordStep(base, "alice", "alice password 1");
