@@ -33,6 +33,7 @@ export const READ_BY: Readonly<Record<string, readonly ServiceName[]>> = {
   SIGNIN_LOCKOUT_SECONDS: ["gateway", "registry"],
   SESSION_IDLE_SECONDS: ["gateway", "registry"],
   SESSION_MAX_SECONDS: ["gateway", "registry"],
+  AUDIT_RETENTION_DAYS: ["registry"],
   DEFAULT_TIMEZONE: ["registry", "notifier"],
   DEFAULT_LOCALE: ["gateway", "registry", "notifier"],
   PUBLIC_URL: ["gateway", "registry", "notifier"],

@@ -41,6 +41,8 @@ export interface Config {
   signIn: { maxPerUser: number; maxPerIp: number; lockMs: number };
   /** dashboard sessions end after this long unused, and this long after sign-in whatever happens */
   session: { idleMs: number; maxMs: number };
+  /** audit log entries older than this are deleted; 0 keeps them forever */
+  auditRetentionMs: number;
   defaultTimezone: string;
   /** language of alerts from channels that choose none, and of the dashboard when neither the user nor the browser chooses */
   defaultLocale: Locale;
@@ -245,6 +247,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       idleMs: int(env, "SESSION_IDLE_SECONDS", 43_200, 10, 31_536_000) * 1000,
       maxMs: int(env, "SESSION_MAX_SECONDS", 604_800, 10, 31_536_000) * 1000,
     },
+    auditRetentionMs: int(env, "AUDIT_RETENTION_DAYS", 365, 0, 36_500) * 86_400_000,
     defaultTimezone,
     defaultLocale,
     publicUrl: publicUrl ? publicUrl.replace(/\/+$/, "") : null,

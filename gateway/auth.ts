@@ -37,13 +37,16 @@ export interface AuthUser {
 /** The least role a route needs: on /api/v1 GET/HEAD need viewer, writes admin; pings need pinger. */
 export type RouteNeed = "read-write" | "pinger";
 
+/** How a sign-in was tried: the dashboard's form, basic auth, an API key, or the password again before a change. */
+export type SigninVia = "session" | "basic" | "key" | "reauth";
+
 /** A registry call: the request's context's, or the broker's. */
 export type Call = (action: string, params: Record<string, unknown>) => Promise<unknown>;
 
 /** API paths (as written in the aliases) that only admins may even read. */
-const ADMIN_ONLY = /^\/?(channel|users|keys|settings|hosts(\/:id)?$)/;
-/** What no API key may touch, whatever its scope: people's accounts, the keys themselves and who must use a second factor. */
-const PEOPLE_ONLY = /^\/?(users|keys|settings)/;
+const ADMIN_ONLY = /^\/?(channel|users|keys|settings|audit|hosts(\/:id)?$)/;
+/** What no API key may touch, whatever its scope: people's accounts, the keys themselves, who must use a second factor, and the audit log. */
+const PEOPLE_ONLY = /^\/?(users|keys|settings|audit)/;
 
 /**
  * Who may call an alias: the least role (null: anyone, no login) and whether API keys may. The
@@ -139,8 +142,12 @@ export class GatewayAuth {
     );
   }
 
-  async signInFailed(call: Call, username: string | null, ip: string | null): Promise<void> {
-    const started = (await call("registry.signin.failed", present({ user: username, ip }))) as LockoutStart[];
+  /** A failed sign-in, counted and (in the audit log) recorded with how it was tried. */
+  async signInFailed(call: Call, username: string | null, ip: string | null, via: SigninVia): Promise<void> {
+    const started = (await call("registry.signin.failed", {
+      ...present({ user: username, ip }),
+      via,
+    })) as LockoutStart[];
     for (const l of started) {
       // JSON-quoted: a user name is the caller's text and must not forge log lines.
       const who =
@@ -153,8 +160,19 @@ export class GatewayAuth {
     }
   }
 
-  async signInSucceeded(call: Call, username: string): Promise<void> {
-    await call("registry.signin.succeeded", { user: username });
+  /**
+   * A right password (and second factor) clears the user's failures; a dashboard sign-in (with
+   * its method) is recorded in the audit log, a job's basic auth is not (it would be every minute).
+   */
+  async signInSucceeded(
+    call: Call,
+    username: string,
+    opened?: { ip: string | null; method: "password" | "totp" | "recovery" | "passkey" },
+  ): Promise<void> {
+    await call("registry.signin.succeeded", {
+      user: username,
+      ...(opened ? { ...present({ user: null, ip: opened.ip }), method: opened.method } : {}),
+    });
   }
 
   /** A changed or deleted user must not keep working from this gateway's caches. */
@@ -210,7 +228,7 @@ export class GatewayAuth {
         ? null
         : ((await call("registry.authenticate", { ...creds })) as AuthUser | null);
     if (!user) {
-      await this.signInFailed(call, username, ip);
+      await this.signInFailed(call, username, ip, "basic");
       return null;
     }
     await this.signInSucceeded(call, username);
@@ -227,7 +245,7 @@ export class GatewayAuth {
     const user = (await call("registry.keys.authenticate", { key })) as AuthUser | null;
     if (!user) {
       this.keys.delete(key);
-      await this.signInFailed(call, null, ip);
+      await this.signInFailed(call, null, ip, "key");
       unauthorized("unknown or revoked API key");
     }
     if (this.keys.size > 10_000) this.keys.clear();

@@ -24,6 +24,7 @@ import * as m018 from "./migrations/018-dependencies-snooze.ts";
 import * as m019 from "./migrations/019-signin-attempts.ts";
 import * as m020 from "./migrations/020-session-activity.ts";
 import * as m021 from "./migrations/021-second-factors.ts";
+import * as m022 from "./migrations/022-audit-log.ts";
 
 const MIGRATIONS = [
   { name: "001-initial", ...m001 },
@@ -47,6 +48,7 @@ const MIGRATIONS = [
   { name: "019-signin-attempts", ...m019 },
   { name: "020-session-activity", ...m020 },
   { name: "021-second-factors", ...m021 },
+  { name: "022-audit-log", ...m022 },
 ];
 
 /** Every migration's name, in the order they apply. */

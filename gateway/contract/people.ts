@@ -14,6 +14,7 @@ import {
   enumOf,
   extend,
   int,
+  mapOf,
   nullable,
   object,
   oneOf,
@@ -88,6 +89,20 @@ export const schemas = {
   RecoveryCodes: object({ recoveryCodes: arrayOf(str) }),
   PasskeyRequest: object({ token: str, options: { type: "object" } }),
   Settings: object({ requireAdminSecondFactor: bool }),
+  /**
+   * One audit log entry. actor: a user name, `key hbk_… (name)` for an API key, or the name a
+   * failed sign-in tried; changes: per field {from, to} (create: to, delete: from), or "(set)" /
+   * "(changed)" for a secret; sign-ins carry {via, method}.
+   */
+  AuditEntry: object({
+    at: dateTime,
+    actor: nullable(str),
+    action: str,
+    target: nullable(str),
+    ip: nullable(str),
+    changes: nullable(mapOf(oneOf(object({ from: {}, to: {} }, ["from", "to"]), enumOf(["(set)", "(changed)"])))),
+  }),
+  AuditPage: pageOf("AuditEntry"),
   ApiKey,
   ApiKeyPage: pageOf("ApiKey"),
   /** A new key: the only answer that shows the key itself. */
@@ -106,6 +121,7 @@ export const operations: Operations = {
   "POST /api/v1/account/factors/passkey": { operationId: "addPasskey", response: ref("NewFactor") },
   "DELETE /api/v1/account/factors/{id}": { operationId: "removeFactor" },
   "POST /api/v1/account/recovery-codes": { operationId: "newRecoveryCodes", response: ref("RecoveryCodes") },
+  "GET /api/v1/audit": { operationId: "listAudit", response: ref("AuditPage") },
   "GET /api/v1/settings": { operationId: "getSettings", response: ref("Settings") },
   "PATCH /api/v1/settings": { operationId: "updateSettings", response: ref("Settings") },
   "PATCH /api/v1/session": { operationId: "setSessionLocale", response: ref("Session") },

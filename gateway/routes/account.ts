@@ -46,13 +46,17 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
     await auth.refuseLockedOut(call, user.username, ip);
     const ok = (await broker.call("registry.authenticate", { username: user.username, password })) as AuthUser | null;
     if (!ok) {
-      await auth.signInFailed(call, user.username, ip);
+      await auth.signInFailed(call, user.username, ip, "reauth");
       throw new MoleculerClientError("wrong password", 422, "VALIDATION_ERROR", [
         { field: "password", message: "wrong password" },
       ]);
     }
     return user;
   }
+
+  /** A registry call on the user's behalf: the audit log records who and from where. */
+  const callAs = (req: Req, user: AuthUser, action: string, params: Record<string, unknown>) =>
+    req.$service.broker.call(action, params, { meta: { user, ip: clientIp(req, config.trustProxy) } });
 
   const answer = (res: ServerResponse, status: number, body: unknown) => {
     res.setHeader("Cache-Control", "no-store");
@@ -122,7 +126,7 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "POST /factors/totp/confirm": guarded(async (req, res) => {
         const user = await changer(req);
         const code = str((req.$params as { code?: unknown }).code, "code", 64);
-        const made = await req.$service.broker.call("registry.factors.totpConfirm", { userId: user.id, code });
+        const made = await callAs(req, user, "registry.factors.totpConfirm", { userId: user.id, code });
         // The user's password alone no longer opens the API: not even from this gateway's cache.
         auth.forgetUsers();
         answer(res, 200, made);
@@ -146,7 +150,7 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         str(name, "name", 100, true);
         if (typeof response !== "object" || response === null || Array.isArray(response))
           invalid("response", "response must be the browser's new credential as JSON");
-        const made = await req.$service.broker.call("registry.factors.passkeyAdd", {
+        const made = await callAs(req, user, "registry.factors.passkeyAdd", {
           userId: user.id,
           token,
           response,
@@ -160,14 +164,14 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         const user = await reauthenticated(req);
         const id = Number((req.$params as { id?: unknown }).id);
         if (!Number.isSafeInteger(id) || id <= 0) invalid("id", "id must be a factor's id");
-        await req.$service.broker.call("registry.factors.remove", { userId: user.id, id });
+        await callAs(req, user, "registry.factors.remove", { userId: user.id, id });
         auth.forgetUsers();
         res.statusCode = 204;
         res.end();
       }),
       "POST /recovery-codes": guarded(async (req, res) => {
         const user = await reauthenticated(req);
-        answer(res, 200, await req.$service.broker.call("registry.factors.recoveryCodes", { userId: user.id }));
+        answer(res, 200, await callAs(req, user, "registry.factors.recoveryCodes", { userId: user.id }));
       }),
     },
   };

@@ -6,7 +6,7 @@ import type { ServerResponse } from "node:http";
 import { Errors, type Context } from "moleculer";
 import type { Config } from "../../core/config.ts";
 import type { GatewayAuth } from "../auth.ts";
-import { refuseNonUtf8 } from "../http.ts";
+import { clientIp, refuseNonUtf8 } from "../http.ts";
 import { readCookie, sessionCookieName } from "../session.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
@@ -26,6 +26,10 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         summary: "Server-Sent Events: `monitor` (a monitor's new state) and `monitor-deleted`",
         produces: "text/event-stream",
       },
+    },
+    // The audit log records where a change came from (services/registry/audit.ts).
+    onBeforeCall(ctx: Context<unknown, { ip?: string | null }>, _route: unknown, req: Req) {
+      ctx.meta.ip = clientIp(req, config.trustProxy);
     },
     onAfterCall(_ctx: Context, _route: unknown, req: Req, _res: ServerResponse, data: unknown) {
       // A changed or deleted user, or a changed rule on second factors, must not keep working from
@@ -85,6 +89,7 @@ export function apiRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         const viaCookie = !req.headers.authorization && req.headers["x-api-key"] === undefined;
         live.add(res, viaCookie ? readCookie(req.headers.cookie, sessionCookieName(config.publicUrl)) : null);
       }),
+      "GET /audit": "registry.audit.list",
       "GET /settings": "registry.settings.get",
       "PATCH /settings": "registry.settings.update",
       "GET /schedule/preview": "registry.preview",

@@ -133,7 +133,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         await auth.refuseLockedOut(call, who, ip);
         const user = (await broker.call("registry.authenticate", { username, password })) as AuthUser | null;
         if (!user) {
-          await auth.signInFailed(call, who, ip);
+          await auth.signInFailed(call, who, ip, "session");
           unauthorized("wrong username or password");
         }
         if (user.secondFactor) {
@@ -147,7 +147,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           sendJson(res, 200, { secondFactor: challenge });
           return;
         }
-        await auth.signInSucceeded(call, who);
+        await auth.signInSucceeded(call, who, { ip, method: "password" });
         await openSession(req, res, user);
       }),
       // The second step: a code from the authenticator app, a recovery code or a passkey's
@@ -181,7 +181,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           rp: relyingParty(req, config.trustProxy, config.publicUrl),
         })) as { user: AuthUser | null; left: number };
         if (!r.user) {
-          await auth.signInFailed(call, who, ip);
+          await auth.signInFailed(call, who, ip, "session");
           if (r.left > 0) {
             const what =
               passkey !== undefined
@@ -193,7 +193,10 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           }
           unauthorized("this sign-in has expired or had too many wrong answers: enter the password again");
         }
-        await auth.signInSucceeded(call, who);
+        await auth.signInSucceeded(call, who, {
+          ip,
+          method: passkey !== undefined ? "passkey" : recoveryCode !== undefined ? "recovery" : "totp",
+        });
         await openSession(req, res, r.user!);
       }),
       "GET /": guarded(async (req, res) => {

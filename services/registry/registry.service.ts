@@ -3,7 +3,7 @@
 // beside it (monitors.ts, channels.ts, …), whose SQL lives behind core/db/ repositories. It has no
 // settings, dependencies, events or methods of its own: everything it offers is an action below.
 
-import type { ServiceSchema } from "moleculer";
+import type { Context, ServiceSchema } from "moleculer";
 import type { ServiceDeps } from "../deps.ts";
 import { LOCALES } from "../../core/alerts/locale.ts";
 import { THEMES } from "../../core/people/theme.ts";
@@ -17,6 +17,7 @@ import { badgesArea } from "./badges.ts";
 import { maintenanceArea } from "./maintenance.ts";
 import { backupArea } from "./backup.ts";
 import { factorsArea } from "./factors.ts";
+import { auditArea } from "./audit.ts";
 
 export default function registryService(deps: ServiceDeps): ServiceSchema {
   const monitors = monitorsArea(deps);
@@ -28,9 +29,26 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
   const maintenance = maintenanceArea(deps);
   const backup = backupArea(deps);
   const factors = factorsArea(deps);
+  const audit = auditArea(deps);
 
   return {
     name: "registry",
+
+    // The audit log: every change made through the actions below, and every sign-in, is recorded
+    // here from one table (./audit.ts), not by each handler.
+    hooks: {
+      before: {
+        "*"(ctx: Context<Record<string, unknown>>) {
+          return audit.before(ctx);
+        },
+      },
+      after: {
+        async "*"(ctx: Context<Record<string, unknown>>, result: unknown) {
+          await audit.after(ctx, result, this.logger);
+          return result;
+        },
+      },
+    },
 
     actions: {
       // ── monitors ──
@@ -225,15 +243,24 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
         handler: (ctx) => users.signinRefused(ctx),
       },
       "signin.failed": {
-        description: "Counts a failed sign-in under its user name and address; answers the lockouts it starts.",
+        description:
+          "Counts a failed sign-in under its user name and address (and records it in the audit log); answers the lockouts it starts.",
         visibility: "public",
-        params: p.signinWho,
+        params: {
+          ...p.signinWho,
+          via: { type: "enum", values: ["session", "basic", "key", "reauth"], optional: true },
+        },
         handler: (ctx) => users.signinFailed(ctx),
       },
       "signin.succeeded": {
-        description: "A right password clears that user name's failed sign-ins (its address's stay).",
+        description:
+          "A right password clears that user name's failed sign-ins (its address's stay); a dashboard sign-in (with its method) is recorded in the audit log.",
         visibility: "public",
-        params: { user: { type: "string", max: 150 } },
+        params: {
+          user: { type: "string", max: 150 },
+          ip: p.signinWho.ip,
+          method: { type: "enum", values: ["password", "totp", "recovery", "passkey"], optional: true },
+        },
         handler: (ctx) => users.signinSucceeded(ctx),
       },
       "sessions.create": {
@@ -332,6 +359,18 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
           rp: p.relyingParty,
         },
         handler: (ctx) => factors.signinFinish(ctx),
+      },
+
+      // ── audit log ──
+      "audit.list": {
+        description: "The audit log, newest first: who changed what, when and from where, and every sign-in (admins).",
+        params: {
+          ...p.page,
+          limit: { ...p.page.limit, default: 50 },
+          actor: { type: "string", min: 1, max: 191, optional: true },
+          action: { type: "string", min: 1, max: 64, optional: true },
+        },
+        handler: (ctx) => audit.list(ctx),
       },
 
       // ── settings ──
@@ -477,9 +516,11 @@ export default function registryService(deps: ServiceDeps): ServiceSchema {
       await monitors.startGauge(this.broker, this.logger);
       await channels.start(this.logger);
       await users.start(this.logger);
+      audit.start(this.broker, this.logger);
     },
 
     stopped() {
+      audit.stop();
       monitors.stopGauge();
     },
   };

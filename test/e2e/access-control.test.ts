@@ -266,6 +266,14 @@ const ROWS: Row[] = [
       `/api/v1/keys/${(await a.call("POST", "/api/v1/keys", { name: "doomed", scope: "read" })).body.id}`,
     expect: PEOPLE_CHANGE(200),
   },
+  { method: "GET", path: "/api/v1/settings", expect: PEOPLE_READ },
+  {
+    method: "PATCH",
+    path: "/api/v1/settings",
+    body: () => ({ requireAdminSecondFactor: false }),
+    expect: PEOPLE_CHANGE(200),
+  },
+  { method: "GET", path: "/api/v1/audit", expect: PEOPLE_READ },
   { method: "GET", path: "/api/v1/maintenance", expect: READ },
   { method: "GET", path: async () => `/api/v1/maintenance/${await freshWindow()}`, expect: READ },
   {

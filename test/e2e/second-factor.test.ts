@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startServer, type Server } from "../support/server.ts";
 import { basic } from "../support/api.ts";
-import { needs, scratchDatabase } from "../support/services.ts";
+import { onBothDatabases, type SuiteDatabase } from "../support/services.ts";
 import { base32Decode, hotp, totpStep } from "../../core/security/totp.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
@@ -75,10 +75,7 @@ async function enrolTotp(base: string, s: { cookie: string; csrf: string }, pass
   };
 }
 
-function suite(
-  label: string,
-  database: () => Promise<{ env: Record<string, string>; drop?: () => Promise<void> } | null>,
-) {
+function suite(label: string, database: () => Promise<SuiteDatabase>) {
   describe(label, () => {
     let server: Server;
     let base: string;
@@ -301,12 +298,4 @@ function suite(
   });
 }
 
-suite("sqlite", async () => null);
-
-const skipMaria = await needs(["mariadb"]);
-if (!skipMaria)
-  suite("mariadb", async () => {
-    const s = await scratchDatabase();
-    return { env: { DATABASE_URL: s.url }, drop: s.drop };
-  });
-else test("second factors on MariaDB", { skip: skipMaria }, () => {});
+await onBothDatabases(suite, "second factors");

@@ -2,6 +2,7 @@
 // answer; under CI=true an unreachable one is a failure, never a silent skip.
 
 import net from "node:net";
+import { test } from "node:test";
 import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 
@@ -51,4 +52,25 @@ export async function scratchDatabase(): Promise<{ url: string; drop: () => Prom
       await c.end();
     },
   };
+}
+
+/** Where a suite's server keeps its data: extra environment (none: its own SQLite file), and what to drop after. */
+export type SuiteDatabase = { env: Record<string, string>; drop?: () => Promise<void> } | null;
+
+/**
+ * Declares a suite twice: on SQLite, and on a scratch MariaDB database (skipped, saying why, when
+ * MariaDB is not reachable outside CI).
+ */
+export async function onBothDatabases(
+  suite: (label: "sqlite" | "mariadb", database: () => Promise<SuiteDatabase>) => void,
+  what: string,
+): Promise<void> {
+  suite("sqlite", async () => null);
+  const skip = await needs(["mariadb"]);
+  if (!skip)
+    suite("mariadb", async () => {
+      const s = await scratchDatabase();
+      return { env: { DATABASE_URL: s.url }, drop: s.drop };
+    });
+  else test(`${what} on MariaDB`, { skip }, () => {});
 }
