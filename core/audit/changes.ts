@@ -14,7 +14,9 @@ const SECRET_NAME = /(password|passphrase|secret|token|privatekey|apikey|^key$|a
  * `url` is left out too: a channel's URL often carries its token (Slack, Discord webhooks).
  */
 const NOT_A_CHANGE =
-  /^(id|code|createdAt|updatedAt|createdBy|lastPingAt|lastPing|nextDueAt|downSince|uptime|counts|lastDelivery|lastPoll|lastUsedAt|lastCheck|revokedAt|badge|prefix|channelCount|monitorCount)(\.|$)/;
+  /^(id|code|createdAt|updatedAt|createdBy|lastPingAt|lastPing|lastPingKind|nextDueAt|downAt|downSince|statusChangedAt|uptime|counts|lastDelivery|lastPoll|lastSample|lastUsedAt|lastCheck|revokedAt|badge|prefix|channelCount|monitorCount|consecutiveFailures|consecutiveSuccesses|recentRuns|parents|children|maintenance|runDeadlineAt)(\.|$)/;
+/** Nothing to say about a field that is empty. */
+const empty = (v: unknown) => v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
 /** A value longer than this is cut: the log says what changed, it is not a copy of the record. */
 const MAX_VALUE = 300;
 
@@ -46,8 +48,8 @@ const givenSecret = (params: Flat, path: string, mask: string) => {
 };
 
 /**
- * The entry's `changes`: for a create the fields made, for an update each field whose value
- * moved ({from, to}), for a delete the fields the record had. Secret fields appear only as
+ * The entry's `changes`: for a create the fields given, for an update each field whose value
+ * moved ({from, to}), for a delete the fields the record had (empty ones left out). Secret fields appear only as
  * "(set)" / "(changed)", and only when the parameters gave one.
  */
 export function auditChanges(
@@ -63,16 +65,23 @@ export function auditChanges(
   const p = flatten(params);
   const secret = (path: string) => SECRET_NAME.test(last(path)) || b.get(path) === mask || a.get(path) === mask;
   const out: Changes = {};
-  const paths = new Set([...(kind === "delete" ? b.keys() : a.keys()), ...(kind === "update" ? b.keys() : [])]);
+  // A create says what the person gave (as the record shows it), not every default; a delete
+  // what the record had; an update every field on either side.
+  const paths = new Set(
+    kind === "create" ? [...p.keys()] : kind === "delete" ? [...b.keys()] : [...b.keys(), ...a.keys()],
+  );
   for (const path of paths) {
     if (NOT_A_CHANGE.test(path)) continue;
     if (secret(path)) {
       if (kind !== "delete" && givenSecret(p, path, mask)) out[path] = kind === "create" ? "(set)" : "(changed)";
       continue;
     }
-    if (kind === "create") out[path] = { to: shown(a.get(path)) };
-    else if (kind === "delete") out[path] = { from: shown(b.get(path)) };
-    else if (!same(b.get(path), a.get(path))) out[path] = { from: shown(b.get(path)), to: shown(a.get(path)) };
+    if (kind === "create") {
+      const v = a.has(path) ? a.get(path) : p.get(path);
+      if (!empty(v)) out[path] = { to: shown(v) };
+    } else if (kind === "delete") {
+      if (!empty(b.get(path))) out[path] = { from: shown(b.get(path)) };
+    } else if (!same(b.get(path), a.get(path))) out[path] = { from: shown(b.get(path)), to: shown(a.get(path)) };
   }
   // Secrets the record never shows (a user's password): named when the parameters carry one.
   if (kind !== "delete")

@@ -25,15 +25,26 @@ test("an update lists only the fields that moved, nested ones by their dotted pa
   });
 });
 
-test("a create lists what was made; a delete what there was; ids and system times are left out", () => {
-  const view = { id: 9, name: "db", createdAt: "2026-01-01T00:00:00Z", tags: ["x", "y"], lastPingAt: null };
-  assert.deepEqual(auditChanges("create", null, view, { name: "db" }, MASK), {
+test("a create lists what was given (as the record shows it); a delete what there was; ids, system times and empties left out", () => {
+  const view = {
+    id: 9,
+    name: "db",
+    createdAt: "2026-01-01T00:00:00Z",
+    tags: ["x", "y"],
+    description: null,
+    channels: [],
+    timezone: "UTC",
+    lastPingAt: null,
+  };
+  // The record's own spelling wins (the tag list as stored), defaults nobody gave are not listed.
+  assert.deepEqual(auditChanges("create", null, view, { name: "db", tags: ["y", "x"], description: "" }, MASK), {
     name: { to: "db" },
     tags: { to: ["x", "y"] },
   });
   assert.deepEqual(auditChanges("delete", view, null, { id: 9 }, MASK), {
     name: { from: "db" },
     tags: { from: ["x", "y"] },
+    timezone: { from: "UTC" },
   });
 });
 
@@ -85,7 +96,7 @@ test("secrets never appear: masked fields and secret names are only said to be s
 
 test("long values are cut; flatten leaves arrays whole", () => {
   const long = "x".repeat(1000);
-  const c = auditChanges("create", null, { description: long }, {}, MASK);
+  const c = auditChanges("create", null, { description: long }, { description: long }, MASK);
   assert.ok(String((c.description as { to: string }).to).length <= 301 + 2);
   assert.deepEqual(
     [...flatten({ a: { b: [1, { c: 2 }] }, d: null })],

@@ -95,6 +95,12 @@ export const routes: Routes = [
         loadComponent: () => import('./users/users').then((m) => m.UsersPage),
       },
       {
+        path: 'audit',
+        title: 'audit.title',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./audit/audit').then((m) => m.AuditPage),
+      },
+      {
         path: 'account',
         title: 'account.title',
         loadComponent: () => import('./account/account').then((m) => m.AccountPage),

@@ -36,6 +36,7 @@ import type {
   RecoveryCodes,
   PasskeyRequest,
   Settings,
+  AuditPage,
   Locale,
   User,
 } from './models';
@@ -100,6 +101,17 @@ export class Api {
   }
   newRecoveryCodes(password: string): Observable<RecoveryCodes> {
     return this.http.post<RecoveryCodes>(`${BASE}/account/recovery-codes`, { password });
+  }
+
+  // The audit log (admin only): newest first; action may be an area ("monitor") or one action
+  audit(q: { limit: number; offset: number; actor?: string; action?: string }): Observable<AuditPage> {
+    const params = new HttpParams({
+      fromObject: Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== '')) as Record<
+        string,
+        string | number
+      >,
+    });
+    return this.http.get<AuditPage>(`${BASE}/audit`, { params });
   }
 
   // The installation's settings (admin only)

@@ -86,6 +86,8 @@ export type NewFactor = Schemas['NewFactor'];
 export type RecoveryCodes = Schemas['RecoveryCodes'];
 export type PasskeyRequest = Schemas['PasskeyRequest'];
 export type Settings = Schemas['Settings'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditPage = Schemas['AuditPage'];
 
 export type ApiKey = Schemas['ApiKey'];
 export type KeyScope = ApiKey['scope'];
