@@ -10,6 +10,7 @@ import { type AuthUser, type Call, type GatewayAuth } from "../auth.ts";
 import { clientIp, refuseNonUtf8, sendJson } from "../http.ts";
 import { csrfOk, CSRF_HEADER, relyingParty } from "../session.ts";
 import { cookieSession } from "./session.ts";
+import { credentialProblem } from "../webauthn-shape.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
 
 const { MoleculerClientError } = Errors;
@@ -98,10 +99,12 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
       "DELETE /factors/:id": {
         summary: "removes a factor (password again) and ends every session of the user",
         body: PASSWORD,
+        status: 204,
       },
       "POST /recovery-codes": {
         summary: "ten new recovery codes replace the old ones (password again); shown once",
         body: PASSWORD,
+        status: 200,
       },
     },
     aliases: {
@@ -148,8 +151,8 @@ export function accountRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         const { token, name, response } = req.$params as Record<string, unknown>;
         str(token, "token", 200);
         str(name, "name", 100, true);
-        if (typeof response !== "object" || response === null || Array.isArray(response))
-          invalid("response", "response must be the browser's new credential as JSON");
+        const bad = credentialProblem(response, "response", "create");
+        if (bad) invalid(bad, `${bad} is not part of a new passkey as the browser gives it (id and rawId the same id)`);
         const made = await callAs(req, user, "registry.factors.passkeyAdd", {
           userId: user.id,
           token,

@@ -19,6 +19,7 @@ import {
   sessionCookie,
 } from "../session.ts";
 import { guarded, type GatewayRoute, type Req } from "./route.ts";
+import { credentialProblem } from "../webauthn-shape.ts";
 
 const { MoleculerClientError } = Errors;
 
@@ -101,6 +102,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           recoveryCode: { type: "string", max: 64, optional: true },
           passkey: { type: "object", optional: true },
         },
+        status: 200,
       },
       "GET /": { summary: "who is logged in with this cookie: {user, csrfToken}" },
       "DELETE /": { summary: "log out", status: 204 },
@@ -165,8 +167,9 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           ["recoveryCode", recoveryCode],
         ] as const)
           if (v !== undefined && (typeof v !== "string" || v.length > 64)) invalid(field, `${field} must be a string`);
-        if (passkey !== undefined && (typeof passkey !== "object" || passkey === null || Array.isArray(passkey)))
-          invalid("passkey", "passkey must be the browser's credential as JSON");
+        const bad = passkey === undefined ? null : credentialProblem(passkey, "passkey", "get");
+        if (bad)
+          invalid(bad, `${bad} is not part of a passkey's answer as the browser gives it (id and rawId the same id)`);
         const ip = clientIp(req, config.trustProxy);
         const { broker } = req.$service;
         const call: Call = (action, params) => broker.call(action, params);
@@ -179,17 +182,24 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
           ...(recoveryCode !== undefined ? { recoveryCode } : {}),
           ...(passkey !== undefined ? { passkey } : {}),
           rp: relyingParty(req, config.trustProxy, config.publicUrl),
-        })) as { user: AuthUser | null; left: number };
+        })) as { user: AuthUser | null; left: number; reason: "expired" | "username" | "wrong" | null };
         if (!r.user) {
           await auth.signInFailed(call, who, ip, "session");
+          if (r.reason === "username") unauthorized("username is not the one this sign-in was started for");
           if (r.left > 0) {
-            const what =
+            const [field, what] =
               passkey !== undefined
-                ? "passkey"
+                ? ["passkey", "passkey"]
                 : recoveryCode !== undefined
-                  ? "or used recovery code"
-                  : "or already used code";
-            unauthorized(`wrong ${what} (${r.left} ${r.left === 1 ? "try" : "tries"} left)`);
+                  ? ["recoveryCode", "or used recovery code"]
+                  : ["code", "or already used code"];
+            // 401, naming the field that was wrong (the dashboard says it under that field).
+            throw new MoleculerClientError(
+              `wrong ${what} (${r.left} ${r.left === 1 ? "try" : "tries"} left)`,
+              401,
+              "UNAUTHORIZED",
+              { field },
+            );
           }
           unauthorized("this sign-in has expired or had too many wrong answers: enter the password again");
         }

@@ -273,9 +273,11 @@ export function factorsArea({ db, clock, secrets: box }: ServiceDeps) {
       const { token, username, code, recoveryCode, passkey, rp } = ctx.params;
       const now = clock.now();
       const c = await challengeOf(db, token, "signin", now);
-      const user = c ? await findUser(db, username) : null;
+      if (!c) return { user: null, left: 0, reason: "expired" };
       // The name must be the challenge's: it is what wrong answers are counted under.
-      if (!c || !user || user.id !== c.userId) return { user: null, left: 0 };
+      const user = await findUser(db, username);
+      if (!user || user.id !== c.userId)
+        return { user: null, left: c ? CHALLENGE_MAX_FAILURES - c.failures : 0, reason: "username" };
       let ok = false;
       if (code !== undefined) {
         for (const f of await totpFactors(db, c.userId)) {
@@ -291,8 +293,8 @@ export function factorsArea({ db, clock, secrets: box }: ServiceDeps) {
       } else if (passkey !== undefined && c.webauthnChallenge) {
         ok = await passkeyOk(c.userId, c.webauthnChallenge, passkey, rp);
       }
-      if (ok && (await endChallenge(db, token))) return { user, left: 0 };
-      return { user: null, left: await failChallenge(db, token, CHALLENGE_MAX_FAILURES) };
+      if (ok && (await endChallenge(db, token))) return { user, left: 0, reason: null };
+      return { user: null, left: await failChallenge(db, token, CHALLENGE_MAX_FAILURES), reason: "wrong" };
     },
 
     settings(): Promise<Settings> {
