@@ -25,6 +25,8 @@ interface Audited {
   target?: (view: View | null, params: View) => string | null;
   /** an event's details */
   details?: (params: View, result: unknown) => Changes | null;
+  /** calls that change nothing (a dry run) */
+  skip?: (params: View) => boolean;
 }
 
 const byId = (action: string) => (call: Call, params: View) => call(action, { id: params.id }) as Promise<View | null>;
@@ -123,7 +125,13 @@ const AUDITED: Record<string, Audited> = {
     kind: "event",
     target: (_v, p) => `tag ${JSON.stringify(p.tag)}`,
   },
-  "registry.import": { action: "backup.import", kind: "event", target: () => "backup" },
+  "registry.import": {
+    action: "backup.import",
+    kind: "event",
+    target: () => "backup",
+    // A dry run is rolled back: nothing changed, nothing to record.
+    skip: (p) => p.dryRun === true,
+  },
   "registry.factors.totpConfirm": {
     action: "factor.add",
     kind: "event",
@@ -198,7 +206,7 @@ export function auditArea({ config, db, clock }: ServiceDeps) {
         return;
       }
       const a = AUDITED[name];
-      if (!a) return;
+      if (!a || a.skip?.(ctx.params)) return;
       const before = (ctx.locals as { auditBefore?: View | null }).auditBefore ?? null;
       const after = result && typeof result === "object" ? (result as View) : null;
       const changes =

@@ -8,6 +8,7 @@ import { Api, problemOf } from '../api/api';
 import type { AuditEntry } from '../api/models';
 import { exactTime } from '../core/time';
 import { I18n } from '../i18n/i18n';
+import { changeLines } from './change-lines';
 
 /** The areas the log's actions belong to (`<area>.<verb>`), for the action filter. */
 const AREAS = [
@@ -25,18 +26,6 @@ const AREAS = [
   'backup',
 ] as const;
 const PAGE = 50;
-
-/** One changed field as a line: `name: "a" → "b"`, or a secret's "(changed)". */
-export function changeLines(changes: AuditEntry['changes']): string[] {
-  if (!changes) return [];
-  const v = (x: unknown) => (typeof x === 'string' ? JSON.stringify(x) : JSON.stringify(x ?? null));
-  return Object.entries(changes).map(([field, c]) => {
-    if (typeof c === 'string') return `${field}: ${c}`;
-    if ('from' in c && 'to' in c) return `${field}: ${v(c.from)} → ${v(c.to)}`;
-    if ('to' in c) return `${field}: ${v(c.to)}`;
-    return `${field}: ${v(c.from)} →`;
-  });
-}
 
 /** The audit log (admins): who changed what, when and from where, and every sign-in; newest first. */
 @Component({
