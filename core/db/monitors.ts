@@ -122,9 +122,10 @@ export async function existingMonitorIds(db: Database, ids: number[], t?: Transa
   );
 }
 
+/** The monitor of exactly this code: MariaDB's default collation matches without case, so the stored code is compared again here (as the ping batch's lookup keys by the stored code). */
 export async function monitorIdByCode(db: Database, code: string): Promise<number | null> {
-  const r = await plainRow(db.models.Monitor, { attributes: ["id"], where: { code } });
-  return r ? Number(r.id) : null;
+  const r = await plainRow(db.models.Monitor, { attributes: ["id", "code"], where: { code } });
+  return r && r.code === code ? Number(r.id) : null;
 }
 
 /** Stores a paused or resumed monitor's new status and deadlines (the caller stores its flip). */

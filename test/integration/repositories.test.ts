@@ -833,6 +833,11 @@ async function monitorsRepo(db: Database, m1: number) {
   assert.deepEqual(await monitors.existingMonitorIds(db, [five, 99_999, m1!]), new Set([m1, five]));
   assert.equal(await monitors.monitorIdByCode(db, "code-four"), four);
   assert.equal(await monitors.monitorIdByCode(db, "nope"), null);
+  assert.equal(
+    await monitors.monitorIdByCode(db, "CODE-FOUR"),
+    null,
+    "only the exact code (MariaDB compares without case)",
+  );
 
   const tracked = {
     status: "paused" as const,
