@@ -56,7 +56,10 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
 
   const session = (req: Req) => cookieSession(req, config);
 
-  /** Opens the session: the cookie, and the answer the dashboard starts from. */
+  /**
+   * Opens the session: the cookie, and the answer the dashboard starts from. `user` is
+   * registry.authenticate's (enrolRequired included) or, after a second factor, a user who has one.
+   */
   async function openSession(req: Req, res: ServerResponse, user: AuthUser): Promise<void> {
     const { broker } = req.$service;
     const s = (await broker.call("registry.sessions.create", { userId: user.id })) as {
@@ -72,9 +75,7 @@ export function sessionRoute(config: Config, auth: GatewayAuth): GatewayRoute {
         secureRequest(req, config.trustProxy, config.publicUrl),
       ),
     );
-    // The answer's user is the session's, as GET would read it (enrolRequired included).
-    const opened = (await broker.call("registry.sessions.get", { token: s.token })) as Session | null;
-    sessionAnswer(res, opened?.user ?? user, s.csrfToken);
+    sessionAnswer(res, user, s.csrfToken);
   }
 
   return {

@@ -128,6 +128,8 @@ function suite(label: string, database: () => Promise<SuiteDatabase>) {
       assert.equal((await post("/api/v1/account/factors/totp/confirm", { code }, session)).status, 200);
       // Settings: root requires a second factor of admins (and is held by it), ann turns it off
       await ok(a.call("PATCH", "/api/v1/settings", { requireAdminSecondFactor: true }));
+      // At once, though root's password was verified (and remembered) a moment ago.
+      assert.equal((await a.call("GET", "/api/v1/monitors")).status, 403, "root has no second factor");
       assert.equal((await post("/api/v1/settings", { requireAdminSecondFactor: false }, session, "PATCH")).status, 200);
       // A change with an API key
       const viaKey = await fetch(`${base}/api/v1/monitors`, {

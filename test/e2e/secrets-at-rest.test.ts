@@ -14,12 +14,14 @@ import { freePort, startProcess, stopProcess, waitReady, type Proc } from "../su
 import { api, type Api } from "../support/api.ts";
 import { startReceiver, type Receiver } from "../support/receiver.ts";
 import { verifySignature } from "../../plugins/webhook.ts";
+import { base32Decode, totp } from "../../core/security/totp.ts";
 
 const admin: [string, string] = ["root", "correct horse battery"];
 const HMAC = "whsec-at-rest-0123456789";
 const KEY_TEXT =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtopsecretkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
 const PASSPHRASE = "passphrase-at-rest-42";
+const TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 let dir: string;
 let dbFile: string;
@@ -27,10 +29,11 @@ let rx: Receiver;
 let proc: Proc | null = null;
 const started: Proc[] = [];
 let a: Api;
+let base = "";
 
 async function boot(env: Record<string, string> = {}): Promise<void> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  base = `http://127.0.0.1:${port}`;
   proc = startProcess("at-rest", {
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -135,11 +138,42 @@ test("values stored before encryption are sealed at the next start", async () =>
     .prepare("UPDATE channels SET secrets = ? WHERE name = 'signed'")
     .run(JSON.stringify({ url: `${rx.url}/hook`, secret: HMAC }));
   raw.prepare("UPDATE hosts SET passphrase = ? WHERE name = 'db-1'").run(PASSPHRASE);
+  // An authenticator app being added (unconfirmed, so root's password still opens the API).
+  raw
+    .prepare(
+      "INSERT INTO user_factors (user_id, kind, name, secret, confirmed, created_at) SELECT id, 'totp', 'phone', ?, 0, 0 FROM users WHERE username = ?",
+    )
+    .run(TOTP_SECRET, admin[0]);
   raw.close();
   assert.ok(storedBytes().includes(HMAC));
 
   await boot();
-  assert.match(proc!.output.join(""), /sealed 2 stored secrets/);
+  assert.match(proc!.output.join(""), /sealed 3 stored secrets/);
+  // The sealed TOTP secret still opens: the app's code confirms it; then it is removed again.
+  const login = await fetch(`${base}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: admin[0], password: admin[1] }),
+  });
+  const session = {
+    "content-type": "application/json",
+    cookie: login.headers.get("set-cookie")!.split(";")[0]!,
+    "x-csrf-token": ((await login.json()) as { csrfToken: string }).csrfToken,
+  };
+  const confirmed = await fetch(`${base}/api/v1/account/factors/totp/confirm`, {
+    method: "POST",
+    headers: session,
+    body: JSON.stringify({ code: totp(base32Decode(TOTP_SECRET)!, Date.now()) }),
+  });
+  const confirmedText = await confirmed.text();
+  assert.equal(confirmed.status, 200, confirmedText);
+  const factorId = (JSON.parse(confirmedText) as { id: number }).id;
+  const removed = await fetch(`${base}/api/v1/account/factors/${factorId}`, {
+    method: "DELETE",
+    headers: session,
+    body: JSON.stringify({ password: admin[1] }),
+  });
+  assert.equal(removed.status, 204);
   const id = (await a.call("GET", "/api/v1/channels")).body.items.find((c: { name: string }) => c.name === "signed").id;
   const sent = await testSend(id);
   assert.equal(sent.body.ok, true, JSON.stringify(sent.body));
@@ -149,6 +183,7 @@ test("values stored before encryption are sealed at the next start", async () =>
   check.close();
   const bytes = storedBytes();
   assert.ok(!bytes.includes(HMAC) && !bytes.includes(PASSPHRASE), "no plain copy left after a vacuum");
+  assert.ok(!bytes.includes(TOTP_SECRET), "no plain TOTP secret left after a vacuum");
 });
 
 test("a wrong SECRET_KEY cannot read the secrets, says so, and destroys nothing", async () => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseBasic, CredentialCache } from "../../gateway/basic-auth.ts";
 import { errorBody, httpStatusOf } from "../../gateway/errors.ts";
 import { cacheControlFor } from "../../gateway/dashboard.ts";
+import { relyingParty } from "../../gateway/session.ts";
 
 test("basic credentials: parsed, with colons allowed in the password; junk is no credential", () => {
   const h = (s: string) => "Basic " + Buffer.from(s).toString("base64");
@@ -66,4 +67,32 @@ test("the dashboard's hashed bundles are cached for good, whatever letters their
     assert.equal(cacheControlFor(`/app/dashboard/dist/browser/${f}`), forever, f);
   for (const f of ["index.html", "favicon.ico", "3rdpartylicenses.txt", "my-report.js", "chunk.js"])
     assert.equal(cacheControlFor(`/app/dashboard/dist/browser/${f}`), "no-cache", f);
+});
+
+test("the WebAuthn relying party: PUBLIC_URL's when set, else the host the browser reached", () => {
+  const req = (host: string | undefined, headers: Record<string, string> = {}, encrypted = false) =>
+    ({ headers: { ...(host === undefined ? {} : { host }), ...headers }, socket: { encrypted } }) as never;
+  assert.deepEqual(relyingParty(req("10.0.0.5:5827"), false, "https://hb.example.com/base"), {
+    rpID: "hb.example.com",
+    origin: "https://hb.example.com",
+  });
+  assert.deepEqual(relyingParty(req("localhost:5827"), false, null), {
+    rpID: "localhost",
+    origin: "http://localhost:5827",
+  });
+  assert.deepEqual(relyingParty(req("hb.example.com"), false, null), {
+    rpID: "hb.example.com",
+    origin: "http://hb.example.com",
+  });
+  assert.deepEqual(relyingParty(req("hb.example.com", {}, true), false, null), {
+    rpID: "hb.example.com",
+    origin: "https://hb.example.com",
+  });
+  // X-Forwarded-Proto counts only behind a trusted proxy.
+  const proxied = req("hb.example.com", { "x-forwarded-proto": "https" });
+  assert.equal(relyingParty(proxied, true, null).origin, "https://hb.example.com");
+  assert.equal(relyingParty(proxied, false, null).origin, "http://hb.example.com");
+  assert.deepEqual(relyingParty(req("[::1]:8080"), false, null), { rpID: "::1", origin: "http://[::1]:8080" });
+  // A Host no URL can hold verifies no passkey, and throws nothing.
+  assert.deepEqual(relyingParty(req("bad host/x"), false, null), { rpID: "invalid", origin: "http://invalid" });
 });
